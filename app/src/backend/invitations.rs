@@ -1,0 +1,182 @@
+use crate::backend::users::{self, NewUser};
+use crate::backend::{db, internal, now, parse_timestamp, timestamp, tokens, Backend, OrgScope};
+use crate::error::AppError;
+use crate::model::{InvitationCreated, InvitationDetails, PendingInvitation};
+use domain::{Action, DisplayName, Email, Password, Role};
+
+/// An admin invites a colleague by e-mail address with a role; the result is a
+/// single-use link the admin passes on. Inviting the same address again
+/// replaces the earlier link.
+pub async fn create(
+    backend: &Backend,
+    scope: &OrgScope,
+    email: &Email,
+    role: Role,
+) -> Result<InvitationCreated, AppError> {
+    scope.permit(Action::ManageStaff)?;
+    if users::email_taken(&backend.pool, email).await? {
+        return Err(AppError::invalid(
+            "email",
+            "Someone with this e-mail address already has an account.",
+        ));
+    }
+    let token = tokens::new_token();
+    let created_at = now();
+    let expires_at = created_at + backend.invitation_ttl;
+    let mut tx = backend
+        .pool
+        .begin()
+        .await
+        .map_err(db("could not start a transaction"))?;
+    sqlx::query(
+        "DELETE FROM staff_invitations
+          WHERE organisation_id = $1 AND email = $2 AND accepted_at IS NULL",
+    )
+    .bind(scope.organisation_id())
+    .bind(email.as_str())
+    .execute(&mut *tx)
+    .await
+    .map_err(db("could not replace an earlier invitation"))?;
+    sqlx::query(
+        "INSERT INTO staff_invitations
+            (id, organisation_id, email, role, token_digest, invited_by, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(scope.organisation_id())
+    .bind(email.as_str())
+    .bind(role.as_str())
+    .bind(tokens::digest(&token))
+    .bind(scope.user_id())
+    .bind(timestamp(created_at))
+    .bind(timestamp(expires_at))
+    .execute(&mut *tx)
+    .await
+    .map_err(db("could not store an invitation"))?;
+    tx.commit().await.map_err(db("could not save an invitation"))?;
+    Ok(InvitationCreated {
+        email: email.to_string(),
+        link: backend.link(&format!("/invite/{token}")),
+        expires_at: timestamp(expires_at),
+    })
+}
+
+pub async fn pending(backend: &Backend, scope: &OrgScope) -> Result<Vec<PendingInvitation>, AppError> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT email, role, expires_at FROM staff_invitations
+          WHERE organisation_id = $1 AND accepted_at IS NULL AND expires_at > $2
+          ORDER BY email",
+    )
+    .bind(scope.organisation_id())
+    .bind(timestamp(now()))
+    .fetch_all(&backend.pool)
+    .await
+    .map_err(db("could not list invitations"))?;
+    rows.into_iter()
+        .map(|(email, role, expires_at)| {
+            Ok(PendingInvitation {
+                email,
+                role: role
+                    .parse()
+                    .map_err(|error| internal("stored role is not a known role", error))?,
+                expires_at,
+            })
+        })
+        .collect()
+}
+
+struct OpenInvitation {
+    id: String,
+    organisation_id: String,
+    organisation_name: String,
+    email: Email,
+    role: Role,
+}
+
+async fn open_invitation(backend: &Backend, token: &str) -> Result<OpenInvitation, AppError> {
+    let row: Option<(String, String, String, String, String, String, Option<String>)> =
+        sqlx::query_as(
+            "SELECT i.id, i.organisation_id, o.name, i.email, i.role, i.expires_at, i.accepted_at
+               FROM staff_invitations i JOIN organisations o ON o.id = i.organisation_id
+              WHERE i.token_digest = $1",
+        )
+        .bind(tokens::digest(token))
+        .fetch_optional(&backend.pool)
+        .await
+        .map_err(db("could not look up an invitation"))?;
+    let not_valid = || {
+        AppError::Gone(
+            "This invitation link is not valid. Ask your administrator for a new one.".to_owned(),
+        )
+    };
+    let (id, organisation_id, organisation_name, email, role, expires_at, accepted_at) =
+        row.ok_or_else(not_valid)?;
+    if accepted_at.is_some() {
+        return Err(AppError::Gone(
+            "This invitation has already been used. Sign in instead.".to_owned(),
+        ));
+    }
+    if parse_timestamp(&expires_at)? <= now() {
+        return Err(AppError::Gone(
+            "This invitation has expired. Ask your administrator for a new one.".to_owned(),
+        ));
+    }
+    Ok(OpenInvitation {
+        id,
+        organisation_id,
+        organisation_name,
+        email: Email::parse(&email).map_err(|_| not_valid())?,
+        role: role
+            .parse()
+            .map_err(|error| internal("stored role is not a known role", error))?,
+    })
+}
+
+pub async fn preview(backend: &Backend, token: &str) -> Result<InvitationDetails, AppError> {
+    let invitation = open_invitation(backend, token).await?;
+    Ok(InvitationDetails {
+        organisation_name: invitation.organisation_name,
+        email: invitation.email.to_string(),
+        role: invitation.role,
+    })
+}
+
+pub async fn accept(
+    backend: &Backend,
+    token: &str,
+    display_name: &DisplayName,
+    password: &Password,
+) -> Result<(), AppError> {
+    let invitation = open_invitation(backend, token).await?;
+    let password_hash = backend.passwords.hash(password).await?;
+    let mut tx = backend
+        .pool
+        .begin()
+        .await
+        .map_err(db("could not start a transaction"))?;
+    let claimed = sqlx::query(
+        "UPDATE staff_invitations SET accepted_at = $1 WHERE id = $2 AND accepted_at IS NULL",
+    )
+    .bind(timestamp(now()))
+    .bind(&invitation.id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db("could not claim an invitation"))?;
+    if claimed.rows_affected() != 1 {
+        return Err(AppError::Gone(
+            "This invitation has already been used. Sign in instead.".to_owned(),
+        ));
+    }
+    users::insert(
+        &mut tx,
+        NewUser {
+            organisation_id: &invitation.organisation_id,
+            email: &invitation.email,
+            display_name,
+            password_hash: &password_hash,
+            role: invitation.role,
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(db("could not save the new account"))
+}

@@ -1,0 +1,59 @@
+use crate::api::auth::{current_user, Logout};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, Redirect, A};
+
+/// The frame of every signed-in page: brand, navigation, who is signed in,
+/// sign-out. Unauthenticated visitors are sent to the sign-in page (the
+/// server also redirects full page loads before this renders).
+#[component]
+pub fn Shell() -> impl IntoView {
+    let user = Resource::new_blocking(|| (), |_| current_user());
+    let logout = ServerAction::<Logout>::new();
+    let menu_open = RwSignal::new(false);
+
+    view! {
+        <div class="app">
+            <header class="topbar">
+                <a class="brand" href="/">"Tenantry"</a>
+                <button
+                    type="button"
+                    class="menu-toggle"
+                    aria-controls="main-nav"
+                    aria-expanded=move || menu_open.get().to_string()
+                    on:click=move |_| menu_open.update(|open| *open = !*open)
+                >
+                    "Menu"
+                </button>
+                <nav id="main-nav" aria-label="Main" class:open=move || menu_open.get()>
+                    <A href="/" exact=true on:click=move |_| menu_open.set(false)>"Dashboard"</A>
+                    <A href="/tenants" on:click=move |_| menu_open.set(false)>"Tenants"</A>
+                    <A href="/recovery" on:click=move |_| menu_open.set(false)>"Recovery"</A>
+                    <A href="/settings" on:click=move |_| menu_open.set(false)>"Settings"</A>
+                </nav>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match user.await {
+                            Ok(user) => view! {
+                                <div class="who">
+                                    <span class="who-name">{user.display_name}</span>
+                                    <span class="who-detail">
+                                        {user.organisation_name} " · " {user.role.label()}
+                                    </span>
+                                </div>
+                            }.into_any(),
+                            Err(AppError::Unauthenticated) => view! { <Redirect path="/login"/> }.into_any(),
+                            Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+                <ActionForm action=logout attr:class="signout">
+                    <button type="submit" class="secondary">"Sign out"</button>
+                </ActionForm>
+            </header>
+            <main class="content">
+                <Outlet/>
+            </main>
+        </div>
+    }
+}

@@ -1,0 +1,86 @@
+//! The one error type that crosses the wire. Every variant is safe to show a
+//! user; internal causes are logged on the server and replaced by `Internal`.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please sign in to continue.")]
+    Unauthenticated,
+    #[error("The e-mail address or password is incorrect.")]
+    InvalidCredentials,
+    #[error("Your role does not allow this.")]
+    Forbidden,
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Gone(String),
+    #[error("Not found.")]
+    NotFound,
+    #[error("Something went wrong on our side. Please try again; if it keeps happening, ask your administrator to check the server log.")]
+    Internal,
+    #[error("Could not reach Tenantry: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn invalid(field: &str, message: impl ToString) -> Self {
+        AppError::Invalid {
+            field: field.to_owned(),
+            message: message.to_string(),
+        }
+    }
+
+    /// The message to show next to a given form field, if this error is about it.
+    pub fn for_field(&self, name: &str) -> Option<String> {
+        match self {
+            AppError::Invalid { field, message } if field == name => Some(message.clone()),
+            _ => None,
+        }
+    }
+
+    pub fn http_status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated | AppError::InvalidCredentials => 401,
+            AppError::Forbidden => 403,
+            AppError::Invalid { .. } => 422,
+            AppError::Conflict(_) => 409,
+            AppError::Gone(_) => 410,
+            AppError::NotFound => 404,
+            AppError::Internal => 500,
+            AppError::Transport(_) => 502,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(detail)
+            | ServerFnErrorErr::Deserialization(detail)
+            | ServerFnErrorErr::Serialization(detail) => AppError::Transport(detail),
+            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => {
+                AppError::invalid("form", format!("The form was incomplete: {detail}"))
+            }
+            _ => AppError::Internal,
+        }
+    }
+}
+
+impl From<domain::StaffInputError> for AppError {
+    fn from(error: domain::StaffInputError) -> Self {
+        use domain::StaffInputError as E;
+        let field = match error {
+            E::EmailMalformed => "email",
+            E::NameMissing | E::NameTooLong { .. } => "name",
+            E::PasswordTooShort { .. } | E::PasswordTooLong { .. } => "password",
+        };
+        AppError::invalid(field, error)
+    }
+}

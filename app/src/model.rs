@@ -1,0 +1,61 @@
+//! View models: exactly what a page needs, nothing secret.
+
+use domain::Role;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignedInUser {
+    pub display_name: String,
+    pub email: String,
+    pub role: Role,
+    pub organisation_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffMember {
+    pub id: String,
+    pub display_name: String,
+    pub email: String,
+    pub role: Role,
+    pub is_you: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingInvitation {
+    pub email: String,
+    pub role: Role,
+    pub expires_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffOverview {
+    pub organisation_name: String,
+    pub members: Vec<StaffMember>,
+    pub invitations: Vec<PendingInvitation>,
+    /// Whether the caller may invite people and change roles.
+    pub can_manage: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvitationCreated {
+    pub email: String,
+    pub link: String,
+    pub expires_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvitationDetails {
+    pub organisation_name: String,
+    pub email: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SetupState {
+    /// The token is the live one and no organisation exists yet.
+    Open,
+    /// An organisation already exists: set-up is over for good.
+    Done,
+    /// The token is missing, wrong or already used.
+    InvalidToken,
+}

@@ -1,0 +1,37 @@
+use crate::api::auth::Login;
+use crate::components::form::{action_error, Field, FormError};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let login = ServerAction::<Login>::new();
+    let error = action_error(login);
+    let query = use_query_map();
+    let notice = move || {
+        let query = query.read();
+        if query.get("welcome").is_some() {
+            Some("Your organisation is ready. Sign in with the account you just created.")
+        } else if query.get("joined").is_some() {
+            Some("Your account is ready. Sign in to continue.")
+        } else {
+            None
+        }
+    };
+    view! {
+        <Title text="Sign in"/>
+        <main class="auth">
+            <section class="card narrow">
+                <h1>"Sign in to Tenantry"</h1>
+                {move || notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+                <ActionForm action=login>
+                    <Field label="E-mail address" name="email" kind="email" autocomplete="username" error/>
+                    <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
+                    <FormError error fields=&[]/>
+                    <button type="submit" disabled=move || login.pending().get()>"Sign in"</button>
+                </ActionForm>
+            </section>
+        </main>
+    }
+}

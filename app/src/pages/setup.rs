@@ -1,0 +1,54 @@
+use crate::api::setup::{check_setup, CompleteSetup};
+use crate::components::form::{action_error, Field, FormError};
+use crate::model::SetupState;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// First run: whoever holds the set-up link from the server log creates the
+/// MSP's organisation and becomes its first admin.
+#[component]
+pub fn SetupPage() -> impl IntoView {
+    let query = use_query_map();
+    let token = move || query.read().get("token").unwrap_or_default();
+    let state = Resource::new(token, check_setup);
+    let complete = ServerAction::<CompleteSetup>::new();
+    let error = action_error(complete);
+    view! {
+        <Title text="Set up Tenantry"/>
+        <main class="auth">
+            <section class="card narrow">
+                <h1>"Set up Tenantry"</h1>
+                <Suspense fallback=|| view! { <p>"Checking your set-up link…"</p> }>
+                    {move || Suspend::new(async move {
+                        match state.await {
+                            Ok(SetupState::Open) => view! {
+                                <p>"Create your organisation and the first admin account. You can invite colleagues afterwards."</p>
+                                <ActionForm action=complete>
+                                    <input type="hidden" name="token" value=token()/>
+                                    <Field label="Organisation name" name="organisation" autocomplete="organization" error/>
+                                    <Field label="Your name" name="name" autocomplete="name" error/>
+                                    <Field label="E-mail address" name="email" kind="email" autocomplete="username" error/>
+                                    <Field label="Password" name="password" kind="password" autocomplete="new-password"
+                                        hint="At least 12 characters. A few unrelated words make a strong, memorable password." error/>
+                                    <FormError error fields=&["organisation", "name", "email", "password"]/>
+                                    <button type="submit" disabled=move || complete.pending().get()>"Create organisation"</button>
+                                </ActionForm>
+                            }.into_any(),
+                            Ok(SetupState::Done) => view! {
+                                <p>"Tenantry is already set up."</p>
+                                <p><a href="/login">"Sign in"</a></p>
+                            }.into_any(),
+                            Ok(SetupState::InvalidToken) => view! {
+                                <p class="form-error" role="alert">
+                                    "This set-up link is not valid. Open the link the server printed when it started; a restart prints a new one."
+                                </p>
+                            }.into_any(),
+                            Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </section>
+        </main>
+    }
+}

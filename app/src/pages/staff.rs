@@ -1,0 +1,178 @@
+use crate::api::staff::{load_staff, ChangeRole, InviteStaff};
+use crate::components::form::{action_error, Field, FormError};
+use crate::model::{StaffMember, StaffOverview};
+use domain::Role;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// Settings → Staff: who can sign in to this organisation and with which role.
+/// Admins invite colleagues and change roles; everyone else only reads.
+#[component]
+pub fn StaffPage() -> impl IntoView {
+    let invite = ServerAction::<InviteStaff>::new();
+    let change_role = ServerAction::<ChangeRole>::new();
+    // Reload the list only after a change succeeded: a refused form keeps
+    // what was typed instead of being re-rendered empty.
+    let saved = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        let invited = matches!(invite.value().get(), Some(Ok(_)));
+        let changed = matches!(change_role.value().get(), Some(Ok(_)));
+        if invited || changed {
+            saved.update(|count| *count += 1);
+        }
+    });
+    let overview = Resource::new(move || saved.get(), |_| load_staff());
+    let filter = RwSignal::new(String::new());
+    view! {
+        <Title text="Staff"/>
+        <h1>"Staff"</h1>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(overview) => view! { <StaffSections overview filter invite change_role/> }.into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn StaffSections(
+    overview: StaffOverview,
+    filter: RwSignal<String>,
+    invite: ServerAction<InviteStaff>,
+    change_role: ServerAction<ChangeRole>,
+) -> impl IntoView {
+    let can_manage = overview.can_manage;
+    let members = overview.members;
+    let total = members.len();
+    let role_error = action_error(change_role);
+    let visible = move || {
+        let needle = filter.get().trim().to_lowercase();
+        members
+            .iter()
+            .filter(|member| {
+                needle.is_empty()
+                    || member.display_name.to_lowercase().contains(&needle)
+                    || member.email.contains(&needle)
+            })
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let shown = {
+        let visible = visible.clone();
+        move || visible().len()
+    };
+    view! {
+        <section class="card">
+            <div class="section-head">
+                <h2>"Team members"</h2>
+                <div class="field inline">
+                    <label for="staff-filter">"Filter staff"</label>
+                    <input id="staff-filter" type="search" placeholder="Name or e-mail" bind:value=filter/>
+                </div>
+            </div>
+            <p class="muted" role="status">{move || format!("Showing {} of {}", shown(), total)}</p>
+            <FormError error=role_error fields=&[]/>
+            <table class="staff">
+                <thead>
+                    <tr><th scope="col">"Name"</th><th scope="col">"E-mail"</th><th scope="col">"Role"</th></tr>
+                </thead>
+                <tbody>
+                    <For each=visible key=|member| (member.id.clone(), member.role) let:member>
+                        <StaffRow member can_manage change_role/>
+                    </For>
+                </tbody>
+            </table>
+        </section>
+        {can_manage.then(|| view! {
+            <InviteSection invite/>
+            <PendingInvitations invitations=overview.invitations/>
+        })}
+    }
+}
+
+#[component]
+fn StaffRow(member: StaffMember, can_manage: bool, change_role: ServerAction<ChangeRole>) -> impl IntoView {
+    let label = if member.is_you {
+        format!("{} (you)", member.display_name)
+    } else {
+        member.display_name.clone()
+    };
+    let role_cell = if can_manage {
+        let select_id = format!("role-{}", member.id);
+        view! {
+            <ActionForm action=change_role attr:class="role-form">
+                <input type="hidden" name="user_id" value=member.id.clone()/>
+                <label class="visually-hidden" for=select_id.clone()>{format!("Role of {}", member.display_name)}</label>
+                <RoleSelect id=select_id selected=member.role/>
+                <button type="submit" class="secondary small">"Save"</button>
+            </ActionForm>
+        }
+        .into_any()
+    } else {
+        view! { <span>{member.role.label()}</span> }.into_any()
+    };
+    view! {
+        <tr>
+            <td>{label}</td>
+            <td>{member.email}</td>
+            <td>{role_cell}</td>
+        </tr>
+    }
+}
+
+#[component]
+fn RoleSelect(id: String, selected: Role) -> impl IntoView {
+    view! {
+        <select id=id name="role">
+            {Role::ALL.into_iter().map(|role| view! {
+                <option value=role.as_str() selected=role == selected>{role.label()}</option>
+            }).collect_view()}
+        </select>
+    }
+}
+
+#[component]
+fn InviteSection(invite: ServerAction<InviteStaff>) -> impl IntoView {
+    let error = action_error(invite);
+    let created = move || invite.value().get().and_then(|result| result.ok());
+    view! {
+        <section class="card">
+            <h2>"Invite a colleague"</h2>
+            <p class="muted">"Tenantry makes a single-use link that you pass on; it expires after a few days."</p>
+            <ActionForm action=invite attr:class="invite-form">
+                <Field label="Their e-mail address" name="email" kind="email" error/>
+                <div class="field">
+                    <label for="invite-role">"Role"</label>
+                    <RoleSelect id="invite-role".to_owned() selected=Role::Technician/>
+                    <p class="field-error">{move || error.get().and_then(|error| error.for_field("role"))}</p>
+                </div>
+                <FormError error fields=&["email", "role"]/>
+                <button type="submit" disabled=move || invite.pending().get()>"Create invitation link"</button>
+            </ActionForm>
+            {move || created().map(|created| view! {
+                <div class="notice" role="status">
+                    <p>"Send this link to " <strong>{created.email}</strong> ". It works once and expires " {created.expires_at} "."</p>
+                    <label for="invitation-link">"Invitation link"</label>
+                    <input id="invitation-link" type="text" readonly=true value=created.link/>
+                </div>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn PendingInvitations(invitations: Vec<crate::model::PendingInvitation>) -> impl IntoView {
+    (!invitations.is_empty()).then(|| view! {
+        <section class="card">
+            <h2>"Open invitations"</h2>
+            <ul class="plain">
+                {invitations.into_iter().map(|invitation| view! {
+                    <li>{invitation.email} " · " {invitation.role.label()} " · expires " {invitation.expires_at}</li>
+                }).collect_view()}
+            </ul>
+        </section>
+    })
+}

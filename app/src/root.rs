@@ -1,0 +1,57 @@
+use crate::components::shell::Shell;
+use crate::pages::{
+    coming_soon::{RecoveryPage, TenantsPage},
+    dashboard::DashboardPage,
+    invite::InvitePage,
+    login::LoginPage,
+    not_found::NotFound,
+    setup::SetupPage,
+    staff::StaffPage,
+};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/tenantry.css"/>
+        <Title formatter=|page: String| {
+            if page.is_empty() { "Tenantry".to_owned() } else { format!("{page} · Tenantry") }
+        }/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/setup") view=SetupPage/>
+                <Route path=path!("/invite/:token") view=InvitePage/>
+                <ParentRoute path=path!("") view=Shell>
+                    <Route path=path!("") view=DashboardPage/>
+                    <Route path=path!("tenants") view=TenantsPage/>
+                    <Route path=path!("recovery") view=RecoveryPage/>
+                    <Route path=path!("settings") view=StaffPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

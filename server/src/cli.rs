@@ -1,0 +1,100 @@
+//! Command-line tasks of the `tenantry` binary, for scripts and operators.
+
+use crate::config::Config;
+use crate::startup::open_backend;
+use app::backend::organisations::{self, NewOrganisation, OnlyIfFirst};
+use clap::{Args, Parser, Subcommand};
+use domain::{DisplayName, Email, OrganisationName, Password};
+use std::io::Read;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "tenantry", about = "Tenantry: Entra ID app registrations for MSPs", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the portal (the default when no command is given).
+    Serve,
+    /// Manage organisations and their staff.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an organisation with its first admin, without the browser set-up.
+    Create(CreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The organisation's name.
+    #[arg(long)]
+    pub org: String,
+    /// The admin's e-mail address, used to sign in.
+    #[arg(long)]
+    pub email: String,
+    /// The admin's name as colleagues see it (defaults to the e-mail address).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// A file holding the admin's password, or `-` for standard input.
+    /// Passwords are never taken from the command line, where other users
+    /// of the machine could read them.
+    #[arg(long)]
+    pub password_file: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl CliError {
+    /// `sysexits.h`: 64 for bad usage, 1 for anything else.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Usage(_) => 64,
+            CliError::Failed(_) => 1,
+        }
+    }
+}
+
+pub fn read_secret_file(path: &PathBuf) -> Result<String, CliError> {
+    let mut text = String::new();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::read_to_string(path).map(|content| text = content)
+    };
+    read.map_err(|error| CliError::Usage(format!("cannot read {}: {error}", path.display())))?;
+    Ok(text.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+pub async fn create_organisation(config: &Config, args: &CreateArgs) -> Result<String, CliError> {
+    let usage = |error: domain::StaffInputError| CliError::Usage(error.to_string());
+    let new = NewOrganisation {
+        name: OrganisationName::parse(&args.org).map_err(usage)?,
+        admin_name: DisplayName::parse(args.name.as_deref().unwrap_or(&args.email)).map_err(usage)?,
+        admin_email: Email::parse(&args.email).map_err(usage)?,
+        admin_password: Password::parse(&read_secret_file(&args.password_file)?).map_err(usage)?,
+    };
+    let backend = open_backend(config)
+        .await
+        .map_err(|error| CliError::Failed(error.to_string()))?;
+    let created = organisations::create_with_admin(&backend, &new, OnlyIfFirst::No).await;
+    backend.pool.close().await;
+    match created {
+        Ok(id) => Ok(id),
+        Err(app::error::AppError::Invalid { message, .. }) => Err(CliError::Usage(message)),
+        Err(error) => Err(CliError::Failed(error.to_string())),
+    }
+}

@@ -1,0 +1,217 @@
+//! Configuration is read once, from environment variables and an optional
+//! TOML file (`TENANTRY_CONFIG`), and passed down explicitly. Environment
+//! variables win over the file. Nothing falls back to an insecure value:
+//! the server listens on loopback unless told otherwise.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub site_root: PathBuf,
+    /// Where people reach this server; links handed out are built from it,
+    /// and an `https` URL makes session cookies `Secure`.
+    pub public_url: String,
+    pub session_idle_minutes: i64,
+    pub invitation_ttl_hours: i64,
+    pub log_filter: String,
+    /// Live reload for `cargo leptos watch`; never in production.
+    pub dev_reload: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    addr: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    site_root: Option<PathBuf>,
+    public_url: Option<String>,
+    session_idle_minutes: Option<i64>,
+    invitation_ttl_hours: Option<i64>,
+    log: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("could not read the configuration file {path}: {source}")]
+    Unreadable { path: PathBuf, source: std::io::Error },
+    #[error("the configuration file {path} is not valid: {source}")]
+    Malformed { path: PathBuf, source: toml::de::Error },
+    #[error("{name} must be {expected}, got '{value}'")]
+    Invalid { name: &'static str, expected: &'static str, value: String },
+}
+
+impl Config {
+    /// Reads the process environment (and the file it may name).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let file = match env("TENANTRY_CONFIG") {
+            Some(path) => read_file(Path::new(&path))?,
+            None => FileConfig::default(),
+        };
+        let addr_text = env("TENANTRY_ADDR")
+            .or(file.addr)
+            // cargo-leptos passes the site address of Cargo.toml this way.
+            .or_else(|| env("LEPTOS_SITE_ADDR"))
+            .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+        let addr: SocketAddr = addr_text.parse().map_err(|_| ConfigError::Invalid {
+            name: "TENANTRY_ADDR",
+            expected: "an address such as 127.0.0.1:3000",
+            value: addr_text.clone(),
+        })?;
+        let data_dir = env("TENANTRY_DATA_DIR")
+            .map(PathBuf::from)
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("data"));
+        let database_url = env("TENANTRY_DATABASE_URL")
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("tenantry.db").display()));
+        let site_root = env("TENANTRY_SITE_ROOT")
+            .map(PathBuf::from)
+            .or(file.site_root)
+            .or_else(|| env("LEPTOS_SITE_ROOT").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("target/site"));
+        let public_url = env("TENANTRY_PUBLIC_URL")
+            .or(file.public_url)
+            .unwrap_or_else(|| format!("http://{addr}"));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError::Invalid {
+                name: "TENANTRY_PUBLIC_URL",
+                expected: "an http:// or https:// URL",
+                value: public_url,
+            });
+        }
+        let session_idle_minutes = positive(
+            "TENANTRY_SESSION_IDLE_MINUTES",
+            env("TENANTRY_SESSION_IDLE_MINUTES"),
+            file.session_idle_minutes,
+            8 * 60,
+        )?;
+        let invitation_ttl_hours = positive(
+            "TENANTRY_INVITATION_TTL_HOURS",
+            env("TENANTRY_INVITATION_TTL_HOURS"),
+            file.invitation_ttl_hours,
+            72,
+        )?;
+        Ok(Self {
+            addr,
+            data_dir,
+            database_url,
+            site_root,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            session_idle_minutes,
+            invitation_ttl_hours,
+            log_filter: env("TENANTRY_LOG")
+                .or(file.log)
+                .unwrap_or_else(|| "info".to_owned()),
+            dev_reload: env("LEPTOS_ENV").is_some_and(|value| value.eq_ignore_ascii_case("dev")),
+        })
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Unreadable {
+        path: path.to_owned(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|source| ConfigError::Malformed {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+fn positive(
+    name: &'static str,
+    from_env: Option<String>,
+    from_file: Option<i64>,
+    default: i64,
+) -> Result<i64, ConfigError> {
+    let value = match from_env {
+        Some(text) => text.trim().parse::<i64>().map_err(|_| ConfigError::Invalid {
+            name,
+            expected: "a whole number",
+            value: text.clone(),
+        })?,
+        None => from_file.unwrap_or(default),
+    };
+    if value > 0 {
+        Ok(value)
+    } else {
+        Err(ConfigError::Invalid {
+            name,
+            expected: "greater than zero",
+            value: value.to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_listen_on_loopback_with_the_database_in_the_data_directory() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.database_url, "sqlite://data/tenantry.db");
+        assert_eq!(config.public_url, "http://127.0.0.1:3000");
+        assert!(!config.secure_cookies());
+    }
+
+    #[test]
+    fn an_https_public_url_makes_cookies_secure() {
+        let config = config(&[("TENANTRY_PUBLIC_URL", "https://portal.example.com/")]).unwrap();
+        assert!(config.secure_cookies());
+        assert_eq!(config.public_url, "https://portal.example.com");
+    }
+
+    #[test]
+    fn the_database_url_overrides_the_data_directory() {
+        let config = config(&[
+            ("TENANTRY_DATA_DIR", "/var/lib/tenantry"),
+            ("TENANTRY_DATABASE_URL", "sqlite:///srv/other.db"),
+        ])
+        .unwrap();
+        assert_eq!(config.database_url, "sqlite:///srv/other.db");
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_variable_named() {
+        let error = config(&[("TENANTRY_ADDR", "localhost")]).unwrap_err();
+        assert!(error.to_string().contains("TENANTRY_ADDR"));
+        let error = config(&[("TENANTRY_SESSION_IDLE_MINUTES", "0")]).unwrap_err();
+        assert!(error.to_string().contains("greater than zero"));
+    }
+
+    #[test]
+    fn environment_wins_over_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tenantry.toml");
+        std::fs::write(&path, "addr = \"127.0.0.1:4000\"\ninvitation_ttl_hours = 24\n").unwrap();
+        let path = path.to_str().unwrap();
+        let config = config(&[("TENANTRY_CONFIG", path), ("TENANTRY_ADDR", "127.0.0.1:5000")]).unwrap();
+        assert_eq!(config.addr.port(), 5000);
+        assert_eq!(config.invitation_ttl_hours, 24);
+    }
+}

@@ -1,0 +1,11 @@
+//! The `tenantry` server: configuration, logging, start-up and the HTTP
+//! stack around the Leptos application, plus the command-line tasks.
+
+pub mod cli;
+pub mod config;
+pub mod guard;
+pub mod startup;
+pub mod telemetry;
+
+pub use config::Config;
+pub use startup::Application;

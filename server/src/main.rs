@@ -1,0 +1,89 @@
+use clap::Parser;
+use server::cli::{self, AdminCommand, Cli, Command};
+use server::{telemetry, Application, Config};
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("tenantry: {error}");
+            return ExitCode::from(64);
+        }
+    };
+    telemetry::init(&config.log_filter);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Admin {
+            command: AdminCommand::Create(args),
+        } => match cli::create_organisation(&config, &args).await {
+            Ok(id) => {
+                println!("Created organisation {} ({id}) with admin {}.", args.org, args.email);
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("tenantry: {error}");
+                ExitCode::from(error.exit_code() as u8)
+            }
+        },
+    }
+}
+
+async fn serve(config: Config) -> ExitCode {
+    let app = match Application::build(&config).await {
+        Ok(app) => app,
+        Err(error) => {
+            tracing::error!("{error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(
+        address = %app.local_addr(),
+        database = %config.database_url,
+        site_root = %config.site_root.display(),
+        "Tenantry is listening on {}",
+        config.public_url
+    );
+    match app.open_setup_if_empty().await {
+        Ok(Some(link)) => tracing::info!(
+            "No organisation yet. Finish first-run set-up at {link} (this link works once; it is also in {}).",
+            config.data_dir.join("setup-url.txt").display()
+        ),
+        Ok(None) => {}
+        Err(error) => {
+            tracing::error!("{error}");
+            return ExitCode::FAILURE;
+        }
+    }
+    match app.serve(shutdown_signal()).await {
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            tracing::error!(%error, "server failed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

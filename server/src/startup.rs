@@ -1,0 +1,199 @@
+use crate::config::Config;
+use crate::guard::require_sign_in;
+use crate::telemetry::loggable_path;
+use app::backend::{self, organisations, Backend, Passwords, SetupGate};
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::Request as HttpRequest;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::config::{Env, LeptosOptions};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("could not create the data directory {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("could not open the database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("could not open the database: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("could not listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("could not prepare password hashing")]
+    Passwords,
+}
+
+/// A built server, bound to its port but not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    backend: Backend,
+    session_cleanup: tokio::task::JoinHandle<()>,
+}
+
+pub async fn open_backend(config: &Config) -> Result<Backend, StartupError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| StartupError::DataDir {
+        path: config.data_dir.display().to_string(),
+        source,
+    })?;
+    let pool = backend::db::connect(&config.database_url).await?;
+    Ok(Backend {
+        pool,
+        passwords: Passwords::new().await.map_err(|_| StartupError::Passwords)?,
+        setup: SetupGate::new(Some(config.data_dir.join("setup-url.txt"))),
+        public_url: config.public_url.clone(),
+        invitation_ttl: time::Duration::hours(config.invitation_ttl_hours),
+    })
+}
+
+impl Application {
+    pub async fn build(config: &Config) -> Result<Self, StartupError> {
+        let backend = open_backend(config).await?;
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(|source| StartupError::Listen { addr: config.addr, source })?;
+        let addr = listener.local_addr().map_err(|source| StartupError::Listen {
+            addr: config.addr,
+            source,
+        })?;
+
+        let store = SqliteStore::new(backend.pool.clone());
+        let session_cleanup = tokio::spawn({
+            use tower_sessions::session_store::ExpiredDeletion;
+            let store = store.clone();
+            async move {
+                if let Err(error) = store
+                    .continuously_delete_expired(std::time::Duration::from_secs(3600))
+                    .await
+                {
+                    tracing::warn!(%error, "stopped deleting expired sessions");
+                }
+            }
+        });
+        let sessions = SessionManagerLayer::new(store)
+            .with_name("tenantry_session")
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_secure(config.secure_cookies())
+            .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+                config.session_idle_minutes,
+            )));
+
+        let options = LeptosOptions::builder()
+            .output_name("tenantry")
+            .site_root(config.site_root.display().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(addr)
+            .env(if config.dev_reload { Env::DEV } else { Env::PROD })
+            .build();
+        let routes = generate_route_list(App);
+        let context = {
+            let backend = backend.clone();
+            move || provide_context(backend.clone())
+        };
+
+        let state = AppState {
+            options: options.clone(),
+            backend: backend.clone(),
+        };
+        let router = Router::new()
+            .route("/health", get(health))
+            .route("/api/{*fn_name}", post(server_fn_handler).get(server_fn_handler))
+            .leptos_routes_with_context(&state, routes, context, {
+                let options = options.clone();
+                move || shell(options.clone())
+            })
+            .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+            .with_state(state)
+            .layer(axum::middleware::from_fn(require_sign_in))
+            .layer(sessions)
+            .layer(TraceLayer::new_for_http().make_span_with(|request: &HttpRequest<Body>| {
+                tracing::info_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %loggable_path(request.uri().path()),
+                )
+            }));
+
+        Ok(Self {
+            listener,
+            router,
+            backend,
+            session_cleanup,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// On an empty database, opens first-run set-up and returns its link.
+    pub async fn open_setup_if_empty(&self) -> Result<Option<String>, StartupError> {
+        let exists = organisations::any_exist(&self.backend.pool)
+            .await
+            .map_err(|_| StartupError::Database(sqlx::Error::PoolClosed))?;
+        if exists {
+            return Ok(None);
+        }
+        let token = self.backend.setup.open();
+        let link = self.backend.link(&format!("/setup?token={token}"));
+        if let Some(path) = self.backend.setup.announcement_file() {
+            write_private(path, &format!("{link}\n"));
+        }
+        Ok(Some(link))
+    }
+
+    pub async fn serve(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let result = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        self.session_cleanup.abort();
+        self.backend.pool.close().await;
+        result
+    }
+}
+
+/// Writes a file only its owner can read: the set-up link is a credential.
+fn write_private(path: &std::path::Path, contents: &str) {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let written = options
+        .open(path)
+        .and_then(|mut file| file.write_all(contents.as_bytes()));
+    if let Err(error) = written {
+        tracing::warn!(%error, path = %path.display(), "could not write the set-up link file");
+    }
+}
+
+#[derive(Clone, axum::extract::FromRef)]
+struct AppState {
+    options: LeptosOptions,
+    backend: Backend,
+}
+
+async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
+    let backend = state.backend.clone();
+    handle_server_fns_with_context(move || provide_context(backend.clone()), request).await
+}
+
+async fn health() -> &'static str {
+    "ok"
+}
