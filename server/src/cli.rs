@@ -9,7 +9,11 @@ use std::io::Read;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "tenantry", about = "Tenantry: Entra ID app registrations for MSPs", version)]
+#[command(
+    name = "tenantry",
+    about = "Tenantry: Entra ID app registrations for MSPs",
+    version
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -83,11 +87,12 @@ pub async fn create_organisation(config: &Config, args: &CreateArgs) -> Result<S
     let usage = |error: domain::StaffInputError| CliError::Usage(error.to_string());
     let new = NewOrganisation {
         name: OrganisationName::parse(&args.org).map_err(usage)?,
-        admin_name: DisplayName::parse(args.name.as_deref().unwrap_or(&args.email)).map_err(usage)?,
+        admin_name: DisplayName::parse(args.name.as_deref().unwrap_or(&args.email))
+            .map_err(usage)?,
         admin_email: Email::parse(&args.email).map_err(usage)?,
         admin_password: Password::parse(&read_secret_file(&args.password_file)?).map_err(usage)?,
     };
-    let backend = open_backend(config)
+    let backend = open_backend(config, config.addr)
         .await
         .map_err(|error| CliError::Failed(error.to_string()))?;
     let created = organisations::create_with_admin(&backend, &new, OnlyIfFirst::No).await;

@@ -14,8 +14,9 @@ pub struct Config {
     pub database_url: String,
     pub site_root: PathBuf,
     /// Where people reach this server; links handed out are built from it,
-    /// and an `https` URL makes session cookies `Secure`.
-    pub public_url: String,
+    /// and an `https` URL makes session cookies `Secure`. Unset, it is the
+    /// address the server actually bound.
+    pub public_url: Option<String>,
     pub session_idle_minutes: i64,
     pub invitation_ttl_hours: i64,
     pub log_filter: String,
@@ -39,11 +40,21 @@ struct FileConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("could not read the configuration file {path}: {source}")]
-    Unreadable { path: PathBuf, source: std::io::Error },
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the configuration file {path} is not valid: {source}")]
-    Malformed { path: PathBuf, source: toml::de::Error },
+    Malformed {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
     #[error("{name} must be {expected}, got '{value}'")]
-    Invalid { name: &'static str, expected: &'static str, value: String },
+    Invalid {
+        name: &'static str,
+        expected: &'static str,
+        value: String,
+    },
 }
 
 impl Config {
@@ -79,15 +90,15 @@ impl Config {
             .or(file.site_root)
             .or_else(|| env("LEPTOS_SITE_ROOT").map(PathBuf::from))
             .unwrap_or_else(|| PathBuf::from("target/site"));
-        let public_url = env("TENANTRY_PUBLIC_URL")
-            .or(file.public_url)
-            .unwrap_or_else(|| format!("http://{addr}"));
-        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
-            return Err(ConfigError::Invalid {
-                name: "TENANTRY_PUBLIC_URL",
-                expected: "an http:// or https:// URL",
-                value: public_url,
-            });
+        let public_url = env("TENANTRY_PUBLIC_URL").or(file.public_url);
+        if let Some(url) = &public_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(ConfigError::Invalid {
+                    name: "TENANTRY_PUBLIC_URL",
+                    expected: "an http:// or https:// URL",
+                    value: url.clone(),
+                });
+            }
         }
         let session_idle_minutes = positive(
             "TENANTRY_SESSION_IDLE_MINUTES",
@@ -106,7 +117,7 @@ impl Config {
             data_dir,
             database_url,
             site_root,
-            public_url: public_url.trim_end_matches('/').to_owned(),
+            public_url: public_url.map(|url| url.trim_end_matches('/').to_owned()),
             session_idle_minutes,
             invitation_ttl_hours,
             log_filter: env("TENANTRY_LOG")
@@ -117,7 +128,16 @@ impl Config {
     }
 
     pub fn secure_cookies(&self) -> bool {
-        self.public_url.starts_with("https://")
+        self.public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://"))
+    }
+
+    /// The public URL, or the one implied by the address actually bound.
+    pub fn public_url_for(&self, bound: SocketAddr) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{bound}"))
     }
 }
 
@@ -139,11 +159,14 @@ fn positive(
     default: i64,
 ) -> Result<i64, ConfigError> {
     let value = match from_env {
-        Some(text) => text.trim().parse::<i64>().map_err(|_| ConfigError::Invalid {
-            name,
-            expected: "a whole number",
-            value: text.clone(),
-        })?,
+        Some(text) => text
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| ConfigError::Invalid {
+                name,
+                expected: "a whole number",
+                value: text.clone(),
+            })?,
         None => from_file.unwrap_or(default),
     };
     if value > 0 {
@@ -175,7 +198,7 @@ mod tests {
         let config = config(&[]).unwrap();
         assert_eq!(config.addr.to_string(), "127.0.0.1:3000");
         assert_eq!(config.database_url, "sqlite://data/tenantry.db");
-        assert_eq!(config.public_url, "http://127.0.0.1:3000");
+        assert_eq!(config.public_url_for(config.addr), "http://127.0.0.1:3000");
         assert!(!config.secure_cookies());
     }
 
@@ -183,7 +206,10 @@ mod tests {
     fn an_https_public_url_makes_cookies_secure() {
         let config = config(&[("TENANTRY_PUBLIC_URL", "https://portal.example.com/")]).unwrap();
         assert!(config.secure_cookies());
-        assert_eq!(config.public_url, "https://portal.example.com");
+        assert_eq!(
+            config.public_url_for(config.addr),
+            "https://portal.example.com"
+        );
     }
 
     #[test]
@@ -208,9 +234,17 @@ mod tests {
     fn environment_wins_over_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tenantry.toml");
-        std::fs::write(&path, "addr = \"127.0.0.1:4000\"\ninvitation_ttl_hours = 24\n").unwrap();
+        std::fs::write(
+            &path,
+            "addr = \"127.0.0.1:4000\"\ninvitation_ttl_hours = 24\n",
+        )
+        .unwrap();
         let path = path.to_str().unwrap();
-        let config = config(&[("TENANTRY_CONFIG", path), ("TENANTRY_ADDR", "127.0.0.1:5000")]).unwrap();
+        let config = config(&[
+            ("TENANTRY_CONFIG", path),
+            ("TENANTRY_ADDR", "127.0.0.1:5000"),
+        ])
+        .unwrap();
         assert_eq!(config.addr.port(), 5000);
         assert_eq!(config.invitation_ttl_hours, 24);
     }

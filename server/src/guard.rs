@@ -10,7 +10,10 @@ const PUBLIC_PREFIXES: &[&str] = &["/login", "/setup", "/invite/", "/api/", "/pk
 const PUBLIC_FILES: &[&str] = &["/favicon.ico", "/robots.txt"];
 
 fn is_public(path: &str) -> bool {
-    PUBLIC_FILES.contains(&path) || PUBLIC_PREFIXES.iter().any(|prefix| path.starts_with(prefix))
+    PUBLIC_FILES.contains(&path)
+        || PUBLIC_PREFIXES
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
 }
 
 /// Sends a signed-out browser to the sign-in page before any private page is
@@ -21,7 +24,9 @@ pub async fn require_sign_in(session: Session, request: Request, next: Next) -> 
         return next.run(request).await;
     }
     let signed_in = matches!(
-        session.get::<String>(app::backend::scope::USER_ID_KEY).await,
+        session
+            .get::<String>(app::backend::scope::USER_ID_KEY)
+            .await,
         Ok(Some(_))
     );
     if signed_in {
@@ -29,7 +34,11 @@ pub async fn require_sign_in(session: Session, request: Request, next: Next) -> 
     } else if request.method() == Method::GET || request.method() == Method::HEAD {
         Redirect::to("/login").into_response()
     } else {
-        (StatusCode::UNAUTHORIZED, [(header::CACHE_CONTROL, "no-store")]).into_response()
+        (
+            StatusCode::UNAUTHORIZED,
+            [(header::CACHE_CONTROL, "no-store")],
+        )
+            .into_response()
     }
 }
 
@@ -48,7 +57,14 @@ mod tests {
 
     #[test]
     fn sign_in_set_up_and_assets_are_public() {
-        for path in ["/login", "/setup", "/invite/abc", "/api/login", "/pkg/tenantry.js", "/favicon.ico"] {
+        for path in [
+            "/login",
+            "/setup",
+            "/invite/abc",
+            "/api/login",
+            "/pkg/tenantry.js",
+            "/favicon.ico",
+        ] {
             assert!(is_public(path), "{path}");
         }
     }

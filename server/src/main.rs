@@ -20,7 +20,10 @@ async fn main() -> ExitCode {
             command: AdminCommand::Create(args),
         } => match cli::create_organisation(&config, &args).await {
             Ok(id) => {
-                println!("Created organisation {} ({id}) with admin {}.", args.org, args.email);
+                println!(
+                    "Created organisation {} ({id}) with admin {}.",
+                    args.org, args.email
+                );
                 ExitCode::SUCCESS
             }
             Err(error) => {
@@ -44,7 +47,7 @@ async fn serve(config: Config) -> ExitCode {
         database = %config.database_url,
         site_root = %config.site_root.display(),
         "Tenantry is listening on {}",
-        config.public_url
+        config.public_url_for(app.local_addr())
     );
     match app.open_setup_if_empty().await {
         Ok(Some(link)) => tracing::info!(
@@ -75,7 +78,9 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             signal.recv().await;
         }
     };

@@ -22,13 +22,19 @@ use tower_sessions_sqlx_store::SqliteStore;
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("could not create the data directory {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("could not open the database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("could not open the database: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("could not listen on {addr}: {source}")]
-    Listen { addr: SocketAddr, source: std::io::Error },
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("could not prepare password hashing")]
     Passwords,
 }
@@ -41,7 +47,7 @@ pub struct Application {
     session_cleanup: tokio::task::JoinHandle<()>,
 }
 
-pub async fn open_backend(config: &Config) -> Result<Backend, StartupError> {
+pub async fn open_backend(config: &Config, bound: SocketAddr) -> Result<Backend, StartupError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|source| StartupError::DataDir {
         path: config.data_dir.display().to_string(),
         source,
@@ -49,23 +55,31 @@ pub async fn open_backend(config: &Config) -> Result<Backend, StartupError> {
     let pool = backend::db::connect(&config.database_url).await?;
     Ok(Backend {
         pool,
-        passwords: Passwords::new().await.map_err(|_| StartupError::Passwords)?,
+        passwords: Passwords::new()
+            .await
+            .map_err(|_| StartupError::Passwords)?,
         setup: SetupGate::new(Some(config.data_dir.join("setup-url.txt"))),
-        public_url: config.public_url.clone(),
+        public_url: config.public_url_for(bound),
         invitation_ttl: time::Duration::hours(config.invitation_ttl_hours),
     })
 }
 
 impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
-        let backend = open_backend(config).await?;
-        let listener = TcpListener::bind(config.addr)
-            .await
-            .map_err(|source| StartupError::Listen { addr: config.addr, source })?;
-        let addr = listener.local_addr().map_err(|source| StartupError::Listen {
-            addr: config.addr,
-            source,
-        })?;
+        let listener =
+            TcpListener::bind(config.addr)
+                .await
+                .map_err(|source| StartupError::Listen {
+                    addr: config.addr,
+                    source,
+                })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| StartupError::Listen {
+                addr: config.addr,
+                source,
+            })?;
+        let backend = open_backend(config, addr).await?;
 
         let store = SqliteStore::new(backend.pool.clone());
         let session_cleanup = tokio::spawn({
@@ -94,7 +108,11 @@ impl Application {
             .site_root(config.site_root.display().to_string())
             .site_pkg_dir("pkg")
             .site_addr(addr)
-            .env(if config.dev_reload { Env::DEV } else { Env::PROD })
+            .env(if config.dev_reload {
+                Env::DEV
+            } else {
+                Env::PROD
+            })
             .build();
         let routes = generate_route_list(App);
         let context = {
@@ -108,7 +126,10 @@ impl Application {
         };
         let router = Router::new()
             .route("/health", get(health))
-            .route("/api/{*fn_name}", post(server_fn_handler).get(server_fn_handler))
+            .route(
+                "/api/{*fn_name}",
+                post(server_fn_handler).get(server_fn_handler),
+            )
             .leptos_routes_with_context(&state, routes, context, {
                 let options = options.clone();
                 move || shell(options.clone())
@@ -117,13 +138,15 @@ impl Application {
             .with_state(state)
             .layer(axum::middleware::from_fn(require_sign_in))
             .layer(sessions)
-            .layer(TraceLayer::new_for_http().make_span_with(|request: &HttpRequest<Body>| {
-                tracing::info_span!(
-                    "request",
-                    method = %request.method(),
-                    path = %loggable_path(request.uri().path()),
-                )
-            }));
+            .layer(
+                TraceLayer::new_for_http().make_span_with(|request: &HttpRequest<Body>| {
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %loggable_path(request.uri().path()),
+                    )
+                }),
+            );
 
         Ok(Self {
             listener,
@@ -155,7 +178,10 @@ impl Application {
         Ok(Some(link))
     }
 
-    pub async fn serve(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn serve(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let result = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await;
@@ -189,7 +215,10 @@ struct AppState {
     backend: Backend,
 }
 
-async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
+async fn server_fn_handler(
+    State(state): State<AppState>,
+    request: Request<Body>,
+) -> impl IntoResponse {
     let backend = state.backend.clone();
     handle_server_fns_with_context(move || provide_context(backend.clone()), request).await
 }

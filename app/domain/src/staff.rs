@@ -182,10 +182,7 @@ mod tests {
 
     #[test]
     fn names_must_not_be_blank() {
-        assert_eq!(
-            DisplayName::parse("   "),
-            Err(StaffInputError::NameMissing)
-        );
+        assert_eq!(DisplayName::parse("   "), Err(StaffInputError::NameMissing));
         assert_eq!(
             OrganisationName::parse(" Contoso IT ").unwrap().as_str(),
             "Contoso IT"

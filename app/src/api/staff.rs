@@ -16,7 +16,9 @@ pub async fn load_staff() -> Result<StaffOverview, AppError> {
             Vec::new()
         };
         Ok(StaffOverview {
-            organisation_name: users::current(&backend.pool, &scope).await?.organisation_name,
+            organisation_name: users::current(&backend.pool, &scope)
+                .await?
+                .organisation_name,
             members: users::list(&backend.pool, &scope).await?,
             invitations,
             can_manage,
@@ -67,7 +69,11 @@ pub async fn invitation_preview(token: String) -> Result<InvitationDetails, AppE
 }
 
 #[server(prefix = "/api", endpoint = "accept_invitation")]
-pub async fn accept_invitation(token: String, name: String, password: String) -> Result<(), AppError> {
+pub async fn accept_invitation(
+    token: String,
+    name: String,
+    password: String,
+) -> Result<(), AppError> {
     use crate::backend::{self, invitations};
     use domain::{DisplayName, Password};
     backend::respond(async {

@@ -53,7 +53,9 @@ pub async fn create(
     .execute(&mut *tx)
     .await
     .map_err(db("could not store an invitation"))?;
-    tx.commit().await.map_err(db("could not save an invitation"))?;
+    tx.commit()
+        .await
+        .map_err(db("could not save an invitation"))?;
     Ok(InvitationCreated {
         email: email.to_string(),
         link: backend.link(&format!("/invite/{token}")),
@@ -61,7 +63,10 @@ pub async fn create(
     })
 }
 
-pub async fn pending(backend: &Backend, scope: &OrgScope) -> Result<Vec<PendingInvitation>, AppError> {
+pub async fn pending(
+    backend: &Backend,
+    scope: &OrgScope,
+) -> Result<Vec<PendingInvitation>, AppError> {
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT email, role, expires_at FROM staff_invitations
           WHERE organisation_id = $1 AND accepted_at IS NULL AND expires_at > $2
@@ -94,16 +99,23 @@ struct OpenInvitation {
 }
 
 async fn open_invitation(backend: &Backend, token: &str) -> Result<OpenInvitation, AppError> {
-    let row: Option<(String, String, String, String, String, String, Option<String>)> =
-        sqlx::query_as(
-            "SELECT i.id, i.organisation_id, o.name, i.email, i.role, i.expires_at, i.accepted_at
+    let row: Option<(
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+    )> = sqlx::query_as(
+        "SELECT i.id, i.organisation_id, o.name, i.email, i.role, i.expires_at, i.accepted_at
                FROM staff_invitations i JOIN organisations o ON o.id = i.organisation_id
               WHERE i.token_digest = $1",
-        )
-        .bind(tokens::digest(token))
-        .fetch_optional(&backend.pool)
-        .await
-        .map_err(db("could not look up an invitation"))?;
+    )
+    .bind(tokens::digest(token))
+    .fetch_optional(&backend.pool)
+    .await
+    .map_err(db("could not look up an invitation"))?;
     let not_valid = || {
         AppError::Gone(
             "This invitation link is not valid. Ask your administrator for a new one.".to_owned(),
@@ -178,5 +190,7 @@ pub async fn accept(
         },
     )
     .await?;
-    tx.commit().await.map_err(db("could not save the new account"))
+    tx.commit()
+        .await
+        .map_err(db("could not save the new account"))
 }

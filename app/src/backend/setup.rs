@@ -38,7 +38,9 @@ impl SetupGate {
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<String>> {
         // A poisoned lock only means another request panicked mid-check; the
         // digest inside is still valid.
-        self.digest.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.digest
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn matches(&self, token: &str) -> bool {

@@ -86,7 +86,10 @@ pub async fn list(pool: &SqlitePool, scope: &OrgScope) -> Result<Vec<StaffMember
         .collect()
 }
 
-pub async fn email_taken<'e>(executor: impl SqliteExecutor<'e>, email: &Email) -> Result<bool, AppError> {
+pub async fn email_taken<'e>(
+    executor: impl SqliteExecutor<'e>,
+    email: &Email,
+) -> Result<bool, AppError> {
     let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM users WHERE email = $1")
         .bind(email.as_str())
         .fetch_optional(executor)
@@ -103,7 +106,10 @@ pub struct NewUser<'a> {
     pub role: Role,
 }
 
-pub async fn insert(tx: &mut Transaction<'_, Sqlite>, user: NewUser<'_>) -> Result<String, AppError> {
+pub async fn insert(
+    tx: &mut Transaction<'_, Sqlite>,
+    user: NewUser<'_>,
+) -> Result<String, AppError> {
     if email_taken(&mut **tx, user.email).await? {
         return Err(AppError::invalid(
             "email",
@@ -138,7 +144,10 @@ pub async fn set_role(
     role: Role,
 ) -> Result<(), AppError> {
     scope.permit(Action::ManageStaff)?;
-    let mut tx = pool.begin().await.map_err(db("could not start a transaction"))?;
+    let mut tx = pool
+        .begin()
+        .await
+        .map_err(db("could not start a transaction"))?;
     let current: Option<(String,)> =
         sqlx::query_as("SELECT role FROM users WHERE id = $1 AND organisation_id = $2")
             .bind(user_id)
@@ -169,5 +178,7 @@ pub async fn set_role(
         .execute(&mut *tx)
         .await
         .map_err(db("could not change a role"))?;
-    tx.commit().await.map_err(db("could not save a role change"))
+    tx.commit()
+        .await
+        .map_err(db("could not save a role change"))
 }

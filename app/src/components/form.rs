@@ -13,7 +13,10 @@ where
 /// The error not tied to one of `fields`, in an alert region that screen
 /// readers announce.
 #[component]
-pub fn FormError(error: Signal<Option<AppError>>, fields: &'static [&'static str]) -> impl IntoView {
+pub fn FormError(
+    error: Signal<Option<AppError>>,
+    fields: &'static [&'static str],
+) -> impl IntoView {
     let message = move || {
         error
             .get()

@@ -94,7 +94,11 @@ fn StaffSections(
 }
 
 #[component]
-fn StaffRow(member: StaffMember, can_manage: bool, change_role: ServerAction<ChangeRole>) -> impl IntoView {
+fn StaffRow(
+    member: StaffMember,
+    can_manage: bool,
+    change_role: ServerAction<ChangeRole>,
+) -> impl IntoView {
     let label = if member.is_you {
         format!("{} (you)", member.display_name)
     } else {

@@ -1,0 +1,58 @@
+# Two commands matter: `make run` and `make test`. Both install whatever is
+# missing first (and only that), so they work on a fresh machine and stay
+# quiet on a prepared one.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+CARGO_LEPTOS_VERSION := 0.3.10
+WASM_BINDGEN_VERSION := 0.2.130
+E2E_PORT ?= 3210
+
+# wasm-opt comes from npm's binaryen (end2end/node_modules); cargo-leptos
+# would otherwise try to download it, which these machines cannot.
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test tools rust-tools node-tools browser build-release unit-tests e2e clean-data
+
+run: tools build-release
+	@echo "Serving the release build on http://127.0.0.1:3000 (data in ./data)."
+	@echo "On first start the log shows a one-time set-up link; it is also saved in data/setup-url.txt."
+	TENANTRY_SITE_ROOT=target/site ./target/release/tenantry serve
+
+test: tools browser unit-tests build-release e2e
+
+tools: rust-tools node-tools
+
+rust-tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+		|| rustup target add wasm32-unknown-unknown
+	@cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)" \
+		|| cargo install --locked cargo-leptos --version $(CARGO_LEPTOS_VERSION)
+	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" \
+		|| cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+
+node-tools: end2end/node_modules/.installed
+
+end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
+	cd end2end && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+browser:
+	@command -v chromium >/dev/null || [ -x /usr/bin/chromium ] \
+		|| { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+build-release:
+	cargo leptos build --release
+
+unit-tests:
+	cargo test --workspace
+
+e2e:
+	@if (exec 3<>/dev/tcp/127.0.0.1/$(E2E_PORT)) 2>/dev/null; then \
+		echo "Port $(E2E_PORT) is already in use: stop that server (it would be an old build) or set E2E_PORT."; \
+		exit 1; \
+	fi
+	cd end2end && TENANTRY_E2E_PORT=$(E2E_PORT) npx playwright test

@@ -1,0 +1,56 @@
+import { defineConfig } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// One fresh data directory per run, shared with the workers through the
+// environment (the config is evaluated again in each worker).
+if (!process.env.TENANTRY_E2E_DATA_DIR) {
+  process.env.TENANTRY_E2E_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'tenantry-e2e-'));
+}
+const dataDir = process.env.TENANTRY_E2E_DATA_DIR;
+const port = process.env.TENANTRY_E2E_PORT ?? '3210';
+const baseURL = `http://127.0.0.1:${port}`;
+const binary = process.env.TENANTRY_E2E_BINARY ?? path.resolve(__dirname, '../target/release/tenantry');
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: binary,
+    url: `${baseURL}/health`,
+    // A server already on the port would be an old build: fail instead.
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      TENANTRY_ADDR: `127.0.0.1:${port}`,
+      TENANTRY_DATA_DIR: dataDir,
+      TENANTRY_SITE_ROOT: path.resolve(__dirname, '../target/site'),
+      TENANTRY_LOG: 'info',
+    },
+  },
+});

@@ -1,0 +1,161 @@
+mod support;
+
+use app::error::AppError;
+use reqwest::header::{LOCATION, SET_COOKIE};
+use reqwest::StatusCode;
+use support::{app_error, browser, spawn_app, PASSWORD};
+
+#[tokio::test]
+async fn signing_in_with_the_right_password_opens_the_dashboard() {
+    let app = spawn_app().await;
+    app.create_organisation("Contoso IT", "ada@contoso.example")
+        .await;
+
+    let client = app.signed_in("Ada@Contoso.example", PASSWORD).await;
+
+    let page = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Dashboard"));
+    assert!(
+        html.contains("Admin of Contoso IT"),
+        "the signed-in user is named in the header"
+    );
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site_lax() {
+    let app = spawn_app().await;
+    app.create_organisation("Contoso IT", "ada@contoso.example")
+        .await;
+
+    let response = app
+        .call(
+            &browser(),
+            "login",
+            &[("email", "ada@contoso.example"), ("password", PASSWORD)],
+        )
+        .await;
+
+    let cookie = response
+        .headers()
+        .get(SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("tenantry_session="));
+    assert!(cookie.contains("HttpOnly"));
+    assert!(cookie.contains("SameSite=Lax"));
+    assert!(!cookie.contains("Secure"), "plain http in tests");
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_account_get_the_same_answer() {
+    let app = spawn_app().await;
+    app.create_organisation("Contoso IT", "ada@contoso.example")
+        .await;
+
+    let wrong_password = app
+        .call(
+            &browser(),
+            "login",
+            &[
+                ("email", "ada@contoso.example"),
+                ("password", "not the password"),
+            ],
+        )
+        .await;
+    let unknown_account = app
+        .call(
+            &browser(),
+            "login",
+            &[
+                ("email", "nobody@contoso.example"),
+                ("password", "not the password"),
+            ],
+        )
+        .await;
+
+    assert_eq!(wrong_password.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown_account.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        wrong_password.headers().get(SET_COOKIE).is_none(),
+        "no session for a failed sign-in"
+    );
+    let first = wrong_password.text().await.unwrap();
+    let second = unknown_account.text().await.unwrap();
+    assert_eq!(first, second);
+    let error: AppError = serde_json::from_str(&first).unwrap();
+    assert_eq!(error, AppError::InvalidCredentials);
+    assert_eq!(
+        error.to_string(),
+        "The e-mail address or password is incorrect."
+    );
+}
+
+#[tokio::test]
+async fn signing_in_again_issues_a_new_session_id() {
+    let app = spawn_app().await;
+    app.create_organisation("Contoso IT", "ada@contoso.example")
+        .await;
+    let client = browser();
+    let form = [("email", "ada@contoso.example"), ("password", PASSWORD)];
+
+    let first = app.call(&client, "login", &form).await;
+    let second = app.call(&client, "login", &form).await;
+
+    let id = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get(SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_ne!(id(&first), id(&second));
+}
+
+#[tokio::test]
+async fn signed_out_visitors_are_sent_to_the_sign_in_page() {
+    let app = spawn_app().await;
+    app.create_organisation("Contoso IT", "ada@contoso.example")
+        .await;
+
+    for path in ["/", "/settings", "/tenants"] {
+        let response = browser().get(app.url(path)).send().await.unwrap();
+        assert!(response.status().is_redirection(), "{path}");
+        assert_eq!(
+            response.headers().get(LOCATION).unwrap(),
+            "/login",
+            "{path}"
+        );
+    }
+    let login = browser().get(app.url("/login")).send().await.unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    assert!(login.text().await.unwrap().contains("Sign in to Tenantry"));
+
+    let api = app.call(&browser(), "staff", &[]).await;
+    assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app_error(api).await, AppError::Unauthenticated);
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session() {
+    let app = spawn_app().await;
+    app.create_organisation("Contoso IT", "ada@contoso.example")
+        .await;
+    let client = app.signed_in("ada@contoso.example", PASSWORD).await;
+
+    let response = app.call(&client, "logout", &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let page = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(page.headers().get(LOCATION).unwrap(), "/login");
+    let api = app.call(&client, "current_user", &[]).await;
+    assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
+}

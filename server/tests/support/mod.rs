@@ -1,0 +1,130 @@
+//! `spawn_app()`: a real Tenantry server on a random loopback port with a
+//! fresh database, driven over HTTP like a browser or script would.
+#![allow(dead_code)]
+
+use app::error::AppError;
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response, StatusCode};
+use server::{Application, Config};
+use std::collections::HashMap;
+
+pub struct TestApp {
+    pub address: String,
+    pub setup_link: Option<String>,
+    pub config: Config,
+    _data: tempfile::TempDir,
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub async fn spawn_app() -> TestApp {
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut vars = HashMap::new();
+    vars.insert("TENANTRY_ADDR", "127.0.0.1:0".to_owned());
+    vars.insert("TENANTRY_DATA_DIR", data.path().display().to_string());
+    vars.insert("TENANTRY_SITE_ROOT", data.path().display().to_string());
+    let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test config");
+    let app = Application::build(&config).await.expect("server starts");
+    let address = format!("http://{}", app.local_addr());
+    let setup_link = app.open_setup_if_empty().await.expect("set-up state");
+    tokio::spawn(app.serve(std::future::pending()));
+    TestApp {
+        address,
+        setup_link,
+        config,
+        _data: data,
+    }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects so tests
+/// can see where they point.
+pub fn browser() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .expect("http client")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub fn setup_token(&self) -> String {
+        let link = self
+            .setup_link
+            .as_ref()
+            .expect("an empty database opens set-up");
+        link.split("token=")
+            .nth(1)
+            .expect("token in link")
+            .to_owned()
+    }
+
+    /// Calls a server function the way the hydrated page does.
+    pub async fn call(&self, client: &Client, function: &str, form: &[(&str, &str)]) -> Response {
+        client
+            .post(self.url(&format!("/api/{function}")))
+            .form(form)
+            .send()
+            .await
+            .expect("request reaches the server")
+    }
+
+    pub async fn create_organisation(&self, org: &str, email: &str) {
+        let dir = tempfile::tempdir().unwrap();
+        let password_file = dir.path().join("password");
+        std::fs::write(&password_file, format!("{PASSWORD}\n")).unwrap();
+        let args = server::cli::CreateArgs {
+            org: org.to_owned(),
+            email: email.to_owned(),
+            name: Some(format!("Admin of {org}")),
+            password_file,
+        };
+        server::cli::create_organisation(&self.config, &args)
+            .await
+            .expect("organisation created");
+    }
+
+    pub async fn signed_in(&self, email: &str, password: &str) -> Client {
+        let client = browser();
+        let response = self
+            .call(
+                &client,
+                "login",
+                &[("email", email), ("password", password)],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "sign-in as {email} succeeds"
+        );
+        client
+    }
+
+    /// Invites `email` with `role` as `admin`, accepts the invitation and
+    /// returns the new member's signed-in client.
+    pub async fn add_member(&self, admin: &Client, email: &str, role: &str) -> Client {
+        let response = self
+            .call(admin, "invite_staff", &[("email", email), ("role", role)])
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let created: app::model::InvitationCreated = response.json().await.unwrap();
+        let token = created.link.rsplit('/').next().unwrap().to_owned();
+        let response = self
+            .call(
+                &browser(),
+                "accept_invitation",
+                &[("token", &token), ("name", email), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        self.signed_in(email, PASSWORD).await
+    }
+}
+
+pub async fn app_error(response: Response) -> AppError {
+    response.json().await.expect("a client-safe error body")
+}
