@@ -2,8 +2,15 @@
 //! the current time when a rule needs it, is an argument, so the same rules run
 //! on the server and in the browser and are tested in milliseconds.
 
+pub mod cloud;
+pub mod credential;
+pub mod permissions;
+pub mod profile;
+pub mod recovery;
 pub mod role;
 pub mod staff;
 
+pub use cloud::Cloud;
+pub use permissions::PermissionKind;
 pub use role::{Action, Role};
 pub use staff::{DisplayName, Email, OrganisationName, Password, StaffInputError};
