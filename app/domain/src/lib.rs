@@ -4,11 +4,14 @@
 
 pub mod cloud;
 pub mod credential;
+pub mod evaluation;
+pub mod finding;
 pub mod permissions;
 pub mod profile;
 pub mod recovery;
 pub mod role;
 pub mod staff;
+pub mod taxonomy;
 
 pub use cloud::Cloud;
 pub use permissions::PermissionKind;

@@ -1,0 +1,117 @@
+//! Findings: what a verification found, each with a stable code (part of the
+//! product's contract: the CLI, the API and alerts use it), a severity, a
+//! plain-language explanation and the fix the customer should apply.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingCode {
+    InvalidSecret,
+    SecretExpired,
+    SecretExpiring,
+    CertificateRejected,
+    CertificateExpired,
+    CertificateExpiring,
+    AppNotFound,
+    TenantNotFound,
+    AppDisabled,
+    ConditionalAccess,
+    WrongCloud,
+    ConsentMissing,
+    PermissionMissing,
+    OptionalPermissionMissing,
+    PermissionNotEffective,
+    ExtraPermission,
+    TenantMismatch,
+    Throttled,
+    Unreachable,
+    UnexpectedResponse,
+    UnknownError,
+}
+
+impl FindingCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingCode::InvalidSecret => "invalid_secret",
+            FindingCode::SecretExpired => "secret_expired",
+            FindingCode::SecretExpiring => "secret_expiring",
+            FindingCode::CertificateRejected => "certificate_rejected",
+            FindingCode::CertificateExpired => "certificate_expired",
+            FindingCode::CertificateExpiring => "certificate_expiring",
+            FindingCode::AppNotFound => "app_not_found",
+            FindingCode::TenantNotFound => "tenant_not_found",
+            FindingCode::AppDisabled => "app_disabled",
+            FindingCode::ConditionalAccess => "conditional_access",
+            FindingCode::WrongCloud => "wrong_cloud",
+            FindingCode::ConsentMissing => "consent_missing",
+            FindingCode::PermissionMissing => "permission_missing",
+            FindingCode::OptionalPermissionMissing => "optional_permission_missing",
+            FindingCode::PermissionNotEffective => "permission_not_effective",
+            FindingCode::ExtraPermission => "extra_permission",
+            FindingCode::TenantMismatch => "tenant_mismatch",
+            FindingCode::Throttled => "throttled",
+            FindingCode::Unreachable => "unreachable",
+            FindingCode::UnexpectedResponse => "unexpected_response",
+            FindingCode::UnknownError => "unknown_error",
+        }
+    }
+}
+
+/// Ordered from mildest to worst; a verdict takes the worst of its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Warning,
+    /// The check itself could not be completed; says nothing about the app.
+    CouldNotCheck,
+    Failing,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub code: FindingCode,
+    pub severity: Severity,
+    pub message: String,
+    pub fix: String,
+}
+
+impl Finding {
+    pub fn new(
+        code: FindingCode,
+        severity: Severity,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Self {
+            code,
+            severity,
+            message: message.into(),
+            fix: fix.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialise_as_their_contract_names() {
+        for code in [
+            FindingCode::InvalidSecret,
+            FindingCode::OptionalPermissionMissing,
+            FindingCode::WrongCloud,
+        ] {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+        }
+    }
+
+    #[test]
+    fn failing_outranks_could_not_check_which_outranks_warnings() {
+        assert!(Severity::Failing > Severity::CouldNotCheck);
+        assert!(Severity::CouldNotCheck > Severity::Warning);
+        assert!(Severity::Warning > Severity::Info);
+    }
+}
