@@ -1,35 +1,36 @@
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Output};
 
 const PASSWORD: &str = "correct horse battery staple";
 
-fn tenantry(data_dir: &std::path::Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_tenantry"));
-    command
+/// Runs `tenantry admin create` against a data directory, with the password
+/// in a file as an operator would.
+fn admin_create(data_dir: &Path, org: &str, password: &str) -> Output {
+    let password_file = data_dir.join("password");
+    std::fs::write(&password_file, format!("{password}\n")).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_tenantry"))
         .env_clear()
         .env("TENANTRY_DATA_DIR", data_dir)
-        .env("TENANTRY_LOG", "warn");
-    command
-}
-
-#[test]
-fn admin_create_makes_an_organisation_from_a_password_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let password_file = dir.path().join("pw");
-    std::fs::write(&password_file, format!("{PASSWORD}\n")).unwrap();
-
-    let output = tenantry(dir.path())
+        .env("TENANTRY_LOG", "warn")
         .args([
             "admin",
             "create",
             "--org",
-            "Contoso IT",
+            org,
             "--email",
             "ada@contoso.example",
             "--password-file",
         ])
         .arg(&password_file)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn admin_create_makes_an_organisation_from_a_password_file() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = admin_create(dir.path(), "Contoso IT", PASSWORD);
 
     assert!(
         output.status.success(),
@@ -45,22 +46,8 @@ fn admin_create_makes_an_organisation_from_a_password_file() {
 #[test]
 fn admin_create_refuses_a_weak_password_with_exit_code_64() {
     let dir = tempfile::tempdir().unwrap();
-    let password_file = dir.path().join("pw");
-    std::fs::write(&password_file, "short\n").unwrap();
 
-    let output = tenantry(dir.path())
-        .args([
-            "admin",
-            "create",
-            "--org",
-            "Contoso IT",
-            "--email",
-            "ada@contoso.example",
-            "--password-file",
-        ])
-        .arg(&password_file)
-        .output()
-        .unwrap();
+    let output = admin_create(dir.path(), "Contoso IT", "short");
 
     assert_eq!(output.status.code(), Some(64));
     assert!(String::from_utf8_lossy(&output.stderr).contains("at least 12 characters"));
@@ -69,26 +56,11 @@ fn admin_create_refuses_a_weak_password_with_exit_code_64() {
 #[test]
 fn admin_create_refuses_an_address_that_already_has_an_account() {
     let dir = tempfile::tempdir().unwrap();
-    let password_file = dir.path().join("pw");
-    std::fs::write(&password_file, PASSWORD).unwrap();
-    let create = |org: &str| {
-        tenantry(dir.path())
-            .args([
-                "admin",
-                "create",
-                "--org",
-                org,
-                "--email",
-                "ada@contoso.example",
-                "--password-file",
-            ])
-            .arg(&password_file)
-            .output()
-            .unwrap()
-    };
+    assert!(admin_create(dir.path(), "Contoso IT", PASSWORD)
+        .status
+        .success());
 
-    assert!(create("Contoso IT").status.success());
-    let second = create("Other MSP");
+    let second = admin_create(dir.path(), "Other MSP", PASSWORD);
 
     assert_eq!(second.status.code(), Some(64));
     assert!(String::from_utf8_lossy(&second.stderr).contains("already exists"));

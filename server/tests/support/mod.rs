@@ -125,6 +125,33 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    pub async fn staff(&self, client: &Client) -> app::model::StaffOverview {
+        self.call(client, "staff", &[])
+            .await
+            .json()
+            .await
+            .expect("staff overview")
+    }
+
+    pub async fn member(&self, client: &Client, email: &str) -> app::model::StaffMember {
+        self.staff(client)
+            .await
+            .members
+            .into_iter()
+            .find(|member| member.email == email)
+            .unwrap_or_else(|| panic!("{email} is listed"))
+    }
+
+    pub async fn me(&self, client: &Client) -> app::model::SignedInUser {
+        self.call(client, "current_user", &[])
+            .await
+            .json()
+            .await
+            .expect("signed-in user")
+    }
+}
+
 pub async fn app_error(response: Response) -> AppError {
     response.json().await.expect("a client-safe error body")
 }
