@@ -6,6 +6,7 @@ pub mod cloud;
 pub mod credential;
 pub mod evaluation;
 pub mod finding;
+pub mod ids;
 pub mod permissions;
 pub mod profile;
 pub mod recovery;
