@@ -8,6 +8,7 @@ pub mod evaluation;
 pub mod finding;
 pub mod ids;
 pub mod permissions;
+pub mod probe;
 pub mod profile;
 pub mod recovery;
 pub mod role;

@@ -1,0 +1,267 @@
+//! The Microsoft Graph endpoints Tenantry reads, answering 401 without a
+//! valid token and 403 `Authorization_RequestDenied` without the role.
+
+use crate::faults::{self, Endpoint};
+use crate::token::{verify_access_token, AccessClaims};
+use crate::{now, Shared};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+fn graph_error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = json!({"error": {"code": code, "message": message, "innerError": {
+        "request-id": uuid::Uuid::new_v4().to_string(),
+        "client-request-id": uuid::Uuid::new_v4().to_string(),
+    }}});
+    (status, Json(body)).into_response()
+}
+
+fn denied() -> Response {
+    graph_error(
+        StatusCode::FORBIDDEN,
+        "Authorization_RequestDenied",
+        "Insufficient privileges to complete the operation.",
+    )
+}
+
+/// Authenticates the caller and applies faults; `Err` is the response to send.
+async fn caller(shared: &Shared, headers: &HeaderMap) -> Result<AccessClaims, Response> {
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let claims = verify_access_token(shared, token);
+    let (latency, fault) = {
+        let mut directory = shared.lock();
+        directory.graph_requests += 1;
+        faults::take(
+            &mut directory,
+            Endpoint::Graph,
+            claims.as_ref().map(|c| c.tid.as_str()),
+            claims.as_ref().map(|c| c.appid.as_str()),
+        )
+    };
+    faults::delay(latency).await;
+    if let Some(kind) = fault {
+        if let Some(response) = faults::respond(kind).await {
+            return Err(response);
+        }
+    }
+    claims.ok_or_else(|| {
+        graph_error(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            "Access token validation failure.",
+        )
+    })
+}
+
+/// Whether the caller's app may use a read allowed by any of `allowed_by`.
+fn permitted(shared: &Shared, claims: &AccessClaims, allowed_by: &[&str]) -> bool {
+    let directory = shared.lock();
+    let ineffective = directory
+        .apps
+        .iter()
+        .find(|a| a.client_id == claims.appid)
+        .map(|a| a.ineffective.clone())
+        .unwrap_or_default();
+    claims
+        .roles
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .any(|role| {
+            allowed_by
+                .iter()
+                .any(|allowed| allowed.eq_ignore_ascii_case(role))
+                && !ineffective.contains(role)
+        })
+}
+
+pub async fn organization(State(shared): State<Shared>, headers: HeaderMap) -> Response {
+    let claims = match caller(&shared, &headers).await {
+        Ok(claims) => claims,
+        Err(response) => return response,
+    };
+    if !permitted(
+        &shared,
+        &claims,
+        domain::probe::at_path("/v1.0/organization")
+            .map(|p| p.allowed_by)
+            .unwrap_or_default(),
+    ) {
+        return denied();
+    }
+    let directory = shared.lock();
+    let Some(tenant) = directory.tenant(&claims.tid) else {
+        return graph_error(
+            StatusCode::NOT_FOUND,
+            "Request_ResourceNotFound",
+            "Tenant not found.",
+        );
+    };
+    let domains: Vec<Value> = tenant
+        .domains
+        .iter()
+        .enumerate()
+        .map(|(i, name)| json!({"name": name, "isDefault": i == 0, "isInitial": name.ends_with(".onmicrosoft.com"), "type": "Managed", "capabilities": "Email"}))
+        .collect();
+    Json(json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#organization",
+        "value": [{"id": tenant.id, "displayName": tenant.display_name, "verifiedDomains": domains, "tenantType": "AAD"}],
+    }))
+    .into_response()
+}
+
+fn rfc3339(at: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(at)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+fn parse_time(text: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| t.unix_timestamp())
+}
+
+/// The subset of OData `$filter` Tenantry uses: clauses joined by `and`,
+/// each `activityDisplayName eq '…'` or `activityDateTime ge|le <time>`.
+fn matches_filter(filter: &str, activity: &str, at: i64) -> Result<bool, String> {
+    for clause in filter.split(" and ") {
+        let clause = clause.trim();
+        if let Some(value) = clause.strip_prefix("activityDisplayName eq ") {
+            if value.trim().trim_matches('\'') != activity {
+                return Ok(false);
+            }
+        } else if let Some(value) = clause.strip_prefix("activityDateTime ge ") {
+            if at < parse_time(value).ok_or_else(|| format!("bad time in '{clause}'"))? {
+                return Ok(false);
+            }
+        } else if let Some(value) = clause.strip_prefix("activityDateTime le ") {
+            if at > parse_time(value).ok_or_else(|| format!("bad time in '{clause}'"))? {
+                return Ok(false);
+            }
+        } else {
+            return Err(format!("Invalid filter clause: {clause}"));
+        }
+    }
+    Ok(true)
+}
+
+pub async fn directory_audits(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    uri: Uri,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let claims = match caller(&shared, &headers).await {
+        Ok(claims) => claims,
+        Err(response) => return response,
+    };
+    if !permitted(&shared, &claims, &["AuditLog.Read.All"]) {
+        return denied();
+    }
+    let page_size: usize = query
+        .get("$top")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(50)
+        .clamp(1, 1000);
+    let offset: usize = query
+        .get("$skiptoken")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
+    let filter = query.get("$filter").cloned().unwrap_or_default();
+    let directory = shared.lock();
+    let visible_before = now() - directory.audit_delay_secs;
+    let mut events = Vec::new();
+    for event in directory
+        .audit
+        .iter()
+        .filter(|e| e.tenant_id == claims.tid && e.at <= visible_before)
+    {
+        if filter.is_empty() {
+            events.push(event);
+            continue;
+        }
+        match matches_filter(&filter, &event.activity, event.at) {
+            Ok(true) => events.push(event),
+            Ok(false) => {}
+            Err(message) => return graph_error(StatusCode::BAD_REQUEST, "BadRequest", &message),
+        }
+    }
+    events.sort_by_key(|e| std::cmp::Reverse(e.at));
+    let page: Vec<Value> = events
+        .iter()
+        .skip(offset)
+        .take(page_size)
+        .map(|event| {
+            json!({
+                "id": format!("Directory_{}", event.id),
+                "category": "ApplicationManagement",
+                "correlationId": event.id,
+                "result": "success",
+                "resultReason": "",
+                "activityDisplayName": event.activity,
+                "activityDateTime": rfc3339(event.at),
+                "loggedByService": "Core Directory",
+                "operationType": "Add",
+                "initiatedBy": {"user": {"id": uuid::Uuid::new_v4().to_string(), "userPrincipalName": event.initiated_by}, "app": null},
+                "targetResources": [{"id": event.target_object_id, "displayName": event.target_name, "type": "Application", "modifiedProperties": []}],
+                "additionalDetails": [{"key": "AppId", "value": event.target_app_id}],
+            })
+        })
+        .collect();
+    let mut body = json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#auditLogs/directoryAudits",
+        "value": page,
+    });
+    if offset + page_size < events.len() {
+        let mut next = format!(
+            "{}?$skiptoken={}&$top={page_size}",
+            uri.path(),
+            offset + page_size
+        );
+        if !filter.is_empty() {
+            next.push_str("&$filter=");
+            next.push_str(&filter.replace(' ', "%20").replace('\'', "%27"));
+        }
+        let host = headers
+            .get("host")
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        body["@odata.nextLink"] = json!(format!("http://{host}{next}"));
+    }
+    Json(body).into_response()
+}
+
+pub async fn probe(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    Path(path): Path<String>,
+) -> Response {
+    let claims = match caller(&shared, &headers).await {
+        Ok(claims) => claims,
+        Err(response) => return response,
+    };
+    let Some(target) = domain::probe::at_path(&format!("/v1.0/{path}")) else {
+        return graph_error(
+            StatusCode::NOT_FOUND,
+            "Request_ResourceNotFound",
+            "Resource not found for the segment.",
+        );
+    };
+    if permitted(&shared, &claims, target.allowed_by) {
+        Json(json!({"value": []})).into_response()
+    } else {
+        denied()
+    }
+}

@@ -1,0 +1,176 @@
+//! What the simulated directory holds. Times are Unix seconds.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tenant {
+    pub id: String,
+    #[serde(default)]
+    pub domains: Vec<String>,
+    #[serde(default = "default_tenant_name")]
+    pub display_name: String,
+    #[serde(default = "default_cloud")]
+    pub cloud: domain::Cloud,
+}
+
+fn default_tenant_name() -> String {
+    "Simulated tenant".into()
+}
+
+fn default_cloud() -> domain::Cloud {
+    domain::Cloud::Global
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Secret {
+    pub value: String,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Certificate {
+    /// DER, base64 (standard alphabet) in JSON.
+    pub der_base64: String,
+    #[serde(skip)]
+    pub sha1: String,
+    #[serde(skip)]
+    pub sha256: String,
+    #[serde(skip)]
+    pub public_key_der: Vec<u8>,
+    #[serde(skip)]
+    pub not_after: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct App {
+    pub tenant_id: String,
+    pub client_id: String,
+    pub object_id: String,
+    pub display_name: String,
+    pub created_at: i64,
+    #[serde(default)]
+    pub secrets: Vec<Secret>,
+    #[serde(default)]
+    pub certificates: Vec<Certificate>,
+    /// Application permissions (by name) an admin has consented to.
+    #[serde(default)]
+    pub roles: BTreeSet<String>,
+    /// Granted, but Graph still refuses them (licence missing, propagation).
+    #[serde(default)]
+    pub ineffective: BTreeSet<String>,
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub id: String,
+    pub tenant_id: String,
+    pub activity: String,
+    pub at: i64,
+    pub target_object_id: String,
+    pub target_app_id: String,
+    pub target_name: String,
+    #[serde(default = "default_initiator")]
+    pub initiated_by: String,
+}
+
+fn default_initiator() -> String {
+    "admin@simulated.example".into()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FaultKind {
+    /// Every matching request waits this long first.
+    Latency { ms: u64 },
+    /// Answer with this status (429 and 503 carry `Retry-After`).
+    Status {
+        code: u16,
+        retry_after_secs: Option<u64>,
+    },
+    /// Never answer in time.
+    Timeout,
+    /// Answer 200 with a body that is not JSON.
+    Malformed,
+    /// Issue a token that is not a JWT.
+    GarbledToken,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultScope {
+    pub tenant_id: Option<String>,
+    pub client_id: Option<String>,
+    /// `token` or `graph`; both when absent.
+    pub endpoint: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Fault {
+    #[serde(default)]
+    pub scope: FaultScope,
+    #[serde(flatten)]
+    pub kind: FaultKind,
+    /// How many requests it applies to; forever when absent.
+    pub times: Option<u32>,
+}
+
+/// A whole scenario, as read from a file or posted to the admin API.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Scenario {
+    #[serde(default)]
+    pub tenants: Vec<Tenant>,
+    #[serde(default)]
+    pub apps: Vec<NewApp>,
+    #[serde(default)]
+    pub faults: Vec<Fault>,
+    /// Seconds before a new audit event shows up in `directoryAudits`.
+    #[serde(default)]
+    pub audit_delay_secs: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NewApp {
+    pub tenant_id: String,
+    pub client_id: Option<String>,
+    pub object_id: Option<String>,
+    pub display_name: Option<String>,
+    pub created_at: Option<i64>,
+    #[serde(default)]
+    pub secrets: Vec<Secret>,
+    #[serde(default)]
+    pub certificates_pem: Vec<String>,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub ineffective: Vec<String>,
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Directory {
+    pub tenants: Vec<Tenant>,
+    pub apps: Vec<App>,
+    pub audit: Vec<AuditEvent>,
+    pub faults: Vec<Fault>,
+    pub audit_delay_secs: i64,
+    pub token_requests: u64,
+    pub graph_requests: u64,
+}
+
+impl Directory {
+    pub fn tenant(&self, reference: &str) -> Option<&Tenant> {
+        let wanted = reference.to_ascii_lowercase();
+        self.tenants
+            .iter()
+            .find(|t| t.id == wanted || t.domains.iter().any(|d| d.eq_ignore_ascii_case(&wanted)))
+    }
+
+    pub fn app_mut(&mut self, client_id: &str) -> Option<&mut App> {
+        self.apps
+            .iter_mut()
+            .find(|a| a.client_id.eq_ignore_ascii_case(client_id))
+    }
+}
