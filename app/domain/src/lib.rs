@@ -16,6 +16,7 @@ pub mod staff;
 pub mod taxonomy;
 
 pub use cloud::Cloud;
+pub use ids::{ClientId, ObjectId, SecretValue, TenantRef};
 pub use permissions::PermissionKind;
 pub use role::{Action, Role};
 pub use staff::{DisplayName, Email, OrganisationName, Password, StaffInputError};

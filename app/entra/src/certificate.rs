@@ -1,0 +1,190 @@
+//! A certificate credential: the private key that signs client assertions
+//! and the certificate whose thumbprint tells Entra which key to check.
+//! Parsing uses maintained crates (p12-keystore, x509-parser, jsonwebtoken).
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use domain::credential::{CertificateFacts, KeyAlgorithm, SignatureHash};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde::Serialize;
+use sha1::Digest as _;
+use x509_parser::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CertificateError {
+    #[error(
+        "the .pfx could not be opened: the password is wrong or the file is not a PKCS#12 archive"
+    )]
+    Pkcs12Unreadable,
+    #[error("the .pfx holds no private key with its certificate")]
+    NoPrivateKey,
+    #[error("the certificate could not be read: {0}")]
+    NotACertificate(String),
+    #[error("the private key could not be read; it must be an RSA key in PKCS#8 or PKCS#1 PEM")]
+    KeyUnreadable,
+    #[error("the certificate's key is not RSA")]
+    KeyNotRsa,
+}
+
+pub struct CertificateKey {
+    encoding_key: EncodingKey,
+    /// base64url SHA-1 of the DER certificate, for the `x5t` header.
+    pub x5t: String,
+    /// base64url SHA-256 of the DER certificate, for `x5t#S256`.
+    pub x5t_s256: String,
+    /// Upper-case hex SHA-1, as the Entra portal shows it.
+    pub thumbprint: String,
+    pub subject: String,
+    pub facts: CertificateFacts,
+    pub der: Vec<u8>,
+}
+
+impl std::fmt::Debug for CertificateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CertificateKey")
+            .field("thumbprint", &self.thumbprint)
+            .field("subject", &self.subject)
+            .finish_non_exhaustive()
+    }
+}
+
+fn pkcs8_pem(der: &[u8]) -> String {
+    let body = STANDARD.encode(der);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap_or_default())
+        .collect();
+    format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        lines.join("\n")
+    )
+}
+
+fn signature_hash(oid: &str) -> SignatureHash {
+    match oid {
+        "1.2.840.113549.1.1.5" => SignatureHash::Sha1,
+        "1.2.840.113549.1.1.11" => SignatureHash::Sha256,
+        "1.2.840.113549.1.1.12" => SignatureHash::Sha384,
+        "1.2.840.113549.1.1.13" => SignatureHash::Sha512,
+        // RSASSA-PSS: the hash is in the parameters; SHA-256 is what tools use.
+        "1.2.840.113549.1.1.10" => SignatureHash::Sha256,
+        _ => SignatureHash::Other,
+    }
+}
+
+/// Reads the facts the credential policy judges from a DER certificate.
+pub fn certificate_facts(der: &[u8]) -> Result<(CertificateFacts, String), CertificateError> {
+    let (_, cert) = X509Certificate::from_der(der)
+        .map_err(|e| CertificateError::NotACertificate(e.to_string()))?;
+    let key = match cert.public_key().parsed() {
+        Ok(x509_parser::public_key::PublicKey::RSA(rsa)) => KeyAlgorithm::Rsa {
+            bits: rsa.key_size() as u32,
+        },
+        _ => KeyAlgorithm::Other,
+    };
+    let client_auth_usage = match cert.extended_key_usage() {
+        Ok(Some(eku)) => Some(eku.value.client_auth || eku.value.any),
+        _ => None,
+    };
+    let facts = CertificateFacts {
+        key,
+        signature: signature_hash(&cert.signature_algorithm.algorithm.to_id_string()),
+        not_before: cert.validity().not_before.timestamp(),
+        not_after: cert.validity().not_after.timestamp(),
+        client_auth_usage,
+    };
+    Ok((facts, cert.subject().to_string()))
+}
+
+/// Reads the first certificate of a PEM file, or a DER file as it is.
+pub fn certificate_der(pem_or_der: &[u8]) -> Result<Vec<u8>, CertificateError> {
+    if pem_or_der.starts_with(b"-----BEGIN")
+        || pem_or_der.trim_ascii_start().starts_with(b"-----BEGIN")
+    {
+        let (_, pem) = x509_parser::pem::parse_x509_pem(pem_or_der.trim_ascii_start())
+            .map_err(|e| CertificateError::NotACertificate(e.to_string()))?;
+        Ok(pem.contents)
+    } else {
+        Ok(pem_or_der.to_vec())
+    }
+}
+
+#[derive(Serialize)]
+struct AssertionClaims<'a> {
+    aud: &'a str,
+    iss: &'a str,
+    sub: &'a str,
+    jti: String,
+    nbf: i64,
+    iat: i64,
+    exp: i64,
+}
+
+impl CertificateKey {
+    fn new(cert_der: Vec<u8>, key_pem: &[u8]) -> Result<Self, CertificateError> {
+        let (facts, subject) = certificate_facts(&cert_der)?;
+        if facts.key == KeyAlgorithm::Other {
+            return Err(CertificateError::KeyNotRsa);
+        }
+        let encoding_key =
+            EncodingKey::from_rsa_pem(key_pem).map_err(|_| CertificateError::KeyUnreadable)?;
+        let sha1 = sha1::Sha1::digest(&cert_der);
+        Ok(Self {
+            encoding_key,
+            x5t: URL_SAFE_NO_PAD.encode(sha1),
+            x5t_s256: URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(&cert_der)),
+            thumbprint: sha1.iter().map(|b| format!("{b:02X}")).collect(),
+            subject,
+            facts,
+            der: cert_der,
+        })
+    }
+
+    pub fn from_pkcs12(bytes: &[u8], password: &str) -> Result<Self, CertificateError> {
+        let store = p12_keystore::KeyStore::from_pkcs12(
+            bytes,
+            password,
+            p12_keystore::Pkcs12ImportPolicy::Relaxed,
+        )
+        .map_err(|_| CertificateError::Pkcs12Unreadable)?;
+        let (_, chain) = store
+            .private_key_chain()
+            .ok_or(CertificateError::NoPrivateKey)?;
+        let cert = chain
+            .certs()
+            .first()
+            .ok_or(CertificateError::NoPrivateKey)?;
+        Self::new(
+            cert.as_der().to_vec(),
+            pkcs8_pem(chain.key().as_der()).as_bytes(),
+        )
+    }
+
+    pub fn from_pem(cert: &[u8], key_pem: &[u8]) -> Result<Self, CertificateError> {
+        Self::new(certificate_der(cert)?, key_pem)
+    }
+
+    /// A fresh client assertion for one token request: RS256 with both
+    /// thumbprint headers, valid for five minutes.
+    pub fn assertion(
+        &self,
+        client_id: &str,
+        audience: &str,
+        now: i64,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
+        let mut header = Header::new(Algorithm::RS256);
+        header.x5t = Some(self.x5t.clone());
+        header.x5t_s256 = Some(self.x5t_s256.clone());
+        let claims = AssertionClaims {
+            aud: audience,
+            iss: client_id,
+            sub: client_id,
+            jti: uuid::Uuid::new_v4().to_string(),
+            nbf: now,
+            iat: now,
+            exp: now + 300,
+        };
+        jsonwebtoken::encode(&header, &claims, &self.encoding_key)
+    }
+}

@@ -1,0 +1,271 @@
+use crate::certificate::CertificateKey;
+use crate::endpoints::Endpoints;
+use crate::error::ClientError;
+use crate::retry::{retry_after, RetryPolicy};
+use crate::token::{parse_response, AccessToken};
+use domain::ids::{ClientId, SecretValue, TenantRef};
+use domain::Cloud;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How the app proves who it is.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    Secret(SecretValue),
+    Certificate(Arc<CertificateKey>),
+}
+
+impl Credential {
+    /// Distinguishes credentials in the cache without keeping the secret.
+    fn fingerprint(&self) -> String {
+        match self {
+            Credential::Secret(secret) => hex(&Sha256::digest(secret.expose().as_bytes())),
+            Credential::Certificate(key) => key.x5t_s256.clone(),
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct CacheKey {
+    cloud: Cloud,
+    tenant: String,
+    client_id: String,
+    credential: String,
+}
+
+/// Tokens are reused until shortly before they expire.
+const EXPIRY_MARGIN_SECS: i64 = 300;
+
+/// One shared HTTP client (rustls), per-request timeouts, retries and a
+/// token cache. Cheap to clone.
+#[derive(Clone)]
+pub struct EntraClient {
+    http: reqwest::Client,
+    endpoints: Endpoints,
+    retry: RetryPolicy,
+    cache: Arc<Mutex<HashMap<CacheKey, AccessToken>>>,
+}
+
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+impl EntraClient {
+    pub fn new(
+        endpoints: Endpoints,
+        timeout: Duration,
+        retry: RetryPolicy,
+    ) -> Result<Self, ClientError> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .user_agent(concat!("Tenantry/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ClientError::Unexpected(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self {
+            http,
+            endpoints,
+            retry,
+            cache: Arc::default(),
+        })
+    }
+
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.endpoints
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<CacheKey, AccessToken>> {
+        self.cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn key(
+        cloud: Cloud,
+        tenant: &TenantRef,
+        client_id: &ClientId,
+        credential: &Credential,
+    ) -> CacheKey {
+        CacheKey {
+            cloud,
+            tenant: tenant.as_str().to_owned(),
+            client_id: client_id.as_str().to_owned(),
+            credential: credential.fingerprint(),
+        }
+    }
+
+    /// Forgets a cached token, e.g. after consent changed: a cached token
+    /// still carries the roles it was issued with.
+    pub fn invalidate(
+        &self,
+        cloud: Cloud,
+        tenant: &TenantRef,
+        client_id: &ClientId,
+        credential: &Credential,
+    ) {
+        self.cache()
+            .remove(&Self::key(cloud, tenant, client_id, credential));
+    }
+
+    pub async fn token(
+        &self,
+        cloud: Cloud,
+        tenant: &TenantRef,
+        client_id: &ClientId,
+        credential: &Credential,
+    ) -> Result<AccessToken, ClientError> {
+        let key = Self::key(cloud, tenant, client_id, credential);
+        if let Some(token) = self.cache().get(&key) {
+            if token.expires_at - EXPIRY_MARGIN_SECS > now() {
+                return Ok(token.clone());
+            }
+        }
+        let token = self
+            .request_token(cloud, tenant, client_id, credential)
+            .await?;
+        self.cache().insert(key, token.clone());
+        Ok(token)
+    }
+
+    async fn request_token(
+        &self,
+        cloud: Cloud,
+        tenant: &TenantRef,
+        client_id: &ClientId,
+        credential: &Credential,
+    ) -> Result<AccessToken, ClientError> {
+        let url = self.endpoints.token_url(cloud, tenant);
+        let scope = self.endpoints.scope(cloud);
+        let (status, body) = self
+            .send(|| {
+                let mut form = vec![
+                    ("client_id", client_id.as_str().to_owned()),
+                    ("scope", scope.clone()),
+                    ("grant_type", "client_credentials".to_owned()),
+                ];
+                match credential {
+                    Credential::Secret(secret) => {
+                        form.push(("client_secret", secret.expose().to_owned()))
+                    }
+                    Credential::Certificate(key) => {
+                        // A fresh assertion per request: Entra refuses replays.
+                        let assertion =
+                            key.assertion(client_id.as_str(), &url, now())
+                                .map_err(|e| {
+                                    ClientError::Unexpected(format!(
+                                        "cannot sign the client assertion: {e}"
+                                    ))
+                                })?;
+                        form.push((
+                            "client_assertion_type",
+                            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned(),
+                        ));
+                        form.push(("client_assertion", assertion));
+                    }
+                }
+                Ok(self.http.post(&url).form(&form))
+            })
+            .await?;
+        parse_response(status, &body, now())
+    }
+
+    /// A Graph GET with the token; `path_or_url` is a path such as
+    /// `/v1.0/organization` or a `@odata.nextLink` from an earlier page.
+    pub async fn graph_get(
+        &self,
+        cloud: Cloud,
+        token: &AccessToken,
+        path_or_url: &str,
+    ) -> Result<serde_json::Value, ClientError> {
+        let url = if path_or_url.starts_with('/') {
+            self.endpoints.graph_url(cloud, path_or_url)
+        } else {
+            path_or_url.to_owned()
+        };
+        let (status, body) = self
+            .send(|| Ok(self.http.get(&url).bearer_auth(token.bearer())))
+            .await?;
+        match status {
+            200..=299 => serde_json::from_str(&body).map_err(|_| {
+                ClientError::Unexpected(format!(
+                    "Graph answered {status} with a body that is not JSON"
+                ))
+            }),
+            403 => Err(ClientError::Forbidden),
+            _ => Err(ClientError::Unexpected(format!(
+                "Graph answered HTTP {status}"
+            ))),
+        }
+    }
+
+    /// Sends with retries: network errors, 429/503 (honouring Retry-After)
+    /// and other 5xx are retried within the policy; the last answer is
+    /// returned as (status, body).
+    async fn send(
+        &self,
+        build: impl Fn() -> Result<reqwest::RequestBuilder, ClientError>,
+    ) -> Result<(u16, String), ClientError> {
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let jitter: f64 = rand::random();
+            let wait = match build()?.send().await {
+                Err(error) => {
+                    let target = error
+                        .url()
+                        .map(|u| u.host_str().unwrap_or_default().to_owned())
+                        .unwrap_or_default();
+                    let reason = if error.is_timeout() {
+                        "timed out"
+                    } else {
+                        "connection failed"
+                    };
+                    match self.retry.delay(attempt, None, jitter) {
+                        Some(wait) => wait,
+                        None => {
+                            return Err(ClientError::Unreachable(format!("{target} ({reason})")))
+                        }
+                    }
+                }
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let throttled = status == 429 || status == 503;
+                    if !(throttled || status >= 500) {
+                        let body = response.text().await.map_err(|e| {
+                            ClientError::Unreachable(format!("reading the response failed: {e}"))
+                        })?;
+                        return Ok((status, body));
+                    }
+                    let hint = if throttled {
+                        retry_after(response.headers())
+                    } else {
+                        None
+                    };
+                    match self.retry.delay(attempt, hint, jitter) {
+                        Some(wait) => wait,
+                        None if throttled => {
+                            return Err(ClientError::Throttled { attempts: attempt })
+                        }
+                        None => {
+                            return Err(ClientError::Unexpected(format!(
+                                "HTTP {status} after {attempt} attempts"
+                            )))
+                        }
+                    }
+                }
+            };
+            tracing::debug!(
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                "retrying a Microsoft request"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+}

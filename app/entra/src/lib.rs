@@ -1,0 +1,19 @@
+//! Talks to the Microsoft identity platform and Microsoft Graph exactly as
+//! production does: client-credentials tokens with a secret or a
+//! certificate, Graph reads, retries and a token cache. Hosts come only from
+//! configuration (`Endpoints`), never from customer input.
+
+pub mod certificate;
+pub mod client;
+pub mod endpoints;
+pub mod error;
+pub mod graph;
+pub mod retry;
+pub mod token;
+pub mod verify;
+
+pub use certificate::CertificateKey;
+pub use client::{Credential, EntraClient};
+pub use endpoints::Endpoints;
+pub use error::ClientError;
+pub use verify::{verify, VerifyReport, VerifyRequest};
