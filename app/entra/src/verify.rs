@@ -15,6 +15,8 @@ use serde::Serialize;
 pub struct VerifyRequest<'a> {
     pub cloud: Cloud,
     pub tenant: &'a TenantRef,
+    /// The Directory (tenant) ID on file; the token must come from it.
+    pub expected_tenant_id: Option<&'a str>,
     pub client_id: &'a ClientId,
     pub credential: &'a Credential,
     pub profiles: &'a [Profile],
@@ -109,7 +111,7 @@ pub async fn verify(client: &EntraClient, request: &VerifyRequest<'_>) -> Verify
     };
     let verdict = evaluate(&EvaluationInput {
         requirements: &requirements,
-        expected_tenant_id: request.tenant.id(),
+        expected_tenant_id: request.expected_tenant_id.or(request.tenant.id()),
         credential,
         attempt: Some(&attempt),
         previous: None,

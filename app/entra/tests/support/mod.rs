@@ -1,0 +1,201 @@
+#![allow(dead_code)]
+//! A simulator per test, a client pointed at it, and test certificates.
+
+use domain::ids::{ClientId, SecretValue, TenantRef};
+use domain::profile::{self, Profile};
+use domain::Cloud;
+use entra::retry::RetryPolicy;
+use entra::{Credential, Endpoints, EntraClient, VerifyReport, VerifyRequest};
+use entra_simulator::state::{NewApp, Scenario, Secret, Tenant};
+use entra_simulator::Simulator;
+use serde_json::{json, Value};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+pub const TENANT: &str = "11111111-1111-1111-1111-111111111111";
+pub const CLIENT: &str = "22222222-2222-2222-2222-222222222222";
+pub const SECRET: &str = "sim~Correct.Secret.Value";
+
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+pub fn tenant(id: &str, domain: &str, cloud: Cloud) -> Tenant {
+    Tenant {
+        id: id.into(),
+        domains: vec![domain.into()],
+        display_name: format!("Tenant {domain}"),
+        cloud,
+    }
+}
+
+pub fn app(roles: &[&str]) -> NewApp {
+    NewApp {
+        tenant_id: TENANT.into(),
+        client_id: Some(CLIENT.into()),
+        display_name: Some("Tenantry Recovery".into()),
+        secrets: vec![Secret {
+            value: SECRET.into(),
+            expires_at: now() + 90 * 86_400,
+        }],
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+        ..NewApp::default()
+    }
+}
+
+pub async fn simulator(apps: Vec<NewApp>) -> Simulator {
+    let scenario = Scenario {
+        tenants: vec![
+            tenant(TENANT, "contoso.example", Cloud::Global),
+            tenant(
+                "33333333-3333-3333-3333-333333333333",
+                "fabrikam.example",
+                Cloud::Global,
+            ),
+            tenant(
+                "44444444-4444-4444-4444-444444444444",
+                "agency.example.us",
+                Cloud::GccHigh,
+            ),
+        ],
+        apps,
+        ..Scenario::default()
+    };
+    entra_simulator::spawn("127.0.0.1:0".parse().unwrap(), scenario)
+        .await
+        .unwrap()
+}
+
+pub fn fast_retry() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(50),
+        max_retry_after: Duration::from_secs(2),
+    }
+}
+
+pub fn client_for(sim: &Simulator) -> EntraClient {
+    client_with(sim, Duration::from_secs(5), fast_retry())
+}
+
+pub fn client_with(sim: &Simulator, timeout: Duration, retry: RetryPolicy) -> EntraClient {
+    EntraClient::new(
+        Endpoints::overridden(Some(sim.base_url()), Some(sim.base_url())),
+        timeout,
+        retry,
+    )
+    .unwrap()
+}
+
+pub fn secret(value: &str) -> Credential {
+    Credential::Secret(SecretValue::new(value).unwrap())
+}
+
+pub struct Check {
+    pub cloud: Cloud,
+    pub tenant: TenantRef,
+    pub expected_tenant: Option<String>,
+    pub client_id: ClientId,
+    pub profiles: Vec<Profile>,
+}
+
+impl Default for Check {
+    fn default() -> Self {
+        Self {
+            cloud: Cloud::Global,
+            tenant: TenantRef::parse(TENANT).unwrap(),
+            expected_tenant: None,
+            client_id: ClientId::parse(CLIENT).unwrap(),
+            profiles: vec![profile::recovery()],
+        }
+    }
+}
+
+pub async fn verify(client: &EntraClient, check: &Check, credential: &Credential) -> VerifyReport {
+    entra::verify(
+        client,
+        &VerifyRequest {
+            cloud: check.cloud,
+            tenant: &check.tenant,
+            expected_tenant_id: check.expected_tenant.as_deref(),
+            client_id: &check.client_id,
+            credential,
+            profiles: &check.profiles,
+            secret_expires_at: None,
+            now: now(),
+        },
+    )
+    .await
+}
+
+pub async fn admin(sim: &Simulator, path: &str, body: Value) -> Value {
+    let response = reqwest::Client::new()
+        .post(format!("{}{path}", sim.base_url()))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
+    response.json().await.unwrap_or(json!(null))
+}
+
+pub async fn stats(sim: &Simulator) -> Value {
+    reqwest::get(format!("{}/_admin/stats", sim.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// A 2048-bit RSA key (PKCS#8 PEM and DER) and a self-signed client-auth
+/// certificate for it, valid for a year; made once per test binary.
+pub struct TestCertificate {
+    pub key_pem: String,
+    pub key_der: Vec<u8>,
+    pub cert_pem: String,
+    pub cert_der: Vec<u8>,
+}
+
+pub fn test_certificate() -> &'static TestCertificate {
+    static CERT: OnceLock<TestCertificate> = OnceLock::new();
+    CERT.get_or_init(|| {
+        use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+        let key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap();
+        let key_pem = key.to_pkcs8_pem(LineEnding::LF).unwrap().to_string();
+        let key_der = key.to_pkcs8_der().unwrap().as_bytes().to_vec();
+        let key_pair =
+            rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(&key_pem, &rcgen::PKCS_RSA_SHA256)
+                .unwrap();
+        let mut params =
+            rcgen::CertificateParams::new(vec!["tenantry-test.example".to_string()]).unwrap();
+        params.not_before = time::OffsetDateTime::now_utc() - time::Duration::days(1);
+        params.not_after = time::OffsetDateTime::now_utc() + time::Duration::days(364);
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+        let cert = params.self_signed(&key_pair).unwrap();
+        TestCertificate {
+            key_pem,
+            key_der,
+            cert_pem: cert.pem(),
+            cert_der: cert.der().to_vec(),
+        }
+    })
+}
+
+pub fn pkcs12(cert: &TestCertificate, password: &str) -> Vec<u8> {
+    let key = p12_keystore::PrivateKey::from_der(&cert.key_der).unwrap();
+    let certificate = p12_keystore::Certificate::from_der(&cert.cert_der).unwrap();
+    let chain =
+        p12_keystore::PrivateKeyChain::new(b"tenantry-test".to_vec(), key, vec![certificate]);
+    let mut store = p12_keystore::KeyStore::new();
+    store.add_entry(
+        "tenantry",
+        p12_keystore::KeyStoreEntry::PrivateKeyChain(chain),
+    );
+    store.writer(password).write().unwrap()
+}
