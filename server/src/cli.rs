@@ -23,6 +23,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve the portal (the default when no command is given).
     Serve,
+    /// Verify one app registration against Microsoft and print the verdict.
+    Verify(crate::verify::VerifyArgs),
     /// Manage organisations and their staff.
     Admin {
         #[command(subcommand)]

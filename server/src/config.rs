@@ -22,6 +22,10 @@ pub struct Config {
     pub log_filter: String,
     /// Live reload for `cargo leptos watch`; never in production.
     pub dev_reload: bool,
+    /// Replace the identity platform's and Graph's hosts in every cloud
+    /// (the simulator in tests, the demo and benchmarks).
+    pub identity_url: Option<String>,
+    pub graph_url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -35,6 +39,8 @@ struct FileConfig {
     session_idle_minutes: Option<i64>,
     invitation_ttl_hours: Option<i64>,
     log: Option<String>,
+    identity_url: Option<String>,
+    graph_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -124,6 +130,14 @@ impl Config {
                 .or(file.log)
                 .unwrap_or_else(|| "info".to_owned()),
             dev_reload: env("LEPTOS_ENV").is_some_and(|value| value.eq_ignore_ascii_case("dev")),
+            identity_url: base_url(
+                "TENANTRY_IDENTITY_URL",
+                env("TENANTRY_IDENTITY_URL").or(file.identity_url),
+            )?,
+            graph_url: base_url(
+                "TENANTRY_GRAPH_URL",
+                env("TENANTRY_GRAPH_URL").or(file.graph_url),
+            )?,
         })
     }
 
@@ -138,6 +152,19 @@ impl Config {
         self.public_url
             .clone()
             .unwrap_or_else(|| format!("http://{bound}"))
+    }
+}
+
+fn base_url(name: &'static str, value: Option<String>) -> Result<Option<String>, ConfigError> {
+    match value {
+        Some(url) if !(url.starts_with("http://") || url.starts_with("https://")) => {
+            Err(ConfigError::Invalid {
+                name,
+                expected: "a base URL such as http://127.0.0.1:4010",
+                value: url,
+            })
+        }
+        other => Ok(other),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod config;
 pub mod guard;
 pub mod startup;
 pub mod telemetry;
+pub mod verify;
 
 pub use config::Config;
 pub use startup::Application;

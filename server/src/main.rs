@@ -5,7 +5,14 @@ use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() { 64 } else { 0 };
+            let _ = error.print();
+            return ExitCode::from(code);
+        }
+    };
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => {
@@ -16,6 +23,16 @@ async fn main() -> ExitCode {
     telemetry::init(&config.log_filter);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
+        Command::Verify(args) => match server::verify::run(&config, &args).await {
+            Ok((output, code)) => {
+                println!("{output}");
+                ExitCode::from(code)
+            }
+            Err(error) => {
+                eprintln!("tenantry: {error}");
+                ExitCode::from(error.exit_code() as u8)
+            }
+        },
         Command::Admin {
             command: AdminCommand::Create(args),
         } => match cli::create_organisation(&config, &args).await {

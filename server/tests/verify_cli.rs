@@ -1,0 +1,256 @@
+//! `tenantry verify` as a script would run it, against the simulator.
+
+use entra_simulator::state::{NewApp, Scenario, Secret, Tenant};
+use serde_json::Value;
+use std::path::Path;
+use std::process::Output;
+
+const TENANT: &str = "11111111-1111-1111-1111-111111111111";
+const CLIENT: &str = "22222222-2222-2222-2222-222222222222";
+const SECRET: &str = "sim~The.Secret.Value";
+
+async fn simulator(roles: &[&str]) -> entra_simulator::Simulator {
+    let scenario = Scenario {
+        tenants: vec![Tenant {
+            id: TENANT.into(),
+            domains: vec!["contoso.example".into()],
+            display_name: "Contoso".into(),
+            cloud: domain::Cloud::Global,
+        }],
+        apps: vec![NewApp {
+            tenant_id: TENANT.into(),
+            client_id: Some(CLIENT.into()),
+            secrets: vec![Secret {
+                value: SECRET.into(),
+                expires_at: time::OffsetDateTime::now_utc().unix_timestamp() + 86_400 * 90,
+            }],
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+            ..NewApp::default()
+        }],
+        ..Scenario::default()
+    };
+    entra_simulator::spawn("127.0.0.1:0".parse().unwrap(), scenario)
+        .await
+        .unwrap()
+}
+
+async fn tenantry_verify(
+    sim: &entra_simulator::Simulator,
+    dir: &Path,
+    secret: &str,
+    extra: &[&str],
+) -> Output {
+    let secret_file = dir.join("secret");
+    std::fs::write(&secret_file, format!("{secret}\n")).unwrap();
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_tenantry"))
+        .env_clear()
+        .env("TENANTRY_IDENTITY_URL", sim.base_url())
+        .env("TENANTRY_GRAPH_URL", sim.base_url())
+        .env("TENANTRY_DATA_DIR", dir)
+        .args([
+            "verify",
+            "--cloud",
+            "global",
+            "--tenant",
+            TENANT,
+            "--client-id",
+            CLIENT,
+            "--profile",
+            "recovery",
+            "--secret-file",
+        ])
+        .arg(&secret_file)
+        .args(extra)
+        .output()
+        .await
+        .unwrap()
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
+        panic!(
+            "JSON on stdout: {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+#[tokio::test]
+async fn a_healthy_registration_prints_the_verdict_as_json_and_exits_0() {
+    let sim = simulator(&["AuditLog.Read.All"]).await;
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = tenantry_verify(&sim, dir.path(), SECRET, &[]).await;
+
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let verdict = json(&output);
+    assert_eq!(verdict["status"], "healthy");
+    assert_eq!(verdict["permissions"][0]["name"], "AuditLog.Read.All");
+    assert_eq!(verdict["permissions"][0]["kind"], "application");
+    assert_eq!(verdict["permissions"][0]["state"], "granted");
+    assert_eq!(verdict["extra_permissions"], serde_json::json!([]));
+    assert_eq!(verdict["token"]["tid"], TENANT);
+    assert_eq!(verdict["token"]["appid"], CLIENT);
+    let everything = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!everything.contains(SECRET), "the secret is never printed");
+}
+
+#[tokio::test]
+async fn missing_consent_exits_1_with_the_consent_fix() {
+    let sim = simulator(&[]).await;
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = tenantry_verify(&sim, dir.path(), SECRET, &[]).await;
+
+    assert_eq!(output.status.code(), Some(1));
+    let verdict = json(&output);
+    assert_eq!(verdict["status"], "failing");
+    assert_eq!(verdict["findings"][0]["code"], "consent_missing");
+    assert!(verdict["findings"][0]["fix"]
+        .as_str()
+        .unwrap()
+        .contains("admin consent"));
+}
+
+#[tokio::test]
+async fn a_wrong_secret_exits_1_with_invalid_secret() {
+    let sim = simulator(&["AuditLog.Read.All"]).await;
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = tenantry_verify(&sim, dir.path(), "not-the-secret", &["--human"]).await;
+
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("Status: failing"));
+    assert!(text.contains("[invalid_secret]"));
+    assert!(text.contains("Microsoft trace ID"));
+}
+
+#[tokio::test]
+async fn an_unreachable_service_exits_2() {
+    let sim = simulator(&["AuditLog.Read.All"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    reqwest::Client::new()
+        .post(format!("{}/_admin/faults", sim.base_url()))
+        .json(&serde_json::json!({"kind": "status", "code": 503, "retry_after_secs": 0}))
+        .send()
+        .await
+        .unwrap();
+
+    let output = tenantry_verify(&sim, dir.path(), SECRET, &[]).await;
+
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(json(&output)["status"], "could_not_check");
+}
+
+#[tokio::test]
+async fn bad_arguments_exit_64_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: Vec<&str>| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tenantry"))
+            .env_clear()
+            .env("TENANTRY_DATA_DIR", dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let cases = [
+        (
+            vec![
+                "verify",
+                "--cloud",
+                "global",
+                "--tenant",
+                TENANT,
+                "--client-id",
+                "not-a-guid",
+                "--profile",
+                "recovery",
+                "--secret-file",
+                "/nonexistent",
+            ],
+            "not a GUID",
+        ),
+        (
+            vec![
+                "verify",
+                "--cloud",
+                "mars",
+                "--tenant",
+                TENANT,
+                "--client-id",
+                CLIENT,
+                "--profile",
+                "recovery",
+                "--secret-file",
+                "/x",
+            ],
+            "unknown cloud",
+        ),
+        (
+            vec![
+                "verify",
+                "--cloud",
+                "global",
+                "--tenant",
+                TENANT,
+                "--client-id",
+                CLIENT,
+                "--profile",
+                "intune",
+                "--secret-file",
+                "/x",
+            ],
+            "unknown profile",
+        ),
+        (
+            vec![
+                "verify",
+                "--cloud",
+                "global",
+                "--tenant",
+                TENANT,
+                "--client-id",
+                CLIENT,
+                "--profile",
+                "recovery",
+                "--secret-file",
+                "/nonexistent",
+            ],
+            "cannot read",
+        ),
+        (
+            vec![
+                "verify",
+                "--cloud",
+                "global",
+                "--tenant",
+                TENANT,
+                "--client-id",
+                CLIENT,
+                "--profile",
+                "recovery",
+            ],
+            "give a credential",
+        ),
+        (vec!["verify", "--cloud", "global"], "required"),
+    ];
+    for (args, message) in cases {
+        let output = run(args.clone());
+        assert_eq!(output.status.code(), Some(64), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains(message),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
