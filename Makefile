@@ -15,7 +15,7 @@ export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test tools rust-tools node-tools browser build-release unit-tests e2e clean-data
+.PHONY: run test tools rust-tools node-tools browser build-release unit-tests e2e bench
 
 run: tools build-release
 	@echo "Serving the release build on http://127.0.0.1:3000 (data in ./data)."
@@ -56,3 +56,10 @@ e2e:
 		exit 1; \
 	fi
 	cd end2end && TENANTRY_E2E_PORT=$(E2E_PORT) npx playwright test
+
+# Verification throughput and peak memory against the simulator, with a
+# serial Python baseline. BENCH_ARGS e.g. "--registrations 10000".
+bench:
+	@python3 -c "import requests" 2>/dev/null || python3 -m pip install --quiet requests
+	cargo build --release -p bench -p entra-simulator
+	./target/release/verify-bench $(BENCH_ARGS)
