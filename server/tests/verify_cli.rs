@@ -163,83 +163,46 @@ async fn bad_arguments_exit_64_with_a_clear_message() {
             .output()
             .unwrap()
     };
+    // The flags of a valid call, each case spoiling one of them.
+    let call = |cloud: &'static str,
+                client_id: &'static str,
+                profile: &'static str,
+                secret: Option<&'static str>| {
+        let mut args = vec![
+            "verify",
+            "--cloud",
+            cloud,
+            "--tenant",
+            TENANT,
+            "--client-id",
+            client_id,
+            "--profile",
+            profile,
+        ];
+        if let Some(path) = secret {
+            args.extend(["--secret-file", path]);
+        }
+        args
+    };
     let cases = [
         (
-            vec![
-                "verify",
-                "--cloud",
-                "global",
-                "--tenant",
-                TENANT,
-                "--client-id",
-                "not-a-guid",
-                "--profile",
-                "recovery",
-                "--secret-file",
-                "/nonexistent",
-            ],
+            call("global", "not-a-guid", "recovery", Some("/x")),
             "not a GUID",
         ),
         (
-            vec![
-                "verify",
-                "--cloud",
-                "mars",
-                "--tenant",
-                TENANT,
-                "--client-id",
-                CLIENT,
-                "--profile",
-                "recovery",
-                "--secret-file",
-                "/x",
-            ],
+            call("mars", CLIENT, "recovery", Some("/x")),
             "unknown cloud",
         ),
         (
-            vec![
-                "verify",
-                "--cloud",
-                "global",
-                "--tenant",
-                TENANT,
-                "--client-id",
-                CLIENT,
-                "--profile",
-                "intune",
-                "--secret-file",
-                "/x",
-            ],
+            call("global", CLIENT, "intune", Some("/x")),
             "unknown profile",
         ),
         (
-            vec![
-                "verify",
-                "--cloud",
-                "global",
-                "--tenant",
-                TENANT,
-                "--client-id",
-                CLIENT,
-                "--profile",
-                "recovery",
-                "--secret-file",
-                "/nonexistent",
-            ],
+            call("global", CLIENT, "recovery", Some("/nonexistent")),
             "cannot read",
         ),
         (
-            vec![
-                "verify",
-                "--cloud",
-                "global",
-                "--tenant",
-                TENANT,
-                "--client-id",
-                CLIENT,
-                "--profile",
-                "recovery",
-            ],
+            call("global", CLIENT, "recovery", None),
             "give a credential",
         ),
         (vec!["verify", "--cloud", "global"], "required"),
