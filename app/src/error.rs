@@ -15,6 +15,8 @@ pub enum AppError {
     Forbidden,
     #[error("{message}")]
     Invalid { field: String, message: String },
+    #[error("Please correct the fields marked below.")]
+    Fields(Vec<domain::customer::FieldProblem>),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -39,6 +41,14 @@ impl AppError {
     pub fn for_field(&self, name: &str) -> Option<String> {
         match self {
             AppError::Invalid { field, message } if field == name => Some(message.clone()),
+            AppError::Fields(problems) => {
+                let messages: Vec<&str> = problems
+                    .iter()
+                    .filter(|p| p.field == name)
+                    .map(|p| p.message.as_str())
+                    .collect();
+                (!messages.is_empty()).then(|| messages.join(" "))
+            }
             _ => None,
         }
     }
@@ -47,7 +57,7 @@ impl AppError {
         match self {
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
             AppError::Forbidden => 403,
-            AppError::Invalid { .. } => 422,
+            AppError::Invalid { .. } | AppError::Fields(_) => 422,
             AppError::Conflict(_) => 409,
             AppError::Gone(_) => 410,
             AppError::NotFound => 404,

@@ -59,3 +59,29 @@ pub enum SetupState {
     /// The token is missing, wrong or already used.
     InvalidToken,
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantSummary {
+    pub id: String,
+    pub display_name: String,
+    pub tenant_id: Option<String>,
+    pub primary_domain: Option<String>,
+    pub cloud: domain::Cloud,
+    pub archived: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantList {
+    pub tenants: Vec<TenantSummary>,
+    pub can_manage: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantDetails {
+    pub summary: TenantSummary,
+    /// The stored values as the edit form shows them.
+    pub form: domain::customer::CustomerTenantForm,
+    pub created_at: String,
+    pub updated_at: String,
+    pub can_manage: bool,
+}

@@ -1,12 +1,13 @@
 use crate::components::shell::Shell;
 use crate::pages::{
-    coming_soon::{RecoveryPage, TenantsPage},
+    coming_soon::RecoveryPage,
     dashboard::DashboardPage,
     invite::InvitePage,
     login::LoginPage,
     not_found::NotFound,
     setup::SetupPage,
     staff::StaffPage,
+    tenants::{TenantPage, TenantsPage},
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -56,6 +57,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=DashboardPage/>
                     <Route path=path!("tenants") view=TenantsPage/>
+                    <Route path=path!("tenants/:id") view=TenantPage/>
                     <Route path=path!("recovery") view=RecoveryPage/>
                     <Route path=path!("settings") view=StaffPage/>
                 </ParentRoute>

@@ -4,6 +4,7 @@
 
 pub mod cloud;
 pub mod credential;
+pub mod customer;
 pub mod evaluation;
 pub mod finding;
 pub mod ids;

@@ -8,6 +8,7 @@ pub mod organisations;
 pub mod passwords;
 pub mod scope;
 pub mod setup;
+pub mod tenants;
 pub mod tokens;
 pub mod users;
 

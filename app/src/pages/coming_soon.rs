@@ -14,16 +14,6 @@ fn ComingSoon(title: &'static str, summary: &'static str) -> impl IntoView {
 }
 
 #[component]
-pub fn TenantsPage() -> impl IntoView {
-    view! {
-        <ComingSoon
-            title="Tenants"
-            summary="Your customers' Microsoft 365 tenants and the app registrations each one needs, with guided onboarding links for their admins."
-        />
-    }
-}
-
-#[component]
 pub fn RecoveryPage() -> impl IntoView {
     view! {
         <ComingSoon

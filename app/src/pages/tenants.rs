@@ -1,0 +1,234 @@
+use crate::api::tenants::{list_tenants, load_tenant, ArchiveTenant, SaveTenant};
+use crate::components::form::{action_error, FormError};
+use crate::error::AppError;
+use crate::model::TenantSummary;
+use domain::customer::CustomerTenantForm;
+use domain::Cloud;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+const FIELDS: &[&str] = &[
+    "display_name",
+    "tenant_id",
+    "primary_domain",
+    "cloud",
+    "contacts",
+    "notes",
+];
+
+/// Customer tenants: search, status, and (for admins and technicians) a
+/// form to add one.
+#[component]
+pub fn TenantsPage() -> impl IntoView {
+    let show_archived = RwSignal::new(false);
+    let save = ServerAction::<SaveTenant>::new();
+    let saved = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if matches!(save.value().get(), Some(Ok(_))) {
+            saved.update(|n| *n += 1);
+        }
+    });
+    let list = Resource::new(
+        move || (show_archived.get(), saved.get()),
+        |(archived, _)| list_tenants(archived),
+    );
+    let search = RwSignal::new(String::new());
+    view! {
+        <Title text="Tenants"/>
+        <h1>"Customer tenants"</h1>
+        <section class="card">
+            <div class="section-head">
+                <div class="field inline">
+                    <label for="tenant-search">"Search tenants"</label>
+                    <input id="tenant-search" type="search" placeholder="Name, domain or tenant ID" bind:value=search/>
+                </div>
+                <label class="check">
+                    <input type="checkbox" bind:checked=show_archived/>
+                    " Show archived"
+                </label>
+            </div>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(list) => view! { <TenantTable tenants=list.tenants search/> }.into_any(),
+                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let can_manage = list.await.map(|l| l.can_manage).unwrap_or(false);
+                can_manage.then(|| view! {
+                    <section class="card">
+                        <h2>"Add a customer tenant"</h2>
+                        <TenantForm action=save id=String::new() values=CustomerTenantForm::default() submit="Add tenant"/>
+                    </section>
+                })
+            })}
+        </Transition>
+    }
+}
+
+fn matches(tenant: &TenantSummary, needle: &str) -> bool {
+    needle.is_empty()
+        || tenant.display_name.to_lowercase().contains(needle)
+        || tenant
+            .primary_domain
+            .as_deref()
+            .is_some_and(|d| d.contains(needle))
+        || tenant
+            .tenant_id
+            .as_deref()
+            .is_some_and(|t| t.contains(needle))
+}
+
+#[component]
+fn TenantTable(tenants: Vec<TenantSummary>, search: RwSignal<String>) -> impl IntoView {
+    let total = tenants.len();
+    let visible = move || {
+        let needle = search.get().trim().to_lowercase();
+        tenants
+            .iter()
+            .filter(|t| matches(t, &needle))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    view! {
+        {(total == 0).then(|| view! { <p class="muted">"No customer tenants yet."</p> })}
+        <table class="tenants">
+            <thead>
+                <tr><th scope="col">"Customer"</th><th scope="col">"Tenant"</th><th scope="col">"Cloud"</th><th scope="col">"Status"</th></tr>
+            </thead>
+            <tbody>
+                <For each=visible key=|t| (t.id.clone(), t.archived) let:tenant>
+                    <tr>
+                        <td><A href=format!("/tenants/{}", tenant.id)>{tenant.display_name.clone()}</A></td>
+                        <td>{tenant.primary_domain.clone().or(tenant.tenant_id.clone())}</td>
+                        <td>{tenant.cloud.label()}</td>
+                        <td>{if tenant.archived { "Archived" } else { "Never checked" }}</td>
+                    </tr>
+                </For>
+            </tbody>
+        </table>
+    }
+}
+
+/// The create/edit form. Field names follow the server function's
+/// `form` argument; values typed stay when the server refuses them.
+#[component]
+fn TenantForm(
+    action: ServerAction<SaveTenant>,
+    id: String,
+    values: CustomerTenantForm,
+    submit: &'static str,
+) -> impl IntoView {
+    let error = action_error(action);
+    let message =
+        move |field: &'static str| move || error.get().and_then(|e: AppError| e.for_field(field));
+    let input = move |label: &'static str,
+                      field: &'static str,
+                      value: String,
+                      hint: &'static str| {
+        let id = format!("tenant-{field}");
+        let error_id = format!("{id}-error");
+        view! {
+            <div class="field">
+                <label for=id.clone()>{label}</label>
+                {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
+                <input id=id name=format!("form[{field}]") type="text" value=value
+                    aria-invalid=move || message(field)().map(|_| "true") aria-describedby=error_id.clone()/>
+                <p class="field-error" id=error_id>{message(field)}</p>
+            </div>
+        }
+    };
+    view! {
+        <ActionForm action attr:class="tenant-form">
+            <input type="hidden" name="id" value=id/>
+            {input("Customer name", "display_name", values.display_name.clone(), "")}
+            {input("Directory (tenant) ID", "tenant_id", values.tenant_id.clone(), "From the Overview page of Microsoft Entra ID. The ID, the domain, or both.")}
+            {input("Primary domain", "primary_domain", values.primary_domain.clone(), "For example contoso.onmicrosoft.com.")}
+            <div class="field">
+                <label for="tenant-cloud">"Cloud"</label>
+                <select id="tenant-cloud" name="form[cloud]">
+                    {Cloud::ALL.into_iter().map(|cloud| view! {
+                        <option value=cloud.id() selected=values.cloud == cloud.id() || (values.cloud.is_empty() && cloud == Cloud::Global)>{cloud.label()}</option>
+                    }).collect_view()}
+                </select>
+                <p class="field-error">{message("cloud")}</p>
+            </div>
+            {input("Contact e-mail addresses", "contacts", values.contacts.clone(), "Separate several with commas.")}
+            <div class="field">
+                <label for="tenant-notes">"Notes"</label>
+                <textarea id="tenant-notes" name="form[notes]" rows="3">{values.notes.clone()}</textarea>
+                <p class="field-error">{message("notes")}</p>
+            </div>
+            <FormError error fields=FIELDS/>
+            <button type="submit" disabled=move || action.pending().get()>{submit}</button>
+            {move || matches!(action.value().get(), Some(Ok(_))).then(|| view! { <p class="notice" role="status">"Saved."</p> })}
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn TenantPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let save = ServerAction::<SaveTenant>::new();
+    let archive = ServerAction::<ArchiveTenant>::new();
+    let details = Resource::new(
+        move || (id(), archive.version().get()),
+        |(id, _)| load_tenant(id),
+    );
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if matches!(archive.value().get(), Some(Ok(_))) {
+            navigate("/tenants", Default::default());
+        }
+    });
+    let archive_error = action_error(archive);
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match details.await {
+                    Ok(details) => {
+                        let summary = details.summary.clone();
+                        view! {
+                            <Title text=summary.display_name.clone()/>
+                            <p><A href="/tenants">"← All tenants"</A></p>
+                            <h1>{summary.display_name.clone()}</h1>
+                            <section class="card">
+                                <dl class="facts">
+                                    <dt>"Directory (tenant) ID"</dt><dd>{summary.tenant_id.clone().unwrap_or_else(|| "not recorded".into())}</dd>
+                                    <dt>"Primary domain"</dt><dd>{summary.primary_domain.clone().unwrap_or_else(|| "not recorded".into())}</dd>
+                                    <dt>"Cloud"</dt><dd>{summary.cloud.label()}</dd>
+                                    <dt>"Status"</dt><dd>{if summary.archived { "Archived" } else { "Active" }}</dd>
+                                    <dt>"Registrations"</dt><dd>"None yet"</dd>
+                                </dl>
+                            </section>
+                            {details.can_manage.then(|| view! {
+                                <section class="card">
+                                    <h2>"Edit"</h2>
+                                    <TenantForm action=save id=summary.id.clone() values=details.form.clone() submit="Save changes"/>
+                                </section>
+                                <section class="card">
+                                    <h2>{if summary.archived { "Restore" } else { "Archive" }}</h2>
+                                    <p class="muted">"Archiving hides the tenant from the list. Nothing recorded about it is deleted."</p>
+                                    <ActionForm action=archive>
+                                        <input type="hidden" name="id" value=summary.id.clone()/>
+                                        <input type="hidden" name="archived" value=(!summary.archived).to_string()/>
+                                        <FormError error=archive_error fields=&[]/>
+                                        <button type="submit" class="secondary">{if summary.archived { "Restore tenant" } else { "Archive tenant" }}</button>
+                                    </ActionForm>
+                                </section>
+                            })}
+                        }.into_any()
+                    }
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
