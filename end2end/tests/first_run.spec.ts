@@ -1,4 +1,7 @@
 import { expect, test } from '@playwright/test';
+
+// Runs first (one worker, files in name order): first-run set-up needs the
+// server's database to be empty.
 import { failOnPageErrors, hydrated, LoginPage, setupLink, SetupPage, StaffPage } from './pages';
 
 const admin = {

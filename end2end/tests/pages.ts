@@ -9,11 +9,13 @@ export async function hydrated(page: Page) {
 
 /**
  * Fails the test on any script error, such as a wasm bundle that cannot
- * hydrate. A refused sign-in answers 401 on purpose; Chromium logs that too.
+ * hydrate. A refused sign-in answers 401 on purpose, a refused form 422;
+ * Chromium logs those too, so a test names the statuses it provokes.
  */
-export function failOnPageErrors(page: Page) {
+export function failOnPageErrors(page: Page, alsoExpected: RegExp[] = []) {
   const errors: string[] = [];
-  const expected = /Failed to load resource: the server responded with a status of 401/;
+  const statuses = [/status of 401/, ...alsoExpected];
+  const expected = { test: (text: string) => text.startsWith('Failed to load resource') && statuses.some((s) => s.test(text)) };
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => {
     if (message.type() === 'error' && !expected.test(message.text())) errors.push(message.text());
@@ -86,5 +88,42 @@ export class StaffPage {
 
   async filter(text: string) {
     await this.page.getByLabel('Filter staff').fill(text);
+  }
+}
+
+/** Creates an organisation and its admin with `tenantry admin create`, as an operator would. */
+export function createOrganisation(org: string, email: string, password: string) {
+  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+  const binary = process.env.TENANTRY_E2E_BINARY ?? path.resolve(__dirname, '../../target/release/tenantry');
+  const passwordFile = path.join(process.env.TENANTRY_E2E_DATA_DIR!, `password-${Date.now()}`);
+  fs.writeFileSync(passwordFile, password, { mode: 0o600 });
+  execFileSync(binary, ['admin', 'create', '--org', org, '--email', email, '--password-file', passwordFile], {
+    env: { ...process.env, TENANTRY_DATA_DIR: process.env.TENANTRY_E2E_DATA_DIR!, TENANTRY_LOG: 'warn' },
+  });
+  fs.rmSync(passwordFile);
+}
+
+export class TenantsPage {
+  constructor(private page: Page) {}
+
+  async open() {
+    await this.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tenants' }).click();
+    await expect(this.page.getByRole('heading', { name: 'Customer tenants' })).toBeVisible();
+  }
+
+  rows() {
+    return this.page.getByRole('table').getByRole('row').filter({ has: this.page.getByRole('cell') });
+  }
+
+  async add(details: { name: string; tenantId: string; domain: string; cloud: string }) {
+    await this.page.getByLabel('Customer name').fill(details.name);
+    await this.page.getByLabel('Directory (tenant) ID').fill(details.tenantId);
+    await this.page.getByLabel('Primary domain').fill(details.domain);
+    await this.page.getByLabel('Cloud').selectOption({ label: details.cloud });
+    await this.page.getByRole('button', { name: 'Add tenant' }).click();
+  }
+
+  async search(text: string) {
+    await this.page.getByLabel('Search tenants').fill(text);
   }
 }
