@@ -85,3 +85,28 @@ pub struct TenantDetails {
     pub updated_at: String,
     pub can_manage: bool,
 }
+
+/// A registration as staff see it: never the secret, only its hint and expiry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegistrationView {
+    pub id: String,
+    pub profiles: Vec<String>,
+    pub client_id: String,
+    pub object_id: Option<String>,
+    pub credential: String,
+    pub credential_expires_at: Option<String>,
+    pub entered_by: String,
+    pub entered_at: String,
+}
+
+/// What staff type in to record a registration with a client secret.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SecretRegistrationForm {
+    /// Comma-separated profile ids, e.g. `intune-publishing,email`.
+    pub profiles: String,
+    pub client_id: String,
+    pub object_id: String,
+    pub secret: String,
+    /// `YYYY-MM-DD`, as Entra shows it next to the secret.
+    pub secret_expires: String,
+}

@@ -3,7 +3,7 @@ import { createOrganisation, failOnPageErrors, hydrated, LoginPage, TenantsPage 
 
 const admin = { email: 'olga@tailspin.example', password: 'tailspin managed services' };
 
-test('a technician records customer tenants, fixes a mistyped ID without retyping, finds and archives one', async ({ page }) => {
+test('a technician records customer tenants, fixes a mistyped ID without retyping, records a registration, finds and archives a tenant', async ({ page }) => {
   const noPageErrors = failOnPageErrors(page, [/status of 422/]);
   createOrganisation('Tailspin MSP', admin.email, admin.password);
   const login = new LoginPage(page);
@@ -30,6 +30,23 @@ test('a technician records customer tenants, fixes a mistyped ID without retypin
   await tenants.search('fabri');
   await expect(tenants.rows()).toHaveCount(1);
 
+  await tenants.search('');
+  await page.getByRole('link', { name: 'Contoso Ltd' }).click();
+  await expect(page.getByRole('heading', { name: 'Contoso Ltd' })).toBeVisible();
+  await page.getByLabel('Intune app publishing').check();
+  await page.getByLabel('E-mail through Microsoft Graph').check();
+  await page.getByLabel('Application (client) ID').fill('22222222-2222-2222-2222-222222222222');
+  await page.getByLabel('Client secret value').fill('Qx8~kT3.vLr9_Zp2-browserSecret');
+  await page.getByLabel('Secret expires').fill('2027-03-31');
+  await page.getByRole('button', { name: 'Save registration' }).click();
+  const registration = page.getByRole('row', { name: /22222222-2222-2222-2222-222222222222/ });
+  await expect(registration).toContainText('Client secret …cret');
+  await expect(registration).toContainText('Intune app publishing, E-mail through Microsoft Graph');
+  await expect(page.getByLabel('Client secret value'), 'the secret field is emptied').toHaveValue('');
+  await expect(page.getByText('browserSecret')).toHaveCount(0);
+
+  await page.getByRole('link', { name: '← All tenants' }).click();
+  await tenants.search('fabri');
   await tenants.rows().first().getByRole('link', { name: 'Fabrikam Inc' }).click();
   await expect(page.getByRole('heading', { name: 'Fabrikam Inc' })).toBeVisible();
   await page.getByRole('button', { name: 'Archive tenant' }).click();

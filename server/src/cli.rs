@@ -25,11 +25,22 @@ pub enum Command {
     Serve,
     /// Verify one app registration against Microsoft and print the verdict.
     Verify(crate::verify::VerifyArgs),
+    /// Manage the master keys that seal secrets at rest.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Manage organisations and their staff.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Start sealing with a new key and re-seal every stored secret with it.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,4 +115,32 @@ pub async fn create_organisation(config: &Config, args: &CreateArgs) -> Result<S
         Err(app::error::AppError::Invalid { message, .. }) => Err(CliError::Usage(message)),
         Err(error) => Err(CliError::Failed(error.to_string())),
     }
+}
+
+/// Adds a new master key (unless keys come from the environment) and
+/// re-seals every secret sealed with an older one. Returns a report.
+pub async fn rotate_keys(config: &Config) -> Result<String, CliError> {
+    let added = match crate::keyring::add_key(config) {
+        Ok(path) => Some(path),
+        Err(crate::keyring::KeyringError::EnvironmentManaged)
+            if !config.previous_master_keys.is_empty() =>
+        {
+            None
+        }
+        Err(error) => return Err(CliError::Usage(error.to_string())),
+    };
+    let backend = open_backend(config, config.addr)
+        .await
+        .map_err(|error| CliError::Failed(error.to_string()))?;
+    let resealed = app::backend::registrations::reseal_stale(&backend).await;
+    backend.pool.close().await;
+    let resealed = resealed.map_err(|error| CliError::Failed(error.to_string()))?;
+    let key = backend.vault.current_key_id().to_owned();
+    Ok(match added {
+        Some(path) => format!(
+            "New key {key} ({}) now seals; {resealed} secret(s) re-sealed. Restart running servers; older key files can be removed once every server runs with the new key.",
+            path.display()
+        ),
+        None => format!("Key {key} now seals; {resealed} secret(s) re-sealed."),
+    })
 }

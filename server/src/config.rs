@@ -26,6 +26,11 @@ pub struct Config {
     /// (the simulator in tests, the demo and benchmarks).
     pub identity_url: Option<String>,
     pub graph_url: Option<String>,
+    /// Master key for secrets at rest (base64, 32 bytes). Unset, keys live
+    /// in `<data dir>/keys/`, generated on first run.
+    pub master_key: Option<domain::SecretValue>,
+    /// Earlier master keys, still needed to open what they sealed.
+    pub previous_master_keys: Vec<domain::SecretValue>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -138,6 +143,15 @@ impl Config {
                 "TENANTRY_GRAPH_URL",
                 env("TENANTRY_GRAPH_URL").or(file.graph_url),
             )?,
+            // Keys are read from the environment only, never from the file,
+            // so the configuration file holds nothing secret.
+            master_key: env("TENANTRY_MASTER_KEY")
+                .and_then(|key| domain::SecretValue::new(&key).ok()),
+            previous_master_keys: env("TENANTRY_PREVIOUS_MASTER_KEYS")
+                .unwrap_or_default()
+                .split(',')
+                .filter_map(|key| domain::SecretValue::new(key).ok())
+                .collect(),
         })
     }
 

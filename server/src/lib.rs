@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 pub mod guard;
+pub mod keyring;
 pub mod startup;
 pub mod telemetry;
 pub mod verify;

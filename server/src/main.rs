@@ -1,5 +1,5 @@
 use clap::Parser;
-use server::cli::{self, AdminCommand, Cli, Command};
+use server::cli::{self, AdminCommand, Cli, Command, KeysCommand};
 use server::{telemetry, Application, Config};
 use std::process::ExitCode;
 
@@ -27,6 +27,18 @@ async fn main() -> ExitCode {
             Ok((output, code)) => {
                 println!("{output}");
                 ExitCode::from(code)
+            }
+            Err(error) => {
+                eprintln!("tenantry: {error}");
+                ExitCode::from(error.exit_code() as u8)
+            }
+        },
+        Command::Keys {
+            command: KeysCommand::Rotate,
+        } => match cli::rotate_keys(&config).await {
+            Ok(report) => {
+                println!("{report}");
+                ExitCode::SUCCESS
             }
             Err(error) => {
                 eprintln!("tenantry: {error}");

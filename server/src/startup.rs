@@ -37,6 +37,8 @@ pub enum StartupError {
     },
     #[error("could not prepare password hashing")]
     Passwords,
+    #[error("could not load the master key: {0}")]
+    Keys(#[from] crate::keyring::KeyringError),
 }
 
 /// A built server, bound to its port but not yet serving.
@@ -61,6 +63,7 @@ pub async fn open_backend(config: &Config, bound: SocketAddr) -> Result<Backend,
         setup: SetupGate::new(Some(config.data_dir.join("setup-url.txt"))),
         public_url: config.public_url_for(bound),
         invitation_ttl: time::Duration::hours(config.invitation_ttl_hours),
+        vault: std::sync::Arc::new(crate::keyring::load(config)?),
     })
 }
 

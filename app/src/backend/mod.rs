@@ -6,11 +6,13 @@ pub mod db;
 pub mod invitations;
 pub mod organisations;
 pub mod passwords;
+pub mod registrations;
 pub mod scope;
 pub mod setup;
 pub mod tenants;
 pub mod tokens;
 pub mod users;
+pub mod vault;
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -31,6 +33,8 @@ pub struct Backend {
     /// The address people reach Tenantry at, used to build links we hand out.
     pub public_url: String,
     pub invitation_ttl: time::Duration,
+    /// Seals client secrets and private keys before they are stored.
+    pub vault: std::sync::Arc<vault::Vault>,
 }
 
 impl Backend {

@@ -3,6 +3,7 @@ pub mod dashboard;
 pub mod invite;
 pub mod login;
 pub mod not_found;
+pub mod registrations;
 pub mod setup;
 pub mod staff;
 pub mod tenants;

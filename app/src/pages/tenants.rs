@@ -2,6 +2,7 @@ use crate::api::tenants::{list_tenants, load_tenant, ArchiveTenant, SaveTenant};
 use crate::components::form::{action_error, FormError};
 use crate::error::AppError;
 use crate::model::TenantSummary;
+use crate::pages::registrations::Registrations;
 use domain::customer::CustomerTenantForm;
 use domain::Cloud;
 use leptos::prelude::*;
@@ -205,9 +206,9 @@ pub fn TenantPage() -> impl IntoView {
                                     <dt>"Primary domain"</dt><dd>{summary.primary_domain.clone().unwrap_or_else(|| "not recorded".into())}</dd>
                                     <dt>"Cloud"</dt><dd>{summary.cloud.label()}</dd>
                                     <dt>"Status"</dt><dd>{if summary.archived { "Archived" } else { "Active" }}</dd>
-                                    <dt>"Registrations"</dt><dd>"None yet"</dd>
                                 </dl>
                             </section>
+                            <Registrations tenant_id=summary.id.clone() can_manage=details.can_manage/>
                             {details.can_manage.then(|| view! {
                                 <section class="card">
                                     <h2>"Edit"</h2>

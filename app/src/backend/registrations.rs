@@ -1,0 +1,221 @@
+//! App registrations of a customer tenant, entered by staff. Client secrets
+//! are sealed with the vault before they touch the database and are never
+//! read back into a view model.
+
+use crate::backend::{db, internal, now, timestamp, Backend, OrgScope};
+use crate::error::AppError;
+use crate::model::{RegistrationView, SecretRegistrationForm};
+use domain::credential::{check_secret, SecretFacts};
+use domain::ids::{ClientId, ObjectId, SecretValue};
+use domain::Action;
+
+fn sealing_context(registration_id: &str) -> String {
+    format!("registrations:{registration_id}:secret")
+}
+
+fn parse_date(raw: &str) -> Option<time::OffsetDateTime> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(raw.trim(), &format)
+        .ok()
+        .map(|date| date.midnight().assume_utc())
+}
+
+pub async fn add_with_secret(
+    backend: &Backend,
+    scope: &OrgScope,
+    customer_tenant_id: &str,
+    form: &SecretRegistrationForm,
+) -> Result<String, AppError> {
+    scope.permit(Action::ManageTenants)?;
+    let mut problems = Vec::new();
+    let mut problem = |field: &str, message: String| {
+        problems.push(domain::customer::FieldProblem {
+            field: field.into(),
+            message,
+        })
+    };
+    let profiles = domain::profile::parse_list(&form.profiles).unwrap_or_else(|error| {
+        problem("profiles", error.to_string());
+        vec![]
+    });
+    if profiles.is_empty() && form.profiles.trim().is_empty() {
+        problem("profiles", "Choose at least one product.".into());
+    }
+    let client_id = ClientId::parse(&form.client_id)
+        .map_err(|e| problem("client_id", e.to_string()))
+        .ok();
+    let object_id = match form.object_id.trim() {
+        "" => {
+            if profiles.iter().any(|p| p.needs_object_id) {
+                problem(
+                    "object_id",
+                    "This product needs the registration's Object ID (on its Overview page)."
+                        .into(),
+                );
+            }
+            None
+        }
+        raw => ObjectId::parse(raw)
+            .map_err(|e| problem("object_id", e.to_string()))
+            .ok(),
+    };
+    let secret = match SecretValue::new(&form.secret) {
+        Ok(secret) if secret.looks_like_secret_id() => {
+            problem("secret", "This looks like the secret's ID. Enter its Value, which Entra shows only once, right after you create the secret.".into());
+            None
+        }
+        Ok(secret) => Some(secret),
+        Err(_) => {
+            problem("secret", "Enter the client secret's value.".into());
+            None
+        }
+    };
+    let expires = parse_date(&form.secret_expires);
+    match expires {
+        None => problem(
+            "secret_expires",
+            "Enter the expiry date shown next to the secret, as YYYY-MM-DD.".into(),
+        ),
+        Some(at) => {
+            let facts = SecretFacts {
+                created_at: None,
+                expires_at: at.unix_timestamp(),
+            };
+            if check_secret(&facts, now().unix_timestamp())
+                .iter()
+                .any(|p| p.is_blocking())
+            {
+                problem(
+                    "secret_expires",
+                    "This secret has already expired. Create a new one in Entra.".into(),
+                );
+            }
+        }
+    }
+    let (Some(client_id), Some(secret), Some(expires), true) =
+        (client_id, secret, expires, problems.is_empty())
+    else {
+        return Err(AppError::Fields(problems));
+    };
+    let owned: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM customer_tenants WHERE id = $1 AND organisation_id = $2")
+            .bind(customer_tenant_id)
+            .bind(scope.organisation_id())
+            .fetch_optional(&backend.pool)
+            .await
+            .map_err(db("could not load a customer tenant"))?;
+    owned.ok_or(AppError::NotFound)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let sealed = backend
+        .vault
+        .seal(secret.expose().as_bytes(), &sealing_context(&id));
+    let profile_ids: Vec<&str> = profiles.iter().map(|p| p.id.as_str()).collect();
+    let inserted = sqlx::query(
+        "INSERT INTO registrations
+            (id, organisation_id, customer_tenant_id, profiles, client_id, object_id, credential_kind,
+             secret_sealed, secret_hint, credential_expires_at, entered_by, entered_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'secret', $7, $8, $9, $10, $11)",
+    )
+    .bind(&id)
+    .bind(scope.organisation_id())
+    .bind(customer_tenant_id)
+    .bind(profile_ids.join(","))
+    .bind(client_id.as_str())
+    .bind(object_id.as_ref().map(ObjectId::as_str))
+    .bind(sealed)
+    .bind(secret.hint())
+    .bind(timestamp(expires))
+    .bind(scope.user_id())
+    .bind(timestamp(now()))
+    .execute(&backend.pool)
+    .await;
+    match inserted {
+        Ok(_) => Ok(id),
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Err(AppError::invalid(
+            "client_id",
+            "This tenant already has a registration with this Application (client) ID.",
+        )),
+        Err(error) => Err(internal("could not save a registration", error)),
+    }
+}
+
+pub async fn list(
+    backend: &Backend,
+    scope: &OrgScope,
+    customer_tenant_id: &str,
+) -> Result<Vec<RegistrationView>, AppError> {
+    let rows: Vec<(String, String, String, Option<String>, String, Option<String>, Option<String>, String, String)> = sqlx::query_as(
+        "SELECT r.id, r.profiles, r.client_id, r.object_id, r.credential_kind, r.secret_hint, r.credential_expires_at,
+                u.display_name, r.entered_at
+           FROM registrations r JOIN users u ON u.id = r.entered_by
+          WHERE r.customer_tenant_id = $1 AND r.organisation_id = $2
+          ORDER BY r.entered_at",
+    )
+    .bind(customer_tenant_id)
+    .bind(scope.organisation_id())
+    .fetch_all(&backend.pool)
+    .await
+    .map_err(db("could not list registrations"))?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, profiles, client_id, object_id, kind, hint, expires, entered_by, entered_at)| {
+                RegistrationView {
+                    id,
+                    profiles: profiles
+                        .split(',')
+                        .filter_map(|p| domain::profile::find(p).ok().map(|p| p.name))
+                        .collect(),
+                    client_id,
+                    object_id,
+                    credential: match kind.as_str() {
+                        "secret" => format!("Client secret {}", hint.unwrap_or_default()),
+                        _ => "Certificate".to_owned(),
+                    },
+                    credential_expires_at: expires,
+                    entered_by,
+                    entered_at,
+                }
+            },
+        )
+        .collect())
+}
+
+/// Re-seals every secret sealed with an older key. Returns how many changed.
+pub async fn reseal_stale(backend: &Backend) -> Result<usize, AppError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, secret_sealed FROM registrations WHERE secret_sealed IS NOT NULL",
+    )
+    .fetch_all(&backend.pool)
+    .await
+    .map_err(db("could not read sealed secrets"))?;
+    let mut tx = backend
+        .pool
+        .begin()
+        .await
+        .map_err(db("could not start a transaction"))?;
+    let mut changed = 0;
+    for (id, sealed) in rows
+        .iter()
+        .filter(|(_, sealed)| backend.vault.is_stale(sealed))
+    {
+        let context = sealing_context(id);
+        let plain = backend.vault.open(sealed, &context).map_err(|error| {
+            internal(
+                "a stored secret could not be opened with any known key",
+                error,
+            )
+        })?;
+        sqlx::query("UPDATE registrations SET secret_sealed = $1 WHERE id = $2")
+            .bind(backend.vault.seal(&plain, &context))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("could not re-seal a secret"))?;
+        changed += 1;
+    }
+    tx.commit()
+        .await
+        .map_err(db("could not save re-sealed secrets"))?;
+    Ok(changed)
+}

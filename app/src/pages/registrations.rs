@@ -1,0 +1,135 @@
+use crate::api::registrations::{list_registrations, AddRegistration};
+use crate::components::form::{action_error, FormError};
+use leptos::prelude::*;
+
+const FIELDS: &[&str] = &[
+    "profiles",
+    "client_id",
+    "object_id",
+    "secret",
+    "secret_expires",
+];
+
+/// A tenant's registrations, and for staff who manage tenants a form to
+/// record one whose credential is a client secret.
+#[component]
+pub fn Registrations(tenant_id: String, can_manage: bool) -> impl IntoView {
+    let add = ServerAction::<AddRegistration>::new();
+    let saved = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if matches!(add.value().get(), Some(Ok(_))) {
+            saved.update(|n| *n += 1);
+        }
+    });
+    let list = {
+        let tenant_id = tenant_id.clone();
+        Resource::new(
+            move || saved.get(),
+            move |_| list_registrations(tenant_id.clone()),
+        )
+    };
+    view! {
+        <section class="card">
+            <h2>"App registrations"</h2>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(registrations) if registrations.is_empty() => view! { <p class="muted">"None recorded yet."</p> }.into_any(),
+                        Ok(registrations) => view! {
+                            <table class="registrations">
+                                <thead><tr>
+                                    <th scope="col">"Products"</th><th scope="col">"Application (client) ID"</th>
+                                    <th scope="col">"Credential"</th><th scope="col">"Expires"</th><th scope="col">"Entered by"</th>
+                                </tr></thead>
+                                <tbody>
+                                    {registrations.into_iter().map(|r| view! {
+                                        <tr>
+                                            <td>{r.profiles.join(", ")}</td>
+                                            <td><code>{r.client_id}</code></td>
+                                            <td>{r.credential}</td>
+                                            <td>{r.credential_expires_at.map(|at| at.chars().take(10).collect::<String>())}</td>
+                                            <td>{r.entered_by}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+        {can_manage.then(|| view! {
+            <section class="card">
+                <h2>"Record a registration"</h2>
+                <p class="muted">"For a registration created by hand with a client secret. The secret is stored encrypted and never shown again; only its last characters and expiry are."</p>
+                <RegistrationForm action=add tenant_id=tenant_id.clone()/>
+            </section>
+        })}
+    }
+}
+
+#[component]
+fn RegistrationForm(action: ServerAction<AddRegistration>, tenant_id: String) -> impl IntoView {
+    let error = action_error(action);
+    let message = move |field: &'static str| move || error.get().and_then(|e| e.for_field(field));
+    let chosen = RwSignal::new(Vec::<String>::new());
+    // After a save the form is emptied, so a typed secret does not linger on screen.
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(_))) {
+            if let Some(form) = form_ref.get() {
+                form.reset();
+            }
+            chosen.set(Vec::new());
+        }
+    });
+    let field = move |label: &'static str,
+                      name: &'static str,
+                      kind: &'static str,
+                      hint: &'static str| {
+        let id = format!("registration-{name}");
+        view! {
+            <div class="field">
+                <label for=id.clone()>{label}</label>
+                {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
+                <input id=id.clone() name=format!("form[{name}]") type=kind autocomplete="off"
+                    aria-invalid=move || message(name)().map(|_| "true") aria-describedby=format!("{id}-error")/>
+                <p class="field-error" id=format!("{id}-error")>{message(name)}</p>
+            </div>
+        }
+    };
+    view! {
+        <ActionForm action node_ref=form_ref attr:class="registration-form">
+            <input type="hidden" name="tenant_id" value=tenant_id/>
+            <input type="hidden" name="form[profiles]" prop:value=move || chosen.get().join(",")/>
+            <fieldset class="field">
+                <legend>"Products this registration serves"</legend>
+                {domain::profile::built_in().into_iter().map(|profile| {
+                    let id = profile.id.clone();
+                    let toggle = id.clone();
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" value=id.clone()
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    chosen.update(|list| {
+                                        list.retain(|p| p != &toggle);
+                                        if on { list.push(toggle.clone()); }
+                                    });
+                                }/>
+                            {profile.name}
+                        </label>
+                    }
+                }).collect_view()}
+                <p class="field-error">{message("profiles")}</p>
+            </fieldset>
+            {field("Application (client) ID", "client_id", "text", "On the registration's Overview page.")}
+            {field("Object ID", "object_id", "text", "Needed for company recovery; optional otherwise.")}
+            {field("Client secret value", "secret", "password", "The Value column, shown once when the secret is created — not the Secret ID.")}
+            {field("Secret expires", "secret_expires", "date", "")}
+            <FormError error fields=FIELDS/>
+            <button type="submit" disabled=move || action.pending().get()>"Save registration"</button>
+        </ActionForm>
+    }
+}
