@@ -37,6 +37,8 @@ pub enum StartupError {
     },
     #[error("could not prepare password hashing")]
     Passwords,
+    #[error("could not check whether set-up is needed: {0}")]
+    SetupCheck(app::error::AppError),
     #[error("could not load the master key: {0}")]
     Keys(#[from] crate::keyring::KeyringError),
 }
@@ -169,7 +171,7 @@ impl Application {
     pub async fn open_setup_if_empty(&self) -> Result<Option<String>, StartupError> {
         let exists = organisations::any_exist(&self.backend.pool)
             .await
-            .map_err(|_| StartupError::Database(sqlx::Error::PoolClosed))?;
+            .map_err(StartupError::SetupCheck)?;
         if exists {
             return Ok(None);
         }

@@ -1,5 +1,5 @@
 use crate::backend::users::{self, NewUser};
-use crate::backend::{db, internal, now, parse_timestamp, timestamp, tokens, Backend, OrgScope};
+use crate::backend::{db, now, parse_timestamp, timestamp, tokens, Backend, OrgScope};
 use crate::error::AppError;
 use crate::model::{InvitationCreated, InvitationDetails, PendingInvitation};
 use domain::{Action, DisplayName, Email, Password, Role};
@@ -81,9 +81,7 @@ pub async fn pending(
         .map(|(email, role, expires_at)| {
             Ok(PendingInvitation {
                 email,
-                role: role
-                    .parse()
-                    .map_err(|error| internal("stored role is not a known role", error))?,
+                role: users::parse_role(&role)?,
                 expires_at,
             })
         })
@@ -138,9 +136,7 @@ async fn open_invitation(backend: &Backend, token: &str) -> Result<OpenInvitatio
         organisation_id,
         organisation_name,
         email: Email::parse(&email).map_err(|_| not_valid())?,
-        role: role
-            .parse()
-            .map_err(|error| internal("stored role is not a known role", error))?,
+        role: users::parse_role(&role)?,
     })
 }
 

@@ -9,7 +9,7 @@ pub struct Membership {
     pub role: Role,
 }
 
-fn parse_role(stored: &str) -> Result<Role, AppError> {
+pub fn parse_role(stored: &str) -> Result<Role, AppError> {
     stored
         .parse()
         .map_err(|error| internal("stored role is not a known role", error))

@@ -23,7 +23,7 @@ pub fn DashboardPage() -> impl IntoView {
                                 </section>
                                 <section class="card tile">
                                     <h2>"Permission health"</h2>
-                                    <p class="muted">"Health checks across your customers' tenants arrive with tenant management."</p>
+                                    <p class="muted">"Scheduled health checks of every registration are coming next; record tenants and their registrations under Tenants."</p>
                                 </section>
                             </div>
                         }.into_any()

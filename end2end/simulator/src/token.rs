@@ -95,14 +95,13 @@ pub async fn issue(
         }
     }
     let garble = fault == Some(FaultKind::GarbledToken);
-    match authenticate(&shared, &tenant_ref, tenant.as_ref(), app.as_ref(), &form) {
-        Ok((tenant, app)) => grant(&shared, &tenant, &app, garble),
+    match authenticate(&tenant_ref, tenant.as_ref(), app.as_ref(), &form) {
+        Ok((tenant, app)) => grant(&shared, tenant, app, garble),
         Err(response) => response,
     }
 }
 
 fn authenticate<'a>(
-    _shared: &Shared,
     tenant_ref: &str,
     tenant: Option<&'a Tenant>,
     app: Option<&'a App>,
