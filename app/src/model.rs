@@ -110,3 +110,73 @@ pub struct SecretRegistrationForm {
     /// `YYYY-MM-DD`, as Entra shows it next to the secret.
     pub secret_expires: String,
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnboardingCreated {
+    pub link: String,
+    pub expires_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnboardingLinkView {
+    pub id: String,
+    pub profiles: Vec<String>,
+    pub created_at: String,
+    pub expires_at: String,
+    /// Sent, Opened, Step N saved, Tested, Completed, Expired or Revoked.
+    pub state: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequirementView {
+    pub permission: String,
+    pub kind: String,
+    pub optional: bool,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileSteps {
+    pub name: String,
+    pub summary: String,
+    pub cautions: Vec<String>,
+}
+
+/// What the customer sees on an onboarding link: the steps for this tenant,
+/// cloud and set of products, and what they saved so far (never the secret).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnboardingView {
+    pub tenant_name: String,
+    pub cloud_label: String,
+    pub portal_host: String,
+    pub suggested_app_name: String,
+    pub profiles: Vec<ProfileSteps>,
+    pub requirements: Vec<RequirementView>,
+    pub needs_object_id: bool,
+    pub saved: OnboardingForm,
+    pub secret_hint: Option<String>,
+    pub consent_url: Option<String>,
+    pub completed: bool,
+}
+
+/// What the customer enters. The secret is write-only: left empty, the one
+/// saved earlier is kept.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OnboardingForm {
+    pub tenant_id: String,
+    pub client_id: String,
+    pub object_id: String,
+    pub secret: String,
+    pub secret_expires: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestResult {
+    pub status: domain::evaluation::Status,
+    pub permissions: Vec<domain::evaluation::PermissionVerdict>,
+    pub extra_permissions: Vec<String>,
+    pub findings: Vec<domain::finding::Finding>,
+    /// The registration is now active and visible to the MSP.
+    pub completed: bool,
+}

@@ -5,6 +5,7 @@ use crate::pages::{
     invite::InvitePage,
     login::LoginPage,
     not_found::NotFound,
+    onboard::OnboardPage,
     setup::SetupPage,
     staff::StaffPage,
     tenants::{TenantPage, TenantsPage},
@@ -54,6 +55,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/setup") view=SetupPage/>
                 <Route path=path!("/invite/:token") view=InvitePage/>
+                <Route path=path!("/onboard/:token") view=OnboardPage/>
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=DashboardPage/>
                     <Route path=path!("tenants") view=TenantsPage/>

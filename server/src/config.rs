@@ -19,6 +19,7 @@ pub struct Config {
     pub public_url: Option<String>,
     pub session_idle_minutes: i64,
     pub invitation_ttl_hours: i64,
+    pub onboarding_ttl_hours: i64,
     pub log_filter: String,
     /// Live reload for `cargo leptos watch`; never in production.
     pub dev_reload: bool,
@@ -43,6 +44,7 @@ struct FileConfig {
     public_url: Option<String>,
     session_idle_minutes: Option<i64>,
     invitation_ttl_hours: Option<i64>,
+    onboarding_ttl_hours: Option<i64>,
     log: Option<String>,
     identity_url: Option<String>,
     graph_url: Option<String>,
@@ -131,6 +133,12 @@ impl Config {
             public_url: public_url.map(|url| url.trim_end_matches('/').to_owned()),
             session_idle_minutes,
             invitation_ttl_hours,
+            onboarding_ttl_hours: positive(
+                "TENANTRY_ONBOARDING_TTL_HOURS",
+                env("TENANTRY_ONBOARDING_TTL_HOURS"),
+                file.onboarding_ttl_hours,
+                7 * 24,
+            )?,
             log_filter: env("TENANTRY_LOG")
                 .or(file.log)
                 .unwrap_or_else(|| "info".to_owned()),

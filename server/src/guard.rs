@@ -6,7 +6,15 @@ use tower_sessions::Session;
 
 /// Pages anyone may open. Everything else is for signed-in staff; server
 /// functions (`/api/…`) check the caller themselves and answer 401.
-const PUBLIC_PREFIXES: &[&str] = &["/login", "/setup", "/invite/", "/api/", "/pkg/", "/health"];
+const PUBLIC_PREFIXES: &[&str] = &[
+    "/login",
+    "/setup",
+    "/invite/",
+    "/onboard/",
+    "/api/",
+    "/pkg/",
+    "/health",
+];
 const PUBLIC_FILES: &[&str] = &["/favicon.ico", "/favicon.svg", "/robots.txt"];
 
 fn is_public(path: &str) -> bool {

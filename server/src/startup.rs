@@ -39,6 +39,8 @@ pub enum StartupError {
     Passwords,
     #[error("could not check whether set-up is needed: {0}")]
     SetupCheck(app::error::AppError),
+    #[error("could not prepare the Microsoft client: {0}")]
+    Entra(String),
     #[error("could not load the master key: {0}")]
     Keys(#[from] crate::keyring::KeyringError),
 }
@@ -66,6 +68,13 @@ pub async fn open_backend(config: &Config, bound: SocketAddr) -> Result<Backend,
         public_url: config.public_url_for(bound),
         invitation_ttl: time::Duration::hours(config.invitation_ttl_hours),
         vault: std::sync::Arc::new(crate::keyring::load(config)?),
+        entra: entra::EntraClient::new(
+            entra::Endpoints::overridden(config.identity_url.clone(), config.graph_url.clone()),
+            std::time::Duration::from_secs(20),
+            entra::retry::RetryPolicy::default(),
+        )
+        .map_err(|error| StartupError::Entra(error.to_string()))?,
+        onboarding_ttl: time::Duration::hours(config.onboarding_ttl_hours),
     })
 }
 

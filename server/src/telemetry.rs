@@ -13,10 +13,12 @@ pub fn init(filter: &str) {
 /// The request path as it may appear in logs: the secret part of a link
 /// (invitation tokens) is cut off. Query strings are never logged.
 pub fn loggable_path(path: &str) -> String {
-    match path.strip_prefix("/invite/") {
-        Some(_) => "/invite/…".to_owned(),
-        None => path.to_owned(),
+    for prefix in ["/invite/", "/onboard/"] {
+        if path.starts_with(prefix) {
+            return format!("{prefix}…");
+        }
     }
+    path.to_owned()
 }
 
 #[cfg(test)]
@@ -26,6 +28,7 @@ mod tests {
     #[test]
     fn invitation_tokens_are_cut_from_logged_paths() {
         assert_eq!(loggable_path("/invite/abc123secret"), "/invite/…");
+        assert_eq!(loggable_path("/onboard/abc123secret"), "/onboard/…");
         assert_eq!(loggable_path("/settings"), "/settings");
     }
 }

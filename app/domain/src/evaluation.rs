@@ -19,6 +19,18 @@ pub enum Status {
     NeverChecked,
 }
 
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Healthy => "healthy",
+            Status::Warning => "warning",
+            Status::Failing => "failing",
+            Status::CouldNotCheck => "could_not_check",
+            Status::NeverChecked => "never_checked",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PermissionState {

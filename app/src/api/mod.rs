@@ -4,6 +4,7 @@
 //! they are part of the HTTP contract the tests exercise.
 
 pub mod auth;
+pub mod onboarding;
 pub mod registrations;
 pub mod setup;
 pub mod staff;

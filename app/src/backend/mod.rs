@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod db;
 pub mod invitations;
+pub mod onboarding;
 pub mod organisations;
 pub mod passwords;
 pub mod registrations;
@@ -35,6 +36,9 @@ pub struct Backend {
     pub invitation_ttl: time::Duration,
     /// Seals client secrets and private keys before they are stored.
     pub vault: std::sync::Arc<vault::Vault>,
+    /// Talks to Microsoft (or the simulator the configuration names).
+    pub entra: entra::EntraClient,
+    pub onboarding_ttl: time::Duration,
 }
 
 impl Backend {

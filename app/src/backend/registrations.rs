@@ -13,7 +13,7 @@ fn sealing_context(registration_id: &str) -> String {
     format!("registrations:{registration_id}:secret")
 }
 
-fn parse_date(raw: &str) -> Option<time::OffsetDateTime> {
+pub fn parse_date(raw: &str) -> Option<time::OffsetDateTime> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(raw.trim(), &format)
         .ok()
@@ -105,11 +105,46 @@ pub async fn add_with_secret(
             .await
             .map_err(db("could not load a customer tenant"))?;
     owned.ok_or(AppError::NotFound)?;
+    insert_with_secret(
+        backend,
+        NewSecretRegistration {
+            organisation_id: scope.organisation_id(),
+            customer_tenant_id,
+            profile_ids: &profiles
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            client_id: &client_id,
+            object_id: object_id.as_ref(),
+            secret: &secret,
+            expires_at: expires,
+            entered_by: scope.user_id(),
+        },
+    )
+    .await
+}
+
+pub struct NewSecretRegistration<'a> {
+    pub organisation_id: &'a str,
+    pub customer_tenant_id: &'a str,
+    pub profile_ids: &'a str,
+    pub client_id: &'a ClientId,
+    pub object_id: Option<&'a ObjectId>,
+    pub secret: &'a SecretValue,
+    pub expires_at: time::OffsetDateTime,
+    pub entered_by: &'a str,
+}
+
+/// Stores a registration whose secret is sealed for its own row.
+pub async fn insert_with_secret(
+    backend: &Backend,
+    new: NewSecretRegistration<'_>,
+) -> Result<String, AppError> {
     let id = uuid::Uuid::new_v4().to_string();
     let sealed = backend
         .vault
-        .seal(secret.expose().as_bytes(), &sealing_context(&id));
-    let profile_ids: Vec<&str> = profiles.iter().map(|p| p.id.as_str()).collect();
+        .seal(new.secret.expose().as_bytes(), &sealing_context(&id));
     let inserted = sqlx::query(
         "INSERT INTO registrations
             (id, organisation_id, customer_tenant_id, profiles, client_id, object_id, credential_kind,
@@ -117,15 +152,15 @@ pub async fn add_with_secret(
          VALUES ($1, $2, $3, $4, $5, $6, 'secret', $7, $8, $9, $10, $11)",
     )
     .bind(&id)
-    .bind(scope.organisation_id())
-    .bind(customer_tenant_id)
-    .bind(profile_ids.join(","))
-    .bind(client_id.as_str())
-    .bind(object_id.as_ref().map(ObjectId::as_str))
+    .bind(new.organisation_id)
+    .bind(new.customer_tenant_id)
+    .bind(new.profile_ids)
+    .bind(new.client_id.as_str())
+    .bind(new.object_id.map(ObjectId::as_str))
     .bind(sealed)
-    .bind(secret.hint())
-    .bind(timestamp(expires))
-    .bind(scope.user_id())
+    .bind(new.secret.hint())
+    .bind(timestamp(new.expires_at))
+    .bind(new.entered_by)
     .bind(timestamp(now()))
     .execute(&backend.pool)
     .await;
@@ -181,11 +216,20 @@ pub async fn list(
         .collect())
 }
 
-/// Re-seals every secret sealed with an older key. Returns how many changed.
+/// Re-seals every secret sealed with an older key, in registrations and in
+/// unfinished onboarding. Returns how many changed.
 pub async fn reseal_stale(backend: &Backend) -> Result<usize, AppError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT id, secret_sealed FROM registrations WHERE secret_sealed IS NOT NULL",
-    )
+    let mut changed = 0;
+    for table in ["registrations", "onboarding_links"] {
+        changed += reseal_table(backend, table).await?;
+    }
+    Ok(changed)
+}
+
+async fn reseal_table(backend: &Backend, table: &'static str) -> Result<usize, AppError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+        "SELECT id, secret_sealed FROM {table} WHERE secret_sealed IS NOT NULL"
+    ))
     .fetch_all(&backend.pool)
     .await
     .map_err(db("could not read sealed secrets"))?;
@@ -199,19 +243,21 @@ pub async fn reseal_stale(backend: &Backend) -> Result<usize, AppError> {
         .iter()
         .filter(|(_, sealed)| backend.vault.is_stale(sealed))
     {
-        let context = sealing_context(id);
+        let context = format!("{table}:{id}:secret");
         let plain = backend.vault.open(sealed, &context).map_err(|error| {
             internal(
                 "a stored secret could not be opened with any known key",
                 error,
             )
         })?;
-        sqlx::query("UPDATE registrations SET secret_sealed = $1 WHERE id = $2")
-            .bind(backend.vault.seal(&plain, &context))
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db("could not re-seal a secret"))?;
+        sqlx::query(&format!(
+            "UPDATE {table} SET secret_sealed = $1 WHERE id = $2"
+        ))
+        .bind(backend.vault.seal(&plain, &context))
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("could not re-seal a secret"))?;
         changed += 1;
     }
     tx.commit()

@@ -3,6 +3,8 @@ pub mod dashboard;
 pub mod invite;
 pub mod login;
 pub mod not_found;
+pub mod onboard;
+pub mod onboarding_links;
 pub mod registrations;
 pub mod setup;
 pub mod staff;

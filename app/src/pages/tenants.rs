@@ -2,6 +2,7 @@ use crate::api::tenants::{list_tenants, load_tenant, ArchiveTenant, SaveTenant};
 use crate::components::form::{action_error, FormError};
 use crate::error::AppError;
 use crate::model::TenantSummary;
+use crate::pages::onboarding_links::OnboardingLinks;
 use crate::pages::registrations::Registrations;
 use domain::customer::CustomerTenantForm;
 use domain::Cloud;
@@ -209,6 +210,7 @@ pub fn TenantPage() -> impl IntoView {
                                 </dl>
                             </section>
                             <Registrations tenant_id=summary.id.clone() can_manage=details.can_manage/>
+                            {(!summary.archived).then(|| view! { <OnboardingLinks tenant_id=summary.id.clone() can_manage=details.can_manage/> })}
                             {details.can_manage.then(|| view! {
                                 <section class="card">
                                     <h2>"Edit"</h2>

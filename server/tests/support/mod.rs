@@ -18,8 +18,13 @@ pub struct TestApp {
 pub const PASSWORD: &str = "correct horse battery staple";
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// A server with extra configuration, e.g. pointed at the Entra simulator.
+pub async fn spawn_app_with(extra: &[(&'static str, String)]) -> TestApp {
     let data = tempfile::tempdir().expect("temp dir");
-    let mut vars = HashMap::new();
+    let mut vars: HashMap<&str, String> = extra.iter().cloned().collect();
     vars.insert("TENANTRY_ADDR", "127.0.0.1:0".to_owned());
     vars.insert("TENANTRY_DATA_DIR", data.path().display().to_string());
     vars.insert("TENANTRY_SITE_ROOT", data.path().display().to_string());

@@ -1,0 +1,85 @@
+use crate::api::onboarding::{onboarding_links, CreateOnboardingLink, RevokeOnboardingLink};
+use crate::components::form::{action_error, FormError};
+use leptos::prelude::*;
+
+/// A tenant's onboarding links: create one for chosen products, see how far
+/// the customer got, revoke.
+#[component]
+pub fn OnboardingLinks(tenant_id: String, can_manage: bool) -> impl IntoView {
+    let create = ServerAction::<CreateOnboardingLink>::new();
+    let revoke = ServerAction::<RevokeOnboardingLink>::new();
+    let list = {
+        let tenant_id = tenant_id.clone();
+        Resource::new(
+            move || (create.version().get(), revoke.version().get()),
+            move |_| onboarding_links(tenant_id.clone()),
+        )
+    };
+    let chosen = RwSignal::new(Vec::<String>::new());
+    let error = action_error(create);
+    view! {
+        <section class="card">
+            <h2>"Onboarding links"</h2>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(links) if links.is_empty() => view! { <p class="muted">"No links sent yet."</p> }.into_any(),
+                        Ok(links) => view! {
+                            <table class="links">
+                                <thead><tr><th scope="col">"Products"</th><th scope="col">"State"</th><th scope="col">"Expires"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                                <tbody>
+                                    {links.into_iter().map(|link| view! {
+                                        <tr>
+                                            <td>{link.profiles.join(", ")}</td>
+                                            <td>{link.state.clone()}</td>
+                                            <td>{link.expires_at.chars().take(10).collect::<String>()}</td>
+                                            <td>{(can_manage && link.active).then(|| view! {
+                                                <ActionForm action=revoke>
+                                                    <input type="hidden" name="link_id" value=link.id.clone()/>
+                                                    <button type="submit" class="secondary small">"Revoke"</button>
+                                                </ActionForm>
+                                            })}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            {can_manage.then(|| view! {
+                <ActionForm action=create attr:class="link-form">
+                    <input type="hidden" name="tenant_id" value=tenant_id.clone()/>
+                    <input type="hidden" name="profiles" prop:value=move || chosen.get().join(",")/>
+                    <fieldset class="field">
+                        <legend>"Products the customer should set up"</legend>
+                        {domain::profile::built_in().into_iter().map(|profile| {
+                            let id = profile.id.clone();
+                            view! {
+                                <label class="check">
+                                    <input type="checkbox" on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        chosen.update(|list| {
+                                            list.retain(|p| p != &id);
+                                            if on { list.push(id.clone()); }
+                                        });
+                                    }/>
+                                    {profile.name}
+                                </label>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                    <FormError error fields=&[]/>
+                    <button type="submit" disabled=move || create.pending().get()>"Create onboarding link"</button>
+                </ActionForm>
+                {move || create.value().get().and_then(|r| r.ok()).map(|created| view! {
+                    <div class="notice" role="status">
+                        <label for="onboarding-link">"Onboarding link (send it to the customer's administrator)"</label>
+                        <input id="onboarding-link" type="text" readonly=true value=created.link/>
+                    </div>
+                })}
+            })}
+        </section>
+    }
+}
