@@ -46,6 +46,7 @@ browser:
 
 build-release:
 	cargo leptos build --release
+	cargo build --release -p entra-simulator
 
 unit-tests:
 	cargo test --workspace
@@ -53,6 +54,10 @@ unit-tests:
 e2e:
 	@if (exec 3<>/dev/tcp/127.0.0.1/$(E2E_PORT)) 2>/dev/null; then \
 		echo "Port $(E2E_PORT) is already in use: stop that server (it would be an old build) or set E2E_PORT."; \
+		exit 1; \
+	fi
+	@if (exec 3<>/dev/tcp/127.0.0.1/$$(($(E2E_PORT) + 1))) 2>/dev/null; then \
+		echo "Port $$(($(E2E_PORT) + 1)) (the simulator's) is already in use."; \
 		exit 1; \
 	fi
 	cd end2end && TENANTRY_E2E_PORT=$(E2E_PORT) npx playwright test

@@ -12,6 +12,9 @@ const dataDir = process.env.TENANTRY_E2E_DATA_DIR;
 const port = process.env.TENANTRY_E2E_PORT ?? '3210';
 const baseURL = `http://127.0.0.1:${port}`;
 const binary = process.env.TENANTRY_E2E_BINARY ?? path.resolve(__dirname, '../target/release/tenantry');
+const simulatorPort = String(Number(port) + 1);
+const simulatorURL = `http://127.0.0.1:${simulatorPort}`;
+process.env.TENANTRY_E2E_SIMULATOR = simulatorURL;
 
 export default defineConfig({
   testDir: './tests',
@@ -38,19 +41,30 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: binary,
-    url: `${baseURL}/health`,
-    // A server already on the port would be an old build: fail instead.
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: {
-      TENANTRY_ADDR: `127.0.0.1:${port}`,
-      TENANTRY_DATA_DIR: dataDir,
-      TENANTRY_SITE_ROOT: path.resolve(__dirname, '../target/site'),
-      TENANTRY_LOG: 'info',
+  webServer: [
+    {
+      // Stands in for Microsoft so the wizard's test step runs for real.
+      command: `${path.resolve(__dirname, '../target/release/entra-sim')} --addr 127.0.0.1:${simulatorPort}`,
+      url: `${simulatorURL}/_admin/stats`,
+      reuseExistingServer: false,
+      timeout: 30_000,
     },
-  },
+    {
+      command: binary,
+      url: `${baseURL}/health`,
+      // A server already on the port would be an old build: fail instead.
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: {
+        TENANTRY_ADDR: `127.0.0.1:${port}`,
+        TENANTRY_DATA_DIR: dataDir,
+        TENANTRY_SITE_ROOT: path.resolve(__dirname, '../target/site'),
+        TENANTRY_LOG: 'info',
+        TENANTRY_IDENTITY_URL: simulatorURL,
+        TENANTRY_GRAPH_URL: simulatorURL,
+      },
+    },
+  ],
 });

@@ -101,6 +101,7 @@ pub struct RegistrationView {
 
 /// What staff type in to record a registration with a client secret.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SecretRegistrationForm {
     /// Comma-separated profile ids, e.g. `intune-publishing,email`.
     pub profiles: String,
@@ -163,6 +164,7 @@ pub struct OnboardingView {
 /// What the customer enters. The secret is write-only: left empty, the one
 /// saved earlier is kept.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OnboardingForm {
     pub tenant_id: String,
     pub client_id: String,

@@ -127,3 +127,37 @@ export class TenantsPage {
     await this.page.getByLabel('Search tenants').fill(text);
   }
 }
+
+/** Scripts the Entra simulator as a tenant admin would act in the Entra portal. */
+export async function simulator(pathname: string, body: unknown) {
+  const response = await fetch(`${process.env.TENANTRY_E2E_SIMULATOR}${pathname}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`simulator ${pathname}: ${response.status}`);
+  return response.status === 204 ? null : response.json();
+}
+
+export class OnboardingWizard {
+  constructor(private page: Page) {}
+
+  async open(link: string) {
+    await this.page.goto(link);
+    await hydrated(this.page);
+  }
+
+  async enter(details: { tenantId: string; clientId: string; objectId?: string; secret: string; expires: string }) {
+    await this.page.getByLabel('Directory (tenant) ID').fill(details.tenantId);
+    await this.page.getByLabel('Application (client) ID').fill(details.clientId);
+    if (details.objectId) await this.page.getByLabel('Object ID').fill(details.objectId);
+    await this.page.getByLabel('Client secret value').fill(details.secret);
+    await this.page.getByLabel('Secret expires').fill(details.expires);
+    await this.page.getByRole('button', { name: 'Save' }).click();
+    await expect(this.page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  }
+
+  async test() {
+    await this.page.getByRole('button', { name: 'Test the registration' }).click();
+  }
+}

@@ -33,8 +33,9 @@ test('a technician records customer tenants, fixes a mistyped ID without retypin
   await tenants.search('');
   await page.getByRole('link', { name: 'Contoso Ltd' }).click();
   await expect(page.getByRole('heading', { name: 'Contoso Ltd' })).toBeVisible();
-  await page.getByLabel('Intune app publishing').check();
-  await page.getByLabel('E-mail through Microsoft Graph').check();
+  const serves = page.getByRole('group', { name: 'Products this registration serves' });
+  await serves.getByLabel('Intune app publishing').check();
+  await serves.getByLabel('E-mail through Microsoft Graph').check();
   await page.getByLabel('Application (client) ID').fill('22222222-2222-2222-2222-222222222222');
   await page.getByLabel('Client secret value').fill('Qx8~kT3.vLr9_Zp2-browserSecret');
   await page.getByLabel('Secret expires').fill('2027-03-31');

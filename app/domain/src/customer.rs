@@ -6,7 +6,9 @@ use crate::staff::Email;
 use crate::Cloud;
 use serde::{Deserialize, Serialize};
 
+/// Fields a form leaves out count as empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CustomerTenantForm {
     pub display_name: String,
     pub tenant_id: String,
