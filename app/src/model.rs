@@ -159,6 +159,9 @@ pub struct OnboardingView {
     pub secret_hint: Option<String>,
     pub consent_url: Option<String>,
     pub completed: bool,
+    /// Scripts that create the registration in one go, instead of step 1 and 2.
+    pub powershell: String,
+    pub azure_cli: String,
 }
 
 /// What the customer enters. The secret is write-only: left empty, the one

@@ -30,6 +30,8 @@ test('a customer follows the onboarding link, sees the consent fix, grants conse
   await expect(customer.getByRole('heading', { name: 'Set up access for Litware' })).toBeVisible();
   await expect(customer.getByRole('cell', { name: /Mail\.Send/ })).toBeVisible();
   await expect(customer.getByText(/send as any mailbox/)).toBeVisible();
+  await customer.getByText('Prefer a script?').click();
+  await expect(customer.getByText(/New-MgApplication -DisplayName 'Tenantry Mail Sender'/)).toBeVisible();
 
   // What the admin does in Entra: register the app and create a secret, but forget consent.
   await simulator('/_admin/apps', { tenant_id: TENANT, client_id: CLIENT, display_name: 'Tenantry Mail Sender',

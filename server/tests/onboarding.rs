@@ -127,6 +127,14 @@ async fn a_customer_follows_the_link_fixes_missing_consent_and_ends_with_an_acti
     assert_eq!(view.tenant_name, "Contoso");
     assert_eq!(view.requirements[0].permission, "AuditLog.Read.All");
     assert!(view.needs_object_id);
+    assert!(
+        view.powershell
+            .contains("b0afded3-3588-46d8-8b3d-9842eff778da"),
+        "the catalog's AuditLog.Read.All GUID"
+    );
+    assert!(view
+        .azure_cli
+        .contains("--required-resource-accesses @tenantry-manifest.json"));
     let page = customer
         .get(app.url(&format!("/onboard/{token}")))
         .send()

@@ -13,6 +13,7 @@ pub mod probe;
 pub mod profile;
 pub mod recovery;
 pub mod role;
+pub mod setup_script;
 pub mod staff;
 pub mod taxonomy;
 

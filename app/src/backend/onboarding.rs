@@ -257,6 +257,11 @@ async fn by_token(backend: &Backend, token: &str) -> Result<Link, AppError> {
 }
 
 fn view_of(link: &Link) -> OnboardingView {
+    let app_name = link
+        .profiles
+        .first()
+        .map(|p| p.suggested_app_name.clone())
+        .unwrap_or_default();
     let requirements = combined_requirements(&link.profiles);
     let consent_tenant = link
         .expected_tenant_id
@@ -299,6 +304,8 @@ fn view_of(link: &Link) -> OnboardingView {
         saved: link.saved.clone(),
         secret_hint: link.secret_hint.clone(),
         completed: link.completed,
+        powershell: domain::setup_script::powershell(&link.profiles, &app_name, link.cloud),
+        azure_cli: domain::setup_script::azure_cli(&link.profiles, &app_name, link.cloud),
     }
 }
 

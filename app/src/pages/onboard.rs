@@ -99,6 +99,15 @@ fn Steps(data: OnboardingView, token: String) -> impl IntoView {
                 <li>"Name it " <strong>{data.suggested_app_name.clone()}</strong> ", keep “Accounts in this organizational directory only”, and leave the redirect URI empty."</li>
                 <li>"Select Register. The Overview page now shows the IDs you need in step 5."</li>
             </ol>
+            <details>
+                <summary>"Prefer a script? It does steps 1 and 2 in one go."</summary>
+                <h3>"Microsoft Graph PowerShell"</h3>
+                <pre class="script"><code>{data.powershell.clone()}</code></pre>
+                <CopyButton text=data.powershell.clone() what="the PowerShell script".to_owned()/>
+                <h3>"Azure CLI"</h3>
+                <pre class="script"><code>{data.azure_cli.clone()}</code></pre>
+                <CopyButton text=data.azure_cli.clone() what="the Azure CLI commands".to_owned()/>
+            </details>
         </section>
         <section class="card">
             <h2>"Step 2: Add the API permissions"</h2>
@@ -111,7 +120,7 @@ fn Steps(data: OnboardingView, token: String) -> impl IntoView {
                         view! {
                             <tr>
                                 <td><code>{r.permission.clone()}</code>" "
-                                    <CopyButton text=name/>
+                                    <CopyButton text=name.clone() what=name/>
                                     {r.optional.then_some(" (optional)")}</td>
                                 <td>{r.kind.clone()}</td>
                                 <td>{r.reason.clone()}</td>
@@ -158,10 +167,11 @@ fn Steps(data: OnboardingView, token: String) -> impl IntoView {
     }
 }
 
+/// Copies `text`; `what` names it for screen readers ("Copy Mail.Send").
 #[component]
-fn CopyButton(text: String) -> impl IntoView {
+fn CopyButton(text: String, what: String) -> impl IntoView {
     let copied = RwSignal::new(false);
-    let label = format!("Copy {text}");
+    let label = format!("Copy {what}");
     view! {
         <button type="button" class="secondary small" aria-label=label
             on:click=move |_| {
