@@ -175,10 +175,7 @@ fn CopyButton(text: String, what: String) -> impl IntoView {
     view! {
         <button type="button" class="secondary small" aria-label=label
             on:click=move |_| {
-                #[cfg(feature = "hydrate")]
-                {
-                    let _ = window().navigator().clipboard().write_text(&text);
-                }
+                copy_to_clipboard(&text);
                 copied.set(true);
             }>
             {move || if copied.get() { "Copied" } else { "Copy" }}
@@ -225,4 +222,14 @@ fn TestReport(result: TestResult) -> impl IntoView {
             }).collect_view()}
         </ul>
     }
+}
+
+/// Click handlers only ever run in the browser; the server build has no clipboard.
+fn copy_to_clipboard(text: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().navigator().clipboard().write_text(text);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = text;
 }
