@@ -1,2 +1,3 @@
 pub mod form;
+pub mod profile_picker;
 pub mod shell;

@@ -1,5 +1,6 @@
 use crate::api::onboarding::{onboarding_links, CreateOnboardingLink, RevokeOnboardingLink};
 use crate::components::form::{action_error, FormError};
+use crate::components::profile_picker::ProfilePicker;
 use leptos::prelude::*;
 
 /// A tenant's onboarding links: create one for chosen products, see how far
@@ -51,25 +52,7 @@ pub fn OnboardingLinks(tenant_id: String, can_manage: bool) -> impl IntoView {
             {can_manage.then(|| view! {
                 <ActionForm action=create attr:class="link-form">
                     <input type="hidden" name="tenant_id" value=tenant_id.clone()/>
-                    <input type="hidden" name="profiles" prop:value=move || chosen.get().join(",")/>
-                    <fieldset class="field">
-                        <legend>"Products the customer should set up"</legend>
-                        {domain::profile::built_in().into_iter().map(|profile| {
-                            let id = profile.id.clone();
-                            view! {
-                                <label class="check">
-                                    <input type="checkbox" on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        chosen.update(|list| {
-                                            list.retain(|p| p != &id);
-                                            if on { list.push(id.clone()); }
-                                        });
-                                    }/>
-                                    {profile.name}
-                                </label>
-                            }
-                        }).collect_view()}
-                    </fieldset>
+                    <ProfilePicker legend="Products the customer should set up" name="profiles" chosen/>
                     <FormError error fields=&[]/>
                     <button type="submit" disabled=move || create.pending().get()>"Create onboarding link"</button>
                 </ActionForm>

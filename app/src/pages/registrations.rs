@@ -1,5 +1,6 @@
 use crate::api::registrations::{list_registrations, AddRegistration};
 use crate::components::form::{action_error, FormError};
+use crate::components::profile_picker::ProfilePicker;
 use leptos::prelude::*;
 
 const FIELDS: &[&str] = &[
@@ -102,28 +103,8 @@ fn RegistrationForm(action: ServerAction<AddRegistration>, tenant_id: String) ->
     view! {
         <ActionForm action node_ref=form_ref attr:class="registration-form">
             <input type="hidden" name="tenant_id" value=tenant_id/>
-            <input type="hidden" name="form[profiles]" prop:value=move || chosen.get().join(",")/>
-            <fieldset class="field">
-                <legend>"Products this registration serves"</legend>
-                {domain::profile::built_in().into_iter().map(|profile| {
-                    let id = profile.id.clone();
-                    let toggle = id.clone();
-                    view! {
-                        <label class="check">
-                            <input type="checkbox" value=id.clone()
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    chosen.update(|list| {
-                                        list.retain(|p| p != &toggle);
-                                        if on { list.push(toggle.clone()); }
-                                    });
-                                }/>
-                            {profile.name}
-                        </label>
-                    }
-                }).collect_view()}
-                <p class="field-error">{message("profiles")}</p>
-            </fieldset>
+            <ProfilePicker legend="Products this registration serves" name="form[profiles]" chosen
+                error=Signal::derive(message("profiles"))/>
             {field("Application (client) ID", "client_id", "text", "On the registration's Overview page.")}
             {field("Object ID", "object_id", "text", "Needed for company recovery; optional otherwise.")}
             {field("Client secret value", "secret", "password", "The Value column, shown once when the secret is created — not the Secret ID.")}
