@@ -145,7 +145,7 @@ pub struct ProfileSteps {
 }
 
 /// What the customer sees on an onboarding link: the steps for this tenant,
-/// cloud and set of products, and what they saved so far (never the secret).
+/// cloud and set of products, and what they saved so far (never a secret).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OnboardingView {
     pub tenant_name: String,
@@ -155,25 +155,59 @@ pub struct OnboardingView {
     pub profiles: Vec<ProfileSteps>,
     pub requirements: Vec<RequirementView>,
     pub needs_object_id: bool,
-    pub saved: OnboardingForm,
-    pub secret_hint: Option<String>,
+    pub ids: OnboardingIds,
+    pub credential: Option<SavedCredential>,
     pub consent_url: Option<String>,
+    /// The highest wizard step the customer finished (0 to 6).
+    pub finished: i64,
     pub completed: bool,
     /// Scripts that create the registration in one go, instead of step 1 and 2.
     pub powershell: String,
     pub azure_cli: String,
 }
 
-/// What the customer enters. The secret is write-only: left empty, the one
-/// saved earlier is kept.
+/// The IDs from the app registration's Overview page.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct OnboardingForm {
+pub struct OnboardingIds {
     pub tenant_id: String,
     pub client_id: String,
     pub object_id: String,
+}
+
+/// The credential saved on a link or registration, described without any
+/// secret part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedCredential {
+    pub certificate: bool,
+    /// "Client secret …abcd", or the certificate's subject.
+    pub summary: String,
+    pub thumbprint: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub expires: String,
+    /// Tenantry made the key pair; its public certificate can be downloaded.
+    pub generated: bool,
+    /// Policy advice that does not block, such as a long lifetime.
+    pub advice: Vec<String>,
+}
+
+/// A client secret's value (write-only) and its expiry date.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SecretForm {
     pub secret: String,
+    /// `YYYY-MM-DD`, as Entra shows it next to the secret.
     pub secret_expires: String,
+}
+
+/// An uploaded certificate. Files arrive base64-encoded as the browser read
+/// them: the certificate as .cer/.crt/.pem, the key as .pfx or PEM.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CertificateUpload {
+    pub certificate: String,
+    pub private_key: String,
+    pub password: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod downloads;
 pub mod guard;
 pub mod keyring;
 pub mod startup;

@@ -141,6 +141,10 @@ impl Application {
         let router = Router::new()
             .route("/health", get(health))
             .route(
+                "/onboard/{token}/certificate.cer",
+                get(crate::downloads::onboarding_certificate),
+            )
+            .route(
                 "/api/{*fn_name}",
                 post(server_fn_handler).get(server_fn_handler),
             )

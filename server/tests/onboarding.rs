@@ -1,15 +1,17 @@
-//! A customer follows an onboarding link to a verified registration, against
-//! the Entra simulator; links are scoped, expire and can be revoked.
+//! A customer follows an onboarding link, step by step, to a verified
+//! registration against the Entra simulator, with a client secret, a
+//! generated certificate or an uploaded one; links are scoped, expire and
+//! can be revoked.
 
 mod support;
 
-use app::model::{
-    OnboardingCreated, OnboardingLinkView, OnboardingView, RegistrationView, TestResult,
-};
+use app::model::{OnboardingLinkView, OnboardingView, RegistrationView};
 use domain::evaluation::Status;
 use entra_simulator::state::{NewApp, Scenario, Secret, Tenant};
 use reqwest::{Client, StatusCode};
 use serde_json::json;
+use support::certificates::{as_upload, make, pfx, Recipe};
+use support::onboarding::{in_days, invite};
 use support::{app_error, browser, spawn_app_with, TestApp, PASSWORD};
 
 const TENANT: &str = "11111111-1111-1111-1111-111111111111";
@@ -42,6 +44,14 @@ async fn simulator() -> entra_simulator::Simulator {
         .unwrap()
 }
 
+async fn app_against(sim: &entra_simulator::Simulator) -> TestApp {
+    spawn_app_with(&[
+        ("TENANTRY_IDENTITY_URL", sim.base_url()),
+        ("TENANTRY_GRAPH_URL", sim.base_url()),
+    ])
+    .await
+}
+
 async fn staff_with_tenant(
     app: &TestApp,
     org: &str,
@@ -50,81 +60,52 @@ async fn staff_with_tenant(
 ) -> (Client, String) {
     app.create_organisation(org, email).await;
     let staff = app.signed_in(email, PASSWORD).await;
-    let form = [
-        ("id", ""),
-        ("form[display_name]", "Contoso"),
-        ("form[tenant_id]", tenant_id),
-        ("form[primary_domain]", ""),
-        ("form[cloud]", "global"),
-        ("form[contacts]", ""),
-        ("form[notes]", ""),
-    ];
-    let id: String = app
-        .call(&staff, "save_tenant", &form)
+    let tenant = app.add_tenant(&staff, "Contoso", tenant_id).await;
+    (staff, tenant)
+}
+
+async fn grant(sim: &entra_simulator::Simulator, permission: &str) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/_admin/apps/{CLIENT}/roles", sim.base_url()))
+        .json(&json!({"grant": [permission]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+}
+
+async fn registrations(app: &TestApp, staff: &Client, tenant: &str) -> Vec<RegistrationView> {
+    app.call(staff, "registrations", &[("tenant_id", tenant)])
         .await
         .json()
         .await
-        .unwrap();
-    (staff, id)
+        .unwrap()
 }
 
-async fn link(app: &TestApp, staff: &Client, tenant: &str, profiles: &str) -> String {
-    let response = app
-        .call(
-            staff,
-            "create_onboarding_link",
-            &[("tenant_id", tenant), ("profiles", profiles)],
-        )
-        .await;
+async fn links(app: &TestApp, staff: &Client, tenant: &str) -> Vec<OnboardingLinkView> {
+    app.call(staff, "onboarding_links", &[("tenant_id", tenant)])
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn view_of(response: reqwest::Response) -> OnboardingView {
     assert_eq!(response.status(), StatusCode::OK);
-    let created: OnboardingCreated = response.json().await.unwrap();
-    assert!(created.link.starts_with(&app.address));
-    created.link.rsplit('/').next().unwrap().to_owned()
-}
-
-fn in_four_months() -> String {
-    let date = (time::OffsetDateTime::now_utc() + time::Duration::days(120)).date();
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
-}
-
-async fn save(app: &TestApp, token: &str, tenant_id: &str, secret: &str) -> reqwest::Response {
-    let expires = in_four_months();
-    let form = [
-        ("token", token),
-        ("form[tenant_id]", tenant_id),
-        ("form[client_id]", CLIENT),
-        ("form[object_id]", OBJECT),
-        ("form[secret]", secret),
-        ("form[secret_expires]", expires.as_str()),
-    ];
-    app.call(&browser(), "save_onboarding", &form).await
+    response.json().await.unwrap()
 }
 
 #[tokio::test]
 async fn a_customer_follows_the_link_fixes_missing_consent_and_ends_with_an_active_registration() {
     let sim = simulator().await;
-    let app = spawn_app_with(&[
-        ("TENANTRY_IDENTITY_URL", sim.base_url()),
-        ("TENANTRY_GRAPH_URL", sim.base_url()),
-    ])
-    .await;
+    let app = app_against(&sim).await;
     let (staff, tenant) =
         staff_with_tenant(&app, "Northwind IT", "nadia@northwind.example", TENANT).await;
-    let token = link(&app, &staff, &tenant, "recovery").await;
+    let customer = invite(&app, &staff, &tenant, "recovery").await;
 
-    let customer = browser();
-    let view: OnboardingView = app
-        .call(&customer, "onboarding", &[("token", token.as_str())])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let view = customer.open().await;
     assert_eq!(view.tenant_name, "Contoso");
+    assert_eq!(view.finished, 0);
     assert_eq!(view.requirements[0].permission, "AuditLog.Read.All");
     assert!(view.needs_object_id);
     assert!(
@@ -135,124 +116,303 @@ async fn a_customer_follows_the_link_fixes_missing_consent_and_ends_with_an_acti
     assert!(view
         .azure_cli
         .contains("--required-resource-accesses @tenantry-manifest.json"));
-    let page = customer
-        .get(app.url(&format!("/onboard/{token}")))
+    let page = browser()
+        .get(app.url(&format!("/onboard/{}", customer.token)))
         .send()
         .await
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
 
-    let saved = save(&app, &token, TENANT, SECRET).await;
+    customer.finish_entra_steps().await;
+    let saved = customer.save_secret(SECRET, &in_days(120)).await;
     assert_eq!(saved.status(), StatusCode::OK);
     let saved_text = saved.text().await.unwrap();
     assert!(!saved_text.contains(SECRET), "the secret is write-only");
     let saved: OnboardingView = serde_json::from_str(&saved_text).unwrap();
-    assert!(saved
+    let credential = saved.credential.unwrap();
+    assert_eq!(credential.summary, "Client secret …cret");
+    assert!(credential.advice.is_empty(), "four months is within policy");
+    let with_ids = view_of(customer.save_ids(TENANT, CLIENT, OBJECT).await).await;
+    assert_eq!(with_ids.finished, 5);
+    assert!(with_ids
         .consent_url
         .unwrap()
         .contains(&format!("/{TENANT}/adminconsent?client_id={CLIENT}")));
 
-    let first: TestResult = app
-        .call(&customer, "test_onboarding", &[("token", token.as_str())])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let first = customer.test().await;
     assert_eq!(first.status, Status::Failing);
     assert_eq!(first.findings[0].code.as_str(), "consent_missing");
     assert!(!first.completed);
 
-    reqwest::Client::new()
-        .post(format!("{}/_admin/apps/{CLIENT}/roles", sim.base_url()))
-        .json(&json!({"grant": ["AuditLog.Read.All"]}))
-        .send()
-        .await
-        .unwrap();
-    let second: TestResult = app
-        .call(&customer, "test_onboarding", &[("token", token.as_str())])
-        .await
-        .json()
-        .await
-        .unwrap();
+    grant(&sim, "AuditLog.Read.All").await;
+    let second = customer.test().await;
     assert_eq!(second.status, Status::Healthy);
     assert!(second.completed);
 
-    let registrations: Vec<RegistrationView> = app
-        .call(&staff, "registrations", &[("tenant_id", tenant.as_str())])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let registrations = registrations(&app, &staff, &tenant).await;
     assert_eq!(registrations.len(), 1);
     assert_eq!(registrations[0].client_id, CLIENT);
     assert_eq!(registrations[0].credential, "Client secret …cret");
-    let links: Vec<OnboardingLinkView> = app
-        .call(
-            &staff,
-            "onboarding_links",
-            &[("tenant_id", tenant.as_str())],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(links[0].state, "Completed");
+    assert_eq!(links(&app, &staff, &tenant).await[0].state, "Completed");
+    let after = customer.save_secret(SECRET, &in_days(120)).await;
+    assert_eq!(
+        after.status(),
+        StatusCode::CONFLICT,
+        "a completed registration belongs to the MSP"
+    );
 }
 
 #[tokio::test]
-async fn progress_is_kept_and_bad_entries_are_named_without_losing_the_saved_secret() {
+async fn a_generated_certificate_is_downloaded_registered_in_entra_and_tests_green() {
     let sim = simulator().await;
-    let app = spawn_app_with(&[
-        ("TENANTRY_IDENTITY_URL", sim.base_url()),
-        ("TENANTRY_GRAPH_URL", sim.base_url()),
-    ])
-    .await;
+    let app = app_against(&sim).await;
     let (staff, tenant) =
         staff_with_tenant(&app, "Northwind IT", "nadia@northwind.example", TENANT).await;
-    let token = link(&app, &staff, &tenant, "recovery").await;
-    save(&app, &token, TENANT, SECRET).await;
+    let customer = invite(&app, &staff, &tenant, "email").await;
+    assert_eq!(
+        customer.download_certificate().await.status(),
+        StatusCode::NOT_FOUND,
+        "nothing to download before a certificate exists"
+    );
 
-    let wrong_tenant = save(&app, &token, "99999999-9999-9999-9999-999999999999", "").await;
-    assert_eq!(wrong_tenant.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(app_error(wrong_tenant)
-        .await
-        .for_field("tenant_id")
+    let generated = customer.generate().await;
+    assert_eq!(generated.status(), StatusCode::OK);
+    let text = generated.text().await.unwrap();
+    assert!(
+        !text.contains("PRIVATE KEY"),
+        "the private key stays on the server"
+    );
+    let view: OnboardingView = serde_json::from_str(&text).unwrap();
+    let credential = view.credential.unwrap();
+    assert!(credential.certificate && credential.generated);
+    assert_eq!(credential.summary, "Certificate CN=Tenantry Mail Sender");
+    assert!(
+        credential.advice.is_empty(),
+        "a generated certificate meets the policy"
+    );
+    assert_eq!(view.finished, 4);
+
+    let download = customer.download_certificate().await;
+    assert_eq!(download.status(), StatusCode::OK);
+    assert_eq!(download.headers()["content-type"], "application/pkix-cert");
+    assert!(download.headers()["content-disposition"]
+        .to_str()
         .unwrap()
-        .contains("not the tenant"));
-    let secret_id = save(&app, &token, TENANT, "44444444-4444-4444-4444-444444444444").await;
+        .starts_with("attachment; filename=\"tenantry-"));
+    let der = download.bytes().await.unwrap();
+    let (facts, _) = entra::certificate::certificate_facts(&der).unwrap();
+    assert_eq!(
+        facts.key,
+        domain::credential::KeyAlgorithm::Rsa { bits: 2048 }
+    );
+    let thumbprint = credential.thumbprint.unwrap();
+
+    // What the admin does in Entra: upload the .cer to the app, grant consent.
+    let registered = reqwest::Client::new()
+        .post(format!(
+            "{}/_admin/apps/{CLIENT}/certificates",
+            sim.base_url()
+        ))
+        .json(&json!({"der_base64": as_upload(&der)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status(), StatusCode::CREATED);
+    grant(&sim, "Mail.Send").await;
+    view_of(customer.save_ids(TENANT, CLIENT, "").await).await;
+    let result = customer.test().await;
+    assert_eq!(result.status, Status::Healthy, "{:?}", result.findings);
+    assert!(result.completed);
+
+    let registrations = registrations(&app, &staff, &tenant).await;
+    assert_eq!(
+        registrations[0].credential,
+        format!("Certificate {thumbprint}")
+    );
+    let database = std::fs::read(app.config.data_dir.join("tenantry.db")).unwrap();
+    let wal = std::fs::read(app.config.data_dir.join("tenantry.db-wal")).unwrap_or_default();
+    for bytes in [&database, &wal] {
+        assert!(
+            !String::from_utf8_lossy(bytes).contains("PRIVATE KEY"),
+            "private keys are sealed at rest"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_uploaded_certificate_is_checked_against_the_policy_with_a_message_for_each_problem() {
+    let sim = simulator().await;
+    let app = app_against(&sim).await;
+    let (staff, tenant) =
+        staff_with_tenant(&app, "Northwind IT", "nadia@northwind.example", TENANT).await;
+    let customer = invite(&app, &staff, &tenant, "email").await;
+    let good = make("Contoso Tenantry", Recipe::default());
+    let field = |response: reqwest::Response, name: &'static str| async move {
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        app_error(response)
+            .await
+            .for_field(name)
+            .unwrap_or_else(|| panic!("a message on {name}"))
+    };
+
+    let wrong_password = customer
+        .upload("", &as_upload(&pfx(&good, "right")), "wrong")
+        .await;
+    assert!(field(wrong_password, "password")
+        .await
+        .contains("check the password"));
+    let other = make("Someone else", Recipe::default());
+    let mismatch = customer
+        .upload(
+            &as_upload(good.cert_pem.as_bytes()),
+            &as_upload(other.key_pem.as_bytes()),
+            "",
+        )
+        .await;
+    assert!(field(mismatch, "private_key")
+        .await
+        .contains("does not belong"));
+    let pem_without_certificate = customer
+        .upload("", &as_upload(good.key_pem.as_bytes()), "")
+        .await;
+    assert!(field(pem_without_certificate, "certificate")
+        .await
+        .contains("needs its certificate"));
+    // Short keys are refused by the same rule (domain::credential tests);
+    // rcgen will not sign with a 1024-bit key to make one here.
+    for (recipe, message) in [
+        (
+            Recipe {
+                server_auth_only: true,
+                ..Recipe::default()
+            },
+            "client authentication",
+        ),
+        (
+            Recipe {
+                expired: true,
+                ..Recipe::default()
+            },
+            "expired",
+        ),
+    ] {
+        let bad = make("Contoso weak", recipe);
+        let refused = customer
+            .upload("", &as_upload(&pfx(&bad, "pw")), "pw")
+            .await;
+        assert!(
+            field(refused, "certificate").await.contains(message),
+            "{message}"
+        );
+    }
+    assert!(
+        customer.open().await.credential.is_none(),
+        "nothing refused was kept"
+    );
+
+    let accepted = view_of(
+        customer
+            .upload(
+                &as_upload(&good.cert_der),
+                &as_upload(&pfx(&good, "right")),
+                "right",
+            )
+            .await,
+    )
+    .await;
+    let credential = accepted.credential.unwrap();
+    assert_eq!(credential.summary, "Certificate CN=Contoso Tenantry");
+    assert!(!credential.generated);
+    let from_pem = view_of(
+        customer
+            .upload(
+                &as_upload(good.cert_pem.as_bytes()),
+                &as_upload(good.key_pem.as_bytes()),
+                "",
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(
+        from_pem.credential.unwrap().thumbprint,
+        credential.thumbprint
+    );
+}
+
+#[tokio::test]
+async fn each_step_is_kept_and_bad_entries_are_named_without_losing_the_saved_secret() {
+    let sim = simulator().await;
+    let app = app_against(&sim).await;
+    let (staff, tenant) =
+        staff_with_tenant(&app, "Northwind IT", "nadia@northwind.example", TENANT).await;
+    let customer = invite(&app, &staff, &tenant, "recovery").await;
+    assert_eq!(links(&app, &staff, &tenant).await[0].state, "Sent");
+    assert_eq!(view_of(customer.finish(2).await).await.finished, 2);
+    assert_eq!(
+        view_of(customer.finish(1).await).await.finished,
+        2,
+        "going back to an earlier step keeps the progress"
+    );
+    assert_eq!(
+        customer.finish(5).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "steps with a form are finished by saving it"
+    );
+    assert_eq!(
+        links(&app, &staff, &tenant).await[0].state,
+        "Step 2 of 6 done: Add permissions"
+    );
+
+    let secret_id = customer
+        .save_secret("44444444-4444-4444-4444-444444444444", &in_days(90))
+        .await;
     assert!(app_error(secret_id)
         .await
         .for_field("secret")
         .unwrap()
         .contains("secret's ID"));
-
-    let reopened: OnboardingView = app
-        .call(&browser(), "onboarding", &[("token", token.as_str())])
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(reopened.saved.client_id, CLIENT);
-    assert_eq!(reopened.saved.object_id, OBJECT);
-    assert_eq!(reopened.secret_hint.as_deref(), Some("…cret"));
-    assert!(reopened.saved.secret.is_empty());
-    let keep_secret = save(&app, &token, TENANT, "").await;
-    assert_eq!(
-        keep_secret.status(),
-        StatusCode::OK,
-        "an empty secret keeps the saved one"
+    let long = view_of(customer.save_secret(SECRET, &in_days(700)).await).await;
+    assert!(
+        long.credential.unwrap().advice[0].contains("six months or less"),
+        "a long-lived secret is accepted with a warning"
     );
-    let links: Vec<OnboardingLinkView> = app
-        .call(
-            &staff,
-            "onboarding_links",
-            &[("tenant_id", tenant.as_str())],
-        )
+    let expired = customer.save_secret("", "2020-01-01").await;
+    assert!(app_error(expired)
         .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(links[0].state, "Details saved (step 5)");
+        .for_field("secret_expires")
+        .unwrap()
+        .contains("already expired"));
+    let kept = view_of(customer.save_secret("", &in_days(90)).await).await;
+    assert_eq!(
+        kept.credential.unwrap().summary,
+        "Client secret …cret",
+        "an empty value keeps the saved secret"
+    );
+
+    let wrong_tenant = customer
+        .save_ids("99999999-9999-9999-9999-999999999999", "not-a-guid", "")
+        .await;
+    let error = app_error(wrong_tenant).await;
+    assert!(error
+        .for_field("tenant_id")
+        .unwrap()
+        .contains("not the tenant"));
+    assert!(error.for_field("client_id").is_some());
+    assert!(error.for_field("object_id").unwrap().contains("Object ID"));
+    view_of(customer.save_ids(TENANT, CLIENT, OBJECT).await).await;
+
+    let reopened = customer.open().await;
+    assert_eq!(reopened.ids.client_id, CLIENT);
+    assert_eq!(reopened.ids.object_id, OBJECT);
+    assert_eq!(reopened.finished, 5);
+    assert_eq!(
+        domain::onboarding::resume_at(reopened.finished),
+        domain::onboarding::Step::Test
+    );
+    assert_eq!(
+        links(&app, &staff, &tenant).await[0].state,
+        "Step 5 of 6 done: Enter the IDs"
+    );
 }
 
 #[tokio::test]
@@ -265,7 +425,7 @@ async fn revoked_expired_and_unknown_links_open_nothing() {
     .await;
     let (staff, tenant) =
         staff_with_tenant(&app, "Northwind IT", "nadia@northwind.example", TENANT).await;
-    let token = link(&app, &staff, &tenant, "email").await;
+    let token = invite(&app, &staff, &tenant, "email").await.token;
     let links: Vec<OnboardingLinkView> = app
         .call(
             &staff,
@@ -300,7 +460,7 @@ async fn revoked_expired_and_unknown_links_open_nothing() {
     let short = spawn_app_with(&[("TENANTRY_ONBOARDING_TTL_HOURS", "1".into())]).await;
     let (staff, tenant) =
         staff_with_tenant(&short, "Tailspin", "olga@tailspin.example", TENANT).await;
-    let token = link(&short, &staff, &tenant, "email").await;
+    let token = invite(&short, &staff, &tenant, "email").await.token;
     let pool = sqlx::SqlitePool::connect(&short.config.database_url)
         .await
         .unwrap();
@@ -347,7 +507,7 @@ async fn links_belong_to_one_organisation_and_viewers_cannot_create_them() {
         .await;
     assert_eq!(by_stranger.status(), StatusCode::NOT_FOUND);
 
-    link(&app, &staff, &tenant, "email").await;
+    invite(&app, &staff, &tenant, "email").await;
     let seen: Vec<OnboardingLinkView> = app
         .call(
             &stranger,

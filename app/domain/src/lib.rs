@@ -8,6 +8,7 @@ pub mod customer;
 pub mod evaluation;
 pub mod finding;
 pub mod ids;
+pub mod onboarding;
 pub mod permissions;
 pub mod probe;
 pub mod profile;

@@ -24,6 +24,10 @@ pub enum CertificateError {
     KeyUnreadable,
     #[error("the certificate's key is not RSA")]
     KeyNotRsa,
+    #[error("the private key does not belong to this certificate")]
+    KeyDoesNotMatch,
+    #[error("a key pair could not be generated: {0}")]
+    Generation(String),
 }
 
 pub struct CertificateKey {
@@ -97,6 +101,24 @@ pub fn certificate_facts(der: &[u8]) -> Result<(CertificateFacts, String), Certi
     Ok((facts, cert.subject().to_string()))
 }
 
+/// Opens a .pfx: its first certificate (DER) and private key (PKCS#8 PEM).
+pub fn read_pkcs12(bytes: &[u8], password: &str) -> Result<(Vec<u8>, String), CertificateError> {
+    let store = p12_keystore::KeyStore::from_pkcs12(
+        bytes,
+        password,
+        p12_keystore::Pkcs12ImportPolicy::Relaxed,
+    )
+    .map_err(|_| CertificateError::Pkcs12Unreadable)?;
+    let (_, chain) = store
+        .private_key_chain()
+        .ok_or(CertificateError::NoPrivateKey)?;
+    let cert = chain
+        .certs()
+        .first()
+        .ok_or(CertificateError::NoPrivateKey)?;
+    Ok((cert.as_der().to_vec(), pkcs8_pem(chain.key().as_der())))
+}
+
 /// Reads the first certificate of a PEM file, or a DER file as it is.
 pub fn certificate_der(pem_or_der: &[u8]) -> Result<Vec<u8>, CertificateError> {
     if pem_or_der.starts_with(b"-----BEGIN")
@@ -108,6 +130,73 @@ pub fn certificate_der(pem_or_der: &[u8]) -> Result<Vec<u8>, CertificateError> {
     } else {
         Ok(pem_or_der.to_vec())
     }
+}
+
+/// The DER SubjectPublicKeyInfo of an RSA private key in PKCS#8 or PKCS#1 PEM.
+fn public_key_of(key_pem: &[u8]) -> Result<Vec<u8>, CertificateError> {
+    use rsa::pkcs1::DecodeRsaPrivateKey;
+    use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
+    let text = std::str::from_utf8(key_pem).map_err(|_| CertificateError::KeyUnreadable)?;
+    let key = rsa::RsaPrivateKey::from_pkcs8_pem(text)
+        .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_pem(text))
+        .map_err(|_| CertificateError::KeyUnreadable)?;
+    let der = key
+        .to_public_key()
+        .to_public_key_der()
+        .map_err(|_| CertificateError::KeyUnreadable)?;
+    Ok(der.as_bytes().to_vec())
+}
+
+fn spki_der(cert_der: &[u8]) -> Result<Vec<u8>, CertificateError> {
+    let (_, cert) = X509Certificate::from_der(cert_der)
+        .map_err(|e| CertificateError::NotACertificate(e.to_string()))?;
+    Ok(cert.public_key().raw.to_vec())
+}
+
+/// A key pair and self-signed certificate made by Tenantry, meeting the
+/// credential policy: RSA 2048, SHA-256, client authentication, one year.
+pub struct GeneratedCertificate {
+    /// PKCS#8 PEM; seal it before storing.
+    pub key_pem: String,
+    pub der: Vec<u8>,
+}
+
+impl std::fmt::Debug for GeneratedCertificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GeneratedCertificate")
+            .finish_non_exhaustive()
+    }
+}
+
+/// Generates a key pair and certificate named `common_name`, valid from
+/// `now` for 365 days. RSA key generation takes a moment; call it off the
+/// async threads.
+pub fn generate(
+    common_name: &str,
+    now: ::time::OffsetDateTime,
+) -> Result<GeneratedCertificate, CertificateError> {
+    use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+    let failed = |e: &dyn std::fmt::Display| CertificateError::Generation(e.to_string());
+    let key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).map_err(|e| failed(&e))?;
+    let key_pem = key
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| failed(&e))?
+        .to_string();
+    let key_pair = rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(&key_pem, &rcgen::PKCS_RSA_SHA256)
+        .map_err(|e| failed(&e))?;
+    let mut params = rcgen::CertificateParams::default();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, common_name);
+    params.not_before = now;
+    params.not_after = now + ::time::Duration::days(365);
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
+    let cert = params.self_signed(&key_pair).map_err(|e| failed(&e))?;
+    Ok(GeneratedCertificate {
+        key_pem,
+        der: cert.der().to_vec(),
+    })
 }
 
 #[derive(Serialize)]
@@ -129,6 +218,9 @@ impl CertificateKey {
         }
         let encoding_key =
             EncodingKey::from_rsa_pem(key_pem).map_err(|_| CertificateError::KeyUnreadable)?;
+        if public_key_of(key_pem)? != spki_der(&cert_der)? {
+            return Err(CertificateError::KeyDoesNotMatch);
+        }
         let sha1 = sha1::Sha1::digest(&cert_der);
         Ok(Self {
             encoding_key,
@@ -142,23 +234,8 @@ impl CertificateKey {
     }
 
     pub fn from_pkcs12(bytes: &[u8], password: &str) -> Result<Self, CertificateError> {
-        let store = p12_keystore::KeyStore::from_pkcs12(
-            bytes,
-            password,
-            p12_keystore::Pkcs12ImportPolicy::Relaxed,
-        )
-        .map_err(|_| CertificateError::Pkcs12Unreadable)?;
-        let (_, chain) = store
-            .private_key_chain()
-            .ok_or(CertificateError::NoPrivateKey)?;
-        let cert = chain
-            .certs()
-            .first()
-            .ok_or(CertificateError::NoPrivateKey)?;
-        Self::new(
-            cert.as_der().to_vec(),
-            pkcs8_pem(chain.key().as_der()).as_bytes(),
-        )
+        let (der, key_pem) = read_pkcs12(bytes, password)?;
+        Self::new(der, key_pem.as_bytes())
     }
 
     pub fn from_pem(cert: &[u8], key_pem: &[u8]) -> Result<Self, CertificateError> {
@@ -186,5 +263,47 @@ impl CertificateKey {
             exp: now + 300,
         };
         jsonwebtoken::encode(&header, &claims, &self.encoding_key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::credential::check_certificate;
+
+    fn now() -> ::time::OffsetDateTime {
+        ::time::OffsetDateTime::now_utc()
+    }
+
+    #[test]
+    fn a_generated_certificate_meets_the_policy_and_signs_with_its_key() {
+        let made = generate("Tenantry Mail Sender", now()).unwrap();
+        let key = CertificateKey::from_pem(&made.der, made.key_pem.as_bytes()).unwrap();
+        assert_eq!(key.facts.key, KeyAlgorithm::Rsa { bits: 2048 });
+        assert_eq!(key.facts.signature, SignatureHash::Sha256);
+        assert_eq!(key.facts.client_auth_usage, Some(true));
+        assert_eq!(key.facts.not_after - key.facts.not_before, 365 * 86_400);
+        assert_eq!(
+            check_certificate(&key.facts, now().unix_timestamp()),
+            vec![]
+        );
+        assert_eq!(key.subject, "CN=Tenantry Mail Sender");
+        assert!(key.assertion("client", "audience", 0).is_ok());
+    }
+
+    #[test]
+    fn a_private_key_of_another_certificate_is_refused() {
+        let one = generate("one", now()).unwrap();
+        let other = generate("other", now()).unwrap();
+        assert_eq!(
+            CertificateKey::from_pem(&one.der, other.key_pem.as_bytes()).unwrap_err(),
+            CertificateError::KeyDoesNotMatch
+        );
+    }
+
+    #[test]
+    fn a_generated_key_is_never_printed() {
+        let made = generate("debug", now()).unwrap();
+        assert!(!format!("{made:?}").contains("PRIVATE"));
     }
 }

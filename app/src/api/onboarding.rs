@@ -1,9 +1,10 @@
 //! Onboarding links: staff create and revoke them; the customer, with only
-//! the link's token, opens it, saves progress and tests.
+//! the link's token, opens it, saves each step and tests.
 
 use crate::error::AppError;
 use crate::model::{
-    OnboardingCreated, OnboardingForm, OnboardingLinkView, OnboardingView, TestResult,
+    CertificateUpload, OnboardingCreated, OnboardingIds, OnboardingLinkView, OnboardingView,
+    SecretForm, TestResult,
 };
 use leptos::prelude::*;
 
@@ -49,13 +50,50 @@ pub async fn open_onboarding(token: String) -> Result<OnboardingView, AppError> 
     backend::respond(async { onboarding::open(&backend::backend()?, &token).await }).await
 }
 
-#[server(prefix = "/api", endpoint = "save_onboarding")]
-pub async fn save_onboarding(
+#[server(prefix = "/api", endpoint = "finish_onboarding_step")]
+pub async fn finish_onboarding_step(token: String, step: u8) -> Result<OnboardingView, AppError> {
+    use crate::backend::{self, onboarding};
+    backend::respond(async { onboarding::finish_step(&backend::backend()?, &token, step).await })
+        .await
+}
+
+#[server(prefix = "/api", endpoint = "save_onboarding_secret")]
+pub async fn save_onboarding_secret(
     token: String,
-    form: OnboardingForm,
+    form: SecretForm,
 ) -> Result<OnboardingView, AppError> {
     use crate::backend::{self, onboarding};
-    backend::respond(async { onboarding::save(&backend::backend()?, &token, &form).await }).await
+    backend::respond(async { onboarding::save_secret(&backend::backend()?, &token, &form).await })
+        .await
+}
+
+#[server(prefix = "/api", endpoint = "upload_onboarding_certificate")]
+pub async fn upload_onboarding_certificate(
+    token: String,
+    form: CertificateUpload,
+) -> Result<OnboardingView, AppError> {
+    use crate::backend::{self, onboarding};
+    backend::respond(async {
+        onboarding::upload_certificate(&backend::backend()?, &token, &form).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "generate_onboarding_certificate")]
+pub async fn generate_onboarding_certificate(token: String) -> Result<OnboardingView, AppError> {
+    use crate::backend::{self, onboarding};
+    backend::respond(async { onboarding::generate_certificate(&backend::backend()?, &token).await })
+        .await
+}
+
+#[server(prefix = "/api", endpoint = "save_onboarding_ids")]
+pub async fn save_onboarding_ids(
+    token: String,
+    form: OnboardingIds,
+) -> Result<OnboardingView, AppError> {
+    use crate::backend::{self, onboarding};
+    backend::respond(async { onboarding::save_ids(&backend::backend()?, &token, &form).await })
+        .await
 }
 
 #[server(prefix = "/api", endpoint = "test_onboarding")]

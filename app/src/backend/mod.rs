@@ -2,6 +2,7 @@
 //! request context the server functions run in. Compiled only with `ssr`.
 
 pub mod auth;
+pub mod credentials;
 pub mod db;
 pub mod invitations;
 pub mod onboarding;

@@ -1,12 +1,14 @@
-//! App registrations of a customer tenant, entered by staff. Client secrets
+//! App registrations of a customer tenant. Client secrets and private keys
 //! are sealed with the vault before they touch the database and are never
 //! read back into a view model.
 
+use crate::backend::credentials::{self, Intake};
 use crate::backend::{db, internal, now, timestamp, Backend, OrgScope};
 use crate::error::AppError;
-use crate::model::{RegistrationView, SecretRegistrationForm};
-use domain::credential::{check_secret, SecretFacts};
-use domain::ids::{ClientId, ObjectId, SecretValue};
+use crate::model::{RegistrationView, SecretForm, SecretRegistrationForm};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use domain::ids::{ClientId, ObjectId};
 use domain::Action;
 
 fn sealing_context(registration_id: &str) -> String {
@@ -59,41 +61,18 @@ pub async fn add_with_secret(
             .map_err(|e| problem("object_id", e.to_string()))
             .ok(),
     };
-    let secret = match SecretValue::new(&form.secret) {
-        Ok(secret) if secret.looks_like_secret_id() => {
-            problem("secret", "This looks like the secret's ID. Enter its Value, which Entra shows only once, right after you create the secret.".into());
-            None
-        }
-        Ok(secret) => Some(secret),
-        Err(_) => {
-            problem("secret", "Enter the client secret's value.".into());
-            None
-        }
-    };
-    let expires = parse_date(&form.secret_expires);
-    match expires {
-        None => problem(
-            "secret_expires",
-            "Enter the expiry date shown next to the secret, as YYYY-MM-DD.".into(),
-        ),
-        Some(at) => {
-            let facts = SecretFacts {
-                created_at: None,
-                expires_at: at.unix_timestamp(),
-            };
-            if check_secret(&facts, now().unix_timestamp())
-                .iter()
-                .any(|p| p.is_blocking())
-            {
-                problem(
-                    "secret_expires",
-                    "This secret has already expired. Create a new one in Entra.".into(),
-                );
-            }
-        }
-    }
-    let (Some(client_id), Some(secret), Some(expires), true) =
-        (client_id, secret, expires, problems.is_empty())
+    let secret = credentials::secret(
+        &SecretForm {
+            secret: form.secret.clone(),
+            secret_expires: form.secret_expires.clone(),
+        },
+        false,
+        now(),
+    )
+    .map_err(|found| problems.extend(found))
+    .ok();
+    let (Some(client_id), Some((Some(secret), expires)), true) =
+        (client_id, secret, problems.is_empty())
     else {
         return Err(AppError::Fields(problems));
     };
@@ -105,9 +84,9 @@ pub async fn add_with_secret(
             .await
             .map_err(db("could not load a customer tenant"))?;
     owned.ok_or(AppError::NotFound)?;
-    insert_with_secret(
+    insert(
         backend,
-        NewSecretRegistration {
+        NewRegistration {
             organisation_id: scope.organisation_id(),
             customer_tenant_id,
             profile_ids: &profiles
@@ -117,39 +96,58 @@ pub async fn add_with_secret(
                 .join(","),
             client_id: &client_id,
             object_id: object_id.as_ref(),
-            secret: &secret,
-            expires_at: expires,
+            credential: &Intake::Secret {
+                secret,
+                expires_at: expires,
+            },
             entered_by: scope.user_id(),
         },
     )
     .await
 }
 
-pub struct NewSecretRegistration<'a> {
+pub struct NewRegistration<'a> {
     pub organisation_id: &'a str,
     pub customer_tenant_id: &'a str,
     pub profile_ids: &'a str,
     pub client_id: &'a ClientId,
     pub object_id: Option<&'a ObjectId>,
-    pub secret: &'a SecretValue,
-    pub expires_at: time::OffsetDateTime,
+    pub credential: &'a Intake,
     pub entered_by: &'a str,
 }
 
-/// Stores a registration whose secret is sealed for its own row.
-pub async fn insert_with_secret(
-    backend: &Backend,
-    new: NewSecretRegistration<'_>,
-) -> Result<String, AppError> {
+/// Stores a registration; its secret or private key is sealed for its own row.
+pub async fn insert(backend: &Backend, new: NewRegistration<'_>) -> Result<String, AppError> {
     let id = uuid::Uuid::new_v4().to_string();
+    let (kind, material, hint, thumbprint, subject, der, expires_at) = match new.credential {
+        Intake::Secret { secret, expires_at } => (
+            "secret",
+            secret.expose(),
+            Some(secret.hint()),
+            None,
+            None,
+            None,
+            *expires_at,
+        ),
+        Intake::Certificate(cert) => (
+            "certificate",
+            cert.key_pem.as_str(),
+            None,
+            Some(cert.thumbprint.as_str()),
+            Some(cert.subject.as_str()),
+            Some(STANDARD.encode(&cert.der)),
+            cert.expires_at,
+        ),
+    };
     let sealed = backend
         .vault
-        .seal(new.secret.expose().as_bytes(), &sealing_context(&id));
+        .seal(material.as_bytes(), &sealing_context(&id));
     let inserted = sqlx::query(
         "INSERT INTO registrations
             (id, organisation_id, customer_tenant_id, profiles, client_id, object_id, credential_kind,
-             secret_sealed, secret_hint, credential_expires_at, entered_by, entered_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'secret', $7, $8, $9, $10, $11)",
+             secret_sealed, secret_hint, certificate_thumbprint, certificate_subject, certificate_der,
+             credential_expires_at, entered_by, entered_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(&id)
     .bind(new.organisation_id)
@@ -157,9 +155,13 @@ pub async fn insert_with_secret(
     .bind(new.profile_ids)
     .bind(new.client_id.as_str())
     .bind(new.object_id.map(ObjectId::as_str))
+    .bind(kind)
     .bind(sealed)
-    .bind(new.secret.hint())
-    .bind(timestamp(new.expires_at))
+    .bind(hint)
+    .bind(thumbprint)
+    .bind(subject)
+    .bind(der)
+    .bind(timestamp(expires_at))
     .bind(new.entered_by)
     .bind(timestamp(now()))
     .execute(&backend.pool)
@@ -179,8 +181,19 @@ pub async fn list(
     scope: &OrgScope,
     customer_tenant_id: &str,
 ) -> Result<Vec<RegistrationView>, AppError> {
-    let rows: Vec<(String, String, String, Option<String>, String, Option<String>, Option<String>, String, String)> = sqlx::query_as(
-        "SELECT r.id, r.profiles, r.client_id, r.object_id, r.credential_kind, r.secret_hint, r.credential_expires_at,
+    let rows: Vec<(
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+    )> = sqlx::query_as(
+        "SELECT r.id, r.profiles, r.client_id, r.object_id, r.credential_kind,
+                COALESCE(r.secret_hint, r.certificate_thumbprint), r.credential_expires_at,
                 u.display_name, r.entered_at
            FROM registrations r JOIN users u ON u.id = r.entered_by
           WHERE r.customer_tenant_id = $1 AND r.organisation_id = $2
@@ -205,7 +218,7 @@ pub async fn list(
                     object_id,
                     credential: match kind.as_str() {
                         "secret" => format!("Client secret {}", hint.unwrap_or_default()),
-                        _ => "Certificate".to_owned(),
+                        _ => format!("Certificate {}", hint.unwrap_or_default()),
                     },
                     credential_expires_at: expires,
                     entered_by,

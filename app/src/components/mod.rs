@@ -1,3 +1,4 @@
+pub mod copy;
 pub mod form;
 pub mod profile_picker;
 pub mod shell;

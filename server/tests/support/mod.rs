@@ -2,6 +2,9 @@
 //! fresh database, driven over HTTP like a browser or script would.
 #![allow(dead_code)]
 
+pub mod certificates;
+pub mod onboarding;
+
 use app::error::AppError;
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response, StatusCode};
@@ -131,6 +134,22 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Adds a customer tenant on the global cloud; returns its id.
+    pub async fn add_tenant(&self, staff: &Client, name: &str, tenant_id: &str) -> String {
+        let form = [
+            ("id", ""),
+            ("form[display_name]", name),
+            ("form[tenant_id]", tenant_id),
+            ("form[primary_domain]", ""),
+            ("form[cloud]", "global"),
+            ("form[contacts]", ""),
+            ("form[notes]", ""),
+        ];
+        let response = self.call(staff, "save_tenant", &form).await;
+        assert_eq!(response.status(), StatusCode::OK, "tenant {name} saved");
+        response.json().await.unwrap()
+    }
+
     pub async fn staff(&self, client: &Client) -> app::model::StaffOverview {
         self.call(client, "staff", &[])
             .await

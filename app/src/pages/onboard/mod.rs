@@ -1,0 +1,161 @@
+//! The customer's guided set-up, opened from an onboarding link without an
+//! account: six steps, one at a time. Each step is saved on the link as it
+//! is finished, so closing the browser loses nothing; reopening the link
+//! continues at the first unfinished step.
+
+mod credential;
+mod entra_steps;
+mod ids;
+mod test;
+
+use crate::api::onboarding::open_onboarding;
+use crate::error::AppError;
+use crate::model::OnboardingView;
+use domain::onboarding::{resume_at, Step};
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+#[component]
+pub fn OnboardPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let view_data = Resource::new(token, open_onboarding);
+    view! {
+        <Title text="Set up access"/>
+        <main class="content onboarding">
+            <Suspense fallback=|| view! { <p>"Loading your set-up…"</p> }>
+                {move || Suspend::new(async move {
+                    match view_data.await {
+                        Ok(data) => view! { <Wizard data token=token()/> }.into_any(),
+                        Err(error) => view! {
+                            <h1>"Set up access"</h1>
+                            <p class="form-error" role="alert">{error.to_string()}</p>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+/// What every step gets: the link's token, the latest view of what is
+/// saved, and a way to move to another step.
+#[derive(Clone, Copy)]
+pub(crate) struct WizardContext {
+    pub token: StoredValue<String>,
+    pub data: RwSignal<OnboardingView>,
+}
+
+impl WizardContext {
+    pub fn step_href(&self, step: Step) -> String {
+        format!("/onboard/{}?step={}", self.token.get_value(), step.number())
+    }
+
+    pub fn go(&self, step: Step) {
+        use_navigate()(&self.step_href(step), Default::default());
+    }
+
+    /// Takes each successful answer of `action` as the new saved state, then
+    /// runs `then` (usually moving on to the next step).
+    pub fn on_saved<S>(&self, action: ServerAction<S>, then: impl Fn() + 'static)
+    where
+        S: ServerFn<Output = OnboardingView, Error = AppError> + Clone + Send + Sync + 'static,
+    {
+        let data = self.data;
+        Effect::new(move |_| {
+            if let Some(Ok(view)) = action.value().get() {
+                data.set(view);
+                then();
+            }
+        });
+    }
+}
+
+#[component]
+fn Wizard(data: OnboardingView, token: String) -> impl IntoView {
+    let resume = resume_at(data.finished);
+    let context = WizardContext {
+        token: StoredValue::new(token),
+        data: RwSignal::new(data.clone()),
+    };
+    provide_context(context);
+    let query = use_query_map();
+    let step = Memo::new(move |_| {
+        query
+            .read()
+            .get("step")
+            .and_then(|raw| raw.parse::<i64>().ok())
+            .map(Step::clamped)
+            .unwrap_or(resume)
+    });
+    let finished = move || context.data.with(|d| d.finished);
+    view! {
+        <h1>"Set up access for " {data.tenant_name.clone()}</h1>
+        <p class="muted">"Your IT provider asked you to create an app registration in your Microsoft Entra ID (" {data.cloud_label.clone()} "). Each step is saved when you finish it; you can close this page and come back with the same link."</p>
+        {move || context.data.with(|d| d.completed).then(|| view! {
+            <p class="notice" role="status">"This set-up is complete: the registration works and your IT provider can use it."</p>
+        })}
+        <nav aria-label="Set-up steps">
+            <ol class="steps">
+                {Step::ALL.into_iter().map(|s| {
+                    let href = context.step_href(s);
+                    let done = move || finished() >= i64::from(s.number());
+                    view! {
+                        <li class:done=done>
+                            <a href=href aria-current=move || (step.get() == s).then_some("step")>
+                                <span class="step-number">{s.number()}</span>" " {s.title()}
+                                <span class="visually-hidden">{move || done().then_some(" (done)")}</span>
+                            </a>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </nav>
+        <section class="card" aria-labelledby="step-heading">
+            {move || match step.get() {
+                Step::Register => view! { <entra_steps::RegisterStep/> }.into_any(),
+                Step::Permissions => view! { <entra_steps::PermissionsStep/> }.into_any(),
+                Step::Consent => view! { <entra_steps::ConsentStep/> }.into_any(),
+                Step::Credential => view! { <credential::CredentialStep/> }.into_any(),
+                Step::Ids => view! { <ids::IdsStep/> }.into_any(),
+                Step::Test => view! { <test::TestStep/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+pub(crate) fn wizard() -> WizardContext {
+    expect_context::<WizardContext>()
+}
+
+/// The step's heading, "Step 2 of 6: Add permissions".
+#[component]
+pub(crate) fn StepHeading(step: Step) -> impl IntoView {
+    view! { <h2 id="step-heading">"Step " {step.number()} " of 6: " {step.title()}</h2> }
+}
+
+/// A labelled input of a wizard form, named `form[<name>]` for the server
+/// function, with its hint and its own error.
+#[component]
+pub(crate) fn WizardField(
+    label: &'static str,
+    name: &'static str,
+    error: Signal<Option<AppError>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional, into)] value: String,
+    #[prop(optional, into)] hint: String,
+) -> impl IntoView {
+    let id = format!("onboard-{name}");
+    let message = move || error.get().and_then(|e| e.for_field(name));
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            {(!hint.is_empty()).then(|| view! { <p class="hint" id=format!("{id}-hint")>{hint.clone()}</p> })}
+            <input id=id.clone() name=format!("form[{name}]") type=kind value=value autocomplete="off"
+                aria-invalid=move || message().map(|_| "true") aria-describedby=format!("{id}-error")/>
+            <p class="field-error" id=format!("{id}-error")>{message}</p>
+        </div>
+    }
+}

@@ -1,0 +1,110 @@
+//! Step 6: Tenantry signs in as the app and checks every permission. A
+//! failing test keeps everything; the customer fixes what is listed and
+//! tests again.
+
+use super::{wizard, StepHeading};
+use crate::api::onboarding::TestOnboarding;
+use crate::model::TestResult;
+use domain::evaluation::PermissionState;
+use domain::onboarding::Step;
+use leptos::prelude::*;
+
+#[component]
+pub fn TestStep() -> impl IntoView {
+    let wizard = wizard();
+    let data = wizard.data;
+    let test = ServerAction::<TestOnboarding>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(result)) = test.value().get() {
+            if result.completed {
+                data.update(|d| d.completed = true);
+            }
+        }
+    });
+    let missing = move || {
+        data.with(|d| {
+            let mut missing = Vec::new();
+            if d.credential.is_none() {
+                missing.push(Step::Credential);
+            }
+            if d.ids.client_id.is_empty() {
+                missing.push(Step::Ids);
+            }
+            missing
+        })
+    };
+    let summary = move || {
+        data.with(|d| {
+            (
+                d.credential.as_ref().map(|c| c.summary.clone()),
+                d.ids.client_id.clone(),
+            )
+        })
+    };
+    let context = wizard.clone();
+    view! {
+        <StepHeading step=Step::Test/>
+        <p>"Tenantry signs in as the app, the way your IT provider's tools will, and checks every permission."</p>
+        {move || {
+            let (credential, client_id) = summary();
+            (!client_id.is_empty() || credential.is_some()).then(|| view! {
+                <dl class="facts">
+                    <dt>"Application (client) ID"</dt><dd>{client_id}</dd>
+                    <dt>"Credential"</dt><dd>{credential.unwrap_or_default()}</dd>
+                </dl>
+            })
+        }}
+        {move || missing().into_iter().map(|step| view! {
+            <p class="notice warning">"Not done yet: " <a href=context.step_href(step)>"step " {step.number()} ": " {step.title()}</a></p>
+        }).collect_view()}
+        <ActionForm action=test>
+            <input type="hidden" name="token" value=wizard.token.get_value()/>
+            <button type="submit" disabled=move || test.pending().get()>{move || if test.pending().get() { "Testing…" } else { "Test the registration" }}</button>
+        </ActionForm>
+        {move || test.value().get().map(|result| match result {
+            Ok(result) => view! { <TestReport result/> }.into_any(),
+            Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+        })}
+    }
+}
+
+#[component]
+fn TestReport(result: TestResult) -> impl IntoView {
+    let headline = match (result.completed, result.status.as_str()) {
+        (true, _) => {
+            "All set: the registration works and your IT provider can now use it.".to_owned()
+        }
+        (false, "could_not_check") => {
+            "The test could not reach Microsoft. Nothing needs changing; try again in a moment."
+                .to_owned()
+        }
+        _ => "Not yet: fix what is listed below, then test again. Everything you entered is kept."
+            .to_owned(),
+    };
+    view! {
+        <div class=if result.completed { "notice" } else { "form-error" } role="status">{headline}</div>
+        <table class="verdict">
+            <thead><tr><th scope="col">"Permission"</th><th scope="col">"Type"</th><th scope="col">"Result"</th></tr></thead>
+            <tbody>
+                {result.permissions.into_iter().map(|p| {
+                    let (mark, text) = match p.state {
+                        PermissionState::Granted => ("✓", "Granted"),
+                        PermissionState::Missing => ("✗", "Missing"),
+                        PermissionState::OptionalMissing => ("–", "Optional, not granted"),
+                        PermissionState::NotVerifiableAppOnly => ("?", "Cannot be verified with an app-only token"),
+                        PermissionState::NotChecked => ("…", "Not checked"),
+                    };
+                    view! { <tr><td>{p.name}</td><td>{p.kind.label()}</td><td><span aria-hidden="true">{mark}" "</span>{text}</td></tr> }
+                }).collect_view()}
+            </tbody>
+        </table>
+        {(!result.extra_permissions.is_empty()).then(|| view! {
+            <p>"Not needed, please remove: " {result.extra_permissions.join(", ")}</p>
+        })}
+        <ul class="findings">
+            {result.findings.into_iter().map(|f| view! {
+                <li><strong>{f.message}</strong><br/>"How to fix: " {f.fix}</li>
+            }).collect_view()}
+        </ul>
+    }
+}

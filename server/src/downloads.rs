@@ -1,0 +1,34 @@
+//! File downloads served outside the server functions: a browser saves them
+//! straight to disk.
+
+use app::backend::{onboarding, Backend};
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// The public certificate Tenantry generated for an onboarding link, for
+/// the customer to upload into Entra. Only the link's token grants it.
+pub async fn onboarding_certificate(
+    State(backend): State<Backend>,
+    Path(token): Path<String>,
+) -> Response {
+    match onboarding::certificate_download(&backend, &token).await {
+        Ok((file_name, der)) => (
+            [
+                (header::CONTENT_TYPE, "application/pkix-cert".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{file_name}\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
+            ],
+            der,
+        )
+            .into_response(),
+        Err(error) => (
+            StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::NOT_FOUND),
+            error.to_string(),
+        )
+            .into_response(),
+    }
+}
