@@ -15,12 +15,19 @@ export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test tools rust-tools node-tools browser build-release unit-tests e2e bench
+.PHONY: run demo test tools rust-tools node-tools browser build-release unit-tests e2e bench
 
 run: tools build-release
+	@if [ -n "$${DEMO:-}" ]; then exec ./end2end/demo/run.sh; fi
 	@echo "Serving the release build on http://127.0.0.1:3000 (data in ./data)."
 	@echo "On first start the log shows a one-time set-up link; it is also saved in data/setup-url.txt."
 	TENANTRY_SITE_ROOT=target/site ./target/release/tenantry serve
+
+# The portal beside the Entra simulator, with a sample customer tenant and
+# an onboarding link, so the whole wizard can be walked offline. Same as
+# `make run DEMO=1`.
+demo: tools build-release
+	./end2end/demo/run.sh
 
 test: tools browser unit-tests build-release e2e
 

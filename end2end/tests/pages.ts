@@ -139,6 +139,18 @@ export async function simulator(pathname: string, body: unknown) {
   return response.status === 204 ? null : response.json();
 }
 
+/** A tenant's own page: its registrations and onboarding links. */
+export class TenantPage {
+  constructor(private page: Page) {}
+
+  async createOnboardingLink(product: string): Promise<string> {
+    await this.page.getByRole('group', { name: 'Products the customer should set up' }).getByLabel(product).check();
+    await this.page.getByRole('button', { name: 'Create onboarding link' }).click();
+    return this.page.getByLabel(/Onboarding link/).inputValue();
+  }
+}
+
+/** The customer's six-step set-up, reached from an onboarding link. */
 export class OnboardingWizard {
   constructor(private page: Page) {}
 
@@ -147,14 +159,59 @@ export class OnboardingWizard {
     await hydrated(this.page);
   }
 
-  async enter(details: { tenantId: string; clientId: string; objectId?: string; secret: string; expires: string }) {
+  heading() {
+    return this.page.getByRole('heading', { level: 2 });
+  }
+
+  async goToStep(title: string) {
+    await this.page.getByRole('navigation', { name: 'Set-up steps' }).getByRole('link', { name: new RegExp(title) }).click();
+    await expect(this.heading()).toContainText(title);
+  }
+
+  /** Steps 1 to 3 happen in Entra; the customer says when each is done. */
+  async confirmEntraSteps() {
+    await this.page.getByRole('button', { name: 'The app is registered' }).click();
+    await expect(this.heading()).toContainText('Step 2 of 6');
+    await this.page.getByRole('button', { name: 'The permissions are added' }).click();
+    await expect(this.heading()).toContainText('Step 3 of 6');
+    await this.page.getByRole('button', { name: 'Consent is granted' }).click();
+    await expect(this.heading()).toContainText('Step 4 of 6');
+  }
+
+  async saveSecret(secret: string, expires: string) {
+    await this.page.getByLabel('Use a client secret').check();
+    await this.page.getByLabel('Client secret value').fill(secret);
+    await this.page.getByLabel('Secret expires').fill(expires);
+    await this.page.getByRole('button', { name: 'Save the secret' }).click();
+    await expect(this.page.getByRole('status').filter({ hasText: 'Saved: Client secret' })).toBeVisible();
+  }
+
+  async generateCertificate() {
+    await this.page.getByLabel('Generate a certificate for me (recommended)').check();
+    await this.page.getByRole('button', { name: 'Generate a certificate' }).click();
+    await expect(this.page.getByRole('status').filter({ hasText: 'Saved: Certificate' })).toBeVisible();
+  }
+
+  /** Downloads the generated public certificate; returns its bytes. */
+  async downloadCertificate(): Promise<Buffer> {
+    const [download] = await Promise.all([
+      this.page.waitForEvent('download'),
+      this.page.getByRole('link', { name: 'Download the certificate (.cer)' }).click(),
+    ]);
+    return fs.readFileSync((await download.path())!);
+  }
+
+  async continueToIds() {
+    await this.page.getByRole('link', { name: /Continue to step 5/ }).click();
+    await expect(this.heading()).toContainText('Step 5 of 6');
+  }
+
+  async enterIds(details: { tenantId: string; clientId: string; objectId?: string }) {
     await this.page.getByLabel('Directory (tenant) ID').fill(details.tenantId);
     await this.page.getByLabel('Application (client) ID').fill(details.clientId);
     if (details.objectId) await this.page.getByLabel('Object ID').fill(details.objectId);
-    await this.page.getByLabel('Client secret value').fill(details.secret);
-    await this.page.getByLabel('Secret expires').fill(details.expires);
-    await this.page.getByRole('button', { name: 'Save' }).click();
-    await expect(this.page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+    await this.page.getByRole('button', { name: 'Save the IDs' }).click();
+    await expect(this.heading()).toContainText('Step 6 of 6');
   }
 
   async test() {

@@ -4,6 +4,7 @@
 
 pub mod certificates;
 pub mod onboarding;
+pub mod process;
 
 use app::error::AppError;
 use reqwest::redirect::Policy;

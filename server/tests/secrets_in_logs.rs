@@ -1,0 +1,123 @@
+//! Nothing secret reaches the server's log. The real binary runs at debug
+//! level while staff sign in and record a secret, and a customer saves a
+//! client secret, uploads a password-protected .pfx, generates a
+//! certificate and tests; then the whole output is searched.
+
+mod support;
+
+use entra_simulator::state::{NewApp, Scenario, Secret, Tenant};
+use reqwest::StatusCode;
+use support::certificates::{as_upload, make, pfx, Recipe};
+use support::onboarding::{in_days, invite};
+use support::process::spawn_binary_with;
+use support::PASSWORD;
+
+const TENANT: &str = "11111111-1111-1111-1111-111111111111";
+const CLIENT: &str = "22222222-2222-2222-2222-222222222222";
+const CUSTOMER_SECRET: &str = "Cu5~customer.secret-value-LOGCHECK";
+const STAFF_SECRET: &str = "St4~staff.entered-secret-LOGCHECK";
+const PFX_PASSWORD: &str = "pfx-password-LOGCHECK";
+
+#[tokio::test]
+async fn secrets_passwords_keys_and_link_tokens_never_appear_in_the_log() {
+    let sim = entra_simulator::spawn(
+        "127.0.0.1:0".parse().unwrap(),
+        Scenario {
+            tenants: vec![Tenant {
+                id: TENANT.into(),
+                domains: vec!["contoso.example".into()],
+                display_name: "Contoso".into(),
+                cloud: domain::Cloud::Global,
+            }],
+            apps: vec![NewApp {
+                tenant_id: TENANT.into(),
+                client_id: Some(CLIENT.into()),
+                secrets: vec![Secret {
+                    value: CUSTOMER_SECRET.into(),
+                    expires_at: time::OffsetDateTime::now_utc().unix_timestamp() + 90 * 86_400,
+                }],
+                roles: ["Mail.Send".to_string()].into(),
+                ..NewApp::default()
+            }],
+            ..Scenario::default()
+        },
+    )
+    .await
+    .unwrap();
+    let (app, server) = spawn_binary_with(&[
+        ("TENANTRY_LOG", "debug".into()),
+        ("TENANTRY_IDENTITY_URL", sim.base_url()),
+        ("TENANTRY_GRAPH_URL", sim.base_url()),
+    ])
+    .await;
+
+    app.create_organisation("Northwind IT", "nadia@northwind.example")
+        .await;
+    let staff = app.signed_in("nadia@northwind.example", PASSWORD).await;
+    let tenant = app.add_tenant(&staff, "Contoso", TENANT).await;
+    let recorded = app
+        .call(
+            &staff,
+            "add_registration",
+            &[
+                ("tenant_id", tenant.as_str()),
+                ("form[profiles]", "email"),
+                ("form[client_id]", "44444444-4444-4444-4444-444444444444"),
+                ("form[object_id]", ""),
+                ("form[secret]", STAFF_SECRET),
+                ("form[secret_expires]", &in_days(90)),
+            ],
+        )
+        .await;
+    assert_eq!(recorded.status(), StatusCode::OK);
+
+    let customer = invite(&app, &staff, &tenant, "email").await;
+    customer.finish_entra_steps().await;
+    let own = make("Contoso upload", Recipe::default());
+    let uploaded = customer
+        .upload("", &as_upload(&pfx(&own, PFX_PASSWORD)), PFX_PASSWORD)
+        .await;
+    assert_eq!(uploaded.status(), StatusCode::OK);
+    let wrong = customer
+        .upload("", &as_upload(&pfx(&own, PFX_PASSWORD)), "wrong-LOGCHECK")
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(customer.generate().await.status(), StatusCode::OK);
+    assert_eq!(
+        customer.download_certificate().await.status(),
+        StatusCode::OK
+    );
+    let page = reqwest::get(app.url(&format!("/onboard/{}", customer.token)))
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let saved = customer.save_secret(CUSTOMER_SECRET, &in_days(90)).await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    assert_eq!(
+        customer.save_ids(TENANT, CLIENT, "").await.status(),
+        StatusCode::OK
+    );
+    assert!(customer.test().await.completed);
+
+    let log = server.stop();
+    assert!(
+        log.contains("Tenantry is listening") && log.contains("/api/test_onboarding"),
+        "the log was captured at debug level:\n{log}"
+    );
+    for secret in [
+        CUSTOMER_SECRET,
+        STAFF_SECRET,
+        PFX_PASSWORD,
+        "wrong-LOGCHECK",
+        PASSWORD,
+        "PRIVATE KEY",
+        customer.token.as_str(),
+    ] {
+        assert!(!log.contains(secret), "the log shows {secret}");
+    }
+    let key_line = own.key_pem.lines().nth(1).unwrap();
+    assert!(
+        !log.contains(key_line),
+        "the log shows the uploaded private key"
+    );
+}
