@@ -99,17 +99,24 @@ pub struct RegistrationView {
     pub entered_at: String,
 }
 
-/// What staff type in to record a registration with a client secret.
+/// What staff enter to record a registration made by hand: its IDs and
+/// either a client secret or a certificate with its private key.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct SecretRegistrationForm {
+pub struct RegistrationForm {
     /// Comma-separated profile ids, e.g. `intune-publishing,email`.
     pub profiles: String,
     pub client_id: String,
     pub object_id: String,
+    /// `secret` (the default) or `certificate`.
+    pub credential: String,
     pub secret: String,
     /// `YYYY-MM-DD`, as Entra shows it next to the secret.
     pub secret_expires: String,
+    /// Base64 of the uploaded files, as in `CertificateUpload`.
+    pub certificate: String,
+    pub private_key: String,
+    pub password: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,6 +2,7 @@ mod support;
 
 use app::model::RegistrationView;
 use reqwest::{Client, StatusCode};
+use support::certificates::{as_upload, make, pfx, Recipe};
 use support::{app_error, spawn_app, TestApp, PASSWORD};
 
 const SECRET: &str = "Qx8~kT3.vLr9_Zp2-secretValueNotAnId";
@@ -18,20 +19,8 @@ fn in_a_month() -> String {
 }
 
 async fn tenant(app: &TestApp, client: &Client) -> String {
-    let form = [
-        ("id", ""),
-        ("form[display_name]", "Contoso"),
-        ("form[tenant_id]", "11111111-1111-1111-1111-111111111111"),
-        ("form[primary_domain]", ""),
-        ("form[cloud]", "global"),
-        ("form[contacts]", ""),
-        ("form[notes]", ""),
-    ];
-    app.call(client, "save_tenant", &form)
+    app.add_tenant(client, "Contoso", "11111111-1111-1111-1111-111111111111")
         .await
-        .json()
-        .await
-        .unwrap()
 }
 
 async fn record(
@@ -293,4 +282,55 @@ fn key_files(app: &TestApp) -> Vec<[u8; 32]> {
             app::backend::vault::decode_key(&std::fs::read_to_string(path).unwrap()).unwrap()
         })
         .collect()
+}
+
+#[tokio::test]
+async fn staff_record_a_registration_with_a_certificate_whose_key_is_stored_only_encrypted() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let tenant_id = tenant(&app, &admin).await;
+    let made = make("Contoso patching", Recipe::default());
+    let upload = |password: &'static str| {
+        let bundle = as_upload(&pfx(&made, "bundle password"));
+        let tenant_id = tenant_id.clone();
+        let admin = admin.clone();
+        let app = &app;
+        async move {
+            let form = [
+                ("tenant_id", tenant_id.as_str()),
+                ("form[profiles]", "intune-publishing"),
+                ("form[client_id]", CLIENT),
+                ("form[credential]", "certificate"),
+                ("form[private_key]", bundle.as_str()),
+                ("form[password]", password),
+            ];
+            app.call(&admin, "add_registration", &form).await
+        }
+    };
+
+    let refused = upload("not the password").await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(app_error(refused)
+        .await
+        .for_field("password")
+        .unwrap()
+        .contains("check the password"));
+    assert_eq!(upload("bundle password").await.status(), StatusCode::OK);
+
+    let registrations: Vec<RegistrationView> = app
+        .call(
+            &admin,
+            "registrations",
+            &[("tenant_id", tenant_id.as_str())],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(registrations[0].credential.starts_with("Certificate "));
+    assert_eq!(registrations[0].credential.len(), "Certificate ".len() + 40);
+    let key_body = made.key_pem.lines().nth(1).unwrap();
+    let database = raw_database(&app);
+    assert!(!contains(&database, key_body), "the private key is sealed");
+    assert!(!contains(&database, "PRIVATE KEY"));
 }

@@ -1,5 +1,5 @@
 use crate::error::AppError;
-use crate::model::{RegistrationView, SecretRegistrationForm};
+use crate::model::{RegistrationForm, RegistrationView};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "registrations")]
@@ -13,18 +13,18 @@ pub async fn list_registrations(tenant_id: String) -> Result<Vec<RegistrationVie
     .await
 }
 
-/// Records a registration whose credential is a client secret. The secret is
-/// write-only: no response ever carries it back.
+/// Records a registration made by hand, with a client secret or a
+/// certificate. Secrets and keys are write-only: no response carries them.
 #[server(prefix = "/api", endpoint = "add_registration")]
 pub async fn add_registration(
     tenant_id: String,
-    form: SecretRegistrationForm,
+    form: RegistrationForm,
 ) -> Result<String, AppError> {
     use crate::backend::{self, registrations, OrgScope};
     backend::respond(async {
         let backend = backend::backend()?;
         let scope = OrgScope::of_caller(&backend).await?;
-        registrations::add_with_secret(&backend, &scope, &tenant_id, &form).await
+        registrations::add(&backend, &scope, &tenant_id, &form).await
     })
     .await
 }

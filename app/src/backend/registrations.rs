@@ -5,7 +5,7 @@
 use crate::backend::credentials::{self, Intake};
 use crate::backend::{db, internal, now, timestamp, Backend, OrgScope};
 use crate::error::AppError;
-use crate::model::{RegistrationView, SecretForm, SecretRegistrationForm};
+use crate::model::{CertificateUpload, RegistrationForm, RegistrationView, SecretForm};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use domain::ids::{ClientId, ObjectId};
@@ -22,11 +22,11 @@ pub fn parse_date(raw: &str) -> Option<time::OffsetDateTime> {
         .map(|date| date.midnight().assume_utc())
 }
 
-pub async fn add_with_secret(
+pub async fn add(
     backend: &Backend,
     scope: &OrgScope,
     customer_tenant_id: &str,
-    form: &SecretRegistrationForm,
+    form: &RegistrationForm,
 ) -> Result<String, AppError> {
     scope.permit(Action::ManageTenants)?;
     let mut problems = Vec::new();
@@ -61,18 +61,32 @@ pub async fn add_with_secret(
             .map_err(|e| problem("object_id", e.to_string()))
             .ok(),
     };
-    let secret = credentials::secret(
-        &SecretForm {
-            secret: form.secret.clone(),
-            secret_expires: form.secret_expires.clone(),
-        },
-        false,
-        now(),
-    )
+    let credential = match form.credential.as_str() {
+        "certificate" => credentials::certificate(
+            &CertificateUpload {
+                certificate: form.certificate.clone(),
+                private_key: form.private_key.clone(),
+                password: form.password.clone(),
+            },
+            now(),
+        )
+        .map(|(certificate, _advice)| Intake::Certificate(certificate)),
+        _ => credentials::secret(
+            &SecretForm {
+                secret: form.secret.clone(),
+                secret_expires: form.secret_expires.clone(),
+            },
+            false,
+            now(),
+        )
+        .and_then(|(secret, expires_at)| match secret {
+            Some(secret) => Ok(Intake::Secret { secret, expires_at }),
+            None => Err(vec![]),
+        }),
+    }
     .map_err(|found| problems.extend(found))
     .ok();
-    let (Some(client_id), Some((Some(secret), expires)), true) =
-        (client_id, secret, problems.is_empty())
+    let (Some(client_id), Some(credential), true) = (client_id, credential, problems.is_empty())
     else {
         return Err(AppError::Fields(problems));
     };
@@ -96,10 +110,7 @@ pub async fn add_with_secret(
                 .join(","),
             client_id: &client_id,
             object_id: object_id.as_ref(),
-            credential: &Intake::Secret {
-                secret,
-                expires_at: expires,
-            },
+            credential: &credential,
             entered_by: scope.user_id(),
         },
     )

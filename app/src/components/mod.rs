@@ -1,4 +1,5 @@
 pub mod copy;
+pub mod file_field;
 pub mod form;
 pub mod profile_picker;
 pub mod shell;

@@ -1,4 +1,5 @@
 use crate::api::registrations::{list_registrations, AddRegistration};
+use crate::components::file_field::FileField;
 use crate::components::form::{action_error, FormError};
 use crate::components::profile_picker::ProfilePicker;
 use leptos::prelude::*;
@@ -9,10 +10,13 @@ const FIELDS: &[&str] = &[
     "object_id",
     "secret",
     "secret_expires",
+    "certificate",
+    "private_key",
+    "password",
 ];
 
 /// A tenant's registrations, and for staff who manage tenants a form to
-/// record one whose credential is a client secret.
+/// record one made by hand, with a client secret or a certificate.
 #[component]
 pub fn Registrations(tenant_id: String, can_manage: bool) -> impl IntoView {
     let add = ServerAction::<AddRegistration>::new();
@@ -63,7 +67,7 @@ pub fn Registrations(tenant_id: String, can_manage: bool) -> impl IntoView {
         {can_manage.then(|| view! {
             <section class="card">
                 <h2>"Record a registration"</h2>
-                <p class="muted">"For a registration created by hand with a client secret. The secret is stored encrypted and never shown again; only its last characters and expiry are."</p>
+                <p class="muted">"For a registration created by hand. Its client secret or private key is stored encrypted and never shown again; only the secret's last characters, or the certificate's subject and thumbprint, and the expiry are."</p>
                 <RegistrationForm action=add tenant_id=tenant_id.clone()/>
             </section>
         })}
@@ -75,6 +79,7 @@ fn RegistrationForm(action: ServerAction<AddRegistration>, tenant_id: String) ->
     let error = action_error(action);
     let message = move |field: &'static str| move || error.get().and_then(|e| e.for_field(field));
     let chosen = RwSignal::new(Vec::<String>::new());
+    let certificate = RwSignal::new(false);
     // After a save the form is emptied, so a typed secret does not linger on screen.
     let form_ref = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| {
@@ -83,6 +88,7 @@ fn RegistrationForm(action: ServerAction<AddRegistration>, tenant_id: String) ->
                 form.reset();
             }
             chosen.set(Vec::new());
+            certificate.set(false);
         }
     });
     let field = move |label: &'static str,
@@ -107,8 +113,30 @@ fn RegistrationForm(action: ServerAction<AddRegistration>, tenant_id: String) ->
                 error=Signal::derive(message("profiles"))/>
             {field("Application (client) ID", "client_id", "text", "On the registration's Overview page.")}
             {field("Object ID", "object_id", "text", "Needed for company recovery; optional otherwise.")}
-            {field("Client secret value", "secret", "password", "The Value column, shown once when the secret is created — not the Secret ID.")}
-            {field("Secret expires", "secret_expires", "date", "")}
+            <fieldset class="choices">
+                <legend>"Credential"</legend>
+                <label class="choice">
+                    <input type="radio" name="form[credential]" value="secret" checked=true
+                        on:change=move |_| certificate.set(false)/>
+                    "Client secret"
+                </label>
+                <label class="choice">
+                    <input type="radio" name="form[credential]" value="certificate"
+                        on:change=move |_| certificate.set(true)/>
+                    "Certificate (.pfx, or certificate and PEM key)"
+                </label>
+            </fieldset>
+            <div hidden=certificate>
+                {field("Client secret value", "secret", "password", "The Value column, shown once when the secret is created — not the Secret ID.")}
+                {field("Secret expires", "secret_expires", "date", "")}
+            </div>
+            <div hidden=move || !certificate.get()>
+                <FileField label="Certificate (.cer, .crt or .pem)" name="certificate" accept=".cer,.crt,.pem,.der"
+                    hint="Optional with a .pfx, which already holds it." error/>
+                <FileField label="Private key (.pfx, or .pem)" name="private_key" accept=".pfx,.p12,.pem,.key"
+                    hint="The key Tenantry signs in with; sealed as soon as it arrives." error/>
+                {field("Password of the .pfx", "password", "password", "Leave empty for a PEM key.")}
+            </div>
             <FormError error fields=FIELDS/>
             <button type="submit" disabled=move || action.pending().get()>"Save registration"</button>
         </ActionForm>

@@ -5,6 +5,7 @@ use super::{wizard, StepHeading, WizardField};
 use crate::api::onboarding::{
     GenerateOnboardingCertificate, SaveOnboardingSecret, UploadOnboardingCertificate,
 };
+use crate::components::file_field::FileField;
 use crate::components::form::{action_error, FormError};
 use crate::model::SavedCredential;
 use domain::onboarding::Step;
@@ -85,13 +86,22 @@ fn Generate() -> impl IntoView {
     let generate = ServerAction::<GenerateOnboardingCertificate>::new();
     let error = action_error(generate);
     wizard.on_saved(generate, || {});
+    let has_generated = move || {
+        wizard
+            .data
+            .with(|d| d.credential.as_ref().is_some_and(|c| c.generated))
+    };
     view! {
         <ActionForm action=generate attr:class="onboard-form">
             <input type="hidden" name="token" value=wizard.token.get_value()/>
             <p>"The certificate uses a 2048-bit RSA key and SHA-256, is valid for twelve months and may only be used to sign in. Its private key stays sealed on Tenantry's server."</p>
             <FormError error fields=&[]/>
             <button type="submit" disabled=move || generate.pending().get()>
-                {move || if generate.pending().get() { "Generating…" } else { "Generate a certificate" }}
+                {move || match (generate.pending().get(), has_generated()) {
+                    (true, _) => "Generating…",
+                    (false, true) => "Generate a new certificate instead",
+                    (false, false) => "Generate a certificate",
+                }}
             </button>
         </ActionForm>
     }
@@ -105,71 +115,19 @@ fn Upload() -> impl IntoView {
     let upload = ServerAction::<UploadOnboardingCertificate>::new();
     let error = action_error(upload);
     wizard.on_saved(upload, || {});
-    let certificate = RwSignal::new(String::new());
-    let private_key = RwSignal::new(String::new());
     view! {
         <ActionForm action=upload attr:class="onboard-form">
             <input type="hidden" name="token" value=wizard.token.get_value()/>
-            <input type="hidden" name="form[certificate]" prop:value=certificate/>
-            <input type="hidden" name="form[private_key]" prop:value=private_key/>
             <FileField label="Certificate (.cer, .crt or .pem)" name="certificate" accept=".cer,.crt,.pem,.der"
-                hint="Optional with a .pfx, which already holds it." error target=certificate/>
+                hint="Optional with a .pfx, which already holds it." error/>
             <FileField label="Private key (.pfx, or .pem)" name="private_key" accept=".pfx,.p12,.pem,.key"
-                hint="Sealed on Tenantry's server as soon as it arrives; never shown again." error target=private_key/>
+                hint="Sealed on Tenantry's server as soon as it arrives; never shown again." error/>
             <WizardField label="Password of the .pfx" name="password" kind="password" error
                 hint="Leave empty for a PEM key."/>
             <FormError error fields=UPLOAD_FIELDS/>
             <button type="submit" disabled=move || upload.pending().get()>"Upload and check"</button>
         </ActionForm>
     }
-}
-
-/// A file input whose file is read in the browser into `target` (base64),
-/// which a hidden field sends with the form.
-#[component]
-fn FileField(
-    label: &'static str,
-    name: &'static str,
-    accept: &'static str,
-    hint: &'static str,
-    error: Signal<Option<AppError>>,
-    target: RwSignal<String>,
-) -> impl IntoView {
-    let id = format!("onboard-{name}");
-    let message = move || error.get().and_then(|e| e.for_field(name));
-    view! {
-        <div class="field">
-            <label for=id.clone()>{label}</label>
-            <p class="hint">{hint}</p>
-            <input id=id.clone() type="file" accept=accept
-                aria-invalid=move || message().map(|_| "true") aria-describedby=format!("{id}-error")
-                on:change=move |event| read_file(event, target)/>
-            <p class="field-error" id=format!("{id}-error")>{message}</p>
-        </div>
-    }
-}
-
-use crate::error::AppError;
-
-/// Reads the chosen file into `target` as base64; an emptied input clears it.
-fn read_file(event: leptos::ev::Event, target: RwSignal<String>) {
-    #[cfg(feature = "hydrate")]
-    {
-        use base64::Engine;
-        let input: web_sys::HtmlInputElement = event_target(&event);
-        match input.files().and_then(|files| files.get(0)) {
-            Some(file) => leptos::task::spawn_local(async move {
-                if let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await
-                {
-                    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-                    target.set(base64::engine::general_purpose::STANDARD.encode(bytes));
-                }
-            }),
-            None => target.set(String::new()),
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (event, target);
 }
 
 const SECRET_FIELDS: &[&str] = &["secret", "secret_expires"];

@@ -93,7 +93,7 @@ fn Wizard(data: OnboardingView, token: String) -> impl IntoView {
     let finished = move || context.data.with(|d| d.finished);
     view! {
         <h1>"Set up access for " {data.tenant_name.clone()}</h1>
-        <p class="muted">"Your IT provider asked you to create an app registration in your Microsoft Entra ID (" {data.cloud_label.clone()} "). Each step is saved when you finish it; you can close this page and come back with the same link."</p>
+        <p class="muted">"Your IT provider asked you to create an app registration in your organisation's Microsoft Entra ID (cloud: " {data.cloud_label.clone()} "). Each step is saved when you finish it; you can close this page and come back with the same link."</p>
         {move || context.data.with(|d| d.completed).then(|| view! {
             <p class="notice" role="status">"This set-up is complete: the registration works and your IT provider can use it."</p>
         })}

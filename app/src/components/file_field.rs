@@ -1,0 +1,52 @@
+//! A file input for credentials: the browser reads the chosen file and a
+//! hidden field sends it base64-encoded with the rest of the form, so
+//! uploads go through the same server functions as typed fields.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// A file input whose file is sent as `form[<name>]`, base64-encoded.
+#[component]
+pub fn FileField(
+    label: &'static str,
+    name: &'static str,
+    accept: &'static str,
+    hint: &'static str,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let id = format!("file-{name}");
+    let target = RwSignal::new(String::new());
+    let message = move || error.get().and_then(|e| e.for_field(name));
+    view! {
+        <div class="field">
+            <input type="hidden" name=format!("form[{name}]") prop:value=target/>
+            <label for=id.clone()>{label}</label>
+            <p class="hint">{hint}</p>
+            <input id=id.clone() type="file" accept=accept
+                aria-invalid=move || message().map(|_| "true") aria-describedby=format!("{id}-error")
+                on:change=move |event| read_file(event, target)/>
+            <p class="field-error" id=format!("{id}-error")>{message}</p>
+        </div>
+    }
+}
+
+/// Reads the chosen file into `target` as base64; an emptied input clears it.
+fn read_file(event: leptos::ev::Event, target: RwSignal<String>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use base64::Engine;
+        let input: web_sys::HtmlInputElement = event_target(&event);
+        match input.files().and_then(|files| files.get(0)) {
+            Some(file) => leptos::task::spawn_local(async move {
+                if let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await
+                {
+                    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+                    target.set(base64::engine::general_purpose::STANDARD.encode(bytes));
+                }
+            }),
+            None => target.set(String::new()),
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (event, target);
+}
