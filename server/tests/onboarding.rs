@@ -7,7 +7,7 @@ mod support;
 
 use app::model::{OnboardingLinkView, OnboardingView, RegistrationView};
 use domain::evaluation::Status;
-use entra_simulator::state::{NewApp, Scenario, Secret, Tenant};
+use entra_simulator::state::{NewApp, Scenario, Tenant};
 use reqwest::{Client, StatusCode};
 use serde_json::json;
 use support::certificates::{as_upload, make, pfx, Recipe};
@@ -20,25 +20,14 @@ const OBJECT: &str = "33333333-3333-3333-3333-333333333333";
 const SECRET: &str = "Qx8~kT3.vLr9_Zp2-onboardingSecret";
 
 async fn simulator() -> entra_simulator::Simulator {
-    let scenario = Scenario {
-        tenants: vec![Tenant {
-            id: TENANT.into(),
-            domains: vec!["contoso.example".into()],
-            display_name: "Contoso".into(),
-            cloud: domain::Cloud::Global,
-        }],
-        apps: vec![NewApp {
-            tenant_id: TENANT.into(),
-            client_id: Some(CLIENT.into()),
-            object_id: Some(OBJECT.into()),
-            secrets: vec![Secret {
-                value: SECRET.into(),
-                expires_at: time::OffsetDateTime::now_utc().unix_timestamp() + 90 * 86_400,
-            }],
-            ..NewApp::default()
-        }],
-        ..Scenario::default()
+    let app = NewApp {
+        object_id: Some(OBJECT.into()),
+        ..NewApp::with_secret(TENANT, CLIENT, SECRET, 90, &[])
     };
+    let scenario = Scenario::of(
+        vec![Tenant::global(TENANT, "contoso.example", "Contoso")],
+        vec![app],
+    );
     entra_simulator::spawn("127.0.0.1:0".parse().unwrap(), scenario)
         .await
         .unwrap()

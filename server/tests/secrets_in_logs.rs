@@ -5,7 +5,7 @@
 
 mod support;
 
-use entra_simulator::state::{NewApp, Scenario, Secret, Tenant};
+use entra_simulator::state::{NewApp, Scenario, Tenant};
 use reqwest::StatusCode;
 use support::certificates::{as_upload, make, pfx, Recipe};
 use support::onboarding::{in_days, invite};
@@ -20,30 +20,19 @@ const PFX_PASSWORD: &str = "pfx-password-LOGCHECK";
 
 #[tokio::test]
 async fn secrets_passwords_keys_and_link_tokens_never_appear_in_the_log() {
-    let sim = entra_simulator::spawn(
-        "127.0.0.1:0".parse().unwrap(),
-        Scenario {
-            tenants: vec![Tenant {
-                id: TENANT.into(),
-                domains: vec!["contoso.example".into()],
-                display_name: "Contoso".into(),
-                cloud: domain::Cloud::Global,
-            }],
-            apps: vec![NewApp {
-                tenant_id: TENANT.into(),
-                client_id: Some(CLIENT.into()),
-                secrets: vec![Secret {
-                    value: CUSTOMER_SECRET.into(),
-                    expires_at: time::OffsetDateTime::now_utc().unix_timestamp() + 90 * 86_400,
-                }],
-                roles: ["Mail.Send".to_string()].into(),
-                ..NewApp::default()
-            }],
-            ..Scenario::default()
-        },
-    )
-    .await
-    .unwrap();
+    let scenario = Scenario::of(
+        vec![Tenant::global(TENANT, "contoso.example", "Contoso")],
+        vec![NewApp::with_secret(
+            TENANT,
+            CLIENT,
+            CUSTOMER_SECRET,
+            90,
+            &["Mail.Send"],
+        )],
+    );
+    let sim = entra_simulator::spawn("127.0.0.1:0".parse().unwrap(), scenario)
+        .await
+        .unwrap();
     let (app, server) = spawn_binary_with(&[
         ("TENANTRY_LOG", "debug".into()),
         ("TENANTRY_IDENTITY_URL", sim.base_url()),

@@ -1,6 +1,6 @@
 //! `tenantry verify` as a script would run it, against the simulator.
 
-use entra_simulator::state::{NewApp, Scenario, Secret, Tenant};
+use entra_simulator::state::{NewApp, Scenario, Tenant};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
@@ -10,25 +10,10 @@ const CLIENT: &str = "22222222-2222-2222-2222-222222222222";
 const SECRET: &str = "sim~The.Secret.Value";
 
 async fn simulator(roles: &[&str]) -> entra_simulator::Simulator {
-    let scenario = Scenario {
-        tenants: vec![Tenant {
-            id: TENANT.into(),
-            domains: vec!["contoso.example".into()],
-            display_name: "Contoso".into(),
-            cloud: domain::Cloud::Global,
-        }],
-        apps: vec![NewApp {
-            tenant_id: TENANT.into(),
-            client_id: Some(CLIENT.into()),
-            secrets: vec![Secret {
-                value: SECRET.into(),
-                expires_at: time::OffsetDateTime::now_utc().unix_timestamp() + 86_400 * 90,
-            }],
-            roles: roles.iter().map(|r| r.to_string()).collect(),
-            ..NewApp::default()
-        }],
-        ..Scenario::default()
-    };
+    let scenario = Scenario::of(
+        vec![Tenant::global(TENANT, "contoso.example", "Contoso")],
+        vec![NewApp::with_secret(TENANT, CLIENT, SECRET, 90, roles)],
+    );
     entra_simulator::spawn("127.0.0.1:0".parse().unwrap(), scenario)
         .await
         .unwrap()

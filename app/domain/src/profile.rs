@@ -208,6 +208,15 @@ pub fn parse_list(list: &str) -> Result<Vec<Profile>, ProfileError> {
         .collect()
 }
 
+/// The stored form of a list of profiles, read back by `parse_list`.
+pub fn list_ids(profiles: &[Profile]) -> String {
+    profiles
+        .iter()
+        .map(|p| p.id.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// An organisation's own profile, built only from catalogued permissions in
 /// a form Graph actually offers.
 pub fn custom(
@@ -382,5 +391,12 @@ mod tests {
             parse_list("email,intune").unwrap_err(),
             ProfileError::Unknown("intune".into())
         );
+    }
+
+    #[test]
+    fn a_stored_profile_list_reads_back_as_the_same_profiles() {
+        let chosen = parse_list("recovery,email").unwrap();
+        assert_eq!(list_ids(&chosen), "recovery,email");
+        assert_eq!(parse_list(&list_ids(&chosen)).unwrap(), chosen);
     }
 }

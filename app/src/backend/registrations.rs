@@ -103,11 +103,7 @@ pub async fn add(
         NewRegistration {
             organisation_id: scope.organisation_id(),
             customer_tenant_id,
-            profile_ids: &profiles
-                .iter()
-                .map(|p| p.id.as_str())
-                .collect::<Vec<_>>()
-                .join(","),
+            profile_ids: &domain::profile::list_ids(&profiles),
             client_id: &client_id,
             object_id: object_id.as_ref(),
             credential: &credential,

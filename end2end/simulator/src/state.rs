@@ -174,3 +174,49 @@ impl Directory {
             .find(|a| a.client_id.eq_ignore_ascii_case(client_id))
     }
 }
+
+/// Short ways to write the scenarios tests start from.
+impl Tenant {
+    /// A tenant in the global cloud with one domain.
+    pub fn global(id: &str, domain: &str, display_name: &str) -> Tenant {
+        Tenant {
+            id: id.into(),
+            domains: vec![domain.into()],
+            display_name: display_name.into(),
+            cloud: domain::Cloud::Global,
+        }
+    }
+}
+
+impl NewApp {
+    /// An app with one client secret that expires in `days` days, and
+    /// admin consent for `roles`.
+    pub fn with_secret(
+        tenant_id: &str,
+        client_id: &str,
+        secret: &str,
+        days: i64,
+        roles: &[&str],
+    ) -> NewApp {
+        NewApp {
+            tenant_id: tenant_id.into(),
+            client_id: Some(client_id.into()),
+            secrets: vec![Secret {
+                value: secret.into(),
+                expires_at: crate::now() + days * 86_400,
+            }],
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+            ..NewApp::default()
+        }
+    }
+}
+
+impl Scenario {
+    pub fn of(tenants: Vec<Tenant>, apps: Vec<NewApp>) -> Scenario {
+        Scenario {
+            tenants,
+            apps,
+            ..Scenario::default()
+        }
+    }
+}

@@ -6,7 +6,7 @@ use domain::profile::{self, Profile};
 use domain::Cloud;
 use entra::retry::RetryPolicy;
 use entra::{Credential, Endpoints, EntraClient, VerifyReport, VerifyRequest};
-use entra_simulator::state::{NewApp, Scenario, Secret, Tenant};
+use entra_simulator::state::{NewApp, Scenario, Tenant};
 use entra_simulator::Simulator;
 use serde_json::{json, Value};
 use std::sync::OnceLock;
@@ -31,15 +31,8 @@ pub fn tenant(id: &str, domain: &str, cloud: Cloud) -> Tenant {
 
 pub fn app(roles: &[&str]) -> NewApp {
     NewApp {
-        tenant_id: TENANT.into(),
-        client_id: Some(CLIENT.into()),
         display_name: Some("Tenantry Recovery".into()),
-        secrets: vec![Secret {
-            value: SECRET.into(),
-            expires_at: now() + 90 * 86_400,
-        }],
-        roles: roles.iter().map(|r| r.to_string()).collect(),
-        ..NewApp::default()
+        ..NewApp::with_secret(TENANT, CLIENT, SECRET, 90, roles)
     }
 }
 
@@ -153,49 +146,13 @@ pub async fn stats(sim: &Simulator) -> Value {
         .unwrap()
 }
 
-/// A 2048-bit RSA key (PKCS#8 PEM and DER) and a self-signed client-auth
-/// certificate for it, valid for a year; made once per test binary.
-pub struct TestCertificate {
-    pub key_pem: String,
-    pub key_der: Vec<u8>,
-    pub cert_pem: String,
-    pub cert_der: Vec<u8>,
+/// A good client-authentication certificate and its key, made once per
+/// test binary.
+pub fn test_certificate() -> &'static test_certificates::Made {
+    static CERT: OnceLock<test_certificates::Made> = OnceLock::new();
+    CERT.get_or_init(|| test_certificates::make("tenantry-test.example", Default::default()))
 }
 
-pub fn test_certificate() -> &'static TestCertificate {
-    static CERT: OnceLock<TestCertificate> = OnceLock::new();
-    CERT.get_or_init(|| {
-        use rsa::pkcs8::{EncodePrivateKey, LineEnding};
-        let key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap();
-        let key_pem = key.to_pkcs8_pem(LineEnding::LF).unwrap().to_string();
-        let key_der = key.to_pkcs8_der().unwrap().as_bytes().to_vec();
-        let key_pair =
-            rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(&key_pem, &rcgen::PKCS_RSA_SHA256)
-                .unwrap();
-        let mut params =
-            rcgen::CertificateParams::new(vec!["tenantry-test.example".to_string()]).unwrap();
-        params.not_before = time::OffsetDateTime::now_utc() - time::Duration::days(1);
-        params.not_after = time::OffsetDateTime::now_utc() + time::Duration::days(364);
-        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
-        let cert = params.self_signed(&key_pair).unwrap();
-        TestCertificate {
-            key_pem,
-            key_der,
-            cert_pem: cert.pem(),
-            cert_der: cert.der().to_vec(),
-        }
-    })
-}
-
-pub fn pkcs12(cert: &TestCertificate, password: &str) -> Vec<u8> {
-    let key = p12_keystore::PrivateKey::from_der(&cert.key_der).unwrap();
-    let certificate = p12_keystore::Certificate::from_der(&cert.cert_der).unwrap();
-    let chain =
-        p12_keystore::PrivateKeyChain::new(b"tenantry-test".to_vec(), key, vec![certificate]);
-    let mut store = p12_keystore::KeyStore::new();
-    store.add_entry(
-        "tenantry",
-        p12_keystore::KeyStoreEntry::PrivateKeyChain(chain),
-    );
-    store.writer(password).write().unwrap()
+pub fn pkcs12(cert: &test_certificates::Made, password: &str) -> Vec<u8> {
+    test_certificates::pfx(cert, password)
 }

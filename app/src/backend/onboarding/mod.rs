@@ -78,7 +78,7 @@ pub async fn create_link(
     .bind(&id)
     .bind(scope.organisation_id())
     .bind(tenant_id)
-    .bind(chosen.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(","))
+    .bind(domain::profile::list_ids(&chosen))
     .bind(tokens::digest(&token))
     .bind(scope.user_id())
     .bind(timestamp(created))

@@ -70,12 +70,7 @@ pub async fn test(backend: &Backend, token: &str) -> Result<TestResult, AppError
             NewRegistration {
                 organisation_id: &link.organisation_id,
                 customer_tenant_id: &link.customer_tenant_id,
-                profile_ids: &link
-                    .profiles
-                    .iter()
-                    .map(|p| p.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(","),
+                profile_ids: &domain::profile::list_ids(&link.profiles),
                 client_id: &client_id,
                 object_id: object_id.as_ref(),
                 credential: &intake,
