@@ -5,7 +5,7 @@
 
 mod support;
 
-use app::model::{OnboardingLinkView, OnboardingView, RegistrationView};
+use app::model::{OnboardingLinkView, OnboardingView};
 use domain::evaluation::Status;
 use entra_simulator::state::{NewApp, Scenario, Tenant};
 use reqwest::{Client, StatusCode};
@@ -61,14 +61,6 @@ async fn grant(sim: &entra_simulator::Simulator, permission: &str) {
         .await
         .unwrap();
     assert!(response.status().is_success());
-}
-
-async fn registrations(app: &TestApp, staff: &Client, tenant: &str) -> Vec<RegistrationView> {
-    app.call(staff, "registrations", &[("tenant_id", tenant)])
-        .await
-        .json()
-        .await
-        .unwrap()
 }
 
 async fn links(app: &TestApp, staff: &Client, tenant: &str) -> Vec<OnboardingLinkView> {
@@ -138,7 +130,7 @@ async fn a_customer_follows_the_link_fixes_missing_consent_and_ends_with_an_acti
     assert_eq!(second.status, Status::Healthy);
     assert!(second.completed);
 
-    let registrations = registrations(&app, &staff, &tenant).await;
+    let registrations = app.registrations(&staff, &tenant).await;
     assert_eq!(registrations.len(), 1);
     assert_eq!(registrations[0].client_id, CLIENT);
     assert_eq!(registrations[0].credential, "Client secret …cret");
@@ -213,7 +205,7 @@ async fn a_generated_certificate_is_downloaded_registered_in_entra_and_tests_gre
     assert_eq!(result.status, Status::Healthy, "{:?}", result.findings);
     assert!(result.completed);
 
-    let registrations = registrations(&app, &staff, &tenant).await;
+    let registrations = app.registrations(&staff, &tenant).await;
     assert_eq!(
         registrations[0].credential,
         format!("Certificate {thumbprint}")

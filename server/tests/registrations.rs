@@ -186,16 +186,7 @@ async fn viewers_and_other_organisations_cannot_record_or_see_registrations() {
     )
     .await;
     assert_eq!(by_viewer.status(), StatusCode::FORBIDDEN);
-    let seen_by_viewer: Vec<RegistrationView> = app
-        .call(
-            &viewer,
-            "registrations",
-            &[("tenant_id", tenant_id.as_str())],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let seen_by_viewer = app.registrations(&viewer, &tenant_id).await;
     assert_eq!(seen_by_viewer.len(), 1);
 
     let by_stranger = record(
@@ -208,16 +199,7 @@ async fn viewers_and_other_organisations_cannot_record_or_see_registrations() {
     )
     .await;
     assert_eq!(by_stranger.status(), StatusCode::NOT_FOUND);
-    let seen_by_stranger: Vec<RegistrationView> = app
-        .call(
-            &stranger,
-            "registrations",
-            &[("tenant_id", tenant_id.as_str())],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let seen_by_stranger = app.registrations(&stranger, &tenant_id).await;
     assert!(seen_by_stranger.is_empty());
 }
 
@@ -317,16 +299,7 @@ async fn staff_record_a_registration_with_a_certificate_whose_key_is_stored_only
         .contains("check the password"));
     assert_eq!(upload("bundle password").await.status(), StatusCode::OK);
 
-    let registrations: Vec<RegistrationView> = app
-        .call(
-            &admin,
-            "registrations",
-            &[("tenant_id", tenant_id.as_str())],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let registrations = app.registrations(&admin, &tenant_id).await;
     assert!(registrations[0].credential.starts_with("Certificate "));
     assert_eq!(registrations[0].credential.len(), "Certificate ".len() + 40);
     let key_body = made.key_pem.lines().nth(1).unwrap();

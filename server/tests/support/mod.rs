@@ -151,6 +151,19 @@ impl TestApp {
         response.json().await.unwrap()
     }
 
+    /// The registrations `client` may see for a customer tenant.
+    pub async fn registrations(
+        &self,
+        client: &Client,
+        tenant: &str,
+    ) -> Vec<app::model::RegistrationView> {
+        let response = self
+            .call(client, "registrations", &[("tenant_id", tenant)])
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.expect("registrations")
+    }
+
     pub async fn staff(&self, client: &Client) -> app::model::StaffOverview {
         self.call(client, "staff", &[])
             .await
