@@ -407,16 +407,7 @@ async fn revoked_expired_and_unknown_links_open_nothing() {
     let (staff, tenant) =
         staff_with_tenant(&app, "Northwind IT", "nadia@northwind.example", TENANT).await;
     let token = invite(&app, &staff, &tenant, "email").await.token;
-    let links: Vec<OnboardingLinkView> = app
-        .call(
-            &staff,
-            "onboarding_links",
-            &[("tenant_id", tenant.as_str())],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let links = links(&app, &staff, &tenant).await;
 
     let revoked = app
         .call(
@@ -489,27 +480,9 @@ async fn links_belong_to_one_organisation_and_viewers_cannot_create_them() {
     assert_eq!(by_stranger.status(), StatusCode::NOT_FOUND);
 
     invite(&app, &staff, &tenant, "email").await;
-    let seen: Vec<OnboardingLinkView> = app
-        .call(
-            &stranger,
-            "onboarding_links",
-            &[("tenant_id", tenant.as_str())],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let seen = links(&app, &stranger, &tenant).await;
     assert!(seen.is_empty());
-    let links: Vec<OnboardingLinkView> = app
-        .call(
-            &staff,
-            "onboarding_links",
-            &[("tenant_id", tenant.as_str())],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let links = links(&app, &staff, &tenant).await;
     let revoke = app
         .call(
             &stranger,

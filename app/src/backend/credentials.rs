@@ -3,7 +3,6 @@
 //! key. Each problem gets its own message on the field it concerns; advice
 //! that does not block (a long lifetime) comes back alongside.
 
-use crate::backend::registrations::parse_date;
 use crate::model::{CertificateUpload, SavedCredential, SecretForm};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -32,6 +31,15 @@ pub struct CertificateIntake {
     pub expires_at: OffsetDateTime,
 }
 
+impl Intake {
+    pub fn expires_at(&self) -> OffsetDateTime {
+        match self {
+            Intake::Secret { expires_at, .. } => *expires_at,
+            Intake::Certificate(certificate) => certificate.expires_at,
+        }
+    }
+}
+
 impl CertificateIntake {
     pub fn from_key(key: &CertificateKey, key_pem: String) -> Self {
         CertificateIntake {
@@ -43,6 +51,14 @@ impl CertificateIntake {
                 .unwrap_or(OffsetDateTime::UNIX_EPOCH),
         }
     }
+}
+
+/// A date as entered in a date field, `YYYY-MM-DD`, at midnight UTC.
+fn parse_date(raw: &str) -> Option<OffsetDateTime> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(raw.trim(), &format)
+        .ok()
+        .map(|date| date.midnight().assume_utc())
 }
 
 fn problem(field: &str, message: impl Into<String>) -> FieldProblem {
@@ -122,10 +138,12 @@ fn looks_like_pem(bytes: &[u8]) -> bool {
 }
 
 /// An uploaded certificate and private key, checked against the policy.
+/// Advice that does not block is shown with the saved credential instead
+/// (`certificate_advice`).
 pub fn certificate(
     upload: &CertificateUpload,
     now: OffsetDateTime,
-) -> Result<(CertificateIntake, Vec<String>), Vec<FieldProblem>> {
+) -> Result<CertificateIntake, Vec<FieldProblem>> {
     if upload.private_key.trim().is_empty() {
         return Err(vec![problem(
             "private_key",
@@ -199,10 +217,7 @@ pub fn certificate(
     if !blocking.is_empty() {
         return Err(blocking);
     }
-    Ok((
-        CertificateIntake::from_key(&key, key_pem),
-        advice(&problems),
-    ))
+    Ok(CertificateIntake::from_key(&key, key_pem))
 }
 
 pub fn certificate_advice(der: &[u8], now: OffsetDateTime) -> Vec<String> {

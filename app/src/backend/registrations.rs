@@ -15,13 +15,6 @@ fn sealing_context(registration_id: &str) -> String {
     format!("registrations:{registration_id}:secret")
 }
 
-pub fn parse_date(raw: &str) -> Option<time::OffsetDateTime> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(raw.trim(), &format)
-        .ok()
-        .map(|date| date.midnight().assume_utc())
-}
-
 pub async fn add(
     backend: &Backend,
     scope: &OrgScope,
@@ -70,7 +63,7 @@ pub async fn add(
             },
             now(),
         )
-        .map(|(certificate, _advice)| Intake::Certificate(certificate)),
+        .map(Intake::Certificate),
         _ => credentials::secret(
             &SecretForm {
                 secret: form.secret.clone(),
@@ -126,15 +119,14 @@ pub struct NewRegistration<'a> {
 /// Stores a registration; its secret or private key is sealed for its own row.
 pub async fn insert(backend: &Backend, new: NewRegistration<'_>) -> Result<String, AppError> {
     let id = uuid::Uuid::new_v4().to_string();
-    let (kind, material, hint, thumbprint, subject, der, expires_at) = match new.credential {
-        Intake::Secret { secret, expires_at } => (
+    let (kind, material, hint, thumbprint, subject, der) = match new.credential {
+        Intake::Secret { secret, .. } => (
             "secret",
             secret.expose(),
             Some(secret.hint()),
             None,
             None,
             None,
-            *expires_at,
         ),
         Intake::Certificate(cert) => (
             "certificate",
@@ -143,7 +135,6 @@ pub async fn insert(backend: &Backend, new: NewRegistration<'_>) -> Result<Strin
             Some(cert.thumbprint.as_str()),
             Some(cert.subject.as_str()),
             Some(STANDARD.encode(&cert.der)),
-            cert.expires_at,
         ),
     };
     let sealed = backend
@@ -168,7 +159,7 @@ pub async fn insert(backend: &Backend, new: NewRegistration<'_>) -> Result<Strin
     .bind(thumbprint)
     .bind(subject)
     .bind(der)
-    .bind(timestamp(expires_at))
+    .bind(timestamp(new.credential.expires_at()))
     .bind(new.entered_by)
     .bind(timestamp(now()))
     .execute(&backend.pool)

@@ -100,8 +100,7 @@ pub async fn upload_certificate(
 ) -> Result<OnboardingView, AppError> {
     let link = by_token(backend, token).await?;
     link.still_open()?;
-    let (certificate, _advice) =
-        credentials::certificate(upload, now()).map_err(AppError::Fields)?;
+    let certificate = credentials::certificate(upload, now()).map_err(AppError::Fields)?;
     store_certificate(backend, &link, &certificate, false).await?;
     log(backend, &link.id, "uploaded a certificate").await?;
     fresh_view(backend, token).await
@@ -113,11 +112,7 @@ pub async fn generate_certificate(
 ) -> Result<OnboardingView, AppError> {
     let link = by_token(backend, token).await?;
     link.still_open()?;
-    let name = link
-        .profiles
-        .first()
-        .map(|p| p.suggested_app_name.clone())
-        .unwrap_or_else(|| "Tenantry".to_owned());
+    let name = link.suggested_app_name();
     let issued = now();
     // RSA key generation takes a noticeable moment: keep it off the async threads.
     let generated =

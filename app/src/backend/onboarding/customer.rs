@@ -48,11 +48,7 @@ fn saved_credential(link: &Link) -> Option<SavedCredential> {
 }
 
 pub(super) fn view_of(link: &Link) -> OnboardingView {
-    let app_name = link
-        .profiles
-        .first()
-        .map(|p| p.suggested_app_name.clone())
-        .unwrap_or_default();
+    let app_name = link.suggested_app_name();
     let consent_tenant = link
         .expected_tenant_id
         .clone()

@@ -50,6 +50,15 @@ impl Link {
         format!("onboarding_links:{}:secret", self.id)
     }
 
+    /// The name suggested for the app registration, and for a certificate
+    /// Tenantry generates for it.
+    pub fn suggested_app_name(&self) -> String {
+        self.profiles
+            .first()
+            .map(|p| p.suggested_app_name.clone())
+            .unwrap_or_else(|| "Tenantry".to_owned())
+    }
+
     pub fn needs_object_id(&self) -> bool {
         self.profiles.iter().any(|p| p.needs_object_id)
     }

@@ -5,7 +5,6 @@
 use super::credential::signing_credential;
 use super::link::by_token;
 use super::log;
-use crate::backend::credentials::Intake;
 use crate::backend::registrations::{insert, NewRegistration};
 use crate::backend::{db, now, timestamp, Backend};
 use crate::error::AppError;
@@ -30,10 +29,6 @@ pub async fn test(backend: &Backend, token: &str) -> Result<TestResult, AppError
     backend
         .entra
         .invalidate(link.cloud, &tenant, &client_id, &credential);
-    let expires_at = match &intake {
-        Intake::Secret { expires_at, .. } => *expires_at,
-        Intake::Certificate(certificate) => certificate.expires_at,
-    };
     let report = entra::verify(
         &backend.entra,
         &entra::VerifyRequest {
@@ -43,7 +38,7 @@ pub async fn test(backend: &Backend, token: &str) -> Result<TestResult, AppError
             client_id: &client_id,
             credential: &credential,
             profiles: &link.profiles,
-            secret_expires_at: Some(expires_at.unix_timestamp()),
+            secret_expires_at: Some(intake.expires_at().unix_timestamp()),
             now: now().unix_timestamp(),
         },
     )
