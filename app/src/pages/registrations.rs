@@ -20,16 +20,10 @@ const FIELDS: &[&str] = &[
 #[component]
 pub fn Registrations(tenant_id: String, can_manage: bool) -> impl IntoView {
     let add = ServerAction::<AddRegistration>::new();
-    let saved = RwSignal::new(0u32);
-    Effect::new(move |_| {
-        if matches!(add.value().get(), Some(Ok(_))) {
-            saved.update(|n| *n += 1);
-        }
-    });
     let list = {
         let tenant_id = tenant_id.clone();
         Resource::new(
-            move || saved.get(),
+            move || add.version().get(),
             move |_| list_registrations(tenant_id.clone()),
         )
     };
