@@ -3,6 +3,7 @@
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use domain::form::FieldProblem;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -13,10 +14,9 @@ pub enum AppError {
     InvalidCredentials,
     #[error("Your role does not allow this.")]
     Forbidden,
-    #[error("{message}")]
-    Invalid { field: String, message: String },
-    #[error("Please correct the fields marked below.")]
-    Fields(Vec<domain::customer::FieldProblem>),
+    /// What was entered is refused; each problem names its field.
+    #[error("{}", summary(.0))]
+    Invalid(Vec<FieldProblem>),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -29,35 +29,36 @@ pub enum AppError {
     Transport(String),
 }
 
+fn summary(problems: &[FieldProblem]) -> String {
+    match problems {
+        [only] => only.message.clone(),
+        _ => "Please correct the fields marked below.".to_owned(),
+    }
+}
+
 impl AppError {
     pub fn invalid(field: &str, message: impl ToString) -> Self {
-        AppError::Invalid {
-            field: field.to_owned(),
-            message: message.to_string(),
-        }
+        AppError::Invalid(vec![FieldProblem::new(field, message.to_string())])
     }
 
     /// The message to show next to a given form field, if this error is about it.
     pub fn for_field(&self, name: &str) -> Option<String> {
-        match self {
-            AppError::Invalid { field, message } if field == name => Some(message.clone()),
-            AppError::Fields(problems) => {
-                let messages: Vec<&str> = problems
-                    .iter()
-                    .filter(|p| p.field == name)
-                    .map(|p| p.message.as_str())
-                    .collect();
-                (!messages.is_empty()).then(|| messages.join(" "))
-            }
-            _ => None,
-        }
+        let AppError::Invalid(problems) = self else {
+            return None;
+        };
+        let messages: Vec<&str> = problems
+            .iter()
+            .filter(|p| p.field == name)
+            .map(|p| p.message.as_str())
+            .collect();
+        (!messages.is_empty()).then(|| messages.join(" "))
     }
 
     pub fn http_status(&self) -> u16 {
         match self {
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
             AppError::Forbidden => 403,
-            AppError::Invalid { .. } | AppError::Fields(_) => 422,
+            AppError::Invalid(_) => 422,
             AppError::Conflict(_) => 409,
             AppError::Gone(_) => 410,
             AppError::NotFound => 404,

@@ -5,9 +5,11 @@
 pub mod api;
 pub mod components;
 pub mod error;
+pub mod ids;
 pub mod model;
 pub mod pages;
 pub mod root;
+pub mod timestamp;
 
 #[cfg(feature = "ssr")]
 pub mod backend;

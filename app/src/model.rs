@@ -1,5 +1,8 @@
 //! View models: exactly what a page needs, nothing secret.
 
+use crate::ids::{CustomerTenantId, LinkId, RegistrationId, UserId};
+use crate::timestamp::Timestamp;
+use domain::form::SecretText;
 use domain::Role;
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +16,7 @@ pub struct SignedInUser {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaffMember {
-    pub id: String,
+    pub id: UserId,
     pub display_name: String,
     pub email: String,
     pub role: Role,
@@ -24,7 +27,7 @@ pub struct StaffMember {
 pub struct PendingInvitation {
     pub email: String,
     pub role: Role,
-    pub expires_at: String,
+    pub expires_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,7 +43,7 @@ pub struct StaffOverview {
 pub struct InvitationCreated {
     pub email: String,
     pub link: String,
-    pub expires_at: String,
+    pub expires_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,9 +65,10 @@ pub enum SetupState {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TenantSummary {
-    pub id: String,
+    pub id: CustomerTenantId,
     pub display_name: String,
-    pub tenant_id: Option<String>,
+    /// The Microsoft directory GUID, when recorded.
+    pub entra_tenant_id: Option<String>,
     pub primary_domain: Option<String>,
     pub cloud: domain::Cloud,
     pub archived: bool,
@@ -81,22 +85,22 @@ pub struct TenantDetails {
     pub summary: TenantSummary,
     /// The stored values as the edit form shows them.
     pub form: domain::customer::CustomerTenantForm,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
     pub can_manage: bool,
 }
 
 /// A registration as staff see it: never the secret, only its hint and expiry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RegistrationView {
-    pub id: String,
+    pub id: RegistrationId,
     pub profiles: Vec<String>,
     pub client_id: String,
     pub object_id: Option<String>,
     pub credential: String,
-    pub credential_expires_at: Option<String>,
+    pub credential_expires_at: Option<Timestamp>,
     pub entered_by: String,
-    pub entered_at: String,
+    pub entered_at: Timestamp,
 }
 
 /// What staff enter to record a registration made by hand: its IDs and
@@ -110,27 +114,27 @@ pub struct RegistrationForm {
     pub object_id: String,
     /// `secret` (the default) or `certificate`.
     pub credential: String,
-    pub secret: String,
+    pub secret: SecretText,
     /// `YYYY-MM-DD`, as Entra shows it next to the secret.
     pub secret_expires: String,
     /// Base64 of the uploaded files, as in `CertificateUpload`.
     pub certificate: String,
-    pub private_key: String,
-    pub password: String,
+    pub private_key: SecretText,
+    pub password: SecretText,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OnboardingCreated {
     pub link: String,
-    pub expires_at: String,
+    pub expires_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OnboardingLinkView {
-    pub id: String,
+    pub id: LinkId,
     pub profiles: Vec<String>,
-    pub created_at: String,
-    pub expires_at: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
     /// Sent, Opened, Step N saved, Tested, Completed, Expired or Revoked.
     pub state: String,
     pub active: bool,
@@ -190,8 +194,7 @@ pub struct SavedCredential {
     /// "Client secret …abcd", or the certificate's subject.
     pub summary: String,
     pub thumbprint: Option<String>,
-    /// `YYYY-MM-DD`.
-    pub expires: String,
+    pub expires: Timestamp,
     /// Tenantry made the key pair; its public certificate can be downloaded.
     pub generated: bool,
     /// Policy advice that does not block, such as a long lifetime.
@@ -202,7 +205,7 @@ pub struct SavedCredential {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SecretForm {
-    pub secret: String,
+    pub secret: SecretText,
     /// `YYYY-MM-DD`, as Entra shows it next to the secret.
     pub secret_expires: String,
 }
@@ -213,8 +216,8 @@ pub struct SecretForm {
 #[serde(default)]
 pub struct CertificateUpload {
     pub certificate: String,
-    pub private_key: String,
-    pub password: String,
+    pub private_key: SecretText,
+    pub password: SecretText,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

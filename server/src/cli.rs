@@ -105,14 +105,14 @@ pub async fn create_organisation(config: &Config, args: &CreateArgs) -> Result<S
         admin_email: Email::parse(&args.email).map_err(usage)?,
         admin_password: Password::parse(&read_secret_file(&args.password_file)?).map_err(usage)?,
     };
-    let backend = open_backend(config, config.addr)
+    let backend = open_backend(config, config.addr, app::backend::Clock::system())
         .await
         .map_err(|error| CliError::Failed(error.to_string()))?;
     let created = organisations::create_with_admin(&backend, &new, OnlyIfFirst::No).await;
     backend.pool.close().await;
     match created {
-        Ok(id) => Ok(id),
-        Err(app::error::AppError::Invalid { message, .. }) => Err(CliError::Usage(message)),
+        Ok(id) => Ok(id.to_string()),
+        Err(error @ app::error::AppError::Invalid(_)) => Err(CliError::Usage(error.to_string())),
         Err(error) => Err(CliError::Failed(error.to_string())),
     }
 }
@@ -129,7 +129,7 @@ pub async fn rotate_keys(config: &Config) -> Result<String, CliError> {
         }
         Err(error) => return Err(CliError::Usage(error.to_string())),
     };
-    let backend = open_backend(config, config.addr)
+    let backend = open_backend(config, config.addr, app::backend::Clock::system())
         .await
         .map_err(|error| CliError::Failed(error.to_string()))?;
     let resealed = app::backend::registrations::reseal_stale(&backend).await;

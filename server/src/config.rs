@@ -18,6 +18,8 @@ pub struct Config {
     /// address the server actually bound.
     pub public_url: Option<String>,
     pub session_idle_minutes: i64,
+    /// A sign-in ends this long after it began, however busy.
+    pub session_max_hours: i64,
     pub invitation_ttl_hours: i64,
     pub onboarding_ttl_hours: i64,
     pub log_filter: String,
@@ -43,6 +45,7 @@ struct FileConfig {
     site_root: Option<PathBuf>,
     public_url: Option<String>,
     session_idle_minutes: Option<i64>,
+    session_max_hours: Option<i64>,
     invitation_ttl_hours: Option<i64>,
     onboarding_ttl_hours: Option<i64>,
     log: Option<String>,
@@ -132,6 +135,12 @@ impl Config {
             site_root,
             public_url: public_url.map(|url| url.trim_end_matches('/').to_owned()),
             session_idle_minutes,
+            session_max_hours: positive(
+                "TENANTRY_SESSION_MAX_HOURS",
+                env("TENANTRY_SESSION_MAX_HOURS"),
+                file.session_max_hours,
+                12,
+            )?,
             invitation_ttl_hours,
             onboarding_ttl_hours: positive(
                 "TENANTRY_ONBOARDING_TTL_HOURS",

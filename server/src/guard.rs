@@ -1,42 +1,39 @@
-use axum::extract::Request;
+use app::backend::{auth, Backend};
+use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-/// Pages anyone may open. Everything else is for signed-in staff; server
-/// functions (`/api/…`) check the caller themselves and answer 401.
-const PUBLIC_PREFIXES: &[&str] = &[
-    "/login",
-    "/setup",
-    "/invite/",
-    "/onboard/",
-    "/api/",
-    "/pkg/",
-    "/health",
-];
+/// Pages anyone may open, matched on whole path segments: `/login` and
+/// `/login/…` are public, `/logins-export` is not. Everything else is for
+/// signed-in staff; server functions (`/api/…`) check the caller themselves
+/// and answer 401.
+const PUBLIC_SECTIONS: &[&str] = &["login", "setup", "invite", "onboard", "api", "pkg", "health"];
 const PUBLIC_FILES: &[&str] = &["/favicon.ico", "/favicon.svg", "/robots.txt"];
 
 fn is_public(path: &str) -> bool {
-    PUBLIC_FILES.contains(&path)
-        || PUBLIC_PREFIXES
-            .iter()
-            .any(|prefix| path.starts_with(prefix))
+    let first_segment = path
+        .strip_prefix('/')
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_default();
+    PUBLIC_FILES.contains(&path) || PUBLIC_SECTIONS.contains(&first_segment)
 }
 
 /// Sends a signed-out browser to the sign-in page before any private page is
-/// rendered. Whether the session still belongs to a real member is checked
-/// again by every server function through `OrgScope`.
-pub async fn require_sign_in(session: Session, request: Request, next: Next) -> Response {
+/// rendered, and ends sessions past their idle or absolute lifetime. Whether
+/// the session still belongs to a real member is checked again by every
+/// server function through `OrgScope`.
+pub async fn require_sign_in(
+    State(backend): State<Backend>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
     if is_public(request.uri().path()) {
         return next.run(request).await;
     }
-    let signed_in = matches!(
-        session
-            .get::<String>(app::backend::scope::USER_ID_KEY)
-            .await,
-        Ok(Some(_))
-    );
+    let signed_in = matches!(auth::signed_in_user(&backend, &session).await, Ok(Some(_)));
     if signed_in {
         next.run(request).await
     } else if request.method() == Method::GET || request.method() == Method::HEAD {
@@ -55,22 +52,36 @@ mod tests {
     use super::is_public;
 
     #[test]
-    fn private_pages_are_not_public() {
-        for path in ["/", "/settings", "/tenants", "/recovery", "/logins-export"] {
-            assert!(!is_public(path) || path.starts_with("/login"), "{path}");
+    fn private_pages_are_not_public_even_when_they_start_like_public_ones() {
+        for path in [
+            "/",
+            "/settings",
+            "/tenants",
+            "/recovery",
+            "/logins-export",
+            "/setupX",
+            "/invitees",
+            "/onboarding-report",
+            "/apis",
+            "/healthz",
+            "//login",
+        ] {
+            assert!(!is_public(path), "{path} must need a sign-in");
         }
-        assert!(!is_public("/"));
-        assert!(!is_public("/settings"));
     }
 
     #[test]
-    fn sign_in_set_up_and_assets_are_public() {
+    fn sign_in_set_up_links_and_assets_are_public() {
         for path in [
             "/login",
+            "/login/",
             "/setup",
             "/invite/abc",
+            "/onboard/abc",
+            "/onboard/abc/certificate.cer",
             "/api/login",
             "/pkg/tenantry.js",
+            "/health",
             "/favicon.ico",
         ] {
             assert!(is_public(path), "{path}");

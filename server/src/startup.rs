@@ -1,7 +1,7 @@
 use crate::config::Config;
 use crate::guard::require_sign_in;
 use crate::telemetry::loggable_path;
-use app::backend::{self, organisations, Backend, Passwords, SetupGate};
+use app::backend::{self, organisations, Backend, Clock, HeavyWork, Passwords, SetupGate};
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -53,7 +53,11 @@ pub struct Application {
     session_cleanup: tokio::task::JoinHandle<()>,
 }
 
-pub async fn open_backend(config: &Config, bound: SocketAddr) -> Result<Backend, StartupError> {
+pub async fn open_backend(
+    config: &Config,
+    bound: SocketAddr,
+    clock: Clock,
+) -> Result<Backend, StartupError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|source| StartupError::DataDir {
         path: config.data_dir.display().to_string(),
         source,
@@ -61,6 +65,12 @@ pub async fn open_backend(config: &Config, bound: SocketAddr) -> Result<Backend,
     let pool = backend::db::connect(&config.database_url).await?;
     Ok(Backend {
         pool,
+        clock,
+        heavy: HeavyWork::for_this_machine(),
+        session_limits: domain::session::SessionLimits {
+            idle_seconds: config.session_idle_minutes * 60,
+            absolute_seconds: config.session_max_hours * 3600,
+        },
         passwords: Passwords::new()
             .await
             .map_err(|_| StartupError::Passwords)?,
@@ -80,6 +90,11 @@ pub async fn open_backend(config: &Config, bound: SocketAddr) -> Result<Backend,
 
 impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
+        Self::build_with_clock(config, Clock::system()).await
+    }
+
+    /// A server reading the time from `clock`; tests pass a `ManualClock`.
+    pub async fn build_with_clock(config: &Config, clock: Clock) -> Result<Self, StartupError> {
         let listener =
             TcpListener::bind(config.addr)
                 .await
@@ -93,7 +108,7 @@ impl Application {
                 addr: config.addr,
                 source,
             })?;
-        let backend = open_backend(config, addr).await?;
+        let backend = open_backend(config, addr, clock).await?;
 
         let store = SqliteStore::new(backend.pool.clone());
         let session_cleanup = tokio::spawn({
@@ -113,6 +128,9 @@ impl Application {
             .with_http_only(true)
             .with_same_site(SameSite::Lax)
             .with_secure(config.secure_cookies())
+            // The store's own expiry; `auth::signed_in_user` enforces the idle
+            // and absolute lifetimes against the backend's clock and renews
+            // this one as the session is used.
             .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
                 config.session_idle_minutes,
             )));
@@ -144,17 +162,19 @@ impl Application {
                 "/onboard/{token}/certificate.cer",
                 get(crate::downloads::onboarding_certificate),
             )
-            .route(
-                "/api/{*fn_name}",
-                post(server_fn_handler).get(server_fn_handler),
-            )
+            // Server functions change or reveal data: POST only, so no link
+            // or image tag can call one.
+            .route("/api/{*fn_name}", post(server_fn_handler))
             .leptos_routes_with_context(&state, routes, context, {
                 let options = options.clone();
                 move || shell(options.clone())
             })
             .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
             .with_state(state)
-            .layer(axum::middleware::from_fn(require_sign_in))
+            .layer(axum::middleware::from_fn_with_state(
+                backend.clone(),
+                require_sign_in,
+            ))
             .layer(sessions)
             .layer(
                 TraceLayer::new_for_http().make_span_with(|request: &HttpRequest<Body>| {

@@ -113,7 +113,7 @@ impl CredentialProblem {
                 "The certificate is not meant for client authentication; its extended key usage must include it.".into()
             }
             CredentialProblem::NotYetValid => "The certificate is not valid yet; check its start date and the clock.".into(),
-            CredentialProblem::Expired => "The credential has expired.".into(),
+            CredentialProblem::Expired => "This credential has already expired; create a new one in Entra and use that.".into(),
             CredentialProblem::ValidityTooLong { days } => {
                 format!("The certificate is valid for {days} days; one year or less is recommended.")
             }

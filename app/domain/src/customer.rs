@@ -1,6 +1,7 @@
 //! What staff enter about a customer tenant, checked field by field so a
 //! form can show every problem at once next to the field it concerns.
 
+use crate::form::{FieldProblem, Problems};
 use crate::ids::TenantRef;
 use crate::staff::Email;
 use crate::Cloud;
@@ -28,24 +29,13 @@ pub struct CustomerTenant {
     pub notes: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldProblem {
-    pub field: String,
-    pub message: String,
-}
-
 const MAX_NAME: usize = 120;
 const MAX_NOTES: usize = 4000;
 
 impl CustomerTenantForm {
     pub fn parse(&self) -> Result<CustomerTenant, Vec<FieldProblem>> {
-        let mut problems = Vec::new();
-        let mut problem = |field: &str, message: String| {
-            problems.push(FieldProblem {
-                field: field.into(),
-                message,
-            })
-        };
+        let mut problems = Problems::default();
+        let mut problem = |field: &str, message: String| problems.add(field, message);
 
         let display_name = self.display_name.trim().to_owned();
         if display_name.is_empty() {
@@ -120,17 +110,14 @@ impl CustomerTenantForm {
             );
         }
 
-        match (problems.is_empty(), cloud) {
-            (true, Some(cloud)) => Ok(CustomerTenant {
-                display_name,
-                tenant_id,
-                primary_domain,
-                cloud,
-                contacts,
-                notes,
-            }),
-            _ => Err(problems),
-        }
+        problems.finish(cloud.map(|cloud| CustomerTenant {
+            display_name,
+            tenant_id,
+            primary_domain,
+            cloud,
+            contacts,
+            notes,
+        }))
     }
 }
 

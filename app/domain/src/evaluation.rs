@@ -66,8 +66,12 @@ pub enum AttemptOutcome {
     },
     /// The token endpoint refused.
     Refused(TokenError),
-    /// Throttled beyond the retries allowed.
+    /// Throttled beyond the retries allowed: Microsoft said "slow down"
+    /// (429, or a `Retry-After`).
     Throttled,
+    /// Microsoft's service kept answering 503 (or another 5xx) without
+    /// asking us to wait: an outage on its side, not throttling.
+    Unavailable { status: u16 },
     /// Network error or timeout.
     Unreachable { detail: String },
     /// 5xx, malformed JSON, an undecodable token and the like.
@@ -179,6 +183,7 @@ pub fn evaluate(input: &EvaluationInput<'_>) -> Verdict {
         }
         Some(
             attempt @ (AttemptOutcome::Throttled
+            | AttemptOutcome::Unavailable { .. }
             | AttemptOutcome::Unreachable { .. }
             | AttemptOutcome::Unexpected { .. }),
         ) => {
@@ -222,6 +227,12 @@ fn could_not_check(attempt: &AttemptOutcome) -> Finding {
             Severity::CouldNotCheck,
             "Microsoft asked us to slow down and the retries ran out.",
             "Nothing to change on the registration; the check runs again later.",
+        ),
+        AttemptOutcome::Unavailable { status } => Finding::new(
+            FindingCode::ServiceUnavailable,
+            Severity::CouldNotCheck,
+            format!("Microsoft's service answered HTTP {status} (unavailable) to every attempt; this is an outage on Microsoft's side, not throttling."),
+            "Nothing to change on the registration. Microsoft 365 Service health in the admin center shows outages; the check runs again later.",
         ),
         AttemptOutcome::Unreachable { detail } => Finding::new(
             FindingCode::Unreachable,
@@ -489,9 +500,22 @@ mod tests {
     }
 
     #[test]
+    fn an_outage_is_not_reported_as_throttling() {
+        let verdict = judge(
+            &recovery(),
+            Some(&AttemptOutcome::Unavailable { status: 503 }),
+        );
+        assert_eq!(codes(&verdict), [FindingCode::ServiceUnavailable]);
+        assert_eq!(verdict.status, Status::CouldNotCheck);
+        assert!(verdict.findings[0].fix.contains("Service health"));
+        assert!(!verdict.findings[0].message.contains("slow down"));
+    }
+
+    #[test]
     fn network_trouble_is_could_not_check_and_keeps_the_last_known_status() {
         for attempt in [
             AttemptOutcome::Throttled,
+            AttemptOutcome::Unavailable { status: 503 },
             AttemptOutcome::Unreachable {
                 detail: "timed out".into(),
             },
@@ -565,6 +589,7 @@ mod tests {
         ]);
         prop_oneof![
             Just(AttemptOutcome::Throttled),
+            Just(AttemptOutcome::Unavailable { status: 503 }),
             Just(AttemptOutcome::Unreachable { detail: "x".into() }),
             Just(AttemptOutcome::Unexpected { detail: "x".into() }),
             prop::option::of(prop::collection::vec(role, 0..4)).prop_map(|roles| {

@@ -25,6 +25,7 @@ pub enum FindingCode {
     ExtraPermission,
     TenantMismatch,
     Throttled,
+    ServiceUnavailable,
     Unreachable,
     UnexpectedResponse,
     UnknownError,
@@ -51,6 +52,7 @@ impl FindingCode {
             FindingCode::ExtraPermission => "extra_permission",
             FindingCode::TenantMismatch => "tenant_mismatch",
             FindingCode::Throttled => "throttled",
+            FindingCode::ServiceUnavailable => "service_unavailable",
             FindingCode::Unreachable => "unreachable",
             FindingCode::UnexpectedResponse => "unexpected_response",
             FindingCode::UnknownError => "unknown_error",
@@ -103,6 +105,7 @@ mod tests {
             FindingCode::InvalidSecret,
             FindingCode::OptionalPermissionMissing,
             FindingCode::WrongCloud,
+            FindingCode::ServiceUnavailable,
         ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }

@@ -2,6 +2,8 @@
 //! customer picks up, and how far a link got in words staff understand.
 //! Progress is the number of the highest step the customer finished.
 
+use crate::form::Problems;
+use crate::ids::TenantRef;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -24,13 +26,16 @@ impl Step {
         Step::Test,
     ];
 
+    /// How many steps the wizard has.
+    pub const COUNT: u8 = Step::ALL.len() as u8;
+
     pub fn number(self) -> u8 {
         self as u8
     }
 
     /// Out-of-range numbers (a hand-edited address) land on the nearest step.
     pub fn clamped(number: i64) -> Step {
-        Step::ALL[(number.clamp(1, 6) - 1) as usize]
+        Step::ALL[(number.clamp(1, Step::COUNT.into()) - 1) as usize]
     }
 
     pub fn title(self) -> &'static str {
@@ -61,10 +66,109 @@ pub fn progress_label(finished: i64, opened: bool) -> String {
         f if f >= Step::Test.number() as i64 => "Tested, not passing yet".to_owned(),
         f if f >= 1 => {
             let step = Step::clamped(f);
-            format!("Step {} of 6 done: {}", step.number(), step.title())
+            format!(
+                "Step {} of {} done: {}",
+                step.number(),
+                Step::COUNT,
+                step.title()
+            )
         }
         _ if opened => "Opened".to_owned(),
         _ => "Sent".to_owned(),
+    }
+}
+
+/// Where a link stands, as staff see it in the list of links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkState {
+    Active,
+    Completed,
+    Revoked,
+    Expired,
+}
+
+impl LinkState {
+    /// Revocation is what staff did last and wins; a completed link stays
+    /// completed after its expiry.
+    pub fn of(revoked: bool, completed: bool, expires_at: i64, now: i64) -> Self {
+        if revoked {
+            LinkState::Revoked
+        } else if completed {
+            LinkState::Completed
+        } else if expires_at <= now {
+            LinkState::Expired
+        } else {
+            LinkState::Active
+        }
+    }
+}
+
+/// Why a link's token no longer opens the wizard. A completed link still
+/// opens (to show it is done) until it expires or is revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkRefusal {
+    Withdrawn,
+    Expired,
+}
+
+impl LinkRefusal {
+    pub fn check(revoked: bool, expires_at: i64, now: i64) -> Result<(), LinkRefusal> {
+        if revoked {
+            Err(LinkRefusal::Withdrawn)
+        } else if expires_at <= now {
+            Err(LinkRefusal::Expired)
+        } else {
+            Ok(())
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            LinkRefusal::Withdrawn => {
+                "This onboarding link was withdrawn. Ask your IT provider for a new link."
+            }
+            LinkRefusal::Expired => {
+                "This onboarding link has expired. Ask your IT provider for a new link."
+            }
+        }
+    }
+}
+
+/// The steps still to finish before the test can run: it signs in with the
+/// saved credential as the app the IDs name.
+pub fn missing_before_test(credential_saved: bool, ids_saved: bool) -> Vec<Step> {
+    let mut missing = Vec::new();
+    if !credential_saved {
+        missing.push(Step::Credential);
+    }
+    if !ids_saved {
+        missing.push(Step::Ids);
+    }
+    missing
+}
+
+/// The Directory (tenant) ID the customer copied from the app's Overview
+/// page. When the MSP recorded the tenant's ID, it must be that one: an app
+/// registered in another tenant would be tested (and stored) for the wrong
+/// customer.
+pub fn parse_directory_id(
+    raw: &str,
+    on_file: Option<&str>,
+    tenant_name: &str,
+    problems: &mut Problems,
+) -> Option<String> {
+    match TenantRef::parse(raw) {
+        Ok(TenantRef::Id(id)) => match on_file {
+            Some(expected) if !expected.eq_ignore_ascii_case(&id) => {
+                problems.add("tenant_id", format!("This is not the tenant your IT provider has on file for {tenant_name}. Check that you are signed in to the right tenant."));
+                None
+            }
+            _ => Some(id),
+        },
+        _ => {
+            problems.add("tenant_id", "Enter the Directory (tenant) ID from the app's Overview page, such as 01234567-89ab-cdef-0123-456789abcdef.");
+            None
+        }
     }
 }
 
@@ -110,5 +214,56 @@ mod tests {
             seen.push(step);
         }
         assert_eq!(seen, Step::ALL);
+    }
+
+    #[test]
+    fn staff_see_revoked_before_completed_before_expired() {
+        let (now, past, future) = (100, 50, 150);
+        assert_eq!(LinkState::of(true, true, past, now), LinkState::Revoked);
+        assert_eq!(LinkState::of(false, true, past, now), LinkState::Completed);
+        assert_eq!(LinkState::of(false, false, now, now), LinkState::Expired);
+        assert_eq!(LinkState::of(false, false, future, now), LinkState::Active);
+    }
+
+    #[test]
+    fn a_token_stops_working_when_revoked_or_at_its_expiry() {
+        assert_eq!(LinkRefusal::check(false, 101, 100), Ok(()));
+        assert_eq!(
+            LinkRefusal::check(false, 100, 100),
+            Err(LinkRefusal::Expired)
+        );
+        assert_eq!(
+            LinkRefusal::check(true, 101, 100),
+            Err(LinkRefusal::Withdrawn)
+        );
+    }
+
+    #[test]
+    fn the_test_waits_for_the_credential_and_the_ids() {
+        assert_eq!(
+            missing_before_test(false, false),
+            [Step::Credential, Step::Ids]
+        );
+        assert_eq!(missing_before_test(true, false), [Step::Ids]);
+        assert!(missing_before_test(true, true).is_empty());
+    }
+
+    #[test]
+    fn the_directory_id_must_be_the_one_on_file() {
+        let on_file = "11111111-1111-1111-1111-111111111111";
+        let mut problems = Problems::default();
+        let other = parse_directory_id(
+            "99999999-9999-9999-9999-999999999999",
+            Some(on_file),
+            "Contoso",
+            &mut problems,
+        );
+        let problems = problems.finish(other).unwrap_err();
+        assert!(problems[0].message.contains("Contoso"));
+        let mut problems = Problems::default();
+        let same = parse_directory_id(&on_file.to_uppercase(), Some(on_file), "C", &mut problems);
+        assert_eq!(same.as_deref(), Some(on_file));
+        let mut problems = Problems::default();
+        assert!(parse_directory_id("contoso.com", None, "C", &mut problems).is_none());
     }
 }

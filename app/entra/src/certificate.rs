@@ -16,6 +16,10 @@ pub enum CertificateError {
         "the .pfx could not be opened: the password is wrong or the file is not a PKCS#12 archive"
     )]
     Pkcs12Unreadable,
+    #[error("the .pfx asks for {iterations} key-derivation iterations; at most {max} are accepted", max = crate::pkcs12_cost::MAX_ITERATIONS)]
+    Pkcs12TooCostly { iterations: u64 },
+    #[error("the .pfx is protected with a scheme other than PBKDF2 or PKCS#12 PBE")]
+    Pkcs12SchemeUnsupported,
     #[error("the .pfx holds no private key with its certificate")]
     NoPrivateKey,
     #[error("the certificate could not be read: {0}")]
@@ -103,6 +107,15 @@ pub fn certificate_facts(der: &[u8]) -> Result<(CertificateFacts, String), Certi
 
 /// Opens a .pfx: its first certificate (DER) and private key (PKCS#8 PEM).
 pub fn read_pkcs12(bytes: &[u8], password: &str) -> Result<(Vec<u8>, String), CertificateError> {
+    use crate::pkcs12_cost::{Cost, MAX_ITERATIONS};
+    match crate::pkcs12_cost::of(bytes) {
+        None => return Err(CertificateError::Pkcs12Unreadable),
+        Some(Cost::Unsupported) => return Err(CertificateError::Pkcs12SchemeUnsupported),
+        Some(Cost::Iterations(iterations)) if iterations > MAX_ITERATIONS => {
+            return Err(CertificateError::Pkcs12TooCostly { iterations })
+        }
+        Some(Cost::Iterations(_)) => {}
+    }
     let store = p12_keystore::KeyStore::from_pkcs12(
         bytes,
         password,

@@ -204,9 +204,9 @@ impl EntraClient {
         }
     }
 
-    /// Sends with retries: network errors, 429/503 (honouring Retry-After)
-    /// and other 5xx are retried within the policy; the last answer is
-    /// returned as (status, body).
+    /// Sends with retries: network errors, 429 and 5xx are retried within
+    /// the policy (honouring `Retry-After`); the last answer is returned as
+    /// (status, body).
     async fn send(
         &self,
         build: impl Fn() -> Result<reqwest::RequestBuilder, ClientError>,
@@ -235,22 +235,27 @@ impl EntraClient {
                 }
                 Ok(response) => {
                     let status = response.status().as_u16();
-                    let throttled = status == 429 || status == 503;
-                    if !(throttled || status >= 500) {
+                    if status != 429 && status < 500 {
                         let body = response.text().await.map_err(|e| {
                             ClientError::Unreachable(format!("reading the response failed: {e}"))
                         })?;
                         return Ok((status, body));
                     }
-                    let hint = if throttled {
-                        retry_after(response.headers())
-                    } else {
-                        None
-                    };
-                    match self.retry.delay(attempt, hint, jitter) {
+                    // Throttling is Microsoft asking us to slow down: a 429, or
+                    // any answer that says how long to wait. A 503 without
+                    // `Retry-After` is an outage, retried but reported as one.
+                    let asked_to_wait = retry_after(response.headers());
+                    let throttled = status == 429 || asked_to_wait.is_some();
+                    match self.retry.delay(attempt, asked_to_wait, jitter) {
                         Some(wait) => wait,
                         None if throttled => {
                             return Err(ClientError::Throttled { attempts: attempt })
+                        }
+                        None if matches!(status, 502..=504) => {
+                            return Err(ClientError::Unavailable {
+                                status,
+                                attempts: attempt,
+                            })
                         }
                         None => {
                             return Err(ClientError::Unexpected(format!(

@@ -10,9 +10,13 @@ pub enum ClientError {
         trace_id: String,
         correlation_id: String,
     },
-    /// Still throttled (429/503) after the retries allowed.
+    /// Still throttled (429, or asked to wait with `Retry-After`) after the
+    /// retries allowed.
     #[error("throttled by Microsoft after {attempts} attempts")]
     Throttled { attempts: u32 },
+    /// 502/503/504 without `Retry-After` on every attempt: an outage.
+    #[error("Microsoft's service answered HTTP {status} to all {attempts} attempts")]
+    Unavailable { status: u16, attempts: u32 },
     /// Network error or timeout.
     #[error("could not reach {0}")]
     Unreachable(String),

@@ -4,6 +4,7 @@
 //! configuration (`Endpoints`), never from customer input.
 
 pub mod certificate;
+pub mod pkcs12_cost;
 pub mod client;
 pub mod endpoints;
 pub mod error;

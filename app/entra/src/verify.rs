@@ -129,6 +129,7 @@ fn outcome_of(error: ClientError) -> AttemptOutcome {
     match error {
         ClientError::Refused { error, .. } => AttemptOutcome::Refused(error),
         ClientError::Throttled { .. } => AttemptOutcome::Throttled,
+        ClientError::Unavailable { status, .. } => AttemptOutcome::Unavailable { status },
         ClientError::Unreachable(detail) => AttemptOutcome::Unreachable { detail },
         ClientError::Unexpected(detail) => AttemptOutcome::Unexpected { detail },
         ClientError::Forbidden => AttemptOutcome::Unexpected {

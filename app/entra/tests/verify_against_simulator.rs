@@ -251,6 +251,41 @@ async fn endless_throttling_ends_as_could_not_check() {
 }
 
 #[tokio::test]
+async fn a_service_that_stays_unavailable_is_an_outage_not_throttling() {
+    let sim = simulator(vec![app(&["AuditLog.Read.All"])]).await;
+    admin(
+        &sim,
+        "/_admin/faults",
+        json!({"kind": "status", "code": 503, "scope": {"endpoint": "token"}}),
+    )
+    .await;
+
+    let report = verify(&client_for(&sim), &Check::default(), &secret(SECRET)).await;
+
+    assert_eq!(report.verdict.status, Status::CouldNotCheck);
+    assert_eq!(codes(&report), [FindingCode::ServiceUnavailable]);
+    assert!(
+        stats(&sim).await["token_requests"].as_u64() > Some(1),
+        "an outage is still retried"
+    );
+}
+
+#[tokio::test]
+async fn a_503_that_asks_to_wait_is_throttling() {
+    let sim = simulator(vec![app(&["AuditLog.Read.All"])]).await;
+    admin(
+        &sim,
+        "/_admin/faults",
+        json!({"kind": "status", "code": 503, "retry_after_secs": 0, "scope": {"endpoint": "token"}}),
+    )
+    .await;
+
+    let report = verify(&client_for(&sim), &Check::default(), &secret(SECRET)).await;
+
+    assert_eq!(codes(&report), [FindingCode::Throttled]);
+}
+
+#[tokio::test]
 async fn malformed_answers_server_errors_and_timeouts_are_could_not_check() {
     let faults = [
         (

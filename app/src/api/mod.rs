@@ -1,7 +1,9 @@
 //! Server functions: the browser's (and the HTTP tests') way into the server.
-//! Each one is thin: get the backend and the caller's scope, call a backend
-//! service, return a view model. Endpoints are fixed (`/api/<name>`) because
-//! they are part of the HTTP contract the tests exercise.
+//! Each one is a single expression: a context (`as_staff`, `as_customer` or
+//! `as_anyone`), then a backend service that returns a view model. Each is
+//! served at `/api/<function name>`, answers POST only, and is covered by
+//! the isolation test (`server/tests/api/isolation.rs`), which reads the list
+//! of endpoints from the registered server functions.
 
 pub mod auth;
 pub mod onboarding;

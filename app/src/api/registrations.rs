@@ -1,30 +1,24 @@
 use crate::error::AppError;
+use crate::ids::{CustomerTenantId, RegistrationId};
 use crate::model::{RegistrationForm, RegistrationView};
 use leptos::prelude::*;
 
-#[server(prefix = "/api", endpoint = "registrations")]
-pub async fn list_registrations(tenant_id: String) -> Result<Vec<RegistrationView>, AppError> {
-    use crate::backend::{self, registrations, OrgScope};
-    backend::respond(async {
-        let backend = backend::backend()?;
-        let scope = OrgScope::of_caller(&backend).await?;
-        registrations::list(&backend, &scope, &tenant_id).await
-    })
-    .await
+#[server(prefix = "/api", endpoint = "list_registrations")]
+pub async fn list_registrations(
+    customer_tenant_id: CustomerTenantId,
+) -> Result<Vec<RegistrationView>, AppError> {
+    use crate::backend::{as_staff, registrations};
+    as_staff(|ctx| async move { registrations::list(&ctx, &customer_tenant_id).await }).await
 }
 
 /// Records a registration made by hand, with a client secret or a
 /// certificate. Secrets and keys are write-only: no response carries them.
 #[server(prefix = "/api", endpoint = "add_registration")]
 pub async fn add_registration(
-    tenant_id: String,
+    customer_tenant_id: CustomerTenantId,
     form: RegistrationForm,
-) -> Result<String, AppError> {
-    use crate::backend::{self, registrations, OrgScope};
-    backend::respond(async {
-        let backend = backend::backend()?;
-        let scope = OrgScope::of_caller(&backend).await?;
-        registrations::add(&backend, &scope, &tenant_id, &form).await
-    })
-    .await
+) -> Result<RegistrationId, AppError> {
+    use crate::backend::{as_staff, registrations};
+    as_staff(|ctx| async move { registrations::add(&ctx, &customer_tenant_id, &form).await })
+        .await
 }

@@ -1,26 +1,23 @@
 use crate::error::AppError;
+use crate::ids::UserId;
 use crate::model::{InvitationCreated, InvitationDetails, StaffOverview};
+use domain::form::SecretText;
 use leptos::prelude::*;
 
-#[server(prefix = "/api", endpoint = "staff")]
+#[server(prefix = "/api", endpoint = "load_staff")]
 pub async fn load_staff() -> Result<StaffOverview, AppError> {
-    use crate::backend::{self, invitations, users, OrgScope};
+    use crate::backend::{as_staff, invitations, users};
     use domain::Action;
-    backend::respond(async {
-        let backend = backend::backend()?;
-        let scope = OrgScope::of_caller(&backend).await?;
-        let can_manage = scope.permit(Action::ManageStaff).is_ok();
-        let invitations = if can_manage {
-            invitations::pending(&backend, &scope).await?
-        } else {
-            Vec::new()
-        };
+    as_staff(|ctx| async move {
+        let can_manage = ctx.scope.may(Action::ManageStaff);
         Ok(StaffOverview {
-            organisation_name: users::current(&backend.pool, &scope)
-                .await?
-                .organisation_name,
-            members: users::list(&backend.pool, &scope).await?,
-            invitations,
+            organisation_name: users::current(&ctx).await?.organisation_name,
+            members: users::list(&ctx).await?,
+            invitations: if can_manage {
+                invitations::pending(&ctx).await?
+            } else {
+                Vec::new()
+            },
             can_manage,
         })
     })
@@ -29,57 +26,48 @@ pub async fn load_staff() -> Result<StaffOverview, AppError> {
 
 #[server(prefix = "/api", endpoint = "invite_staff")]
 pub async fn invite_staff(email: String, role: String) -> Result<InvitationCreated, AppError> {
-    use crate::backend::{self, invitations, OrgScope};
+    use crate::backend::{as_staff, invitations};
     use domain::{Email, Role};
-    backend::respond(async {
-        let backend = backend::backend()?;
-        let scope = OrgScope::of_caller(&backend).await?;
+    as_staff(|ctx| async move {
         let email = Email::parse(&email)?;
         let role: Role = role
             .parse()
             .map_err(|error| AppError::invalid("role", error))?;
-        invitations::create(&backend, &scope, &email, role).await
+        invitations::create(&ctx, &email, role).await
     })
     .await
 }
 
 #[server(prefix = "/api", endpoint = "change_role")]
-pub async fn change_role(user_id: String, role: String) -> Result<(), AppError> {
-    use crate::backend::{self, users, OrgScope};
+pub async fn change_role(user_id: UserId, role: String) -> Result<(), AppError> {
+    use crate::backend::{as_staff, users};
     use domain::Role;
-    backend::respond(async {
-        let backend = backend::backend()?;
-        let scope = OrgScope::of_caller(&backend).await?;
+    as_staff(|ctx| async move {
         let role: Role = role
             .parse()
             .map_err(|error| AppError::invalid("role", error))?;
-        users::set_role(&backend.pool, &scope, &user_id, role).await
+        users::set_role(&ctx, &user_id, role).await
     })
     .await
 }
 
-#[server(prefix = "/api", endpoint = "invitation")]
+#[server(prefix = "/api", endpoint = "invitation_preview")]
 pub async fn invitation_preview(token: String) -> Result<InvitationDetails, AppError> {
-    use crate::backend::{self, invitations};
-    backend::respond(async {
-        let backend = backend::backend()?;
-        invitations::preview(&backend, &token).await
-    })
-    .await
+    use crate::backend::{as_anyone, invitations};
+    as_anyone(|backend| async move { invitations::preview(&backend, &token).await }).await
 }
 
 #[server(prefix = "/api", endpoint = "accept_invitation")]
 pub async fn accept_invitation(
     token: String,
     name: String,
-    password: String,
+    password: SecretText,
 ) -> Result<(), AppError> {
-    use crate::backend::{self, invitations};
+    use crate::backend::{as_anyone, invitations};
     use domain::{DisplayName, Password};
-    backend::respond(async {
-        let backend = backend::backend()?;
+    as_anyone(|backend| async move {
         let name = DisplayName::parse(&name)?;
-        let password = Password::parse(&password)?;
+        let password = Password::parse(password.expose())?;
         invitations::accept(&backend, &token, &name, &password).await?;
         leptos_axum::redirect("/login?joined=1");
         Ok(())

@@ -1,58 +1,52 @@
 use crate::error::AppError;
+use crate::ids::CustomerTenantId;
 use crate::model::{TenantDetails, TenantList};
 use domain::customer::CustomerTenantForm;
 use leptos::prelude::*;
 
-#[server(prefix = "/api", endpoint = "tenants")]
+#[server(prefix = "/api", endpoint = "list_tenants")]
 pub async fn list_tenants(show_archived: bool) -> Result<TenantList, AppError> {
-    use crate::backend::{self, tenants, OrgScope};
-    backend::respond(async {
-        let backend = backend::backend()?;
-        let scope = OrgScope::of_caller(&backend).await?;
+    use crate::backend::{as_staff, tenants};
+    as_staff(|ctx| async move {
         Ok(TenantList {
-            tenants: tenants::list(&backend.pool, &scope, show_archived).await?,
-            can_manage: scope.permit(domain::Action::ManageTenants).is_ok(),
+            tenants: tenants::list(&ctx, show_archived).await?,
+            can_manage: ctx.scope.may(domain::Action::ManageTenants),
         })
     })
     .await
 }
 
-#[server(prefix = "/api", endpoint = "tenant")]
-pub async fn load_tenant(id: String) -> Result<TenantDetails, AppError> {
-    use crate::backend::{self, tenants, OrgScope};
-    backend::respond(async {
-        let backend = backend::backend()?;
-        let scope = OrgScope::of_caller(&backend).await?;
-        tenants::details(&backend.pool, &scope, &id).await
-    })
-    .await
+#[server(prefix = "/api", endpoint = "load_tenant")]
+pub async fn load_tenant(
+    customer_tenant_id: CustomerTenantId,
+) -> Result<TenantDetails, AppError> {
+    use crate::backend::{as_staff, tenants};
+    as_staff(|ctx| async move { tenants::details(&ctx, &customer_tenant_id).await }).await
 }
 
-/// Creates a tenant when `id` is empty, otherwise updates it.
-#[server(prefix = "/api", endpoint = "save_tenant")]
-pub async fn save_tenant(id: String, form: CustomerTenantForm) -> Result<String, AppError> {
-    use crate::backend::{self, tenants, OrgScope};
-    backend::respond(async {
-        let backend = backend::backend()?;
-        let scope = OrgScope::of_caller(&backend).await?;
-        if id.is_empty() {
-            tenants::create(&backend.pool, &scope, &form).await
-        } else {
-            tenants::update(&backend.pool, &scope, &id, &form)
-                .await
-                .map(|_| id.clone())
-        }
-    })
-    .await
+#[server(prefix = "/api", endpoint = "create_tenant")]
+pub async fn create_tenant(form: CustomerTenantForm) -> Result<CustomerTenantId, AppError> {
+    use crate::backend::{as_staff, tenants};
+    as_staff(|ctx| async move { tenants::create(&ctx, &form).await }).await
+}
+
+#[server(prefix = "/api", endpoint = "update_tenant")]
+pub async fn update_tenant(
+    customer_tenant_id: CustomerTenantId,
+    form: CustomerTenantForm,
+) -> Result<(), AppError> {
+    use crate::backend::{as_staff, tenants};
+    as_staff(|ctx| async move { tenants::update(&ctx, &customer_tenant_id, &form).await }).await
 }
 
 #[server(prefix = "/api", endpoint = "archive_tenant")]
-pub async fn archive_tenant(id: String, archived: bool) -> Result<(), AppError> {
-    use crate::backend::{self, tenants, OrgScope};
-    backend::respond(async {
-        let backend = backend::backend()?;
-        let scope = OrgScope::of_caller(&backend).await?;
-        tenants::set_archived(&backend.pool, &scope, &id, archived).await
+pub async fn archive_tenant(
+    customer_tenant_id: CustomerTenantId,
+    archived: bool,
+) -> Result<(), AppError> {
+    use crate::backend::{as_staff, tenants};
+    as_staff(|ctx| async move {
+        tenants::set_archived(&ctx, &customer_tenant_id, archived).await
     })
     .await
 }

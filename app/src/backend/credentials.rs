@@ -4,10 +4,11 @@
 //! that does not block (a long lifetime) comes back alongside.
 
 use crate::model::{CertificateUpload, SavedCredential, SecretForm};
+use crate::timestamp::Timestamp;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use domain::credential::{check_certificate, check_secret, CredentialProblem, SecretFacts};
-use domain::customer::FieldProblem;
+use domain::form::FieldProblem;
 use domain::ids::SecretValue;
 use entra::certificate::{certificate_der, read_pkcs12, CertificateError};
 use entra::CertificateKey;
@@ -62,10 +63,7 @@ fn parse_date(raw: &str) -> Option<OffsetDateTime> {
 }
 
 fn problem(field: &str, message: impl Into<String>) -> FieldProblem {
-    FieldProblem {
-        field: field.into(),
-        message: message.into(),
-    }
+    FieldProblem::new(field, message)
 }
 
 fn advice(problems: &[CredentialProblem]) -> Vec<String> {
@@ -84,7 +82,7 @@ pub fn secret(
     now: OffsetDateTime,
 ) -> Result<(Option<SecretValue>, OffsetDateTime), Vec<FieldProblem>> {
     let mut problems = Vec::new();
-    let value = match form.secret.trim() {
+    let value = match form.secret.expose().trim() {
         "" if keep_saved => None,
         "" => {
             problems.push(problem("secret", "Enter the client secret's Value."));
@@ -105,11 +103,12 @@ pub fn secret(
             "secret_expires",
             "Enter the expiry date shown next to the secret, as YYYY-MM-DD.",
         )),
-        Some(at) if at <= now => problems.push(problem(
-            "secret_expires",
-            "This secret has already expired. Create a new one in Entra.",
-        )),
-        Some(_) => {}
+        Some(at) => problems.extend(
+            secret_policy(at, now)
+                .iter()
+                .filter(|p| p.is_blocking())
+                .map(|p| problem("secret_expires", p.message())),
+        ),
     }
     match (expires, problems.is_empty()) {
         (Some(expires), true) => Ok((value, expires)),
@@ -117,14 +116,18 @@ pub fn secret(
     }
 }
 
-pub fn secret_advice(expires_at: OffsetDateTime, now: OffsetDateTime) -> Vec<String> {
-    advice(&check_secret(
+fn secret_policy(expires_at: OffsetDateTime, now: OffsetDateTime) -> Vec<CredentialProblem> {
+    check_secret(
         &SecretFacts {
             created_at: None,
             expires_at: expires_at.unix_timestamp(),
         },
         now.unix_timestamp(),
-    ))
+    )
+}
+
+pub fn secret_advice(expires_at: OffsetDateTime, now: OffsetDateTime) -> Vec<String> {
+    advice(&secret_policy(expires_at, now))
 }
 
 fn decoded(field: &str, base64: &str) -> Result<Vec<u8>, FieldProblem> {
@@ -144,13 +147,13 @@ pub fn certificate(
     upload: &CertificateUpload,
     now: OffsetDateTime,
 ) -> Result<CertificateIntake, Vec<FieldProblem>> {
-    if upload.private_key.trim().is_empty() {
+    if upload.private_key.is_blank() {
         return Err(vec![problem(
             "private_key",
             "Choose the private key: a .pfx file, or a PEM file with the key.",
         )]);
     }
-    let key_file = decoded("private_key", &upload.private_key).map_err(|p| vec![p])?;
+    let key_file = decoded("private_key", upload.private_key.expose()).map_err(|p| vec![p])?;
     let certificate_file = match upload.certificate.trim() {
         "" => None,
         raw => Some(decoded("certificate", raw).map_err(|p| vec![p])?),
@@ -172,12 +175,23 @@ pub fn certificate(
             .map_err(|_| vec![problem("private_key", "The PEM key is not text.")])?;
         (der, key_pem)
     } else {
-        let (der, key_pem) = read_pkcs12(&key_file, &upload.password).map_err(|_| {
-            vec![problem(
-                "password",
-                "The .pfx could not be opened: check the password, or that the file is a .pfx (PKCS#12).",
-            )]
-        })?;
+        let (der, key_pem) =
+            read_pkcs12(&key_file, upload.password.expose()).map_err(|error| {
+                vec![match error {
+                    CertificateError::Pkcs12TooCostly { iterations } => problem(
+                        "private_key",
+                        format!("This .pfx asks for {iterations} key-derivation iterations, more than the {} Tenantry accepts. Export it again with your tool's usual settings (Windows and OpenSSL defaults are fine).", entra::pkcs12_cost::MAX_ITERATIONS),
+                    ),
+                    CertificateError::Pkcs12SchemeUnsupported => problem(
+                        "private_key",
+                        "This .pfx is protected with a scheme Tenantry does not open. Export it again from Windows or OpenSSL, or upload the certificate and a PEM key.",
+                    ),
+                    _ => problem(
+                        "password",
+                        "The .pfx could not be opened: check the password, or that the file is a .pfx (PKCS#12).",
+                    ),
+                }]
+            })?;
         if let Some(certificate_file) = certificate_file {
             let uploaded = certificate_der(&certificate_file).ok();
             if uploaded.as_deref() != Some(der.as_slice()) {
@@ -226,17 +240,13 @@ pub fn certificate_advice(der: &[u8], now: OffsetDateTime) -> Vec<String> {
         .unwrap_or_default()
 }
 
-pub fn date_only(at: &str) -> String {
-    at.chars().take(10).collect()
-}
-
 /// How a stored credential is shown: never any secret part.
-pub fn describe_secret(hint: &str, expires_at: &str, advice: Vec<String>) -> SavedCredential {
+pub fn describe_secret(hint: &str, expires_at: &Timestamp, advice: Vec<String>) -> SavedCredential {
     SavedCredential {
         certificate: false,
         summary: format!("Client secret {hint}"),
         thumbprint: None,
-        expires: date_only(expires_at),
+        expires: expires_at.clone(),
         generated: false,
         advice,
     }
@@ -245,7 +255,7 @@ pub fn describe_secret(hint: &str, expires_at: &str, advice: Vec<String>) -> Sav
 pub fn describe_certificate(
     subject: &str,
     thumbprint: &str,
-    expires_at: &str,
+    expires_at: &Timestamp,
     generated: bool,
     advice: Vec<String>,
 ) -> SavedCredential {
@@ -253,7 +263,7 @@ pub fn describe_certificate(
         certificate: true,
         summary: format!("Certificate {subject}"),
         thumbprint: Some(thumbprint.to_owned()),
-        expires: date_only(expires_at),
+        expires: expires_at.clone(),
         generated,
         advice,
     }

@@ -1,18 +1,16 @@
 use crate::backend::users::{self, NewUser};
-use crate::backend::{db, now, parse_timestamp, timestamp, tokens, Backend, OrgScope};
+use crate::backend::{db, tokens, Backend, Staff};
 use crate::error::AppError;
+use crate::ids::{InvitationId, OrganisationId};
+use crate::timestamp::Timestamp;
 use crate::model::{InvitationCreated, InvitationDetails, PendingInvitation};
 use domain::{Action, DisplayName, Email, Password, Role};
 
 /// An admin invites a colleague by e-mail address with a role; the result is a
 /// single-use link the admin passes on. Inviting the same address again
 /// replaces the earlier link.
-pub async fn create(
-    backend: &Backend,
-    scope: &OrgScope,
-    email: &Email,
-    role: Role,
-) -> Result<InvitationCreated, AppError> {
+pub async fn create(ctx: &Staff, email: &Email, role: Role) -> Result<InvitationCreated, AppError> {
+    let (backend, scope) = (&ctx.backend, &ctx.scope);
     scope.permit(Action::ManageStaff)?;
     if users::email_taken(&backend.pool, email).await? {
         return Err(AppError::invalid(
@@ -21,8 +19,9 @@ pub async fn create(
         ));
     }
     let token = tokens::new_token();
-    let created_at = now();
-    let expires_at = created_at + backend.invitation_ttl;
+    let created_at = backend.now();
+    let expires_at = Timestamp::of(created_at + backend.invitation_ttl);
+    let created_at = Timestamp::of(created_at);
     let mut tx = backend
         .pool
         .begin()
@@ -42,14 +41,14 @@ pub async fn create(
             (id, organisation_id, email, role, token_digest, invited_by, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(InvitationId::generate())
     .bind(scope.organisation_id())
     .bind(email.as_str())
     .bind(role.as_str())
     .bind(tokens::digest(&token))
     .bind(scope.user_id())
-    .bind(timestamp(created_at))
-    .bind(timestamp(expires_at))
+    .bind(&created_at)
+    .bind(&expires_at)
     .execute(&mut *tx)
     .await
     .map_err(db("could not store an invitation"))?;
@@ -59,22 +58,19 @@ pub async fn create(
     Ok(InvitationCreated {
         email: email.to_string(),
         link: backend.link(&format!("/invite/{token}")),
-        expires_at: timestamp(expires_at),
+        expires_at,
     })
 }
 
-pub async fn pending(
-    backend: &Backend,
-    scope: &OrgScope,
-) -> Result<Vec<PendingInvitation>, AppError> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
+pub async fn pending(ctx: &Staff) -> Result<Vec<PendingInvitation>, AppError> {
+    let rows: Vec<(String, String, Timestamp)> = sqlx::query_as(
         "SELECT email, role, expires_at FROM staff_invitations
           WHERE organisation_id = $1 AND accepted_at IS NULL AND expires_at > $2
           ORDER BY email",
     )
-    .bind(scope.organisation_id())
-    .bind(timestamp(now()))
-    .fetch_all(&backend.pool)
+    .bind(ctx.scope.organisation_id())
+    .bind(Timestamp::of(ctx.now()))
+    .fetch_all(ctx.pool())
     .await
     .map_err(db("could not list invitations"))?;
     rows.into_iter()
@@ -89,24 +85,27 @@ pub async fn pending(
 }
 
 struct OpenInvitation {
-    id: String,
-    organisation_id: String,
+    id: InvitationId,
+    organisation_id: OrganisationId,
     organisation_name: String,
     email: Email,
     role: Role,
 }
 
+#[derive(sqlx::FromRow)]
+struct InvitationRow {
+    id: InvitationId,
+    organisation_id: OrganisationId,
+    organisation_name: String,
+    email: String,
+    role: String,
+    expires_at: Timestamp,
+    accepted_at: Option<Timestamp>,
+}
+
 async fn open_invitation(backend: &Backend, token: &str) -> Result<OpenInvitation, AppError> {
-    let row: Option<(
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-    )> = sqlx::query_as(
-        "SELECT i.id, i.organisation_id, o.name, i.email, i.role, i.expires_at, i.accepted_at
+    let row: Option<InvitationRow> = sqlx::query_as(
+        "SELECT i.id, i.organisation_id, o.name AS organisation_name, i.email, i.role, i.expires_at, i.accepted_at
                FROM staff_invitations i JOIN organisations o ON o.id = i.organisation_id
               WHERE i.token_digest = $1",
     )
@@ -119,24 +118,23 @@ async fn open_invitation(backend: &Backend, token: &str) -> Result<OpenInvitatio
             "This invitation link is not valid. Ask your administrator for a new one.".to_owned(),
         )
     };
-    let (id, organisation_id, organisation_name, email, role, expires_at, accepted_at) =
-        row.ok_or_else(not_valid)?;
-    if accepted_at.is_some() {
+    let row = row.ok_or_else(not_valid)?;
+    if row.accepted_at.is_some() {
         return Err(AppError::Gone(
             "This invitation has already been used. Sign in instead.".to_owned(),
         ));
     }
-    if parse_timestamp(&expires_at)? <= now() {
+    if row.expires_at.instant() <= backend.now() {
         return Err(AppError::Gone(
             "This invitation has expired. Ask your administrator for a new one.".to_owned(),
         ));
     }
     Ok(OpenInvitation {
-        id,
-        organisation_id,
-        organisation_name,
-        email: Email::parse(&email).map_err(|_| not_valid())?,
-        role: users::parse_role(&role)?,
+        email: Email::parse(&row.email).map_err(|_| not_valid())?,
+        role: users::parse_role(&row.role)?,
+        id: row.id,
+        organisation_id: row.organisation_id,
+        organisation_name: row.organisation_name,
     })
 }
 
@@ -157,6 +155,7 @@ pub async fn accept(
 ) -> Result<(), AppError> {
     let invitation = open_invitation(backend, token).await?;
     let password_hash = backend.passwords.hash(password).await?;
+    let now = Timestamp::of(backend.now());
     let mut tx = backend
         .pool
         .begin()
@@ -165,7 +164,7 @@ pub async fn accept(
     let claimed = sqlx::query(
         "UPDATE staff_invitations SET accepted_at = $1 WHERE id = $2 AND accepted_at IS NULL",
     )
-    .bind(timestamp(now()))
+    .bind(&now)
     .bind(&invitation.id)
     .execute(&mut *tx)
     .await
@@ -184,6 +183,7 @@ pub async fn accept(
             password_hash: &password_hash,
             role: invitation.role,
         },
+        &now,
     )
     .await?;
     tx.commit()

@@ -2,8 +2,11 @@
 //! request context the server functions run in. Compiled only with `ssr`.
 
 pub mod auth;
+pub mod clock;
+pub mod context;
 pub mod credentials;
 pub mod db;
+pub mod heavy;
 pub mod invitations;
 pub mod onboarding;
 pub mod organisations;
@@ -17,10 +20,11 @@ pub mod users;
 pub mod vault;
 
 use crate::error::AppError;
-use leptos::prelude::*;
 use std::error::Error as StdError;
-use std::future::Future;
 
+pub use clock::{Clock, ManualClock};
+pub use context::{as_anyone, as_customer, as_staff, Customer, Staff};
+pub use heavy::HeavyWork;
 pub use passwords::Passwords;
 pub use scope::OrgScope;
 pub use setup::SetupGate;
@@ -30,6 +34,7 @@ pub use setup::SetupGate;
 #[derive(Clone)]
 pub struct Backend {
     pub pool: sqlx::SqlitePool,
+    pub clock: Clock,
     pub passwords: Passwords,
     pub setup: SetupGate,
     /// The address people reach Tenantry at, used to build links we hand out.
@@ -40,40 +45,20 @@ pub struct Backend {
     /// Talks to Microsoft (or the simulator the configuration names).
     pub entra: entra::EntraClient,
     pub onboarding_ttl: time::Duration,
+    /// Certificate parsing and key generation, off the async workers.
+    pub heavy: HeavyWork,
+    /// How long a staff sign-in lasts.
+    pub session_limits: domain::session::SessionLimits,
 }
 
 impl Backend {
     pub fn link(&self, path: &str) -> String {
         format!("{}{}", self.public_url.trim_end_matches('/'), path)
     }
-}
 
-/// Runs a server function's body and turns its error into the matching HTTP
-/// status, so API clients and tests see 401/403/422 rather than a bare 500.
-pub async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
-    let result = body.await;
-    if let Err(error) = &result {
-        if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
-            options.set_status(
-                axum::http::StatusCode::from_u16(error.http_status())
-                    .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-            );
-        }
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
     }
-    result
-}
-
-pub fn backend() -> Result<Backend, AppError> {
-    use_context::<Backend>().ok_or_else(|| {
-        tracing::error!("server function ran without the Backend context");
-        AppError::Internal
-    })
-}
-
-pub async fn session() -> Result<tower_sessions::Session, AppError> {
-    leptos_axum::extract::<tower_sessions::Session>()
-        .await
-        .map_err(|error| internal("session layer missing", error))
 }
 
 /// Logs an unexpected failure with its whole cause chain and hands back the
@@ -95,21 +80,8 @@ pub fn db(context: &'static str) -> impl Fn(sqlx::Error) -> AppError {
     move |error| internal(context, error)
 }
 
-pub fn now() -> time::OffsetDateTime {
-    time::OffsetDateTime::now_utc()
-}
-
-/// Timestamps are stored as RFC 3339 text in UTC so the same columns work in
-/// SQLite and PostgreSQL and sort correctly as text.
-pub fn timestamp(at: time::OffsetDateTime) -> String {
-    at.to_offset(time::UtcOffset::UTC)
-        .replace_nanosecond(0)
-        .unwrap_or(at)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
-pub fn parse_timestamp(text: &str) -> Result<time::OffsetDateTime, AppError> {
-    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-        .map_err(|error| internal("stored timestamp is not RFC 3339", error))
+/// Whether a database error is a unique index refusing a duplicate: the
+/// index is the source of truth, never a look-up made before the write.
+pub fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(error) if error.is_unique_violation())
 }

@@ -1,6 +1,8 @@
 use crate::backend::users::{self, NewUser};
-use crate::backend::{db, now, timestamp, Backend};
+use crate::backend::{db, Backend};
 use crate::error::AppError;
+use crate::ids::OrganisationId;
+use crate::timestamp::Timestamp;
 use domain::{DisplayName, Email, OrganisationName, Password, Role};
 use sqlx::SqlitePool;
 
@@ -32,8 +34,9 @@ pub async fn create_with_admin(
     backend: &Backend,
     new: &NewOrganisation,
     only_if_first: OnlyIfFirst,
-) -> Result<String, AppError> {
+) -> Result<OrganisationId, AppError> {
     let password_hash = backend.passwords.hash(&new.admin_password).await?;
+    let at = Timestamp::of(backend.now());
     let mut tx = backend
         .pool
         .begin()
@@ -50,11 +53,11 @@ pub async fn create_with_admin(
             ));
         }
     }
-    let organisation_id = uuid::Uuid::new_v4().to_string();
+    let organisation_id = OrganisationId::generate();
     sqlx::query("INSERT INTO organisations (id, name, created_at) VALUES ($1, $2, $3)")
         .bind(&organisation_id)
         .bind(new.name.as_str())
-        .bind(timestamp(now()))
+        .bind(&at)
         .execute(&mut *tx)
         .await
         .map_err(db("could not create an organisation"))?;
@@ -67,6 +70,7 @@ pub async fn create_with_admin(
             password_hash: &password_hash,
             role: Role::Admin,
         },
+        &at,
     )
     .await?;
     tx.commit()

@@ -1,124 +1,112 @@
-//! App registrations of a customer tenant. Client secrets and private keys
-//! are sealed with the vault before they touch the database and are never
-//! read back into a view model.
+//! App registrations of a customer tenant: the `registrations` table.
+//! Client secrets and private keys are sealed with the vault before they
+//! touch the database and are never read back into a view model.
 
 use crate::backend::credentials::{self, Intake};
-use crate::backend::{db, internal, now, timestamp, Backend, OrgScope};
+use crate::backend::tenants::{self, OwnedTenant};
+use crate::backend::vault::SealedIn;
+use crate::backend::{db, internal, is_unique_violation, Backend, Staff};
 use crate::error::AppError;
+use crate::ids::{CustomerTenantId, RegistrationId, UserId};
 use crate::model::{CertificateUpload, RegistrationForm, RegistrationView, SecretForm};
+use crate::timestamp::Timestamp;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use domain::ids::{ClientId, ObjectId};
+use domain::form::Problems;
+use domain::profile::Profile;
+use domain::registration::{parse_ids, parse_products, RegistrationIds};
 use domain::Action;
+use sqlx::{Sqlite, Transaction};
 
-fn sealing_context(registration_id: &str) -> String {
-    format!("registrations:{registration_id}:secret")
-}
-
+/// Records a registration made by hand. Every field is checked at once;
+/// certificate files are opened off the async workers.
 pub async fn add(
-    backend: &Backend,
-    scope: &OrgScope,
-    customer_tenant_id: &str,
+    ctx: &Staff,
+    customer_tenant_id: &CustomerTenantId,
     form: &RegistrationForm,
-) -> Result<String, AppError> {
-    scope.permit(Action::ManageTenants)?;
-    let mut problems = Vec::new();
-    let mut problem = |field: &str, message: String| {
-        problems.push(domain::customer::FieldProblem {
-            field: field.into(),
-            message,
-        })
-    };
-    let profiles = domain::profile::parse_list(&form.profiles).unwrap_or_else(|error| {
-        problem("profiles", error.to_string());
-        vec![]
-    });
-    if profiles.is_empty() && form.profiles.trim().is_empty() {
-        problem("profiles", "Choose at least one product.".into());
-    }
-    let client_id = ClientId::parse(&form.client_id)
-        .map_err(|e| problem("client_id", e.to_string()))
-        .ok();
-    let object_id = match form.object_id.trim() {
-        "" => {
-            if profiles.iter().any(|p| p.needs_object_id) {
-                problem(
-                    "object_id",
-                    "This product needs the registration's Object ID (on its Overview page)."
-                        .into(),
-                );
-            }
-            None
-        }
-        raw => ObjectId::parse(raw)
-            .map_err(|e| problem("object_id", e.to_string()))
-            .ok(),
-    };
+) -> Result<RegistrationId, AppError> {
+    ctx.scope.permit(Action::ManageTenants)?;
+    let tenant = tenants::owned(ctx, customer_tenant_id).await?;
+    let now = ctx.now();
+    let mut problems = Problems::default();
+    let profiles = parse_products(&form.profiles, &mut problems);
+    let ids = parse_ids(
+        &form.client_id,
+        &form.object_id,
+        profiles.as_deref().unwrap_or_default(),
+        &mut problems,
+    );
     let credential = match form.credential.as_str() {
-        "certificate" => credentials::certificate(
-            &CertificateUpload {
+        "certificate" => {
+            let upload = CertificateUpload {
                 certificate: form.certificate.clone(),
                 private_key: form.private_key.clone(),
                 password: form.password.clone(),
-            },
-            now(),
-        )
-        .map(Intake::Certificate),
+            };
+            ctx.backend
+                .heavy
+                .run(move || credentials::certificate(&upload, now))
+                .await?
+                .map(Intake::Certificate)
+        }
         _ => credentials::secret(
             &SecretForm {
                 secret: form.secret.clone(),
                 secret_expires: form.secret_expires.clone(),
             },
             false,
-            now(),
+            now,
         )
         .and_then(|(secret, expires_at)| match secret {
             Some(secret) => Ok(Intake::Secret { secret, expires_at }),
             None => Err(vec![]),
         }),
-    }
-    .map_err(|found| problems.extend(found))
-    .ok();
-    let (Some(client_id), Some(credential), true) = (client_id, credential, problems.is_empty())
-    else {
-        return Err(AppError::Fields(problems));
     };
-    let owned: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM customer_tenants WHERE id = $1 AND organisation_id = $2")
-            .bind(customer_tenant_id)
-            .bind(scope.organisation_id())
-            .fetch_optional(&backend.pool)
-            .await
-            .map_err(db("could not load a customer tenant"))?;
-    owned.ok_or(AppError::NotFound)?;
-    insert(
-        backend,
-        NewRegistration {
-            organisation_id: scope.organisation_id(),
-            customer_tenant_id,
-            profile_ids: &domain::profile::list_ids(&profiles),
-            client_id: &client_id,
-            object_id: object_id.as_ref(),
+    let credential = credential.map_err(|found| problems.extend(found)).ok();
+    let (profiles, ids, credential) = problems
+        .finish(profiles.zip(ids).zip(credential).map(|((p, i), c)| (p, i, c)))
+        .map_err(AppError::Invalid)?;
+    let mut tx = ctx
+        .pool()
+        .begin()
+        .await
+        .map_err(db("could not start a transaction"))?;
+    let id = insert(
+        &ctx.backend,
+        &mut tx,
+        &tenant,
+        &NewRegistration {
+            profiles: &profiles,
+            ids: &ids,
             credential: &credential,
-            entered_by: scope.user_id(),
+            entered_by: ctx.scope.user_id(),
         },
+        &Timestamp::of(now),
     )
-    .await
+    .await?;
+    tx.commit()
+        .await
+        .map_err(db("could not save a registration"))?;
+    Ok(id)
 }
 
 pub struct NewRegistration<'a> {
-    pub organisation_id: &'a str,
-    pub customer_tenant_id: &'a str,
-    pub profile_ids: &'a str,
-    pub client_id: &'a ClientId,
-    pub object_id: Option<&'a ObjectId>,
+    pub profiles: &'a [Profile],
+    pub ids: &'a RegistrationIds,
     pub credential: &'a Intake,
-    pub entered_by: &'a str,
+    pub entered_by: &'a UserId,
 }
 
-/// Stores a registration; its secret or private key is sealed for its own row.
-pub async fn insert(backend: &Backend, new: NewRegistration<'_>) -> Result<String, AppError> {
-    let id = uuid::Uuid::new_v4().to_string();
+/// Stores a registration under `tenant`; its secret or private key is
+/// sealed for its own row.
+pub async fn insert(
+    backend: &Backend,
+    tx: &mut Transaction<'_, Sqlite>,
+    tenant: &OwnedTenant,
+    new: &NewRegistration<'_>,
+    at: &Timestamp,
+) -> Result<RegistrationId, AppError> {
+    let id = RegistrationId::generate();
     let (kind, material, hint, thumbprint, subject, der) = match new.credential {
         Intake::Secret { secret, .. } => (
             "secret",
@@ -137,9 +125,10 @@ pub async fn insert(backend: &Backend, new: NewRegistration<'_>) -> Result<Strin
             Some(STANDARD.encode(&cert.der)),
         ),
     };
-    let sealed = backend
-        .vault
-        .seal(material.as_bytes(), &sealing_context(&id));
+    let sealed = backend.vault.seal(
+        material.as_bytes(),
+        &SealedIn::Registrations.context(id.as_str()),
+    );
     let inserted = sqlx::query(
         "INSERT INTO registrations
             (id, organisation_id, customer_tenant_id, profiles, client_id, object_id, credential_kind,
@@ -148,25 +137,25 @@ pub async fn insert(backend: &Backend, new: NewRegistration<'_>) -> Result<Strin
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(&id)
-    .bind(new.organisation_id)
-    .bind(new.customer_tenant_id)
-    .bind(new.profile_ids)
-    .bind(new.client_id.as_str())
-    .bind(new.object_id.map(ObjectId::as_str))
+    .bind(tenant.organisation_id())
+    .bind(tenant.id())
+    .bind(domain::profile::list_ids(new.profiles))
+    .bind(new.ids.client_id.as_str())
+    .bind(new.ids.object_id.as_ref().map(|o| o.as_str()))
     .bind(kind)
     .bind(sealed)
     .bind(hint)
     .bind(thumbprint)
     .bind(subject)
     .bind(der)
-    .bind(timestamp(new.credential.expires_at()))
+    .bind(Timestamp::of(new.credential.expires_at()))
     .bind(new.entered_by)
-    .bind(timestamp(now()))
-    .execute(&backend.pool)
+    .bind(at)
+    .execute(&mut **tx)
     .await;
     match inserted {
         Ok(_) => Ok(id),
-        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Err(AppError::invalid(
+        Err(error) if is_unique_violation(&error) => Err(AppError::invalid(
             "client_id",
             "This tenant already has a registration with this Application (client) ID.",
         )),
@@ -174,56 +163,56 @@ pub async fn insert(backend: &Backend, new: NewRegistration<'_>) -> Result<Strin
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct ListRow {
+    id: RegistrationId,
+    profiles: String,
+    client_id: String,
+    object_id: Option<String>,
+    credential_kind: String,
+    shown: Option<String>,
+    credential_expires_at: Option<Timestamp>,
+    entered_by: String,
+    entered_at: Timestamp,
+}
+
 pub async fn list(
-    backend: &Backend,
-    scope: &OrgScope,
-    customer_tenant_id: &str,
+    ctx: &Staff,
+    customer_tenant_id: &CustomerTenantId,
 ) -> Result<Vec<RegistrationView>, AppError> {
-    let rows: Vec<(
-        String,
-        String,
-        String,
-        Option<String>,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-        String,
-    )> = sqlx::query_as(
+    let tenant = tenants::owned(ctx, customer_tenant_id).await?;
+    let rows: Vec<ListRow> = sqlx::query_as(
         "SELECT r.id, r.profiles, r.client_id, r.object_id, r.credential_kind,
-                COALESCE(r.secret_hint, r.certificate_thumbprint), r.credential_expires_at,
-                u.display_name, r.entered_at
+                COALESCE(r.secret_hint, r.certificate_thumbprint) AS shown, r.credential_expires_at,
+                u.display_name AS entered_by, r.entered_at
            FROM registrations r JOIN users u ON u.id = r.entered_by
           WHERE r.customer_tenant_id = $1 AND r.organisation_id = $2
           ORDER BY r.entered_at",
     )
-    .bind(customer_tenant_id)
-    .bind(scope.organisation_id())
-    .fetch_all(&backend.pool)
+    .bind(tenant.id())
+    .bind(tenant.organisation_id())
+    .fetch_all(ctx.pool())
     .await
     .map_err(db("could not list registrations"))?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, profiles, client_id, object_id, kind, hint, expires, entered_by, entered_at)| {
-                RegistrationView {
-                    id,
-                    profiles: profiles
-                        .split(',')
-                        .filter_map(|p| domain::profile::find(p).ok().map(|p| p.name))
-                        .collect(),
-                    client_id,
-                    object_id,
-                    credential: match kind.as_str() {
-                        "secret" => format!("Client secret {}", hint.unwrap_or_default()),
-                        _ => format!("Certificate {}", hint.unwrap_or_default()),
-                    },
-                    credential_expires_at: expires,
-                    entered_by,
-                    entered_at,
-                }
+        .map(|row| RegistrationView {
+            id: row.id,
+            profiles: row
+                .profiles
+                .split(',')
+                .filter_map(|p| domain::profile::find(p).ok().map(|p| p.name))
+                .collect(),
+            client_id: row.client_id,
+            object_id: row.object_id,
+            credential: match row.credential_kind.as_str() {
+                "secret" => format!("Client secret {}", row.shown.unwrap_or_default()),
+                _ => format!("Certificate {}", row.shown.unwrap_or_default()),
             },
-        )
+            credential_expires_at: row.credential_expires_at,
+            entered_by: row.entered_by,
+            entered_at: row.entered_at,
+        })
         .collect())
 }
 
@@ -231,45 +220,50 @@ pub async fn list(
 /// unfinished onboarding. Returns how many changed.
 pub async fn reseal_stale(backend: &Backend) -> Result<usize, AppError> {
     let mut changed = 0;
-    for table in ["registrations", "onboarding_links"] {
-        changed += reseal_table(backend, table).await?;
+    for place in SealedIn::ALL {
+        changed += reseal_table(backend, place).await?;
     }
     Ok(changed)
 }
 
-async fn reseal_table(backend: &Backend, table: &'static str) -> Result<usize, AppError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(&format!(
-        "SELECT id, secret_sealed FROM {table} WHERE secret_sealed IS NOT NULL"
-    ))
-    .fetch_all(&backend.pool)
-    .await
-    .map_err(db("could not read sealed secrets"))?;
+/// Reads and rewrites in one transaction, and replaces a value only if it
+/// is still the one read, so a secret saved meanwhile is never overwritten
+/// with an older one.
+async fn reseal_table(backend: &Backend, place: SealedIn) -> Result<usize, AppError> {
+    let table = place.table();
     let mut tx = backend
         .pool
         .begin()
         .await
         .map_err(db("could not start a transaction"))?;
+    let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+        "SELECT id, secret_sealed FROM {table} WHERE secret_sealed IS NOT NULL"
+    ))
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db("could not read sealed secrets"))?;
     let mut changed = 0;
     for (id, sealed) in rows
         .iter()
         .filter(|(_, sealed)| backend.vault.is_stale(sealed))
     {
-        let context = format!("{table}:{id}:secret");
+        let context = place.context(id);
         let plain = backend.vault.open(sealed, &context).map_err(|error| {
             internal(
                 "a stored secret could not be opened with any known key",
                 error,
             )
         })?;
-        sqlx::query(&format!(
-            "UPDATE {table} SET secret_sealed = $1 WHERE id = $2"
+        let replaced = sqlx::query(&format!(
+            "UPDATE {table} SET secret_sealed = $1 WHERE id = $2 AND secret_sealed = $3"
         ))
         .bind(backend.vault.seal(&plain, &context))
         .bind(id)
+        .bind(sealed)
         .execute(&mut *tx)
         .await
         .map_err(db("could not re-seal a secret"))?;
-        changed += 1;
+        changed += replaced.rows_affected() as usize;
     }
     tx.commit()
         .await

@@ -1,124 +1,174 @@
-//! Customer tenants of the caller's organisation. Every query filters by the
-//! scope's organisation; writes need `Action::ManageTenants`.
+//! Customer tenants of the caller's organisation: the `customer_tenants`
+//! table. Writes need `Action::ManageTenants`; anything stored under a
+//! tenant (registrations, onboarding links) takes an `OwnedTenant`, the
+//! proof that the tenant belongs to the organisation acting on it.
 
-use crate::backend::{db, internal, now, timestamp, OrgScope};
+use crate::backend::{db, internal, is_unique_violation, Staff};
 use crate::error::AppError;
+use crate::ids::{CustomerTenantId, OrganisationId};
 use crate::model::{TenantDetails, TenantSummary};
+use crate::timestamp::Timestamp;
 use domain::customer::{CustomerTenant, CustomerTenantForm};
 use domain::{Action, Cloud};
-use sqlx::SqlitePool;
 
-type Row = (
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-);
+/// A customer tenant looked up through the caller's scope (or reached
+/// through a live onboarding link): only `owned` and `reached_by_link` make
+/// one, so holding it proves the ownership.
+#[derive(Debug, Clone)]
+pub struct OwnedTenant {
+    id: CustomerTenantId,
+    organisation_id: OrganisationId,
+    archived: bool,
+}
 
-const COLUMNS: &str = "id, display_name, entra_tenant_id, primary_domain, cloud, contact_emails, notes, created_at, updated_at, archived_at";
+impl OwnedTenant {
+    pub fn id(&self) -> &CustomerTenantId {
+        &self.id
+    }
 
-fn summary(row: &Row) -> Result<TenantSummary, AppError> {
-    Ok(TenantSummary {
-        id: row.0.clone(),
-        display_name: row.1.clone(),
-        tenant_id: row.2.clone(),
-        primary_domain: row.3.clone(),
-        cloud: row
-            .4
-            .parse::<Cloud>()
-            .map_err(|e| internal("stored cloud is not known", e))?,
-        archived: row.9.is_some(),
+    pub fn organisation_id(&self) -> &OrganisationId {
+        &self.organisation_id
+    }
+
+    pub fn archived(&self) -> bool {
+        self.archived
+    }
+
+    /// For `onboarding::link`, whose query joins the link to its tenant
+    /// within the link's organisation.
+    pub(in crate::backend) fn reached_by_link(
+        id: CustomerTenantId,
+        organisation_id: OrganisationId,
+        archived: bool,
+    ) -> Self {
+        Self {
+            id,
+            organisation_id,
+            archived,
+        }
+    }
+}
+
+/// The tenant `id` if it belongs to the caller's organisation; otherwise
+/// `NotFound`, the same answer as for an id that does not exist.
+pub async fn owned(ctx: &Staff, id: &CustomerTenantId) -> Result<OwnedTenant, AppError> {
+    let row: Option<(Option<Timestamp>,)> = sqlx::query_as(
+        "SELECT archived_at FROM customer_tenants WHERE id = $1 AND organisation_id = $2",
+    )
+    .bind(id)
+    .bind(ctx.scope.organisation_id())
+    .fetch_optional(ctx.pool())
+    .await
+    .map_err(db("could not load a customer tenant"))?;
+    let (archived_at,) = row.ok_or(AppError::NotFound)?;
+    Ok(OwnedTenant {
+        id: id.clone(),
+        organisation_id: ctx.scope.organisation_id().clone(),
+        archived: archived_at.is_some(),
     })
 }
 
-pub async fn list(
-    pool: &SqlitePool,
-    scope: &OrgScope,
-    include_archived: bool,
-) -> Result<Vec<TenantSummary>, AppError> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
+#[derive(sqlx::FromRow)]
+struct TenantRow {
+    id: CustomerTenantId,
+    display_name: String,
+    entra_tenant_id: Option<String>,
+    primary_domain: Option<String>,
+    cloud: String,
+    contact_emails: String,
+    notes: String,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    archived_at: Option<Timestamp>,
+}
+
+const COLUMNS: &str = "id, display_name, entra_tenant_id, primary_domain, cloud, contact_emails, notes, created_at, updated_at, archived_at";
+
+impl TenantRow {
+    fn summary(&self) -> Result<TenantSummary, AppError> {
+        Ok(TenantSummary {
+            id: self.id.clone(),
+            display_name: self.display_name.clone(),
+            entra_tenant_id: self.entra_tenant_id.clone(),
+            primary_domain: self.primary_domain.clone(),
+            cloud: self
+                .cloud
+                .parse::<Cloud>()
+                .map_err(|e| internal("stored cloud is not known", e))?,
+            archived: self.archived_at.is_some(),
+        })
+    }
+}
+
+pub async fn list(ctx: &Staff, include_archived: bool) -> Result<Vec<TenantSummary>, AppError> {
+    let rows: Vec<TenantRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM customer_tenants
           WHERE organisation_id = $1 AND ($2 OR archived_at IS NULL)
           ORDER BY display_name"
     ))
-    .bind(scope.organisation_id())
+    .bind(ctx.scope.organisation_id())
     .bind(include_archived)
-    .fetch_all(pool)
+    .fetch_all(ctx.pool())
     .await
     .map_err(db("could not list customer tenants"))?;
-    rows.iter().map(summary).collect()
+    rows.iter().map(TenantRow::summary).collect()
 }
 
-pub async fn details(
-    pool: &SqlitePool,
-    scope: &OrgScope,
-    id: &str,
-) -> Result<TenantDetails, AppError> {
-    let row: Row = sqlx::query_as(&format!(
+pub async fn details(ctx: &Staff, id: &CustomerTenantId) -> Result<TenantDetails, AppError> {
+    let row: TenantRow = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM customer_tenants WHERE id = $1 AND organisation_id = $2"
     ))
     .bind(id)
-    .bind(scope.organisation_id())
-    .fetch_optional(pool)
+    .bind(ctx.scope.organisation_id())
+    .fetch_optional(ctx.pool())
     .await
     .map_err(db("could not load a customer tenant"))?
     .ok_or(AppError::NotFound)?;
-    let summary = summary(&row)?;
     Ok(TenantDetails {
+        summary: row.summary()?,
         form: CustomerTenantForm {
-            display_name: row.1.clone(),
-            tenant_id: row.2.clone().unwrap_or_default(),
-            primary_domain: row.3.clone().unwrap_or_default(),
-            cloud: row.4.clone(),
-            contacts: row.5.replace(',', ", "),
-            notes: row.6.clone(),
+            display_name: row.display_name,
+            tenant_id: row.entra_tenant_id.unwrap_or_default(),
+            primary_domain: row.primary_domain.unwrap_or_default(),
+            cloud: row.cloud,
+            contacts: row.contact_emails.replace(',', ", "),
+            notes: row.notes,
         },
-        summary,
-        created_at: row.7,
-        updated_at: row.8,
-        can_manage: scope.permit(Action::ManageTenants).is_ok(),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        can_manage: ctx.scope.may(Action::ManageTenants),
     })
 }
 
-/// Refuses a second record of the same Entra tenant or domain in one organisation.
-async fn ensure_unique(
-    pool: &SqlitePool,
-    scope: &OrgScope,
+/// Names the tenant a unique index refused this one for. The index is the
+/// source of truth; this only words the refusal.
+async fn duplicate(
+    ctx: &Staff,
     tenant: &CustomerTenant,
-    except: Option<&str>,
-) -> Result<(), AppError> {
+    except: Option<&CustomerTenantId>,
+) -> Result<AppError, AppError> {
     let clash: Option<(String, Option<String>)> = sqlx::query_as(
         "SELECT display_name, entra_tenant_id FROM customer_tenants
           WHERE organisation_id = $1 AND id <> $2
             AND (entra_tenant_id = $3 OR primary_domain = $4)",
     )
-    .bind(scope.organisation_id())
-    .bind(except.unwrap_or(""))
+    .bind(ctx.scope.organisation_id())
+    .bind(except.map_or("", CustomerTenantId::as_str))
     .bind(&tenant.tenant_id)
     .bind(&tenant.primary_domain)
-    .fetch_optional(pool)
+    .fetch_optional(ctx.pool())
     .await
-    .map_err(db("could not check for duplicate tenants"))?;
-    match clash {
-        None => Ok(()),
-        Some((name, entra_id)) => {
-            let field = if entra_id.is_some() && entra_id == tenant.tenant_id {
-                "tenant_id"
-            } else {
-                "primary_domain"
-            };
-            Err(AppError::invalid(
-                field,
-                format!("This tenant is already recorded as '{name}'."),
-            ))
-        }
-    }
+    .map_err(db("could not name a duplicate tenant"))?;
+    let (name, entra_id) = clash.unwrap_or_default();
+    let field = if entra_id.is_some() && entra_id == tenant.tenant_id {
+        "tenant_id"
+    } else {
+        "primary_domain"
+    };
+    Ok(AppError::invalid(
+        field,
+        format!("This tenant is already recorded as '{name}'."),
+    ))
 }
 
 fn contacts(tenant: &CustomerTenant) -> String {
@@ -130,46 +180,43 @@ fn contacts(tenant: &CustomerTenant) -> String {
         .join(",")
 }
 
-pub async fn create(
-    pool: &SqlitePool,
-    scope: &OrgScope,
-    form: &CustomerTenantForm,
-) -> Result<String, AppError> {
-    scope.permit(Action::ManageTenants)?;
-    let tenant = form.parse().map_err(AppError::Fields)?;
-    ensure_unique(pool, scope, &tenant, None).await?;
-    let id = uuid::Uuid::new_v4().to_string();
-    let at = timestamp(now());
-    sqlx::query(
+pub async fn create(ctx: &Staff, form: &CustomerTenantForm) -> Result<CustomerTenantId, AppError> {
+    ctx.scope.permit(Action::ManageTenants)?;
+    let tenant = form.parse().map_err(AppError::Invalid)?;
+    let id = CustomerTenantId::generate();
+    let at = Timestamp::of(ctx.now());
+    let inserted = sqlx::query(
         "INSERT INTO customer_tenants
             (id, organisation_id, display_name, entra_tenant_id, primary_domain, cloud, contact_emails, notes, created_by, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
     )
     .bind(&id)
-    .bind(scope.organisation_id())
+    .bind(ctx.scope.organisation_id())
     .bind(&tenant.display_name)
     .bind(&tenant.tenant_id)
     .bind(&tenant.primary_domain)
     .bind(tenant.cloud.id())
     .bind(contacts(&tenant))
     .bind(&tenant.notes)
-    .bind(scope.user_id())
+    .bind(ctx.scope.user_id())
     .bind(&at)
-    .execute(pool)
-    .await
-    .map_err(db("could not save a customer tenant"))?;
-    Ok(id)
+    .execute(ctx.pool())
+    .await;
+    match inserted {
+        Ok(_) => Ok(id),
+        Err(error) if is_unique_violation(&error) => Err(duplicate(ctx, &tenant, None).await?),
+        Err(error) => Err(internal("could not save a customer tenant", error)),
+    }
 }
 
 pub async fn update(
-    pool: &SqlitePool,
-    scope: &OrgScope,
-    id: &str,
+    ctx: &Staff,
+    id: &CustomerTenantId,
     form: &CustomerTenantForm,
 ) -> Result<(), AppError> {
-    scope.permit(Action::ManageTenants)?;
-    let tenant = form.parse().map_err(AppError::Fields)?;
-    ensure_unique(pool, scope, &tenant, Some(id)).await?;
+    ctx.scope.permit(Action::ManageTenants)?;
+    let tenant = form.parse().map_err(AppError::Invalid)?;
+    let owned = owned(ctx, id).await?;
     let updated = sqlx::query(
         "UPDATE customer_tenants
             SET display_name = $1, entra_tenant_id = $2, primary_domain = $3, cloud = $4, contact_emails = $5, notes = $6, updated_at = $7
@@ -181,39 +228,37 @@ pub async fn update(
     .bind(tenant.cloud.id())
     .bind(contacts(&tenant))
     .bind(&tenant.notes)
-    .bind(timestamp(now()))
-    .bind(id)
-    .bind(scope.organisation_id())
-    .execute(pool)
-    .await
-    .map_err(db("could not update a customer tenant"))?;
-    if updated.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
+    .bind(Timestamp::of(ctx.now()))
+    .bind(owned.id())
+    .bind(owned.organisation_id())
+    .execute(ctx.pool())
+    .await;
+    match updated {
+        Ok(done) if done.rows_affected() == 1 => Ok(()),
+        Ok(_) => Err(AppError::NotFound),
+        Err(error) if is_unique_violation(&error) => Err(duplicate(ctx, &tenant, Some(id)).await?),
+        Err(error) => Err(internal("could not update a customer tenant", error)),
     }
 }
 
 /// Archives (or with `archived = false` restores) a tenant; nothing is deleted.
 pub async fn set_archived(
-    pool: &SqlitePool,
-    scope: &OrgScope,
-    id: &str,
+    ctx: &Staff,
+    id: &CustomerTenantId,
     archived: bool,
 ) -> Result<(), AppError> {
-    scope.permit(Action::ManageTenants)?;
-    let at = archived.then(|| timestamp(now()));
-    let updated = sqlx::query("UPDATE customer_tenants SET archived_at = $1, updated_at = $2 WHERE id = $3 AND organisation_id = $4")
-        .bind(at)
-        .bind(timestamp(now()))
-        .bind(id)
-        .bind(scope.organisation_id())
-        .execute(pool)
-        .await
-        .map_err(db("could not archive a customer tenant"))?;
-    if updated.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+    ctx.scope.permit(Action::ManageTenants)?;
+    let owned = owned(ctx, id).await?;
+    let now = Timestamp::of(ctx.now());
+    sqlx::query(
+        "UPDATE customer_tenants SET archived_at = $1, updated_at = $2 WHERE id = $3 AND organisation_id = $4",
+    )
+    .bind(archived.then_some(&now))
+    .bind(&now)
+    .bind(owned.id())
+    .bind(owned.organisation_id())
+    .execute(ctx.pool())
+    .await
+    .map_err(db("could not archive a customer tenant"))?;
+    Ok(())
 }

@@ -13,6 +13,30 @@ use sha2::{Digest, Sha256};
 
 const FORMAT: &str = "v1";
 
+/// The tables that hold sealed values, each in its `secret_sealed` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealedIn {
+    Registrations,
+    OnboardingLinks,
+}
+
+impl SealedIn {
+    pub const ALL: [SealedIn; 2] = [SealedIn::Registrations, SealedIn::OnboardingLinks];
+
+    pub fn table(self) -> &'static str {
+        match self {
+            SealedIn::Registrations => "registrations",
+            SealedIn::OnboardingLinks => "onboarding_links",
+        }
+    }
+
+    /// The associated data a row's secret is sealed with: it names the row,
+    /// so a sealed value copied into another row does not open there.
+    pub fn context(self, row_id: &str) -> String {
+        format!("{}:{row_id}:secret", self.table())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VaultError {
     #[error("a master key must be 32 bytes, base64-encoded")]

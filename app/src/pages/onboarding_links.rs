@@ -1,19 +1,20 @@
 use crate::api::onboarding::{onboarding_links, CreateOnboardingLink, RevokeOnboardingLink};
 use crate::components::form::{action_error, FormError};
 use crate::components::profile_picker::ProfilePicker;
+use crate::ids::CustomerTenantId;
 use leptos::prelude::*;
 
 /// A tenant's onboarding links: create one for chosen products, see how far
 /// the customer got, revoke.
 #[component]
-pub fn OnboardingLinks(tenant_id: String, can_manage: bool) -> impl IntoView {
+pub fn OnboardingLinks(customer_tenant_id: CustomerTenantId, can_manage: bool) -> impl IntoView {
     let create = ServerAction::<CreateOnboardingLink>::new();
     let revoke = ServerAction::<RevokeOnboardingLink>::new();
     let list = {
-        let tenant_id = tenant_id.clone();
+        let customer_tenant_id = customer_tenant_id.clone();
         Resource::new(
             move || (create.version().get(), revoke.version().get()),
-            move |_| onboarding_links(tenant_id.clone()),
+            move |_| onboarding_links(customer_tenant_id.clone()),
         )
     };
     let chosen = RwSignal::new(Vec::<String>::new());
@@ -33,10 +34,10 @@ pub fn OnboardingLinks(tenant_id: String, can_manage: bool) -> impl IntoView {
                                         <tr>
                                             <td>{link.profiles.join(", ")}</td>
                                             <td>{link.state.clone()}</td>
-                                            <td>{link.expires_at.chars().take(10).collect::<String>()}</td>
+                                            <td>{link.expires_at.date().to_owned()}</td>
                                             <td>{(can_manage && link.active).then(|| view! {
                                                 <ActionForm action=revoke>
-                                                    <input type="hidden" name="link_id" value=link.id.clone()/>
+                                                    <input type="hidden" name="link_id" value=link.id.to_string()/>
                                                     <button type="submit" class="secondary small">"Revoke"</button>
                                                 </ActionForm>
                                             })}</td>
@@ -51,7 +52,7 @@ pub fn OnboardingLinks(tenant_id: String, can_manage: bool) -> impl IntoView {
             </Transition>
             {can_manage.then(|| view! {
                 <ActionForm action=create attr:class="link-form">
-                    <input type="hidden" name="tenant_id" value=tenant_id.clone()/>
+                    <input type="hidden" name="customer_tenant_id" value=customer_tenant_id.to_string()/>
                     <ProfilePicker legend="Products the customer should set up" name="profiles" chosen/>
                     <FormError error fields=&[]/>
                     <button type="submit" disabled=move || create.pending().get()>"Create onboarding link"</button>

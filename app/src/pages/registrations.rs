@@ -2,6 +2,7 @@ use crate::api::registrations::{list_registrations, AddRegistration};
 use crate::components::file_field::FileField;
 use crate::components::form::{action_error, FormError};
 use crate::components::profile_picker::ProfilePicker;
+use crate::ids::CustomerTenantId;
 use leptos::prelude::*;
 
 const FIELDS: &[&str] = &[
@@ -18,13 +19,13 @@ const FIELDS: &[&str] = &[
 /// A tenant's registrations, and for staff who manage tenants a form to
 /// record one made by hand, with a client secret or a certificate.
 #[component]
-pub fn Registrations(tenant_id: String, can_manage: bool) -> impl IntoView {
+pub fn Registrations(customer_tenant_id: CustomerTenantId, can_manage: bool) -> impl IntoView {
     let add = ServerAction::<AddRegistration>::new();
     let list = {
-        let tenant_id = tenant_id.clone();
+        let customer_tenant_id = customer_tenant_id.clone();
         Resource::new(
             move || add.version().get(),
-            move |_| list_registrations(tenant_id.clone()),
+            move |_| list_registrations(customer_tenant_id.clone()),
         )
     };
     view! {
@@ -46,7 +47,7 @@ pub fn Registrations(tenant_id: String, can_manage: bool) -> impl IntoView {
                                             <td>{r.profiles.join(", ")}</td>
                                             <td><code>{r.client_id}</code></td>
                                             <td>{r.credential}</td>
-                                            <td>{r.credential_expires_at.map(|at| at.chars().take(10).collect::<String>())}</td>
+                                            <td>{r.credential_expires_at.map(|at| at.date().to_owned())}</td>
                                             <td>{r.entered_by}</td>
                                         </tr>
                                     }).collect_view()}
@@ -62,14 +63,17 @@ pub fn Registrations(tenant_id: String, can_manage: bool) -> impl IntoView {
             <section class="card">
                 <h2>"Record a registration"</h2>
                 <p class="muted">"For a registration created by hand. Its client secret or private key is stored encrypted and never shown again; only the secret's last characters, or the certificate's subject and thumbprint, and the expiry are."</p>
-                <RegistrationForm action=add tenant_id=tenant_id.clone()/>
+                <RegistrationForm action=add customer_tenant_id=customer_tenant_id.clone()/>
             </section>
         })}
     }
 }
 
 #[component]
-fn RegistrationForm(action: ServerAction<AddRegistration>, tenant_id: String) -> impl IntoView {
+fn RegistrationForm(
+    action: ServerAction<AddRegistration>,
+    customer_tenant_id: CustomerTenantId,
+) -> impl IntoView {
     let error = action_error(action);
     let message = move |field: &'static str| move || error.get().and_then(|e| e.for_field(field));
     let chosen = RwSignal::new(Vec::<String>::new());
@@ -102,7 +106,7 @@ fn RegistrationForm(action: ServerAction<AddRegistration>, tenant_id: String) ->
     };
     view! {
         <ActionForm action node_ref=form_ref attr:class="registration-form">
-            <input type="hidden" name="tenant_id" value=tenant_id/>
+            <input type="hidden" name="customer_tenant_id" value=customer_tenant_id.to_string()/>
             <ProfilePicker legend="Products this registration serves" name="form[profiles]" chosen
                 error=Signal::derive(message("profiles"))/>
             {field("Application (client) ID", "client_id", "text", "On the registration's Overview page.")}

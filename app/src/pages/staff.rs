@@ -108,7 +108,7 @@ fn StaffRow(
         let select_id = format!("role-{}", member.id);
         view! {
             <ActionForm action=change_role attr:class="role-form">
-                <input type="hidden" name="user_id" value=member.id.clone()/>
+                <input type="hidden" name="user_id" value=member.id.to_string()/>
                 <label class="visually-hidden" for=select_id.clone()>{format!("Role of {}", member.display_name)}</label>
                 <RoleSelect id=select_id selected=member.role/>
                 <button type="submit" class="secondary small">"Save"</button>
@@ -158,7 +158,7 @@ fn InviteSection(invite: ServerAction<InviteStaff>) -> impl IntoView {
             </ActionForm>
             {move || created().map(|created| view! {
                 <div class="notice" role="status">
-                    <p>"Send this link to " <strong>{created.email}</strong> ". It works once and expires " {created.expires_at} "."</p>
+                    <p>"Send this link to " <strong>{created.email}</strong> ". It works once and expires " {created.expires_at.date().to_owned()} "."</p>
                     <label for="invitation-link">"Invitation link"</label>
                     <input id="invitation-link" type="text" readonly=true value=created.link/>
                 </div>
@@ -174,7 +174,7 @@ fn PendingInvitations(invitations: Vec<crate::model::PendingInvitation>) -> impl
             <h2>"Open invitations"</h2>
             <ul class="plain">
                 {invitations.into_iter().map(|invitation| view! {
-                    <li>{invitation.email} " · " {invitation.role.label()} " · expires " {invitation.expires_at}</li>
+                    <li>{invitation.email} " · " {invitation.role.label()} " · expires " {invitation.expires_at.date().to_owned()}</li>
                 }).collect_view()}
             </ul>
         </section>

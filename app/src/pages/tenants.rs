@@ -1,6 +1,7 @@
-use crate::api::tenants::{list_tenants, load_tenant, ArchiveTenant, SaveTenant};
+use crate::api::tenants::{list_tenants, load_tenant, ArchiveTenant, CreateTenant, UpdateTenant};
 use crate::components::form::{action_error, FormError};
 use crate::error::AppError;
+use crate::ids::CustomerTenantId;
 use crate::model::TenantSummary;
 use crate::pages::onboarding_links::OnboardingLinks;
 use crate::pages::registrations::Registrations;
@@ -25,15 +26,9 @@ const FIELDS: &[&str] = &[
 #[component]
 pub fn TenantsPage() -> impl IntoView {
     let show_archived = RwSignal::new(false);
-    let save = ServerAction::<SaveTenant>::new();
-    let saved = RwSignal::new(0u32);
-    Effect::new(move |_| {
-        if matches!(save.value().get(), Some(Ok(_))) {
-            saved.update(|n| *n += 1);
-        }
-    });
+    let create = ServerAction::<CreateTenant>::new();
     let list = Resource::new(
-        move || (show_archived.get(), saved.get()),
+        move || (show_archived.get(), create.version().get()),
         |(archived, _)| list_tenants(archived),
     );
     let search = RwSignal::new(String::new());
@@ -66,7 +61,11 @@ pub fn TenantsPage() -> impl IntoView {
                 can_manage.then(|| view! {
                     <section class="card">
                         <h2>"Add a customer tenant"</h2>
-                        <TenantForm action=save id=String::new() values=CustomerTenantForm::default() submit="Add tenant"/>
+                        <ActionForm action=create attr:class="tenant-form">
+                            <TenantFields values=CustomerTenantForm::default() error=action_error(create)/>
+                            <button type="submit" disabled=move || create.pending().get()>"Add tenant"</button>
+                            <Saved done=Signal::derive(move || matches!(create.value().get(), Some(Ok(_))))/>
+                        </ActionForm>
                     </section>
                 })
             })}
@@ -82,7 +81,7 @@ fn matches(tenant: &TenantSummary, needle: &str) -> bool {
             .as_deref()
             .is_some_and(|d| d.contains(needle))
         || tenant
-            .tenant_id
+            .entra_tenant_id
             .as_deref()
             .is_some_and(|t| t.contains(needle))
 }
@@ -108,7 +107,7 @@ fn TenantTable(tenants: Vec<TenantSummary>, search: RwSignal<String>) -> impl In
                 <For each=visible key=|t| (t.id.clone(), t.archived) let:tenant>
                     <tr>
                         <td><A href=format!("/tenants/{}", tenant.id)>{tenant.display_name.clone()}</A></td>
-                        <td>{tenant.primary_domain.clone().or(tenant.tenant_id.clone())}</td>
+                        <td>{tenant.primary_domain.clone().or(tenant.entra_tenant_id.clone())}</td>
                         <td>{tenant.cloud.label()}</td>
                         <td>{if tenant.archived { "Archived" } else { "Never checked" }}</td>
                     </tr>
@@ -118,16 +117,10 @@ fn TenantTable(tenants: Vec<TenantSummary>, search: RwSignal<String>) -> impl In
     }
 }
 
-/// The create/edit form. Field names follow the server function's
-/// `form` argument; values typed stay when the server refuses them.
+/// The fields of the create and edit forms, named after the server
+/// functions' `form` argument; values typed stay when the server refuses them.
 #[component]
-fn TenantForm(
-    action: ServerAction<SaveTenant>,
-    id: String,
-    values: CustomerTenantForm,
-    submit: &'static str,
-) -> impl IntoView {
-    let error = action_error(action);
+fn TenantFields(values: CustomerTenantForm, error: Signal<Option<AppError>>) -> impl IntoView {
     let message =
         move |field: &'static str| move || error.get().and_then(|e: AppError| e.for_field(field));
     let input = move |label: &'static str,
@@ -147,38 +140,38 @@ fn TenantForm(
         }
     };
     view! {
-        <ActionForm action attr:class="tenant-form">
-            <input type="hidden" name="id" value=id/>
-            {input("Customer name", "display_name", values.display_name.clone(), "")}
-            {input("Directory (tenant) ID", "tenant_id", values.tenant_id.clone(), "From the Overview page of Microsoft Entra ID. The ID, the domain, or both.")}
-            {input("Primary domain", "primary_domain", values.primary_domain.clone(), "For example contoso.onmicrosoft.com.")}
-            <div class="field">
-                <label for="tenant-cloud">"Cloud"</label>
-                <select id="tenant-cloud" name="form[cloud]">
-                    {Cloud::ALL.into_iter().map(|cloud| view! {
-                        <option value=cloud.id() selected=values.cloud == cloud.id() || (values.cloud.is_empty() && cloud == Cloud::Global)>{cloud.label()}</option>
-                    }).collect_view()}
-                </select>
-                <p class="field-error">{message("cloud")}</p>
-            </div>
-            {input("Contact e-mail addresses", "contacts", values.contacts.clone(), "Separate several with commas.")}
-            <div class="field">
-                <label for="tenant-notes">"Notes"</label>
-                <textarea id="tenant-notes" name="form[notes]" rows="3">{values.notes.clone()}</textarea>
-                <p class="field-error">{message("notes")}</p>
-            </div>
-            <FormError error fields=FIELDS/>
-            <button type="submit" disabled=move || action.pending().get()>{submit}</button>
-            {move || matches!(action.value().get(), Some(Ok(_))).then(|| view! { <p class="notice" role="status">"Saved."</p> })}
-        </ActionForm>
+        {input("Customer name", "display_name", values.display_name.clone(), "")}
+        {input("Directory (tenant) ID", "tenant_id", values.tenant_id.clone(), "From the Overview page of Microsoft Entra ID. The ID, the domain, or both.")}
+        {input("Primary domain", "primary_domain", values.primary_domain.clone(), "For example contoso.onmicrosoft.com.")}
+        <div class="field">
+            <label for="tenant-cloud">"Cloud"</label>
+            <select id="tenant-cloud" name="form[cloud]">
+                {Cloud::ALL.into_iter().map(|cloud| view! {
+                    <option value=cloud.id() selected=values.cloud == cloud.id() || (values.cloud.is_empty() && cloud == Cloud::Global)>{cloud.label()}</option>
+                }).collect_view()}
+            </select>
+            <p class="field-error">{message("cloud")}</p>
+        </div>
+        {input("Contact e-mail addresses", "contacts", values.contacts.clone(), "Separate several with commas.")}
+        <div class="field">
+            <label for="tenant-notes">"Notes"</label>
+            <textarea id="tenant-notes" name="form[notes]" rows="3">{values.notes.clone()}</textarea>
+            <p class="field-error">{message("notes")}</p>
+        </div>
+        <FormError error fields=FIELDS/>
     }
+}
+
+#[component]
+fn Saved(done: Signal<bool>) -> impl IntoView {
+    move || done.get().then(|| view! { <p class="notice" role="status">"Saved."</p> })
 }
 
 #[component]
 pub fn TenantPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
-    let save = ServerAction::<SaveTenant>::new();
+    let id = move || CustomerTenantId::from(params.read().get("id").unwrap_or_default());
+    let save = ServerAction::<UpdateTenant>::new();
     let archive = ServerAction::<ArchiveTenant>::new();
     let details = Resource::new(
         move || (id(), archive.version().get()),
@@ -197,30 +190,37 @@ pub fn TenantPage() -> impl IntoView {
                 match details.await {
                     Ok(details) => {
                         let summary = details.summary.clone();
+                        let id = summary.id.clone();
+                        let (edit_id, archive_id) = (summary.id.to_string(), summary.id.to_string());
                         view! {
                             <Title text=summary.display_name.clone()/>
                             <p><A href="/tenants">"← All tenants"</A></p>
                             <h1>{summary.display_name.clone()}</h1>
                             <section class="card">
                                 <dl class="facts">
-                                    <dt>"Directory (tenant) ID"</dt><dd>{summary.tenant_id.clone().unwrap_or_else(|| "not recorded".into())}</dd>
+                                    <dt>"Directory (tenant) ID"</dt><dd>{summary.entra_tenant_id.clone().unwrap_or_else(|| "not recorded".into())}</dd>
                                     <dt>"Primary domain"</dt><dd>{summary.primary_domain.clone().unwrap_or_else(|| "not recorded".into())}</dd>
                                     <dt>"Cloud"</dt><dd>{summary.cloud.label()}</dd>
                                     <dt>"Status"</dt><dd>{if summary.archived { "Archived" } else { "Active" }}</dd>
                                 </dl>
                             </section>
-                            <Registrations tenant_id=summary.id.clone() can_manage=details.can_manage/>
-                            {(!summary.archived).then(|| view! { <OnboardingLinks tenant_id=summary.id.clone() can_manage=details.can_manage/> })}
+                            <Registrations customer_tenant_id=id.clone() can_manage=details.can_manage/>
+                            {(!summary.archived).then(|| view! { <OnboardingLinks customer_tenant_id=id.clone() can_manage=details.can_manage/> })}
                             {details.can_manage.then(|| view! {
                                 <section class="card">
                                     <h2>"Edit"</h2>
-                                    <TenantForm action=save id=summary.id.clone() values=details.form.clone() submit="Save changes"/>
+                                    <ActionForm action=save attr:class="tenant-form">
+                                        <input type="hidden" name="customer_tenant_id" value=edit_id/>
+                                        <TenantFields values=details.form.clone() error=action_error(save)/>
+                                        <button type="submit" disabled=move || save.pending().get()>"Save changes"</button>
+                                        <Saved done=Signal::derive(move || matches!(save.value().get(), Some(Ok(_))))/>
+                                    </ActionForm>
                                 </section>
                                 <section class="card">
                                     <h2>{if summary.archived { "Restore" } else { "Archive" }}</h2>
                                     <p class="muted">"Archiving hides the tenant from the list. Nothing recorded about it is deleted."</p>
                                     <ActionForm action=archive>
-                                        <input type="hidden" name="id" value=summary.id.clone()/>
+                                        <input type="hidden" name="customer_tenant_id" value=archive_id/>
                                         <input type="hidden" name="archived" value=(!summary.archived).to_string()/>
                                         <FormError error=archive_error fields=&[]/>
                                         <button type="submit" class="secondary">{if summary.archived { "Restore tenant" } else { "Archive tenant" }}</button>

@@ -61,6 +61,12 @@ pub fn make(common_name: &str, recipe: Recipe) -> Made {
 
 /// The certificate and its key in a .pfx protected by `password`.
 pub fn pfx(made: &Made, password: &str) -> Vec<u8> {
+    pfx_costing(made, password, 10_000)
+}
+
+/// A .pfx whose MAC asks for `mac_iterations` key-derivation iterations, as
+/// a file crafted to cost its opener CPU time would.
+pub fn pfx_costing(made: &Made, password: &str, mac_iterations: u32) -> Vec<u8> {
     let key = p12_keystore::PrivateKey::from_der(&made.key_der).expect("PKCS#8 key");
     let certificate = p12_keystore::Certificate::from_der(&made.cert_der).expect("certificate");
     let chain =
@@ -70,5 +76,9 @@ pub fn pfx(made: &Made, password: &str) -> Vec<u8> {
         "tenantry",
         p12_keystore::KeyStoreEntry::PrivateKeyChain(chain),
     );
-    store.writer(password).write().expect("PKCS#12 bundle")
+    store
+        .writer(password)
+        .mac_iterations(mac_iterations)
+        .write()
+        .expect("PKCS#12 bundle")
 }

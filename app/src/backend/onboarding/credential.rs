@@ -4,12 +4,13 @@
 //! Whatever is chosen replaces what was saved before.
 
 use super::customer::fresh_view;
-use super::link::{by_token, Link, LinkCredential, LinkCredentialKind};
+use super::link::{Link, LinkCredential, LinkCredentialKind};
 use super::log;
 use crate::backend::credentials::{self, CertificateIntake, Intake};
-use crate::backend::{db, internal, now, parse_timestamp, timestamp, Backend};
+use crate::backend::{db, internal, Backend, Customer};
 use crate::error::AppError;
 use crate::model::{CertificateUpload, OnboardingView, SecretForm};
+use crate::timestamp::Timestamp;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use domain::ids::SecretValue;
@@ -17,37 +18,42 @@ use domain::onboarding::Step;
 use entra::CertificateKey;
 
 async fn store_certificate(
-    backend: &Backend,
-    link: &Link,
+    ctx: &Customer,
     certificate: &CertificateIntake,
     generated: bool,
+    event: &str,
 ) -> Result<(), AppError> {
+    let link = &ctx.link;
+    let mut tx = ctx
+        .pool()
+        .begin()
+        .await
+        .map_err(db("could not start a transaction"))?;
     sqlx::query(
         "UPDATE onboarding_links
             SET credential_kind = 'certificate', secret_sealed = $1, secret_hint = NULL, credential_expires_at = $2,
                 certificate_der = $3, certificate_thumbprint = $4, certificate_subject = $5, certificate_generated = $6
           WHERE id = $7",
     )
-    .bind(backend.vault.seal(certificate.key_pem.as_bytes(), &link.sealing_context()))
-    .bind(timestamp(certificate.expires_at))
+    .bind(ctx.backend.vault.seal(certificate.key_pem.as_bytes(), &link.sealing_context()))
+    .bind(Timestamp::of(certificate.expires_at))
     .bind(STANDARD.encode(&certificate.der))
     .bind(&certificate.thumbprint)
     .bind(&certificate.subject)
     .bind(generated)
     .bind(&link.id)
-    .execute(&backend.pool)
+    .execute(&mut *tx)
     .await
     .map_err(db("could not save a certificate"))?;
-    link.finished_step(backend, Step::Credential.number().into())
+    link.finished_step(&mut *tx, Step::Credential).await?;
+    log(&mut *tx, &link.id, &Timestamp::of(ctx.now()), event).await?;
+    tx.commit()
         .await
+        .map_err(db("could not save a certificate"))
 }
 
-pub async fn save_secret(
-    backend: &Backend,
-    token: &str,
-    form: &SecretForm,
-) -> Result<OnboardingView, AppError> {
-    let link = by_token(backend, token).await?;
+pub async fn save_secret(ctx: &Customer, form: &SecretForm) -> Result<OnboardingView, AppError> {
+    let link = &ctx.link;
     link.still_open()?;
     let kept = match &link.credential {
         Some(LinkCredential {
@@ -58,10 +64,10 @@ pub async fn save_secret(
         _ => None,
     };
     let (secret, expires) =
-        credentials::secret(form, kept.is_some(), now()).map_err(AppError::Fields)?;
+        credentials::secret(form, kept.is_some(), ctx.now()).map_err(AppError::Invalid)?;
     let (sealed, hint) = match (secret, kept) {
         (Some(secret), _) => (
-            backend
+            ctx.backend
                 .vault
                 .seal(secret.expose().as_bytes(), &link.sealing_context()),
             secret.hint(),
@@ -74,6 +80,11 @@ pub async fn save_secret(
             ))
         }
     };
+    let mut tx = ctx
+        .pool()
+        .begin()
+        .await
+        .map_err(db("could not start a transaction"))?;
     sqlx::query(
         "UPDATE onboarding_links
             SET credential_kind = 'secret', secret_sealed = $1, secret_hint = $2, credential_expires_at = $3,
@@ -82,50 +93,59 @@ pub async fn save_secret(
     )
     .bind(sealed)
     .bind(hint)
-    .bind(timestamp(expires))
+    .bind(Timestamp::of(expires))
     .bind(&link.id)
-    .execute(&backend.pool)
+    .execute(&mut *tx)
     .await
     .map_err(db("could not save a client secret"))?;
-    link.finished_step(backend, Step::Credential.number().into())
-        .await?;
-    log(backend, &link.id, "saved a client secret").await?;
-    fresh_view(backend, token).await
+    link.finished_step(&mut *tx, Step::Credential).await?;
+    log(
+        &mut *tx,
+        &link.id,
+        &Timestamp::of(ctx.now()),
+        "saved a client secret",
+    )
+    .await?;
+    tx.commit()
+        .await
+        .map_err(db("could not save a client secret"))?;
+    fresh_view(ctx).await
 }
 
 pub async fn upload_certificate(
-    backend: &Backend,
-    token: &str,
+    ctx: &Customer,
     upload: &CertificateUpload,
 ) -> Result<OnboardingView, AppError> {
-    let link = by_token(backend, token).await?;
-    link.still_open()?;
-    let certificate = credentials::certificate(upload, now()).map_err(AppError::Fields)?;
-    store_certificate(backend, &link, &certificate, false).await?;
-    log(backend, &link.id, "uploaded a certificate").await?;
-    fresh_view(backend, token).await
+    ctx.link.still_open()?;
+    let upload = upload.clone();
+    let now = ctx.now();
+    let certificate = ctx
+        .backend
+        .heavy
+        .run(move || credentials::certificate(&upload, now))
+        .await?
+        .map_err(AppError::Invalid)?;
+    store_certificate(ctx, &certificate, false, "uploaded a certificate").await?;
+    fresh_view(ctx).await
 }
 
-pub async fn generate_certificate(
-    backend: &Backend,
-    token: &str,
-) -> Result<OnboardingView, AppError> {
-    let link = by_token(backend, token).await?;
-    link.still_open()?;
-    let name = link.suggested_app_name();
-    let issued = now();
-    // RSA key generation takes a noticeable moment: keep it off the async threads.
-    let generated =
-        tokio::task::spawn_blocking(move || entra::certificate::generate(&name, issued))
-            .await
-            .map_err(|error| internal("certificate generation stopped", error))?
-            .map_err(|error| internal("could not generate a certificate", error))?;
-    let key = CertificateKey::from_pem(&generated.der, generated.key_pem.as_bytes())
-        .map_err(|error| internal("a generated certificate could not be read", error))?;
-    let certificate = CertificateIntake::from_key(&key, generated.key_pem);
-    store_certificate(backend, &link, &certificate, true).await?;
-    log(backend, &link.id, "generated a certificate").await?;
-    fresh_view(backend, token).await
+pub async fn generate_certificate(ctx: &Customer) -> Result<OnboardingView, AppError> {
+    ctx.link.still_open()?;
+    let name = ctx.link.suggested_app_name();
+    let issued = ctx.now();
+    let certificate = ctx
+        .backend
+        .heavy
+        .run(move || {
+            let generated = entra::certificate::generate(&name, issued)
+                .map_err(|error| internal("could not generate a certificate", error))?;
+            let key = CertificateKey::from_pem(&generated.der, generated.key_pem.as_bytes())
+                .map_err(|error| internal("a generated certificate could not be read", error))?;
+            Ok::<_, AppError>(CertificateIntake::from_key(&key, generated.key_pem))
+        })
+        .await??;
+    store_certificate(ctx, &certificate, true, "generated a certificate").await?;
+    fresh_view(ctx).await
 }
 
 /// The public certificate saved on the link, as DER for a `.cer` download,
@@ -134,7 +154,7 @@ pub async fn certificate_download(
     backend: &Backend,
     token: &str,
 ) -> Result<(String, Vec<u8>), AppError> {
-    let link = by_token(backend, token).await?;
+    let link = super::link::by_token(backend, token).await?;
     let Some(LinkCredentialKind::Certificate {
         der_base64,
         thumbprint,
@@ -151,8 +171,8 @@ pub async fn certificate_download(
 }
 
 /// Opens the saved credential to sign in with, and what to store once the
-/// test passes.
-pub(super) fn signing_credential(
+/// test passes. Reading a certificate's key runs with the heavy work.
+pub(super) async fn signing_credential(
     backend: &Backend,
     link: &Link,
 ) -> Result<Option<(entra::Credential, Intake)>, AppError> {
@@ -165,7 +185,7 @@ pub(super) fn signing_credential(
         .map_err(|error| internal("a saved onboarding credential could not be opened", error))?;
     let plain = String::from_utf8(plain)
         .map_err(|error| internal("a saved onboarding credential is not text", error))?;
-    let expires_at = parse_timestamp(&saved.expires_at)?;
+    let expires_at = saved.expires_at.instant();
     Ok(Some(match &saved.kind {
         LinkCredentialKind::Secret { .. } => {
             let secret = SecretValue::new(&plain)
@@ -179,9 +199,16 @@ pub(super) fn signing_credential(
             let der = STANDARD
                 .decode(der_base64)
                 .map_err(|error| internal("a stored certificate is not base64", error))?;
-            let key = CertificateKey::from_pem(&der, plain.as_bytes())
-                .map_err(|error| internal("a saved certificate could not be used", error))?;
-            let intake = CertificateIntake::from_key(&key, plain);
+            let (key, intake) = backend
+                .heavy
+                .run(move || {
+                    let key = CertificateKey::from_pem(&der, plain.as_bytes()).map_err(|error| {
+                        internal("a saved certificate could not be used", error)
+                    })?;
+                    let intake = CertificateIntake::from_key(&key, plain);
+                    Ok::<_, AppError>((key, intake))
+                })
+                .await??;
             (
                 entra::Credential::Certificate(std::sync::Arc::new(key)),
                 Intake::Certificate(intake),

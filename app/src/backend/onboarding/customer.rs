@@ -1,29 +1,27 @@
 //! The customer's wizard steps that need no credential: opening the link,
 //! marking the Entra-side steps done, and entering the IDs.
 
-use super::link::{by_token, Link, LinkCredentialKind};
+use super::link::{Link, LinkCredentialKind};
 use super::log;
 use crate::backend::credentials::{
     certificate_advice, describe_certificate, describe_secret, secret_advice,
 };
-use crate::backend::{db, now, parse_timestamp, timestamp, Backend};
+use crate::backend::{db, Customer};
 use crate::error::AppError;
 use crate::model::{OnboardingIds, OnboardingView, ProfileSteps, RequirementView, SavedCredential};
+use crate::timestamp::Timestamp;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use domain::customer::FieldProblem;
-use domain::ids::{ClientId, ObjectId, TenantRef};
-use domain::onboarding::Step;
+use domain::form::Problems;
+use domain::onboarding::{parse_directory_id, Step};
 use domain::profile::{combined_requirements, Necessity};
+use domain::registration::parse_ids;
 
-fn saved_credential(link: &Link) -> Option<SavedCredential> {
+fn saved_credential(link: &Link, now: time::OffsetDateTime) -> Option<SavedCredential> {
     let credential = link.credential.as_ref()?;
-    let at = now();
     Some(match &credential.kind {
         LinkCredentialKind::Secret { hint } => {
-            let advice = parse_timestamp(&credential.expires_at)
-                .map(|expires| secret_advice(expires, at))
-                .unwrap_or_default();
+            let advice = secret_advice(credential.expires_at.instant(), now);
             describe_secret(hint, &credential.expires_at, advice)
         }
         LinkCredentialKind::Certificate {
@@ -34,7 +32,7 @@ fn saved_credential(link: &Link) -> Option<SavedCredential> {
         } => {
             let advice = STANDARD
                 .decode(der_base64)
-                .map(|der| certificate_advice(&der, at))
+                .map(|der| certificate_advice(&der, now))
                 .unwrap_or_default();
             describe_certificate(
                 subject,
@@ -47,7 +45,7 @@ fn saved_credential(link: &Link) -> Option<SavedCredential> {
     })
 }
 
-pub(super) fn view_of(link: &Link) -> OnboardingView {
+pub(super) fn view_of(link: &Link, now: time::OffsetDateTime) -> OnboardingView {
     let app_name = link.suggested_app_name();
     let consent_tenant = link
         .expected_tenant_id
@@ -88,7 +86,7 @@ pub(super) fn view_of(link: &Link) -> OnboardingView {
             client_id: link.client_id.clone().unwrap_or_default(),
             object_id: link.object_id.clone().unwrap_or_default(),
         },
-        credential: saved_credential(link),
+        credential: saved_credential(link, now),
         finished: link.finished,
         completed: link.completed,
         powershell: domain::setup_script::powershell(&link.profiles, &app_name, link.cloud),
@@ -97,36 +95,33 @@ pub(super) fn view_of(link: &Link) -> OnboardingView {
 }
 
 /// The view after a change, read back from the database.
-pub(super) async fn fresh_view(backend: &Backend, token: &str) -> Result<OnboardingView, AppError> {
-    Ok(view_of(&by_token(backend, token).await?))
+pub(super) async fn fresh_view(ctx: &Customer) -> Result<OnboardingView, AppError> {
+    Ok(view_of(&ctx.reloaded().await?, ctx.now()))
 }
 
-pub async fn open(backend: &Backend, token: &str) -> Result<OnboardingView, AppError> {
-    let link = by_token(backend, token).await?;
+pub async fn open(ctx: &Customer) -> Result<OnboardingView, AppError> {
+    let link = &ctx.link;
+    let now = Timestamp::of(ctx.now());
     if !link.opened {
         sqlx::query(
             "UPDATE onboarding_links SET opened_at = $1 WHERE id = $2 AND opened_at IS NULL",
         )
-        .bind(timestamp(now()))
+        .bind(&now)
         .bind(&link.id)
-        .execute(&backend.pool)
+        .execute(ctx.pool())
         .await
         .map_err(db("could not mark a link opened"))?;
     }
-    log(backend, &link.id, "opened").await?;
-    Ok(view_of(&link))
+    log(ctx.pool(), &link.id, &now, "opened").await?;
+    Ok(view_of(link, ctx.now()))
 }
 
 /// The customer says they did one of the steps done in Entra (1 to 3).
-pub async fn finish_step(
-    backend: &Backend,
-    token: &str,
-    step: u8,
-) -> Result<OnboardingView, AppError> {
-    let link = by_token(backend, token).await?;
+pub async fn finish_step(ctx: &Customer, step: u8) -> Result<OnboardingView, AppError> {
+    let link = &ctx.link;
     link.still_open()?;
-    let step = match step {
-        1..=3 => Step::clamped(step.into()),
+    let step = match Step::ALL.get(usize::from(step).wrapping_sub(1)) {
+        Some(step) if *step < Step::Credential => *step,
         _ => {
             return Err(AppError::invalid(
                 "step",
@@ -134,75 +129,54 @@ pub async fn finish_step(
             ))
         }
     };
-    link.finished_step(backend, step.number().into()).await?;
+    link.finished_step(ctx.pool(), step).await?;
     log(
-        backend,
+        ctx.pool(),
         &link.id,
+        &Timestamp::of(ctx.now()),
         &format!("finished step {}", step.number()),
     )
     .await?;
-    fresh_view(backend, token).await
+    fresh_view(ctx).await
 }
 
 /// Saves the IDs from the Overview page, every field checked at once.
-pub async fn save_ids(
-    backend: &Backend,
-    token: &str,
-    form: &OnboardingIds,
-) -> Result<OnboardingView, AppError> {
-    let link = by_token(backend, token).await?;
+pub async fn save_ids(ctx: &Customer, form: &OnboardingIds) -> Result<OnboardingView, AppError> {
+    let link = &ctx.link;
     link.still_open()?;
-    let mut problems = Vec::new();
-    let mut problem = |field: &str, message: String| {
-        problems.push(FieldProblem {
-            field: field.into(),
-            message,
-        })
-    };
-    let tenant = match TenantRef::parse(&form.tenant_id) {
-        Ok(TenantRef::Id(id)) => match &link.expected_tenant_id {
-            Some(expected) if expected != &id => {
-                problem("tenant_id", format!("This is not the tenant your IT provider has on file for {}. Check that you are signed in to the right tenant.", link.tenant_name));
-                None
-            }
-            _ => Some(id),
-        },
-        _ => {
-            problem("tenant_id", "Enter the Directory (tenant) ID from the app's Overview page, such as 01234567-89ab-cdef-0123-456789abcdef.".into());
-            None
-        }
-    };
-    let client_id = ClientId::parse(&form.client_id)
-        .map_err(|e| problem("client_id", e.to_string()))
-        .ok();
-    let object_id = match form.object_id.trim() {
-        "" if link.needs_object_id() => {
-            problem(
-                "object_id",
-                "Enter the Object ID from the app's Overview page.".into(),
-            );
-            None
-        }
-        "" => None,
-        raw => ObjectId::parse(raw)
-            .map_err(|e| problem("object_id", e.to_string()))
-            .ok(),
-    };
-    if !problems.is_empty() {
-        return Err(AppError::Fields(problems));
-    }
+    let mut problems = Problems::default();
+    let tenant = parse_directory_id(
+        &form.tenant_id,
+        link.expected_tenant_id.as_deref(),
+        &link.tenant_name,
+        &mut problems,
+    );
+    let ids = parse_ids(
+        &form.client_id,
+        &form.object_id,
+        &link.profiles,
+        &mut problems,
+    );
+    let (tenant, ids) = problems
+        .finish(tenant.zip(ids))
+        .map_err(AppError::Invalid)?;
+    let mut tx = ctx
+        .pool()
+        .begin()
+        .await
+        .map_err(db("could not start a transaction"))?;
     sqlx::query(
         "UPDATE onboarding_links SET entered_tenant_id = $1, client_id = $2, object_id = $3 WHERE id = $4",
     )
     .bind(tenant)
-    .bind(client_id.as_ref().map(ClientId::as_str))
-    .bind(object_id.as_ref().map(ObjectId::as_str))
+    .bind(ids.client_id.as_str())
+    .bind(ids.object_id.as_ref().map(|o| o.as_str()))
     .bind(&link.id)
-    .execute(&backend.pool)
+    .execute(&mut *tx)
     .await
     .map_err(db("could not save onboarding IDs"))?;
-    link.finished_step(backend, Step::Ids.number().into())
-        .await?;
-    log(backend, &link.id, "saved the IDs").await?;
-    fresh_view(backend, token).await
+    link.finished_step(&mut *tx, Step::Ids).await?;
+    log(&mut *tx, &link.id, &Timestamp::of(ctx.now()), "saved the IDs").await?;
+    tx.commit().await.map_err(db("could not save onboarding IDs"))?;
+    fresh_view(ctx).await
 }

@@ -1,21 +1,26 @@
 //! A live onboarding link, found only by its token: the customer's whole
-//! scope. Everything the wizard reads or writes goes through `Link`.
+//! scope. Everything the wizard reads or writes goes through `Link`, and
+//! every statement on `onboarding_links` lives in this module's family.
 
 use super::profiles_of;
-use crate::backend::{db, internal, now, parse_timestamp, tokens, Backend};
+use crate::backend::tenants::OwnedTenant;
+use crate::backend::vault::SealedIn;
+use crate::backend::{db, internal, tokens, Backend};
 use crate::error::AppError;
+use crate::ids::{CustomerTenantId, LinkId, OrganisationId, UserId};
+use crate::timestamp::Timestamp;
+use domain::onboarding::LinkRefusal;
 use domain::profile::Profile;
 use domain::Cloud;
 
 pub struct Link {
-    pub id: String,
-    pub organisation_id: String,
-    pub customer_tenant_id: String,
+    pub id: LinkId,
+    pub tenant: OwnedTenant,
     pub tenant_name: String,
     pub expected_tenant_id: Option<String>,
     pub cloud: Cloud,
     pub profiles: Vec<Profile>,
-    pub created_by: String,
+    pub created_by: UserId,
     pub opened: bool,
     pub completed: bool,
     pub finished: i64,
@@ -29,7 +34,7 @@ pub struct Link {
 /// certificate's private key, sealed for this link.
 pub struct LinkCredential {
     pub sealed: String,
-    pub expires_at: String,
+    pub expires_at: Timestamp,
     pub kind: LinkCredentialKind,
 }
 
@@ -47,7 +52,7 @@ pub enum LinkCredentialKind {
 
 impl Link {
     pub fn sealing_context(&self) -> String {
-        format!("onboarding_links:{}:secret", self.id)
+        SealedIn::OnboardingLinks.context(self.id.as_str())
     }
 
     /// The name suggested for the app registration, and for a certificate
@@ -60,7 +65,7 @@ impl Link {
     }
 
     pub fn needs_object_id(&self) -> bool {
-        self.profiles.iter().any(|p| p.needs_object_id)
+        domain::registration::needs_object_id(&self.profiles)
     }
 
     /// Refuses changes once the registration is complete: it belongs to the
@@ -75,14 +80,18 @@ impl Link {
     }
 
     /// Records that a step is done; progress never goes backwards.
-    pub async fn finished_step(&self, backend: &Backend, step: i64) -> Result<(), AppError> {
+    pub async fn finished_step(
+        &self,
+        executor: impl sqlx::SqliteExecutor<'_>,
+        step: domain::onboarding::Step,
+    ) -> Result<(), AppError> {
         // CASE rather than MAX(a, b): the two-argument form is SQLite only.
         sqlx::query(
             "UPDATE onboarding_links SET step_reached = CASE WHEN step_reached < $1 THEN $1 ELSE step_reached END WHERE id = $2",
         )
-        .bind(step)
+        .bind(i64::from(step.number()))
         .bind(&self.id)
-        .execute(&backend.pool)
+        .execute(executor)
         .await
         .map_err(db("could not record onboarding progress"))?;
         Ok(())
@@ -91,18 +100,19 @@ impl Link {
 
 #[derive(sqlx::FromRow)]
 struct LinkRow {
-    id: String,
-    organisation_id: String,
-    customer_tenant_id: String,
+    id: LinkId,
+    organisation_id: OrganisationId,
+    customer_tenant_id: CustomerTenantId,
     display_name: String,
     entra_tenant_id: Option<String>,
     cloud: String,
+    tenant_archived_at: Option<Timestamp>,
     profiles: String,
-    created_by: String,
-    expires_at: String,
-    revoked_at: Option<String>,
-    opened_at: Option<String>,
-    completed_at: Option<String>,
+    created_by: UserId,
+    expires_at: Timestamp,
+    revoked_at: Option<Timestamp>,
+    opened_at: Option<Timestamp>,
+    completed_at: Option<Timestamp>,
     step_reached: i64,
     entered_tenant_id: Option<String>,
     client_id: Option<String>,
@@ -110,7 +120,7 @@ struct LinkRow {
     credential_kind: Option<String>,
     secret_sealed: Option<String>,
     secret_hint: Option<String>,
-    credential_expires_at: Option<String>,
+    credential_expires_at: Option<Timestamp>,
     certificate_der: Option<String>,
     certificate_thumbprint: Option<String>,
     certificate_subject: Option<String>,
@@ -119,7 +129,7 @@ struct LinkRow {
 
 fn credential_of(row: &mut LinkRow) -> Option<LinkCredential> {
     let sealed = row.secret_sealed.take()?;
-    let expires_at = row.credential_expires_at.take().unwrap_or_default();
+    let expires_at = row.credential_expires_at.take()?;
     let kind = match row.credential_kind.as_deref() {
         Some("certificate") => LinkCredentialKind::Certificate {
             der_base64: row.certificate_der.take().unwrap_or_default(),
@@ -141,6 +151,7 @@ fn credential_of(row: &mut LinkRow) -> Option<LinkCredential> {
 pub async fn by_token(backend: &Backend, token: &str) -> Result<Link, AppError> {
     let row: Option<LinkRow> = sqlx::query_as(
         "SELECT l.id, l.organisation_id, l.customer_tenant_id, t.display_name, t.entra_tenant_id, t.cloud,
+                t.archived_at AS tenant_archived_at,
                 l.profiles, l.created_by, l.expires_at, l.revoked_at, l.opened_at, l.completed_at, l.step_reached,
                 l.entered_tenant_id, l.client_id, l.object_id, l.credential_kind, l.secret_sealed, l.secret_hint,
                 l.credential_expires_at, l.certificate_der, l.certificate_thumbprint, l.certificate_subject,
@@ -152,14 +163,17 @@ pub async fn by_token(backend: &Backend, token: &str) -> Result<Link, AppError> 
     .fetch_optional(&backend.pool)
     .await
     .map_err(db("could not look up an onboarding link"))?;
-    let gone = |why: &str| AppError::Gone(format!("{why} Ask your IT provider for a new link."));
-    let mut row = row.ok_or_else(|| gone("This onboarding link is not valid."))?;
-    if row.revoked_at.is_some() {
-        return Err(gone("This onboarding link was withdrawn."));
-    }
-    if parse_timestamp(&row.expires_at)? <= now() {
-        return Err(gone("This onboarding link has expired."));
-    }
+    let mut row = row.ok_or_else(|| {
+        AppError::Gone(
+            "This onboarding link is not valid. Ask your IT provider for a new link.".into(),
+        )
+    })?;
+    LinkRefusal::check(
+        row.revoked_at.is_some(),
+        row.expires_at.unix(),
+        backend.now().unix_timestamp(),
+    )
+    .map_err(|refusal| AppError::Gone(refusal.message().into()))?;
     let credential = credential_of(&mut row);
     Ok(Link {
         cloud: row
@@ -171,8 +185,11 @@ pub async fn by_token(backend: &Backend, token: &str) -> Result<Link, AppError> 
         completed: row.completed_at.is_some(),
         finished: row.step_reached,
         id: row.id,
-        organisation_id: row.organisation_id,
-        customer_tenant_id: row.customer_tenant_id,
+        tenant: OwnedTenant::reached_by_link(
+            row.customer_tenant_id,
+            row.organisation_id,
+            row.tenant_archived_at.is_some(),
+        ),
         tenant_name: row.display_name,
         expected_tenant_id: row.entra_tenant_id,
         created_by: row.created_by,

@@ -9,16 +9,22 @@
 
 mod credential;
 mod customer;
-mod link;
+pub mod link;
 mod test;
 
 pub use credential::{certificate_download, generate_certificate, save_secret, upload_certificate};
 pub use customer::{finish_step, open, save_ids};
+pub use link::Link;
 pub use test::test;
 
-use crate::backend::{db, internal, now, parse_timestamp, timestamp, tokens, Backend, OrgScope};
+use crate::backend::tenants;
+use crate::backend::{db, internal, tokens, Staff};
 use crate::error::AppError;
+use crate::ids::{CustomerTenantId, LinkId};
 use crate::model::{OnboardingCreated, OnboardingLinkView};
+use crate::timestamp::Timestamp;
+use domain::form::Problems;
+use domain::onboarding::LinkState;
 use domain::profile::Profile;
 use domain::Action;
 
@@ -27,113 +33,119 @@ pub(super) fn profiles_of(ids: &str) -> Result<Vec<Profile>, AppError> {
         .map_err(|error| internal("stored profile list is not valid", error))
 }
 
-pub(super) async fn log(backend: &Backend, link_id: &str, event: &str) -> Result<(), AppError> {
+pub(super) async fn log(
+    executor: impl sqlx::SqliteExecutor<'_>,
+    link_id: &LinkId,
+    at: &Timestamp,
+    event: &str,
+) -> Result<(), AppError> {
     sqlx::query("INSERT INTO onboarding_events (id, link_id, at, event) VALUES ($1, $2, $3, $4)")
         .bind(uuid::Uuid::new_v4().to_string())
         .bind(link_id)
-        .bind(timestamp(now()))
+        .bind(at)
         .bind(event)
-        .execute(&backend.pool)
+        .execute(executor)
         .await
         .map_err(db("could not log an onboarding event"))?;
     Ok(())
 }
 
 pub async fn create_link(
-    backend: &Backend,
-    scope: &OrgScope,
-    tenant_id: &str,
+    ctx: &Staff,
+    customer_tenant_id: &CustomerTenantId,
     profiles: &str,
 ) -> Result<OnboardingCreated, AppError> {
-    scope.permit(Action::ManageTenants)?;
-    let chosen = domain::profile::parse_list(profiles)
-        .map_err(|error| AppError::invalid("profiles", error))?;
-    if chosen.is_empty() {
-        return Err(AppError::invalid(
-            "profiles",
-            "Choose at least one product to set up.",
-        ));
-    }
-    let owned: Option<(Option<String>,)> = sqlx::query_as(
-        "SELECT archived_at FROM customer_tenants WHERE id = $1 AND organisation_id = $2",
-    )
-    .bind(tenant_id)
-    .bind(scope.organisation_id())
-    .fetch_optional(&backend.pool)
-    .await
-    .map_err(db("could not load a customer tenant"))?;
-    if owned.ok_or(AppError::NotFound)?.0.is_some() {
+    ctx.scope.permit(Action::ManageTenants)?;
+    let tenant = tenants::owned(ctx, customer_tenant_id).await?;
+    let mut problems = Problems::default();
+    let chosen = domain::registration::parse_products(profiles, &mut problems);
+    let chosen = problems.finish(chosen).map_err(AppError::Invalid)?;
+    if tenant.archived() {
         return Err(AppError::Conflict(
             "Restore the tenant before sending it an onboarding link.".into(),
         ));
     }
     let token = tokens::new_token();
-    let created = now();
-    let expires = created + backend.onboarding_ttl;
-    let id = uuid::Uuid::new_v4().to_string();
+    let created = ctx.now();
+    let expires = Timestamp::of(created + ctx.backend.onboarding_ttl);
+    let created = Timestamp::of(created);
+    let id = LinkId::generate();
+    let mut tx = ctx
+        .pool()
+        .begin()
+        .await
+        .map_err(db("could not start a transaction"))?;
     sqlx::query(
         "INSERT INTO onboarding_links (id, organisation_id, customer_tenant_id, profiles, token_digest, created_by, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&id)
-    .bind(scope.organisation_id())
-    .bind(tenant_id)
+    .bind(tenant.organisation_id())
+    .bind(tenant.id())
     .bind(domain::profile::list_ids(&chosen))
     .bind(tokens::digest(&token))
-    .bind(scope.user_id())
-    .bind(timestamp(created))
-    .bind(timestamp(expires))
-    .execute(&backend.pool)
+    .bind(ctx.scope.user_id())
+    .bind(&created)
+    .bind(&expires)
+    .execute(&mut *tx)
     .await
     .map_err(db("could not create an onboarding link"))?;
-    log(backend, &id, "created").await?;
+    log(&mut *tx, &id, &created, "created").await?;
+    tx.commit()
+        .await
+        .map_err(db("could not save an onboarding link"))?;
     Ok(OnboardingCreated {
-        link: backend.link(&format!("/onboard/{token}")),
-        expires_at: timestamp(expires),
+        link: ctx.backend.link(&format!("/onboard/{token}")),
+        expires_at: expires,
     })
 }
 
 #[derive(sqlx::FromRow)]
 struct LinkListRow {
-    id: String,
+    id: LinkId,
     profiles: String,
-    created_at: String,
-    expires_at: String,
-    revoked_at: Option<String>,
-    opened_at: Option<String>,
-    completed_at: Option<String>,
+    created_at: Timestamp,
+    expires_at: Timestamp,
+    revoked_at: Option<Timestamp>,
+    opened_at: Option<Timestamp>,
+    completed_at: Option<Timestamp>,
     step_reached: i64,
 }
 
 pub async fn list_links(
-    backend: &Backend,
-    scope: &OrgScope,
-    tenant_id: &str,
+    ctx: &Staff,
+    customer_tenant_id: &CustomerTenantId,
 ) -> Result<Vec<OnboardingLinkView>, AppError> {
+    let tenant = tenants::owned(ctx, customer_tenant_id).await?;
     let rows: Vec<LinkListRow> = sqlx::query_as(
         "SELECT id, profiles, created_at, expires_at, revoked_at, opened_at, completed_at, step_reached
            FROM onboarding_links WHERE customer_tenant_id = $1 AND organisation_id = $2 ORDER BY created_at DESC",
     )
-    .bind(tenant_id)
-    .bind(scope.organisation_id())
-    .fetch_all(&backend.pool)
+    .bind(tenant.id())
+    .bind(tenant.organisation_id())
+    .fetch_all(ctx.pool())
     .await
     .map_err(db("could not list onboarding links"))?;
-    let at = now();
+    let now = ctx.now().unix_timestamp();
     rows.into_iter()
         .map(|row| {
-            let expired = parse_timestamp(&row.expires_at)? <= at;
-            let state = if row.revoked_at.is_some() {
-                "Revoked".to_owned()
-            } else if row.completed_at.is_some() {
-                "Completed".to_owned()
-            } else if expired {
-                "Expired".to_owned()
-            } else {
-                domain::onboarding::progress_label(row.step_reached, row.opened_at.is_some())
-            };
+            let state = LinkState::of(
+                row.revoked_at.is_some(),
+                row.completed_at.is_some(),
+                row.expires_at.unix(),
+                now,
+            );
             Ok(OnboardingLinkView {
-                active: row.revoked_at.is_none() && row.completed_at.is_none() && !expired,
+                active: state == LinkState::Active,
+                state: match state {
+                    LinkState::Revoked => "Revoked".to_owned(),
+                    LinkState::Completed => "Completed".to_owned(),
+                    LinkState::Expired => "Expired".to_owned(),
+                    LinkState::Active => domain::onboarding::progress_label(
+                        row.step_reached,
+                        row.opened_at.is_some(),
+                    ),
+                },
                 id: row.id,
                 profiles: profiles_of(&row.profiles)?
                     .into_iter()
@@ -141,29 +153,33 @@ pub async fn list_links(
                     .collect(),
                 created_at: row.created_at,
                 expires_at: row.expires_at,
-                state,
             })
         })
         .collect()
 }
 
-pub async fn revoke_link(
-    backend: &Backend,
-    scope: &OrgScope,
-    link_id: &str,
-) -> Result<(), AppError> {
-    scope.permit(Action::ManageTenants)?;
+pub async fn revoke_link(ctx: &Staff, link_id: &LinkId) -> Result<(), AppError> {
+    ctx.scope.permit(Action::ManageTenants)?;
+    let now = Timestamp::of(ctx.now());
+    let mut tx = ctx
+        .pool()
+        .begin()
+        .await
+        .map_err(db("could not start a transaction"))?;
     let revoked = sqlx::query(
         "UPDATE onboarding_links SET revoked_at = $1 WHERE id = $2 AND organisation_id = $3 AND revoked_at IS NULL",
     )
-    .bind(timestamp(now()))
+    .bind(&now)
     .bind(link_id)
-    .bind(scope.organisation_id())
-    .execute(&backend.pool)
+    .bind(ctx.scope.organisation_id())
+    .execute(&mut *tx)
     .await
     .map_err(db("could not revoke an onboarding link"))?;
     if revoked.rows_affected() != 1 {
         return Err(AppError::NotFound);
     }
-    log(backend, link_id, "revoked").await
+    log(&mut *tx, link_id, &now, "revoked").await?;
+    tx.commit()
+        .await
+        .map_err(db("could not save a revocation"))
 }

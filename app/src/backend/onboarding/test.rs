@@ -3,86 +3,111 @@
 //! MSP and the link is complete.
 
 use super::credential::signing_credential;
-use super::link::by_token;
 use super::log;
 use crate::backend::registrations::{insert, NewRegistration};
-use crate::backend::{db, now, timestamp, Backend};
+use crate::backend::{db, Customer};
 use crate::error::AppError;
 use crate::model::TestResult;
+use crate::timestamp::Timestamp;
 use domain::evaluation::Status;
-use domain::ids::{ClientId, ObjectId, TenantRef};
-use domain::onboarding::Step;
+use domain::form::Problems;
+use domain::ids::TenantRef;
+use domain::onboarding::{missing_before_test, Step};
+use domain::registration::parse_ids;
 
-pub async fn test(backend: &Backend, token: &str) -> Result<TestResult, AppError> {
-    let link = by_token(backend, token).await?;
+fn finish_first(step: Step) -> AppError {
+    AppError::Conflict(format!(
+        "Finish step {}, {}, first.",
+        step.number(),
+        step.title().to_lowercase()
+    ))
+}
+
+pub async fn test(ctx: &Customer) -> Result<TestResult, AppError> {
+    let link = &ctx.link;
     let tenant = link.entered_tenant_id.as_deref().map(TenantRef::parse);
-    let client_id = link.client_id.as_deref().map(ClientId::parse);
-    let (Some(Ok(tenant)), Some(Ok(client_id))) = (tenant, client_id) else {
-        return Err(AppError::Conflict("Enter the IDs in step 5 first.".into()));
-    };
-    let Some((credential, intake)) = signing_credential(backend, &link)? else {
-        return Err(AppError::Conflict(
-            "Add a certificate or a client secret in step 4 first.".into(),
-        ));
+    let mut problems = Problems::default();
+    let ids = link.client_id.as_deref().and_then(|client_id| {
+        parse_ids(
+            client_id,
+            link.object_id.as_deref().unwrap_or_default(),
+            &link.profiles,
+            &mut problems,
+        )
+    });
+    let ids = problems.finish(ids).ok();
+    let credential = signing_credential(&ctx.backend, link).await?;
+    let (Some(Ok(tenant)), Some(ids), Some((credential, intake))) = (tenant, ids, credential)
+    else {
+        let missing = missing_before_test(
+            link.credential.is_some(),
+            link.client_id.is_some() && link.entered_tenant_id.is_some(),
+        );
+        return Err(finish_first(missing.first().copied().unwrap_or(Step::Ids)));
     };
     // A token cached before the customer granted consent still carries the old roles.
-    backend
+    ctx.backend
         .entra
-        .invalidate(link.cloud, &tenant, &client_id, &credential);
+        .invalidate(link.cloud, &tenant, &ids.client_id, &credential);
     let report = entra::verify(
-        &backend.entra,
+        &ctx.backend.entra,
         &entra::VerifyRequest {
             cloud: link.cloud,
             tenant: &tenant,
             expected_tenant_id: link.expected_tenant_id.as_deref(),
-            client_id: &client_id,
+            client_id: &ids.client_id,
             credential: &credential,
             profiles: &link.profiles,
             secret_expires_at: Some(intake.expires_at().unix_timestamp()),
-            now: now().unix_timestamp(),
+            now: ctx.now().unix_timestamp(),
         },
     )
     .await;
     let verdict = report.verdict;
     let passed = matches!(verdict.status, Status::Healthy | Status::Warning);
     let status_text = verdict.status.as_str();
+    let now = Timestamp::of(ctx.now());
+    let mut tx = ctx
+        .pool()
+        .begin()
+        .await
+        .map_err(db("could not start a transaction"))?;
     sqlx::query("UPDATE onboarding_links SET last_status = $1 WHERE id = $2")
         .bind(status_text)
         .bind(&link.id)
-        .execute(&backend.pool)
+        .execute(&mut *tx)
         .await
         .map_err(db("could not record a test result"))?;
-    link.finished_step(backend, Step::Test.number().into())
-        .await?;
-    log(backend, &link.id, &format!("tested: {status_text}")).await?;
+    link.finished_step(&mut *tx, Step::Test).await?;
+    log(&mut *tx, &link.id, &now, &format!("tested: {status_text}")).await?;
     if passed && !link.completed {
-        let object_id = link
-            .object_id
-            .as_deref()
-            .and_then(|raw| ObjectId::parse(raw).ok());
         let registration_id = insert(
-            backend,
-            NewRegistration {
-                organisation_id: &link.organisation_id,
-                customer_tenant_id: &link.customer_tenant_id,
-                profile_ids: &domain::profile::list_ids(&link.profiles),
-                client_id: &client_id,
-                object_id: object_id.as_ref(),
+            &ctx.backend,
+            &mut tx,
+            &link.tenant,
+            &NewRegistration {
+                profiles: &link.profiles,
+                ids: &ids,
                 credential: &intake,
                 entered_by: &link.created_by,
             },
+            &now,
         )
         .await?;
-        // The registration now holds its own sealed copy; the link keeps none.
-        sqlx::query("UPDATE onboarding_links SET completed_at = $1, registration_id = $2, secret_sealed = NULL WHERE id = $3")
-            .bind(timestamp(now()))
+        // The registration now holds its own sealed copy; the link keeps
+        // none. Both happen together or not at all.
+        sqlx::query("UPDATE onboarding_links SET completed_at = $1, registration_id = $2, secret_sealed = NULL WHERE id = $3 AND completed_at IS NULL")
+            .bind(&now)
             .bind(&registration_id)
             .bind(&link.id)
-            .execute(&backend.pool)
+            .execute(&mut *tx)
             .await
             .map_err(db("could not complete an onboarding link"))?;
-        log(backend, &link.id, "completed").await?;
+        log(&mut *tx, &link.id, &now, "completed").await?;
     }
+    tx.commit()
+        .await
+        .map_err(db("could not save a test result"))?;
     Ok(TestResult {
         status: verdict.status,
         permissions: verdict.permissions,

@@ -66,7 +66,7 @@ fn Saved(saved: SavedCredential) -> impl IntoView {
         <div class="saved-credential" role="status">
             <p><strong>"Saved: " {saved.summary.clone()}</strong>
                 {saved.thumbprint.clone().map(|t| view! { <br/>"Thumbprint " <code>{t}</code> })}
-                <br/>"Expires " {saved.expires.clone()}</p>
+                <br/>"Expires " {saved.expires.date().to_owned()}</p>
             {saved.advice.iter().map(|a| view! { <p class="notice warning">{a.clone()}</p> }).collect_view()}
             {saved.certificate.then(|| view! {
                 <p>"In Entra, open the app's Certificates & secrets → Certificates → Upload certificate, and choose "
@@ -154,7 +154,7 @@ fn Secret() -> impl IntoView {
             <input type="hidden" name="token" value=wizard.token.get_value()/>
             <WizardField label="Client secret value" name="secret" kind="password" error hint/>
             <WizardField label="Secret expires" name="secret_expires" kind="date" error
-                value=saved.map(|s| s.expires).unwrap_or_default()/>
+                value=saved.map(|s| s.expires.date().to_owned()).unwrap_or_default()/>
             <FormError error fields=SECRET_FIELDS/>
             <button type="submit" disabled=move || save.pending().get()>"Save the secret"</button>
         </ActionForm>

@@ -133,7 +133,7 @@ pub(crate) fn wizard() -> WizardContext {
 /// The step's heading, "Step 2 of 6: Add permissions".
 #[component]
 pub(crate) fn StepHeading(step: Step) -> impl IntoView {
-    view! { <h2 id="step-heading">"Step " {step.number()} " of 6: " {step.title()}</h2> }
+    view! { <h2 id="step-heading">"Step " {step.number()} " of " {Step::COUNT} ": " {step.title()}</h2> }
 }
 
 /// A labelled input of a wizard form, named `form[<name>]` for the server

@@ -23,14 +23,10 @@ pub fn TestStep() -> impl IntoView {
     });
     let missing = move || {
         data.with(|d| {
-            let mut missing = Vec::new();
-            if d.credential.is_none() {
-                missing.push(Step::Credential);
-            }
-            if d.ids.client_id.is_empty() {
-                missing.push(Step::Ids);
-            }
-            missing
+            domain::onboarding::missing_before_test(
+                d.credential.is_some(),
+                !d.ids.client_id.is_empty() && !d.ids.tenant_id.is_empty(),
+            )
         })
     };
     let summary = move || {

@@ -3,14 +3,12 @@
 //! client secret, uploads a password-protected .pfx, generates a
 //! certificate and tests; then the whole output is searched.
 
-mod support;
-
 use entra_simulator::state::{NewApp, Scenario, Tenant};
 use reqwest::StatusCode;
-use support::certificates::{as_upload, make, pfx, Recipe};
-use support::onboarding::{in_days, invite};
-use support::process::spawn_binary_with;
-use support::PASSWORD;
+use crate::support::certificates::{as_upload, make, pfx, Recipe};
+use crate::support::onboarding::{in_days, invite};
+use crate::support::process::spawn_binary_with;
+use crate::support::PASSWORD;
 
 const TENANT: &str = "11111111-1111-1111-1111-111111111111";
 const CLIENT: &str = "22222222-2222-2222-2222-222222222222";
@@ -49,7 +47,7 @@ async fn secrets_passwords_keys_and_link_tokens_never_appear_in_the_log() {
             &staff,
             "add_registration",
             &[
-                ("tenant_id", tenant.as_str()),
+                ("customer_tenant_id", tenant.as_str()),
                 ("form[profiles]", "email"),
                 ("form[client_id]", "44444444-4444-4444-4444-444444444444"),
                 ("form[object_id]", ""),

@@ -6,6 +6,7 @@ pub mod certificates;
 pub mod onboarding;
 pub mod process;
 
+use app::backend::ManualClock;
 use app::error::AppError;
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response, StatusCode};
@@ -16,6 +17,8 @@ pub struct TestApp {
     pub address: String,
     pub setup_link: Option<String>,
     pub config: Config,
+    /// The in-process server's clock (a separate binary has the system's).
+    clock: Option<ManualClock>,
     _data: tempfile::TempDir,
 }
 
@@ -33,7 +36,10 @@ pub async fn spawn_app_with(extra: &[(&'static str, String)]) -> TestApp {
     vars.insert("TENANTRY_DATA_DIR", data.path().display().to_string());
     vars.insert("TENANTRY_SITE_ROOT", data.path().display().to_string());
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test config");
-    let app = Application::build(&config).await.expect("server starts");
+    let clock = ManualClock::starting_at(time::OffsetDateTime::now_utc());
+    let app = Application::build_with_clock(&config, clock.clone().into())
+        .await
+        .expect("server starts");
     let address = format!("http://{}", app.local_addr());
     let setup_link = app.open_setup_if_empty().await.expect("set-up state");
     tokio::spawn(app.serve(std::future::pending()));
@@ -41,6 +47,7 @@ pub async fn spawn_app_with(extra: &[(&'static str, String)]) -> TestApp {
         address,
         setup_link,
         config,
+        clock: Some(clock),
         _data: data,
     }
 }
@@ -56,6 +63,14 @@ pub fn browser() -> Client {
 }
 
 impl TestApp {
+    /// The server's clock: it starts at the real time and moves only when
+    /// a test moves it, so expiries are reached exactly.
+    pub fn clock(&self) -> &ManualClock {
+        self.clock
+            .as_ref()
+            .expect("only an in-process server has a settable clock")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -138,7 +153,6 @@ impl TestApp {
     /// Adds a customer tenant on the global cloud; returns its id.
     pub async fn add_tenant(&self, staff: &Client, name: &str, tenant_id: &str) -> String {
         let form = [
-            ("id", ""),
             ("form[display_name]", name),
             ("form[tenant_id]", tenant_id),
             ("form[primary_domain]", ""),
@@ -146,7 +160,7 @@ impl TestApp {
             ("form[contacts]", ""),
             ("form[notes]", ""),
         ];
-        let response = self.call(staff, "save_tenant", &form).await;
+        let response = self.call(staff, "create_tenant", &form).await;
         assert_eq!(response.status(), StatusCode::OK, "tenant {name} saved");
         response.json().await.unwrap()
     }
@@ -158,14 +172,14 @@ impl TestApp {
         tenant: &str,
     ) -> Vec<app::model::RegistrationView> {
         let response = self
-            .call(client, "registrations", &[("tenant_id", tenant)])
+            .call(client, "list_registrations", &[("customer_tenant_id", tenant)])
             .await;
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.expect("registrations")
     }
 
     pub async fn staff(&self, client: &Client) -> app::model::StaffOverview {
-        self.call(client, "staff", &[])
+        self.call(client, "load_staff", &[])
             .await
             .json()
             .await

@@ -3,16 +3,14 @@
 //! generated certificate or an uploaded one; links are scoped, expire and
 //! can be revoked.
 
-mod support;
-
 use app::model::{OnboardingLinkView, OnboardingView};
 use domain::evaluation::Status;
 use entra_simulator::state::{NewApp, Scenario, Tenant};
 use reqwest::{Client, StatusCode};
 use serde_json::json;
-use support::certificates::{as_upload, make, pfx, Recipe};
-use support::onboarding::{in_days, invite};
-use support::{app_error, browser, spawn_app_with, TestApp, PASSWORD};
+use crate::support::certificates::{as_upload, make, pfx, Recipe};
+use crate::support::onboarding::{in_days, invite};
+use crate::support::{app_error, browser, spawn_app_with, TestApp, PASSWORD};
 
 const TENANT: &str = "11111111-1111-1111-1111-111111111111";
 const CLIENT: &str = "22222222-2222-2222-2222-222222222222";
@@ -64,7 +62,7 @@ async fn grant(sim: &entra_simulator::Simulator, permission: &str) {
 }
 
 async fn links(app: &TestApp, staff: &Client, tenant: &str) -> Vec<OnboardingLinkView> {
-    app.call(staff, "onboarding_links", &[("tenant_id", tenant)])
+    app.call(staff, "onboarding_links", &[("customer_tenant_id", tenant)])
         .await
         .json()
         .await
@@ -418,12 +416,12 @@ async fn revoked_expired_and_unknown_links_open_nothing() {
         .await;
     assert_eq!(revoked.status(), StatusCode::OK);
     let after = app
-        .call(&browser(), "onboarding", &[("token", token.as_str())])
+        .call(&browser(), "open_onboarding", &[("token", token.as_str())])
         .await;
     assert_eq!(after.status(), StatusCode::GONE);
     assert!(app_error(after).await.to_string().contains("withdrawn"));
     assert_eq!(
-        app.call(&browser(), "onboarding", &[("token", "guessed")])
+        app.call(&browser(), "open_onboarding", &[("token", "guessed")])
             .await
             .status(),
         StatusCode::GONE
@@ -433,15 +431,14 @@ async fn revoked_expired_and_unknown_links_open_nothing() {
     let (staff, tenant) =
         staff_with_tenant(&short, "Tailspin", "olga@tailspin.example", TENANT).await;
     let token = invite(&short, &staff, &tenant, "email").await.token;
-    let pool = sqlx::SqlitePool::connect(&short.config.database_url)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE onboarding_links SET expires_at = '2020-01-01T00:00:00Z'")
-        .execute(&pool)
-        .await
-        .unwrap();
+    short.clock().advance(time::Duration::minutes(59));
+    let still_open = short
+        .call(&browser(), "open_onboarding", &[("token", token.as_str())])
+        .await;
+    assert_eq!(still_open.status(), StatusCode::OK, "a minute before expiry");
+    short.clock().advance(time::Duration::minutes(1));
     let expired = short
-        .call(&browser(), "onboarding", &[("token", token.as_str())])
+        .call(&browser(), "open_onboarding", &[("token", token.as_str())])
         .await;
     assert_eq!(expired.status(), StatusCode::GONE);
     assert!(app_error(expired).await.to_string().contains("expired"));
@@ -466,7 +463,7 @@ async fn links_belong_to_one_organisation_and_viewers_cannot_create_them() {
         .call(
             &viewer,
             "create_onboarding_link",
-            &[("tenant_id", tenant.as_str()), ("profiles", "email")],
+            &[("customer_tenant_id", tenant.as_str()), ("profiles", "email")],
         )
         .await;
     assert_eq!(by_viewer.status(), StatusCode::FORBIDDEN);
@@ -474,7 +471,7 @@ async fn links_belong_to_one_organisation_and_viewers_cannot_create_them() {
         .call(
             &stranger,
             "create_onboarding_link",
-            &[("tenant_id", tenant.as_str()), ("profiles", "email")],
+            &[("customer_tenant_id", tenant.as_str()), ("profiles", "email")],
         )
         .await;
     assert_eq!(by_stranger.status(), StatusCode::NOT_FOUND);

@@ -18,7 +18,7 @@ pub async fn invite(app: &TestApp, staff: &Client, tenant: &str, profiles: &str)
         .call(
             staff,
             "create_onboarding_link",
-            &[("tenant_id", tenant), ("profiles", profiles)],
+            &[("customer_tenant_id", tenant), ("profiles", profiles)],
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -58,7 +58,7 @@ impl Customer {
     }
 
     pub async fn open(&self) -> OnboardingView {
-        let response = self.call("onboarding", &[]).await;
+        let response = self.call("open_onboarding", &[]).await;
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.unwrap()
     }

@@ -73,6 +73,7 @@ pub async fn spawn_binary_with(extra: &[(&'static str, String)]) -> (TestApp, Ru
         address,
         setup_link: None,
         config,
+        clock: None,
         _data: data,
     };
     (app, RunningBinary { child, log })

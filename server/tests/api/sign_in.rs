@@ -1,9 +1,7 @@
-mod support;
-
 use app::error::AppError;
 use reqwest::header::{LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
-use support::{app_error, browser, spawn_app, PASSWORD};
+use crate::support::{app_error, browser, spawn_app, PASSWORD};
 
 #[tokio::test]
 async fn signing_in_with_the_right_password_opens_the_dashboard() {
@@ -139,7 +137,7 @@ async fn signed_out_visitors_are_sent_to_the_sign_in_page() {
     assert_eq!(login.status(), StatusCode::OK);
     assert!(login.text().await.unwrap().contains("Sign in to Tenantry"));
 
-    let api = app.call(&browser(), "staff", &[]).await;
+    let api = app.call(&browser(), "load_staff", &[]).await;
     assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app_error(api).await, AppError::Unauthenticated);
 }

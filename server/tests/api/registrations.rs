@@ -1,9 +1,7 @@
-mod support;
-
 use app::model::RegistrationView;
 use reqwest::{Client, StatusCode};
-use support::certificates::{as_upload, make, pfx, Recipe};
-use support::{app_error, spawn_app, TestApp, PASSWORD};
+use crate::support::certificates::{as_upload, make, pfx, Recipe};
+use crate::support::{app_error, spawn_app, TestApp, PASSWORD};
 
 const SECRET: &str = "Qx8~kT3.vLr9_Zp2-secretValueNotAnId";
 const CLIENT: &str = "22222222-2222-2222-2222-222222222222";
@@ -32,7 +30,7 @@ async fn record(
     expires: &str,
 ) -> reqwest::Response {
     let form = [
-        ("tenant_id", tenant_id),
+        ("customer_tenant_id", tenant_id),
         ("form[profiles]", profiles),
         ("form[client_id]", CLIENT),
         ("form[object_id]", "33333333-3333-3333-3333-333333333333"),
@@ -85,8 +83,8 @@ async fn a_recorded_secret_is_shown_only_as_a_hint_and_stored_only_encrypted() {
     let listed = app
         .call(
             &admin,
-            "registrations",
-            &[("tenant_id", tenant_id.as_str())],
+            "list_registrations",
+            &[("customer_tenant_id", tenant_id.as_str())],
         )
         .await
         .text()
@@ -122,7 +120,7 @@ async fn a_secret_id_an_expired_date_and_a_missing_object_id_are_each_explained(
     let admin = admin(&app).await;
     let tenant_id = tenant(&app, &admin).await;
     let form = [
-        ("tenant_id", tenant_id.as_str()),
+        ("customer_tenant_id", tenant_id.as_str()),
         ("form[profiles]", "recovery"),
         ("form[client_id]", "not-a-guid"),
         ("form[object_id]", ""),
@@ -279,7 +277,7 @@ async fn staff_record_a_registration_with_a_certificate_whose_key_is_stored_only
         let app = &app;
         async move {
             let form = [
-                ("tenant_id", tenant_id.as_str()),
+                ("customer_tenant_id", tenant_id.as_str()),
                 ("form[profiles]", "intune-publishing"),
                 ("form[client_id]", CLIENT),
                 ("form[credential]", "certificate"),

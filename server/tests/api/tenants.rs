@@ -1,9 +1,7 @@
-mod support;
-
 use app::error::AppError;
 use app::model::{TenantDetails, TenantList};
 use reqwest::{Client, StatusCode};
-use support::{app_error, spawn_app, TestApp, PASSWORD};
+use crate::support::{app_error, spawn_app, TestApp, PASSWORD};
 
 const CONTOSO_TENANT: &str = "0123abcd-89ab-cdef-0123-456789abcdef";
 
@@ -13,15 +11,19 @@ fn form<'a>(
     tenant_id: &'a str,
     domain: &'a str,
 ) -> Vec<(&'static str, &'a str)> {
-    vec![
-        ("id", id),
+    let mut fields = vec![
         ("form[display_name]", name),
         ("form[tenant_id]", tenant_id),
         ("form[primary_domain]", domain),
         ("form[cloud]", "global"),
         ("form[contacts]", "it@contoso.example"),
         ("form[notes]", ""),
-    ]
+    ];
+    // `create_tenant` takes only the form; `update_tenant` also the id.
+    if !id.is_empty() {
+        fields.push(("customer_tenant_id", id));
+    }
+    fields
 }
 
 async fn admin_of(app: &TestApp, org: &str, email: &str) -> Client {
@@ -37,7 +39,7 @@ async fn create(
     domain: &str,
 ) -> String {
     let response = app
-        .call(client, "save_tenant", &form("", name, tenant_id, domain))
+        .call(client, "create_tenant", &form("", name, tenant_id, domain))
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.unwrap()
@@ -45,7 +47,7 @@ async fn create(
 
 async fn list(app: &TestApp, client: &Client, archived: bool) -> TenantList {
     let flag = archived.to_string();
-    app.call(client, "tenants", &[("show_archived", flag.as_str())])
+    app.call(client, "list_tenants", &[("show_archived", flag.as_str())])
         .await
         .json()
         .await
@@ -72,9 +74,9 @@ async fn a_technician_adds_a_customer_tenant_and_sees_it_listed() {
     let listed = list(&app, &admin, false).await;
     assert_eq!(listed.tenants.len(), 1);
     assert_eq!(listed.tenants[0].display_name, "Contoso Ltd");
-    assert_eq!(listed.tenants[0].tenant_id.as_deref(), Some(CONTOSO_TENANT));
+    assert_eq!(listed.tenants[0].entra_tenant_id.as_deref(), Some(CONTOSO_TENANT));
     let details: TenantDetails = app
-        .call(&admin, "tenant", &[("id", id.as_str())])
+        .call(&admin, "load_tenant", &[("customer_tenant_id", id.as_str())])
         .await
         .json()
         .await
@@ -99,7 +101,7 @@ async fn invalid_fields_are_all_named_with_specific_messages() {
     let response = app
         .call(
             &admin,
-            "save_tenant",
+            "create_tenant",
             &form("", " ", "contoso.com", "not a domain"),
         )
         .await;
@@ -130,7 +132,7 @@ async fn the_same_tenant_cannot_be_added_twice_to_one_organisation() {
     let again = app
         .call(
             &admin,
-            "save_tenant",
+            "create_tenant",
             &form("", "Contoso again", CONTOSO_TENANT, ""),
         )
         .await;
@@ -161,7 +163,7 @@ async fn editing_keeps_the_record_and_archiving_hides_without_deleting() {
     let edited = app
         .call(
             &admin,
-            "save_tenant",
+            "update_tenant",
             &form(&id, "Contoso Ltd", CONTOSO_TENANT, "contoso.example"),
         )
         .await;
@@ -170,7 +172,7 @@ async fn editing_keeps_the_record_and_archiving_hides_without_deleting() {
         .call(
             &admin,
             "archive_tenant",
-            &[("id", id.as_str()), ("archived", "true")],
+            &[("customer_tenant_id", id.as_str()), ("archived", "true")],
         )
         .await;
     assert_eq!(archived.status(), StatusCode::OK);
@@ -182,7 +184,7 @@ async fn editing_keeps_the_record_and_archiving_hides_without_deleting() {
     app.call(
         &admin,
         "archive_tenant",
-        &[("id", id.as_str()), ("archived", "false")],
+        &[("customer_tenant_id", id.as_str()), ("archived", "false")],
     )
     .await;
     assert_eq!(list(&app, &admin, false).await.tenants.len(), 1);
@@ -204,20 +206,20 @@ async fn a_viewer_reads_tenants_but_cannot_change_them() {
     for response in [
         app.call(
             &viewer,
-            "save_tenant",
+            "create_tenant",
             &form("", "Other", "11111111-2222-3333-4444-555555555555", ""),
         )
         .await,
         app.call(
             &viewer,
-            "save_tenant",
+            "update_tenant",
             &form(&id, "Renamed", CONTOSO_TENANT, ""),
         )
         .await,
         app.call(
             &viewer,
             "archive_tenant",
-            &[("id", id.as_str()), ("archived", "true")],
+            &[("customer_tenant_id", id.as_str()), ("archived", "true")],
         )
         .await,
     ] {
@@ -239,17 +241,17 @@ async fn another_organisation_cannot_read_edit_or_archive_a_tenant() {
 
     assert!(list(&app, &fabrikam, true).await.tenants.is_empty());
     for response in [
-        app.call(&fabrikam, "tenant", &[("id", id.as_str())]).await,
+        app.call(&fabrikam, "load_tenant", &[("customer_tenant_id", id.as_str())]).await,
         app.call(
             &fabrikam,
-            "save_tenant",
+            "update_tenant",
             &form(&id, "Hijacked", CONTOSO_TENANT, ""),
         )
         .await,
         app.call(
             &fabrikam,
             "archive_tenant",
-            &[("id", id.as_str()), ("archived", "true")],
+            &[("customer_tenant_id", id.as_str()), ("archived", "true")],
         )
         .await,
     ] {

@@ -1,7 +1,5 @@
-mod support;
-
 use reqwest::StatusCode;
-use support::{app_error, browser, spawn_app, PASSWORD};
+use crate::support::{app_error, browser, spawn_app, PASSWORD};
 
 fn setup_form<'a>(
     token: &'a str,

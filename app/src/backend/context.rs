@@ -1,0 +1,118 @@
+//! The one way into the server for a server function: a context obtained
+//! in a single call, then a service call with it. `as_staff` proves the
+//! caller is a signed-in member (their `OrgScope`), `as_customer` that the
+//! caller holds a live onboarding link, `as_anyone` is for the few public
+//! entry points (sign-in, set-up, invitations). Each also turns the error
+//! into the matching HTTP status.
+
+use crate::backend::onboarding::{self, Link};
+use crate::backend::{internal, Backend, OrgScope};
+use crate::error::AppError;
+use leptos::prelude::*;
+use std::future::Future;
+
+/// A signed-in member's request.
+pub struct Staff {
+    pub backend: Backend,
+    pub scope: OrgScope,
+}
+
+impl Staff {
+    pub fn pool(&self) -> &sqlx::SqlitePool {
+        &self.backend.pool
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.backend.now()
+    }
+}
+
+/// A request made with an onboarding link's token: the link is the whole
+/// of what the caller may see or change.
+pub struct Customer {
+    pub backend: Backend,
+    pub link: Link,
+    pub token: String,
+}
+
+impl Customer {
+    pub fn pool(&self) -> &sqlx::SqlitePool {
+        &self.backend.pool
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.backend.now()
+    }
+
+    /// The link as stored now, after a change.
+    pub async fn reloaded(&self) -> Result<Link, AppError> {
+        onboarding::link::by_token(&self.backend, &self.token).await
+    }
+}
+
+fn backend() -> Result<Backend, AppError> {
+    use_context::<Backend>().ok_or_else(|| {
+        tracing::error!("server function ran without the Backend context");
+        AppError::Internal
+    })
+}
+
+pub async fn session() -> Result<tower_sessions::Session, AppError> {
+    leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|error| internal("session layer missing", error))
+}
+
+/// Runs a server function's body and turns its error into the matching HTTP
+/// status, so API clients and tests see 401/403/422 rather than a bare 500.
+async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    let result = body.await;
+    if let Err(error) = &result {
+        if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+            options.set_status(
+                axum::http::StatusCode::from_u16(error.http_status())
+                    .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+            );
+        }
+    }
+    result
+}
+
+pub async fn as_staff<T, Fut>(body: impl FnOnce(Staff) -> Fut) -> Result<T, AppError>
+where
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    respond(async {
+        let backend = backend()?;
+        let scope = OrgScope::of_caller(&backend).await?;
+        body(Staff { backend, scope }).await
+    })
+    .await
+}
+
+pub async fn as_customer<T, Fut>(
+    token: String,
+    body: impl FnOnce(Customer) -> Fut,
+) -> Result<T, AppError>
+where
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    respond(async {
+        let backend = backend()?;
+        let link = onboarding::link::by_token(&backend, &token).await?;
+        body(Customer {
+            backend,
+            link,
+            token,
+        })
+        .await
+    })
+    .await
+}
+
+pub async fn as_anyone<T, Fut>(body: impl FnOnce(Backend) -> Fut) -> Result<T, AppError>
+where
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    respond(async { body(backend()?).await }).await
+}

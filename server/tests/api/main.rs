@@ -1,0 +1,16 @@
+//! HTTP black-box tests: each module drives a real Tenantry server (spawned
+//! in-process on a random port with a fresh database, or the release-style
+//! binary for the CLI and log tests) the way a browser or script would.
+//! One binary, one set of helpers in `support`.
+
+mod support;
+
+mod cli;
+mod first_run;
+mod onboarding;
+mod registrations;
+mod secrets_in_logs;
+mod sign_in;
+mod staff;
+mod tenants;
+mod verify_cli;
