@@ -1,9 +1,9 @@
 //! The one error type that crosses the wire. Every variant is safe to show a
 //! user; internal causes are logged on the server and replaced by `Internal`.
 
+use domain::form::FieldProblem;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
-use domain::form::FieldProblem;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

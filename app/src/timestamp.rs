@@ -111,7 +111,9 @@ mod server {
             assert_eq!(at.as_str(), "2026-11-22T20:42:08Z");
             assert_eq!(at.date(), "2026-11-22");
             assert_eq!(
-                Timestamp::parse("2026-01-02T03:04:05+00:00").unwrap().as_str(),
+                Timestamp::parse("2026-01-02T03:04:05+00:00")
+                    .unwrap()
+                    .as_str(),
                 "2026-01-02T03:04:05Z"
             );
             assert!(Timestamp::parse("yesterday").is_err());

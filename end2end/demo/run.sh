@@ -47,11 +47,11 @@ if [ "${FRESH:-}" = 1 ]; then
   jar=$(mktemp)
   api() { curl -fsS -b "$jar" -c "$jar" "http://$PORTAL/api/$1" "${@:2}"; }
   api login --data-urlencode "email=$EMAIL" --data-urlencode "password=$PASSWORD" >/dev/null
-  tenant=$(api save_tenant -d id= --data-urlencode 'form[display_name]=Litware (demo)' \
+  tenant=$(api create_tenant --data-urlencode 'form[display_name]=Litware (demo)' \
     -d "form[tenant_id]=$TENANT_ID" -d 'form[primary_domain]=' -d 'form[cloud]=global' \
     --data-urlencode 'form[contacts]=it@litware-demo.example' \
     --data-urlencode 'form[notes]=Sample customer for the offline demo.' | tr -d '"')
-  link=$(api create_onboarding_link -d "tenant_id=$tenant" -d profiles=email \
+  link=$(api create_onboarding_link -d "customer_tenant_id=$tenant" -d profiles=email \
     | sed -E 's/.*"link":"([^"]+)".*/\1/')
   rm -f "$jar"
   echo "$link" > "$DATA/demo-onboarding-link.txt"

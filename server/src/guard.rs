@@ -9,7 +9,9 @@ use tower_sessions::Session;
 /// `/login/…` are public, `/logins-export` is not. Everything else is for
 /// signed-in staff; server functions (`/api/…`) check the caller themselves
 /// and answer 401.
-const PUBLIC_SECTIONS: &[&str] = &["login", "setup", "invite", "onboard", "api", "pkg", "health"];
+const PUBLIC_SECTIONS: &[&str] = &[
+    "login", "setup", "invite", "onboard", "api", "pkg", "health",
+];
 const PUBLIC_FILES: &[&str] = &["/favicon.ico", "/favicon.svg", "/robots.txt"];
 
 fn is_public(path: &str) -> bool {

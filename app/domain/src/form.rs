@@ -32,7 +32,9 @@ impl Problems {
 
     /// Keeps the value, or records the error's message against `field`.
     pub fn check<T, E: fmt::Display>(&mut self, field: &str, parsed: Result<T, E>) -> Option<T> {
-        parsed.map_err(|error| self.add(field, error.to_string())).ok()
+        parsed
+            .map_err(|error| self.add(field, error.to_string()))
+            .ok()
     }
 
     pub fn extend(&mut self, problems: impl IntoIterator<Item = FieldProblem>) {

@@ -4,11 +4,11 @@
 //! configuration (`Endpoints`), never from customer input.
 
 pub mod certificate;
-pub mod pkcs12_cost;
 pub mod client;
 pub mod endpoints;
 pub mod error;
 pub mod graph;
+pub mod pkcs12_cost;
 pub mod retry;
 pub mod token;
 pub mod verify;

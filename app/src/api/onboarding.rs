@@ -15,9 +15,9 @@ pub async fn create_onboarding_link(
     profiles: String,
 ) -> Result<OnboardingCreated, AppError> {
     use crate::backend::{as_staff, onboarding};
-    as_staff(|ctx| async move {
-        onboarding::create_link(&ctx, &customer_tenant_id, &profiles).await
-    })
+    as_staff(
+        |ctx| async move { onboarding::create_link(&ctx, &customer_tenant_id, &profiles).await },
+    )
     .await
 }
 
@@ -44,7 +44,10 @@ pub async fn open_onboarding(token: String) -> Result<OnboardingView, AppError> 
 #[server(prefix = "/api", endpoint = "finish_onboarding_step")]
 pub async fn finish_onboarding_step(token: String, step: u8) -> Result<OnboardingView, AppError> {
     use crate::backend::{as_customer, onboarding};
-    as_customer(token, |ctx| async move { onboarding::finish_step(&ctx, step).await }).await
+    as_customer(token, |ctx| async move {
+        onboarding::finish_step(&ctx, step).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "save_onboarding_secret")]
@@ -53,7 +56,10 @@ pub async fn save_onboarding_secret(
     form: SecretForm,
 ) -> Result<OnboardingView, AppError> {
     use crate::backend::{as_customer, onboarding};
-    as_customer(token, |ctx| async move { onboarding::save_secret(&ctx, &form).await }).await
+    as_customer(token, |ctx| async move {
+        onboarding::save_secret(&ctx, &form).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "upload_onboarding_certificate")]
@@ -71,7 +77,10 @@ pub async fn upload_onboarding_certificate(
 #[server(prefix = "/api", endpoint = "generate_onboarding_certificate")]
 pub async fn generate_onboarding_certificate(token: String) -> Result<OnboardingView, AppError> {
     use crate::backend::{as_customer, onboarding};
-    as_customer(token, |ctx| async move { onboarding::generate_certificate(&ctx).await }).await
+    as_customer(token, |ctx| async move {
+        onboarding::generate_certificate(&ctx).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "save_onboarding_ids")]
@@ -80,7 +89,10 @@ pub async fn save_onboarding_ids(
     form: OnboardingIds,
 ) -> Result<OnboardingView, AppError> {
     use crate::backend::{as_customer, onboarding};
-    as_customer(token, |ctx| async move { onboarding::save_ids(&ctx, &form).await }).await
+    as_customer(token, |ctx| async move {
+        onboarding::save_ids(&ctx, &form).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "test_onboarding")]

@@ -19,6 +19,5 @@ pub async fn add_registration(
     form: RegistrationForm,
 ) -> Result<RegistrationId, AppError> {
     use crate::backend::{as_staff, registrations};
-    as_staff(|ctx| async move { registrations::add(&ctx, &customer_tenant_id, &form).await })
-        .await
+    as_staff(|ctx| async move { registrations::add(&ctx, &customer_tenant_id, &form).await }).await
 }

@@ -17,9 +17,7 @@ pub async fn list_tenants(show_archived: bool) -> Result<TenantList, AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "load_tenant")]
-pub async fn load_tenant(
-    customer_tenant_id: CustomerTenantId,
-) -> Result<TenantDetails, AppError> {
+pub async fn load_tenant(customer_tenant_id: CustomerTenantId) -> Result<TenantDetails, AppError> {
     use crate::backend::{as_staff, tenants};
     as_staff(|ctx| async move { tenants::details(&ctx, &customer_tenant_id).await }).await
 }
@@ -45,8 +43,6 @@ pub async fn archive_tenant(
     archived: bool,
 ) -> Result<(), AppError> {
     use crate::backend::{as_staff, tenants};
-    as_staff(|ctx| async move {
-        tenants::set_archived(&ctx, &customer_tenant_id, archived).await
-    })
-    .await
+    as_staff(|ctx| async move { tenants::set_archived(&ctx, &customer_tenant_id, archived).await })
+        .await
 }

@@ -2,8 +2,8 @@ use crate::backend::users::{self, NewUser};
 use crate::backend::{db, tokens, Backend, Staff};
 use crate::error::AppError;
 use crate::ids::{InvitationId, OrganisationId};
-use crate::timestamp::Timestamp;
 use crate::model::{InvitationCreated, InvitationDetails, PendingInvitation};
+use crate::timestamp::Timestamp;
 use domain::{Action, DisplayName, Email, Password, Role};
 
 /// An admin invites a colleague by e-mail address with a role; the result is a

@@ -64,7 +64,12 @@ pub async fn add(
     };
     let credential = credential.map_err(|found| problems.extend(found)).ok();
     let (profiles, ids, credential) = problems
-        .finish(profiles.zip(ids).zip(credential).map(|((p, i), c)| (p, i, c)))
+        .finish(
+            profiles
+                .zip(ids)
+                .zip(credential)
+                .map(|((p, i), c)| (p, i, c)),
+        )
         .map_err(AppError::Invalid)?;
     let mut tx = ctx
         .pool()

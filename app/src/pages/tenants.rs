@@ -164,7 +164,10 @@ fn TenantFields(values: CustomerTenantForm, error: Signal<Option<AppError>>) -> 
 
 #[component]
 fn Saved(done: Signal<bool>) -> impl IntoView {
-    move || done.get().then(|| view! { <p class="notice" role="status">"Saved."</p> })
+    move || {
+        done.get()
+            .then(|| view! { <p class="notice" role="status">"Saved."</p> })
+    }
 }
 
 #[component]

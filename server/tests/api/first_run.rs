@@ -1,5 +1,5 @@
-use reqwest::StatusCode;
 use crate::support::{app_error, browser, spawn_app, PASSWORD};
+use reqwest::StatusCode;
 
 fn setup_form<'a>(
     token: &'a str,

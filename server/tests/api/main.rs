@@ -7,8 +7,10 @@ mod support;
 
 mod cli;
 mod first_run;
+mod isolation;
 mod onboarding;
 mod registrations;
+mod schema;
 mod secrets_in_logs;
 mod sign_in;
 mod staff;

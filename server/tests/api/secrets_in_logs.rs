@@ -3,12 +3,12 @@
 //! client secret, uploads a password-protected .pfx, generates a
 //! certificate and tests; then the whole output is searched.
 
-use entra_simulator::state::{NewApp, Scenario, Tenant};
-use reqwest::StatusCode;
 use crate::support::certificates::{as_upload, make, pfx, Recipe};
 use crate::support::onboarding::{in_days, invite};
 use crate::support::process::spawn_binary_with;
 use crate::support::PASSWORD;
+use entra_simulator::state::{NewApp, Scenario, Tenant};
+use reqwest::StatusCode;
 
 const TENANT: &str = "11111111-1111-1111-1111-111111111111";
 const CLIENT: &str = "22222222-2222-2222-2222-222222222222";

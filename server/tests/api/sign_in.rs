@@ -1,7 +1,7 @@
+use crate::support::{app_error, browser, spawn_app, spawn_app_with, PASSWORD};
 use app::error::AppError;
 use reqwest::header::{LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
-use crate::support::{app_error, browser, spawn_app, PASSWORD};
 
 #[tokio::test]
 async fn signing_in_with_the_right_password_opens_the_dashboard() {
@@ -124,7 +124,7 @@ async fn signed_out_visitors_are_sent_to_the_sign_in_page() {
     app.create_organisation("Contoso IT", "ada@contoso.example")
         .await;
 
-    for path in ["/", "/settings", "/tenants"] {
+    for path in ["/", "/settings", "/tenants", "/logins-export", "/setupX"] {
         let response = browser().get(app.url(path)).send().await.unwrap();
         assert!(response.status().is_redirection(), "{path}");
         assert_eq!(
@@ -156,4 +156,50 @@ async fn signing_out_ends_the_session() {
     assert_eq!(page.headers().get(LOCATION).unwrap(), "/login");
     let api = app.call(&client, "current_user", &[]).await;
     assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_session_in_use_outlives_the_idle_time_and_an_idle_one_ends() {
+    let app = spawn_app_with(&[("TENANTRY_SESSION_MAX_HOURS", "48".into())]).await;
+    app.create_organisation("Contoso IT", "ada@contoso.example")
+        .await;
+    let client = app.signed_in("ada@contoso.example", PASSWORD).await;
+    let hours = |n| time::Duration::hours(n);
+
+    // Used every seven hours: past the eight idle hours counted from sign-in.
+    app.clock().advance(hours(7));
+    let page = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK, "still signed in after 7 h");
+    app.clock().advance(hours(7));
+    let api = app.call(&client, "current_user", &[]).await;
+    assert_eq!(api.status(), StatusCode::OK, "14 h after sign-in, 7 h idle");
+
+    app.clock().advance(hours(8));
+    let page = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(page.headers().get(LOCATION).unwrap(), "/login", "8 h idle");
+    let api = app.call(&client, "current_user", &[]).await;
+    assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn even_a_busy_session_ends_at_its_absolute_lifetime() {
+    let app = spawn_app_with(&[("TENANTRY_SESSION_MAX_HOURS", "12".into())]).await;
+    app.create_organisation("Contoso IT", "ada@contoso.example")
+        .await;
+    let client = app.signed_in("ada@contoso.example", PASSWORD).await;
+
+    for hour in 1..12 {
+        app.clock().advance(time::Duration::hours(1));
+        let api = app.call(&client, "current_user", &[]).await;
+        assert_eq!(api.status(), StatusCode::OK, "hour {hour}");
+    }
+    app.clock().advance(time::Duration::hours(1));
+    let api = app.call(&client, "current_user", &[]).await;
+    assert_eq!(api.status(), StatusCode::UNAUTHORIZED, "12 h after sign-in");
+    let again = app.signed_in("ada@contoso.example", PASSWORD).await;
+    assert_eq!(
+        app.call(&again, "current_user", &[]).await.status(),
+        StatusCode::OK,
+        "signing in again starts a new lifetime"
+    );
 }

@@ -1,7 +1,7 @@
+use crate::support::{app_error, browser, spawn_app, PASSWORD};
 use app::error::AppError;
 use app::model::StaffOverview;
 use reqwest::StatusCode;
-use crate::support::{app_error, browser, spawn_app, PASSWORD};
 
 #[tokio::test]
 async fn an_admin_invites_a_technician_who_then_signs_in() {
@@ -72,7 +72,12 @@ async fn a_viewer_can_look_but_not_change_anything() {
         .add_member(&admin, "val@contoso.example", "viewer")
         .await;
 
-    let overview: StaffOverview = app.call(&viewer, "load_staff", &[]).await.json().await.unwrap();
+    let overview: StaffOverview = app
+        .call(&viewer, "load_staff", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(overview.members.len(), 2);
     assert!(!overview.can_manage);
 
@@ -118,7 +123,12 @@ async fn an_admin_changes_a_role_but_cannot_remove_the_last_admin() {
     let admin = app.signed_in("ada@contoso.example", PASSWORD).await;
     app.add_member(&admin, "tom@contoso.example", "technician")
         .await;
-    let overview: StaffOverview = app.call(&admin, "load_staff", &[]).await.json().await.unwrap();
+    let overview: StaffOverview = app
+        .call(&admin, "load_staff", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     let tom = overview
         .members
         .iter()
@@ -147,7 +157,12 @@ async fn an_admin_changes_a_role_but_cannot_remove_the_last_admin() {
         )
         .await;
     assert_eq!(promote.status(), StatusCode::OK);
-    let overview: StaffOverview = app.call(&admin, "load_staff", &[]).await.json().await.unwrap();
+    let overview: StaffOverview = app
+        .call(&admin, "load_staff", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     let tom = overview
         .members
         .iter()
@@ -208,7 +223,12 @@ async fn members_of_one_organisation_never_see_or_change_another() {
     app.add_member(&fabrikam, "finn@fabrikam.example", "technician")
         .await;
 
-    let seen: StaffOverview = app.call(&contoso, "load_staff", &[]).await.json().await.unwrap();
+    let seen: StaffOverview = app
+        .call(&contoso, "load_staff", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(seen.organisation_name, "Contoso IT");
     let emails: Vec<_> = seen.members.iter().map(|m| m.email.as_str()).collect();
     assert_eq!(emails, ["ada@contoso.example"]);

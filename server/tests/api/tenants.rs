@@ -1,7 +1,7 @@
+use crate::support::{app_error, spawn_app, TestApp, PASSWORD};
 use app::error::AppError;
 use app::model::{TenantDetails, TenantList};
 use reqwest::{Client, StatusCode};
-use crate::support::{app_error, spawn_app, TestApp, PASSWORD};
 
 const CONTOSO_TENANT: &str = "0123abcd-89ab-cdef-0123-456789abcdef";
 
@@ -74,9 +74,16 @@ async fn a_technician_adds_a_customer_tenant_and_sees_it_listed() {
     let listed = list(&app, &admin, false).await;
     assert_eq!(listed.tenants.len(), 1);
     assert_eq!(listed.tenants[0].display_name, "Contoso Ltd");
-    assert_eq!(listed.tenants[0].entra_tenant_id.as_deref(), Some(CONTOSO_TENANT));
+    assert_eq!(
+        listed.tenants[0].entra_tenant_id.as_deref(),
+        Some(CONTOSO_TENANT)
+    );
     let details: TenantDetails = app
-        .call(&admin, "load_tenant", &[("customer_tenant_id", id.as_str())])
+        .call(
+            &admin,
+            "load_tenant",
+            &[("customer_tenant_id", id.as_str())],
+        )
         .await
         .json()
         .await
@@ -241,7 +248,12 @@ async fn another_organisation_cannot_read_edit_or_archive_a_tenant() {
 
     assert!(list(&app, &fabrikam, true).await.tenants.is_empty());
     for response in [
-        app.call(&fabrikam, "load_tenant", &[("customer_tenant_id", id.as_str())]).await,
+        app.call(
+            &fabrikam,
+            "load_tenant",
+            &[("customer_tenant_id", id.as_str())],
+        )
+        .await,
         app.call(
             &fabrikam,
             "update_tenant",

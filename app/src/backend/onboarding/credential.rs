@@ -202,9 +202,10 @@ pub(super) async fn signing_credential(
             let (key, intake) = backend
                 .heavy
                 .run(move || {
-                    let key = CertificateKey::from_pem(&der, plain.as_bytes()).map_err(|error| {
-                        internal("a saved certificate could not be used", error)
-                    })?;
+                    let key =
+                        CertificateKey::from_pem(&der, plain.as_bytes()).map_err(|error| {
+                            internal("a saved certificate could not be used", error)
+                        })?;
                     let intake = CertificateIntake::from_key(&key, plain);
                     Ok::<_, AppError>((key, intake))
                 })

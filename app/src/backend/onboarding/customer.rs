@@ -176,7 +176,15 @@ pub async fn save_ids(ctx: &Customer, form: &OnboardingIds) -> Result<Onboarding
     .await
     .map_err(db("could not save onboarding IDs"))?;
     link.finished_step(&mut *tx, Step::Ids).await?;
-    log(&mut *tx, &link.id, &Timestamp::of(ctx.now()), "saved the IDs").await?;
-    tx.commit().await.map_err(db("could not save onboarding IDs"))?;
+    log(
+        &mut *tx,
+        &link.id,
+        &Timestamp::of(ctx.now()),
+        "saved the IDs",
+    )
+    .await?;
+    tx.commit()
+        .await
+        .map_err(db("could not save onboarding IDs"))?;
     fresh_view(ctx).await
 }

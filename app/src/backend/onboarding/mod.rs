@@ -179,7 +179,5 @@ pub async fn revoke_link(ctx: &Staff, link_id: &LinkId) -> Result<(), AppError> 
         return Err(AppError::NotFound);
     }
     log(&mut *tx, link_id, &now, "revoked").await?;
-    tx.commit()
-        .await
-        .map_err(db("could not save a revocation"))
+    tx.commit().await.map_err(db("could not save a revocation"))
 }

@@ -172,7 +172,11 @@ impl TestApp {
         tenant: &str,
     ) -> Vec<app::model::RegistrationView> {
         let response = self
-            .call(client, "list_registrations", &[("customer_tenant_id", tenant)])
+            .call(
+                client,
+                "list_registrations",
+                &[("customer_tenant_id", tenant)],
+            )
             .await;
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.expect("registrations")

@@ -1,0 +1,363 @@
+//! Every server function, called by someone it must not serve: a member of
+//! another organisation (in each role), a viewer of the same organisation
+//! for anything that changes data, a stranger without a session, a holder
+//! of a dead onboarding link. The list of functions comes from the
+//! registered server functions, so a new one that is not classified here
+//! fails `every_server_function_is_classified`.
+
+use crate::support::onboarding::invite;
+use crate::support::{browser, spawn_app, TestApp, PASSWORD};
+use reqwest::{Client, StatusCode};
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    /// A signed-in member; `writes` needs more than the viewer role.
+    Staff { writes: bool },
+    /// Anyone holding an onboarding link's token.
+    Customer,
+    /// Sign-in, first-run set-up and invitations: no scope to leak.
+    Public,
+}
+
+const READS: Caller = Caller::Staff { writes: false };
+const WRITES: Caller = Caller::Staff { writes: true };
+
+const SERVER_FUNCTIONS: &[(&str, Caller)] = &[
+    ("login", Caller::Public),
+    ("logout", Caller::Public),
+    ("check_setup", Caller::Public),
+    ("complete_setup", Caller::Public),
+    ("invitation_preview", Caller::Public),
+    ("accept_invitation", Caller::Public),
+    ("current_user", READS),
+    ("load_staff", READS),
+    ("invite_staff", WRITES),
+    ("change_role", WRITES),
+    ("list_tenants", READS),
+    ("load_tenant", READS),
+    ("create_tenant", WRITES),
+    ("update_tenant", WRITES),
+    ("archive_tenant", WRITES),
+    ("list_registrations", READS),
+    ("add_registration", WRITES),
+    ("create_onboarding_link", WRITES),
+    ("onboarding_links", READS),
+    ("revoke_onboarding_link", WRITES),
+    ("open_onboarding", Caller::Customer),
+    ("finish_onboarding_step", Caller::Customer),
+    ("save_onboarding_secret", Caller::Customer),
+    ("upload_onboarding_certificate", Caller::Customer),
+    ("generate_onboarding_certificate", Caller::Customer),
+    ("save_onboarding_ids", Caller::Customer),
+    ("test_onboarding", Caller::Customer),
+];
+
+fn registered() -> BTreeSet<String> {
+    leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| {
+            path.strip_prefix("/api/")
+                .unwrap_or_else(|| panic!("{path} is served under /api/"))
+                .to_owned()
+        })
+        .collect()
+}
+
+fn of_kind(wanted: fn(Caller) -> bool) -> Vec<&'static str> {
+    SERVER_FUNCTIONS
+        .iter()
+        .filter(|(_, caller)| wanted(*caller))
+        .map(|(name, _)| *name)
+        .collect()
+}
+
+#[test]
+fn every_server_function_is_classified() {
+    let classified: BTreeSet<String> = SERVER_FUNCTIONS
+        .iter()
+        .map(|(name, _)| name.to_string())
+        .collect();
+    assert_eq!(
+        registered(),
+        classified,
+        "each server function needs a row in SERVER_FUNCTIONS saying who may call it"
+    );
+}
+
+/// The organisation whose data nobody else may reach, and what would show
+/// that it leaked.
+struct Victim {
+    admin: Client,
+    viewer: Client,
+    tenant: String,
+    member: String,
+    link: String,
+    markers: Vec<&'static str>,
+}
+
+const VICTIM_TENANT_GUID: &str = "abcdef01-2345-4678-9abc-def012345678";
+const VICTIM_CLIENT: &str = "bbbbbbbb-2222-4333-8444-555555555555";
+
+async fn victim(app: &TestApp) -> Victim {
+    app.create_organisation("Northwind Victim IT", "nadia@victim.example")
+        .await;
+    let admin = app.signed_in("nadia@victim.example", PASSWORD).await;
+    let viewer = app
+        .add_member(&admin, "vera@victim.example", "viewer")
+        .await;
+    let member = app
+        .member(&admin, "vera@victim.example")
+        .await
+        .id
+        .to_string();
+    let tenant = app
+        .add_tenant(&admin, "Contoso Victim", VICTIM_TENANT_GUID)
+        .await;
+    let recorded = app
+        .call(
+            &admin,
+            "add_registration",
+            &[
+                ("customer_tenant_id", tenant.as_str()),
+                ("form[profiles]", "email"),
+                ("form[client_id]", VICTIM_CLIENT),
+                ("form[secret]", "victim~secret.VALUE-not-an-id"),
+                ("form[secret_expires]", "2099-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(recorded.status(), StatusCode::OK);
+    invite(app, &admin, &tenant, "email").await;
+    let links: Vec<app::model::OnboardingLinkView> = app
+        .call(
+            &admin,
+            "onboarding_links",
+            &[("customer_tenant_id", tenant.as_str())],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    Victim {
+        admin,
+        viewer,
+        tenant,
+        member,
+        link: links[0].id.to_string(),
+        markers: vec![
+            "Northwind Victim",
+            "victim.example",
+            "Contoso Victim",
+            VICTIM_TENANT_GUID,
+            VICTIM_CLIENT,
+        ],
+    }
+}
+
+/// Every argument any staff function takes, naming the victim's rows; a
+/// function reads the ones it declares and ignores the rest.
+fn arguments(victim: &Victim) -> Vec<(&'static str, String)> {
+    vec![
+        ("customer_tenant_id", victim.tenant.clone()),
+        ("link_id", victim.link.clone()),
+        ("user_id", victim.member.clone()),
+        ("role", "admin".into()),
+        ("email", "newcomer@elsewhere.example".into()),
+        ("show_archived", "true".into()),
+        ("archived", "true".into()),
+        ("profiles", "email".into()),
+        ("form[display_name]", "Renamed by an intruder".into()),
+        (
+            "form[tenant_id]",
+            "99999999-9999-4999-8999-999999999999".into(),
+        ),
+        ("form[cloud]", "global".into()),
+        ("form[profiles]", "email".into()),
+        (
+            "form[client_id]",
+            "cccccccc-3333-4444-8555-666666666666".into(),
+        ),
+        ("form[secret]", "intruder~secret.VALUE-abc".into()),
+        ("form[secret_expires]", "2099-01-01".into()),
+    ]
+}
+
+async fn call(
+    app: &TestApp,
+    client: &Client,
+    function: &str,
+    args: &[(&str, String)],
+) -> (StatusCode, String) {
+    let form: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let response = app.call(client, function, &form).await;
+    let status = response.status();
+    (status, response.text().await.unwrap_or_default())
+}
+
+/// What staff of the victim's organisation see is as it was set up.
+async fn assert_victim_untouched(app: &TestApp, victim: &Victim) {
+    let (status, tenant) = call(
+        app,
+        &victim.admin,
+        "load_tenant",
+        &[("customer_tenant_id", victim.tenant.clone())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(tenant.contains("Contoso Victim") && tenant.contains(VICTIM_TENANT_GUID));
+    assert!(
+        !tenant.contains("\"archived\":true"),
+        "still active: {tenant}"
+    );
+    assert_eq!(
+        app.registrations(&victim.admin, &victim.tenant).await.len(),
+        1
+    );
+    let links: Vec<app::model::OnboardingLinkView> = app
+        .call(
+            &victim.admin,
+            "onboarding_links",
+            &[("customer_tenant_id", victim.tenant.as_str())],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(links.len(), 1);
+    assert!(links[0].active, "the link was not revoked");
+    let staff = app.staff(&victim.admin).await;
+    let vera = staff
+        .members
+        .iter()
+        .find(|m| m.email == "vera@victim.example")
+        .unwrap();
+    assert_eq!(vera.role, domain::Role::Viewer);
+    assert!(staff.invitations.is_empty());
+}
+
+#[tokio::test]
+async fn no_staff_function_serves_another_organisations_data_to_any_role() {
+    let app = spawn_app().await;
+    let victim = victim(&app).await;
+    app.create_organisation("Fabrikam Intruders", "ian@intruder.example")
+        .await;
+    let intruder_admin = app.signed_in("ian@intruder.example", PASSWORD).await;
+    let intruder_technician = app
+        .add_member(&intruder_admin, "tess@intruder.example", "technician")
+        .await;
+    let intruder_viewer = app
+        .add_member(&intruder_admin, "vic@intruder.example", "viewer")
+        .await;
+    let args = arguments(&victim);
+
+    for function in of_kind(|c| matches!(c, Caller::Staff { .. })) {
+        for (role, intruder) in [
+            ("admin", &intruder_admin),
+            ("technician", &intruder_technician),
+            ("viewer", &intruder_viewer),
+        ] {
+            let (status, body) = call(&app, intruder, function, &args).await;
+            assert!(
+                // 422: the intruder's own second tenant with the same ID.
+                matches!(
+                    status,
+                    StatusCode::OK
+                        | StatusCode::FORBIDDEN
+                        | StatusCode::NOT_FOUND
+                        | StatusCode::UNPROCESSABLE_ENTITY
+                ),
+                "{function} as another organisation's {role} answered {status}: {body}"
+            );
+            for marker in &victim.markers {
+                assert!(
+                    !body.contains(marker),
+                    "{function} as another organisation's {role} revealed {marker}: {body}"
+                );
+            }
+        }
+        let (status, _) = call(&app, &browser(), function, &args).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{function} without a session"
+        );
+    }
+    assert_victim_untouched(&app, &victim).await;
+}
+
+#[tokio::test]
+async fn a_viewer_changes_nothing_through_any_staff_function() {
+    let app = spawn_app().await;
+    let victim = victim(&app).await;
+    let args = arguments(&victim);
+
+    for function in of_kind(|c| c == WRITES) {
+        let (status, body) = call(&app, &victim.viewer, function, &args).await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "{function} as a viewer: {body}"
+        );
+    }
+    assert_victim_untouched(&app, &victim).await;
+}
+
+#[tokio::test]
+async fn customer_functions_need_a_live_link() {
+    let app = spawn_app().await;
+    let victim = victim(&app).await;
+    app.clock().advance(time::Duration::minutes(1));
+    let revoked = invite(&app, &victim.admin, &victim.tenant, "email").await;
+    let links: Vec<app::model::OnboardingLinkView> = app
+        .call(
+            &victim.admin,
+            "onboarding_links",
+            &[("customer_tenant_id", victim.tenant.as_str())],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let newest = links[0].id.to_string();
+    let withdrawn = app
+        .call(
+            &victim.admin,
+            "revoke_onboarding_link",
+            &[("link_id", newest.as_str())],
+        )
+        .await;
+    assert_eq!(withdrawn.status(), StatusCode::OK);
+
+    for function in of_kind(|c| c == Caller::Customer) {
+        for token in ["guessed-token", revoked.token.as_str()] {
+            let mut args = arguments(&victim);
+            args.extend([("token", token.to_owned()), ("step", "1".into())]);
+            let (status, body) = call(&app, &browser(), function, &args).await;
+            assert_eq!(
+                status,
+                StatusCode::GONE,
+                "{function} with a dead link: {body}"
+            );
+            for marker in &victim.markers {
+                assert!(!body.contains(marker), "{function} revealed {marker}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn server_functions_answer_post_only() {
+    let app = spawn_app().await;
+    for (function, _) in SERVER_FUNCTIONS {
+        let response = browser()
+            .get(app.url(&format!("/api/{function}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "GET /api/{function}"
+        );
+    }
+}

@@ -1,0 +1,149 @@
+//! The schema holds isolation on its own: even a statement that forgets the
+//! organisation cannot store a row that mixes two of them. And the
+//! migration that added this carried every existing row over.
+
+use crate::support::{spawn_app, PASSWORD};
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::SqlitePool;
+use std::borrow::Cow;
+use std::path::Path;
+use std::str::FromStr;
+
+const ISOLATION_MIGRATION: i64 = 20261122000006;
+
+async fn pool(url: &str) -> SqlitePool {
+    let options = SqliteConnectOptions::from_str(url)
+        .unwrap()
+        .create_if_missing(true)
+        .foreign_keys(true);
+    SqlitePool::connect_with(options).await.unwrap()
+}
+
+async fn ids(pool: &SqlitePool, sql: &str) -> Vec<String> {
+    sqlx::query_scalar(sql).fetch_all(pool).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_database_refuses_a_registration_or_link_under_another_organisations_tenant() {
+    let app = spawn_app().await;
+    app.create_organisation("Northwind IT", "nadia@northwind.example")
+        .await;
+    let northwind = app.signed_in("nadia@northwind.example", PASSWORD).await;
+    let tenant = app
+        .add_tenant(
+            &northwind,
+            "Contoso",
+            "11111111-1111-1111-1111-111111111111",
+        )
+        .await;
+    app.create_organisation("Fabrikam MSP", "grace@fabrikam.example")
+        .await;
+    let pool = pool(&app.config.database_url).await;
+    let fabrikam = ids(
+        &pool,
+        "SELECT id FROM organisations WHERE name = 'Fabrikam MSP'",
+    )
+    .await;
+    let grace = ids(
+        &pool,
+        "SELECT id FROM users WHERE email = 'grace@fabrikam.example'",
+    )
+    .await;
+
+    let registration = sqlx::query(
+        "INSERT INTO registrations (id, organisation_id, customer_tenant_id, profiles, client_id, credential_kind, entered_by, entered_at)
+         VALUES ('r1', $1, $2, 'email', '22222222-2222-2222-2222-222222222222', 'secret', $3, '2026-11-22T00:00:00Z')",
+    )
+    .bind(&fabrikam[0])
+    .bind(&tenant)
+    .bind(&grace[0])
+    .execute(&pool)
+    .await;
+    assert!(
+        registration.is_err(),
+        "a registration under another organisation's tenant"
+    );
+
+    let link = sqlx::query(
+        "INSERT INTO onboarding_links (id, organisation_id, customer_tenant_id, profiles, token_digest, created_by, created_at, expires_at)
+         VALUES ('l1', $1, $2, 'email', 'digest', $3, '2026-11-22T00:00:00Z', '2026-11-29T00:00:00Z')",
+    )
+    .bind(&fabrikam[0])
+    .bind(&tenant)
+    .bind(&grace[0])
+    .execute(&pool)
+    .await;
+    assert!(
+        link.is_err(),
+        "an onboarding link under another organisation's tenant"
+    );
+}
+
+#[tokio::test]
+async fn the_isolation_migration_carries_every_row_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("old.db").display());
+    let pool = pool(&url).await;
+    let all = Migrator::new(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../migrations"
+    )))
+    .await
+    .unwrap();
+    let mut before = Migrator::new(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../migrations"
+    )))
+    .await
+    .unwrap();
+    before.migrations = Cow::Owned(
+        all.migrations
+            .iter()
+            .filter(|m| m.version < ISOLATION_MIGRATION)
+            .cloned()
+            .collect(),
+    );
+    before.run(&pool).await.unwrap();
+    for statement in [
+        "INSERT INTO organisations VALUES ('o1', 'Northwind IT', '2026-11-01T00:00:00Z')",
+        "INSERT INTO users VALUES ('u1', 'o1', 'nadia@northwind.example', 'Nadia', 'hash', 'admin', '2026-11-01T00:00:00Z')",
+        "INSERT INTO customer_tenants (id, organisation_id, display_name, entra_tenant_id, cloud, created_by, created_at, updated_at)
+         VALUES ('t1', 'o1', 'Contoso', '11111111-1111-1111-1111-111111111111', 'global', 'u1', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z')",
+        "INSERT INTO registrations (id, organisation_id, customer_tenant_id, profiles, client_id, credential_kind, secret_sealed, secret_hint, credential_expires_at, entered_by, entered_at, certificate_der)
+         VALUES ('r1', 'o1', 't1', 'email', '22222222-2222-2222-2222-222222222222', 'secret', 'v1.sealed', '…abcd', '2027-01-01T00:00:00Z', 'u1', '2026-11-02T00:00:00Z', NULL)",
+        "INSERT INTO onboarding_links (id, organisation_id, customer_tenant_id, profiles, token_digest, created_by, created_at, expires_at, completed_at, step_reached, registration_id, credential_kind, certificate_generated)
+         VALUES ('l1', 'o1', 't1', 'email', 'digest', 'u1', '2026-11-01T00:00:00Z', '2026-11-08T00:00:00Z', '2026-11-02T00:00:00Z', 6, 'r1', 'secret', 0)",
+        "INSERT INTO onboarding_events VALUES ('e1', 'l1', '2026-11-02T00:00:00Z', 'completed')",
+    ] {
+        sqlx::query(statement).execute(&pool).await.unwrap();
+    }
+
+    all.run(&pool).await.unwrap();
+
+    assert_eq!(
+        ids(
+            &pool,
+            "SELECT id || ':' || secret_sealed || ':' || secret_hint FROM registrations"
+        )
+        .await,
+        ["r1:v1.sealed:…abcd"]
+    );
+    assert_eq!(
+        ids(
+            &pool,
+            "SELECT id || ':' || registration_id || ':' || step_reached FROM onboarding_links"
+        )
+        .await,
+        ["l1:r1:6"]
+    );
+    assert_eq!(
+        ids(&pool, "SELECT id || ':' || event FROM onboarding_events").await,
+        ["e1:completed"]
+    );
+    let problems: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+}
