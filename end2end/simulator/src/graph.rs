@@ -90,9 +90,7 @@ pub async fn organization(State(shared): State<Shared>, headers: HeaderMap) -> R
     if !permitted(
         &shared,
         &claims,
-        domain::probe::at_path("/v1.0/organization")
-            .map(|p| p.allowed_by)
-            .unwrap_or_default(),
+        crate::microsoft::permissions_for_read("/v1.0/organization").unwrap_or_default(),
     ) {
         return denied();
     }
@@ -252,14 +250,14 @@ pub async fn probe(
         Ok(claims) => claims,
         Err(response) => return response,
     };
-    let Some(target) = domain::probe::at_path(&format!("/v1.0/{path}")) else {
+    let Some(allowed_by) = crate::microsoft::permissions_for_read(&format!("/v1.0/{path}")) else {
         return graph_error(
             StatusCode::NOT_FOUND,
             "Request_ResourceNotFound",
             "Resource not found for the segment.",
         );
     };
-    if permitted(&shared, &claims, target.allowed_by) {
+    if permitted(&shared, &claims, allowed_by) {
         Json(json!({"value": []})).into_response()
     } else {
         denied()

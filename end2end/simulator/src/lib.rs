@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod faults;
 pub mod graph;
+pub mod microsoft;
 pub mod state;
 pub mod token;
 

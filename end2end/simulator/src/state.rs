@@ -11,15 +11,15 @@ pub struct Tenant {
     #[serde(default = "default_tenant_name")]
     pub display_name: String,
     #[serde(default = "default_cloud")]
-    pub cloud: domain::Cloud,
+    pub cloud: crate::microsoft::Cloud,
 }
 
 fn default_tenant_name() -> String {
     "Simulated tenant".into()
 }
 
-fn default_cloud() -> domain::Cloud {
-    domain::Cloud::Global
+fn default_cloud() -> crate::microsoft::Cloud {
+    crate::microsoft::Cloud::Global
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -183,7 +183,7 @@ impl Tenant {
             id: id.into(),
             domains: vec![domain.into()],
             display_name: display_name.into(),
-            cloud: domain::Cloud::Global,
+            cloud: crate::microsoft::Cloud::Global,
         }
     }
 }

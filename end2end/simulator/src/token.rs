@@ -141,27 +141,25 @@ fn authenticate<'a>(
         ));
     }
     if scope != tenant.cloud.graph_default_scope() {
-        let global = domain::Cloud::Global.graph_default_scope();
-        return Err(
-            if tenant.cloud != domain::Cloud::Global
-                && tenant.cloud != domain::Cloud::Gcc
-                && scope == global
-            {
-                aadsts(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    900382,
-                    "Confidential Client is not supported in Cross Cloud request.",
-                )
-            } else {
-                aadsts(
+        let global = crate::microsoft::Cloud::Global.graph_default_scope();
+        return Err(if !tenant.cloud.uses_worldwide_login() && scope == global {
+            aadsts(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                900382,
+                "Confidential Client is not supported in Cross Cloud request.",
+            )
+        } else {
+            aadsts(
                 StatusCode::BAD_REQUEST,
                 "invalid_resource",
                 500011,
-                &format!("The resource principal named {scope} was not found in the tenant named {}.", tenant.display_name),
+                &format!(
+                    "The resource principal named {scope} was not found in the tenant named {}.",
+                    tenant.display_name
+                ),
             )
-            },
-        );
+        });
     }
     let client_id = form.get("client_id").cloned().unwrap_or_default();
     let app = app.ok_or_else(|| {

@@ -361,3 +361,44 @@ async fn server_functions_answer_post_only() {
         );
     }
 }
+
+/// Grepping a test's URL must find the function: each server function is
+/// served at its own name.
+#[test]
+fn every_endpoint_is_named_after_its_function() {
+    let api = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src/api");
+    let mut seen = 0;
+    for file in std::fs::read_dir(&api).unwrap() {
+        let source = std::fs::read_to_string(file.unwrap().path()).unwrap();
+        for declaration in source.split("#[server(").skip(1) {
+            let endpoint = declaration
+                .split("endpoint = \"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .expect("every server function names its endpoint");
+            let function = declaration
+                .split("pub async fn ")
+                .nth(1)
+                .and_then(|rest| rest.split('(').next())
+                .expect("a server function follows its attribute");
+            assert_eq!(
+                endpoint, function,
+                "/api/{endpoint} is served by {function}"
+            );
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, SERVER_FUNCTIONS.len());
+}
+
+#[tokio::test]
+async fn a_call_missing_its_arguments_is_refused_as_bad_input_not_a_server_error() {
+    let app = spawn_app().await;
+    app.create_organisation("Northwind IT", "nadia@northwind.example")
+        .await;
+    let admin = app.signed_in("nadia@northwind.example", PASSWORD).await;
+    let response = app.call(&admin, "create_tenant", &[]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let error = crate::support::app_error(response).await;
+    assert!(error.to_string().contains("incomplete"), "{error}");
+}
