@@ -192,7 +192,8 @@ mod tests {
 
     #[test]
     fn each_certificate_violation_is_named() {
-        let table: [(fn(&mut CertificateFacts), CredentialProblem); 7] = [
+        type Spoil = fn(&mut CertificateFacts);
+        let table: [(Spoil, CredentialProblem); 7] = [
             (
                 |c| c.key = KeyAlgorithm::Rsa { bits: 1024 },
                 CredentialProblem::KeyTooShort { bits: 1024 },

@@ -16,7 +16,7 @@ fn DoneButton(step: Step, label: &'static str) -> impl IntoView {
     let finish = ServerAction::<FinishOnboardingStep>::new();
     let error = action_error(finish);
     if let Some(next) = step.next() {
-        let context = wizard.clone();
+        let context = wizard;
         wizard.on_saved(finish, move || context.go(next));
     }
     view! {

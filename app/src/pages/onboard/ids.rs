@@ -13,7 +13,7 @@ pub fn IdsStep() -> impl IntoView {
     let wizard = wizard();
     let save = ServerAction::<SaveOnboardingIds>::new();
     let error = action_error(save);
-    let context = wizard.clone();
+    let context = wizard;
     wizard.on_saved(save, move || context.go(Step::Test));
     let saved = wizard
         .data

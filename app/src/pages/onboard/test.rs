@@ -37,7 +37,7 @@ pub fn TestStep() -> impl IntoView {
             )
         })
     };
-    let context = wizard.clone();
+    let context = wizard;
     view! {
         <StepHeading step=Step::Test/>
         <p>"Tenantry signs in as the app, the way your IT provider's tools will, and checks every permission."</p>
