@@ -164,7 +164,8 @@ impl Application {
                 get(crate::downloads::onboarding_certificate),
             )
             // Server functions change or reveal data: POST only, so no link
-            // or image tag can call one.
+            // or image tag can call one (`leptos_routes_with_context` below
+            // also mounts each registered function at its own path, POST).
             .route("/api/{*fn_name}", post(server_fn_handler))
             .leptos_routes_with_context(&state, routes, context, {
                 let options = options.clone();
@@ -172,6 +173,9 @@ impl Application {
             })
             .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
             .with_state(state)
+            .layer(axum::middleware::map_response(
+                server_fn_errors_keep_their_status,
+            ))
             .layer(axum::middleware::from_fn_with_state(
                 backend.clone(),
                 require_sign_in,
@@ -256,15 +260,20 @@ struct AppState {
 
 async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> Response {
     let backend = state.backend.clone();
-    let response =
-        handle_server_fns_with_context(move || provide_context(backend.clone()), request)
-            .await
-            .into_response();
-    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+    handle_server_fns_with_context(move || provide_context(backend.clone()), request)
+        .await
+        .into_response()
+}
+
+/// Arguments that do not parse fail before a server function runs, and the
+/// framework answers 500 with our client-safe error in the body. The status
+/// follows that error instead (422 for an incomplete form).
+async fn server_fn_errors_keep_their_status(response: Response) -> Response {
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key("serverfnerror")
+    {
         return response;
     }
-    // Arguments that do not parse fail before the function runs and would
-    // answer 500; the status follows the client-safe error instead (422).
     let (mut parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, 64 * 1024)
         .await
