@@ -72,7 +72,8 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 
 audit-tool:
-	@cargo audit --version >/dev/null 2>&1 || cargo install --locked cargo-audit
+	@cargo audit --version >/dev/null 2>&1 || cargo install --locked cargo-audit \
+		|| echo "warning: cargo-audit could not be installed; make audit will say so and skip."
 
 # Known vulnerabilities in Cargo.lock (RustSec). The advisory database is
 # fetched from GitHub; where that is out of reach the audit is skipped
