@@ -1,5 +1,5 @@
 use crate::backend::users::{self, NewUser};
-use crate::backend::{db, tokens, Backend, Staff};
+use crate::backend::{begin, db, tokens, Backend, Staff};
 use crate::error::AppError;
 use crate::ids::{InvitationId, OrganisationId};
 use crate::model::{InvitationCreated, InvitationDetails, PendingInvitation};
@@ -22,11 +22,7 @@ pub async fn create(ctx: &Staff, email: &Email, role: Role) -> Result<Invitation
     let created_at = backend.now();
     let expires_at = Timestamp::of(created_at + backend.invitation_ttl);
     let created_at = Timestamp::of(created_at);
-    let mut tx = backend
-        .pool
-        .begin()
-        .await
-        .map_err(db("could not start a transaction"))?;
+    let mut tx = begin(&backend.pool).await?;
     sqlx::query(
         "DELETE FROM staff_invitations
           WHERE organisation_id = $1 AND email = $2 AND accepted_at IS NULL",
@@ -156,11 +152,7 @@ pub async fn accept(
     let invitation = open_invitation(backend, token).await?;
     let password_hash = backend.passwords.hash(password).await?;
     let now = Timestamp::of(backend.now());
-    let mut tx = backend
-        .pool
-        .begin()
-        .await
-        .map_err(db("could not start a transaction"))?;
+    let mut tx = begin(&backend.pool).await?;
     let claimed = sqlx::query(
         "UPDATE staff_invitations SET accepted_at = $1 WHERE id = $2 AND accepted_at IS NULL",
     )

@@ -80,6 +80,15 @@ pub fn db(context: &'static str) -> impl Fn(sqlx::Error) -> AppError {
     move |error| internal(context, error)
 }
 
+/// A transaction on `pool`; failing to start one is an internal error.
+pub async fn begin(
+    pool: &sqlx::SqlitePool,
+) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, AppError> {
+    pool.begin()
+        .await
+        .map_err(db("could not start a transaction"))
+}
+
 /// Whether a database error is a unique index refusing a duplicate: the
 /// index is the source of truth, never a look-up made before the write.
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {

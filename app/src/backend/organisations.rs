@@ -1,5 +1,5 @@
 use crate::backend::users::{self, NewUser};
-use crate::backend::{db, Backend};
+use crate::backend::{begin, db, Backend};
 use crate::error::AppError;
 use crate::ids::OrganisationId;
 use crate::timestamp::Timestamp;
@@ -37,11 +37,7 @@ pub async fn create_with_admin(
 ) -> Result<OrganisationId, AppError> {
     let password_hash = backend.passwords.hash(&new.admin_password).await?;
     let at = Timestamp::of(backend.now());
-    let mut tx = backend
-        .pool
-        .begin()
-        .await
-        .map_err(db("could not start a transaction"))?;
+    let mut tx = begin(&backend.pool).await?;
     if only_if_first == OnlyIfFirst::Yes {
         let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM organisations")
             .fetch_one(&mut *tx)

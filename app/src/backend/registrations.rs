@@ -5,7 +5,7 @@
 use crate::backend::credentials::{self, Intake};
 use crate::backend::tenants::{self, OwnedTenant};
 use crate::backend::vault::SealedIn;
-use crate::backend::{db, internal, is_unique_violation, Backend, Staff};
+use crate::backend::{begin, db, internal, is_unique_violation, Backend, Staff};
 use crate::error::AppError;
 use crate::ids::{CustomerTenantId, RegistrationId, UserId};
 use crate::model::{CertificateUpload, RegistrationForm, RegistrationView, SecretForm};
@@ -71,11 +71,7 @@ pub async fn add(
                 .map(|((p, i), c)| (p, i, c)),
         )
         .map_err(AppError::Invalid)?;
-    let mut tx = ctx
-        .pool()
-        .begin()
-        .await
-        .map_err(db("could not start a transaction"))?;
+    let mut tx = begin(ctx.pool()).await?;
     let id = insert(
         &ctx.backend,
         &mut tx,
@@ -236,11 +232,7 @@ pub async fn reseal_stale(backend: &Backend) -> Result<usize, AppError> {
 /// with an older one.
 async fn reseal_table(backend: &Backend, place: SealedIn) -> Result<usize, AppError> {
     let table = place.table();
-    let mut tx = backend
-        .pool
-        .begin()
-        .await
-        .map_err(db("could not start a transaction"))?;
+    let mut tx = begin(&backend.pool).await?;
     let rows: Vec<(String, String)> = sqlx::query_as(&format!(
         "SELECT id, secret_sealed FROM {table} WHERE secret_sealed IS NOT NULL"
     ))

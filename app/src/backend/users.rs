@@ -1,7 +1,7 @@
 //! Staff accounts: the `users` table. Sign-in and session look-ups are the
 //! only unscoped reads; everything else takes the caller's `OrgScope`.
 
-use crate::backend::{db, internal, is_unique_violation, OrgScope, Staff};
+use crate::backend::{begin, db, internal, is_unique_violation, OrgScope, Staff};
 use crate::error::AppError;
 use crate::ids::{OrganisationId, UserId};
 use crate::model::{SignedInUser, StaffMember};
@@ -174,11 +174,7 @@ pub async fn insert(
 pub async fn set_role(ctx: &Staff, user_id: &UserId, role: Role) -> Result<(), AppError> {
     ctx.scope.permit(Action::ManageStaff)?;
     let scope: &OrgScope = &ctx.scope;
-    let mut tx = ctx
-        .pool()
-        .begin()
-        .await
-        .map_err(db("could not start a transaction"))?;
+    let mut tx = begin(ctx.pool()).await?;
     let current: Option<(String,)> =
         sqlx::query_as("SELECT role FROM users WHERE id = $1 AND organisation_id = $2")
             .bind(user_id)

@@ -128,16 +128,7 @@ async fn victim(app: &TestApp) -> Victim {
         .await;
     assert_eq!(recorded.status(), StatusCode::OK);
     invite(app, &admin, &tenant, "email").await;
-    let links: Vec<app::model::OnboardingLinkView> = app
-        .call(
-            &admin,
-            "onboarding_links",
-            &[("customer_tenant_id", tenant.as_str())],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let links = app.onboarding_links(&admin, &tenant).await;
     Victim {
         admin,
         viewer,
@@ -213,16 +204,7 @@ async fn assert_victim_untouched(app: &TestApp, victim: &Victim) {
         app.registrations(&victim.admin, &victim.tenant).await.len(),
         1
     );
-    let links: Vec<app::model::OnboardingLinkView> = app
-        .call(
-            &victim.admin,
-            "onboarding_links",
-            &[("customer_tenant_id", victim.tenant.as_str())],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let links = app.onboarding_links(&victim.admin, &victim.tenant).await;
     assert_eq!(links.len(), 1);
     assert!(links[0].active, "the link was not revoked");
     let staff = app.staff(&victim.admin).await;
@@ -308,16 +290,7 @@ async fn customer_functions_need_a_live_link() {
     let victim = victim(&app).await;
     app.clock().advance(time::Duration::minutes(1));
     let revoked = invite(&app, &victim.admin, &victim.tenant, "email").await;
-    let links: Vec<app::model::OnboardingLinkView> = app
-        .call(
-            &victim.admin,
-            "onboarding_links",
-            &[("customer_tenant_id", victim.tenant.as_str())],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let links = app.onboarding_links(&victim.admin, &victim.tenant).await;
     let newest = links[0].id.to_string();
     let withdrawn = app
         .call(

@@ -6,7 +6,7 @@
 use crate::support::certificates::{as_upload, make, pfx, pfx_costing, Recipe};
 use crate::support::onboarding::{in_days, invite};
 use crate::support::{app_error, browser, spawn_app_with, TestApp, PASSWORD};
-use app::model::{OnboardingLinkView, OnboardingView};
+use app::model::OnboardingView;
 use domain::evaluation::Status;
 use entra_simulator::state::{NewApp, Scenario, Tenant};
 use reqwest::{Client, StatusCode};
@@ -59,14 +59,6 @@ async fn grant(sim: &entra_simulator::Simulator, permission: &str) {
         .await
         .unwrap();
     assert!(response.status().is_success());
-}
-
-async fn links(app: &TestApp, staff: &Client, tenant: &str) -> Vec<OnboardingLinkView> {
-    app.call(staff, "onboarding_links", &[("customer_tenant_id", tenant)])
-        .await
-        .json()
-        .await
-        .unwrap()
 }
 
 async fn view_of(response: reqwest::Response) -> OnboardingView {
@@ -132,7 +124,10 @@ async fn a_customer_follows_the_link_fixes_missing_consent_and_ends_with_an_acti
     assert_eq!(registrations.len(), 1);
     assert_eq!(registrations[0].client_id, CLIENT);
     assert_eq!(registrations[0].credential, "Client secret …cret");
-    assert_eq!(links(&app, &staff, &tenant).await[0].state, "Completed");
+    assert_eq!(
+        app.onboarding_links(&staff, &tenant).await[0].state,
+        "Completed"
+    );
     let after = customer.save_secret(SECRET, &in_days(120)).await;
     assert_eq!(
         after.status(),
@@ -338,7 +333,7 @@ async fn each_step_is_kept_and_bad_entries_are_named_without_losing_the_saved_se
     let (staff, tenant) =
         staff_with_tenant(&app, "Northwind IT", "nadia@northwind.example", TENANT).await;
     let customer = invite(&app, &staff, &tenant, "recovery").await;
-    assert_eq!(links(&app, &staff, &tenant).await[0].state, "Sent");
+    assert_eq!(app.onboarding_links(&staff, &tenant).await[0].state, "Sent");
     assert_eq!(view_of(customer.finish(2).await).await.finished, 2);
     assert_eq!(
         view_of(customer.finish(1).await).await.finished,
@@ -351,7 +346,7 @@ async fn each_step_is_kept_and_bad_entries_are_named_without_losing_the_saved_se
         "steps with a form are finished by saving it"
     );
     assert_eq!(
-        links(&app, &staff, &tenant).await[0].state,
+        app.onboarding_links(&staff, &tenant).await[0].state,
         "Step 2 of 6 done: Add permissions"
     );
 
@@ -402,7 +397,7 @@ async fn each_step_is_kept_and_bad_entries_are_named_without_losing_the_saved_se
         domain::onboarding::Step::Test
     );
     assert_eq!(
-        links(&app, &staff, &tenant).await[0].state,
+        app.onboarding_links(&staff, &tenant).await[0].state,
         "Step 5 of 6 done: Enter the IDs"
     );
 }
@@ -418,7 +413,7 @@ async fn revoked_expired_and_unknown_links_open_nothing() {
     let (staff, tenant) =
         staff_with_tenant(&app, "Northwind IT", "nadia@northwind.example", TENANT).await;
     let token = invite(&app, &staff, &tenant, "email").await.token;
-    let links = links(&app, &staff, &tenant).await;
+    let links = app.onboarding_links(&staff, &tenant).await;
 
     let revoked = app
         .call(
@@ -508,7 +503,7 @@ async fn links_belong_to_one_organisation_and_viewers_cannot_create_them() {
         )
         .await;
     assert_eq!(seen.status(), StatusCode::NOT_FOUND);
-    let links = links(&app, &staff, &tenant).await;
+    let links = app.onboarding_links(&staff, &tenant).await;
     let revoke = app
         .call(
             &stranger,

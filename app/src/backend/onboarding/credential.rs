@@ -7,7 +7,7 @@ use super::customer::fresh_view;
 use super::link::{Link, LinkCredential, LinkCredentialKind};
 use super::log;
 use crate::backend::credentials::{self, CertificateIntake, Intake};
-use crate::backend::{db, internal, Backend, Customer};
+use crate::backend::{begin, db, internal, Backend, Customer};
 use crate::error::AppError;
 use crate::model::{CertificateUpload, OnboardingView, SecretForm};
 use crate::timestamp::Timestamp;
@@ -24,11 +24,7 @@ async fn store_certificate(
     event: &str,
 ) -> Result<(), AppError> {
     let link = &ctx.link;
-    let mut tx = ctx
-        .pool()
-        .begin()
-        .await
-        .map_err(db("could not start a transaction"))?;
+    let mut tx = begin(ctx.pool()).await?;
     sqlx::query(
         "UPDATE onboarding_links
             SET credential_kind = 'certificate', secret_sealed = $1, secret_hint = NULL, credential_expires_at = $2,
@@ -80,11 +76,7 @@ pub async fn save_secret(ctx: &Customer, form: &SecretForm) -> Result<Onboarding
             ))
         }
     };
-    let mut tx = ctx
-        .pool()
-        .begin()
-        .await
-        .map_err(db("could not start a transaction"))?;
+    let mut tx = begin(ctx.pool()).await?;
     sqlx::query(
         "UPDATE onboarding_links
             SET credential_kind = 'secret', secret_sealed = $1, secret_hint = $2, credential_expires_at = $3,

@@ -6,7 +6,7 @@ use super::log;
 use crate::backend::credentials::{
     certificate_advice, describe_certificate, describe_secret, secret_advice,
 };
-use crate::backend::{db, Customer};
+use crate::backend::{begin, db, Customer};
 use crate::error::AppError;
 use crate::model::{OnboardingIds, OnboardingView, ProfileSteps, RequirementView, SavedCredential};
 use crate::timestamp::Timestamp;
@@ -160,11 +160,7 @@ pub async fn save_ids(ctx: &Customer, form: &OnboardingIds) -> Result<Onboarding
     let (tenant, ids) = problems
         .finish(tenant.zip(ids))
         .map_err(AppError::Invalid)?;
-    let mut tx = ctx
-        .pool()
-        .begin()
-        .await
-        .map_err(db("could not start a transaction"))?;
+    let mut tx = begin(ctx.pool()).await?;
     sqlx::query(
         "UPDATE onboarding_links SET entered_tenant_id = $1, client_id = $2, object_id = $3 WHERE id = $4",
     )

@@ -18,7 +18,7 @@ pub use link::Link;
 pub use test::test;
 
 use crate::backend::tenants;
-use crate::backend::{db, internal, tokens, Staff};
+use crate::backend::{begin, db, internal, tokens, Staff};
 use crate::error::AppError;
 use crate::ids::{CustomerTenantId, LinkId};
 use crate::model::{OnboardingCreated, OnboardingLinkView};
@@ -70,11 +70,7 @@ pub async fn create_link(
     let expires = Timestamp::of(created + ctx.backend.onboarding_ttl);
     let created = Timestamp::of(created);
     let id = LinkId::generate();
-    let mut tx = ctx
-        .pool()
-        .begin()
-        .await
-        .map_err(db("could not start a transaction"))?;
+    let mut tx = begin(ctx.pool()).await?;
     sqlx::query(
         "INSERT INTO onboarding_links (id, organisation_id, customer_tenant_id, profiles, token_digest, created_by, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -161,11 +157,7 @@ pub async fn list_links(
 pub async fn revoke_link(ctx: &Staff, link_id: &LinkId) -> Result<(), AppError> {
     ctx.scope.permit(Action::ManageTenants)?;
     let now = Timestamp::of(ctx.now());
-    let mut tx = ctx
-        .pool()
-        .begin()
-        .await
-        .map_err(db("could not start a transaction"))?;
+    let mut tx = begin(ctx.pool()).await?;
     let revoked = sqlx::query(
         "UPDATE onboarding_links SET revoked_at = $1 WHERE id = $2 AND organisation_id = $3 AND revoked_at IS NULL",
     )

@@ -5,7 +5,7 @@
 use super::credential::signing_credential;
 use super::log;
 use crate::backend::registrations::{insert, NewRegistration};
-use crate::backend::{db, Customer};
+use crate::backend::{begin, db, Customer};
 use crate::error::AppError;
 use crate::model::TestResult;
 use crate::timestamp::Timestamp;
@@ -67,11 +67,7 @@ pub async fn test(ctx: &Customer) -> Result<TestResult, AppError> {
     let passed = matches!(verdict.status, Status::Healthy | Status::Warning);
     let status_text = verdict.status.as_str();
     let now = Timestamp::of(ctx.now());
-    let mut tx = ctx
-        .pool()
-        .begin()
-        .await
-        .map_err(db("could not start a transaction"))?;
+    let mut tx = begin(ctx.pool()).await?;
     sqlx::query("UPDATE onboarding_links SET last_status = $1 WHERE id = $2")
         .bind(status_text)
         .bind(&link.id)

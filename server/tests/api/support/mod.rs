@@ -182,6 +182,23 @@ impl TestApp {
         response.json().await.expect("registrations")
     }
 
+    /// The onboarding links `client` may see for a customer tenant.
+    pub async fn onboarding_links(
+        &self,
+        client: &Client,
+        tenant: &str,
+    ) -> Vec<app::model::OnboardingLinkView> {
+        let response = self
+            .call(
+                client,
+                "onboarding_links",
+                &[("customer_tenant_id", tenant)],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.expect("onboarding links")
+    }
+
     pub async fn staff(&self, client: &Client) -> app::model::StaffOverview {
         self.call(client, "load_staff", &[])
             .await
