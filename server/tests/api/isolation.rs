@@ -319,6 +319,44 @@ async fn customer_functions_need_a_live_link() {
 }
 
 #[tokio::test]
+async fn a_live_link_of_one_organisation_reaches_nothing_of_another() {
+    let app = spawn_app().await;
+    let victim = victim(&app).await;
+    let intruder = app.admin_of("Tailspin MSP", "olga@tailspin.example").await;
+    let own_tenant = app
+        .add_tenant(
+            &intruder,
+            "Tailspin Customer",
+            "99999999-1111-4222-8333-444444444444",
+        )
+        .await;
+    let customer = invite(&app, &intruder, &own_tenant, "email").await;
+
+    for function in of_kind(|c| c == Caller::Customer) {
+        let mut args = arguments(&victim);
+        args.extend([
+            ("token", customer.token.clone()),
+            ("step", "1".into()),
+            ("form[tenant_id]", VICTIM_TENANT_GUID.into()),
+            ("form[client_id]", VICTIM_CLIENT.into()),
+        ]);
+        let (status, body) = call(&app, &browser(), function, &args).await;
+        assert_ne!(
+            status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{function}: {body}"
+        );
+        for marker in &victim.markers {
+            assert!(
+                !body.contains(marker),
+                "{function} revealed {marker}: {body}"
+            );
+        }
+    }
+    assert_victim_untouched(&app, &victim).await;
+}
+
+#[tokio::test]
 async fn server_functions_answer_post_only() {
     let app = spawn_app().await;
     for (function, _) in SERVER_FUNCTIONS {

@@ -5,60 +5,29 @@
 
 use crate::support::certificates::{as_upload, make, pfx, pfx_costing, Recipe};
 use crate::support::onboarding::{in_days, invite};
-use crate::support::{app_error, browser, spawn_app_with, TestApp, PASSWORD};
+use crate::support::simulator::{
+    app_against, contoso, grant, secret_summary, CLIENT, OBJECT, SECRET, TENANT,
+};
+use crate::support::{app_error, browser, spawn_app_with, TestApp};
 use app::model::OnboardingView;
 use domain::evaluation::Status;
-use entra_simulator::state::{NewApp, Scenario, Tenant};
 use reqwest::{Client, StatusCode};
 use serde_json::json;
 
-const TENANT: &str = "11111111-1111-1111-1111-111111111111";
-const CLIENT: &str = "22222222-2222-2222-2222-222222222222";
-const OBJECT: &str = "33333333-3333-3333-3333-333333333333";
-const SECRET: &str = "Qx8~kT3.vLr9_Zp2-onboardingSecret";
-
 async fn simulator() -> entra_simulator::Simulator {
-    let app = NewApp {
-        object_id: Some(OBJECT.into()),
-        ..NewApp::with_secret(TENANT, CLIENT, SECRET, 90, &[])
-    };
-    let scenario = Scenario::of(
-        vec![Tenant::global(TENANT, "contoso.example", "Contoso")],
-        vec![app],
-    );
-    entra_simulator::spawn("127.0.0.1:0".parse().unwrap(), scenario)
-        .await
-        .unwrap()
+    contoso(&[]).await
 }
 
-async fn app_against(sim: &entra_simulator::Simulator) -> TestApp {
-    spawn_app_with(&[
-        ("TENANTRY_IDENTITY_URL", sim.base_url()),
-        ("TENANTRY_GRAPH_URL", sim.base_url()),
-    ])
-    .await
-}
-
+/// An organisation with Contoso on file; its admin's client and the tenant.
 async fn staff_with_tenant(
     app: &TestApp,
     org: &str,
     email: &str,
     tenant_id: &str,
 ) -> (Client, String) {
-    app.create_organisation(org, email).await;
-    let staff = app.signed_in(email, PASSWORD).await;
+    let staff = app.admin_of(org, email).await;
     let tenant = app.add_tenant(&staff, "Contoso", tenant_id).await;
     (staff, tenant)
-}
-
-async fn grant(sim: &entra_simulator::Simulator, permission: &str) {
-    let response = reqwest::Client::new()
-        .post(format!("{}/_admin/apps/{CLIENT}/roles", sim.base_url()))
-        .json(&json!({"grant": [permission]}))
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success());
 }
 
 async fn view_of(response: reqwest::Response) -> OnboardingView {
@@ -101,7 +70,7 @@ async fn a_customer_follows_the_link_fixes_missing_consent_and_ends_with_an_acti
     assert!(!saved_text.contains(SECRET), "the secret is write-only");
     let saved: OnboardingView = serde_json::from_str(&saved_text).unwrap();
     let credential = saved.credential.unwrap();
-    assert_eq!(credential.summary, "Client secret …cret");
+    assert_eq!(credential.summary, secret_summary());
     assert!(credential.advice.is_empty(), "four months is within policy");
     let with_ids = view_of(customer.save_ids(TENANT, CLIENT, OBJECT).await).await;
     assert_eq!(with_ids.finished, 5);
@@ -123,7 +92,7 @@ async fn a_customer_follows_the_link_fixes_missing_consent_and_ends_with_an_acti
     let registrations = app.registrations(&staff, &tenant).await;
     assert_eq!(registrations.len(), 1);
     assert_eq!(registrations[0].client_id, CLIENT);
-    assert_eq!(registrations[0].credential, "Client secret …cret");
+    assert_eq!(registrations[0].credential, secret_summary());
     assert_eq!(
         app.onboarding_links(&staff, &tenant).await[0].state,
         "Completed"
@@ -372,7 +341,7 @@ async fn each_step_is_kept_and_bad_entries_are_named_without_losing_the_saved_se
     let kept = view_of(customer.save_secret("", &in_days(90)).await).await;
     assert_eq!(
         kept.credential.unwrap().summary,
-        "Client secret …cret",
+        secret_summary(),
         "an empty value keeps the saved secret"
     );
 

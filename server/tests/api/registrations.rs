@@ -1,10 +1,8 @@
 use crate::support::certificates::{as_upload, make, pfx, Recipe};
+use crate::support::simulator::{secret_summary, CLIENT, OBJECT, SECRET, TENANT};
 use crate::support::{app_error, spawn_app, TestApp, PASSWORD};
 use app::model::RegistrationView;
 use reqwest::{Client, StatusCode};
-
-const SECRET: &str = "Qx8~kT3.vLr9_Zp2-secretValueNotAnId";
-const CLIENT: &str = "22222222-2222-2222-2222-222222222222";
 
 fn in_a_month() -> String {
     let date = (time::OffsetDateTime::now_utc() + time::Duration::days(30)).date();
@@ -17,8 +15,7 @@ fn in_a_month() -> String {
 }
 
 async fn tenant(app: &TestApp, client: &Client) -> String {
-    app.add_tenant(client, "Contoso", "11111111-1111-1111-1111-111111111111")
-        .await
+    app.add_tenant(client, "Contoso", TENANT).await
 }
 
 async fn record(
@@ -33,17 +30,11 @@ async fn record(
         ("customer_tenant_id", tenant_id),
         ("form[profiles]", profiles),
         ("form[client_id]", CLIENT),
-        ("form[object_id]", "33333333-3333-3333-3333-333333333333"),
+        ("form[object_id]", OBJECT),
         ("form[secret]", secret),
         ("form[secret_expires]", expires),
     ];
     app.call(client, "add_registration", &form).await
-}
-
-async fn admin(app: &TestApp) -> Client {
-    app.create_organisation("Northwind IT", "nadia@northwind.example")
-        .await;
-    app.signed_in("nadia@northwind.example", PASSWORD).await
 }
 
 fn raw_database(app: &TestApp) -> Vec<u8> {
@@ -65,7 +56,9 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 #[tokio::test]
 async fn a_recorded_secret_is_shown_only_as_a_hint_and_stored_only_encrypted() {
     let app = spawn_app().await;
-    let admin = admin(&app).await;
+    let admin = app
+        .admin_of("Northwind IT", "nadia@northwind.example")
+        .await;
     let tenant_id = tenant(&app, &admin).await;
 
     let response = record(
@@ -92,7 +85,7 @@ async fn a_recorded_secret_is_shown_only_as_a_hint_and_stored_only_encrypted() {
         .unwrap();
     assert!(!listed.contains(SECRET));
     let registrations: Vec<RegistrationView> = serde_json::from_str(&listed).unwrap();
-    assert_eq!(registrations[0].credential, "Client secret …AnId");
+    assert_eq!(registrations[0].credential, secret_summary());
     assert_eq!(
         registrations[0].profiles,
         ["Intune app publishing", "E-mail through Microsoft Graph"]
@@ -117,7 +110,9 @@ async fn a_recorded_secret_is_shown_only_as_a_hint_and_stored_only_encrypted() {
 #[tokio::test]
 async fn a_secret_id_an_expired_date_and_a_missing_object_id_are_each_explained() {
     let app = spawn_app().await;
-    let admin = admin(&app).await;
+    let admin = app
+        .admin_of("Northwind IT", "nadia@northwind.example")
+        .await;
     let tenant_id = tenant(&app, &admin).await;
     let form = [
         ("customer_tenant_id", tenant_id.as_str()),
@@ -147,7 +142,9 @@ async fn a_secret_id_an_expired_date_and_a_missing_object_id_are_each_explained(
 #[tokio::test]
 async fn the_same_client_id_cannot_be_recorded_twice_for_a_tenant() {
     let app = spawn_app().await;
-    let admin = admin(&app).await;
+    let admin = app
+        .admin_of("Northwind IT", "nadia@northwind.example")
+        .await;
     let tenant_id = tenant(&app, &admin).await;
     record(&app, &admin, &tenant_id, "email", SECRET, &in_a_month()).await;
 
@@ -164,7 +161,9 @@ async fn the_same_client_id_cannot_be_recorded_twice_for_a_tenant() {
 #[tokio::test]
 async fn viewers_and_other_organisations_cannot_record_or_see_registrations() {
     let app = spawn_app().await;
-    let admin = admin(&app).await;
+    let admin = app
+        .admin_of("Northwind IT", "nadia@northwind.example")
+        .await;
     let tenant_id = tenant(&app, &admin).await;
     record(&app, &admin, &tenant_id, "email", SECRET, &in_a_month()).await;
     let viewer = app
@@ -214,7 +213,9 @@ async fn viewers_and_other_organisations_cannot_record_or_see_registrations() {
 #[tokio::test]
 async fn rotating_the_master_key_reseals_stored_secrets_with_the_new_key() {
     let app = spawn_app().await;
-    let admin = admin(&app).await;
+    let admin = app
+        .admin_of("Northwind IT", "nadia@northwind.example")
+        .await;
     let tenant_id = tenant(&app, &admin).await;
     record(&app, &admin, &tenant_id, "email", SECRET, &in_a_month()).await;
     let sealed_before = sealed_secrets(&app).await;
@@ -277,7 +278,9 @@ fn key_files(app: &TestApp) -> Vec<[u8; 32]> {
 #[tokio::test]
 async fn staff_record_a_registration_with_a_certificate_whose_key_is_stored_only_encrypted() {
     let app = spawn_app().await;
-    let admin = admin(&app).await;
+    let admin = app
+        .admin_of("Northwind IT", "nadia@northwind.example")
+        .await;
     let tenant_id = tenant(&app, &admin).await;
     let made = make("Contoso patching", Recipe::default());
     let upload = |password: &'static str| {

@@ -6,31 +6,25 @@
 use crate::support::certificates::{as_upload, make, pfx, Recipe};
 use crate::support::onboarding::{in_days, invite};
 use crate::support::process::spawn_binary_with;
+use crate::support::simulator::{contoso_with, CLIENT, TENANT};
 use crate::support::PASSWORD;
-use entra_simulator::state::{NewApp, Scenario, Tenant};
+use entra_simulator::state::NewApp;
 use reqwest::StatusCode;
 
-const TENANT: &str = "11111111-1111-1111-1111-111111111111";
-const CLIENT: &str = "22222222-2222-2222-2222-222222222222";
 const CUSTOMER_SECRET: &str = "Cu5~customer.secret-value-LOGCHECK";
 const STAFF_SECRET: &str = "St4~staff.entered-secret-LOGCHECK";
 const PFX_PASSWORD: &str = "pfx-password-LOGCHECK";
 
 #[tokio::test]
 async fn secrets_passwords_keys_and_link_tokens_never_appear_in_the_log() {
-    let scenario = Scenario::of(
-        vec![Tenant::global(TENANT, "contoso.example", "Contoso")],
-        vec![NewApp::with_secret(
-            TENANT,
-            CLIENT,
-            CUSTOMER_SECRET,
-            90,
-            &["Mail.Send"],
-        )],
-    );
-    let sim = entra_simulator::spawn("127.0.0.1:0".parse().unwrap(), scenario)
-        .await
-        .unwrap();
+    let sim = contoso_with(NewApp::with_secret(
+        TENANT,
+        CLIENT,
+        CUSTOMER_SECRET,
+        90,
+        &["Mail.Send"],
+    ))
+    .await;
     let (app, server) = spawn_binary_with(&[
         ("TENANTRY_LOG", "debug".into()),
         ("TENANTRY_IDENTITY_URL", sim.base_url()),

@@ -1,4 +1,4 @@
-use crate::support::{app_error, spawn_app, TestApp, PASSWORD};
+use crate::support::{app_error, spawn_app, TestApp};
 use app::error::AppError;
 use app::model::{TenantDetails, TenantList};
 use reqwest::{Client, StatusCode};
@@ -24,11 +24,6 @@ fn form<'a>(
         fields.push(("customer_tenant_id", id));
     }
     fields
-}
-
-async fn admin_of(app: &TestApp, org: &str, email: &str) -> Client {
-    app.create_organisation(org, email).await;
-    app.signed_in(email, PASSWORD).await
 }
 
 async fn create(
@@ -57,7 +52,9 @@ async fn list(app: &TestApp, client: &Client, archived: bool) -> TenantList {
 #[tokio::test]
 async fn a_technician_adds_a_customer_tenant_and_sees_it_listed() {
     let app = spawn_app().await;
-    let admin = admin_of(&app, "Northwind IT", "nadia@northwind.example").await;
+    let admin = app
+        .admin_of("Northwind IT", "nadia@northwind.example")
+        .await;
     let technician = app
         .add_member(&admin, "tom@northwind.example", "technician")
         .await;
@@ -103,7 +100,9 @@ async fn a_technician_adds_a_customer_tenant_and_sees_it_listed() {
 #[tokio::test]
 async fn invalid_fields_are_all_named_with_specific_messages() {
     let app = spawn_app().await;
-    let admin = admin_of(&app, "Northwind IT", "nadia@northwind.example").await;
+    let admin = app
+        .admin_of("Northwind IT", "nadia@northwind.example")
+        .await;
 
     let response = app
         .call(
@@ -133,7 +132,9 @@ async fn invalid_fields_are_all_named_with_specific_messages() {
 #[tokio::test]
 async fn the_same_tenant_cannot_be_added_twice_to_one_organisation() {
     let app = spawn_app().await;
-    let admin = admin_of(&app, "Northwind IT", "nadia@northwind.example").await;
+    let admin = app
+        .admin_of("Northwind IT", "nadia@northwind.example")
+        .await;
     create(&app, &admin, "Contoso Ltd", CONTOSO_TENANT, "").await;
 
     let again = app
@@ -150,7 +151,7 @@ async fn the_same_tenant_cannot_be_added_twice_to_one_organisation() {
         "This tenant is already recorded as 'Contoso Ltd'."
     );
 
-    let other_org = admin_of(&app, "Fabrikam MSP", "grace@fabrikam.example").await;
+    let other_org = app.admin_of("Fabrikam MSP", "grace@fabrikam.example").await;
     create(
         &app,
         &other_org,
@@ -164,7 +165,9 @@ async fn the_same_tenant_cannot_be_added_twice_to_one_organisation() {
 #[tokio::test]
 async fn editing_keeps_the_record_and_archiving_hides_without_deleting() {
     let app = spawn_app().await;
-    let admin = admin_of(&app, "Northwind IT", "nadia@northwind.example").await;
+    let admin = app
+        .admin_of("Northwind IT", "nadia@northwind.example")
+        .await;
     let id = create(&app, &admin, "Contoso", CONTOSO_TENANT, "").await;
 
     let edited = app
@@ -200,7 +203,9 @@ async fn editing_keeps_the_record_and_archiving_hides_without_deleting() {
 #[tokio::test]
 async fn a_viewer_reads_tenants_but_cannot_change_them() {
     let app = spawn_app().await;
-    let admin = admin_of(&app, "Northwind IT", "nadia@northwind.example").await;
+    let admin = app
+        .admin_of("Northwind IT", "nadia@northwind.example")
+        .await;
     let id = create(&app, &admin, "Contoso", CONTOSO_TENANT, "").await;
     let viewer = app
         .add_member(&admin, "val@northwind.example", "viewer")
@@ -242,8 +247,10 @@ async fn a_viewer_reads_tenants_but_cannot_change_them() {
 #[tokio::test]
 async fn another_organisation_cannot_read_edit_or_archive_a_tenant() {
     let app = spawn_app().await;
-    let northwind = admin_of(&app, "Northwind IT", "nadia@northwind.example").await;
-    let fabrikam = admin_of(&app, "Fabrikam MSP", "grace@fabrikam.example").await;
+    let northwind = app
+        .admin_of("Northwind IT", "nadia@northwind.example")
+        .await;
+    let fabrikam = app.admin_of("Fabrikam MSP", "grace@fabrikam.example").await;
     let id = create(&app, &northwind, "Contoso", CONTOSO_TENANT, "").await;
 
     assert!(list(&app, &fabrikam, true).await.tenants.is_empty());

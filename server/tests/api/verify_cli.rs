@@ -1,23 +1,10 @@
 //! `tenantry verify` as a script would run it, against the simulator.
 
-use entra_simulator::state::{NewApp, Scenario, Tenant};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
 
-const TENANT: &str = "11111111-1111-1111-1111-111111111111";
-const CLIENT: &str = "22222222-2222-2222-2222-222222222222";
-const SECRET: &str = "sim~The.Secret.Value";
-
-async fn simulator(roles: &[&str]) -> entra_simulator::Simulator {
-    let scenario = Scenario::of(
-        vec![Tenant::global(TENANT, "contoso.example", "Contoso")],
-        vec![NewApp::with_secret(TENANT, CLIENT, SECRET, 90, roles)],
-    );
-    entra_simulator::spawn("127.0.0.1:0".parse().unwrap(), scenario)
-        .await
-        .unwrap()
-}
+use crate::support::simulator::{contoso as simulator, CLIENT, SECRET, TENANT};
 
 async fn tenantry_verify(
     sim: &entra_simulator::Simulator,

@@ -5,6 +5,7 @@
 pub mod certificates;
 pub mod onboarding;
 pub mod process;
+pub mod simulator;
 
 use app::backend::ManualClock;
 use app::error::AppError;
@@ -109,6 +110,12 @@ impl TestApp {
         server::cli::create_organisation(&self.config, &args)
             .await
             .expect("organisation created");
+    }
+
+    /// Creates organisation `org` with `email` as its admin, signed in.
+    pub async fn admin_of(&self, org: &str, email: &str) -> Client {
+        self.create_organisation(org, email).await;
+        self.signed_in(email, PASSWORD).await
     }
 
     pub async fn signed_in(&self, email: &str, password: &str) -> Client {

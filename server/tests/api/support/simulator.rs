@@ -1,0 +1,64 @@
+//! One Contoso directory in the Entra simulator, shared by every test that
+//! needs Microsoft to answer, and a Tenantry server pointed at it.
+
+use super::{spawn_app_with, TestApp};
+use entra_simulator::state::{NewApp, Scenario, Tenant};
+use entra_simulator::Simulator;
+use serde_json::json;
+
+/// Contoso's directory (tenant) id.
+pub const TENANT: &str = "11111111-1111-1111-1111-111111111111";
+/// The application (client) id of Contoso's app registration.
+pub const CLIENT: &str = "22222222-2222-2222-2222-222222222222";
+/// The object id of that app registration.
+pub const OBJECT: &str = "33333333-3333-3333-3333-333333333333";
+/// The client secret Microsoft issued for it.
+pub const SECRET: &str = "Qx8~kT3.vLr9_Zp2-contosoSecretValue";
+
+/// How Tenantry names `SECRET` once it holds it: its last four characters.
+pub fn secret_summary() -> String {
+    format!("Client secret …{}", &SECRET[SECRET.len() - 4..])
+}
+
+/// Contoso with one app holding `SECRET` (90 days) and consent for `roles`.
+pub async fn contoso(roles: &[&str]) -> Simulator {
+    contoso_with(NewApp {
+        object_id: Some(OBJECT.into()),
+        ..NewApp::with_secret(TENANT, CLIENT, SECRET, 90, roles)
+    })
+    .await
+}
+
+/// Contoso with an app the test describes itself.
+pub async fn contoso_with(app: NewApp) -> Simulator {
+    let scenario = Scenario::of(
+        vec![Tenant::global(TENANT, "contoso.example", "Contoso")],
+        vec![app],
+    );
+    entra_simulator::spawn("127.0.0.1:0".parse().unwrap(), scenario)
+        .await
+        .expect("simulator starts")
+}
+
+/// A Tenantry server whose identity and Graph endpoints are the simulator.
+pub async fn app_against(sim: &Simulator) -> TestApp {
+    spawn_app_with(&[
+        ("TENANTRY_IDENTITY_URL", sim.base_url()),
+        ("TENANTRY_GRAPH_URL", sim.base_url()),
+    ])
+    .await
+}
+
+/// A Contoso admin grants consent for `permission` to `CLIENT`.
+pub async fn grant(sim: &Simulator, permission: &str) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/_admin/apps/{CLIENT}/roles", sim.base_url()))
+        .json(&json!({"grant": [permission]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "simulator granted {permission}"
+    );
+}
