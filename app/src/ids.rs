@@ -69,3 +69,7 @@ row_id!(
     /// A staff invitation.
     InvitationId
 );
+row_id!(
+    /// One stored check of a registration.
+    CheckId
+);

@@ -34,6 +34,20 @@ pub struct Config {
     pub master_key: Option<domain::SecretValue>,
     /// Earlier master keys, still needed to open what they sealed.
     pub previous_master_keys: Vec<domain::SecretValue>,
+    pub checks: CheckConfig,
+}
+
+/// The watch: how often registrations are re-verified and how hard.
+#[derive(Debug, Clone)]
+pub struct CheckConfig {
+    pub interval_hours: i64,
+    pub concurrency: i64,
+    pub lease_seconds: i64,
+    pub poll_seconds: i64,
+    pub retention_days: i64,
+    /// `TENANTRY_SCHEDULER=off` stops this server checking on its own
+    /// (another server, or `tenantry checks run` from cron, does it).
+    pub scheduler: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -51,6 +65,12 @@ struct FileConfig {
     log: Option<String>,
     identity_url: Option<String>,
     graph_url: Option<String>,
+    check_interval_hours: Option<i64>,
+    check_concurrency: Option<i64>,
+    check_lease_seconds: Option<i64>,
+    check_poll_seconds: Option<i64>,
+    check_retention_days: Option<i64>,
+    scheduler: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -169,6 +189,49 @@ impl Config {
                 .split(',')
                 .filter_map(|key| domain::SecretValue::new(key).ok())
                 .collect(),
+            checks: CheckConfig {
+                interval_hours: positive(
+                    "TENANTRY_CHECK_INTERVAL_HOURS",
+                    env("TENANTRY_CHECK_INTERVAL_HOURS"),
+                    file.check_interval_hours,
+                    6,
+                )?,
+                concurrency: positive(
+                    "TENANTRY_CHECK_CONCURRENCY",
+                    env("TENANTRY_CHECK_CONCURRENCY"),
+                    file.check_concurrency,
+                    16,
+                )?,
+                lease_seconds: positive(
+                    "TENANTRY_CHECK_LEASE_SECONDS",
+                    env("TENANTRY_CHECK_LEASE_SECONDS"),
+                    file.check_lease_seconds,
+                    600,
+                )?,
+                poll_seconds: positive(
+                    "TENANTRY_CHECK_POLL_SECONDS",
+                    env("TENANTRY_CHECK_POLL_SECONDS"),
+                    file.check_poll_seconds,
+                    30,
+                )?,
+                retention_days: positive(
+                    "TENANTRY_CHECK_RETENTION_DAYS",
+                    env("TENANTRY_CHECK_RETENTION_DAYS"),
+                    file.check_retention_days,
+                    90,
+                )?,
+                scheduler: match env("TENANTRY_SCHEDULER").or(file.scheduler).as_deref() {
+                    None | Some("on") => true,
+                    Some("off") => false,
+                    Some(other) => {
+                        return Err(ConfigError::Invalid {
+                            name: "TENANTRY_SCHEDULER",
+                            expected: "on or off",
+                            value: other.to_owned(),
+                        })
+                    }
+                },
+            },
         })
     }
 

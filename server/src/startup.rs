@@ -86,6 +86,7 @@ pub async fn open_backend(
         )
         .map_err(|error| StartupError::Entra(error.to_string()))?,
         onboarding_ttl: time::Duration::hours(config.onboarding_ttl_hours),
+        watch: watch_settings(&config.checks),
     })
 }
 
@@ -225,12 +226,33 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let watch = self
+            .backend
+            .watch
+            .scheduler
+            .then(|| tokio::spawn(app::backend::checks::scheduler::run(self.backend.clone())));
         let result = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await;
+        if let Some(watch) = watch {
+            watch.abort();
+        }
         self.session_cleanup.abort();
         self.backend.pool.close().await;
         result
+    }
+}
+
+fn watch_settings(config: &crate::config::CheckConfig) -> app::backend::checks::WatchSettings {
+    let seconds = |n: i64| std::time::Duration::from_secs(n as u64);
+    app::backend::checks::WatchSettings {
+        interval: seconds(config.interval_hours * 3600),
+        concurrency: config.concurrency as usize,
+        lease: seconds(config.lease_seconds),
+        poll: seconds(config.poll_seconds),
+        retention_days: config.retention_days,
+        scheduler: config.scheduler,
+        wake: Default::default(),
     }
 }
 

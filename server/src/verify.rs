@@ -96,7 +96,7 @@ pub fn exit_code(status: Status) -> u8 {
     match status {
         Status::Healthy | Status::Warning => 0,
         Status::Failing => 1,
-        Status::CouldNotCheck | Status::NeverChecked => 2,
+        Status::CouldNotCheck | Status::Stale | Status::NeverChecked => 2,
     }
 }
 

@@ -16,6 +16,9 @@ pub enum Status {
     Warning,
     Failing,
     CouldNotCheck,
+    /// No check has completed for longer than twice the check interval.
+    /// Never produced by one evaluation; only by `watch::standing`.
+    Stale,
     NeverChecked,
 }
 
@@ -26,8 +29,40 @@ impl Status {
             Status::Warning => "warning",
             Status::Failing => "failing",
             Status::CouldNotCheck => "could_not_check",
+            Status::Stale => "stale",
             Status::NeverChecked => "never_checked",
         }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    pub const ALL: [Status; 6] = [
+        Status::Healthy,
+        Status::Warning,
+        Status::Failing,
+        Status::CouldNotCheck,
+        Status::Stale,
+        Status::NeverChecked,
+    ];
+
+    /// Words for people, e.g. "Could not check".
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Healthy => "Healthy",
+            Status::Warning => "Warning",
+            Status::Failing => "Failing",
+            Status::CouldNotCheck => "Could not check",
+            Status::Stale => "Stale",
+            Status::NeverChecked => "Never checked",
+        }
+    }
+
+    /// A check that reached a verdict about the registration itself, as
+    /// opposed to one that could not reach Microsoft.
+    pub fn is_completed(self) -> bool {
+        matches!(self, Status::Healthy | Status::Warning | Status::Failing)
     }
 }
 
@@ -112,7 +147,9 @@ pub struct Verdict {
     pub last_known: Option<Status>,
 }
 
-fn credential_findings(credential: Option<CredentialMeta>, now: i64) -> Vec<Finding> {
+/// What the credential's expiry alone says at `now`; known without asking
+/// Microsoft.
+pub fn credential_findings(credential: Option<CredentialMeta>, now: i64) -> Vec<Finding> {
     let Some(credential) = credential else {
         return vec![];
     };

@@ -20,6 +20,7 @@ pub mod session;
 pub mod setup_script;
 pub mod staff;
 pub mod taxonomy;
+pub mod watch;
 
 pub use cloud::Cloud;
 pub use ids::{ClientId, ObjectId, SecretValue, TenantRef};

@@ -76,6 +76,16 @@ impl EntraClient {
         })
     }
 
+    /// The same client and token cache, trying as hard as `retry` says:
+    /// scheduled checks give up at once when asked to wait, so that no
+    /// concurrency slot is held while sleeping.
+    pub fn with_retry(&self, retry: RetryPolicy) -> Self {
+        Self {
+            retry,
+            ..self.clone()
+        }
+    }
+
     pub fn endpoints(&self) -> &Endpoints {
         &self.endpoints
     }
@@ -249,7 +259,10 @@ impl EntraClient {
                     match self.retry.delay(attempt, asked_to_wait, jitter) {
                         Some(wait) => wait,
                         None if throttled => {
-                            return Err(ClientError::Throttled { attempts: attempt })
+                            return Err(ClientError::Throttled {
+                                attempts: attempt,
+                                retry_after: asked_to_wait,
+                            })
                         }
                         None if matches!(status, 502..=504) => {
                             return Err(ClientError::Unavailable {

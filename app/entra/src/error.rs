@@ -13,7 +13,11 @@ pub enum ClientError {
     /// Still throttled (429, or asked to wait with `Retry-After`) after the
     /// retries allowed.
     #[error("throttled by Microsoft after {attempts} attempts")]
-    Throttled { attempts: u32 },
+    Throttled {
+        attempts: u32,
+        /// How long Microsoft last asked us to wait, if it said.
+        retry_after: Option<std::time::Duration>,
+    },
     /// 502/503/504 without `Retry-After` on every attempt: an outage.
     #[error("Microsoft's service answered HTTP {status} to all {attempts} attempts")]
     Unavailable { status: u16, attempts: u32 },

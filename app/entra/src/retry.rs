@@ -23,6 +23,18 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// For checks that run unattended: one quick retry of a network blip or
+    /// an outage, and never a wait that Microsoft asks for; the caller
+    /// backs the whole tenant off instead.
+    pub fn unattended() -> Self {
+        Self {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_millis(200),
+            max_retry_after: Duration::ZERO,
+        }
+    }
+
     /// How long to wait before attempt `attempt + 1` (attempts count from 1),
     /// or `None` to stop.
     pub fn delay(

@@ -38,6 +38,8 @@ pub struct VerifyReport {
     /// For support: the identity platform's ids of a refused request.
     pub trace_id: Option<String>,
     pub correlation_id: Option<String>,
+    /// Microsoft asked us to wait this long before asking again.
+    pub retry_after: Option<std::time::Duration>,
 }
 
 pub async fn verify(client: &EntraClient, request: &VerifyRequest<'_>) -> VerifyReport {
@@ -54,6 +56,7 @@ pub async fn verify(client: &EntraClient, request: &VerifyRequest<'_>) -> Verify
     };
     let mut token_summary = None;
     let (mut trace_id, mut correlation_id) = (None, None);
+    let mut retry_after = None;
     let attempt = match client
         .token(
             request.cloud,
@@ -90,7 +93,10 @@ pub async fn verify(client: &EntraClient, request: &VerifyRequest<'_>) -> Verify
                 }
             }
             match failure {
-                Some(error) => outcome_of(error),
+                Some(error) => {
+                    retry_after = asked_to_wait(&error);
+                    outcome_of(error)
+                }
                 None => AttemptOutcome::Token {
                     tenant_id: token.claims.tid.clone(),
                     roles: token.claims.roles.clone(),
@@ -107,7 +113,10 @@ pub async fn verify(client: &EntraClient, request: &VerifyRequest<'_>) -> Verify
             correlation_id = Some(correlation);
             AttemptOutcome::Refused(error)
         }
-        Err(error) => outcome_of(error),
+        Err(error) => {
+            retry_after = asked_to_wait(&error);
+            outcome_of(error)
+        }
     };
     let verdict = evaluate(&EvaluationInput {
         requirements: &requirements,
@@ -122,6 +131,14 @@ pub async fn verify(client: &EntraClient, request: &VerifyRequest<'_>) -> Verify
         token: token_summary,
         trace_id,
         correlation_id,
+        retry_after,
+    }
+}
+
+fn asked_to_wait(error: &ClientError) -> Option<std::time::Duration> {
+    match error {
+        ClientError::Throttled { retry_after, .. } => *retry_after,
+        _ => None,
     }
 }
 

@@ -6,6 +6,7 @@
 //! of endpoints from the registered server functions.
 
 pub mod auth;
+pub mod checks;
 pub mod onboarding;
 pub mod registrations;
 pub mod setup;

@@ -2,6 +2,7 @@
 //! request context the server functions run in. Compiled only with `ssr`.
 
 pub mod auth;
+pub mod checks;
 pub mod clock;
 pub mod context;
 pub mod credentials;
@@ -49,6 +50,8 @@ pub struct Backend {
     pub heavy: HeavyWork,
     /// How long a staff sign-in lasts.
     pub session_limits: domain::session::SessionLimits,
+    /// The schedule registrations are checked on.
+    pub watch: checks::WatchSettings,
 }
 
 impl Backend {

@@ -2,6 +2,7 @@
 //! Client secrets and private keys are sealed with the vault before they
 //! touch the database and are never read back into a view model.
 
+use crate::backend::checks::view::{StandingRow, STANDING_COLUMNS, STANDING_JOINS};
 use crate::backend::credentials::{self, Intake};
 use crate::backend::tenants::{self, OwnedTenant};
 use crate::backend::vault::SealedIn;
@@ -170,11 +171,11 @@ struct ListRow {
     profiles: String,
     client_id: String,
     object_id: Option<String>,
-    credential_kind: String,
     shown: Option<String>,
-    credential_expires_at: Option<Timestamp>,
     entered_by: String,
     entered_at: Timestamp,
+    #[sqlx(flatten)]
+    standing: StandingRow,
 }
 
 pub async fn list(
@@ -182,19 +183,21 @@ pub async fn list(
     customer_tenant_id: &CustomerTenantId,
 ) -> Result<Vec<RegistrationView>, AppError> {
     let tenant = tenants::owned(ctx, customer_tenant_id).await?;
-    let rows: Vec<ListRow> = sqlx::query_as(
-        "SELECT r.id, r.profiles, r.client_id, r.object_id, r.credential_kind,
-                COALESCE(r.secret_hint, r.certificate_thumbprint) AS shown, r.credential_expires_at,
-                u.display_name AS entered_by, r.entered_at
+    let query = format!(
+        "SELECT r.id, r.profiles, r.client_id, r.object_id,
+                COALESCE(r.secret_hint, r.certificate_thumbprint) AS shown,
+                u.display_name AS entered_by, r.entered_at, {STANDING_COLUMNS}
            FROM registrations r JOIN users u ON u.id = r.entered_by
-          WHERE r.customer_tenant_id = $1 AND r.organisation_id = $2
-          ORDER BY r.entered_at",
-    )
-    .bind(tenant.id())
-    .bind(tenant.organisation_id())
-    .fetch_all(ctx.pool())
-    .await
-    .map_err(db("could not list registrations"))?;
+           {STANDING_JOINS}
+          WHERE r.customer_tenant_id = $1 AND r.organisation_id = $2 AND r.archived_at IS NULL
+          ORDER BY r.entered_at"
+    );
+    let rows: Vec<ListRow> = sqlx::query_as(&query)
+        .bind(tenant.id())
+        .bind(tenant.organisation_id())
+        .fetch_all(ctx.pool())
+        .await
+        .map_err(db("could not list registrations"))?;
     Ok(rows
         .into_iter()
         .map(|row| RegistrationView {
@@ -206,11 +209,12 @@ pub async fn list(
                 .collect(),
             client_id: row.client_id,
             object_id: row.object_id,
-            credential: match row.credential_kind.as_str() {
+            standing: row.standing.view(&ctx.backend),
+            credential: match row.standing.credential_kind.as_str() {
                 "secret" => format!("Client secret {}", row.shown.unwrap_or_default()),
                 _ => format!("Certificate {}", row.shown.unwrap_or_default()),
             },
-            credential_expires_at: row.credential_expires_at,
+            credential_expires_at: row.standing.credential_expires_at.clone(),
             entered_by: row.entered_by,
             entered_at: row.entered_at,
         })

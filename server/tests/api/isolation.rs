@@ -41,6 +41,10 @@ const SERVER_FUNCTIONS: &[(&str, Caller)] = &[
     ("archive_tenant", WRITES),
     ("list_registrations", READS),
     ("add_registration", WRITES),
+    ("load_registration", READS),
+    ("check_registration", WRITES),
+    ("request_checks", WRITES),
+    ("check_progress", READS),
     ("create_onboarding_link", WRITES),
     ("onboarding_links", READS),
     ("revoke_onboarding_link", WRITES),
@@ -90,6 +94,7 @@ struct Victim {
     admin: Client,
     viewer: Client,
     tenant: String,
+    registration: String,
     member: String,
     link: String,
     markers: Vec<&'static str>,
@@ -129,7 +134,9 @@ async fn victim(app: &TestApp) -> Victim {
     assert_eq!(recorded.status(), StatusCode::OK);
     invite(app, &admin, &tenant, "email").await;
     let links = app.onboarding_links(&admin, &tenant).await;
+    let registration = app.registrations(&admin, &tenant).await[0].id.to_string();
     Victim {
+        registration,
         admin,
         viewer,
         tenant,
@@ -151,6 +158,8 @@ fn arguments(victim: &Victim) -> Vec<(&'static str, String)> {
     vec![
         ("customer_tenant_id", victim.tenant.clone()),
         ("link_id", victim.link.clone()),
+        ("registration_id", victim.registration.clone()),
+        ("requested_at", "2026-01-01T00:00:00Z".into()),
         ("user_id", victim.member.clone()),
         ("role", "admin".into()),
         ("email", "newcomer@elsewhere.example".into()),

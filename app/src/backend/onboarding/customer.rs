@@ -14,7 +14,6 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use domain::form::Problems;
 use domain::onboarding::{parse_directory_id, Step};
-use domain::profile::{combined_requirements, Necessity};
 use domain::registration::parse_ids;
 
 fn saved_credential(link: &Link, now: time::OffsetDateTime) -> Option<SavedCredential> {
@@ -65,15 +64,7 @@ pub(super) fn view_of(link: &Link, now: time::OffsetDateTime) -> OnboardingView 
                 cautions: p.cautions.clone(),
             })
             .collect(),
-        requirements: combined_requirements(&link.profiles)
-            .iter()
-            .map(|r| RequirementView {
-                permission: r.permission.clone(),
-                kind: r.kind.label().to_owned(),
-                optional: r.necessity == Necessity::Optional,
-                reason: r.reason.clone(),
-            })
-            .collect(),
+        requirements: RequirementView::all_for(&link.profiles),
         needs_object_id: link.needs_object_id(),
         consent_url: match (consent_tenant, &link.client_id) {
             (Some(tenant), Some(client_id)) => {

@@ -4,6 +4,8 @@
 
 use super::credential::signing_credential;
 use super::log;
+use crate::backend::checks::record::{store, Observation};
+use crate::backend::checks::Trigger;
 use crate::backend::registrations::{insert, NewRegistration};
 use crate::backend::{begin, db, Customer};
 use crate::error::AppError;
@@ -49,6 +51,8 @@ pub async fn test(ctx: &Customer) -> Result<TestResult, AppError> {
     ctx.backend
         .entra
         .invalidate(link.cloud, &tenant, &ids.client_id, &credential);
+    let started_at = ctx.now();
+    let timer = std::time::Instant::now();
     let report = entra::verify(
         &ctx.backend.entra,
         &entra::VerifyRequest {
@@ -63,10 +67,11 @@ pub async fn test(ctx: &Customer) -> Result<TestResult, AppError> {
         },
     )
     .await;
-    let verdict = report.verdict;
+    let verdict = &report.verdict;
     let passed = matches!(verdict.status, Status::Healthy | Status::Warning);
     let status_text = verdict.status.as_str();
-    let now = Timestamp::of(ctx.now());
+    let finished_at = ctx.now();
+    let now = Timestamp::of(finished_at);
     let mut tx = begin(ctx.pool()).await?;
     sqlx::query("UPDATE onboarding_links SET last_status = $1 WHERE id = $2")
         .bind(status_text)
@@ -90,6 +95,23 @@ pub async fn test(ctx: &Customer) -> Result<TestResult, AppError> {
             &now,
         )
         .await?;
+        // The customer's test is the registration's first check.
+        store(
+            &mut tx,
+            None,
+            &Observation {
+                registration_id: &registration_id,
+                organisation_id: link.tenant.organisation_id(),
+                trigger: Trigger::Onboarding,
+                triggered_by: None,
+                report: &report,
+                started_at: &Timestamp::of(started_at),
+                finished_at: &now,
+                duration_ms: timer.elapsed().as_millis() as i64,
+                next_check_at: &ctx.backend.watch.next_due(finished_at),
+            },
+        )
+        .await?;
         // The registration now holds its own sealed copy; the link keeps
         // none. Both happen together or not at all.
         sqlx::query("UPDATE onboarding_links SET completed_at = $1, registration_id = $2, secret_sealed = NULL WHERE id = $3 AND completed_at IS NULL")
@@ -106,9 +128,9 @@ pub async fn test(ctx: &Customer) -> Result<TestResult, AppError> {
         .map_err(db("could not save a test result"))?;
     Ok(TestResult {
         status: verdict.status,
-        permissions: verdict.permissions,
-        extra_permissions: verdict.extra_permissions,
-        findings: verdict.findings,
+        permissions: report.verdict.permissions,
+        extra_permissions: report.verdict.extra_permissions,
+        findings: report.verdict.findings,
         completed: passed || link.completed,
     })
 }

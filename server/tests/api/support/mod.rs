@@ -36,6 +36,9 @@ pub async fn spawn_app_with(extra: &[(&'static str, String)]) -> TestApp {
     vars.insert("TENANTRY_ADDR", "127.0.0.1:0".to_owned());
     vars.insert("TENANTRY_DATA_DIR", data.path().display().to_string());
     vars.insert("TENANTRY_SITE_ROOT", data.path().display().to_string());
+    // Tests that watch registrations turn the scheduler on themselves.
+    vars.entry("TENANTRY_SCHEDULER")
+        .or_insert_with(|| "off".to_owned());
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test config");
     let clock = ManualClock::starting_at(time::OffsetDateTime::now_utc());
     let app = Application::build_with_clock(&config, clock.clone().into())

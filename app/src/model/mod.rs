@@ -101,6 +101,7 @@ pub struct RegistrationView {
     pub credential_expires_at: Option<Timestamp>,
     pub entered_by: String,
     pub entered_at: Timestamp,
+    pub standing: StandingView,
 }
 
 /// What staff enter to record a registration made by hand: its IDs and
@@ -146,6 +147,21 @@ pub struct RequirementView {
     pub kind: String,
     pub optional: bool,
     pub reason: String,
+}
+
+impl RequirementView {
+    /// The union of what `profiles` need, as people read it.
+    pub fn all_for(profiles: &[domain::profile::Profile]) -> Vec<Self> {
+        domain::profile::combined_requirements(profiles)
+            .into_iter()
+            .map(|r| RequirementView {
+                kind: r.kind.label().to_owned(),
+                optional: r.necessity == domain::profile::Necessity::Optional,
+                permission: r.permission,
+                reason: r.reason,
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -229,3 +245,6 @@ pub struct TestResult {
     /// The registration is now active and visible to the MSP.
     pub completed: bool,
 }
+
+mod checks;
+pub use checks::*;

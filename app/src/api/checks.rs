@@ -1,0 +1,43 @@
+//! The watch, for staff: a registration's page, "Check now", and checks of
+//! a whole tenant or organisation with their progress.
+
+use crate::error::AppError;
+use crate::ids::{CustomerTenantId, RegistrationId};
+use crate::model::{CheckRequest, ProgressOfChecks, RegistrationPage};
+use crate::timestamp::Timestamp;
+use domain::evaluation::Status;
+use leptos::prelude::*;
+
+#[server(prefix = "/api", endpoint = "load_registration")]
+pub async fn load_registration(
+    registration_id: RegistrationId,
+) -> Result<RegistrationPage, AppError> {
+    use crate::backend::{as_staff, checks};
+    as_staff(|ctx| async move { checks::view::page(&ctx, &registration_id).await }).await
+}
+
+/// Checks one registration now; the answer is the status found.
+#[server(prefix = "/api", endpoint = "check_registration")]
+pub async fn check_registration(registration_id: RegistrationId) -> Result<Status, AppError> {
+    use crate::backend::{as_staff, checks};
+    as_staff(|ctx| async move { checks::requests::check_now(&ctx, &registration_id).await }).await
+}
+
+/// Asks for a check of every registration of one tenant, or of all
+/// tenants when none is named; the scheduler runs them.
+#[server(prefix = "/api", endpoint = "request_checks")]
+pub async fn request_checks(
+    customer_tenant_id: Option<CustomerTenantId>,
+) -> Result<CheckRequest, AppError> {
+    use crate::backend::{as_staff, checks};
+    as_staff(
+        |ctx| async move { checks::requests::request(&ctx, customer_tenant_id.as_ref()).await },
+    )
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "check_progress")]
+pub async fn check_progress(requested_at: Timestamp) -> Result<ProgressOfChecks, AppError> {
+    use crate::backend::{as_staff, checks};
+    as_staff(|ctx| async move { checks::requests::progress(&ctx, &requested_at).await }).await
+}

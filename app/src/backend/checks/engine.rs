@@ -1,0 +1,218 @@
+//! One check of one claimed registration: open its sealed credential, ask
+//! Microsoft through the Entra client, and store what the domain judged.
+//! The same engine serves the scheduler, "Check now", the consent callback
+//! and the CLI.
+
+use super::claim::Claim;
+use super::record::{pause_tenant, store, Observation, Stored, Trigger};
+use crate::backend::vault::SealedIn;
+use crate::backend::{begin, db, internal, Backend};
+use crate::error::AppError;
+use crate::ids::{OrganisationId, RegistrationId, UserId};
+use crate::timestamp::Timestamp;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use domain::evaluation::Status;
+use domain::ids::{ClientId, SecretValue, TenantRef};
+use domain::Cloud;
+use entra::{CertificateKey, Credential, EntraClient};
+
+#[derive(sqlx::FromRow)]
+struct TargetRow {
+    organisation_id: OrganisationId,
+    profiles: String,
+    client_id: String,
+    credential_kind: String,
+    secret_sealed: Option<String>,
+    certificate_der: Option<String>,
+    credential_expires_at: Option<Timestamp>,
+    cloud: String,
+    entra_tenant_id: Option<String>,
+    primary_domain: Option<String>,
+}
+
+/// What a check needs, read and opened.
+struct Target {
+    organisation_id: OrganisationId,
+    cloud: Cloud,
+    tenant: TenantRef,
+    expected_tenant_id: Option<String>,
+    client_id: ClientId,
+    profiles: Vec<domain::profile::Profile>,
+    credential: Credential,
+    secret_expires_at: Option<i64>,
+}
+
+async fn load(backend: &Backend, id: &RegistrationId) -> Result<Target, AppError> {
+    let row: TargetRow = sqlx::query_as(
+        "SELECT r.organisation_id, r.profiles, r.client_id, r.credential_kind, r.secret_sealed,
+                r.certificate_der, r.credential_expires_at, t.cloud, t.entra_tenant_id, t.primary_domain
+           FROM registrations r
+           JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id
+          WHERE r.id = $1",
+    )
+    .bind(id)
+    .fetch_one(&backend.pool)
+    .await
+    .map_err(db("could not read a registration to check"))?;
+    let tenant_text = row
+        .entra_tenant_id
+        .clone()
+        .or(row.primary_domain.clone())
+        .unwrap_or_default();
+    let tenant = TenantRef::parse(&tenant_text)
+        .map_err(|error| internal("a stored tenant cannot be addressed", error))?;
+    let client_id = ClientId::parse(&row.client_id)
+        .map_err(|error| internal("a stored client id is not valid", error))?;
+    let profiles = domain::profile::parse_list(&row.profiles)
+        .map_err(|error| internal("a stored profile is not known", error))?;
+    let cloud: Cloud = row
+        .cloud
+        .parse()
+        .map_err(|error| internal("a stored cloud is not known", error))?;
+    let sealed = row
+        .secret_sealed
+        .ok_or_else(|| AppError::Conflict("This registration holds no credential.".into()))?;
+    let plain = backend
+        .vault
+        .open(&sealed, &SealedIn::Registrations.context(id.as_str()))
+        .map_err(|error| internal("a registration's credential could not be opened", error))?;
+    let plain = String::from_utf8(plain)
+        .map_err(|error| internal("a registration's credential is not text", error))?;
+    let (credential, secret_expires_at) = if row.credential_kind == "certificate" {
+        let der = STANDARD
+            .decode(row.certificate_der.unwrap_or_default())
+            .map_err(|error| internal("a stored certificate is not base64", error))?;
+        let key = backend
+            .heavy
+            .run(move || CertificateKey::from_pem(&der, plain.as_bytes()))
+            .await?
+            .map_err(|error| internal("a stored certificate could not be used", error))?;
+        (Credential::Certificate(std::sync::Arc::new(key)), None)
+    } else {
+        let secret = SecretValue::new(&plain)
+            .map_err(|error| internal("a stored secret is empty", error))?;
+        (
+            Credential::Secret(secret),
+            row.credential_expires_at.map(|at| at.unix()),
+        )
+    };
+    Ok(Target {
+        organisation_id: row.organisation_id,
+        cloud,
+        tenant,
+        expected_tenant_id: row.entra_tenant_id,
+        client_id,
+        profiles,
+        credential,
+        secret_expires_at,
+    })
+}
+
+/// Checks the claimed registration and stores the result under the claim.
+/// Returns the status found, or `None` when the claim had been lost and the
+/// result was not stored.
+pub async fn run(
+    backend: &Backend,
+    client: &EntraClient,
+    claim: &Claim,
+    trigger: Trigger,
+    triggered_by: Option<&UserId>,
+) -> Result<Option<Status>, AppError> {
+    let outcome = attempt(backend, client, claim, trigger, triggered_by).await;
+    if outcome.is_err() {
+        // The lease must not keep the registration from the next sweep.
+        release(backend, claim).await?;
+    }
+    outcome
+}
+
+async fn attempt(
+    backend: &Backend,
+    client: &EntraClient,
+    claim: &Claim,
+    trigger: Trigger,
+    triggered_by: Option<&UserId>,
+) -> Result<Option<Status>, AppError> {
+    let started_at = backend.now();
+    let timer = std::time::Instant::now();
+    let target = load(backend, claim.registration_id()).await?;
+    if matches!(trigger, Trigger::Manual | Trigger::Consent) {
+        // Someone may just have granted consent; a cached token still
+        // carries the roles it was issued with.
+        client.invalidate(
+            target.cloud,
+            &target.tenant,
+            &target.client_id,
+            &target.credential,
+        );
+    }
+    let report = entra::verify(
+        client,
+        &entra::VerifyRequest {
+            cloud: target.cloud,
+            tenant: &target.tenant,
+            expected_tenant_id: target.expected_tenant_id.as_deref(),
+            client_id: &target.client_id,
+            credential: &target.credential,
+            profiles: &target.profiles,
+            secret_expires_at: target.secret_expires_at,
+            now: backend.now().unix_timestamp(),
+        },
+    )
+    .await;
+    let finished_at = backend.now();
+    let next_check_at = match report.retry_after {
+        Some(wait) => Timestamp::of(finished_at + wait),
+        None => backend.watch.next_due(finished_at),
+    };
+    let mut tx = begin(&backend.pool).await?;
+    if report.retry_after.is_some() {
+        pause_tenant(&mut tx, claim.registration_id(), &next_check_at).await?;
+    }
+    let stored = store(
+        &mut tx,
+        Some(claim),
+        &Observation {
+            registration_id: claim.registration_id(),
+            organisation_id: &target.organisation_id,
+            trigger,
+            triggered_by,
+            report: &report,
+            started_at: &Timestamp::of(started_at),
+            finished_at: &Timestamp::of(finished_at),
+            duration_ms: timer.elapsed().as_millis() as i64,
+            next_check_at: &next_check_at,
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(db("could not store a check"))?;
+    Ok(match stored {
+        Stored::Recorded(_) => Some(report.verdict.status),
+        Stored::ClaimLost => {
+            tracing::warn!(
+                registration = %claim.registration_id(),
+                "a check finished after its lease was taken over; its result was not stored"
+            );
+            None
+        }
+    })
+}
+
+/// A check that failed inside Tenantry (not at Microsoft) is tried again
+/// after this long rather than at every poll.
+const RETRY_FAILED_CHECK_AFTER: time::Duration = time::Duration::minutes(5);
+
+async fn release(backend: &Backend, claim: &Claim) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE registrations SET lease_claim = NULL, lease_until = NULL, next_check_at = $1
+          WHERE id = $2 AND lease_claim = $3",
+    )
+    .bind(Timestamp::of(backend.now() + RETRY_FAILED_CHECK_AFTER))
+    .bind(claim.registration_id())
+    .bind(&claim.token)
+    .execute(&backend.pool)
+    .await
+    .map_err(db("could not release a claim"))?;
+    Ok(())
+}

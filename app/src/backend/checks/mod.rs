@@ -1,0 +1,15 @@
+//! The watch: every registration is re-verified on a schedule, every check
+//! is stored, and what a registration is shown as comes from that history
+//! (see `domain::watch` for the rules).
+
+pub mod claim;
+pub mod engine;
+pub mod prune;
+pub mod record;
+pub mod requests;
+pub mod scheduler;
+mod settings;
+pub mod view;
+
+pub use record::Trigger;
+pub use settings::WatchSettings;

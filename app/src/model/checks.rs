@@ -1,0 +1,83 @@
+//! What staff see of a watched registration: its standing, its verdict,
+//! its history, and the progress of checks they asked for.
+
+use crate::ids::{CustomerTenantId, RegistrationId};
+use crate::timestamp::Timestamp;
+use domain::evaluation::{Status, Verdict};
+use domain::watch::Run;
+use serde::{Deserialize, Serialize};
+
+/// What a registration is shown as now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StandingView {
+    pub status: Status,
+    /// Beside could-not-check and stale: what the last completed check found.
+    pub last_known: Option<Status>,
+    /// Could not check since, or (stale) last checked at.
+    pub since: Option<Timestamp>,
+    pub last_checked_at: Option<Timestamp>,
+    /// The newest check that reached Microsoft and judged the registration.
+    pub last_success_at: Option<Timestamp>,
+    pub next_check_at: Option<Timestamp>,
+}
+
+/// One check in the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckSummary {
+    pub finished_at: Timestamp,
+    /// `onboarding`, `manual`, `scheduled`, `consent` or `cli`.
+    pub trigger: String,
+    pub triggered_by: Option<String>,
+    pub duration_ms: i64,
+    /// The first finding, in plain words.
+    pub headline: Option<String>,
+    pub trace_id: Option<String>,
+    pub correlation_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StripDay {
+    pub date: String,
+    pub status: Option<Status>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegistrationPage {
+    pub id: RegistrationId,
+    pub customer_tenant_id: CustomerTenantId,
+    pub tenant_name: String,
+    pub entra_tenant_id: Option<String>,
+    pub cloud: String,
+    pub profiles: Vec<String>,
+    pub requirements: Vec<super::RequirementView>,
+    pub client_id: String,
+    pub object_id: Option<String>,
+    pub credential: String,
+    pub credential_expires_at: Option<Timestamp>,
+    pub entered_by: String,
+    pub entered_at: Timestamp,
+    pub archived: bool,
+    pub standing: StandingView,
+    /// The newest verdict, with expiry findings brought up to date.
+    pub verdict: Option<Verdict>,
+    /// Where a tenant admin grants the missing consent.
+    pub consent_url: Option<String>,
+    pub timeline: Vec<Run<CheckSummary>>,
+    /// The last 30 days, oldest first.
+    pub strip: Vec<StripDay>,
+    pub can_manage: bool,
+}
+
+/// Checks staff asked for, counted as they finish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgressOfChecks {
+    pub total: i64,
+    pub done: i64,
+}
+
+/// A request for checks of many registrations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckRequest {
+    pub requested_at: Timestamp,
+    pub total: i64,
+}

@@ -1,0 +1,61 @@
+-- Registrations are watched: every check is kept (append-only), and the
+-- registration row carries what the scheduler and the lists need without
+-- reading the history: when it is next due, who holds its lease, and
+-- pointers to its newest check and its newest completed one.
+
+ALTER TABLE registrations ADD COLUMN archived_at TEXT;
+-- NULL means due now (a registration never checked).
+ALTER TABLE registrations ADD COLUMN next_check_at TEXT;
+-- A claim is a random token; only its holder may store the result, and
+-- only until the lease runs out.
+ALTER TABLE registrations ADD COLUMN lease_claim TEXT;
+ALTER TABLE registrations ADD COLUMN lease_until TEXT;
+-- Set when staff ask for a check, so progress can be counted.
+ALTER TABLE registrations ADD COLUMN check_requested_at TEXT;
+ALTER TABLE registrations ADD COLUMN latest_check_id TEXT;
+ALTER TABLE registrations ADD COLUMN last_completed_check_id TEXT;
+ALTER TABLE registrations ADD COLUMN last_checked_at TEXT;
+-- Start of the current run of could-not-check results.
+ALTER TABLE registrations ADD COLUMN unchecked_since TEXT;
+CREATE INDEX registrations_by_due_time ON registrations (next_check_at);
+
+-- Microsoft's Retry-After backs off every registration of the tenant, and
+-- a restart honours it.
+ALTER TABLE customer_tenants ADD COLUMN checks_paused_until TEXT;
+
+CREATE TABLE checks (
+    id                  TEXT PRIMARY KEY NOT NULL,
+    organisation_id     TEXT NOT NULL,
+    registration_id     TEXT NOT NULL,
+    started_at          TEXT NOT NULL,
+    finished_at         TEXT NOT NULL,
+    duration_ms         INTEGER NOT NULL,
+    trigger             TEXT NOT NULL CHECK (trigger IN ('onboarding', 'manual', 'scheduled', 'consent', 'cli')),
+    triggered_by        TEXT,
+    -- The claim this result was stored under: one result per claim.
+    claim               TEXT UNIQUE,
+    status              TEXT NOT NULL CHECK (status IN ('healthy', 'warning', 'failing', 'could_not_check')),
+    -- The domain's verdict as JSON: per-permission states, extra
+    -- permissions, findings with codes. Never a secret.
+    verdict             TEXT NOT NULL,
+    finding_codes       TEXT NOT NULL DEFAULT '',
+    trace_id            TEXT,
+    correlation_id      TEXT,
+    FOREIGN KEY (registration_id, organisation_id) REFERENCES registrations (id, organisation_id),
+    FOREIGN KEY (triggered_by, organisation_id) REFERENCES users (id, organisation_id)
+);
+CREATE INDEX checks_of_registration ON checks (registration_id, finished_at);
+CREATE INDEX checks_by_age ON checks (finished_at);
+
+-- One row per registration and UTC day: what the status strip and long
+-- history read, kept after detailed checks are pruned.
+CREATE TABLE check_days (
+    registration_id     TEXT NOT NULL,
+    organisation_id     TEXT NOT NULL,
+    day                 TEXT NOT NULL,
+    checks              INTEGER NOT NULL,
+    worst_status        TEXT NOT NULL,
+    worst_rank          INTEGER NOT NULL,
+    PRIMARY KEY (registration_id, day),
+    FOREIGN KEY (registration_id, organisation_id) REFERENCES registrations (id, organisation_id)
+);
