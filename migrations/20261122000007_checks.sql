@@ -10,8 +10,11 @@ ALTER TABLE registrations ADD COLUMN next_check_at TEXT;
 -- only until the lease runs out.
 ALTER TABLE registrations ADD COLUMN lease_claim TEXT;
 ALTER TABLE registrations ADD COLUMN lease_until TEXT;
--- Set when staff ask for a check, so progress can be counted.
-ALTER TABLE registrations ADD COLUMN check_requested_at TEXT;
+-- The request (a random token) staff last asked to include this
+-- registration in, and the request its newest result answered: progress
+-- is counted by comparing the two.
+ALTER TABLE registrations ADD COLUMN check_request TEXT;
+ALTER TABLE registrations ADD COLUMN check_request_answered TEXT;
 ALTER TABLE registrations ADD COLUMN latest_check_id TEXT;
 ALTER TABLE registrations ADD COLUMN last_completed_check_id TEXT;
 ALTER TABLE registrations ADD COLUMN last_checked_at TEXT;
@@ -27,6 +30,8 @@ CREATE TABLE checks (
     id                  TEXT PRIMARY KEY NOT NULL,
     organisation_id     TEXT NOT NULL,
     registration_id     TEXT NOT NULL,
+    -- Orders a registration's checks even within one second.
+    sequence            INTEGER NOT NULL,
     started_at          TEXT NOT NULL,
     finished_at         TEXT NOT NULL,
     duration_ms         INTEGER NOT NULL,
@@ -44,7 +49,7 @@ CREATE TABLE checks (
     FOREIGN KEY (registration_id, organisation_id) REFERENCES registrations (id, organisation_id),
     FOREIGN KEY (triggered_by, organisation_id) REFERENCES users (id, organisation_id)
 );
-CREATE INDEX checks_of_registration ON checks (registration_id, finished_at);
+CREATE UNIQUE INDEX checks_of_registration ON checks (registration_id, sequence);
 CREATE INDEX checks_by_age ON checks (finished_at);
 
 -- One row per registration and UTC day: what the status strip and long

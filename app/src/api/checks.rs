@@ -4,7 +4,6 @@
 use crate::error::AppError;
 use crate::ids::{CustomerTenantId, RegistrationId};
 use crate::model::{CheckRequest, ProgressOfChecks, RegistrationPage};
-use crate::timestamp::Timestamp;
 use domain::evaluation::Status;
 use leptos::prelude::*;
 
@@ -37,7 +36,7 @@ pub async fn request_checks(
 }
 
 #[server(prefix = "/api", endpoint = "check_progress")]
-pub async fn check_progress(requested_at: Timestamp) -> Result<ProgressOfChecks, AppError> {
+pub async fn check_progress(request: String) -> Result<ProgressOfChecks, AppError> {
     use crate::backend::{as_staff, checks};
-    as_staff(|ctx| async move { checks::requests::progress(&ctx, &requested_at).await }).await
+    as_staff(|ctx| async move { checks::requests::progress(&ctx, &request).await }).await
 }

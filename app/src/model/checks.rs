@@ -78,6 +78,7 @@ pub struct ProgressOfChecks {
 /// A request for checks of many registrations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckRequest {
-    pub requested_at: Timestamp,
+    /// Names the request when asking for its progress.
+    pub request: String,
     pub total: i64,
 }

@@ -159,7 +159,7 @@ fn arguments(victim: &Victim) -> Vec<(&'static str, String)> {
         ("customer_tenant_id", victim.tenant.clone()),
         ("link_id", victim.link.clone()),
         ("registration_id", victim.registration.clone()),
-        ("requested_at", "2026-01-01T00:00:00Z".into()),
+        ("request", "00000000-0000-4000-8000-000000000000".into()),
         ("user_id", victim.member.clone()),
         ("role", "admin".into()),
         ("email", "newcomer@elsewhere.example".into()),

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod checks;
 mod cli;
 mod first_run;
 mod isolation;

@@ -74,7 +74,8 @@ pub async fn store(
             SET lease_claim = NULL, lease_until = NULL, next_check_at = $1,
                 latest_check_id = $2, last_checked_at = $3,
                 last_completed_check_id = CASE WHEN $4 THEN $2 ELSE last_completed_check_id END,
-                unchecked_since = CASE WHEN $4 THEN NULL ELSE COALESCE(unchecked_since, $3) END
+                unchecked_since = CASE WHEN $4 THEN NULL ELSE COALESCE(unchecked_since, $3) END,
+                check_request_answered = check_request
           WHERE id = $5 AND organisation_id = $6 AND ($7 IS NULL OR lease_claim = $7)",
     )
     .bind(seen.next_check_at)
@@ -95,9 +96,11 @@ pub async fn store(
         .map_err(|error| internal("a verdict could not be serialised", error))?;
     sqlx::query(
         "INSERT INTO checks
-            (id, organisation_id, registration_id, started_at, finished_at, duration_ms, trigger,
-             triggered_by, claim, status, verdict, finding_codes, trace_id, correlation_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            (id, organisation_id, registration_id, sequence, started_at, finished_at, duration_ms,
+             trigger, triggered_by, claim, status, verdict, finding_codes, trace_id, correlation_id)
+         VALUES ($1, $2, $3,
+                 (SELECT COALESCE(MAX(sequence), 0) + 1 FROM checks WHERE registration_id = $3),
+                 $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(&id)
     .bind(seen.organisation_id)

@@ -39,34 +39,35 @@ pub async fn request(
         None => None,
     };
     let now = Timestamp::of(ctx.now());
+    let request = uuid::Uuid::new_v4().to_string();
     let marked = sqlx::query(
-        "UPDATE registrations SET next_check_at = $1, check_requested_at = $1
+        "UPDATE registrations SET next_check_at = $1, check_request = $4
           WHERE organisation_id = $2 AND archived_at IS NULL AND ($3 IS NULL OR customer_tenant_id = $3)
             AND customer_tenant_id IN (SELECT id FROM customer_tenants WHERE organisation_id = $2 AND archived_at IS NULL)",
     )
     .bind(&now)
     .bind(ctx.scope.organisation_id())
     .bind(tenant.as_ref().map(|t| t.id()))
+    .bind(&request)
     .execute(ctx.pool())
     .await
     .map_err(db("could not ask for checks"))?;
     ctx.backend.watch.wake.notify_one();
     Ok(CheckRequest {
-        requested_at: now,
+        request,
         total: marked.rows_affected() as i64,
     })
 }
 
-/// How many of the registrations asked for at `requested_at` have a result
-/// since.
-pub async fn progress(ctx: &Staff, requested_at: &Timestamp) -> Result<ProgressOfChecks, AppError> {
+/// How many of the registrations in `request` have a result since.
+pub async fn progress(ctx: &Staff, request: &str) -> Result<ProgressOfChecks, AppError> {
     let (total, done): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN last_checked_at >= check_requested_at THEN 1 ELSE 0 END), 0)
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN check_request_answered = check_request THEN 1 ELSE 0 END), 0)
            FROM registrations
-          WHERE organisation_id = $1 AND check_requested_at = $2",
+          WHERE organisation_id = $1 AND check_request = $2",
     )
     .bind(ctx.scope.organisation_id())
-    .bind(requested_at)
+    .bind(request)
     .fetch_one(ctx.pool())
     .await
     .map_err(db("could not count requested checks"))?;

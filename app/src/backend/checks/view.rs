@@ -173,7 +173,7 @@ pub async fn page(ctx: &Staff, id: &RegistrationId) -> Result<RegistrationPage, 
                 c.verdict, c.trace_id, c.correlation_id
            FROM checks c LEFT JOIN users u ON u.id = c.triggered_by
           WHERE c.registration_id = $1 AND c.organisation_id = $2
-          ORDER BY c.finished_at DESC, c.id DESC
+          ORDER BY c.sequence DESC
           LIMIT $3",
     )
     .bind(id)

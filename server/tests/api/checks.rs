@@ -1,0 +1,347 @@
+//! The watch: every check is stored and shown; the scheduler checks what is
+//! due and nothing else; Microsoft's answers that say nothing about the
+//! registration never show it healthy; Microsoft's request to wait backs
+//! the whole tenant off.
+
+use crate::support::onboarding::in_days;
+use crate::support::simulator::{app_against, contoso, CLIENT, SECRET, TENANT};
+use crate::support::{spawn_app_with, TestApp, PASSWORD};
+use app::model::RegistrationPage;
+use domain::evaluation::Status;
+use domain::finding::FindingCode;
+use entra_simulator::Simulator;
+use reqwest::{Client, StatusCode};
+use serde_json::json;
+use std::time::Duration;
+
+const HOUR: time::Duration = time::Duration::hours(1);
+
+struct Watched {
+    app: TestApp,
+    staff: Client,
+    registration: String,
+}
+
+/// Contoso's e-mail registration, recorded by hand with `SECRET`, which
+/// Tenantry believes expires in `expires_in_days`.
+async fn watched(app: TestApp, expires_in_days: i64) -> Watched {
+    let staff = app
+        .admin_of("Northwind IT", "nadia@northwind.example")
+        .await;
+    let tenant = app.add_tenant(&staff, "Contoso", TENANT).await;
+    let expires = in_days(expires_in_days);
+    let response = app
+        .call(
+            &staff,
+            "add_registration",
+            &[
+                ("customer_tenant_id", tenant.as_str()),
+                ("form[profiles]", "email"),
+                ("form[client_id]", CLIENT),
+                ("form[secret]", SECRET),
+                ("form[secret_expires]", expires.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let registration: String = response.json().await.unwrap();
+    Watched {
+        app,
+        staff,
+        registration,
+    }
+}
+
+impl Watched {
+    async fn page(&self) -> RegistrationPage {
+        let response = self
+            .app
+            .call(
+                &self.staff,
+                "load_registration",
+                &[("registration_id", self.registration.as_str())],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.expect("a registration page")
+    }
+
+    async fn check_now(&self) -> Status {
+        let response = self
+            .app
+            .call(
+                &self.staff,
+                "check_registration",
+                &[("registration_id", self.registration.as_str())],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
+    /// Moving the clock by hours ends the sign-in, as it would in life.
+    async fn sign_in_again(&mut self) {
+        self.staff = self
+            .app
+            .signed_in("nadia@northwind.example", PASSWORD)
+            .await;
+    }
+
+    fn checks(page: &RegistrationPage) -> usize {
+        page.timeline.iter().map(|run| run.checks.len()).sum()
+    }
+
+    /// Waits (in real time) until the page shows `count` checks.
+    async fn until_checked(&self, count: usize) -> RegistrationPage {
+        for _ in 0..100 {
+            let page = self.page().await;
+            if Self::checks(&page) >= count {
+                return page;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{count} checks were not stored in time");
+    }
+}
+
+async fn admin(sim: &Simulator, path: &str, body: serde_json::Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}{path}", sim.base_url()))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "simulator {path}");
+}
+
+fn codes(page: &RegistrationPage) -> Vec<FindingCode> {
+    page.verdict
+        .as_ref()
+        .map(|v| v.findings.iter().map(|f| f.code).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn check_now_stores_each_check_and_the_page_shows_the_verdict_and_the_timeline() {
+    let sim = contoso(&["Mail.Send"]).await;
+    let watched = watched(app_against(&sim).await, 120).await;
+
+    let before = watched.page().await;
+    assert_eq!(before.standing.status, Status::NeverChecked);
+    assert!(before.timeline.is_empty());
+    assert_eq!(before.requirements[0].permission, "Mail.Send");
+
+    assert_eq!(watched.check_now().await, Status::Healthy);
+    let healthy = watched.page().await;
+    assert_eq!(healthy.standing.status, Status::Healthy);
+    assert!(healthy.standing.last_success_at.is_some());
+    assert_eq!(healthy.timeline.len(), 1);
+    let first = &healthy.timeline[0].checks[0];
+    assert_eq!(first.trigger, "manual");
+    assert_eq!(first.triggered_by.as_deref(), Some("Admin of Northwind IT"));
+    assert!(healthy.consent_url.is_none());
+
+    // A Contoso admin removes consent; the next check sees it at once.
+    admin(
+        &sim,
+        &format!("/_admin/apps/{CLIENT}/roles"),
+        json!({"revoke": ["Mail.Send"]}),
+    )
+    .await;
+    assert_eq!(watched.check_now().await, Status::Failing);
+    let failing = watched.page().await;
+    assert_eq!(failing.standing.status, Status::Failing);
+    assert!(codes(&failing).contains(&FindingCode::ConsentMissing));
+    let consent = failing.consent_url.expect("the consent link is offered");
+    assert!(consent.contains(TENANT) && consent.contains(CLIENT));
+    assert_eq!(failing.timeline.len(), 2, "a change starts a new entry");
+    assert!(failing.timeline[0].changed);
+
+    // The same result again folds into the newest entry.
+    assert_eq!(watched.check_now().await, Status::Failing);
+    let folded = watched.page().await;
+    assert_eq!(folded.timeline.len(), 2);
+    assert_eq!(folded.timeline[0].checks.len(), 2);
+    let text = serde_json::to_string(&folded).unwrap();
+    assert!(!text.contains(SECRET), "no check exposes the secret");
+}
+
+#[tokio::test]
+async fn could_not_check_keeps_the_last_known_status_and_turns_stale_after_twice_the_interval() {
+    let sim = contoso(&["Mail.Send"]).await;
+    let mut watched = watched(app_against(&sim).await, 120).await;
+    assert_eq!(watched.check_now().await, Status::Healthy);
+
+    admin(
+        &sim,
+        "/_admin/faults",
+        json!({"scope": {"endpoint": "token"}, "kind": "status", "code": 503}),
+    )
+    .await;
+    watched.app.clock().advance(HOUR);
+    assert_eq!(watched.check_now().await, Status::CouldNotCheck);
+    let unsure = watched.page().await;
+    assert_eq!(unsure.standing.status, Status::CouldNotCheck);
+    assert_eq!(unsure.standing.last_known, Some(Status::Healthy));
+    assert!(unsure.standing.since.is_some());
+    assert!(codes(&unsure).contains(&FindingCode::ServiceUnavailable));
+
+    // Six-hour interval: twelve hours after the last completed check it is
+    // stale, never still healthy.
+    watched.app.clock().advance(11 * HOUR);
+    watched.sign_in_again().await;
+    assert_eq!(
+        watched.page().await.standing.status,
+        Status::CouldNotCheck,
+        "exactly twice the interval is not yet stale"
+    );
+    watched.app.clock().advance(time::Duration::seconds(1));
+    let stale = watched.page().await;
+    assert_eq!(stale.standing.status, Status::Stale);
+    assert_eq!(stale.standing.last_known, Some(Status::Healthy));
+}
+
+#[tokio::test]
+async fn a_secret_that_expires_after_its_last_check_is_failing_without_asking_microsoft() {
+    let sim = contoso(&["Mail.Send"]).await;
+    let mut watched = watched(app_against(&sim).await, 10).await;
+    assert_eq!(watched.check_now().await, Status::Warning);
+    let expiring = watched.page().await;
+    assert_eq!(codes(&expiring), vec![FindingCode::SecretExpiring]);
+
+    watched.app.clock().advance(time::Duration::days(11));
+    watched.sign_in_again().await;
+    let expired = watched.page().await;
+    assert_eq!(expired.standing.status, Status::Failing);
+    assert_eq!(codes(&expired), vec![FindingCode::SecretExpired]);
+    assert_eq!(Watched::checks(&expired), 1, "no check was made");
+}
+
+async fn app_with_scheduler(sim: &Simulator) -> TestApp {
+    spawn_app_with(&[
+        ("TENANTRY_IDENTITY_URL", sim.base_url()),
+        ("TENANTRY_GRAPH_URL", sim.base_url()),
+        ("TENANTRY_SCHEDULER", "on".into()),
+        ("TENANTRY_CHECK_POLL_SECONDS", "1".into()),
+    ])
+    .await
+}
+
+#[tokio::test]
+async fn the_scheduler_checks_registrations_when_due_and_not_before() {
+    let sim = contoso(&["Mail.Send"]).await;
+    let watched = watched(app_with_scheduler(&sim).await, 120).await;
+
+    let first = watched.until_checked(1).await;
+    assert_eq!(first.standing.status, Status::Healthy);
+    assert_eq!(first.timeline[0].checks[0].trigger, "scheduled");
+
+    // Due again after six hours, give or take a tenth: not after one.
+    watched.app.clock().advance(HOUR);
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(Watched::checks(&watched.page().await), 1);
+
+    watched.app.clock().advance(6 * HOUR);
+    let second = watched.until_checked(2).await;
+    assert_eq!(Watched::checks(&second), 2);
+    assert_eq!(second.timeline[0].checks[0].trigger, "scheduled");
+}
+
+#[tokio::test]
+async fn microsoft_asking_to_wait_backs_the_tenant_off_for_that_long() {
+    let sim = contoso(&["Mail.Send"]).await;
+    admin(
+        &sim,
+        "/_admin/faults",
+        json!({"scope": {"endpoint": "token"}, "kind": "status", "code": 429,
+               "retry_after_secs": 3600, "times": 1}),
+    )
+    .await;
+    let watched = watched(app_with_scheduler(&sim).await, 120).await;
+
+    let throttled = watched.until_checked(1).await;
+    assert_eq!(throttled.standing.status, Status::CouldNotCheck);
+    assert!(codes(&throttled).contains(&FindingCode::Throttled));
+
+    watched
+        .app
+        .clock()
+        .advance(HOUR - time::Duration::minutes(1));
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(
+        Watched::checks(&watched.page().await),
+        1,
+        "nothing is asked of the tenant before Microsoft's hour is up"
+    );
+
+    watched.app.clock().advance(time::Duration::minutes(2));
+    let after = watched.until_checked(2).await;
+    assert_eq!(after.standing.status, Status::Healthy);
+}
+
+#[tokio::test]
+async fn staff_can_ask_for_every_registration_to_be_checked_and_follow_the_progress() {
+    let sim = contoso(&["Mail.Send"]).await;
+    let watched = watched(app_with_scheduler(&sim).await, 120).await;
+    watched.until_checked(1).await;
+
+    let response = watched
+        .app
+        .call(&watched.staff, "request_checks", &[])
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let request: app::model::CheckRequest = response.json().await.unwrap();
+    assert_eq!(request.total, 1);
+    let mut done = 0;
+    for _ in 0..100 {
+        let progress: app::model::ProgressOfChecks = watched
+            .app
+            .call(
+                &watched.staff,
+                "check_progress",
+                &[("request", request.request.as_str())],
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(progress.total, 1);
+        done = progress.done;
+        if done == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(done, 1, "the requested check finished");
+    assert_eq!(Watched::checks(&watched.page().await), 2);
+}
+
+#[tokio::test]
+async fn a_viewer_reads_the_page_but_cannot_start_a_check() {
+    let sim = contoso(&["Mail.Send"]).await;
+    let watched = watched(app_against(&sim).await, 120).await;
+    let viewer = watched
+        .app
+        .add_member(&watched.staff, "vera@northwind.example", "viewer")
+        .await;
+    let page = watched
+        .app
+        .call(
+            &viewer,
+            "load_registration",
+            &[("registration_id", watched.registration.as_str())],
+        )
+        .await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let page: RegistrationPage = page.json().await.unwrap();
+    assert!(!page.can_manage);
+    let refused = watched
+        .app
+        .call(
+            &viewer,
+            "check_registration",
+            &[("registration_id", watched.registration.as_str())],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
