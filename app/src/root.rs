@@ -6,6 +6,7 @@ use crate::pages::{
     login::LoginPage,
     not_found::NotFound,
     onboard::OnboardPage,
+    registration::RegistrationPageView,
     setup::SetupPage,
     staff::StaffPage,
     tenants::{TenantPage, TenantsPage},
@@ -60,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=DashboardPage/>
                     <Route path=path!("tenants") view=TenantsPage/>
                     <Route path=path!("tenants/:id") view=TenantPage/>
+                    <Route path=path!("registrations/:id") view=RegistrationPageView/>
                     <Route path=path!("recovery") view=RecoveryPage/>
                     <Route path=path!("settings") view=StaffPage/>
                 </ParentRoute>

@@ -3,3 +3,4 @@ pub mod file_field;
 pub mod form;
 pub mod profile_picker;
 pub mod shell;
+pub mod verdict;

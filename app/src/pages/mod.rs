@@ -5,6 +5,7 @@ pub mod login;
 pub mod not_found;
 pub mod onboard;
 pub mod onboarding_links;
+pub mod registration;
 pub mod registrations;
 pub mod setup;
 pub mod staff;

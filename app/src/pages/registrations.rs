@@ -2,8 +2,10 @@ use crate::api::registrations::{list_registrations, AddRegistration};
 use crate::components::file_field::FileField;
 use crate::components::form::{action_error, FormError};
 use crate::components::profile_picker::ProfilePicker;
+use crate::components::verdict::StatusBadge;
 use crate::ids::CustomerTenantId;
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 const FIELDS: &[&str] = &[
     "profiles",
@@ -38,13 +40,14 @@ pub fn Registrations(customer_tenant_id: CustomerTenantId, can_manage: bool) -> 
                         Ok(registrations) => view! {
                             <table class="registrations">
                                 <thead><tr>
-                                    <th scope="col">"Products"</th><th scope="col">"Application (client) ID"</th>
+                                    <th scope="col">"Status"</th><th scope="col">"Products"</th><th scope="col">"Application (client) ID"</th>
                                     <th scope="col">"Credential"</th><th scope="col">"Expires"</th><th scope="col">"Entered by"</th>
                                 </tr></thead>
                                 <tbody>
                                     {registrations.into_iter().map(|r| view! {
                                         <tr>
-                                            <td>{r.profiles.join(", ")}</td>
+                                            <td><StatusBadge status=r.standing.status/></td>
+                                            <td><A href=format!("/registrations/{}", r.id)>{r.profiles.join(", ")}</A></td>
                                             <td><code>{r.client_id}</code></td>
                                             <td>{r.credential}</td>
                                             <td>{r.credential_expires_at.map(|at| at.date().to_owned())}</td>

@@ -17,10 +17,8 @@ pub async fn run(backend: Backend) {
     loop {
         let free = slots.available_permits();
         let claimed = if free > 0 {
-            match claim::due(&backend, free).await {
-                Ok(claims) => claims,
-                Err(_) => Vec::new(),
-            }
+            // A failed claim is logged where it happened; try at the next poll.
+            claim::due(&backend, free).await.unwrap_or_default()
         } else {
             Vec::new()
         };
@@ -37,10 +35,8 @@ pub async fn run(backend: Backend) {
             });
         }
         let today = backend.now().date();
-        if last_prune != Some(today) {
-            if prune::old_checks(&backend).await.is_ok() {
-                last_prune = Some(today);
-            }
+        if last_prune != Some(today) && prune::old_checks(&backend).await.is_ok() {
+            last_prune = Some(today);
         }
         if full_batch {
             continue;

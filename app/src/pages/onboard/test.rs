@@ -4,8 +4,8 @@
 
 use super::{wizard, StepHeading};
 use crate::api::onboarding::TestOnboarding;
+use crate::components::verdict::VerdictDetails;
 use crate::model::TestResult;
-use domain::evaluation::PermissionState;
 use domain::onboarding::Step;
 use leptos::prelude::*;
 
@@ -79,28 +79,7 @@ fn TestReport(result: TestResult) -> impl IntoView {
     };
     view! {
         <div class=if result.completed { "notice" } else { "form-error" } role="status">{headline}</div>
-        <table class="verdict">
-            <thead><tr><th scope="col">"Permission"</th><th scope="col">"Type"</th><th scope="col">"Result"</th></tr></thead>
-            <tbody>
-                {result.permissions.into_iter().map(|p| {
-                    let (mark, text) = match p.state {
-                        PermissionState::Granted => ("✓", "Granted"),
-                        PermissionState::Missing => ("✗", "Missing"),
-                        PermissionState::OptionalMissing => ("–", "Optional, not granted"),
-                        PermissionState::NotVerifiableAppOnly => ("?", "Cannot be verified with an app-only token"),
-                        PermissionState::NotChecked => ("…", "Not checked"),
-                    };
-                    view! { <tr><td>{p.name}</td><td>{p.kind.label()}</td><td><span aria-hidden="true">{mark}" "</span>{text}</td></tr> }
-                }).collect_view()}
-            </tbody>
-        </table>
-        {(!result.extra_permissions.is_empty()).then(|| view! {
-            <p>"Not needed, please remove: " {result.extra_permissions.join(", ")}</p>
-        })}
-        <ul class="findings">
-            {result.findings.into_iter().map(|f| view! {
-                <li><strong>{f.message}</strong><br/>"How to fix: " {f.fix}</li>
-            }).collect_view()}
-        </ul>
+        <VerdictDetails permissions=result.permissions extra_permissions=result.extra_permissions
+            findings=result.findings/>
     }
 }

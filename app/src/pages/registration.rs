@@ -1,0 +1,187 @@
+//! One registration: what it is for, the credential Tenantry holds, what
+//! the newest check found, and every check before it.
+
+use crate::api::checks::{load_registration, CheckRegistration};
+use crate::components::form::action_error;
+use crate::components::verdict::{StatusBadge, VerdictDetails};
+use crate::ids::RegistrationId;
+use crate::model::{CheckSummary, RegistrationPage, StandingView, StripDay};
+use domain::evaluation::Status;
+use domain::watch::Run;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn RegistrationPageView() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || RegistrationId::from(params.read().get("id").unwrap_or_default());
+    let check = ServerAction::<CheckRegistration>::new();
+    let page = Resource::new(
+        move || (id(), check.version().get()),
+        |(id, _)| load_registration(id),
+    );
+    let check_error = action_error(check);
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => {
+                        let id = page.id.to_string();
+                        view! {
+                            <Title text=format!("{} · {}", page.profiles.join(", "), page.tenant_name)/>
+                            <p><A href=format!("/tenants/{}", page.customer_tenant_id)>{format!("← {}", page.tenant_name)}</A></p>
+                            <h1>{page.profiles.join(", ")}</h1>
+                            <Standing standing=page.standing.clone()/>
+                            {page.can_manage.then(|| view! {
+                                <ActionForm action=check attr:class="inline-form">
+                                    <input type="hidden" name="registration_id" value=id.clone()/>
+                                    <button type="submit" disabled=move || check.pending().get()>
+                                        {move || if check.pending().get() { "Checking…" } else { "Check now" }}
+                                    </button>
+                                </ActionForm>
+                            })}
+                            {move || check_error.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+                            <Overview page=page.clone()/>
+                            <Verdict page=page.clone()/>
+                            <History strip=page.strip.clone() timeline=page.timeline.clone()/>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The standing in words: never green unless a fresh check said so.
+#[component]
+fn Standing(standing: StandingView) -> impl IntoView {
+    let when = |at: &Option<crate::timestamp::Timestamp>| {
+        at.as_ref()
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| "never".into())
+    };
+    let detail = match standing.status {
+        Status::CouldNotCheck => format!("Could not check since {}.", when(&standing.since)),
+        Status::Stale => format!(
+            "No check has completed since {}; what it showed may no longer be true.",
+            when(&standing.since)
+        ),
+        Status::NeverChecked => "Not checked yet; the first check runs shortly.".into(),
+        _ => format!("Last checked {}.", when(&standing.last_checked_at)),
+    };
+    view! {
+        <section class="card standing" aria-label="Current status">
+            <p><StatusBadge status=standing.status/>" "{detail}</p>
+            {standing.last_known.map(|known| view! {
+                <p>"Last known: "<StatusBadge status=known/></p>
+            })}
+            <p class="muted">
+                "Last successful check: " {when(&standing.last_success_at)}
+                ". Next check due: " {when(&standing.next_check_at)} "."
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn Overview(page: RegistrationPage) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2>"Registration"</h2>
+            <dl class="facts">
+                <dt>"Tenant"</dt><dd>{page.tenant_name.clone()}" ("{page.cloud.clone()}")"</dd>
+                <dt>"Directory (tenant) ID"</dt><dd>{page.entra_tenant_id.clone().unwrap_or_else(|| "not recorded".into())}</dd>
+                <dt>"Application (client) ID"</dt><dd><code>{page.client_id.clone()}</code></dd>
+                <dt>"Object ID"</dt><dd>{page.object_id.clone().unwrap_or_else(|| "not recorded".into())}</dd>
+                <dt>"Credential"</dt><dd>{page.credential.clone()}</dd>
+                <dt>"Expires"</dt><dd>{page.credential_expires_at.as_ref().map(|t| t.date().to_owned()).unwrap_or_else(|| "unknown".into())}</dd>
+                <dt>"Entered"</dt><dd>{format!("{} by {}", page.entered_at.date(), page.entered_by)}</dd>
+            </dl>
+            <h3>"Permissions these products need"</h3>
+            <ul class="plain">
+                {page.requirements.iter().map(|r| view! {
+                    <li><strong>{r.permission.clone()}</strong>" ("{r.kind.clone()}{if r.optional { ", optional" } else { "" }}") — "{r.reason.clone()}</li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn Verdict(page: RegistrationPage) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2>"What the newest check found"</h2>
+            {page.consent_url.map(|url| view! {
+                <p class="form-error">"Admin consent is missing. A Global Administrator or Privileged Role Administrator of the tenant grants it here: "
+                    <a href=url.clone() target="_blank" rel="noopener noreferrer">"Grant admin consent"</a></p>
+            })}
+            {match page.verdict {
+                Some(v) => view! { <VerdictDetails permissions=v.permissions extra_permissions=v.extra_permissions findings=v.findings/> }.into_any(),
+                None => view! { <p class="muted">"No check yet."</p> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn History(strip: Vec<StripDay>, timeline: Vec<Run<CheckSummary>>) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2>"History"</h2>
+            <StatusStrip days=strip/>
+            {if timeline.is_empty() {
+                view! { <p class="muted">"No checks yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="timeline">
+                        {timeline.into_iter().map(|run| {
+                            let newest = run.checks[0].clone();
+                            let count = run.checks.len();
+                            let oldest = run.checks[count - 1].finished_at.clone();
+                            view! {
+                                <li class:changed=run.changed>
+                                    <StatusBadge status=run.status/>" "
+                                    {if count == 1 {
+                                        format!("{} ({}{})", newest.finished_at, newest.trigger, newest.triggered_by.as_ref().map(|by| format!(" by {by}")).unwrap_or_default())
+                                    } else {
+                                        format!("{count} checks from {oldest} to {}", newest.finished_at)
+                                    }}
+                                    {newest.headline.map(|h| view! { <br/><span class="muted">{h}</span> })}
+                                    {newest.trace_id.map(|t| view! { <br/><span class="muted">"Trace ID "<code>{t}</code>{newest.correlation_id.map(|c| format!(", correlation ID {c}"))}</span> })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// The last 30 days as coloured cells, each with its date and status in
+/// words for screen readers and tooltips. Drawn on the server as SVG.
+#[component]
+fn StatusStrip(days: Vec<StripDay>) -> impl IntoView {
+    const CELL: usize = 12;
+    let width = days.len() * CELL;
+    view! {
+        <svg class="strip" role="img" aria-label="Status on each of the last 30 days"
+            width=width height="20" viewBox=format!("0 0 {width} 20")>
+            {days.into_iter().enumerate().map(|(i, day)| {
+                let (class, words) = match day.status {
+                    Some(status) => (format!("status-{}", status.as_str()), status.label()),
+                    None => ("status-none".to_owned(), "no check"),
+                };
+                view! {
+                    <rect x=i * CELL y="0" width=CELL - 2 height="20" class=class>
+                        <title>{format!("{}: {words}", day.date)}</title>
+                    </rect>
+                }
+            }).collect_view()}
+        </svg>
+    }
+}
