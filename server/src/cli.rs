@@ -30,6 +30,11 @@ pub enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Run the watch's checks once, or count registrations by status.
+    Checks {
+        #[command(subcommand)]
+        command: crate::checks_cli::ChecksCommand,
+    },
     /// Manage organisations and their staff.
     Admin {
         #[command(subcommand)]

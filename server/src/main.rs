@@ -33,6 +33,16 @@ async fn main() -> ExitCode {
                 ExitCode::from(error.exit_code() as u8)
             }
         },
+        Command::Checks { command } => match server::checks_cli::run(&config, &command).await {
+            Ok((output, code)) => {
+                println!("{output}");
+                ExitCode::from(code)
+            }
+            Err(error) => {
+                eprintln!("tenantry: {error}");
+                ExitCode::from(error.exit_code() as u8)
+            }
+        },
         Command::Keys {
             command: KeysCommand::Rotate,
         } => match cli::rotate_keys(&config).await {

@@ -345,3 +345,62 @@ async fn a_viewer_reads_the_page_but_cannot_start_a_check() {
         .await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 }
+
+/// `tenantry checks …` against the test server's data directory.
+async fn tenantry_checks(watched: &Watched, sim: &Simulator, args: &[&str]) -> (String, i32) {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_tenantry"))
+        .env_clear()
+        .env("TENANTRY_DATA_DIR", &watched.app.config.data_dir)
+        .env("TENANTRY_IDENTITY_URL", sim.base_url())
+        .env("TENANTRY_GRAPH_URL", sim.base_url())
+        .env("TENANTRY_LOG", "warn")
+        .arg("checks")
+        .args(args)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(!stdout.contains(SECRET));
+    (stdout, output.status.code().unwrap_or(-1))
+}
+
+#[tokio::test]
+async fn the_checks_cli_runs_the_same_engine_and_exits_like_verify() {
+    let sim = contoso(&["Mail.Send"]).await;
+    let watched = watched(app_against(&sim).await, 120).await;
+
+    let (out, code) = tenantry_checks(&watched, &sim, &["run", "--all"]).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Checked 1 registration(s)") && out.contains("healthy: 1"),
+        "{out}"
+    );
+    let page = watched.page().await;
+    assert_eq!(page.timeline[0].checks[0].trigger, "cli");
+
+    let (out, code) = tenantry_checks(&watched, &sim, &["status"]).await;
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("healthy: 1") && out.contains("failing: 0"),
+        "{out}"
+    );
+
+    admin(
+        &sim,
+        &format!("/_admin/apps/{CLIENT}/roles"),
+        json!({"revoke": ["Mail.Send"]}),
+    )
+    .await;
+    let (out, code) = tenantry_checks(&watched, &sim, &["run"]).await;
+    assert_eq!(
+        (out.trim(), code),
+        ("Checked 0 registration(s).", 0),
+        "nothing is due yet"
+    );
+    let (out, code) = tenantry_checks(&watched, &sim, &["run", "--tenant", TENANT]).await;
+    assert_eq!(code, 1, "a failing registration exits 1: {out}");
+    assert!(out.contains("failing: 1"), "{out}");
+
+    let (out, code) = tenantry_checks(&watched, &sim, &["run", "--tenant", "no-such-tenant"]).await;
+    assert_eq!(code, 64, "{out}");
+}

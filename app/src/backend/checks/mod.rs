@@ -9,6 +9,7 @@ pub mod record;
 pub mod requests;
 pub mod scheduler;
 mod settings;
+pub mod sweep;
 pub mod view;
 
 pub use record::Trigger;
