@@ -404,3 +404,163 @@ async fn the_checks_cli_runs_the_same_engine_and_exits_like_verify() {
     let (out, code) = tenantry_checks(&watched, &sim, &["run", "--tenant", "no-such-tenant"]).await;
     assert_eq!(code, 64, "{out}");
 }
+
+#[tokio::test]
+async fn a_server_killed_mid_sweep_loses_no_check_and_records_none_twice() {
+    const APPS: usize = 8;
+    let sim = contoso(&["Mail.Send"]).await;
+    for n in 0..APPS {
+        admin(
+            &sim,
+            "/_admin/apps",
+            json!({"tenant_id": TENANT, "client_id": format!("44444444-0000-4000-8000-00000000000{n}"),
+                   "secrets": [{"value": SECRET, "expires_at": entra_simulator::now() + 90 * 86_400}],
+                   "roles": ["Mail.Send"]}),
+        )
+        .await;
+    }
+    // Each check takes about a second, two at a time: the kill lands mid-sweep.
+    admin(
+        &sim,
+        "/_admin/faults",
+        json!({"scope": {"endpoint": "token"}, "kind": "latency", "ms": 1000}),
+    )
+    .await;
+    let (app, mut server) = crate::support::process::spawn_binary_with(&[
+        ("TENANTRY_IDENTITY_URL", sim.base_url()),
+        ("TENANTRY_GRAPH_URL", sim.base_url()),
+        ("TENANTRY_SCHEDULER", "off".into()),
+        ("TENANTRY_CHECK_CONCURRENCY", "2".into()),
+        ("TENANTRY_CHECK_LEASE_SECONDS", "3".into()),
+        ("TENANTRY_CHECK_POLL_SECONDS", "1".into()),
+        ("TENANTRY_LOG", "warn".into()),
+    ])
+    .await;
+    let staff = app
+        .admin_of("Northwind IT", "nadia@northwind.example")
+        .await;
+    let tenant = app.add_tenant(&staff, "Contoso", TENANT).await;
+    let mut registrations = Vec::new();
+    for n in 0..APPS {
+        let client = format!("44444444-0000-4000-8000-00000000000{n}");
+        let expires = in_days(80);
+        let response = app
+            .call(
+                &staff,
+                "add_registration",
+                &[
+                    ("customer_tenant_id", tenant.as_str()),
+                    ("form[profiles]", "email"),
+                    ("form[client_id]", client.as_str()),
+                    ("form[secret]", SECRET),
+                    ("form[secret_expires]", expires.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        registrations.push(response.json::<String>().await.unwrap());
+    }
+    let counts = |staff: Client, registrations: Vec<String>| {
+        let app = &app;
+        async move {
+            let mut counts = Vec::new();
+            for id in &registrations {
+                let page: RegistrationPage = app
+                    .call(
+                        &staff,
+                        "load_registration",
+                        &[("registration_id", id.as_str())],
+                    )
+                    .await
+                    .json()
+                    .await
+                    .unwrap();
+                counts.push(Watched::checks(&page));
+            }
+            counts
+        }
+    };
+    // Only now does a server with the scheduler on take the sweep.
+    server.set("TENANTRY_SCHEDULER", "on");
+    server.crash_and_restart().await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    server.crash_and_restart().await;
+    let staff = app.signed_in("nadia@northwind.example", PASSWORD).await;
+    let at_the_kill = counts(staff.clone(), registrations.clone()).await;
+    let done = at_the_kill.iter().filter(|&&n| n > 0).count();
+    assert!(
+        done > 0 && done < APPS,
+        "the kill landed mid-sweep: {at_the_kill:?}"
+    );
+
+    let mut seen = Vec::new();
+    for _ in 0..60 {
+        seen = counts(staff.clone(), registrations.clone()).await;
+        if seen.iter().all(|&n| n >= 1) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_eq!(
+        seen,
+        vec![1; APPS],
+        "every registration checked exactly once"
+    );
+    drop(server);
+}
+
+#[tokio::test]
+async fn a_restart_honours_microsofts_request_to_wait() {
+    let sim = contoso(&["Mail.Send"]).await;
+    admin(
+        &sim,
+        "/_admin/faults",
+        json!({"scope": {"endpoint": "token"}, "kind": "status", "code": 429,
+               "retry_after_secs": 3600, "times": 1}),
+    )
+    .await;
+    let (app, mut server) = crate::support::process::spawn_binary_with(&[
+        ("TENANTRY_IDENTITY_URL", sim.base_url()),
+        ("TENANTRY_GRAPH_URL", sim.base_url()),
+        ("TENANTRY_CHECK_POLL_SECONDS", "1".into()),
+        ("TENANTRY_LOG", "warn".into()),
+    ])
+    .await;
+    let watched = watched(app, 120).await;
+    let throttled = watched.until_checked(1).await;
+    assert!(codes(&throttled).contains(&FindingCode::Throttled));
+
+    server.crash_and_restart().await;
+    // A registration added to the same tenant after the restart is due at
+    // once, yet waits with the rest of the tenant.
+    let tenant = watched.page().await.customer_tenant_id.to_string();
+    let expires = in_days(80);
+    let second = watched
+        .app
+        .call(
+            &watched.staff,
+            "add_registration",
+            &[
+                ("customer_tenant_id", tenant.as_str()),
+                ("form[profiles]", "email"),
+                ("form[client_id]", "55555555-0000-4000-8000-000000000001"),
+                ("form[secret]", SECRET),
+                ("form[secret_expires]", expires.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(second.status(), StatusCode::OK);
+    let second = Watched {
+        registration: second.json().await.unwrap(),
+        app: watched.app,
+        staff: watched.staff,
+    };
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    let waiting = second.page().await;
+    assert_eq!(
+        Watched::checks(&waiting),
+        0,
+        "the restarted server leaves the tenant alone for Microsoft's hour"
+    );
+    assert_eq!(waiting.standing.status, Status::NeverChecked);
+}
