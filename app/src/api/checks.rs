@@ -3,7 +3,9 @@
 
 use crate::error::AppError;
 use crate::ids::{CustomerTenantId, RegistrationId};
-use crate::model::{CheckRequest, ProgressOfChecks, RegistrationPage};
+use crate::model::{
+    CheckRequest, CredentialForm, ProfilesForm, ProgressOfChecks, RegistrationPage,
+};
 use domain::evaluation::Status;
 use leptos::prelude::*;
 
@@ -39,4 +41,44 @@ pub async fn request_checks(
 pub async fn check_progress(request: String) -> Result<ProgressOfChecks, AppError> {
     use crate::backend::{as_staff, checks};
     as_staff(|ctx| async move { checks::requests::progress(&ctx, &request).await }).await
+}
+
+/// Changes the products a registration serves and checks it at once.
+#[server(prefix = "/api", endpoint = "change_registration_profiles")]
+pub async fn change_registration_profiles(
+    registration_id: RegistrationId,
+    form: ProfilesForm,
+) -> Result<Option<Status>, AppError> {
+    use crate::backend::{as_staff, registrations};
+    as_staff(|ctx| async move {
+        registrations::edit::change_profiles(&ctx, &registration_id, &form).await
+    })
+    .await
+}
+
+/// Replaces the credential (a renewed secret or certificate) and checks at
+/// once. Write-only: nothing of the credential comes back.
+#[server(prefix = "/api", endpoint = "replace_registration_credential")]
+pub async fn replace_registration_credential(
+    registration_id: RegistrationId,
+    form: CredentialForm,
+) -> Result<Option<Status>, AppError> {
+    use crate::backend::{as_staff, registrations};
+    as_staff(|ctx| async move {
+        registrations::edit::replace_credential(&ctx, &registration_id, &form).await
+    })
+    .await
+}
+
+/// Archives a registration (kept, no longer checked) or restores it.
+#[server(prefix = "/api", endpoint = "archive_registration")]
+pub async fn archive_registration(
+    registration_id: RegistrationId,
+    archived: bool,
+) -> Result<(), AppError> {
+    use crate::backend::{as_staff, registrations};
+    as_staff(|ctx| async move {
+        registrations::edit::set_archived(&ctx, &registration_id, archived).await
+    })
+    .await
 }

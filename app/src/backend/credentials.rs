@@ -3,7 +3,7 @@
 //! key. Each problem gets its own message on the field it concerns; advice
 //! that does not block (a long lifetime) comes back alongside.
 
-use crate::model::{CertificateUpload, SavedCredential, SecretForm};
+use crate::model::{CertificateUpload, CredentialForm, SavedCredential, SecretForm};
 use crate::timestamp::Timestamp;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -52,6 +52,41 @@ impl CertificateIntake {
                 .unwrap_or(OffsetDateTime::UNIX_EPOCH),
         }
     }
+}
+
+/// A secret with its expiry, or a certificate with its key, checked with
+/// the same policy wherever staff enter one. Certificate files are opened
+/// off the async workers.
+pub async fn intake(
+    heavy: &crate::backend::HeavyWork,
+    form: &CredentialForm,
+    now: OffsetDateTime,
+) -> Result<Result<Intake, Vec<FieldProblem>>, crate::error::AppError> {
+    Ok(match form.credential.as_str() {
+        "certificate" => {
+            let upload = CertificateUpload {
+                certificate: form.certificate.clone(),
+                private_key: form.private_key.clone(),
+                password: form.password.clone(),
+            };
+            heavy
+                .run(move || certificate(&upload, now))
+                .await?
+                .map(Intake::Certificate)
+        }
+        _ => secret(
+            &SecretForm {
+                secret: form.secret.clone(),
+                secret_expires: form.secret_expires.clone(),
+            },
+            false,
+            now,
+        )
+        .and_then(|(secret, expires_at)| match secret {
+            Some(secret) => Ok(Intake::Secret { secret, expires_at }),
+            None => Err(vec![]),
+        }),
+    })
 }
 
 /// A date as entered in a date field, `YYYY-MM-DD`, at midnight UTC.

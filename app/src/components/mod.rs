@@ -1,4 +1,5 @@
 pub mod copy;
+pub mod credential_fields;
 pub mod file_field;
 pub mod form;
 pub mod profile_picker;

@@ -49,6 +49,8 @@ pub struct RegistrationPage {
     pub entra_tenant_id: Option<String>,
     pub cloud: String,
     pub profiles: Vec<String>,
+    /// The ids of `profiles`, as the product picker takes them.
+    pub profile_ids: Vec<String>,
     pub requirements: Vec<super::RequirementView>,
     pub client_id: String,
     pub object_id: Option<String>,

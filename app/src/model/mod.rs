@@ -102,6 +102,8 @@ pub struct RegistrationView {
     pub entered_by: String,
     pub entered_at: Timestamp,
     pub standing: StandingView,
+    /// Kept, no longer checked.
+    pub archived: bool,
 }
 
 /// What staff enter to record a registration made by hand: its IDs and
@@ -119,6 +121,43 @@ pub struct RegistrationForm {
     /// `YYYY-MM-DD`, as Entra shows it next to the secret.
     pub secret_expires: String,
     /// Base64 of the uploaded files, as in `CertificateUpload`.
+    pub certificate: String,
+    pub private_key: SecretText,
+    pub password: SecretText,
+}
+
+impl RegistrationForm {
+    pub fn credential_form(&self) -> CredentialForm {
+        CredentialForm {
+            credential: self.credential.clone(),
+            secret: self.secret.clone(),
+            secret_expires: self.secret_expires.clone(),
+            certificate: self.certificate.clone(),
+            private_key: self.private_key.clone(),
+            password: self.password.clone(),
+        }
+    }
+}
+
+/// The products a registration serves, changed from its page; the Object
+/// ID may be added when a product newly needs it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProfilesForm {
+    /// Comma-separated profile ids.
+    pub profiles: String,
+    pub object_id: String,
+}
+
+/// A credential entered by staff: a client secret with its expiry, or a
+/// certificate with its private key. Write-only: no field is ever sent back.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CredentialForm {
+    /// `secret` (the default) or `certificate`.
+    pub credential: String,
+    pub secret: SecretText,
+    pub secret_expires: String,
     pub certificate: String,
     pub private_key: SecretText,
     pub password: SecretText,

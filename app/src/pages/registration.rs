@@ -1,8 +1,13 @@
 //! One registration: what it is for, the credential Tenantry holds, what
 //! the newest check found, and every check before it.
 
-use crate::api::checks::{load_registration, CheckRegistration};
-use crate::components::form::action_error;
+use crate::api::checks::{
+    load_registration, ArchiveRegistration, ChangeRegistrationProfiles, CheckRegistration,
+    ReplaceRegistrationCredential,
+};
+use crate::components::credential_fields::{CredentialFields, FormInput, CREDENTIAL_FIELDS};
+use crate::components::form::{action_error, FormError};
+use crate::components::profile_picker::ProfilePicker;
 use crate::components::verdict::{StatusBadge, VerdictDetails};
 use crate::ids::RegistrationId;
 use crate::model::{CheckSummary, RegistrationPage, StandingView, StripDay};
@@ -18,9 +23,22 @@ pub fn RegistrationPageView() -> impl IntoView {
     let params = use_params_map();
     let id = move || RegistrationId::from(params.read().get("id").unwrap_or_default());
     let check = ServerAction::<CheckRegistration>::new();
+    let edits = Edits {
+        profiles: ServerAction::new(),
+        credential: ServerAction::new(),
+        archive: ServerAction::new(),
+    };
     let page = Resource::new(
-        move || (id(), check.version().get()),
-        |(id, _)| load_registration(id),
+        move || {
+            (
+                id(),
+                check.version().get(),
+                edits.profiles.version().get(),
+                edits.credential.version().get(),
+                edits.archive.version().get(),
+            )
+        },
+        |(id, ..)| load_registration(id),
     );
     let check_error = action_error(check);
     view! {
@@ -34,7 +52,10 @@ pub fn RegistrationPageView() -> impl IntoView {
                             <p><A href=format!("/tenants/{}", page.customer_tenant_id)>{format!("← {}", page.tenant_name)}</A></p>
                             <h1>{page.profiles.join(", ")}</h1>
                             <Standing standing=page.standing.clone()/>
-                            {page.can_manage.then(|| view! {
+                            {page.archived.then(|| view! {
+                                <p class="notice">"Archived: kept for the record, no longer checked."</p>
+                            })}
+                            {(page.can_manage && !page.archived).then(|| view! {
                                 <ActionForm action=check attr:class="inline-form">
                                     <input type="hidden" name="registration_id" value=id.clone()/>
                                     <button type="submit" disabled=move || check.pending().get()>
@@ -46,6 +67,7 @@ pub fn RegistrationPageView() -> impl IntoView {
                             <Overview page=page.clone()/>
                             <Verdict page=page.clone()/>
                             <History strip=page.strip.clone() timeline=page.timeline.clone()/>
+                            {page.can_manage.then(|| view! { <Edit page=page.clone() edits/> })}
                         }.into_any()
                     }
                     Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
@@ -183,5 +205,79 @@ fn StatusStrip(days: Vec<StripDay>) -> impl IntoView {
                 }
             }).collect_view()}
         </svg>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Edits {
+    profiles: ServerAction<ChangeRegistrationProfiles>,
+    credential: ServerAction<ReplaceRegistrationCredential>,
+    archive: ServerAction<ArchiveRegistration>,
+}
+
+/// For technicians and admins: the products served, a renewed credential,
+/// archiving. Each change that affects the verdict is checked at once.
+#[component]
+fn Edit(page: RegistrationPage, edits: Edits) -> impl IntoView {
+    let id = page.id.to_string();
+    let (profiles_id, credential_id) = (id.clone(), id.clone());
+    let chosen = RwSignal::new(page.profile_ids.clone());
+    let profiles_error = action_error(edits.profiles);
+    let credential_error = action_error(edits.credential);
+    let archive_error = action_error(edits.archive);
+    let certificate = RwSignal::new(false);
+    // A saved credential leaves the form empty, so no secret lingers on screen.
+    let credential_form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if matches!(edits.credential.value().get(), Some(Ok(_))) {
+            if let Some(form) = credential_form.get() {
+                form.reset();
+            }
+            certificate.set(false);
+        }
+    });
+    let field_message = move |field: &'static str| {
+        Signal::derive(move || profiles_error.get().and_then(|e| e.for_field(field)))
+    };
+    view! {
+        {(!page.archived).then(move || view! {
+            <section class="card">
+                <h2>"Products"</h2>
+                <p class="muted">"One registration can serve several products: the permissions it needs become the union of theirs."</p>
+                <ActionForm action=edits.profiles>
+                    <input type="hidden" name="registration_id" value=profiles_id/>
+                    <ProfilePicker legend="Products this registration serves" name="form[profiles]" chosen
+                        error=field_message("profiles")/>
+                    <FormInput label="Object ID" name="object_id" error=profiles_error
+                        hint="Only needed when a product asks for it (company recovery); leave empty to keep what is recorded."/>
+                    <FormError error=profiles_error fields=&["profiles", "object_id"]/>
+                    <button type="submit" disabled=move || edits.profiles.pending().get()>"Save products"</button>
+                </ActionForm>
+            </section>
+            <section class="card">
+                <h2>"Replace the credential"</h2>
+                <p class="muted">"For a renewed secret or certificate. The one held now is discarded; the new one is checked at once and never shown again."</p>
+                <ActionForm action=edits.credential node_ref=credential_form>
+                    <input type="hidden" name="registration_id" value=credential_id/>
+                    <CredentialFields error=credential_error certificate/>
+                    <FormError error=credential_error fields=CREDENTIAL_FIELDS/>
+                    <button type="submit" disabled=move || edits.credential.pending().get()>"Replace credential"</button>
+                </ActionForm>
+            </section>
+        })}
+        <section class="card">
+            <h2>{if page.archived { "Restore" } else { "Archive" }}</h2>
+            <p class="muted">{if page.archived {
+                "Restoring watches the registration again, starting with a check."
+            } else {
+                "Archiving keeps the registration and its history but stops checking it."
+            }}</p>
+            <ActionForm action=edits.archive>
+                <input type="hidden" name="registration_id" value=id/>
+                <input type="hidden" name="archived" value=(!page.archived).to_string()/>
+                <button type="submit" class="secondary">{if page.archived { "Restore registration" } else { "Archive registration" }}</button>
+            </ActionForm>
+            {move || archive_error.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+        </section>
     }
 }

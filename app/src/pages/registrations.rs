@@ -1,5 +1,5 @@
 use crate::api::registrations::{list_registrations, AddRegistration};
-use crate::components::file_field::FileField;
+use crate::components::credential_fields::{CredentialFields, FormInput};
 use crate::components::form::{action_error, FormError};
 use crate::components::profile_picker::ProfilePicker;
 use crate::components::verdict::StatusBadge;
@@ -92,52 +92,14 @@ fn RegistrationForm(
             certificate.set(false);
         }
     });
-    let field = move |label: &'static str,
-                      name: &'static str,
-                      kind: &'static str,
-                      hint: &'static str| {
-        let id = format!("registration-{name}");
-        view! {
-            <div class="field">
-                <label for=id.clone()>{label}</label>
-                {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
-                <input id=id.clone() name=format!("form[{name}]") type=kind autocomplete="off"
-                    aria-invalid=move || message(name)().map(|_| "true") aria-describedby=format!("{id}-error")/>
-                <p class="field-error" id=format!("{id}-error")>{message(name)}</p>
-            </div>
-        }
-    };
     view! {
         <ActionForm action node_ref=form_ref attr:class="registration-form">
             <input type="hidden" name="customer_tenant_id" value=customer_tenant_id.to_string()/>
             <ProfilePicker legend="Products this registration serves" name="form[profiles]" chosen
                 error=Signal::derive(message("profiles"))/>
-            {field("Application (client) ID", "client_id", "text", "On the registration's Overview page.")}
-            {field("Object ID", "object_id", "text", "Needed for company recovery; optional otherwise.")}
-            <fieldset class="choices">
-                <legend>"Credential"</legend>
-                <label class="choice">
-                    <input type="radio" name="form[credential]" value="secret" checked=true
-                        on:change=move |_| certificate.set(false)/>
-                    "Client secret"
-                </label>
-                <label class="choice">
-                    <input type="radio" name="form[credential]" value="certificate"
-                        on:change=move |_| certificate.set(true)/>
-                    "Certificate (.pfx, or certificate and PEM key)"
-                </label>
-            </fieldset>
-            <div hidden=certificate>
-                {field("Client secret value", "secret", "password", "The Value column, shown once when the secret is created — not the Secret ID.")}
-                {field("Secret expires", "secret_expires", "date", "")}
-            </div>
-            <div hidden=move || !certificate.get()>
-                <FileField label="Certificate (.cer, .crt or .pem)" name="certificate" accept=".cer,.crt,.pem,.der"
-                    hint="Optional with a .pfx, which already holds it." error/>
-                <FileField label="Private key (.pfx, or .pem)" name="private_key" accept=".pfx,.p12,.pem,.key"
-                    hint="The key Tenantry signs in with; sealed as soon as it arrives." error/>
-                {field("Password of the .pfx", "password", "password", "Leave empty for a PEM key.")}
-            </div>
+            <FormInput label="Application (client) ID" name="client_id" hint="On the registration's Overview page." error/>
+            <FormInput label="Object ID" name="object_id" hint="Needed for company recovery; optional otherwise." error/>
+            <CredentialFields error certificate/>
             <FormError error fields=FIELDS/>
             <button type="submit" disabled=move || action.pending().get()>"Save registration"</button>
         </ActionForm>

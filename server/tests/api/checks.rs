@@ -5,6 +5,7 @@
 
 use crate::support::onboarding::in_days;
 use crate::support::simulator::{app_against, contoso, CLIENT, SECRET, TENANT};
+use crate::support::watch::{admin, codes, watched, Watched};
 use crate::support::{spawn_app_with, TestApp, PASSWORD};
 use app::model::RegistrationPage;
 use domain::evaluation::Status;
@@ -15,111 +16,6 @@ use serde_json::json;
 use std::time::Duration;
 
 const HOUR: time::Duration = time::Duration::hours(1);
-
-struct Watched {
-    app: TestApp,
-    staff: Client,
-    registration: String,
-}
-
-/// Contoso's e-mail registration, recorded by hand with `SECRET`, which
-/// Tenantry believes expires in `expires_in_days`.
-async fn watched(app: TestApp, expires_in_days: i64) -> Watched {
-    let staff = app
-        .admin_of("Northwind IT", "nadia@northwind.example")
-        .await;
-    let tenant = app.add_tenant(&staff, "Contoso", TENANT).await;
-    let expires = in_days(expires_in_days);
-    let response = app
-        .call(
-            &staff,
-            "add_registration",
-            &[
-                ("customer_tenant_id", tenant.as_str()),
-                ("form[profiles]", "email"),
-                ("form[client_id]", CLIENT),
-                ("form[secret]", SECRET),
-                ("form[secret_expires]", expires.as_str()),
-            ],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let registration: String = response.json().await.unwrap();
-    Watched {
-        app,
-        staff,
-        registration,
-    }
-}
-
-impl Watched {
-    async fn page(&self) -> RegistrationPage {
-        let response = self
-            .app
-            .call(
-                &self.staff,
-                "load_registration",
-                &[("registration_id", self.registration.as_str())],
-            )
-            .await;
-        assert_eq!(response.status(), StatusCode::OK);
-        response.json().await.expect("a registration page")
-    }
-
-    async fn check_now(&self) -> Status {
-        let response = self
-            .app
-            .call(
-                &self.staff,
-                "check_registration",
-                &[("registration_id", self.registration.as_str())],
-            )
-            .await;
-        assert_eq!(response.status(), StatusCode::OK);
-        response.json().await.unwrap()
-    }
-
-    /// Moving the clock by hours ends the sign-in, as it would in life.
-    async fn sign_in_again(&mut self) {
-        self.staff = self
-            .app
-            .signed_in("nadia@northwind.example", PASSWORD)
-            .await;
-    }
-
-    fn checks(page: &RegistrationPage) -> usize {
-        page.timeline.iter().map(|run| run.checks.len()).sum()
-    }
-
-    /// Waits (in real time) until the page shows `count` checks.
-    async fn until_checked(&self, count: usize) -> RegistrationPage {
-        for _ in 0..100 {
-            let page = self.page().await;
-            if Self::checks(&page) >= count {
-                return page;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("{count} checks were not stored in time");
-    }
-}
-
-async fn admin(sim: &Simulator, path: &str, body: serde_json::Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{}{path}", sim.base_url()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success(), "simulator {path}");
-}
-
-fn codes(page: &RegistrationPage) -> Vec<FindingCode> {
-    page.verdict
-        .as_ref()
-        .map(|v| v.findings.iter().map(|f| f.code).collect())
-        .unwrap_or_default()
-}
 
 #[tokio::test]
 async fn check_now_stores_each_check_and_the_page_shows_the_verdict_and_the_timeline() {

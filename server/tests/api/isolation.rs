@@ -45,6 +45,9 @@ const SERVER_FUNCTIONS: &[(&str, Caller)] = &[
     ("check_registration", WRITES),
     ("request_checks", WRITES),
     ("check_progress", READS),
+    ("change_registration_profiles", WRITES),
+    ("replace_registration_credential", WRITES),
+    ("archive_registration", WRITES),
     ("create_onboarding_link", WRITES),
     ("onboarding_links", READS),
     ("revoke_onboarding_link", WRITES),
@@ -172,13 +175,17 @@ fn arguments(victim: &Victim) -> Vec<(&'static str, String)> {
             "99999999-9999-4999-8999-999999999999".into(),
         ),
         ("form[cloud]", "global".into()),
-        ("form[profiles]", "email".into()),
+        ("form[profiles]", "email,device-inventory".into()),
         (
             "form[client_id]",
             "cccccccc-3333-4444-8555-666666666666".into(),
         ),
         ("form[secret]", "intruder~secret.VALUE-abc".into()),
         ("form[secret_expires]", "2099-01-01".into()),
+        (
+            "form[object_id]",
+            "dddddddd-4444-4555-8666-777777777777".into(),
+        ),
     ]
 }
 
@@ -209,9 +216,17 @@ async fn assert_victim_untouched(app: &TestApp, victim: &Victim) {
         !tenant.contains("\"archived\":true"),
         "still active: {tenant}"
     );
+    let registrations = app.registrations(&victim.admin, &victim.tenant).await;
+    assert_eq!(registrations.len(), 1);
+    assert!(!registrations[0].archived, "still watched");
     assert_eq!(
-        app.registrations(&victim.admin, &victim.tenant).await.len(),
-        1
+        registrations[0].profiles,
+        vec!["E-mail through Microsoft Graph".to_owned()]
+    );
+    assert_eq!(registrations[0].credential, "Client secret …n-id");
+    assert_eq!(
+        registrations[0].standing.status,
+        domain::evaluation::Status::NeverChecked
     );
     let links = app.onboarding_links(&victim.admin, &victim.tenant).await;
     assert_eq!(links.len(), 1);

@@ -10,6 +10,7 @@ mod cli;
 mod first_run;
 mod isolation;
 mod onboarding;
+mod registration_edits;
 mod registrations;
 mod schema;
 mod secrets_in_logs;

@@ -209,6 +209,7 @@ pub async fn page(ctx: &Staff, id: &RegistrationId) -> Result<RegistrationPage, 
     Ok(RegistrationPage {
         requirements: RequirementView::all_for(&profiles),
         profiles: profiles.iter().map(|p| p.name.clone()).collect(),
+        profile_ids: profiles.iter().map(|p| p.id.clone()).collect(),
         standing: row.standing.view(&ctx.backend),
         consent_url: needs_consent.then(|| cloud.admin_consent_url(&directory, &row.client_id)),
         timeline: fold(&entries),

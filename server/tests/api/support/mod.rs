@@ -6,6 +6,7 @@ pub mod certificates;
 pub mod onboarding;
 pub mod process;
 pub mod simulator;
+pub mod watch;
 
 use app::backend::ManualClock;
 use app::error::AppError;

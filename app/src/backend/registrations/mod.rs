@@ -9,7 +9,7 @@ use crate::backend::vault::SealedIn;
 use crate::backend::{begin, db, internal, is_unique_violation, Backend, Staff};
 use crate::error::AppError;
 use crate::ids::{CustomerTenantId, RegistrationId, UserId};
-use crate::model::{CertificateUpload, RegistrationForm, RegistrationView, SecretForm};
+use crate::model::{RegistrationForm, RegistrationView};
 use crate::timestamp::Timestamp;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -18,6 +18,8 @@ use domain::profile::Profile;
 use domain::registration::{parse_ids, parse_products, RegistrationIds};
 use domain::Action;
 use sqlx::{Sqlite, Transaction};
+
+pub mod edit;
 
 /// Records a registration made by hand. Every field is checked at once;
 /// certificate files are opened off the async workers.
@@ -37,32 +39,7 @@ pub async fn add(
         profiles.as_deref().unwrap_or_default(),
         &mut problems,
     );
-    let credential = match form.credential.as_str() {
-        "certificate" => {
-            let upload = CertificateUpload {
-                certificate: form.certificate.clone(),
-                private_key: form.private_key.clone(),
-                password: form.password.clone(),
-            };
-            ctx.backend
-                .heavy
-                .run(move || credentials::certificate(&upload, now))
-                .await?
-                .map(Intake::Certificate)
-        }
-        _ => credentials::secret(
-            &SecretForm {
-                secret: form.secret.clone(),
-                secret_expires: form.secret_expires.clone(),
-            },
-            false,
-            now,
-        )
-        .and_then(|(secret, expires_at)| match secret {
-            Some(secret) => Ok(Intake::Secret { secret, expires_at }),
-            None => Err(vec![]),
-        }),
-    };
+    let credential = credentials::intake(&ctx.backend.heavy, &form.credential_form(), now).await?;
     let credential = credential.map_err(|found| problems.extend(found)).ok();
     let (profiles, ids, credential) = problems
         .finish(
@@ -109,28 +86,7 @@ pub async fn insert(
     at: &Timestamp,
 ) -> Result<RegistrationId, AppError> {
     let id = RegistrationId::generate();
-    let (kind, material, hint, thumbprint, subject, der) = match new.credential {
-        Intake::Secret { secret, .. } => (
-            "secret",
-            secret.expose(),
-            Some(secret.hint()),
-            None,
-            None,
-            None,
-        ),
-        Intake::Certificate(cert) => (
-            "certificate",
-            cert.key_pem.as_str(),
-            None,
-            Some(cert.thumbprint.as_str()),
-            Some(cert.subject.as_str()),
-            Some(STANDARD.encode(&cert.der)),
-        ),
-    };
-    let sealed = backend.vault.seal(
-        material.as_bytes(),
-        &SealedIn::Registrations.context(id.as_str()),
-    );
+    let stored = StoredCredential::sealed_for(backend, &id, new.credential);
     let inserted = sqlx::query(
         "INSERT INTO registrations
             (id, organisation_id, customer_tenant_id, profiles, client_id, object_id, credential_kind,
@@ -144,13 +100,13 @@ pub async fn insert(
     .bind(domain::profile::list_ids(new.profiles))
     .bind(new.ids.client_id.as_str())
     .bind(new.ids.object_id.as_ref().map(|o| o.as_str()))
-    .bind(kind)
-    .bind(sealed)
-    .bind(hint)
-    .bind(thumbprint)
-    .bind(subject)
-    .bind(der)
-    .bind(Timestamp::of(new.credential.expires_at()))
+    .bind(stored.kind)
+    .bind(stored.sealed)
+    .bind(stored.hint)
+    .bind(stored.thumbprint)
+    .bind(stored.subject)
+    .bind(stored.der)
+    .bind(stored.expires_at)
     .bind(new.entered_by)
     .bind(at)
     .execute(&mut **tx)
@@ -165,6 +121,45 @@ pub async fn insert(
     }
 }
 
+/// A credential as the `registrations` row holds it: the secret or private
+/// key sealed for that row, and what may be shown.
+pub(crate) struct StoredCredential {
+    pub kind: &'static str,
+    pub sealed: String,
+    pub hint: Option<String>,
+    pub thumbprint: Option<String>,
+    pub subject: Option<String>,
+    pub der: Option<String>,
+    pub expires_at: Timestamp,
+}
+
+impl StoredCredential {
+    pub fn sealed_for(backend: &Backend, id: &RegistrationId, intake: &Intake) -> Self {
+        let context = SealedIn::Registrations.context(id.as_str());
+        let expires_at = Timestamp::of(intake.expires_at());
+        match intake {
+            Intake::Secret { secret, .. } => StoredCredential {
+                kind: "secret",
+                sealed: backend.vault.seal(secret.expose().as_bytes(), &context),
+                hint: Some(secret.hint()),
+                thumbprint: None,
+                subject: None,
+                der: None,
+                expires_at,
+            },
+            Intake::Certificate(cert) => StoredCredential {
+                kind: "certificate",
+                sealed: backend.vault.seal(cert.key_pem.as_bytes(), &context),
+                hint: None,
+                thumbprint: Some(cert.thumbprint.clone()),
+                subject: Some(cert.subject.clone()),
+                der: Some(STANDARD.encode(&cert.der)),
+                expires_at,
+            },
+        }
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct ListRow {
     id: RegistrationId,
@@ -174,6 +169,7 @@ struct ListRow {
     shown: Option<String>,
     entered_by: String,
     entered_at: Timestamp,
+    archived_at: Option<Timestamp>,
     #[sqlx(flatten)]
     standing: StandingRow,
 }
@@ -186,11 +182,11 @@ pub async fn list(
     let query = format!(
         "SELECT r.id, r.profiles, r.client_id, r.object_id,
                 COALESCE(r.secret_hint, r.certificate_thumbprint) AS shown,
-                u.display_name AS entered_by, r.entered_at, {STANDING_COLUMNS}
+                u.display_name AS entered_by, r.entered_at, r.archived_at, {STANDING_COLUMNS}
            FROM registrations r JOIN users u ON u.id = r.entered_by
            {STANDING_JOINS}
-          WHERE r.customer_tenant_id = $1 AND r.organisation_id = $2 AND r.archived_at IS NULL
-          ORDER BY r.entered_at"
+          WHERE r.customer_tenant_id = $1 AND r.organisation_id = $2
+          ORDER BY r.archived_at IS NOT NULL, r.entered_at"
     );
     let rows: Vec<ListRow> = sqlx::query_as(&query)
         .bind(tenant.id())
@@ -210,6 +206,7 @@ pub async fn list(
             client_id: row.client_id,
             object_id: row.object_id,
             standing: row.standing.view(&ctx.backend),
+            archived: row.archived_at.is_some(),
             credential: match row.standing.credential_kind.as_str() {
                 "secret" => format!("Client secret {}", row.shown.unwrap_or_default()),
                 _ => format!("Certificate {}", row.shown.unwrap_or_default()),
