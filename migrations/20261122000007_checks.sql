@@ -64,3 +64,27 @@ CREATE TABLE check_days (
     PRIMARY KEY (registration_id, day),
     FOREIGN KEY (registration_id, organisation_id) REFERENCES registrations (id, organisation_id)
 );
+
+-- Consent that re-checks itself. Until this instant, a registration still
+-- missing consent is checked every minute.
+ALTER TABLE registrations ADD COLUMN consent_watch_until TEXT;
+-- The app registration has Tenantry's redirect URI (registrations made
+-- through onboarding, whose script and manifest add it), so Microsoft can
+-- send the admin back after consent.
+ALTER TABLE registrations ADD COLUMN consent_redirect BOOLEAN NOT NULL DEFAULT FALSE;
+
+-- Links staff hand to a customer's admin to grant consent; the token is the
+-- `state` Microsoft sends back. Only its digest is kept.
+CREATE TABLE consent_requests (
+    id                  TEXT PRIMARY KEY NOT NULL,
+    organisation_id     TEXT NOT NULL,
+    registration_id     TEXT NOT NULL,
+    token_digest        TEXT NOT NULL UNIQUE,
+    created_by          TEXT NOT NULL,
+    created_at          TEXT NOT NULL,
+    expires_at          TEXT NOT NULL,
+    opened_at           TEXT,
+    answered_at         TEXT,
+    FOREIGN KEY (registration_id, organisation_id) REFERENCES registrations (id, organisation_id),
+    FOREIGN KEY (created_by, organisation_id) REFERENCES users (id, organisation_id)
+);

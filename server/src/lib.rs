@@ -4,6 +4,7 @@
 pub mod checks_cli;
 pub mod cli;
 pub mod config;
+pub mod consent;
 pub mod downloads;
 pub mod guard;
 pub mod keyring;

@@ -164,6 +164,8 @@ impl Application {
                 "/onboard/{token}/certificate.cer",
                 get(crate::downloads::onboarding_certificate),
             )
+            .route("/consent/start/{token}", get(crate::consent::start))
+            .route("/consent/callback", get(crate::consent::callback))
             // Server functions change or reveal data: POST only, so no link
             // or image tag can call one (`leptos_routes_with_context` below
             // also mounts each registered function at its own path, POST).

@@ -13,7 +13,7 @@ pub fn init(filter: &str) {
 /// The request path as it may appear in logs: the secret part of a link
 /// (invitation tokens) is cut off. Query strings are never logged.
 pub fn loggable_path(path: &str) -> String {
-    for prefix in ["/invite/", "/onboard/"] {
+    for prefix in ["/invite/", "/onboard/", "/consent/start/"] {
         if path.starts_with(prefix) {
             return format!("{prefix}…");
         }

@@ -40,7 +40,14 @@ fn single_quoted(text: &str) -> String {
     text.replace('\'', "''")
 }
 
-pub fn powershell(profiles: &[Profile], app_name: &str, cloud: Cloud) -> String {
+/// `redirect_uri` is where Microsoft sends the admin back after granting
+/// consent (Tenantry's `/consent/callback`), so Tenantry re-checks at once.
+pub fn powershell(
+    profiles: &[Profile],
+    app_name: &str,
+    cloud: Cloud,
+    redirect_uri: &str,
+) -> String {
     let environment = match cloud {
         Cloud::Global | Cloud::Gcc => "Global",
         Cloud::GccHigh => "USGov",
@@ -55,7 +62,7 @@ pub fn powershell(profiles: &[Profile], app_name: &str, cloud: Cloud) -> String 
         "{note}# Needs the Microsoft.Graph PowerShell module and an account that may create applications.\n\
 Connect-MgGraph -Environment {environment} -Scopes 'Application.ReadWrite.All'\n\
 $access = @(\n{lines}\n)\n\
-$app = New-MgApplication -DisplayName '{name}' -SignInAudience 'AzureADMyOrg' `\n    -RequiredResourceAccess @(@{{ ResourceAppId = '{graph}'; ResourceAccess = $access }})\n\
+$app = New-MgApplication -DisplayName '{name}' -SignInAudience 'AzureADMyOrg' `\n    -Web @{{ RedirectUris = @('{redirect}') }} `\n    -RequiredResourceAccess @(@{{ ResourceAppId = '{graph}'; ResourceAccess = $access }})\n\
 \"Application (client) ID: $($app.AppId)\"\n\
 \"Object ID: $($app.Id)\"\n\
 \"Directory (tenant) ID: $((Get-MgContext).TenantId)\"\n\
@@ -63,11 +70,12 @@ $app = New-MgApplication -DisplayName '{name}' -SignInAudience 'AzureADMyOrg' `\
         note = sovereign_note(cloud),
         lines = lines.join("\n"),
         name = single_quoted(app_name),
+        redirect = single_quoted(redirect_uri),
         graph = GRAPH_RESOURCE_APP_ID,
     )
 }
 
-pub fn azure_cli(profiles: &[Profile], app_name: &str, cloud: Cloud) -> String {
+pub fn azure_cli(profiles: &[Profile], app_name: &str, cloud: Cloud, redirect_uri: &str) -> String {
     let az_cloud = match cloud {
         Cloud::Global | Cloud::Gcc => "AzureCloud",
         Cloud::GccHigh | Cloud::Dod => "AzureUSGovernment",
@@ -75,11 +83,12 @@ pub fn azure_cli(profiles: &[Profile], app_name: &str, cloud: Cloud) -> String {
     };
     format!(
         "{note}az cloud set --name {az_cloud}\naz login --allow-no-subscriptions\ncat > tenantry-manifest.json <<'JSON'\n{manifest}\nJSON\n\
-az ad app create --display-name '{name}' --sign-in-audience AzureADMyOrg \\\n    --required-resource-accesses @tenantry-manifest.json --query '{{clientId: appId, objectId: id}}'\n\
+az ad app create --display-name '{name}' --sign-in-audience AzureADMyOrg \\\n    --web-redirect-uris '{redirect}' --required-resource-accesses @tenantry-manifest.json --query '{{clientId: appId, objectId: id}}'\n\
 # Next: grant admin consent for the permissions, then create the credential.\n",
         note = sovereign_note(cloud),
         manifest = manifest(profiles),
         name = app_name.replace('\'', "'\\''"),
+        redirect = redirect_uri.replace('\'', "'\\''"),
     )
 }
 
@@ -114,14 +123,17 @@ mod tests {
     #[test]
     fn scripts_name_the_cloud_and_every_permission() {
         let profiles = [profile::recovery()];
-        let ps = powershell(&profiles, "Tenantry Recovery", Cloud::GccHigh);
+        let back = "https://tenantry.example/consent/callback";
+        let ps = powershell(&profiles, "Tenantry Recovery", Cloud::GccHigh, back);
+        assert!(ps.contains("RedirectUris = @('https://tenantry.example/consent/callback')"));
         assert!(ps.contains("-Environment USGov "));
         assert!(ps.contains("b0afded3-3588-46d8-8b3d-9842eff778da"));
         assert!(ps.contains("# AuditLog.Read.All"));
         assert!(ps.contains("global cloud"));
-        let cli = azure_cli(&profiles, "O'Brien's app", Cloud::China);
+        let cli = azure_cli(&profiles, "O'Brien's app", Cloud::China, back);
+        assert!(cli.contains("--web-redirect-uris 'https://tenantry.example/consent/callback'"));
         assert!(cli.contains("az cloud set --name AzureChinaCloud"));
         assert!(cli.contains("'O'\\''Brien'\\''s app'"));
-        assert!(!powershell(&profiles, "x", Cloud::Global).contains("global cloud"));
+        assert!(!powershell(&profiles, "x", Cloud::Global, back).contains("global cloud"));
     }
 }

@@ -137,6 +137,27 @@ pub fn next_due(checked_at: i64, interval_secs: i64, jitter: f64) -> i64 {
     checked_at + interval_secs + spread
 }
 
+/// After a consent link is opened, the registration is watched this long.
+pub const CONSENT_WATCH_SECS: i64 = 15 * 60;
+/// How often it is checked meanwhile, until consent is seen.
+pub const CONSENT_RECHECK_SECS: i64 = 60;
+
+/// Whether a check finished at `finished_at` must be followed by another
+/// within a minute: someone opened a consent link (watching until
+/// `watch_until`) and consent is not yet seen (missing, or Microsoft could
+/// not be asked).
+pub fn awaiting_consent(verdict: &Verdict, watch_until: Option<i64>, finished_at: i64) -> bool {
+    let watching = watch_until.is_some_and(|until| until > finished_at);
+    let consent_seen = verdict.status.is_completed()
+        && !verdict.findings.iter().any(|f| {
+            matches!(
+                f.code,
+                FindingCode::ConsentMissing | FindingCode::PermissionMissing
+            )
+        });
+    watching && !consent_seen
+}
+
 /// One entry of a timeline: consecutive checks with the same result folded
 /// together.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

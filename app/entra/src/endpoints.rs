@@ -27,6 +27,29 @@ impl Endpoints {
         format!("{host}/{}/oauth2/v2.0/token", tenant.as_str())
     }
 
+    /// Where a tenant admin grants consent to an app's configured
+    /// permissions in one step. `state` comes back with the redirect.
+    pub fn admin_consent_url(
+        &self,
+        cloud: Cloud,
+        tenant: &str,
+        client_id: &str,
+        redirect_uri: Option<&str>,
+        state: &str,
+    ) -> String {
+        let host = self.identity.as_deref().unwrap_or(cloud.login_host());
+        let mut url = reqwest::Url::parse(&format!("{host}/{tenant}/adminconsent"))
+            .unwrap_or_else(|_| reqwest::Url::parse(cloud.login_host()).expect("a known host"));
+        url.query_pairs_mut()
+            .append_pair("client_id", client_id)
+            .append_pair("state", state);
+        if let Some(redirect_uri) = redirect_uri {
+            url.query_pairs_mut()
+                .append_pair("redirect_uri", redirect_uri);
+        }
+        url.to_string()
+    }
+
     /// A Graph URL for `path_and_query`, e.g. `/v1.0/organization`.
     pub fn graph_url(&self, cloud: Cloud, path_and_query: &str) -> String {
         let host = self.graph.as_deref().unwrap_or(cloud.graph_host());

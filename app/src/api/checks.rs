@@ -4,7 +4,7 @@
 use crate::error::AppError;
 use crate::ids::{CustomerTenantId, RegistrationId};
 use crate::model::{
-    CheckRequest, CredentialForm, ProfilesForm, ProgressOfChecks, RegistrationPage,
+    CheckRequest, ConsentLink, CredentialForm, ProfilesForm, ProgressOfChecks, RegistrationPage,
 };
 use domain::evaluation::Status;
 use leptos::prelude::*;
@@ -81,4 +81,12 @@ pub async fn archive_registration(
         registrations::edit::set_archived(&ctx, &registration_id, archived).await
     })
     .await
+}
+
+/// A link to hand a customer's admin for granting consent; opening it goes
+/// on to Microsoft, and the registration is checked again afterwards.
+#[server(prefix = "/api", endpoint = "create_consent_link")]
+pub async fn create_consent_link(registration_id: RegistrationId) -> Result<ConsentLink, AppError> {
+    use crate::backend::{as_staff, checks};
+    as_staff(|ctx| async move { checks::consent::link(&ctx, &registration_id).await }).await
 }

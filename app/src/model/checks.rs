@@ -62,12 +62,20 @@ pub struct RegistrationPage {
     pub standing: StandingView,
     /// The newest verdict, with expiry findings brought up to date.
     pub verdict: Option<Verdict>,
-    /// Where a tenant admin grants the missing consent.
-    pub consent_url: Option<String>,
+    /// The newest check found admin consent missing: the page offers a
+    /// consent link.
+    pub needs_consent: bool,
     pub timeline: Vec<Run<CheckSummary>>,
     /// The last 30 days, oldest first.
     pub strip: Vec<StripDay>,
     pub can_manage: bool,
+}
+
+/// A link staff hand to a customer's admin to grant consent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentLink {
+    pub url: String,
+    pub expires_at: Timestamp,
 }
 
 /// Checks staff asked for, counted as they finish.

@@ -230,6 +230,9 @@ pub struct OnboardingView {
     /// Scripts that create the registration in one go, instead of step 1 and 2.
     pub powershell: String,
     pub azure_cli: String,
+    /// Tenantry's address for Microsoft to send the admin back to after
+    /// consent; added to the app registration as a Web redirect URI.
+    pub redirect_uri: String,
 }
 
 /// The IDs from the app registration's Overview page.

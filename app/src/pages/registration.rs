@@ -3,8 +3,9 @@
 
 use crate::api::checks::{
     load_registration, ArchiveRegistration, ChangeRegistrationProfiles, CheckRegistration,
-    ReplaceRegistrationCredential,
+    CreateConsentLink, ReplaceRegistrationCredential,
 };
+use crate::components::copy::CopyButton;
 use crate::components::credential_fields::{CredentialFields, FormInput, CREDENTIAL_FIELDS};
 use crate::components::form::{action_error, FormError};
 use crate::components::profile_picker::ProfilePicker;
@@ -137,10 +138,7 @@ fn Verdict(page: RegistrationPage) -> impl IntoView {
     view! {
         <section class="card">
             <h2>"What the newest check found"</h2>
-            {page.consent_url.map(|url| view! {
-                <p class="form-error">"Admin consent is missing. A Global Administrator or Privileged Role Administrator of the tenant grants it here: "
-                    <a href=url.clone() target="_blank" rel="noopener noreferrer">"Grant admin consent"</a></p>
-            })}
+            {(page.needs_consent && page.can_manage).then(|| view! { <ConsentOffer registration_id=page.id.clone()/> })}
             {match page.verdict {
                 Some(v) => view! { <VerdictDetails permissions=v.permissions extra_permissions=v.extra_permissions findings=v.findings/> }.into_any(),
                 None => view! { <p class="muted">"No check yet."</p> }.into_any(),
@@ -279,5 +277,37 @@ fn Edit(page: RegistrationPage, edits: Edits) -> impl IntoView {
             </ActionForm>
             {move || archive_error.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
         </section>
+    }
+}
+
+/// Admin consent is missing: a link for the customer's Global
+/// Administrator or Privileged Role Administrator. Opening it goes on to
+/// Microsoft; afterwards Tenantry checks the registration again by itself.
+#[component]
+fn ConsentOffer(registration_id: RegistrationId) -> impl IntoView {
+    let registration_id = registration_id.to_string();
+    let create = ServerAction::<CreateConsentLink>::new();
+    let error = action_error(create);
+    view! {
+        <div class="form-error">
+            <p>"Admin consent is missing. A Global Administrator or Privileged Role Administrator of the customer's tenant grants it."</p>
+            {move || match create.value().get() {
+                Some(Ok(link)) => view! {
+                    <p>"Send this link to the customer's administrator, or open it yourself if you are one. It works until " {link.expires_at.date().to_owned()} "; once consent is granted Tenantry checks again by itself."</p>
+                    <p><a href=link.url.clone() target="_blank" rel="noopener">"Grant admin consent"</a>" "
+                        <CopyButton text=link.url.clone() what="the consent link".to_owned()/></p>
+                }.into_any(),
+                _ => {
+                    let registration_id = registration_id.clone();
+                    view! {
+                    <ActionForm action=create>
+                        <input type="hidden" name="registration_id" value=registration_id/>
+                        <button type="submit" disabled=move || create.pending().get()>"Create a consent link"</button>
+                    </ActionForm>
+                }.into_any()
+                }
+            }}
+            {move || error.get().map(|e| view! { <p role="alert">{e.to_string()}</p> })}
+        </div>
     }
 }

@@ -63,7 +63,8 @@ pub fn certificate(pem_or_der: &[u8]) -> Result<Certificate, String> {
     })
 }
 
-fn audit(shared: &Shared, tenant_id: &str, activity: &str, app: &App, at: i64) {
+/// Adds an audit event about `app`, as Microsoft logs one for each change.
+pub(crate) fn record(shared: &Shared, tenant_id: &str, activity: &str, app: &App, at: i64) {
     shared.lock().audit.push(AuditEvent {
         id: uuid::Uuid::new_v4().to_string(),
         tenant_id: tenant_id.to_owned(),
@@ -106,10 +107,12 @@ pub fn create_app(shared: &Shared, new: NewApp) -> Result<App, String> {
         roles: new.roles.into_iter().collect(),
         ineffective: new.ineffective.into_iter().collect(),
         disabled: new.disabled,
+        requested: new.requested.into_iter().collect(),
+        redirect_uris: new.redirect_uris,
     };
-    audit(shared, &tenant_id, "Add application", &app, app.created_at);
+    record(shared, &tenant_id, "Add application", &app, app.created_at);
     if !app.roles.is_empty() {
-        audit(
+        record(
             shared,
             &tenant_id,
             "Consent to application",
@@ -176,6 +179,8 @@ struct AppUpdate {
     disabled: Option<bool>,
     created_at: Option<i64>,
     ineffective: Option<Vec<String>>,
+    requested: Option<Vec<String>>,
+    redirect_uris: Option<Vec<String>>,
 }
 
 async fn update_app(
@@ -195,6 +200,12 @@ async fn update_app(
     }
     if let Some(ineffective) = update.ineffective {
         app.ineffective = ineffective.into_iter().collect();
+    }
+    if let Some(requested) = update.requested {
+        app.requested = requested.into_iter().collect();
+    }
+    if let Some(redirect_uris) = update.redirect_uris {
+        app.redirect_uris = redirect_uris;
     }
     StatusCode::NO_CONTENT.into_response()
 }
@@ -288,7 +299,7 @@ async fn change_roles(
         app.clone()
     };
     if !change.grant.is_empty() {
-        audit(
+        record(
             &shared,
             &app.tenant_id,
             "Consent to application",
@@ -296,7 +307,7 @@ async fn change_roles(
             now(),
         );
         for _ in &change.grant {
-            audit(
+            record(
                 &shared,
                 &app.tenant_id,
                 "Add app role assignment to service principal",

@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod admin;
+pub mod consent;
 pub mod faults;
 pub mod graph;
 pub mod microsoft;
@@ -57,6 +58,10 @@ pub fn now() -> i64 {
 pub fn router(shared: Shared) -> Router {
     Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(token::issue))
+        .route(
+            "/{tenant}/adminconsent",
+            get(consent::prompt).post(consent::decide),
+        )
         .route("/v1.0/organization", get(graph::organization))
         .route(
             "/v1.0/auditLogs/directoryAudits",

@@ -61,6 +61,13 @@ pub struct App {
     pub ineffective: BTreeSet<String>,
     #[serde(default)]
     pub disabled: bool,
+    /// Application permissions the registration asks for (its API
+    /// permissions); admin consent grants these.
+    #[serde(default)]
+    pub requested: BTreeSet<String>,
+    /// Web redirect URIs; admin consent sends the admin back only to one.
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -147,6 +154,10 @@ pub struct NewApp {
     pub ineffective: Vec<String>,
     #[serde(default)]
     pub disabled: bool,
+    #[serde(default)]
+    pub requested: Vec<String>,
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
 }
 
 #[derive(Debug, Default)]

@@ -48,6 +48,7 @@ const SERVER_FUNCTIONS: &[(&str, Caller)] = &[
     ("change_registration_profiles", WRITES),
     ("replace_registration_credential", WRITES),
     ("archive_registration", WRITES),
+    ("create_consent_link", WRITES),
     ("create_onboarding_link", WRITES),
     ("onboarding_links", READS),
     ("revoke_onboarding_link", WRITES),

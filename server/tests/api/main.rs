@@ -7,6 +7,7 @@ mod support;
 
 mod checks;
 mod cli;
+mod consent;
 mod first_run;
 mod isolation;
 mod onboarding;

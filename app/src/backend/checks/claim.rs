@@ -5,9 +5,9 @@
 //! the claim it was made for (see `record`), and a claimant that dies
 //! simply lets its lease run out.
 
-use crate::backend::{db, Backend, OrgScope};
+use crate::backend::{db, Backend};
 use crate::error::AppError;
-use crate::ids::RegistrationId;
+use crate::ids::{OrganisationId, RegistrationId};
 use crate::timestamp::Timestamp;
 
 /// The right to check one registration and store the result once. Made
@@ -71,11 +71,11 @@ pub async fn due(backend: &Backend, limit: usize) -> Result<Vec<Claim>, AppError
         .collect())
 }
 
-/// Claims one registration of the caller's organisation for a check staff
-/// asked for, due or not.
+/// Claims one registration of `organisation_id` (the caller's, or the one
+/// a consent link belongs to) for a check someone asked for, due or not.
 pub async fn one(
     backend: &Backend,
-    scope: &OrgScope,
+    organisation_id: &OrganisationId,
     registration_id: &RegistrationId,
 ) -> Result<Claim, AppError> {
     let token = fresh_token();
@@ -89,7 +89,7 @@ pub async fn one(
     .bind(&token)
     .bind(lease_end(backend))
     .bind(registration_id)
-    .bind(scope.organisation_id())
+    .bind(organisation_id)
     .bind(&now)
     .fetch_optional(&backend.pool)
     .await
@@ -99,20 +99,20 @@ pub async fn one(
             registration_id,
             token,
         }),
-        None => Err(busy_or_missing(backend, scope, registration_id).await?),
+        None => Err(busy_or_missing(backend, organisation_id, registration_id).await?),
     }
 }
 
 async fn busy_or_missing(
     backend: &Backend,
-    scope: &OrgScope,
+    organisation_id: &OrganisationId,
     registration_id: &RegistrationId,
 ) -> Result<AppError, AppError> {
     let row: Option<(Option<Timestamp>,)> = sqlx::query_as(
         "SELECT archived_at FROM registrations WHERE id = $1 AND organisation_id = $2",
     )
     .bind(registration_id)
-    .bind(scope.organisation_id())
+    .bind(organisation_id)
     .fetch_optional(&backend.pool)
     .await
     .map_err(db("could not read a registration"))?;

@@ -29,6 +29,7 @@ struct TargetRow {
     cloud: String,
     entra_tenant_id: Option<String>,
     primary_domain: Option<String>,
+    consent_watch_until: Option<Timestamp>,
 }
 
 /// What a check needs, read and opened.
@@ -41,12 +42,14 @@ struct Target {
     profiles: Vec<domain::profile::Profile>,
     credential: Credential,
     secret_expires_at: Option<i64>,
+    consent_watch_until: Option<i64>,
 }
 
 async fn load(backend: &Backend, id: &RegistrationId) -> Result<Target, AppError> {
     let row: TargetRow = sqlx::query_as(
         "SELECT r.organisation_id, r.profiles, r.client_id, r.credential_kind, r.secret_sealed,
-                r.certificate_der, r.credential_expires_at, t.cloud, t.entra_tenant_id, t.primary_domain
+                r.certificate_der, r.credential_expires_at, t.cloud, t.entra_tenant_id, t.primary_domain,
+                r.consent_watch_until
            FROM registrations r
            JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id
           WHERE r.id = $1",
@@ -106,6 +109,7 @@ async fn load(backend: &Backend, id: &RegistrationId) -> Result<Target, AppError
         profiles,
         credential,
         secret_expires_at,
+        consent_watch_until: row.consent_watch_until.map(|at| at.unix()),
     })
 }
 
@@ -137,7 +141,10 @@ async fn attempt(
     let started_at = backend.now();
     let timer = std::time::Instant::now();
     let target = load(backend, claim.registration_id()).await?;
-    if matches!(trigger, Trigger::Manual | Trigger::Consent) {
+    let watching_for_consent = target
+        .consent_watch_until
+        .is_some_and(|until| until > started_at.unix_timestamp());
+    if watching_for_consent || matches!(trigger, Trigger::Manual | Trigger::Consent) {
         // Someone may just have granted consent; a cached token still
         // carries the roles it was issued with.
         client.invalidate(
@@ -162,13 +169,24 @@ async fn attempt(
     )
     .await;
     let finished_at = backend.now();
+    let awaiting_consent = domain::watch::awaiting_consent(
+        &report.verdict,
+        target.consent_watch_until,
+        finished_at.unix_timestamp(),
+    );
     let next_check_at = match report.retry_after {
         Some(wait) => Timestamp::of(finished_at + wait),
+        None if awaiting_consent => Timestamp::of(
+            finished_at + time::Duration::seconds(domain::watch::CONSENT_RECHECK_SECS),
+        ),
         None => backend.watch.next_due(finished_at),
     };
     let mut tx = begin(&backend.pool).await?;
     if report.retry_after.is_some() {
         pause_tenant(&mut tx, claim.registration_id(), &next_check_at).await?;
+    }
+    if !awaiting_consent && target.consent_watch_until.is_some() {
+        stop_watching_for_consent(&mut tx, claim.registration_id()).await?;
     }
     let stored = store(
         &mut tx,
@@ -197,6 +215,18 @@ async fn attempt(
             None
         }
     })
+}
+
+async fn stop_watching_for_consent(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    id: &RegistrationId,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE registrations SET consent_watch_until = NULL WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db("could not stop watching for consent"))?;
+    Ok(())
 }
 
 /// A check that failed inside Tenantry (not at Microsoft) is tried again

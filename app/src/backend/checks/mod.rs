@@ -3,6 +3,7 @@
 //! (see `domain::watch` for the rules).
 
 pub mod claim;
+pub mod consent;
 pub mod engine;
 pub mod prune;
 pub mod record;

@@ -15,7 +15,7 @@ use domain::Action;
 /// Checks one registration now and waits for the result.
 pub async fn check_now(ctx: &Staff, id: &RegistrationId) -> Result<Status, AppError> {
     ctx.scope.permit(Action::ManageTenants)?;
-    let claim = claim::one(&ctx.backend, &ctx.scope, id).await?;
+    let claim = claim::one(&ctx.backend, ctx.scope.organisation_id(), id).await?;
     engine::run(
         &ctx.backend,
         &ctx.backend.entra,

@@ -89,7 +89,6 @@ struct PageRow {
     customer_tenant_id: CustomerTenantId,
     tenant_name: String,
     entra_tenant_id: Option<String>,
-    primary_domain: Option<String>,
     cloud: String,
     profiles: String,
     client_id: String,
@@ -123,7 +122,7 @@ const STRIP_DAYS: usize = 30;
 pub async fn page(ctx: &Staff, id: &RegistrationId) -> Result<RegistrationPage, AppError> {
     let query = format!(
         "SELECT r.id, r.customer_tenant_id, t.display_name AS tenant_name, t.entra_tenant_id,
-                t.primary_domain, t.cloud, r.profiles, r.client_id, r.object_id,
+                t.cloud, r.profiles, r.client_id, r.object_id,
                 COALESCE(r.secret_hint, r.certificate_thumbprint) AS shown, r.certificate_subject,
                 u.display_name AS entered_by, r.entered_at, r.archived_at,
                 l.verdict AS latest_verdict, {STANDING_COLUMNS}
@@ -163,11 +162,6 @@ pub async fn page(ctx: &Staff, id: &RegistrationId) -> Result<RegistrationPage, 
             )
         })
     });
-    let directory = row
-        .entra_tenant_id
-        .clone()
-        .or(row.primary_domain.clone())
-        .unwrap_or_default();
     let checks: Vec<CheckRow> = sqlx::query_as(
         "SELECT c.finished_at, c.trigger, u.display_name AS triggered_by, c.duration_ms, c.status,
                 c.verdict, c.trace_id, c.correlation_id
@@ -211,7 +205,7 @@ pub async fn page(ctx: &Staff, id: &RegistrationId) -> Result<RegistrationPage, 
         profiles: profiles.iter().map(|p| p.name.clone()).collect(),
         profile_ids: profiles.iter().map(|p| p.id.clone()).collect(),
         standing: row.standing.view(&ctx.backend),
-        consent_url: needs_consent.then(|| cloud.admin_consent_url(&directory, &row.client_id)),
+        needs_consent,
         timeline: fold(&entries),
         strip: strip(ctx, id, now).await?,
         credential: describe(&row),

@@ -3,6 +3,7 @@
 
 use super::link::{Link, LinkCredentialKind};
 use super::log;
+use crate::backend::checks::consent::callback_url;
 use crate::backend::credentials::{
     certificate_advice, describe_certificate, describe_secret, secret_advice,
 };
@@ -44,7 +45,13 @@ fn saved_credential(link: &Link, now: time::OffsetDateTime) -> Option<SavedCrede
     })
 }
 
-pub(super) fn view_of(link: &Link, now: time::OffsetDateTime) -> OnboardingView {
+/// `redirect_uri`: where Microsoft sends the customer's admin back after
+/// consent; step 1 and the scripts add it to the app registration.
+pub(super) fn view_of(
+    link: &Link,
+    now: time::OffsetDateTime,
+    redirect_uri: String,
+) -> OnboardingView {
     let app_name = link.suggested_app_name();
     let consent_tenant = link
         .expected_tenant_id
@@ -80,14 +87,29 @@ pub(super) fn view_of(link: &Link, now: time::OffsetDateTime) -> OnboardingView 
         credential: saved_credential(link, now),
         finished: link.finished,
         completed: link.completed,
-        powershell: domain::setup_script::powershell(&link.profiles, &app_name, link.cloud),
-        azure_cli: domain::setup_script::azure_cli(&link.profiles, &app_name, link.cloud),
+        powershell: domain::setup_script::powershell(
+            &link.profiles,
+            &app_name,
+            link.cloud,
+            &redirect_uri,
+        ),
+        azure_cli: domain::setup_script::azure_cli(
+            &link.profiles,
+            &app_name,
+            link.cloud,
+            &redirect_uri,
+        ),
+        redirect_uri,
     }
 }
 
 /// The view after a change, read back from the database.
 pub(super) async fn fresh_view(ctx: &Customer) -> Result<OnboardingView, AppError> {
-    Ok(view_of(&ctx.reloaded().await?, ctx.now()))
+    Ok(view_of(
+        &ctx.reloaded().await?,
+        ctx.now(),
+        callback_url(&ctx.backend),
+    ))
 }
 
 pub async fn open(ctx: &Customer) -> Result<OnboardingView, AppError> {
@@ -104,7 +126,7 @@ pub async fn open(ctx: &Customer) -> Result<OnboardingView, AppError> {
         .map_err(db("could not mark a link opened"))?;
     }
     log(ctx.pool(), &link.id, &now, "opened").await?;
-    Ok(view_of(link, ctx.now()))
+    Ok(view_of(link, ctx.now(), callback_url(&ctx.backend)))
 }
 
 /// The customer says they did one of the steps done in Entra (1 to 3).

@@ -91,6 +91,7 @@ pub async fn test(ctx: &Customer) -> Result<TestResult, AppError> {
                 ids: &ids,
                 credential: &intake,
                 entered_by: &link.created_by,
+                consent_redirect: true,
             },
             &now,
         )

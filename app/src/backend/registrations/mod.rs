@@ -59,6 +59,7 @@ pub async fn add(
             ids: &ids,
             credential: &credential,
             entered_by: ctx.scope.user_id(),
+            consent_redirect: false,
         },
         &Timestamp::of(now),
     )
@@ -74,6 +75,9 @@ pub struct NewRegistration<'a> {
     pub ids: &'a RegistrationIds,
     pub credential: &'a Intake,
     pub entered_by: &'a UserId,
+    /// The app registration has Tenantry's consent redirect URI (made
+    /// through onboarding, which asks for it).
+    pub consent_redirect: bool,
 }
 
 /// Stores a registration under `tenant`; its secret or private key is
@@ -91,8 +95,8 @@ pub async fn insert(
         "INSERT INTO registrations
             (id, organisation_id, customer_tenant_id, profiles, client_id, object_id, credential_kind,
              secret_sealed, secret_hint, certificate_thumbprint, certificate_subject, certificate_der,
-             credential_expires_at, entered_by, entered_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+             credential_expires_at, entered_by, entered_at, consent_redirect)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(&id)
     .bind(tenant.organisation_id())
@@ -109,6 +113,7 @@ pub async fn insert(
     .bind(stored.expires_at)
     .bind(new.entered_by)
     .bind(at)
+    .bind(new.consent_redirect)
     .execute(&mut **tx)
     .await;
     match inserted {

@@ -44,7 +44,10 @@ pub fn RegisterStep() -> impl IntoView {
         <ol>
             <li>"Sign in to " <a href=data.portal_host.clone() target="_blank" rel="noopener external">{data.portal_host.clone()}</a> " with an administrator account of this tenant."</li>
             <li>"Open Microsoft Entra ID → App registrations → New registration."</li>
-            <li>"Name it " <strong>{data.suggested_app_name.clone()}</strong> ", keep “Accounts in this organizational directory only”, and leave the redirect URI empty: Tenantry signs in as the app itself, not as a person."</li>
+            <li>"Name it " <strong>{data.suggested_app_name.clone()}</strong> " and keep “Accounts in this organizational directory only”."</li>
+            <li>"Under Redirect URI choose " <strong>"Web"</strong> " and enter " <code>{data.redirect_uri.clone()}</code>
+                <CopyButton text=data.redirect_uri.clone() what="the redirect URI".to_owned()/>
+                ". Nobody signs in through it: Tenantry signs in as the app itself. It only brings you back to Tenantry after granting admin consent, so the registration is checked again at once."</li>
             <li>"Select Register. Keep the app's Overview page open; its IDs are needed in step 5."</li>
         </ol>
         <details>
