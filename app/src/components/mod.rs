@@ -1,3 +1,4 @@
+pub mod check_all;
 pub mod copy;
 pub mod credential_fields;
 pub mod file_field;

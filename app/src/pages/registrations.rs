@@ -2,7 +2,9 @@ use crate::api::registrations::{list_registrations, AddRegistration};
 use crate::components::credential_fields::{CredentialFields, FormInput};
 use crate::components::form::{action_error, FormError};
 use crate::components::profile_picker::ProfilePicker;
+use crate::components::check_all::CheckAll;
 use crate::components::verdict::StatusBadge;
+use crate::model::ProgressOfChecks;
 use crate::ids::CustomerTenantId;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -23,16 +25,22 @@ const FIELDS: &[&str] = &[
 #[component]
 pub fn Registrations(customer_tenant_id: CustomerTenantId, can_manage: bool) -> impl IntoView {
     let add = ServerAction::<AddRegistration>::new();
+    let progress = RwSignal::new(None);
     let list = {
         let customer_tenant_id = customer_tenant_id.clone();
         Resource::new(
-            move || add.version().get(),
+            move || (add.version().get(), progress.get().map(|p: ProgressOfChecks| p.done)),
             move |_| list_registrations(customer_tenant_id.clone()),
         )
     };
     view! {
         <section class="card">
-            <h2>"App registrations"</h2>
+            <div class="section-head">
+                <h2>"App registrations"</h2>
+                {can_manage.then(|| view! {
+                    <CheckAll customer_tenant_id=Some(customer_tenant_id.clone()) progress label="Check all now"/>
+                })}
+            </div>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match list.await {

@@ -1,4 +1,5 @@
 use crate::api::tenants::{list_tenants, load_tenant, ArchiveTenant, CreateTenant, UpdateTenant};
+use crate::components::check_all::CheckAll;
 use crate::components::form::{action_error, FormError};
 use crate::error::AppError;
 use crate::ids::CustomerTenantId;
@@ -59,6 +60,11 @@ pub fn TenantsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let can_manage = list.await.map(|l| l.can_manage).unwrap_or(false);
                 can_manage.then(|| view! {
+                    <section class="card">
+                        <h2>"Check every registration"</h2>
+                        <p class="muted">"Registrations are checked on their own every few hours; this checks all of them now."</p>
+                        <CheckAll customer_tenant_id=None progress=RwSignal::new(None) label="Check everything now"/>
+                    </section>
                     <section class="card">
                         <h2>"Add a customer tenant"</h2>
                         <ActionForm action=create attr:class="tenant-form">

@@ -1,0 +1,65 @@
+//! "Check all now" for a tenant or for everything, with the progress shown
+//! live (how many of how many are done) while the scheduler works through
+//! them.
+
+use crate::api::checks::{check_progress, RequestChecks};
+use crate::components::form::action_error;
+use crate::ids::CustomerTenantId;
+use crate::model::ProgressOfChecks;
+use leptos::prelude::*;
+use std::time::Duration;
+
+/// Asks for the progress of `request` every second until it is done.
+fn follow(request: String, progress: RwSignal<Option<ProgressOfChecks>>) {
+    leptos::task::spawn_local(async move {
+        let Ok(now) = check_progress(request.clone()).await else {
+            return;
+        };
+        progress.set(Some(now));
+        if now.done < now.total {
+            set_timeout(move || follow(request, progress), Duration::from_secs(1));
+        }
+    });
+}
+
+/// `progress` is shared with the list around it, which reloads as results
+/// arrive.
+#[component]
+pub fn CheckAll(
+    customer_tenant_id: Option<CustomerTenantId>,
+    progress: RwSignal<Option<ProgressOfChecks>>,
+    label: &'static str,
+) -> impl IntoView {
+    let request = ServerAction::<RequestChecks>::new();
+    let error = action_error(request);
+    Effect::new(move |_| {
+        if let Some(Ok(asked)) = request.value().get() {
+            progress.set(Some(ProgressOfChecks {
+                total: asked.total,
+                done: 0,
+            }));
+            follow(asked.request, progress);
+        }
+    });
+    let running = move || progress.get().is_some_and(|p| p.done < p.total);
+    view! {
+        <div class="check-all">
+            <ActionForm action=request>
+                {customer_tenant_id.map(|id| view! {
+                    <input type="hidden" name="customer_tenant_id" value=id.to_string()/>
+                })}
+                <button type="submit" class="secondary" disabled=move || request.pending().get() || running()>{label}</button>
+            </ActionForm>
+            <p class="muted" role="status" aria-live="polite">
+                {move || progress.get().map(|p| if p.total == 0 {
+                    "Nothing to check: no active registrations.".to_owned()
+                } else if p.done < p.total {
+                    format!("Checking: {} of {} done…", p.done, p.total)
+                } else {
+                    format!("All {} checked.", p.total)
+                })}
+            </p>
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+        </div>
+    }
+}
