@@ -64,6 +64,9 @@ export default defineConfig({
         TENANTRY_LOG: 'info',
         TENANTRY_IDENTITY_URL: simulatorURL,
         TENANTRY_GRAPH_URL: simulatorURL,
+        // The scheduler wakes when staff ask for checks; journeys that press
+        // "Check now" should not race a poll that happens to land then.
+        TENANTRY_CHECK_POLL_SECONDS: '3600',
       },
     },
   ],

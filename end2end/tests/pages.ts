@@ -218,3 +218,39 @@ export class OnboardingWizard {
     await this.page.getByRole('button', { name: 'Test the registration' }).click();
   }
 }
+
+/** A PATCH to the simulator, e.g. what an app registration asks for. */
+export async function simulatorPatch(pathname: string, body: unknown) {
+  const response = await fetch(`${process.env.TENANTRY_E2E_SIMULATOR}${pathname}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`simulator ${pathname}: ${response.status}`);
+}
+
+/** One registration's page: its standing, verdict and timeline. */
+export class RegistrationPage {
+  constructor(private page: Page) {}
+
+  standing() {
+    return this.page.getByRole('region', { name: 'Current status' });
+  }
+
+  timeline() {
+    return this.page.locator('ol.timeline > li');
+  }
+
+  async checkNow() {
+    await this.page.getByRole('button', { name: 'Check now' }).click();
+    await expect(this.page.getByRole('button', { name: 'Check now' })).toBeEnabled();
+  }
+
+  async createConsentLink(redirectRegistered: boolean): Promise<string> {
+    await this.page.getByLabel(/as a Web redirect URI/).setChecked(redirectRegistered);
+    await this.page.getByRole('button', { name: 'Create a consent link' }).click();
+    const link = this.page.getByRole('link', { name: 'Grant admin consent' });
+    await expect(link).toBeVisible();
+    return (await link.getAttribute('href'))!;
+  }
+}

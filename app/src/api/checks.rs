@@ -86,7 +86,13 @@ pub async fn archive_registration(
 /// A link to hand a customer's admin for granting consent; opening it goes
 /// on to Microsoft, and the registration is checked again afterwards.
 #[server(prefix = "/api", endpoint = "create_consent_link")]
-pub async fn create_consent_link(registration_id: RegistrationId) -> Result<ConsentLink, AppError> {
+pub async fn create_consent_link(
+    registration_id: RegistrationId,
+    #[server(default)] redirect_registered: bool,
+) -> Result<ConsentLink, AppError> {
     use crate::backend::{as_staff, checks};
-    as_staff(|ctx| async move { checks::consent::link(&ctx, &registration_id).await }).await
+    as_staff(|ctx| async move {
+        checks::consent::link(&ctx, &registration_id, redirect_registered).await
+    })
+    .await
 }

@@ -65,6 +65,9 @@ pub struct RegistrationPage {
     /// The newest check found admin consent missing: the page offers a
     /// consent link.
     pub needs_consent: bool,
+    /// Tenantry's consent redirect URI, and whether the app has it.
+    pub redirect_uri: String,
+    pub consent_redirect: bool,
     pub timeline: Vec<Run<CheckSummary>>,
     /// The last 30 days, oldest first.
     pub strip: Vec<StripDay>,

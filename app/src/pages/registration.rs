@@ -138,7 +138,10 @@ fn Verdict(page: RegistrationPage) -> impl IntoView {
     view! {
         <section class="card">
             <h2>"What the newest check found"</h2>
-            {(page.needs_consent && page.can_manage).then(|| view! { <ConsentOffer registration_id=page.id.clone()/> })}
+            {(page.needs_consent && page.can_manage).then(|| view! {
+                <ConsentOffer registration_id=page.id.clone() redirect_uri=page.redirect_uri.clone()
+                    redirect_registered=page.consent_redirect/>
+            })}
             {match page.verdict {
                 Some(v) => view! { <VerdictDetails permissions=v.permissions extra_permissions=v.extra_permissions findings=v.findings/> }.into_any(),
                 None => view! { <p class="muted">"No check yet."</p> }.into_any(),
@@ -284,7 +287,11 @@ fn Edit(page: RegistrationPage, edits: Edits) -> impl IntoView {
 /// Administrator or Privileged Role Administrator. Opening it goes on to
 /// Microsoft; afterwards Tenantry checks the registration again by itself.
 #[component]
-fn ConsentOffer(registration_id: RegistrationId) -> impl IntoView {
+fn ConsentOffer(
+    registration_id: RegistrationId,
+    redirect_uri: String,
+    redirect_registered: bool,
+) -> impl IntoView {
     let registration_id = registration_id.to_string();
     let create = ServerAction::<CreateConsentLink>::new();
     let error = action_error(create);
@@ -298,10 +305,14 @@ fn ConsentOffer(registration_id: RegistrationId) -> impl IntoView {
                         <CopyButton text=link.url.clone() what="the consent link".to_owned()/></p>
                 }.into_any(),
                 _ => {
-                    let registration_id = registration_id.clone();
+                    let (registration_id, redirect_uri) = (registration_id.clone(), redirect_uri.clone());
                     view! {
                     <ActionForm action=create>
                         <input type="hidden" name="registration_id" value=registration_id/>
+                        <label class="check">
+                            <input type="checkbox" name="redirect_registered" value="true" checked=redirect_registered/>
+                            " The app has " <code>{redirect_uri}</code> " as a Web redirect URI (so Microsoft brings the administrator back and Tenantry checks at once; otherwise Tenantry checks every minute for 15 minutes)"
+                        </label>
                         <button type="submit" disabled=move || create.pending().get()>"Create a consent link"</button>
                     </ActionForm>
                 }.into_any()

@@ -1,11 +1,11 @@
 use crate::api::registrations::{list_registrations, AddRegistration};
+use crate::components::check_all::CheckAll;
 use crate::components::credential_fields::{CredentialFields, FormInput};
 use crate::components::form::{action_error, FormError};
 use crate::components::profile_picker::ProfilePicker;
-use crate::components::check_all::CheckAll;
 use crate::components::verdict::StatusBadge;
-use crate::model::ProgressOfChecks;
 use crate::ids::CustomerTenantId;
+use crate::model::ProgressOfChecks;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -29,7 +29,12 @@ pub fn Registrations(customer_tenant_id: CustomerTenantId, can_manage: bool) -> 
     let list = {
         let customer_tenant_id = customer_tenant_id.clone();
         Resource::new(
-            move || (add.version().get(), progress.get().map(|p: ProgressOfChecks| p.done)),
+            move || {
+                (
+                    add.version().get(),
+                    progress.get().map(|p: ProgressOfChecks| p.done),
+                )
+            },
             move |_| list_registrations(customer_tenant_id.clone()),
         )
     };

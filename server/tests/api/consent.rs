@@ -23,13 +23,18 @@ async fn patch_app(sim: &Simulator, body: serde_json::Value) {
     assert!(response.status().is_success());
 }
 
-async fn consent_link(watched: &Watched) -> String {
+/// Staff create a consent link, saying whether the app has Tenantry's
+/// redirect URI.
+async fn consent_link(watched: &Watched, redirect_registered: bool) -> String {
     let response = watched
         .app
         .call(
             &watched.staff,
             "create_consent_link",
-            &[("registration_id", watched.registration.as_str())],
+            &[
+                ("registration_id", watched.registration.as_str()),
+                ("redirect_registered", &redirect_registered.to_string()),
+            ],
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -99,9 +104,11 @@ async fn microsoft_sends_the_admin_back_and_the_registration_is_checked_at_once(
     )
     .await;
     assert_eq!(watched.check_now().await, Status::Failing);
-    assert!(watched.page().await.needs_consent);
+    let page = watched.page().await;
+    assert!(page.needs_consent);
+    assert!(page.consent_redirect, "made through onboarding");
 
-    let link = consent_link(&watched).await;
+    let link = consent_link(&watched, true).await;
     let (status, back) = accept(&link).await;
     assert!(status.is_redirection());
     let back = back.expect("Microsoft sends the admin back");
@@ -131,7 +138,7 @@ async fn without_the_redirect_uri_opening_the_link_checks_every_minute_until_con
     let first = watched.until_checked(1).await;
     assert!(first.needs_consent);
 
-    let link = consent_link(&watched).await;
+    let link = consent_link(&watched, false).await;
     let (status, back) = accept(&link).await;
     assert_eq!(
         status,
@@ -151,7 +158,7 @@ async fn a_refused_or_unknown_consent_changes_nothing() {
     let sim = contoso(&[]).await;
     let watched = watched(app_against(&sim).await, 120).await;
     assert_eq!(watched.check_now().await, Status::Failing);
-    let link = consent_link(&watched).await;
+    let link = consent_link(&watched, false).await;
     let state = link.rsplit('/').next().unwrap();
 
     let refused = browser()

@@ -21,7 +21,13 @@ pub fn callback_url(backend: &Backend) -> String {
     backend.link("/consent/callback")
 }
 
-pub async fn link(ctx: &Staff, id: &RegistrationId) -> Result<ConsentLink, AppError> {
+/// A consent link for registration `id`. `redirect_registered`: staff say
+/// the app has Tenantry's redirect URI, so Microsoft may send the admin back.
+pub async fn link(
+    ctx: &Staff,
+    id: &RegistrationId,
+    redirect_registered: bool,
+) -> Result<ConsentLink, AppError> {
     ctx.scope.permit(Action::ManageTenants)?;
     let found: Option<(Option<Timestamp>,)> = sqlx::query_as(
         "SELECT archived_at FROM registrations WHERE id = $1 AND organisation_id = $2",
@@ -40,6 +46,15 @@ pub async fn link(ctx: &Staff, id: &RegistrationId) -> Result<ConsentLink, AppEr
         }
         Some((None,)) => {}
     }
+    sqlx::query(
+        "UPDATE registrations SET consent_redirect = $1 WHERE id = $2 AND organisation_id = $3",
+    )
+    .bind(redirect_registered)
+    .bind(id)
+    .bind(ctx.scope.organisation_id())
+    .execute(ctx.pool())
+    .await
+    .map_err(db("could not record the redirect URI"))?;
     let token = new_token();
     let now = ctx.now();
     let expires_at = Timestamp::of(now + ctx.backend.onboarding_ttl);

@@ -98,6 +98,7 @@ struct PageRow {
     entered_by: String,
     entered_at: Timestamp,
     archived_at: Option<Timestamp>,
+    consent_redirect: bool,
     latest_verdict: Option<String>,
     #[sqlx(flatten)]
     standing: StandingRow,
@@ -124,7 +125,7 @@ pub async fn page(ctx: &Staff, id: &RegistrationId) -> Result<RegistrationPage, 
         "SELECT r.id, r.customer_tenant_id, t.display_name AS tenant_name, t.entra_tenant_id,
                 t.cloud, r.profiles, r.client_id, r.object_id,
                 COALESCE(r.secret_hint, r.certificate_thumbprint) AS shown, r.certificate_subject,
-                u.display_name AS entered_by, r.entered_at, r.archived_at,
+                u.display_name AS entered_by, r.entered_at, r.archived_at, r.consent_redirect,
                 l.verdict AS latest_verdict, {STANDING_COLUMNS}
            FROM registrations r
            JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id
@@ -206,6 +207,8 @@ pub async fn page(ctx: &Staff, id: &RegistrationId) -> Result<RegistrationPage, 
         profile_ids: profiles.iter().map(|p| p.id.clone()).collect(),
         standing: row.standing.view(&ctx.backend),
         needs_consent,
+        redirect_uri: super::consent::callback_url(&ctx.backend),
+        consent_redirect: row.consent_redirect,
         timeline: fold(&entries),
         strip: strip(ctx, id, now).await?,
         credential: describe(&row),
