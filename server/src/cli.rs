@@ -35,6 +35,16 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::checks_cli::ChecksCommand,
     },
+    /// Import registrations from a spreadsheet (CSV).
+    Import {
+        #[command(subcommand)]
+        command: crate::exchange_cli::ImportCommand,
+    },
+    /// Export registrations and their health (CSV).
+    Export {
+        #[command(subcommand)]
+        command: crate::exchange_cli::ExportCommand,
+    },
     /// Manage organisations and their staff.
     Admin {
         #[command(subcommand)]

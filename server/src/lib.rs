@@ -6,6 +6,8 @@ pub mod cli;
 pub mod config;
 pub mod consent;
 pub mod downloads;
+pub mod exchange_cli;
+pub mod export;
 pub mod guard;
 pub mod keyring;
 pub mod startup;

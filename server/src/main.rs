@@ -1,5 +1,6 @@
 use clap::Parser;
 use server::cli::{self, AdminCommand, Cli, Command, KeysCommand};
+use server::exchange_cli::{ExportCommand, ImportCommand};
 use server::{telemetry, Application, Config};
 use std::process::ExitCode;
 
@@ -23,26 +24,14 @@ async fn main() -> ExitCode {
     telemetry::init(&config.log_filter);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
-        Command::Verify(args) => match server::verify::run(&config, &args).await {
-            Ok((output, code)) => {
-                println!("{output}");
-                ExitCode::from(code)
-            }
-            Err(error) => {
-                eprintln!("tenantry: {error}");
-                ExitCode::from(error.exit_code() as u8)
-            }
-        },
-        Command::Checks { command } => match server::checks_cli::run(&config, &command).await {
-            Ok((output, code)) => {
-                println!("{output}");
-                ExitCode::from(code)
-            }
-            Err(error) => {
-                eprintln!("tenantry: {error}");
-                ExitCode::from(error.exit_code() as u8)
-            }
-        },
+        Command::Verify(args) => print(server::verify::run(&config, &args).await),
+        Command::Import {
+            command: ImportCommand::Registrations(args),
+        } => print(server::exchange_cli::import(&config, &args).await),
+        Command::Export {
+            command: ExportCommand::Registrations(args),
+        } => print(server::exchange_cli::export(&config, &args).await),
+        Command::Checks { command } => print(server::checks_cli::run(&config, &command).await),
         Command::Keys {
             command: KeysCommand::Rotate,
         } => match cli::rotate_keys(&config).await {
@@ -70,6 +59,22 @@ async fn main() -> ExitCode {
                 ExitCode::from(error.exit_code() as u8)
             }
         },
+    }
+}
+
+/// Prints a command's output (nothing when empty) and exits with its code.
+fn print(result: Result<(String, u8), cli::CliError>) -> ExitCode {
+    match result {
+        Ok((output, code)) => {
+            if !output.is_empty() {
+                println!("{output}");
+            }
+            ExitCode::from(code)
+        }
+        Err(error) => {
+            eprintln!("tenantry: {error}");
+            ExitCode::from(error.exit_code() as u8)
+        }
     }
 }
 

@@ -166,6 +166,10 @@ impl Application {
             )
             .route("/consent/start/{token}", get(crate::consent::start))
             .route("/consent/callback", get(crate::consent::callback))
+            .route(
+                "/export/registrations.csv",
+                get(crate::export::registrations),
+            )
             // Server functions change or reveal data: POST only, so no link
             // or image tag can call one (`leptos_routes_with_context` below
             // also mounts each registered function at its own path, POST).

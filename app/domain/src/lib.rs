@@ -6,6 +6,7 @@ pub mod cloud;
 pub mod credential;
 pub mod customer;
 pub mod evaluation;
+pub mod exchange;
 pub mod finding;
 pub mod form;
 pub mod ids;

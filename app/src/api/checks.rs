@@ -88,10 +88,11 @@ pub async fn archive_registration(
 #[server(prefix = "/api", endpoint = "create_consent_link")]
 pub async fn create_consent_link(
     registration_id: RegistrationId,
-    #[server(default)] redirect_registered: bool,
+    redirect_registered: Option<bool>,
 ) -> Result<ConsentLink, AppError> {
     use crate::backend::{as_staff, checks};
     as_staff(|ctx| async move {
+        let redirect_registered = redirect_registered.unwrap_or(false);
         checks::consent::link(&ctx, &registration_id, redirect_registered).await
     })
     .await

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod context;
 pub mod credentials;
 pub mod db;
+pub mod exchange;
 pub mod heavy;
 pub mod invitations;
 pub mod onboarding;

@@ -20,8 +20,16 @@ pub const USER_ID_KEY: &str = "user_id";
 
 impl OrgScope {
     pub async fn of_caller(backend: &Backend) -> Result<Self, AppError> {
-        let session = session().await?;
-        let user_id = auth::signed_in_user(backend, &session)
+        Self::of_session(backend, &session().await?).await
+    }
+
+    /// The same check for a plain HTTP handler that has the session itself
+    /// (a file download).
+    pub async fn of_session(
+        backend: &Backend,
+        session: &tower_sessions::Session,
+    ) -> Result<Self, AppError> {
+        let user_id = auth::signed_in_user(backend, session)
             .await?
             .ok_or(AppError::Unauthenticated)?;
         let member = users::membership(&backend.pool, &user_id)
@@ -31,6 +39,27 @@ impl OrgScope {
             user_id,
             organisation_id: member.organisation_id,
             role: member.role,
+        })
+    }
+
+    /// For an operator at the server's command line, who may act for any
+    /// organisation: the scope of the organisation named `name`, acting as
+    /// its longest-serving admin (who is recorded as the author).
+    pub async fn operator_of(backend: &Backend, name: &str) -> Result<Self, AppError> {
+        let found: Option<(UserId, OrganisationId)> = sqlx::query_as(
+            "SELECT u.id, u.organisation_id FROM users u JOIN organisations o ON o.id = u.organisation_id
+              WHERE o.name = $1 AND u.role = 'admin'
+              ORDER BY u.created_at, u.id LIMIT 1",
+        )
+        .bind(name.trim())
+        .fetch_optional(&backend.pool)
+        .await
+        .map_err(crate::backend::db("could not find an organisation"))?;
+        let (user_id, organisation_id) = found.ok_or(AppError::NotFound)?;
+        Ok(Self {
+            user_id,
+            organisation_id,
+            role: Role::Admin,
         })
     }
 

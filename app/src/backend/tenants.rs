@@ -12,8 +12,8 @@ use domain::customer::{CustomerTenant, CustomerTenantForm};
 use domain::{Action, Cloud};
 
 /// A customer tenant looked up through the caller's scope (or reached
-/// through a live onboarding link): only `owned` and `reached_by_link` make
-/// one, so holding it proves the ownership.
+/// through a live onboarding link): only `owned`, `insert` and
+/// `selected_in_organisation` make one, so holding it proves the ownership.
 #[derive(Debug, Clone)]
 pub struct OwnedTenant {
     id: CustomerTenantId,
@@ -34,9 +34,10 @@ impl OwnedTenant {
         self.archived
     }
 
-    /// For `onboarding::link`, whose query joins the link to its tenant
-    /// within the link's organisation.
-    pub(in crate::backend) fn reached_by_link(
+    /// For a backend query that selected the tenant by its organisation:
+    /// `onboarding::link` joins the link to its tenant within the link's
+    /// organisation, and an import reads the scope's tenants.
+    pub(in crate::backend) fn selected_in_organisation(
         id: CustomerTenantId,
         organisation_id: OrganisationId,
         archived: bool,
@@ -183,30 +184,45 @@ fn contacts(tenant: &CustomerTenant) -> String {
 pub async fn create(ctx: &Staff, form: &CustomerTenantForm) -> Result<CustomerTenantId, AppError> {
     ctx.scope.permit(Action::ManageTenants)?;
     let tenant = form.parse().map_err(AppError::Invalid)?;
-    let id = CustomerTenantId::generate();
     let at = Timestamp::of(ctx.now());
-    let inserted = sqlx::query(
+    match insert(ctx.pool(), &ctx.scope, &tenant, &at).await {
+        Ok(owned) => Ok(owned.id),
+        Err(error) if is_unique_violation(&error) => Err(duplicate(ctx, &tenant, None).await?),
+        Err(error) => Err(internal("could not save a customer tenant", error)),
+    }
+}
+
+/// Stores a new tenant of the scope's organisation; the unique indexes
+/// refuse one already recorded.
+pub(in crate::backend) async fn insert<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    scope: &crate::backend::OrgScope,
+    tenant: &CustomerTenant,
+    at: &Timestamp,
+) -> Result<OwnedTenant, sqlx::Error> {
+    let id = CustomerTenantId::generate();
+    sqlx::query(
         "INSERT INTO customer_tenants
             (id, organisation_id, display_name, entra_tenant_id, primary_domain, cloud, contact_emails, notes, created_by, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
     )
     .bind(&id)
-    .bind(ctx.scope.organisation_id())
+    .bind(scope.organisation_id())
     .bind(&tenant.display_name)
     .bind(&tenant.tenant_id)
     .bind(&tenant.primary_domain)
     .bind(tenant.cloud.id())
-    .bind(contacts(&tenant))
+    .bind(contacts(tenant))
     .bind(&tenant.notes)
-    .bind(ctx.scope.user_id())
-    .bind(&at)
-    .execute(ctx.pool())
-    .await;
-    match inserted {
-        Ok(_) => Ok(id),
-        Err(error) if is_unique_violation(&error) => Err(duplicate(ctx, &tenant, None).await?),
-        Err(error) => Err(internal("could not save a customer tenant", error)),
-    }
+    .bind(scope.user_id())
+    .bind(at)
+    .execute(executor)
+    .await?;
+    Ok(OwnedTenant {
+        id,
+        organisation_id: scope.organisation_id().clone(),
+        archived: false,
+    })
 }
 
 pub async fn update(

@@ -289,4 +289,6 @@ pub struct TestResult {
 }
 
 mod checks;
+mod exchange;
 pub use checks::*;
+pub use exchange::*;

@@ -49,6 +49,7 @@ const SERVER_FUNCTIONS: &[(&str, Caller)] = &[
     ("replace_registration_credential", WRITES),
     ("archive_registration", WRITES),
     ("create_consent_link", WRITES),
+    ("import_registrations", WRITES),
     ("create_onboarding_link", WRITES),
     ("onboarding_links", READS),
     ("revoke_onboarding_link", WRITES),

@@ -185,7 +185,7 @@ pub async fn by_token(backend: &Backend, token: &str) -> Result<Link, AppError> 
         completed: row.completed_at.is_some(),
         finished: row.step_reached,
         id: row.id,
-        tenant: OwnedTenant::reached_by_link(
+        tenant: OwnedTenant::selected_in_organisation(
             row.customer_tenant_id,
             row.organisation_id,
             row.tenant_archived_at.is_some(),
