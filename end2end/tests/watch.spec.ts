@@ -66,3 +66,42 @@ test('a registration failing for missing consent turns green by Check now and by
   await expect(page.locator('svg.strip rect')).toHaveCount(30);
   noPageErrors();
 });
+
+test('an import of a small CSV lists its rows, and checking everything shows the sweep progress live', async ({ page }) => {
+  const noPageErrors = failOnPageErrors(page);
+  const WINGTIP = '7c7c7c7c-0000-4000-8000-000000000101';
+  const apps = ['7c7c7c7c-0000-4000-8000-000000000102', '7c7c7c7c-0000-4000-8000-000000000103', '7c7c7c7c-0000-4000-8000-000000000104'];
+  await simulator('/_admin/tenants', { id: WINGTIP, domains: ['wingtip.example'], display_name: 'Wingtip', cloud: 'global' });
+  for (const app of apps) {
+    await simulator('/_admin/apps', { tenant_id: WINGTIP, client_id: app, roles: ['Mail.Send'],
+      secrets: [{ value: SECRET, expires_at: Math.floor(Date.now() / 1000) + 200 * 86400 }] });
+  }
+  const expires = new Date(Date.now() + 200 * 86400 * 1000).toISOString().slice(0, 10);
+  const csv = ['tenant,tenant_id,cloud,client_id,profiles,secret,secret_expires',
+    ...apps.map((app) => `Wingtip Toys,${WINGTIP},global,${app},email,${SECRET},${expires}`)].join('\n');
+
+  const login = new LoginPage(page);
+  await login.open();
+  await login.signIn(staff.email, staff.password);
+  const tenants = new TenantsPage(page);
+  await tenants.open();
+  await hydrated(page);
+  await page.getByLabel('CSV file').setInputFiles({ name: 'registrations.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await expect(page.locator('input[name="form[file]"]')).not.toHaveValue('');
+  await page.getByRole('button', { name: 'Import' }).click();
+  await expect(page.getByText('Imported 3 registration(s) and 1 new tenant(s)')).toBeVisible();
+  await expect(page.getByRole('table').filter({ hasText: 'Result' }).getByRole('row')).toHaveCount(4);
+  await expect(page.getByRole('row', { name: new RegExp(apps[0]) })).toContainText('Added, with a new tenant');
+  await expect(page.getByText(SECRET)).toHaveCount(0);
+  await expect(tenants.rows().filter({ hasText: 'Wingtip Toys' })).toHaveCount(1);
+
+  const importCard = page.locator('section').filter({ hasText: 'Import or export registrations' });
+  await importCard.getByRole('button', { name: 'Check everything now' }).click();
+  await expect(importCard.getByRole('status').last()).toContainText(/All \d+ checked\./);
+
+  await page.getByRole('link', { name: 'Wingtip Toys' }).click();
+  const rows = page.getByRole('row').filter({ hasText: 'E-mail through Microsoft Graph' });
+  await expect(rows).toHaveCount(3);
+  for (const row of await rows.all()) await expect(row).toContainText('Healthy');
+  noPageErrors();
+});

@@ -1,5 +1,6 @@
 pub mod coming_soon;
 pub mod dashboard;
+pub mod exchange;
 pub mod invite;
 pub mod login;
 pub mod not_found;

@@ -4,6 +4,8 @@ use crate::components::form::{action_error, FormError};
 use crate::error::AppError;
 use crate::ids::CustomerTenantId;
 use crate::model::TenantSummary;
+use crate::api::exchange::ImportRegistrations;
+use crate::pages::exchange::Exchange;
 use crate::pages::onboarding_links::OnboardingLinks;
 use crate::pages::registrations::Registrations;
 use domain::customer::CustomerTenantForm;
@@ -28,9 +30,10 @@ const FIELDS: &[&str] = &[
 pub fn TenantsPage() -> impl IntoView {
     let show_archived = RwSignal::new(false);
     let create = ServerAction::<CreateTenant>::new();
+    let import = ServerAction::<ImportRegistrations>::new();
     let list = Resource::new(
-        move || (show_archived.get(), create.version().get()),
-        |(archived, _)| list_tenants(archived),
+        move || (show_archived.get(), create.version().get(), import.version().get()),
+        |(archived, ..)| list_tenants(archived),
     );
     let search = RwSignal::new(String::new());
     view! {
@@ -65,6 +68,7 @@ pub fn TenantsPage() -> impl IntoView {
                         <p class="muted">"Registrations are checked on their own every few hours; this checks all of them now."</p>
                         <CheckAll customer_tenant_id=None progress=RwSignal::new(None) label="Check everything now"/>
                     </section>
+                    <Exchange import/>
                     <section class="card">
                         <h2>"Add a customer tenant"</h2>
                         <ActionForm action=create attr:class="tenant-form">

@@ -1,0 +1,76 @@
+//! Import registrations from a spreadsheet and export them with their
+//! health, on the tenants page for staff who manage tenants.
+
+use crate::api::exchange::ImportRegistrations;
+use crate::components::check_all::CheckAll;
+use crate::components::file_field::FileField;
+use crate::components::form::{action_error, FormError};
+use crate::model::ImportReport;
+use leptos::prelude::*;
+
+/// `import` belongs to the page, so its list reloads after an import.
+#[component]
+pub fn Exchange(import: ServerAction<ImportRegistrations>) -> impl IntoView {
+    let error = action_error(import);
+    let progress = RwSignal::new(None);
+    view! {
+        <section class="card">
+            <h2>"Import or export registrations"</h2>
+            <p>
+                <a href="/export/registrations.csv" rel="external" download>"Download all registrations with their health (CSV)"</a>
+                <span class="muted">" — no secrets, one line per registration."</span>
+            </p>
+            <p class="muted">"Import a CSV with a header row and the columns tenant, tenant_id (or domain), cloud, client_id, object_id, profiles (separated by ;), secret and secret_expires (YYYY-MM-DD), or pfx_base64 and pfx_password. Every row is checked first; if any is wrong, nothing is imported. Secrets are stored encrypted and never shown."</p>
+            <ActionForm action=import attr:class="import-form">
+                <FileField label="CSV file" name="file" accept=".csv,text/csv" hint="Read in your browser and sent only to Tenantry." error/>
+                <label class="check">
+                    <input type="checkbox" name="form[dry_run]" value="true"/>
+                    " Only check the file, import nothing"
+                </label>
+                <FormError error fields=&["file"]/>
+                <button type="submit" disabled=move || import.pending().get()>"Import"</button>
+            </ActionForm>
+            {move || import.value().get().and_then(Result::ok).map(|report| view! {
+                <Report report=report.clone()/>
+                {(report.imported() > 0).then(|| view! {
+                    <CheckAll customer_tenant_id=None progress label="Check everything now"/>
+                })}
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn Report(report: ImportReport) -> impl IntoView {
+    let refused = !report.problems.is_empty();
+    view! {
+        <p class=if refused { "form-error" } else { "notice" } role="status">{report.summary.clone()}</p>
+        {refused.then(|| view! {
+            <table class="import-problems">
+                <thead><tr><th scope="col">"Line"</th><th scope="col">"Column"</th><th scope="col">"Problem"</th></tr></thead>
+                <tbody>
+                    {report.problems.iter().map(|p| view! {
+                        <tr><td>{p.line}</td><td>{p.column.clone()}</td><td>{p.message.clone()}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })}
+        {(!refused).then(|| view! {
+            <table class="import-rows">
+                <thead><tr><th scope="col">"Line"</th><th scope="col">"Tenant"</th><th scope="col">"Application (client) ID"</th><th scope="col">"Result"</th></tr></thead>
+                <tbody>
+                    {report.rows.iter().map(|r| {
+                        let result = match (r.new_registration, r.new_tenant, report.dry_run) {
+                            (false, _, _) => "Already recorded",
+                            (true, true, true) => "Would be added, with a new tenant",
+                            (true, false, true) => "Would be added",
+                            (true, true, false) => "Added, with a new tenant",
+                            (true, false, false) => "Added",
+                        };
+                        view! { <tr><td>{r.line}</td><td>{r.tenant.clone()}</td><td><code>{r.client_id.clone()}</code></td><td>{result}</td></tr> }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })}
+    }
+}
