@@ -96,8 +96,11 @@ e2e:
 	cd end2end && TENANTRY_E2E_PORT=$(E2E_PORT) npx playwright test
 
 # Verification throughput and peak memory against the simulator, with a
-# serial Python baseline. BENCH_ARGS e.g. "--registrations 10000".
-bench:
+# serial Python baseline (BENCH_ARGS e.g. "--registrations 10000"); then a
+# full sweep of 10,000 imported registrations through the server's
+# scheduler with results stored (SWEEP_ARGS e.g. "--concurrency 128").
+bench: build-release
 	@python3 -c "import requests" 2>/dev/null || python3 -m pip install --quiet requests
-	cargo build --release -p bench -p entra-simulator
+	cargo build --release -p bench
 	./target/release/verify-bench $(BENCH_ARGS)
+	./target/release/sweep-bench $(SWEEP_ARGS)

@@ -1,10 +1,10 @@
+use crate::api::exchange::ImportRegistrations;
 use crate::api::tenants::{list_tenants, load_tenant, ArchiveTenant, CreateTenant, UpdateTenant};
 use crate::components::check_all::CheckAll;
 use crate::components::form::{action_error, FormError};
 use crate::error::AppError;
 use crate::ids::CustomerTenantId;
 use crate::model::TenantSummary;
-use crate::api::exchange::ImportRegistrations;
 use crate::pages::exchange::Exchange;
 use crate::pages::onboarding_links::OnboardingLinks;
 use crate::pages::registrations::Registrations;
@@ -32,7 +32,13 @@ pub fn TenantsPage() -> impl IntoView {
     let create = ServerAction::<CreateTenant>::new();
     let import = ServerAction::<ImportRegistrations>::new();
     let list = Resource::new(
-        move || (show_archived.get(), create.version().get(), import.version().get()),
+        move || {
+            (
+                show_archived.get(),
+                create.version().get(),
+                import.version().get(),
+            )
+        },
         |(archived, ..)| list_tenants(archived),
     );
     let search = RwSignal::new(String::new());

@@ -65,7 +65,7 @@ pub fn certificate(pem_or_der: &[u8]) -> Result<Certificate, String> {
 
 /// Adds an audit event about `app`, as Microsoft logs one for each change.
 pub(crate) fn record(shared: &Shared, tenant_id: &str, activity: &str, app: &App, at: i64) {
-    shared.lock().audit.push(AuditEvent {
+    shared.lock().record(AuditEvent {
         id: uuid::Uuid::new_v4().to_string(),
         tenant_id: tenant_id.to_owned(),
         activity: activity.to_owned(),
@@ -120,7 +120,7 @@ pub fn create_app(shared: &Shared, new: NewApp) -> Result<App, String> {
             app.created_at,
         );
     }
-    shared.lock().apps.push(app.clone());
+    shared.lock().add_app(app.clone());
     Ok(app)
 }
 
@@ -320,7 +320,7 @@ async fn change_roles(
 }
 
 async fn add_audit(State(shared): State<Shared>, Json(event): Json<AuditEvent>) -> Response {
-    shared.lock().audit.push(event);
+    shared.lock().record(event);
     StatusCode::CREATED.into_response()
 }
 

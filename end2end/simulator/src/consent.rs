@@ -38,11 +38,7 @@ fn find(shared: &Shared, tenant: &str, request: &Request) -> Result<(String, Str
     let Some(tenant) = directory.tenant(tenant).map(|t| t.id.clone()) else {
         return Err(refuse("AADSTS90002: Tenant not found."));
     };
-    let Some(app) = directory
-        .apps
-        .iter()
-        .find(|a| a.tenant_id == tenant && a.client_id.eq_ignore_ascii_case(&request.client_id))
-    else {
+    let Some(app) = directory.app_in(&tenant, &request.client_id) else {
         return Err(refuse(
             "AADSTS700016: Application not found in the directory.",
         ));

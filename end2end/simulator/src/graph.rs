@@ -64,9 +64,7 @@ async fn caller(shared: &Shared, headers: &HeaderMap) -> Result<AccessClaims, Re
 fn permitted(shared: &Shared, claims: &AccessClaims, allowed_by: &[&str]) -> bool {
     let directory = shared.lock();
     let ineffective = directory
-        .apps
-        .iter()
-        .find(|a| a.client_id == claims.appid)
+        .app(&claims.appid)
         .map(|a| a.ineffective.clone())
         .unwrap_or_default();
     claims
@@ -180,12 +178,17 @@ pub async fn directory_audits(
     let filter = query.get("$filter").cloned().unwrap_or_default();
     let directory = shared.lock();
     let visible_before = now() - directory.audit_delay_secs;
+    // Newest first, and only as many as the page needs (one more tells
+    // whether there is a next page).
+    let wanted = offset + page_size + 1;
     let mut events = Vec::new();
     for event in directory
-        .audit
-        .iter()
-        .filter(|e| e.tenant_id == claims.tid && e.at <= visible_before)
+        .audit_of(&claims.tid)
+        .filter(|e| e.at <= visible_before)
     {
+        if events.len() == wanted {
+            break;
+        }
         if filter.is_empty() {
             events.push(event);
             continue;
@@ -196,7 +199,6 @@ pub async fn directory_audits(
             Err(message) => return graph_error(StatusCode::BAD_REQUEST, "BadRequest", &message),
         }
     }
-    events.sort_by_key(|e| std::cmp::Reverse(e.at));
     let page: Vec<Value> = events
         .iter()
         .skip(offset)

@@ -1,7 +1,7 @@
 //! What the simulated directory holds. Times are Unix seconds.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Tenant {
@@ -160,11 +160,18 @@ pub struct NewApp {
     pub redirect_uris: Vec<String>,
 }
 
+/// Everything the simulator knows. Apps and audit events are indexed, so a
+/// request costs the same with ten apps or ten thousand: the benchmark
+/// measures Tenantry, not this double.
 #[derive(Debug, Default)]
 pub struct Directory {
     pub tenants: Vec<Tenant>,
-    pub apps: Vec<App>,
-    pub audit: Vec<AuditEvent>,
+    apps: Vec<App>,
+    /// Lower-cased client id → position in `apps`.
+    app_index: HashMap<String, usize>,
+    audit: Vec<AuditEvent>,
+    /// Tenant id → positions in `audit`, oldest first.
+    audit_by_tenant: HashMap<String, Vec<usize>>,
     pub faults: Vec<Fault>,
     pub audit_delay_secs: i64,
     pub token_requests: u64,
@@ -179,10 +186,52 @@ impl Directory {
             .find(|t| t.id == wanted || t.domains.iter().any(|d| d.eq_ignore_ascii_case(&wanted)))
     }
 
+    pub fn app(&self, client_id: &str) -> Option<&App> {
+        let at = *self.app_index.get(&client_id.to_ascii_lowercase())?;
+        self.apps.get(at)
+    }
+
     pub fn app_mut(&mut self, client_id: &str) -> Option<&mut App> {
-        self.apps
-            .iter_mut()
-            .find(|a| a.client_id.eq_ignore_ascii_case(client_id))
+        let at = *self.app_index.get(&client_id.to_ascii_lowercase())?;
+        self.apps.get_mut(at)
+    }
+
+    /// The app `client_id` of tenant `tenant_id`.
+    pub fn app_in(&self, tenant_id: &str, client_id: &str) -> Option<&App> {
+        self.app(client_id).filter(|app| app.tenant_id == tenant_id)
+    }
+
+    /// Adds an app, replacing one with the same client id.
+    pub fn add_app(&mut self, app: App) {
+        let key = app.client_id.to_ascii_lowercase();
+        match self.app_index.get(&key) {
+            Some(&at) => self.apps[at] = app,
+            None => {
+                self.app_index.insert(key, self.apps.len());
+                self.apps.push(app);
+            }
+        }
+    }
+
+    pub fn record(&mut self, event: AuditEvent) {
+        let positions = self
+            .audit_by_tenant
+            .entry(event.tenant_id.clone())
+            .or_default();
+        let events = &self.audit;
+        // Kept in time order, also when a scenario backdates an event.
+        let slot = positions.partition_point(|&i| events[i].at <= event.at);
+        positions.insert(slot, self.audit.len());
+        self.audit.push(event);
+    }
+
+    /// A tenant's audit events, newest first.
+    pub fn audit_of<'a>(&'a self, tenant_id: &str) -> impl Iterator<Item = &'a AuditEvent> + 'a {
+        self.audit_by_tenant
+            .get(tenant_id)
+            .into_iter()
+            .flat_map(|positions| positions.iter().rev())
+            .map(|&i| &self.audit[i])
     }
 }
 

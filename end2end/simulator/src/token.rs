@@ -79,13 +79,9 @@ pub async fn issue(
             tenant_id.as_deref(),
             Some(&client_id),
         );
-        let app = tenant.as_ref().and_then(|t| {
-            directory
-                .apps
-                .iter()
-                .find(|a| a.tenant_id == t.id && a.client_id.eq_ignore_ascii_case(&client_id))
-                .cloned()
-        });
+        let app = tenant
+            .as_ref()
+            .and_then(|t| directory.app_in(&t.id, &client_id).cloned());
         (latency, fault, tenant, app)
     };
     faults::delay(latency).await;

@@ -39,11 +39,14 @@ fn lease_end(backend: &Backend) -> Timestamp {
 
 /// Claims up to `limit` registrations that are due: active, in an active
 /// tenant that Microsoft has not asked us to leave alone, and not leased.
+/// A claimed row's due time moves to the end of its lease, so the index on
+/// due times finds only unclaimed rows, and a row whose claimant died falls
+/// due again by itself.
 pub async fn due(backend: &Backend, limit: usize) -> Result<Vec<Claim>, AppError> {
     let token = fresh_token();
     let now = Timestamp::of(backend.now());
     let ids: Vec<(RegistrationId,)> = sqlx::query_as(
-        "UPDATE registrations SET lease_claim = $1, lease_until = $2
+        "UPDATE registrations SET lease_claim = $1, lease_until = $2, next_check_at = $2
           WHERE id IN (
                 SELECT r.id FROM registrations r
                   JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id
@@ -51,7 +54,7 @@ pub async fn due(backend: &Backend, limit: usize) -> Result<Vec<Claim>, AppError
                    AND (r.next_check_at IS NULL OR r.next_check_at <= $3)
                    AND (r.lease_until IS NULL OR r.lease_until <= $3)
                    AND (t.checks_paused_until IS NULL OR t.checks_paused_until <= $3)
-                 ORDER BY COALESCE(r.next_check_at, ''), r.id
+                 ORDER BY r.next_check_at NULLS FIRST
                  LIMIT $4)
          RETURNING id",
     )

@@ -1,0 +1,172 @@
+//! What both benchmarks share: the simulator as its own process with a
+//! scenario of many apps and injected latency, the client-only measurement,
+//! and reading a process's peak memory.
+
+use domain::ids::{ClientId, SecretValue, TenantRef};
+use domain::Cloud;
+use entra::retry::RetryPolicy;
+use entra::{Credential, Endpoints, EntraClient, VerifyRequest};
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+pub const TENANT: &str = "0b0b0b0b-0000-4000-8000-000000000001";
+/// Every app's object id; company recovery needs one on file.
+pub const OBJECT: &str = "0b0b0b0b-0000-4000-8000-0000000000ff";
+/// Calls one check makes: a token request and one Graph probe.
+pub const CALLS_PER_CHECK: f64 = 2.0;
+
+pub fn client_id(i: usize) -> String {
+    format!("00000000-0000-4000-8000-{i:012}")
+}
+
+pub fn secret(i: usize) -> String {
+    format!("bench-secret-{i}")
+}
+
+/// Peak resident memory (VmHWM) of process `pid` ("self" for this one), MB.
+pub fn peak_rss_mb(pid: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|line| line.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+/// A binary built next to this one.
+pub fn sibling(name: &str) -> PathBuf {
+    std::env::current_exe()
+        .expect("own path")
+        .with_file_name(name)
+}
+
+pub struct Simulator {
+    child: std::process::Child,
+    pub base: String,
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Simulator {
+    /// Starts `entra-sim` on `port` with `apps` apps in one tenant, each
+    /// with consent for AuditLog.Read.All, and `latency_ms` on every call.
+    pub async fn start(port: u16, apps: usize, latency_ms: u64) -> Simulator {
+        let base = format!("http://127.0.0.1:{port}");
+        let child = Command::new(sibling("entra-sim"))
+            .args(["--addr", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("entra-sim next to the benchmark (build both with --release)");
+        let simulator = Simulator { child, base };
+        let http = reqwest::Client::new();
+        for _ in 0..100 {
+            if http
+                .post(format!("{}/_admin/reset", simulator.base))
+                .send()
+                .await
+                .is_ok()
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let apps: Vec<_> = (0..apps)
+            .map(|i| {
+                json!({"tenant_id": TENANT, "client_id": client_id(i), "object_id": OBJECT,
+                            "roles": ["AuditLog.Read.All"],
+                            "secrets": [{"value": secret(i), "expires_at": 4_000_000_000i64}]})
+            })
+            .collect();
+        let scenario = json!({
+            "tenants": [{"id": TENANT, "domains": ["bench.example"], "display_name": "Bench", "cloud": "global"}],
+            "apps": apps,
+            "faults": [{"kind": "latency", "ms": latency_ms}],
+        });
+        let loaded = http
+            .post(format!("{}/_admin/scenario", simulator.base))
+            .json(&scenario)
+            .send()
+            .await
+            .expect("scenario");
+        assert!(
+            loaded.status().is_success(),
+            "scenario refused: {}",
+            loaded.status()
+        );
+        simulator
+    }
+}
+
+/// Client-only: verifies apps `0..registrations` through the real client
+/// at `concurrency`, nothing stored. Returns (checks per second, healthy).
+pub async fn client_only(base: &str, registrations: usize, concurrency: usize) -> (f64, usize) {
+    let client = EntraClient::new(
+        Endpoints::overridden(Some(base.to_owned()), Some(base.to_owned())),
+        Duration::from_secs(30),
+        RetryPolicy::default(),
+    )
+    .expect("client");
+    let tenant = TenantRef::parse(TENANT).unwrap();
+    let profiles = vec![domain::profile::recovery()];
+    let limit = Arc::new(Semaphore::new(concurrency));
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..registrations {
+        let (client, tenant, profiles, limit) = (
+            client.clone(),
+            tenant.clone(),
+            profiles.clone(),
+            limit.clone(),
+        );
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await.expect("semaphore open");
+            let client_id = ClientId::parse(&client_id(i)).unwrap();
+            let credential = Credential::Secret(SecretValue::new(&secret(i)).unwrap());
+            entra::verify(
+                &client,
+                &VerifyRequest {
+                    cloud: Cloud::Global,
+                    tenant: &tenant,
+                    expected_tenant_id: None,
+                    client_id: &client_id,
+                    credential: &credential,
+                    profiles: &profiles,
+                    secret_expires_at: None,
+                    now: time::OffsetDateTime::now_utc().unix_timestamp(),
+                },
+            )
+            .await
+            .verdict
+            .status
+        });
+    }
+    let mut healthy = 0;
+    while let Some(status) = tasks.join_next().await {
+        if status.expect("task") == domain::evaluation::Status::Healthy {
+            healthy += 1;
+        }
+    }
+    (
+        registrations as f64 / started.elapsed().as_secs_f64(),
+        healthy,
+    )
+}
+
+/// The most checks per second the injected latency allows.
+pub fn latency_bound(concurrency: usize, latency_ms: u64) -> f64 {
+    concurrency as f64 / (CALLS_PER_CHECK * latency_ms as f64 / 1000.0)
+}
