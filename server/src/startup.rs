@@ -64,6 +64,7 @@ pub async fn open_backend(
         source,
     })?;
     let pool = backend::db::connect(&config.database_url).await?;
+    let watch = watch_settings(&config.checks, &pool);
     Ok(Backend {
         pool,
         clock,
@@ -86,7 +87,7 @@ pub async fn open_backend(
         )
         .map_err(|error| StartupError::Entra(error.to_string()))?,
         onboarding_ttl: time::Duration::hours(config.onboarding_ttl_hours),
-        watch: watch_settings(&config.checks),
+        watch,
     })
 }
 
@@ -249,7 +250,10 @@ impl Application {
     }
 }
 
-fn watch_settings(config: &crate::config::CheckConfig) -> app::backend::checks::WatchSettings {
+fn watch_settings(
+    config: &crate::config::CheckConfig,
+    pool: &sqlx::SqlitePool,
+) -> app::backend::checks::WatchSettings {
     let seconds = |n: i64| std::time::Duration::from_secs(n as u64);
     app::backend::checks::WatchSettings {
         interval: seconds(config.interval_hours * 3600),
@@ -259,6 +263,7 @@ fn watch_settings(config: &crate::config::CheckConfig) -> app::backend::checks::
         retention_days: config.retention_days,
         scheduler: config.scheduler,
         wake: Default::default(),
+        writer: app::backend::checks::writer::Writer::start(pool.clone()),
     }
 }
 

@@ -41,6 +41,20 @@ pub fn peak_rss_mb(pid: &str) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// CPU time (user + system) process `pid` has used so far, seconds.
+pub fn cpu_seconds(pid: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            // Fields after the command name, which is in parentheses.
+            let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+            let ticks =
+                fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+            Some(ticks / 100.0)
+        })
+        .unwrap_or(f64::NAN)
+}
+
 /// A binary built next to this one.
 pub fn sibling(name: &str) -> PathBuf {
     std::env::current_exe()
@@ -61,6 +75,10 @@ impl Drop for Simulator {
 }
 
 impl Simulator {
+    pub fn cpu_seconds(&self) -> f64 {
+        cpu_seconds(&self.child.id().to_string())
+    }
+
     /// Starts `entra-sim` on `port` with `apps` apps in one tenant, each
     /// with consent for AuditLog.Read.All, and `latency_ms` on every call.
     pub async fn start(port: u16, apps: usize, latency_ms: u64) -> Simulator {

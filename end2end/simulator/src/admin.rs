@@ -16,7 +16,11 @@ use sha1::Digest as _;
 
 pub fn routes() -> Router<Shared> {
     Router::new()
-        .route("/_admin/scenario", post(post_scenario))
+        // A benchmark's scenario holds ten thousand apps.
+        .route(
+            "/_admin/scenario",
+            post(post_scenario).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
         .route("/_admin/reset", post(reset))
         .route("/_admin/tenants", post(add_tenant))
         .route("/_admin/apps", post(add_app))

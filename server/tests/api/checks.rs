@@ -459,3 +459,54 @@ async fn a_restart_honours_microsofts_request_to_wait() {
     );
     assert_eq!(waiting.standing.status, Status::NeverChecked);
 }
+
+#[tokio::test]
+async fn old_checks_are_pruned_in_the_background_while_the_daily_summary_stays() {
+    let sim = contoso(&["Mail.Send"]).await;
+    let app = spawn_app_with(&[
+        ("TENANTRY_IDENTITY_URL", sim.base_url()),
+        ("TENANTRY_GRAPH_URL", sim.base_url()),
+        ("TENANTRY_SCHEDULER", "on".into()),
+        ("TENANTRY_CHECK_POLL_SECONDS", "1".into()),
+        ("TENANTRY_CHECK_RETENTION_DAYS", "2".into()),
+    ])
+    .await;
+    let mut watched = watched(app, 120).await;
+    watched.until_checked(1).await;
+    assert_eq!(watched.check_now().await, Status::Healthy);
+    let day_one = watched.page().await;
+    assert_eq!(Watched::checks(&day_one), 2);
+
+    watched.app.clock().advance(time::Duration::days(3));
+    watched.sign_in_again().await;
+    assert_eq!(watched.check_now().await, Status::Healthy);
+    // Pruning runs once a day; the next day's run finds day one's checks
+    // no longer the newest.
+    watched.app.clock().advance(time::Duration::days(1));
+    watched.sign_in_again().await;
+    // A scheduled check may land beside the manual one; what matters is
+    // that day one's checks are gone.
+    let day_one_ends = day_one.timeline[0].checks[0].finished_at.clone();
+    let old = |page: &RegistrationPage| {
+        page.timeline
+            .iter()
+            .flat_map(|run| &run.checks)
+            .filter(|check| check.finished_at <= day_one_ends)
+            .count()
+    };
+    let mut after = watched.page().await;
+    for _ in 0..50 {
+        if old(&after) == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        after = watched.page().await;
+    }
+    assert_eq!(old(&after), 0, "day one's checks are pruned");
+    assert!(Watched::checks(&after) >= 1, "the newest check is kept");
+    let days_with_checks = after.strip.iter().filter(|d| d.status.is_some()).count();
+    assert!(
+        days_with_checks >= 2,
+        "the daily summary keeps the pruned day"
+    );
+}

@@ -45,6 +45,7 @@ fn lease_end(backend: &Backend) -> Timestamp {
 pub async fn due(backend: &Backend, limit: usize) -> Result<Vec<Claim>, AppError> {
     let token = fresh_token();
     let now = Timestamp::of(backend.now());
+    let _turn = backend.watch.writer.turn().await;
     let ids: Vec<(RegistrationId,)> = sqlx::query_as(
         "UPDATE registrations SET lease_claim = $1, lease_until = $2, next_check_at = $2
           WHERE id IN (

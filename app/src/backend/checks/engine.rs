@@ -4,9 +4,10 @@
 //! and the CLI.
 
 use super::claim::Claim;
-use super::record::{pause_tenant, store, Observation, Stored, Trigger};
+use super::record::{Stored, Trigger};
+use super::writer::Finished;
 use crate::backend::vault::SealedIn;
-use crate::backend::{begin, db, internal, Backend};
+use crate::backend::{db, internal, Backend};
 use crate::error::AppError;
 use crate::ids::{OrganisationId, RegistrationId, UserId};
 use crate::timestamp::Timestamp;
@@ -17,8 +18,10 @@ use domain::ids::{ClientId, SecretValue, TenantRef};
 use domain::Cloud;
 use entra::{CertificateKey, Credential, EntraClient};
 
+/// A claimed registration as stored, before its credential is opened.
 #[derive(sqlx::FromRow)]
-struct TargetRow {
+pub struct TargetRow {
+    id: RegistrationId,
     organisation_id: OrganisationId,
     profiles: String,
     client_id: String,
@@ -45,19 +48,39 @@ struct Target {
     consent_watch_until: Option<i64>,
 }
 
+const TARGET_COLUMNS: &str = "r.id, r.organisation_id, r.profiles, r.client_id, r.credential_kind,
+    r.secret_sealed, r.certificate_der, r.credential_expires_at, t.cloud, t.entra_tenant_id,
+    t.primary_domain, r.consent_watch_until
+      FROM registrations r
+      JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id";
+
+/// Every registration claimed together under `claim`'s token, in one read.
+pub async fn claimed_with(backend: &Backend, claim: &Claim) -> Result<Vec<TargetRow>, AppError> {
+    sqlx::query_as(&format!("SELECT {TARGET_COLUMNS} WHERE r.lease_claim = $1"))
+        .bind(&claim.token)
+        .fetch_all(&backend.pool)
+        .await
+        .map_err(db("could not read claimed registrations"))
+}
+
+impl TargetRow {
+    pub fn registration_id(&self) -> &RegistrationId {
+        &self.id
+    }
+}
+
 async fn load(backend: &Backend, id: &RegistrationId) -> Result<Target, AppError> {
-    let row: TargetRow = sqlx::query_as(
-        "SELECT r.organisation_id, r.profiles, r.client_id, r.credential_kind, r.secret_sealed,
-                r.certificate_der, r.credential_expires_at, t.cloud, t.entra_tenant_id, t.primary_domain,
-                r.consent_watch_until
-           FROM registrations r
-           JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id
-          WHERE r.id = $1",
-    )
-    .bind(id)
-    .fetch_one(&backend.pool)
-    .await
-    .map_err(db("could not read a registration to check"))?;
+    let row: TargetRow = sqlx::query_as(&format!("SELECT {TARGET_COLUMNS} WHERE r.id = $1"))
+        .bind(id)
+        .fetch_one(&backend.pool)
+        .await
+        .map_err(db("could not read a registration to check"))?;
+    open(backend, row).await
+}
+
+/// Opens the stored credential (a certificate's key off the async workers).
+async fn open(backend: &Backend, row: TargetRow) -> Result<Target, AppError> {
+    let id = &row.id;
     let tenant_text = row
         .entra_tenant_id
         .clone()
@@ -123,7 +146,24 @@ pub async fn run(
     trigger: Trigger,
     triggered_by: Option<&UserId>,
 ) -> Result<Option<Status>, AppError> {
-    let outcome = attempt(backend, client, claim, trigger, triggered_by).await;
+    run_read(backend, client, claim, None, None, trigger, triggered_by).await
+}
+
+/// `run` for a registration already read with the others of its claim.
+/// `slot` (the scheduler's concurrency permit) is given back as soon as
+/// Microsoft has answered: writing the result does not hold it.
+pub async fn run_read(
+    backend: &Backend,
+    client: &EntraClient,
+    claim: &Claim,
+    read: Option<TargetRow>,
+    slot: Option<tokio::sync::OwnedSemaphorePermit>,
+    trigger: Trigger,
+    triggered_by: Option<&UserId>,
+) -> Result<Option<Status>, AppError> {
+    let outcome = attempt(backend, client, claim, read, slot, trigger, triggered_by).await;
+    // A slot may have come free.
+    backend.watch.wake.notify_one();
     if outcome.is_err() {
         // The lease must not keep the registration from the next sweep.
         release(backend, claim).await?;
@@ -135,12 +175,17 @@ async fn attempt(
     backend: &Backend,
     client: &EntraClient,
     claim: &Claim,
+    read: Option<TargetRow>,
+    slot: Option<tokio::sync::OwnedSemaphorePermit>,
     trigger: Trigger,
     triggered_by: Option<&UserId>,
 ) -> Result<Option<Status>, AppError> {
     let started_at = backend.now();
     let timer = std::time::Instant::now();
-    let target = load(backend, claim.registration_id()).await?;
+    let target = match read {
+        Some(row) => open(backend, row).await?,
+        None => load(backend, claim.registration_id()).await?,
+    };
     let watching_for_consent = target
         .consent_watch_until
         .is_some_and(|until| until > started_at.unix_timestamp());
@@ -168,6 +213,8 @@ async fn attempt(
         },
     )
     .await;
+    drop(slot);
+    backend.watch.wake.notify_one();
     let finished_at = backend.now();
     let awaiting_consent = domain::watch::awaiting_consent(
         &report.verdict,
@@ -181,32 +228,26 @@ async fn attempt(
         ),
         None => backend.watch.next_due(finished_at),
     };
-    let mut tx = begin(&backend.pool).await?;
-    if report.retry_after.is_some() {
-        pause_tenant(&mut tx, claim.registration_id(), &next_check_at).await?;
-    }
-    if !awaiting_consent && target.consent_watch_until.is_some() {
-        stop_watching_for_consent(&mut tx, claim.registration_id()).await?;
-    }
-    let stored = store(
-        &mut tx,
-        Some(claim),
-        &Observation {
-            registration_id: claim.registration_id(),
-            organisation_id: &target.organisation_id,
+    let status = report.verdict.status;
+    let stored = backend
+        .watch
+        .writer
+        .write(Finished {
+            claim: claim.clone(),
+            organisation_id: target.organisation_id,
             trigger,
-            triggered_by,
-            report: &report,
-            started_at: &Timestamp::of(started_at),
-            finished_at: &Timestamp::of(finished_at),
+            triggered_by: triggered_by.cloned(),
+            pause_tenant_until: report.retry_after.map(|_| next_check_at.clone()),
+            stop_watching_for_consent: !awaiting_consent && target.consent_watch_until.is_some(),
+            report,
+            started_at: Timestamp::of(started_at),
+            finished_at: Timestamp::of(finished_at),
             duration_ms: timer.elapsed().as_millis() as i64,
-            next_check_at: &next_check_at,
-        },
-    )
-    .await?;
-    tx.commit().await.map_err(db("could not store a check"))?;
+            next_check_at,
+        })
+        .await?;
     Ok(match stored {
-        Stored::Recorded(_) => Some(report.verdict.status),
+        Stored::Recorded(_) => Some(status),
         Stored::ClaimLost => {
             tracing::warn!(
                 registration = %claim.registration_id(),
@@ -215,18 +256,6 @@ async fn attempt(
             None
         }
     })
-}
-
-async fn stop_watching_for_consent(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    id: &RegistrationId,
-) -> Result<(), AppError> {
-    sqlx::query("UPDATE registrations SET consent_watch_until = NULL WHERE id = $1")
-        .bind(id)
-        .execute(&mut **tx)
-        .await
-        .map_err(db("could not stop watching for consent"))?;
-    Ok(())
 }
 
 /// A check that failed inside Tenantry (not at Microsoft) is tried again

@@ -12,6 +12,7 @@ pub mod scheduler;
 mod settings;
 pub mod sweep;
 pub mod view;
+pub mod writer;
 
 pub use record::Trigger;
 pub use settings::WatchSettings;

@@ -26,6 +26,8 @@ pub struct WatchSettings {
     pub scheduler: bool,
     /// Wakes the scheduler: checks were requested, or a slot came free.
     pub wake: Arc<Notify>,
+    /// Writes checks' results, many per transaction.
+    pub writer: super::writer::Writer,
 }
 
 impl WatchSettings {
