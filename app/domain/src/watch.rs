@@ -158,6 +158,21 @@ pub fn awaiting_consent(verdict: &Verdict, watch_until: Option<i64>, finished_at
     watching && !consent_seen
 }
 
+/// After a check that could not reach Microsoft, the next one comes this
+/// soon (or at the interval, if shorter): an outage or a network blip
+/// should not leave a registration unknown for hours.
+pub const RETRY_UNCHECKED_SECS: i64 = 10 * 60;
+
+/// When a registration whose check just ended with `status` is next due.
+pub fn next_due_after(status: Status, checked_at: i64, interval_secs: i64, jitter: f64) -> i64 {
+    match status {
+        Status::CouldNotCheck => {
+            next_due(checked_at, interval_secs.min(RETRY_UNCHECKED_SECS), jitter)
+        }
+        _ => next_due(checked_at, interval_secs, jitter),
+    }
+}
+
 /// One entry of a timeline: consecutive checks with the same result folded
 /// together.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -360,6 +375,20 @@ mod tests {
         assert_eq!(next_due(NOW, INTERVAL, 0.5), NOW + INTERVAL);
         assert_eq!(next_due(NOW, INTERVAL, 0.0), NOW + INTERVAL - INTERVAL / 10);
         assert!(next_due(NOW, INTERVAL, 0.999) < NOW + INTERVAL + INTERVAL / 10);
+    }
+
+    #[test]
+    fn a_check_that_could_not_reach_microsoft_is_retried_within_minutes() {
+        let retry = next_due_after(Status::CouldNotCheck, NOW, INTERVAL, 0.5);
+        assert_eq!(retry, NOW + RETRY_UNCHECKED_SECS);
+        assert_eq!(
+            next_due_after(Status::Failing, NOW, INTERVAL, 0.5),
+            NOW + INTERVAL
+        );
+        assert_eq!(
+            next_due_after(Status::CouldNotCheck, NOW, 300, 0.5),
+            NOW + 300
+        );
     }
 
     #[test]

@@ -23,14 +23,15 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// For checks that run unattended: one quick retry of a network blip or
-    /// an outage, and never a wait that Microsoft asks for; the caller
-    /// backs the whole tenant off instead.
+    /// For checks that run unattended: one attempt, never a sleep while a
+    /// concurrency slot is held. The caller backs the whole tenant off when
+    /// Microsoft asks it to wait, and tries again within minutes after a
+    /// network error or an outage.
     pub fn unattended() -> Self {
         Self {
-            max_attempts: 2,
-            base_delay: Duration::from_millis(200),
-            max_delay: Duration::from_millis(200),
+            max_attempts: 1,
+            base_delay: Duration::ZERO,
+            max_delay: Duration::ZERO,
             max_retry_after: Duration::ZERO,
         }
     }

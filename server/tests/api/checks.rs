@@ -510,3 +510,22 @@ async fn old_checks_are_pruned_in_the_background_while_the_daily_summary_stays()
         "the daily summary keeps the pruned day"
     );
 }
+
+#[tokio::test]
+async fn a_scheduled_check_that_could_not_reach_microsoft_is_retried_within_minutes() {
+    let sim = contoso(&["Mail.Send"]).await;
+    admin(
+        &sim,
+        "/_admin/faults",
+        json!({"scope": {"endpoint": "token"}, "kind": "status", "code": 503, "times": 1}),
+    )
+    .await;
+    let watched = watched(app_with_scheduler(&sim).await, 120).await;
+    let unsure = watched.until_checked(1).await;
+    assert_eq!(unsure.standing.status, Status::CouldNotCheck);
+    assert_eq!(Watched::checks(&unsure), 1, "no retry was slept on");
+
+    watched.app.clock().advance(time::Duration::minutes(11));
+    let known = watched.until_checked(2).await;
+    assert_eq!(known.standing.status, Status::Healthy);
+}

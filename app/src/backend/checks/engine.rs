@@ -226,7 +226,7 @@ async fn attempt(
         None if awaiting_consent => Timestamp::of(
             finished_at + time::Duration::seconds(domain::watch::CONSENT_RECHECK_SECS),
         ),
-        None => backend.watch.next_due(finished_at),
+        None => backend.watch.next_due(report.verdict.status, finished_at),
     };
     let status = report.verdict.status;
     let stored = backend

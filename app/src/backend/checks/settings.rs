@@ -35,9 +35,15 @@ impl WatchSettings {
         self.interval.as_secs() as i64
     }
 
-    /// When a registration checked at `checked_at` is next due, with jitter.
-    pub fn next_due(&self, checked_at: OffsetDateTime) -> Timestamp {
-        let due = domain::watch::next_due(
+    /// When a registration whose check ended at `checked_at` with `status`
+    /// is next due, with jitter.
+    pub fn next_due(
+        &self,
+        status: domain::evaluation::Status,
+        checked_at: OffsetDateTime,
+    ) -> Timestamp {
+        let due = domain::watch::next_due_after(
+            status,
             checked_at.unix_timestamp(),
             self.interval_secs(),
             rand::random(),

@@ -109,7 +109,10 @@ pub async fn test(ctx: &Customer) -> Result<TestResult, AppError> {
                 started_at: &Timestamp::of(started_at),
                 finished_at: &now,
                 duration_ms: timer.elapsed().as_millis() as i64,
-                next_check_at: &ctx.backend.watch.next_due(finished_at),
+                next_check_at: &ctx
+                    .backend
+                    .watch
+                    .next_due(report.verdict.status, finished_at),
             },
         )
         .await?;
