@@ -77,6 +77,25 @@ pub const PROBES: &[ProbeTarget] = &[
 ];
 
 /// The read that shows whether `permission` works.
+/// Microsoft's limits for the identity and access reports service (audit
+/// logs, sign-ins, reports): (requests, per seconds). They count per app,
+/// so a multi-tenant app checked in many customers' tenants shares them.
+pub const REPORTS_PER_APP_PER_TENANT: (u32, u64) = (5, 10);
+pub const REPORTS_PER_APP_ACROSS_TENANTS: (u32, u64) = (122, 10);
+
+/// Whether a Graph path is served by the identity and access reports
+/// service, whose limits are above.
+pub fn in_reports_service(path: &str) -> bool {
+    [
+        "/v1.0/auditLogs/",
+        "/beta/auditLogs/",
+        "/v1.0/reports/",
+        "/beta/reports/",
+    ]
+    .iter()
+    .any(|prefix| path.starts_with(prefix))
+}
+
 pub fn for_permission(permission: &str) -> Option<&'static ProbeTarget> {
     PROBES.iter().find(|probe| {
         probe

@@ -50,6 +50,8 @@ pub struct EntraClient {
     endpoints: Endpoints,
     retry: RetryPolicy,
     cache: Arc<Mutex<HashMap<CacheKey, AccessToken>>>,
+    /// Shared by every clone: Microsoft counts per app, not per process part.
+    reports: Arc<crate::reports_limit::ReportsLimiter>,
 }
 
 pub fn now() -> i64 {
@@ -73,6 +75,7 @@ impl EntraClient {
             endpoints,
             retry,
             cache: Arc::default(),
+            reports: Arc::default(),
         })
     }
 
@@ -84,6 +87,10 @@ impl EntraClient {
             retry,
             ..self.clone()
         }
+    }
+
+    pub fn reports(&self) -> &crate::reports_limit::ReportsLimiter {
+        &self.reports
     }
 
     pub fn endpoints(&self) -> &Endpoints {

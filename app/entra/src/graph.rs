@@ -137,6 +137,16 @@ pub async fn probe(
     let Some(target) = domain::probe::for_permission(permission) else {
         return Ok(None);
     };
+    if domain::probe::in_reports_service(target.path) {
+        let app = token.claims.app_id().unwrap_or_default();
+        let tenant = token.claims.tid.as_deref().unwrap_or_default();
+        if let Err(wait) = client.reports().take(app, tenant) {
+            return Err(ClientError::Throttled {
+                attempts: 0,
+                retry_after: Some(wait.max(std::time::Duration::from_secs(1))),
+            });
+        }
+    }
     match client.graph_get(cloud, token, target.path).await {
         Ok(_) => Ok(Some(true)),
         Err(ClientError::Forbidden) => Ok(Some(false)),

@@ -9,6 +9,7 @@ pub mod endpoints;
 pub mod error;
 pub mod graph;
 pub mod pkcs12_cost;
+pub mod reports_limit;
 pub mod retry;
 pub mod token;
 pub mod verify;

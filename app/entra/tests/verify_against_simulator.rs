@@ -425,3 +425,25 @@ async fn audit_log_pages_are_followed_and_the_organization_is_read() {
     assert_eq!(organization.id, TENANT);
     assert_eq!(organization.verified_domains, ["contoso.example"]);
 }
+
+#[tokio::test]
+async fn audit_log_reads_stay_inside_microsofts_per_app_limit_without_being_sent() {
+    let sim = simulator(vec![app(&["AuditLog.Read.All"])]).await;
+    let client = client_for(&sim);
+    for _ in 0..5 {
+        let report = verify(&client, &Check::default(), &secret(SECRET)).await;
+        assert_eq!(report.verdict.status, Status::Healthy);
+    }
+    let sixth = verify(&client, &Check::default(), &secret(SECRET)).await;
+    assert_eq!(sixth.verdict.status, Status::CouldNotCheck);
+    assert_eq!(codes(&sixth), vec![FindingCode::Throttled]);
+    let wait = sixth.retry_after.expect("how long to wait");
+    assert!(wait <= Duration::from_secs(10), "{wait:?}");
+    let stats: serde_json::Value = reqwest::get(format!("{}/_admin/stats", sim.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stats["graph_requests"], 5, "the sixth read was never sent");
+}

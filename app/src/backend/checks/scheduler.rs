@@ -61,6 +61,7 @@ pub async fn run(backend: Backend) {
         }
         let today = backend.now().date();
         if last_prune != Some(today) && prune::old_checks(&backend).await.is_ok() {
+            client.reports().forget_idle();
             last_prune = Some(today);
         }
         if full_batch {
