@@ -88,3 +88,11 @@ CREATE TABLE consent_requests (
     FOREIGN KEY (registration_id, organisation_id) REFERENCES registrations (id, organisation_id),
     FOREIGN KEY (created_by, organisation_id) REFERENCES users (id, organisation_id)
 );
+
+-- A certificate Tenantry generated to renew a registration's credential,
+-- waiting until its public half is uploaded to the app in Entra. Its key is
+-- sealed for this row's pending slot, apart from the credential in use.
+ALTER TABLE registrations ADD COLUMN pending_key_sealed TEXT;
+ALTER TABLE registrations ADD COLUMN pending_certificate_der TEXT;
+ALTER TABLE registrations ADD COLUMN pending_thumbprint TEXT;
+ALTER TABLE registrations ADD COLUMN pending_expires_at TEXT;

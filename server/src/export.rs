@@ -1,5 +1,6 @@
-//! `/export/registrations.csv`: the signed-in member's organisation's
-//! registrations and their health, as a file the browser saves.
+//! Files signed-in staff download: `/export/registrations.csv` (the
+//! organisation's registrations and their health) and a renewal
+//! certificate's public half.
 
 use app::backend::{exchange, Backend, OrgScope, Staff};
 use axum::extract::State;
@@ -10,13 +11,7 @@ use tower_sessions::Session;
 pub async fn registrations(State(backend): State<Backend>, session: Session) -> Response {
     let scope = match OrgScope::of_session(&backend, &session).await {
         Ok(scope) => scope,
-        Err(error) => {
-            return (
-                StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::UNAUTHORIZED),
-                error.to_string(),
-            )
-                .into_response()
-        }
+        Err(error) => return refused(error),
     };
     let date = backend.now().date();
     match exchange::export::export(&Staff { backend, scope }).await {
@@ -32,10 +27,43 @@ pub async fn registrations(State(backend): State<Backend>, session: Session) -> 
             csv,
         )
             .into_response(),
-        Err(error) => (
-            StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            error.to_string(),
+        Err(error) => refused(error),
+    }
+}
+
+/// `/registrations/<id>/pending.cer`: the public half of a certificate
+/// Tenantry generated to renew a registration, to upload to Entra.
+pub async fn pending_certificate(
+    State(backend): State<Backend>,
+    session: Session,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let scope = match OrgScope::of_session(&backend, &session).await {
+        Ok(scope) => scope,
+        Err(error) => return refused(error),
+    };
+    let staff = Staff { backend, scope };
+    match app::backend::registrations::renewal::download(&staff, &id.into()).await {
+        Ok((file_name, der)) => (
+            [
+                (header::CONTENT_TYPE, "application/pkix-cert".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{file_name}\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
+            ],
+            der,
         )
             .into_response(),
+        Err(error) => refused(error),
     }
+}
+
+fn refused(error: app::error::AppError) -> Response {
+    (
+        StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        error.to_string(),
+    )
+        .into_response()
 }

@@ -171,6 +171,10 @@ impl Application {
                 "/export/registrations.csv",
                 get(crate::export::registrations),
             )
+            .route(
+                "/registrations/{id}/pending.cer",
+                get(crate::export::pending_certificate),
+            )
             // Server functions change or reveal data: POST only, so no link
             // or image tag can call one (`leptos_routes_with_context` below
             // also mounts each registered function at its own path, POST).

@@ -4,7 +4,8 @@
 use crate::error::AppError;
 use crate::ids::{CustomerTenantId, RegistrationId};
 use crate::model::{
-    CheckRequest, ConsentLink, CredentialForm, ProfilesForm, ProgressOfChecks, RegistrationPage,
+    CheckRequest, ConsentLink, CredentialForm, PendingCertificate, ProfilesForm, ProgressOfChecks,
+    RegistrationPage,
 };
 use domain::evaluation::Status;
 use leptos::prelude::*;
@@ -96,4 +97,25 @@ pub async fn create_consent_link(
         checks::consent::link(&ctx, &registration_id, redirect_registered).await
     })
     .await
+}
+
+/// Generates a certificate to renew the credential; it waits until its
+/// public half (`/registrations/<id>/pending.cer`) is uploaded to Entra.
+#[server(prefix = "/api", endpoint = "generate_registration_certificate")]
+pub async fn generate_registration_certificate(
+    registration_id: RegistrationId,
+) -> Result<PendingCertificate, AppError> {
+    use crate::backend::{as_staff, registrations};
+    as_staff(|ctx| async move { registrations::renewal::generate(&ctx, &registration_id).await })
+        .await
+}
+
+/// Switches to the generated certificate once Microsoft accepts it.
+#[server(prefix = "/api", endpoint = "activate_registration_certificate")]
+pub async fn activate_registration_certificate(
+    registration_id: RegistrationId,
+) -> Result<Option<Status>, AppError> {
+    use crate::backend::{as_staff, registrations};
+    as_staff(|ctx| async move { registrations::renewal::activate(&ctx, &registration_id).await })
+        .await
 }

@@ -68,10 +68,20 @@ pub struct RegistrationPage {
     /// Tenantry's consent redirect URI, and whether the app has it.
     pub redirect_uri: String,
     pub consent_redirect: bool,
+    /// A generated certificate waiting to replace the credential.
+    pub pending: Option<PendingCertificate>,
     pub timeline: Vec<Run<CheckSummary>>,
     /// The last 30 days, oldest first.
     pub strip: Vec<StripDay>,
     pub can_manage: bool,
+}
+
+/// A certificate Tenantry generated to renew a credential, waiting until
+/// its public half is in Entra.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingCertificate {
+    pub thumbprint: String,
+    pub expires_at: Timestamp,
 }
 
 /// A link staff hand to a customer's admin to grant consent.

@@ -2,8 +2,9 @@
 //! the newest check found, and every check before it.
 
 use crate::api::checks::{
-    load_registration, ArchiveRegistration, ChangeRegistrationProfiles, CheckRegistration,
-    CreateConsentLink, ReplaceRegistrationCredential,
+    load_registration, ActivateRegistrationCertificate, ArchiveRegistration,
+    ChangeRegistrationProfiles, CheckRegistration, CreateConsentLink,
+    GenerateRegistrationCertificate, ReplaceRegistrationCredential,
 };
 use crate::components::copy::CopyButton;
 use crate::components::credential_fields::{CredentialFields, FormInput, CREDENTIAL_FIELDS};
@@ -28,6 +29,8 @@ pub fn RegistrationPageView() -> impl IntoView {
         profiles: ServerAction::new(),
         credential: ServerAction::new(),
         archive: ServerAction::new(),
+        generate: ServerAction::new(),
+        activate: ServerAction::new(),
     };
     let page = Resource::new(
         move || {
@@ -37,6 +40,7 @@ pub fn RegistrationPageView() -> impl IntoView {
                 edits.profiles.version().get(),
                 edits.credential.version().get(),
                 edits.archive.version().get(),
+                edits.generate.version().get() + edits.activate.version().get(),
             )
         },
         |(id, ..)| load_registration(id),
@@ -214,6 +218,8 @@ struct Edits {
     profiles: ServerAction<ChangeRegistrationProfiles>,
     credential: ServerAction<ReplaceRegistrationCredential>,
     archive: ServerAction<ArchiveRegistration>,
+    generate: ServerAction<GenerateRegistrationCertificate>,
+    activate: ServerAction<ActivateRegistrationCertificate>,
 }
 
 /// For technicians and admins: the products served, a renewed credential,
@@ -264,6 +270,7 @@ fn Edit(page: RegistrationPage, edits: Edits) -> impl IntoView {
                     <FormError error=credential_error fields=CREDENTIAL_FIELDS/>
                     <button type="submit" disabled=move || edits.credential.pending().get()>"Replace credential"</button>
                 </ActionForm>
+                <Renewal registration_id=page.id.clone() pending=page.pending.clone() edits/>
             </section>
         })}
         <section class="card">
@@ -320,5 +327,45 @@ fn ConsentOffer(
             }}
             {move || error.get().map(|e| view! { <p role="alert">{e.to_string()}</p> })}
         </div>
+    }
+}
+
+/// Renewal with a certificate Tenantry generates: its key stays here, its
+/// public half is uploaded to Entra, and only then does it replace the
+/// credential in use.
+#[component]
+fn Renewal(
+    registration_id: RegistrationId,
+    pending: Option<crate::model::PendingCertificate>,
+    edits: Edits,
+) -> impl IntoView {
+    let id = registration_id.to_string();
+    let (generate_id, activate_id) = (id.clone(), id.clone());
+    let activate_error = action_error(edits.activate);
+    let generate_error = action_error(edits.generate);
+    view! {
+        <h3>"Or let Tenantry generate a certificate"</h3>
+        {match pending {
+            None => view! {
+                <p class="muted">"The private key is made here and never leaves Tenantry. You upload the certificate to the app registration, then switch; the credential in use keeps working until then."</p>
+                <ActionForm action=edits.generate>
+                    <input type="hidden" name="registration_id" value=generate_id/>
+                    <button type="submit" class="secondary" disabled=move || edits.generate.pending().get()>"Generate a certificate"</button>
+                </ActionForm>
+            }.into_any(),
+            Some(pending) => view! {
+                <p>"A new certificate is waiting (thumbprint " <code>{pending.thumbprint.clone()}</code> ", valid until " {pending.expires_at.date().to_owned()} ")."</p>
+                <ol>
+                    <li><a href=format!("/registrations/{id}/pending.cer") rel="external" download>"Download the certificate (.cer)"</a></li>
+                    <li>"Upload it to the app registration: Certificates & secrets → Certificates → Upload certificate."</li>
+                    <li>"Switch to it. Tenantry first checks that Microsoft accepts it."</li>
+                </ol>
+                <ActionForm action=edits.activate>
+                    <input type="hidden" name="registration_id" value=activate_id/>
+                    <button type="submit" disabled=move || edits.activate.pending().get()>"Switch to the new certificate"</button>
+                </ActionForm>
+            }.into_any(),
+        }}
+        {move || activate_error.get().or_else(|| generate_error.get()).map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
     }
 }

@@ -50,6 +50,8 @@ const SERVER_FUNCTIONS: &[(&str, Caller)] = &[
     ("archive_registration", WRITES),
     ("create_consent_link", WRITES),
     ("import_registrations", WRITES),
+    ("generate_registration_certificate", WRITES),
+    ("activate_registration_certificate", WRITES),
     ("create_onboarding_link", WRITES),
     ("onboarding_links", READS),
     ("revoke_onboarding_link", WRITES),

@@ -151,3 +151,63 @@ async fn an_archived_registration_is_kept_but_no_longer_checked_until_restored()
     assert_eq!(restored.status(), StatusCode::OK);
     assert_eq!(watched.check_now().await, Status::Healthy);
 }
+
+#[tokio::test]
+async fn a_generated_certificate_replaces_the_secret_only_once_microsoft_accepts_it() {
+    let sim = contoso(&["Mail.Send"]).await;
+    let watched = watched(app_against(&sim).await, 120).await;
+    assert_eq!(watched.check_now().await, Status::Healthy);
+
+    let generated = watched.call("generate_registration_certificate", &[]).await;
+    assert_eq!(generated.status(), StatusCode::OK);
+    let pending: app::model::PendingCertificate = generated.json().await.unwrap();
+    let page = watched.page().await;
+    assert_eq!(
+        page.pending.as_ref().map(|p| &p.thumbprint),
+        Some(&pending.thumbprint)
+    );
+    assert!(
+        page.credential.starts_with("Client secret"),
+        "the secret stays in use meanwhile"
+    );
+
+    let cer = watched
+        .staff
+        .get(watched.app.url(&format!(
+            "/registrations/{}/pending.cer",
+            watched.registration
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cer.status(), StatusCode::OK);
+    let der = cer.bytes().await.unwrap();
+    assert!(
+        !der.windows(11).any(|w| w == b"PRIVATE KEY"),
+        "only the public half"
+    );
+
+    // Not yet uploaded to Entra: nothing changes.
+    let early = watched.call("activate_registration_certificate", &[]).await;
+    assert_eq!(early.status(), StatusCode::CONFLICT);
+    assert!(watched.page().await.credential.starts_with("Client secret"));
+
+    use base64::Engine;
+    admin(
+        &sim,
+        &format!("/_admin/apps/{CLIENT}/certificates"),
+        json!({"der_base64": base64::engine::general_purpose::STANDARD.encode(&der)}),
+    )
+    .await;
+    let switched = watched.call("activate_registration_certificate", &[]).await;
+    assert_eq!(switched.status(), StatusCode::OK);
+    let status: Option<Status> = switched.json().await.unwrap();
+    assert_eq!(status, Some(Status::Healthy));
+    let page = watched.page().await;
+    assert!(
+        page.credential.contains(&pending.thumbprint),
+        "{}",
+        page.credential
+    );
+    assert!(page.pending.is_none());
+}

@@ -99,6 +99,8 @@ struct PageRow {
     entered_at: Timestamp,
     archived_at: Option<Timestamp>,
     consent_redirect: bool,
+    pending_thumbprint: Option<String>,
+    pending_expires_at: Option<Timestamp>,
     latest_verdict: Option<String>,
     #[sqlx(flatten)]
     standing: StandingRow,
@@ -125,7 +127,7 @@ pub async fn page(ctx: &Staff, id: &RegistrationId) -> Result<RegistrationPage, 
         "SELECT r.id, r.customer_tenant_id, t.display_name AS tenant_name, t.entra_tenant_id,
                 t.cloud, r.profiles, r.client_id, r.object_id,
                 COALESCE(r.secret_hint, r.certificate_thumbprint) AS shown, r.certificate_subject,
-                u.display_name AS entered_by, r.entered_at, r.archived_at, r.consent_redirect,
+                u.display_name AS entered_by, r.entered_at, r.archived_at, r.consent_redirect, r.pending_thumbprint, r.pending_expires_at,
                 l.verdict AS latest_verdict, {STANDING_COLUMNS}
            FROM registrations r
            JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id
@@ -209,6 +211,16 @@ pub async fn page(ctx: &Staff, id: &RegistrationId) -> Result<RegistrationPage, 
         needs_consent,
         redirect_uri: super::consent::callback_url(&ctx.backend),
         consent_redirect: row.consent_redirect,
+        pending: row
+            .pending_thumbprint
+            .clone()
+            .zip(row.pending_expires_at.clone())
+            .map(
+                |(thumbprint, expires_at)| crate::model::PendingCertificate {
+                    thumbprint,
+                    expires_at,
+                },
+            ),
         timeline: fold(&entries),
         strip: strip(ctx, id, now).await?,
         credential: describe(&row),

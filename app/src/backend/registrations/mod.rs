@@ -20,6 +20,7 @@ use domain::Action;
 use sqlx::{Sqlite, Transaction};
 
 pub mod edit;
+pub mod renewal;
 
 /// Records a registration made by hand. Every field is checked at once;
 /// certificate files are opened off the async workers.

@@ -1,0 +1,223 @@
+//! Renewing a registration with a certificate Tenantry generates: the key
+//! never leaves the server, the public certificate is downloaded and
+//! uploaded to the app in Entra, and only once Microsoft accepts it does it
+//! replace the credential in use. Until then the old one keeps working.
+
+use super::StoredCredential;
+use crate::backend::checks::requests::check_now;
+use crate::backend::credentials::{CertificateIntake, Intake};
+use crate::backend::vault::SealedIn;
+use crate::backend::{db, internal, Staff};
+use crate::error::AppError;
+use crate::ids::RegistrationId;
+use crate::model::PendingCertificate;
+use crate::timestamp::Timestamp;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use domain::evaluation::Status;
+use domain::finding::FindingCode;
+use domain::ids::{ClientId, TenantRef};
+use domain::{Action, Cloud};
+use entra::CertificateKey;
+
+/// The sealing context of a row's pending key: not the one its credential
+/// in use is sealed with, so neither opens in the other's place.
+fn pending_context(id: &RegistrationId) -> String {
+    SealedIn::Registrations.context(&format!("{id}:pending"))
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    client_id: String,
+    profiles: String,
+    cloud: String,
+    entra_tenant_id: Option<String>,
+    primary_domain: Option<String>,
+    archived_at: Option<Timestamp>,
+    pending_key_sealed: Option<String>,
+    pending_certificate_der: Option<String>,
+}
+
+async fn row(ctx: &Staff, id: &RegistrationId) -> Result<Row, AppError> {
+    let row: Row = sqlx::query_as(
+        "SELECT r.client_id, r.profiles, t.cloud, t.entra_tenant_id, t.primary_domain, r.archived_at,
+                r.pending_key_sealed, r.pending_certificate_der
+           FROM registrations r
+           JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id
+          WHERE r.id = $1 AND r.organisation_id = $2",
+    )
+    .bind(id)
+    .bind(ctx.scope.organisation_id())
+    .fetch_optional(ctx.pool())
+    .await
+    .map_err(db("could not read a registration"))?
+    .ok_or(AppError::NotFound)?;
+    if row.archived_at.is_some() {
+        return Err(AppError::Conflict(
+            "This registration is archived; restore it before changing it.".into(),
+        ));
+    }
+    Ok(row)
+}
+
+/// Generates a key and certificate and keeps them pending (replacing an
+/// earlier pending one).
+pub async fn generate(ctx: &Staff, id: &RegistrationId) -> Result<PendingCertificate, AppError> {
+    ctx.scope.permit(Action::ManageTenants)?;
+    let found = row(ctx, id).await?;
+    let name = format!("Tenantry {}", found.client_id.get(..8).unwrap_or_default());
+    let issued = ctx.now();
+    let certificate = ctx
+        .backend
+        .heavy
+        .run(move || {
+            let generated = entra::certificate::generate(&name, issued)
+                .map_err(|error| internal("could not generate a certificate", error))?;
+            let key = CertificateKey::from_pem(&generated.der, generated.key_pem.as_bytes())
+                .map_err(|error| internal("a generated certificate could not be read", error))?;
+            Ok::<_, AppError>(CertificateIntake::from_key(&key, generated.key_pem))
+        })
+        .await??;
+    let pending = PendingCertificate {
+        thumbprint: certificate.thumbprint.clone(),
+        expires_at: Timestamp::of(certificate.expires_at),
+    };
+    sqlx::query(
+        "UPDATE registrations
+            SET pending_key_sealed = $1, pending_certificate_der = $2, pending_thumbprint = $3,
+                pending_expires_at = $4
+          WHERE id = $5 AND organisation_id = $6",
+    )
+    .bind(
+        ctx.backend
+            .vault
+            .seal(certificate.key_pem.as_bytes(), &pending_context(id)),
+    )
+    .bind(STANDARD.encode(&certificate.der))
+    .bind(&pending.thumbprint)
+    .bind(&pending.expires_at)
+    .bind(id)
+    .bind(ctx.scope.organisation_id())
+    .execute(ctx.pool())
+    .await
+    .map_err(db("could not keep a generated certificate"))?;
+    Ok(pending)
+}
+
+/// The pending certificate's public half, as a `.cer` file.
+pub async fn download(ctx: &Staff, id: &RegistrationId) -> Result<(String, Vec<u8>), AppError> {
+    let found = row(ctx, id).await?;
+    let der = STANDARD
+        .decode(found.pending_certificate_der.ok_or(AppError::NotFound)?)
+        .map_err(|error| internal("a stored certificate is not base64", error))?;
+    Ok((
+        format!(
+            "tenantry-{}.cer",
+            found.client_id.get(..8).unwrap_or_default()
+        ),
+        der,
+    ))
+}
+
+/// Switches to the pending certificate once Microsoft accepts it, then
+/// checks the registration.
+pub async fn activate(ctx: &Staff, id: &RegistrationId) -> Result<Option<Status>, AppError> {
+    ctx.scope.permit(Action::ManageTenants)?;
+    let found = row(ctx, id).await?;
+    let (Some(sealed), Some(der_base64)) =
+        (found.pending_key_sealed, found.pending_certificate_der)
+    else {
+        return Err(AppError::Conflict(
+            "There is no generated certificate waiting; generate one first.".into(),
+        ));
+    };
+    let key_pem = String::from_utf8(
+        ctx.backend
+            .vault
+            .open(&sealed, &pending_context(id))
+            .map_err(|error| internal("a pending key could not be opened", error))?,
+    )
+    .map_err(|error| internal("a pending key is not text", error))?;
+    let der = STANDARD
+        .decode(der_base64)
+        .map_err(|error| internal("a stored certificate is not base64", error))?;
+    let (key, intake) = ctx
+        .backend
+        .heavy
+        .run(move || {
+            let key = CertificateKey::from_pem(&der, key_pem.as_bytes())
+                .map_err(|error| internal("a pending certificate could not be used", error))?;
+            let intake = CertificateIntake::from_key(&key, key_pem);
+            Ok::<_, AppError>((key, intake))
+        })
+        .await??;
+    let cloud: Cloud = found
+        .cloud
+        .parse()
+        .map_err(|error| internal("a stored cloud is not known", error))?;
+    let tenant = TenantRef::parse(
+        &found
+            .entra_tenant_id
+            .clone()
+            .or(found.primary_domain)
+            .unwrap_or_default(),
+    )
+    .map_err(|error| internal("a stored tenant cannot be addressed", error))?;
+    let client_id = ClientId::parse(&found.client_id)
+        .map_err(|error| internal("a stored client id is not valid", error))?;
+    let profiles = domain::profile::parse_list(&found.profiles)
+        .map_err(|error| internal("a stored profile is not known", error))?;
+    let report = entra::verify(
+        &ctx.backend.entra,
+        &entra::VerifyRequest {
+            cloud,
+            tenant: &tenant,
+            expected_tenant_id: found.entra_tenant_id.as_deref(),
+            client_id: &client_id,
+            credential: &entra::Credential::Certificate(std::sync::Arc::new(key)),
+            profiles: &profiles,
+            secret_expires_at: None,
+            now: ctx.now().unix_timestamp(),
+        },
+    )
+    .await;
+    if report
+        .verdict
+        .findings
+        .iter()
+        .any(|f| f.code == FindingCode::CertificateRejected)
+    {
+        return Err(AppError::Conflict(format!(
+            "Microsoft does not accept the new certificate yet: upload {} to the app registration's Certificates & secrets, then switch again. The credential in use is unchanged.",
+            intake.thumbprint
+        )));
+    }
+    let stored = StoredCredential::sealed_for(&ctx.backend, id, &Intake::Certificate(intake));
+    sqlx::query(
+        "UPDATE registrations
+            SET credential_kind = $1, secret_sealed = $2, secret_hint = NULL, certificate_thumbprint = $3,
+                certificate_subject = $4, certificate_der = $5, credential_expires_at = $6,
+                entered_by = $7, entered_at = $8,
+                pending_key_sealed = NULL, pending_certificate_der = NULL, pending_thumbprint = NULL,
+                pending_expires_at = NULL
+          WHERE id = $9 AND organisation_id = $10",
+    )
+    .bind(stored.kind)
+    .bind(stored.sealed)
+    .bind(stored.thumbprint)
+    .bind(stored.subject)
+    .bind(stored.der)
+    .bind(stored.expires_at)
+    .bind(ctx.scope.user_id())
+    .bind(Timestamp::of(ctx.now()))
+    .bind(id)
+    .bind(ctx.scope.organisation_id())
+    .execute(ctx.pool())
+    .await
+    .map_err(db("could not switch to the new certificate"))?;
+    match check_now(ctx, id).await {
+        Ok(status) => Ok(Some(status)),
+        Err(AppError::Conflict(_)) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
