@@ -292,3 +292,57 @@ async fn the_import_and_export_commands_work_for_scripts() {
     let unknown = tenantry(&["export", "registrations", "--org", "Nobody"]);
     assert_eq!(unknown.status.code(), Some(64));
 }
+
+#[tokio::test]
+async fn import_with_check_checks_the_new_registrations_at_once() {
+    let sim = crate::support::simulator::contoso(&["Mail.Send"]).await;
+    let app = crate::support::simulator::app_against(&sim).await;
+    app.create_organisation("Northwind IT", "nadia@northwind.example")
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("registrations.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "tenant,tenant_id,client_id,profiles,secret,secret_expires\nContoso,{},{},email,{},{}\n",
+            crate::support::simulator::TENANT,
+            crate::support::simulator::CLIENT,
+            crate::support::simulator::SECRET,
+            in_days(100)
+        ),
+    )
+    .unwrap();
+    // Async: the simulator answers on this test's runtime meanwhile.
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_tenantry"))
+        .env_clear()
+        .env("TENANTRY_DATA_DIR", &app.config.data_dir)
+        .env("TENANTRY_IDENTITY_URL", sim.base_url())
+        .env("TENANTRY_GRAPH_URL", sim.base_url())
+        .env("TENANTRY_LOG", "warn")
+        .args([
+            "import",
+            "registrations",
+            "--org",
+            "Northwind IT",
+            "--check",
+            "--file",
+        ])
+        .arg(&file)
+        .output()
+        .await
+        .unwrap();
+    let out = String::from_utf8_lossy(&output.stdout).into_owned();
+    let exported = std::process::Command::new(env!("CARGO_BIN_EXE_tenantry"))
+        .env_clear()
+        .env("TENANTRY_DATA_DIR", &app.config.data_dir)
+        .args(["export", "registrations", "--org", "Northwind IT"])
+        .output()
+        .unwrap();
+    let exported = String::from_utf8_lossy(&exported.stdout).into_owned();
+    assert_eq!(output.status.code(), Some(0), "{out}\n{exported}");
+    assert!(
+        out.contains("Checked 1 registration(s) now.") && out.contains("healthy: 1"),
+        "{out}\n{exported}"
+    );
+    assert!(!out.contains(crate::support::simulator::SECRET));
+}
