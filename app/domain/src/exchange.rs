@@ -100,10 +100,11 @@ pub fn column_for(field: &str) -> &str {
 }
 
 /// A cell as a spreadsheet will not run it: text beginning with `=`, `+`,
-/// `-` or `@` (a formula to Excel and LibreOffice) gets a leading `'`.
+/// `-`, `@`, a tab or a carriage return (a formula to Excel and
+/// LibreOffice) gets a leading `'`.
 pub fn neutralised(cell: &str) -> String {
     match cell.chars().next() {
-        Some('=' | '+' | '-' | '@') => format!("'{cell}"),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
         _ => cell.to_owned(),
     }
 }
@@ -145,6 +146,8 @@ mod tests {
         assert_eq!(neutralised("+1"), "'+1");
         assert_eq!(neutralised("-2"), "'-2");
         assert_eq!(neutralised("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralised("\t=1+1"), "'\t=1+1");
+        assert_eq!(neutralised("\r=1"), "'\r=1");
         assert_eq!(neutralised("Contoso"), "Contoso");
         assert_eq!(neutralised(""), "");
     }

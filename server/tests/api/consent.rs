@@ -121,6 +121,14 @@ async fn microsoft_sends_the_admin_back_and_the_registration_is_checked_at_once(
     assert_eq!(page.standing.status, Status::Healthy);
     assert_eq!(page.timeline[0].checks[0].trigger, "consent");
     assert!(page.timeline[0].changed);
+
+    // Replaying the address Microsoft sent back checks nothing more.
+    let replayed = browser().get(&back).send().await.unwrap();
+    assert_eq!(replayed.status(), StatusCode::OK);
+    assert_eq!(
+        Watched::checks(&watched.page().await),
+        Watched::checks(&page)
+    );
 }
 
 #[tokio::test]

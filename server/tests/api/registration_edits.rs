@@ -199,6 +199,17 @@ async fn a_generated_certificate_replaces_the_secret_only_once_microsoft_accepts
         json!({"der_base64": base64::engine::general_purpose::STANDARD.encode(&der)}),
     )
     .await;
+    // Microsoft cannot be asked: the certificate is not taken on trust.
+    admin(
+        &sim,
+        "/_admin/faults",
+        json!({"scope": {"endpoint": "token"}, "kind": "status", "code": 503, "times": 4}),
+    )
+    .await;
+    let unconfirmed = watched.call("activate_registration_certificate", &[]).await;
+    assert_eq!(unconfirmed.status(), StatusCode::CONFLICT);
+    assert!(watched.page().await.credential.starts_with("Client secret"));
+
     let switched = watched.call("activate_registration_certificate", &[]).await;
     assert_eq!(switched.status(), StatusCode::OK);
     let status: Option<Status> = switched.json().await.unwrap();

@@ -88,6 +88,10 @@ pub async fn one(
         "UPDATE registrations SET lease_claim = $1, lease_until = $2
           WHERE id = $3 AND organisation_id = $4 AND archived_at IS NULL
             AND (lease_until IS NULL OR lease_until <= $5)
+            AND customer_tenant_id IN (
+                SELECT id FROM customer_tenants
+                 WHERE organisation_id = $4 AND archived_at IS NULL
+                   AND (checks_paused_until IS NULL OR checks_paused_until <= $5))
          RETURNING id",
     )
     .bind(&token)
@@ -126,7 +130,7 @@ async fn busy_or_missing(
             AppError::Conflict("This registration is archived; it is no longer checked.".into())
         }
         Some((None,)) => AppError::Conflict(
-            "A check of this registration is running; its result appears here when it ends.".into(),
+            "A check of this registration is running, or Microsoft asked Tenantry to wait before asking this tenant again; try again shortly.".into(),
         ),
     })
 }

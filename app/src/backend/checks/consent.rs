@@ -161,15 +161,28 @@ pub async fn answered(
     granted: bool,
 ) -> Result<Option<Status>, AppError> {
     let found = request(backend, token).await?;
-    sqlx::query("UPDATE consent_requests SET answered_at = $1 WHERE token_digest = $2")
-        .bind(Timestamp::of(backend.now()))
-        .bind(digest(token))
-        .execute(&backend.pool)
-        .await
-        .map_err(db("could not record a consent answer"))?;
     if !granted {
+        // The admin may open the link again and accept.
         return Ok(None);
     }
-    let claim = claim::one(backend, &found.organisation_id, &found.registration_id).await?;
+    // A granted answer counts once: replaying the address checks nothing.
+    let first = sqlx::query(
+        "UPDATE consent_requests SET answered_at = $1 WHERE token_digest = $2 AND answered_at IS NULL",
+    )
+    .bind(Timestamp::of(backend.now()))
+    .bind(digest(token))
+    .execute(&backend.pool)
+    .await
+    .map_err(db("could not record a consent answer"))?;
+    if first.rows_affected() == 0 {
+        return Ok(None);
+    }
+    // While consent is watched a check may be running; it sees the
+    // consent itself.
+    let claim = match claim::one(backend, &found.organisation_id, &found.registration_id).await {
+        Ok(claim) => claim,
+        Err(AppError::Conflict(_)) => return Ok(None),
+        Err(error) => return Err(error),
+    };
     engine::run(backend, &backend.entra, &claim, Trigger::Consent, None).await
 }

@@ -108,34 +108,37 @@ async fn write_batch(pool: &SqlitePool, items: &[Finished]) -> Result<Vec<Stored
     let mut results = Vec::with_capacity(items.len());
     for item in items {
         let registration_id: &RegistrationId = item.claim.registration_id();
-        if let Some(until) = &item.pause_tenant_until {
-            pause_tenant(&mut tx, registration_id, until).await?;
+        let stored = store(
+            &mut tx,
+            Some(&item.claim),
+            &Observation {
+                registration_id,
+                organisation_id: &item.organisation_id,
+                trigger: item.trigger,
+                triggered_by: item.triggered_by.as_ref(),
+                report: &item.report,
+                started_at: &item.started_at,
+                finished_at: &item.finished_at,
+                duration_ms: item.duration_ms,
+                next_check_at: &item.next_check_at,
+            },
+        )
+        .await?;
+        // Only a result stored under its claim may back the tenant off or
+        // end a consent watch.
+        if matches!(stored, Stored::Recorded(_)) {
+            if let Some(until) = &item.pause_tenant_until {
+                pause_tenant(&mut tx, registration_id, until).await?;
+            }
+            if item.stop_watching_for_consent {
+                sqlx::query("UPDATE registrations SET consent_watch_until = NULL WHERE id = $1")
+                    .bind(registration_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db("could not stop watching for consent"))?;
+            }
         }
-        if item.stop_watching_for_consent {
-            sqlx::query("UPDATE registrations SET consent_watch_until = NULL WHERE id = $1")
-                .bind(registration_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db("could not stop watching for consent"))?;
-        }
-        results.push(
-            store(
-                &mut tx,
-                Some(&item.claim),
-                &Observation {
-                    registration_id,
-                    organisation_id: &item.organisation_id,
-                    trigger: item.trigger,
-                    triggered_by: item.triggered_by.as_ref(),
-                    report: &item.report,
-                    started_at: &item.started_at,
-                    finished_at: &item.finished_at,
-                    duration_ms: item.duration_ms,
-                    next_check_at: &item.next_check_at,
-                },
-            )
-            .await?,
-        );
+        results.push(stored);
     }
     tx.commit().await.map_err(db("could not store checks"))?;
     Ok(results)

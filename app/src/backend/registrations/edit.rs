@@ -86,7 +86,10 @@ pub async fn change_profiles(
         .finish(profiles.zip(ids))
         .map_err(AppError::Invalid)?;
     sqlx::query(
-        "UPDATE registrations SET profiles = $1, object_id = $2 WHERE id = $3 AND organisation_id = $4",
+        // A check running with the old products loses its claim, so the
+        // one below runs at once with the new.
+        "UPDATE registrations SET profiles = $1, object_id = $2, lease_claim = NULL, lease_until = NULL
+          WHERE id = $3 AND organisation_id = $4",
     )
     .bind(domain::profile::list_ids(&profiles))
     .bind(ids.object_id.as_ref().map(|o| o.as_str()))
@@ -114,7 +117,9 @@ pub async fn replace_credential(
         "UPDATE registrations
             SET credential_kind = $1, secret_sealed = $2, secret_hint = $3, certificate_thumbprint = $4,
                 certificate_subject = $5, certificate_der = $6, credential_expires_at = $7,
-                entered_by = $8, entered_at = $9
+                entered_by = $8, entered_at = $9, lease_claim = NULL, lease_until = NULL,
+                pending_key_sealed = NULL, pending_certificate_der = NULL, pending_thumbprint = NULL,
+                pending_expires_at = NULL
           WHERE id = $10 AND organisation_id = $11",
     )
     .bind(stored.kind)

@@ -181,26 +181,35 @@ pub async fn activate(ctx: &Staff, id: &RegistrationId) -> Result<Option<Status>
         },
     )
     .await;
-    if report
-        .verdict
-        .findings
-        .iter()
-        .any(|f| f.code == FindingCode::CertificateRejected)
-    {
-        return Err(AppError::Conflict(format!(
-            "Microsoft does not accept the new certificate yet: upload {} to the app registration's Certificates & secrets, then switch again. The credential in use is unchanged.",
-            intake.thumbprint
-        )));
+    // Only a token issued for the new certificate proves Microsoft takes
+    // it; anything less keeps the credential in use.
+    if report.token.is_none() {
+        let rejected = report
+            .verdict
+            .findings
+            .iter()
+            .any(|f| f.code == FindingCode::CertificateRejected);
+        return Err(AppError::Conflict(if rejected {
+            format!(
+                "Microsoft does not accept the new certificate yet: upload {} to the app registration's Certificates & secrets, then switch again. The credential in use is unchanged.",
+                intake.thumbprint
+            )
+        } else {
+            "Microsoft could not confirm the new certificate just now; try again shortly. The credential in use is unchanged.".to_owned()
+        }));
     }
+    let switched_from = intake.thumbprint.clone();
     let stored = StoredCredential::sealed_for(&ctx.backend, id, &Intake::Certificate(intake));
-    sqlx::query(
+    // A check running with the old credential loses its claim, so the one
+    // below runs at once with the new.
+    let switched = sqlx::query(
         "UPDATE registrations
             SET credential_kind = $1, secret_sealed = $2, secret_hint = NULL, certificate_thumbprint = $3,
                 certificate_subject = $4, certificate_der = $5, credential_expires_at = $6,
                 entered_by = $7, entered_at = $8,
                 pending_key_sealed = NULL, pending_certificate_der = NULL, pending_thumbprint = NULL,
-                pending_expires_at = NULL
-          WHERE id = $9 AND organisation_id = $10",
+                pending_expires_at = NULL, lease_claim = NULL, lease_until = NULL
+          WHERE id = $9 AND organisation_id = $10 AND pending_thumbprint = $11",
     )
     .bind(stored.kind)
     .bind(stored.sealed)
@@ -212,9 +221,16 @@ pub async fn activate(ctx: &Staff, id: &RegistrationId) -> Result<Option<Status>
     .bind(Timestamp::of(ctx.now()))
     .bind(id)
     .bind(ctx.scope.organisation_id())
+    .bind(&switched_from)
     .execute(ctx.pool())
     .await
     .map_err(db("could not switch to the new certificate"))?;
+    if switched.rows_affected() == 0 {
+        return Err(AppError::Conflict(
+            "Another certificate was generated meanwhile; switch to that one once it is uploaded."
+                .into(),
+        ));
+    }
     match check_now(ctx, id).await {
         Ok(status) => Ok(Some(status)),
         Err(AppError::Conflict(_)) => Ok(None),
