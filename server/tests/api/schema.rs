@@ -78,6 +78,36 @@ async fn the_database_refuses_a_registration_or_link_under_another_organisations
         link.is_err(),
         "an onboarding link under another organisation's tenant"
     );
+
+    let northwind_id = ids(
+        &pool,
+        "SELECT id FROM organisations WHERE name = 'Northwind IT'",
+    )
+    .await;
+    let tenant_by_stranger = sqlx::query(
+        "INSERT INTO customer_tenants (id, organisation_id, display_name, entra_tenant_id, cloud, created_by, created_at, updated_at)
+         VALUES ('t9', $1, 'Tailspin', '99999999-9999-4999-8999-999999999999', 'global', $2, '2026-11-22T00:00:00Z', '2026-11-22T00:00:00Z')",
+    )
+    .bind(&northwind_id[0])
+    .bind(&grace[0])
+    .execute(&pool)
+    .await;
+    assert!(
+        tenant_by_stranger.is_err(),
+        "a tenant recorded as created by another organisation's member"
+    );
+    let invitation_by_stranger = sqlx::query(
+        "INSERT INTO staff_invitations (id, organisation_id, email, role, token_digest, invited_by, created_at, expires_at)
+         VALUES ('i9', $1, 'x@example.com', 'viewer', 'digest9', $2, '2026-11-22T00:00:00Z', '2026-11-25T00:00:00Z')",
+    )
+    .bind(&northwind_id[0])
+    .bind(&grace[0])
+    .execute(&pool)
+    .await;
+    assert!(
+        invitation_by_stranger.is_err(),
+        "an invitation sent in the name of another organisation's member"
+    );
 }
 
 #[tokio::test]
@@ -115,6 +145,7 @@ async fn the_isolation_migration_carries_every_row_over() {
         "INSERT INTO onboarding_links (id, organisation_id, customer_tenant_id, profiles, token_digest, created_by, created_at, expires_at, completed_at, step_reached, registration_id, credential_kind, certificate_generated)
          VALUES ('l1', 'o1', 't1', 'email', 'digest', 'u1', '2026-11-01T00:00:00Z', '2026-11-08T00:00:00Z', '2026-11-02T00:00:00Z', 6, 'r1', 'secret', 0)",
         "INSERT INTO onboarding_events VALUES ('e1', 'l1', '2026-11-02T00:00:00Z', 'completed')",
+        "INSERT INTO staff_invitations VALUES ('i1', 'o1', 'sam@northwind.example', 'viewer', 'digest1', 'u1', '2026-11-01T00:00:00Z', '2026-11-04T00:00:00Z', NULL)",
     ] {
         sqlx::query(statement).execute(&pool).await.unwrap();
     }
@@ -140,6 +171,22 @@ async fn the_isolation_migration_carries_every_row_over() {
     assert_eq!(
         ids(&pool, "SELECT id || ':' || event FROM onboarding_events").await,
         ["e1:completed"]
+    );
+    assert_eq!(
+        ids(
+            &pool,
+            "SELECT id || ':' || display_name || ':' || created_by FROM customer_tenants"
+        )
+        .await,
+        ["t1:Contoso:u1"]
+    );
+    assert_eq!(
+        ids(
+            &pool,
+            "SELECT id || ':' || invited_by FROM staff_invitations"
+        )
+        .await,
+        ["i1:u1"]
     );
     let problems: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
         .fetch_all(&pool)
