@@ -89,6 +89,25 @@ pub async fn intake(
     })
 }
 
+/// A new RSA key and a certificate named `name`, made off the async
+/// workers; the key never leaves the server.
+pub async fn generated(
+    heavy: &crate::backend::HeavyWork,
+    name: String,
+    issued: OffsetDateTime,
+) -> Result<CertificateIntake, crate::error::AppError> {
+    use crate::backend::internal;
+    heavy
+        .run(move || {
+            let generated = entra::certificate::generate(&name, issued)
+                .map_err(|error| internal("could not generate a certificate", error))?;
+            let key = CertificateKey::from_pem(&generated.der, generated.key_pem.as_bytes())
+                .map_err(|error| internal("a generated certificate could not be read", error))?;
+            Ok(CertificateIntake::from_key(&key, generated.key_pem))
+        })
+        .await?
+}
+
 /// A date as entered in a date field, `YYYY-MM-DD`, at midnight UTC.
 fn parse_date(raw: &str) -> Option<OffsetDateTime> {
     let format = time::macros::format_description!("[year]-[month]-[day]");

@@ -123,19 +123,9 @@ pub async fn upload_certificate(
 
 pub async fn generate_certificate(ctx: &Customer) -> Result<OnboardingView, AppError> {
     ctx.link.still_open()?;
-    let name = ctx.link.suggested_app_name();
-    let issued = ctx.now();
-    let certificate = ctx
-        .backend
-        .heavy
-        .run(move || {
-            let generated = entra::certificate::generate(&name, issued)
-                .map_err(|error| internal("could not generate a certificate", error))?;
-            let key = CertificateKey::from_pem(&generated.der, generated.key_pem.as_bytes())
-                .map_err(|error| internal("a generated certificate could not be read", error))?;
-            Ok::<_, AppError>(CertificateIntake::from_key(&key, generated.key_pem))
-        })
-        .await??;
+    let certificate =
+        credentials::generated(&ctx.backend.heavy, ctx.link.suggested_app_name(), ctx.now())
+            .await?;
     store_certificate(ctx, &certificate, true, "generated a certificate").await?;
     fresh_view(ctx).await
 }

@@ -5,7 +5,7 @@
 
 use super::StoredCredential;
 use crate::backend::checks::requests::check_now;
-use crate::backend::credentials::{CertificateIntake, Intake};
+use crate::backend::credentials::{self, CertificateIntake, Intake};
 use crate::backend::vault::SealedIn;
 use crate::backend::{db, internal, Staff};
 use crate::error::AppError;
@@ -66,18 +66,7 @@ pub async fn generate(ctx: &Staff, id: &RegistrationId) -> Result<PendingCertifi
     ctx.scope.permit(Action::ManageTenants)?;
     let found = row(ctx, id).await?;
     let name = format!("Tenantry {}", found.client_id.get(..8).unwrap_or_default());
-    let issued = ctx.now();
-    let certificate = ctx
-        .backend
-        .heavy
-        .run(move || {
-            let generated = entra::certificate::generate(&name, issued)
-                .map_err(|error| internal("could not generate a certificate", error))?;
-            let key = CertificateKey::from_pem(&generated.der, generated.key_pem.as_bytes())
-                .map_err(|error| internal("a generated certificate could not be read", error))?;
-            Ok::<_, AppError>(CertificateIntake::from_key(&key, generated.key_pem))
-        })
-        .await??;
+    let certificate = credentials::generated(&ctx.backend.heavy, name, ctx.now()).await?;
     let pending = PendingCertificate {
         thumbprint: certificate.thumbprint.clone(),
         expires_at: Timestamp::of(certificate.expires_at),
