@@ -78,24 +78,50 @@ async fn load(backend: &Backend, id: &RegistrationId) -> Result<Target, AppError
     open(backend, row).await
 }
 
+/// Where and as what a stored registration signs in, read back from its
+/// row: the same parsing for a check and for a renewal's trial.
+pub struct Addressed {
+    pub cloud: Cloud,
+    pub tenant: TenantRef,
+    pub client_id: ClientId,
+    pub profiles: Vec<domain::profile::Profile>,
+}
+
+pub fn addressed(
+    cloud: &str,
+    entra_tenant_id: Option<&str>,
+    primary_domain: Option<&str>,
+    client_id: &str,
+    profiles: &str,
+) -> Result<Addressed, AppError> {
+    Ok(Addressed {
+        cloud: cloud
+            .parse()
+            .map_err(|error| internal("a stored cloud is not known", error))?,
+        tenant: TenantRef::parse(entra_tenant_id.or(primary_domain).unwrap_or_default())
+            .map_err(|error| internal("a stored tenant cannot be addressed", error))?,
+        client_id: ClientId::parse(client_id)
+            .map_err(|error| internal("a stored client id is not valid", error))?,
+        profiles: domain::profile::parse_list(profiles)
+            .map_err(|error| internal("a stored profile is not known", error))?,
+    })
+}
+
 /// Opens the stored credential (a certificate's key off the async workers).
 async fn open(backend: &Backend, row: TargetRow) -> Result<Target, AppError> {
     let id = &row.id;
-    let tenant_text = row
-        .entra_tenant_id
-        .clone()
-        .or(row.primary_domain.clone())
-        .unwrap_or_default();
-    let tenant = TenantRef::parse(&tenant_text)
-        .map_err(|error| internal("a stored tenant cannot be addressed", error))?;
-    let client_id = ClientId::parse(&row.client_id)
-        .map_err(|error| internal("a stored client id is not valid", error))?;
-    let profiles = domain::profile::parse_list(&row.profiles)
-        .map_err(|error| internal("a stored profile is not known", error))?;
-    let cloud: Cloud = row
-        .cloud
-        .parse()
-        .map_err(|error| internal("a stored cloud is not known", error))?;
+    let Addressed {
+        cloud,
+        tenant,
+        client_id,
+        profiles,
+    } = addressed(
+        &row.cloud,
+        row.entra_tenant_id.as_deref(),
+        row.primary_domain.as_deref(),
+        &row.client_id,
+        &row.profiles,
+    )?;
     let sealed = row
         .secret_sealed
         .ok_or_else(|| AppError::Conflict("This registration holds no credential.".into()))?;

@@ -4,6 +4,7 @@
 //! replace the credential in use. Until then the old one keeps working.
 
 use super::StoredCredential;
+use crate::backend::checks::engine::{addressed, Addressed};
 use crate::backend::checks::requests::check_now;
 use crate::backend::credentials::{self, CertificateIntake, Intake};
 use crate::backend::vault::SealedIn;
@@ -16,8 +17,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use domain::evaluation::Status;
 use domain::finding::FindingCode;
-use domain::ids::{ClientId, TenantRef};
-use domain::{Action, Cloud};
+use domain::Action;
 use entra::CertificateKey;
 
 /// The sealing context of a row's pending key: not the one its credential
@@ -140,22 +140,18 @@ pub async fn activate(ctx: &Staff, id: &RegistrationId) -> Result<Option<Status>
             Ok::<_, AppError>((key, intake))
         })
         .await??;
-    let cloud: Cloud = found
-        .cloud
-        .parse()
-        .map_err(|error| internal("a stored cloud is not known", error))?;
-    let tenant = TenantRef::parse(
-        &found
-            .entra_tenant_id
-            .clone()
-            .or(found.primary_domain)
-            .unwrap_or_default(),
-    )
-    .map_err(|error| internal("a stored tenant cannot be addressed", error))?;
-    let client_id = ClientId::parse(&found.client_id)
-        .map_err(|error| internal("a stored client id is not valid", error))?;
-    let profiles = domain::profile::parse_list(&found.profiles)
-        .map_err(|error| internal("a stored profile is not known", error))?;
+    let Addressed {
+        cloud,
+        tenant,
+        client_id,
+        profiles,
+    } = addressed(
+        &found.cloud,
+        found.entra_tenant_id.as_deref(),
+        found.primary_domain.as_deref(),
+        &found.client_id,
+        &found.profiles,
+    )?;
     let report = entra::verify(
         &ctx.backend.entra,
         &entra::VerifyRequest {
