@@ -25,10 +25,15 @@ pub async fn onboarding_certificate(
             der,
         )
             .into_response(),
-        Err(error) => (
-            StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::NOT_FOUND),
-            error.to_string(),
-        )
-            .into_response(),
+        Err(error) => refused(error),
     }
+}
+
+/// A download refused: the error's own status and its client-safe text.
+pub(crate) fn refused(error: app::error::AppError) -> Response {
+    (
+        StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        error.to_string(),
+    )
+        .into_response()
 }

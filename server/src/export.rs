@@ -2,9 +2,10 @@
 //! organisation's registrations and their health) and a renewal
 //! certificate's public half.
 
+use crate::downloads::refused;
 use app::backend::{exchange, Backend, OrgScope, Staff};
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
@@ -58,12 +59,4 @@ pub async fn pending_certificate(
             .into_response(),
         Err(error) => refused(error),
     }
-}
-
-fn refused(error: app::error::AppError) -> Response {
-    (
-        StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        error.to_string(),
-    )
-        .into_response()
 }
