@@ -110,7 +110,7 @@ pub async fn import(config: &Config, args: &ImportArgs) -> Result<(String, u8), 
 
 pub async fn export(config: &Config, args: &ExportArgs) -> Result<(String, u8), CliError> {
     let staff = as_organisation(config, &args.org).await?;
-    let csv = exchange::export::export(&staff).await;
+    let csv = exchange::export::export(&staff, None).await;
     staff.backend.pool.close().await;
     let csv = csv.map_err(|error| CliError::Failed(error.to_string()))?;
     match &args.file {

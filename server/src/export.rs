@@ -3,10 +3,13 @@
 //! certificate's public half.
 
 use crate::downloads::refused;
-use app::backend::{exchange, Backend, OrgScope, Staff};
-use axum::extract::State;
+use app::backend::{dashboard, exchange, Backend, OrgScope, Staff};
+use app::error::AppError;
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use domain::dashboard::ViewQuery;
+use std::collections::HashSet;
 use tower_sessions::Session;
 
 pub async fn registrations(State(backend): State<Backend>, session: Session) -> Response {
@@ -15,13 +18,44 @@ pub async fn registrations(State(backend): State<Backend>, session: Session) -> 
         Err(error) => return refused(error),
     };
     let date = backend.now().date();
-    match exchange::export::export(&Staff { backend, scope }).await {
+    let staff = Staff { backend, scope };
+    csv_file(
+        exchange::export::export(&staff, None).await,
+        &format!("tenantry-registrations-{date}.csv"),
+    )
+}
+
+/// `/export/dashboard.csv?<the view's query>`: the registrations a
+/// dashboard view shows, in the registrations export's columns.
+pub async fn dashboard(
+    State(backend): State<Backend>,
+    session: Session,
+    Query(query): Query<ViewQuery>,
+) -> Response {
+    let scope = match OrgScope::of_session(&backend, &session).await {
+        Ok(scope) => scope,
+        Err(error) => return refused(error),
+    };
+    let date = backend.now().date();
+    let staff = Staff { backend, scope };
+    let csv = match dashboard::shown(&staff, &query).await {
+        Ok(shown) => {
+            let only: HashSet<_> = shown.into_iter().collect();
+            exchange::export::export(&staff, Some(&only)).await
+        }
+        Err(error) => Err(error),
+    };
+    csv_file(csv, &format!("tenantry-dashboard-{date}.csv"))
+}
+
+fn csv_file(csv: Result<String, AppError>, file_name: &str) -> Response {
+    match csv {
         Ok(csv) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
                 (
                     header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"tenantry-registrations-{date}.csv\""),
+                    format!("attachment; filename=\"{file_name}\""),
                 ),
                 (header::CACHE_CONTROL, "no-store".to_owned()),
             ],

@@ -88,6 +88,7 @@ pub async fn open_backend(
         .map_err(|error| StartupError::Entra(error.to_string()))?,
         onboarding_ttl: time::Duration::hours(config.onboarding_ttl_hours),
         watch,
+        dashboards: Default::default(),
     })
 }
 
@@ -171,6 +172,7 @@ impl Application {
                 "/export/registrations.csv",
                 get(crate::export::registrations),
             )
+            .route("/export/dashboard.csv", get(crate::export::dashboard))
             .route(
                 "/registrations/{id}/pending.cer",
                 get(crate::export::pending_certificate),

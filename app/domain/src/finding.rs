@@ -60,6 +60,68 @@ impl FindingCode {
     }
 }
 
+impl FindingCode {
+    pub const ALL: [FindingCode; 22] = [
+        FindingCode::InvalidSecret,
+        FindingCode::SecretExpired,
+        FindingCode::SecretExpiring,
+        FindingCode::CertificateRejected,
+        FindingCode::CertificateExpired,
+        FindingCode::CertificateExpiring,
+        FindingCode::AppNotFound,
+        FindingCode::TenantNotFound,
+        FindingCode::AppDisabled,
+        FindingCode::ConditionalAccess,
+        FindingCode::WrongCloud,
+        FindingCode::ConsentMissing,
+        FindingCode::PermissionMissing,
+        FindingCode::OptionalPermissionMissing,
+        FindingCode::PermissionNotEffective,
+        FindingCode::ExtraPermission,
+        FindingCode::TenantMismatch,
+        FindingCode::Throttled,
+        FindingCode::ServiceUnavailable,
+        FindingCode::Unreachable,
+        FindingCode::UnexpectedResponse,
+        FindingCode::UnknownError,
+    ];
+
+    pub fn parse(text: &str) -> Option<FindingCode> {
+        FindingCode::ALL
+            .into_iter()
+            .find(|code| code.as_str() == text.trim())
+    }
+
+    /// The finding in a few plain words, for one-line lists; the stored
+    /// finding carries the full message and fix.
+    pub fn headline(self) -> &'static str {
+        match self {
+            FindingCode::InvalidSecret => "The client secret is wrong",
+            FindingCode::SecretExpired => "The client secret has expired",
+            FindingCode::SecretExpiring => "The client secret expires soon",
+            FindingCode::CertificateRejected => "Microsoft rejects the certificate",
+            FindingCode::CertificateExpired => "The certificate has expired",
+            FindingCode::CertificateExpiring => "The certificate expires soon",
+            FindingCode::AppNotFound => "The app registration is not in the tenant",
+            FindingCode::TenantNotFound => "The tenant does not exist",
+            FindingCode::AppDisabled => "The app is disabled in the tenant",
+            FindingCode::ConditionalAccess => "Conditional Access blocks the app",
+            FindingCode::WrongCloud => "The tenant is in another Microsoft cloud",
+            FindingCode::ConsentMissing => "Admin consent has not been granted",
+            FindingCode::PermissionMissing => "A required permission is not granted",
+            FindingCode::OptionalPermissionMissing => "An optional permission is not granted",
+            FindingCode::PermissionNotEffective => "A granted permission does not work",
+            FindingCode::ExtraPermission => "Permissions beyond need are granted",
+            FindingCode::TenantMismatch => "The token came from another tenant",
+            FindingCode::Throttled => "Microsoft asked Tenantry to slow down",
+            FindingCode::ServiceUnavailable => "Microsoft's service was unavailable",
+            FindingCode::Unreachable => "Microsoft could not be reached",
+            FindingCode::UnexpectedResponse => "Microsoft answered unexpectedly",
+            FindingCode::UnknownError => "Microsoft refused for a reason it did not name",
+        }
+    }
+}
+
 /// Ordered from mildest to worst; a verdict takes the worst of its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -109,6 +171,14 @@ mod tests {
         ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }
+    }
+
+    #[test]
+    fn every_code_parses_back_from_its_contract_name() {
+        for code in FindingCode::ALL {
+            assert_eq!(FindingCode::parse(code.as_str()), Some(code));
+        }
+        assert_eq!(FindingCode::parse("no_such_code"), None);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod cloud;
 pub mod credential;
 pub mod customer;
+pub mod dashboard;
 pub mod evaluation;
 pub mod exchange;
 pub mod finding;

@@ -77,6 +77,49 @@ pub fn refreshed(verdict: &Verdict, credential: Option<CredentialMeta>, now: i64
     }
 }
 
+/// A stored check's finding codes with the expiry codes re-evaluated at
+/// `now`, as `refreshed` does for a whole verdict.
+pub fn refreshed_codes(
+    codes: &[FindingCode],
+    credential: Option<CredentialMeta>,
+    now: i64,
+) -> Vec<FindingCode> {
+    credential_findings(credential, now)
+        .into_iter()
+        .map(|f| f.code)
+        .chain(
+            codes
+                .iter()
+                .copied()
+                .filter(|code| !CREDENTIAL_CODES.contains(code)),
+        )
+        .collect()
+}
+
+/// The first instant after `now` at which `standing` may answer
+/// differently without a new check: the registration turns stale, or its
+/// credential crosses an expiry threshold. A reading of standings made at
+/// `now` is true until then (and no longer).
+pub fn standing_changes_at(
+    history: &History,
+    credential: Option<CredentialMeta>,
+    interval_secs: i64,
+    now: i64,
+) -> Option<i64> {
+    let stale = history
+        .last_completed
+        .or(history.latest)
+        // Stale is strictly older than twice the interval.
+        .map(|seen| seen.at + 2 * interval_secs + 1);
+    let expiry = credential.into_iter().flat_map(|c| {
+        crate::credential::EXPIRY_WARNING_DAYS
+            .iter()
+            .map(move |days| c.expires_at - days * 86_400)
+            .chain([c.expires_at])
+    });
+    stale.into_iter().chain(expiry).filter(|at| *at > now).min()
+}
+
 /// What the expiry alone does to a status that was true when it was seen.
 fn aged(status: Status, credential: Option<CredentialMeta>, now: i64) -> Status {
     let expiry = status_of(&credential_findings(credential, now));
@@ -264,6 +307,49 @@ mod tests {
             kind: CredentialKind::Secret,
             expires_at: NOW + expires_in,
         })
+    }
+
+    #[test]
+    fn a_standing_holds_until_the_registration_turns_stale_or_its_secret_crosses_a_threshold() {
+        let history = History {
+            latest: seen(Status::Healthy, HOUR),
+            last_completed: seen(Status::Healthy, HOUR),
+            unchecked_since: None,
+        };
+        let stale_at = NOW - HOUR + 2 * INTERVAL + 1;
+        assert_eq!(
+            standing_changes_at(&history, secret(100 * DAY), INTERVAL, NOW),
+            Some(stale_at)
+        );
+        // The secret enters its 30-day warning before the registration
+        // turns stale.
+        let warns_at = NOW + 2 * HOUR;
+        let credential = secret(30 * DAY + 2 * HOUR);
+        assert_eq!(
+            standing_changes_at(&history, credential, INTERVAL, NOW),
+            Some(warns_at)
+        );
+        let just_before = standing(&history, credential, INTERVAL, warns_at - 1);
+        let at_the_instant = standing(&history, credential, INTERVAL, warns_at);
+        assert_eq!(just_before.status, Status::Healthy);
+        assert_eq!(at_the_instant.status, Status::Warning);
+        let just_before = standing(&history, secret(100 * DAY), INTERVAL, stale_at - 1);
+        let at_the_instant = standing(&history, secret(100 * DAY), INTERVAL, stale_at);
+        assert_eq!(just_before.status, Status::Healthy);
+        assert_eq!(at_the_instant.status, Status::Stale);
+    }
+
+    #[test]
+    fn stored_finding_codes_are_brought_up_to_date_with_the_expiry() {
+        let stored = [FindingCode::SecretExpiring, FindingCode::ConsentMissing];
+        assert_eq!(
+            refreshed_codes(&stored, secret(-HOUR), NOW),
+            vec![FindingCode::SecretExpired, FindingCode::ConsentMissing]
+        );
+        assert_eq!(
+            refreshed_codes(&stored, secret(100 * DAY), NOW),
+            vec![FindingCode::ConsentMissing]
+        );
     }
 
     #[test]

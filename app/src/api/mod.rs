@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod checks;
+pub mod dashboard;
 pub mod exchange;
 pub mod onboarding;
 pub mod registrations;

@@ -109,7 +109,7 @@ pub async fn generated(
 }
 
 /// A date as entered in a date field, `YYYY-MM-DD`, at midnight UTC.
-fn parse_date(raw: &str) -> Option<OffsetDateTime> {
+pub(crate) fn parse_date(raw: &str) -> Option<OffsetDateTime> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(raw.trim(), &format)
         .ok()

@@ -6,6 +6,7 @@ pub mod checks;
 pub mod clock;
 pub mod context;
 pub mod credentials;
+pub mod dashboard;
 pub mod db;
 pub mod exchange;
 pub mod heavy;
@@ -53,6 +54,8 @@ pub struct Backend {
     pub session_limits: domain::session::SessionLimits,
     /// The schedule registrations are checked on.
     pub watch: checks::WatchSettings,
+    /// Dashboard readings kept while they are true.
+    pub dashboards: dashboard::Dashboards,
 }
 
 impl Backend {

@@ -4,5 +4,6 @@ pub mod credential_fields;
 pub mod file_field;
 pub mod form;
 pub mod profile_picker;
+pub mod relative_time;
 pub mod shell;
 pub mod verdict;

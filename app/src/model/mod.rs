@@ -289,6 +289,8 @@ pub struct TestResult {
 }
 
 mod checks;
+mod dashboard;
 mod exchange;
 pub use checks::*;
+pub use dashboard::*;
 pub use exchange::*;

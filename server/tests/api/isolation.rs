@@ -45,6 +45,9 @@ const SERVER_FUNCTIONS: &[(&str, Caller)] = &[
     ("check_registration", WRITES),
     ("request_checks", WRITES),
     ("check_progress", READS),
+    ("load_dashboard", READS),
+    ("acknowledge_problem", WRITES),
+    ("withdraw_acknowledgement", WRITES),
     ("change_registration_profiles", WRITES),
     ("replace_registration_credential", WRITES),
     ("archive_registration", WRITES),
@@ -190,6 +193,9 @@ fn arguments(victim: &Victim) -> Vec<(&'static str, String)> {
             "form[object_id]",
             "dddddddd-4444-4555-8666-777777777777".into(),
         ),
+        ("form[note]", "Set aside by an intruder".into()),
+        ("form[until]", "".into()),
+        ("query[q]", "Contoso".into()),
     ]
 }
 

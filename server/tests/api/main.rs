@@ -8,6 +8,7 @@ mod support;
 mod checks;
 mod cli;
 mod consent;
+mod dashboard;
 mod exchange;
 mod first_run;
 mod isolation;

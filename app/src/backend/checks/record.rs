@@ -75,6 +75,11 @@ pub async fn store(
                 latest_check_id = $2, last_checked_at = $3,
                 last_completed_check_id = CASE WHEN $4 THEN $2 ELSE last_completed_check_id END,
                 unchecked_since = CASE WHEN $4 THEN NULL ELSE COALESCE(unchecked_since, $3) END,
+                status_since = CASE
+                    WHEN NOT $4 THEN status_since
+                    WHEN (SELECT status FROM checks WHERE id = registrations.last_completed_check_id) = $8
+                        THEN COALESCE(status_since, $3)
+                    ELSE $3 END,
                 check_request_answered = check_request
           WHERE id = $5 AND organisation_id = $6 AND ($7 IS NULL OR lease_claim = $7)",
     )
@@ -85,6 +90,7 @@ pub async fn store(
     .bind(seen.registration_id)
     .bind(seen.organisation_id)
     .bind(claim.map(|c| c.token.clone()))
+    .bind(verdict.status.as_str())
     .execute(&mut **tx)
     .await
     .map_err(db("could not update a checked registration"))?;
@@ -97,10 +103,11 @@ pub async fn store(
     sqlx::query(
         "INSERT INTO checks
             (id, organisation_id, registration_id, sequence, started_at, finished_at, duration_ms,
-             trigger, triggered_by, claim, status, verdict, finding_codes, trace_id, correlation_id)
+             trigger, triggered_by, claim, status, verdict, finding_codes, extra_permissions,
+             trace_id, correlation_id)
          VALUES ($1, $2, $3,
                  (SELECT COALESCE(MAX(sequence), 0) + 1 FROM checks WHERE registration_id = $3),
-                 $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                 $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(&id)
     .bind(seen.organisation_id)
@@ -114,6 +121,7 @@ pub async fn store(
     .bind(verdict.status.as_str())
     .bind(verdict_json)
     .bind(codes.join(","))
+    .bind(verdict.extra_permissions.join(","))
     .bind(&seen.report.trace_id)
     .bind(&seen.report.correlation_id)
     .execute(&mut **tx)

@@ -42,7 +42,7 @@ fn observed(status: &Option<String>, at: &Option<Timestamp>) -> Option<Observed>
     })
 }
 
-fn at(unix: i64) -> Option<Timestamp> {
+pub(crate) fn at(unix: i64) -> Option<Timestamp> {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .ok()
         .map(Timestamp::of)
@@ -60,14 +60,17 @@ impl StandingRow {
         })
     }
 
-    pub fn view(&self, backend: &Backend) -> StandingView {
-        let history = History {
+    pub fn history(&self) -> History {
+        History {
             latest: observed(&self.latest_status, &self.latest_at),
             last_completed: observed(&self.completed_status, &self.completed_at),
             unchecked_since: self.unchecked_since.as_ref().map(Timestamp::unix),
-        };
+        }
+    }
+
+    pub fn view(&self, backend: &Backend) -> StandingView {
         let shown = standing(
-            &history,
+            &self.history(),
             self.credential(),
             backend.watch.interval_secs(),
             backend.now().unix_timestamp(),
@@ -283,6 +286,6 @@ async fn strip(ctx: &Staff, id: &RegistrationId, now: i64) -> Result<Vec<StripDa
         .collect())
 }
 
-fn day_of(unix: i64) -> String {
+pub(crate) fn day_of(unix: i64) -> String {
     at(unix).map(|t| t.date().to_owned()).unwrap_or_default()
 }

@@ -5,13 +5,16 @@
 use crate::backend::checks::view::{StandingRow, STANDING_COLUMNS, STANDING_JOINS};
 use crate::backend::{db, internal, Staff};
 use crate::error::AppError;
+use crate::ids::RegistrationId;
 use crate::timestamp::Timestamp;
 use domain::evaluation::{PermissionState, Verdict};
 use domain::exchange::{neutralised, EXPORT_COLUMNS};
 use domain::watch::refreshed;
+use std::collections::HashSet;
 
 #[derive(sqlx::FromRow)]
 struct ExportRow {
+    id: RegistrationId,
     tenant: String,
     entra_tenant_id: Option<String>,
     cloud: String,
@@ -26,9 +29,14 @@ fn date(at: &Option<Timestamp>) -> String {
     at.as_ref().map(|t| t.to_string()).unwrap_or_default()
 }
 
-pub async fn export(ctx: &Staff) -> Result<String, AppError> {
+/// Every active registration of the organisation, or only those in `only`
+/// (a dashboard view's), in the same columns.
+pub async fn export(
+    ctx: &Staff,
+    only: Option<&HashSet<RegistrationId>>,
+) -> Result<String, AppError> {
     let query = format!(
-        "SELECT t.display_name AS tenant, t.entra_tenant_id, t.cloud, r.client_id, r.profiles,
+        "SELECT r.id, t.display_name AS tenant, t.entra_tenant_id, t.cloud, r.client_id, r.profiles,
                 l.verdict AS latest_verdict, {STANDING_COLUMNS}
            FROM registrations r
            JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id
@@ -46,6 +54,9 @@ pub async fn export(ctx: &Staff) -> Result<String, AppError> {
     let fail = |error: csv::Error| internal("could not write the export", error);
     out.write_record(EXPORT_COLUMNS).map_err(fail)?;
     for row in rows {
+        if only.is_some_and(|only| !only.contains(&row.id)) {
+            continue;
+        }
         let standing = row.standing.view(&ctx.backend);
         let verdict: Option<Verdict> = row
             .latest_verdict

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod certificates;
+pub mod dashboard;
 pub mod onboarding;
 pub mod process;
 pub mod simulator;

@@ -1,0 +1,327 @@
+//! One organisation's registrations read as a whole at one instant, kept
+//! in memory while it is still true: until the organisation's
+//! `dashboard_version` moves (any change the dashboard shows, from any
+//! server, bumps it), until a standing would change by time alone (a
+//! registration turning stale, a credential crossing an expiry threshold),
+//! and for a minute at most.
+
+use crate::backend::checks::view::{StandingRow, STANDING_COLUMNS, STANDING_JOINS};
+use crate::backend::{db, internal, Staff};
+use crate::error::AppError;
+use crate::ids::{CustomerTenantId, OrganisationId, RegistrationId};
+use crate::model::{AcknowledgementView, DashboardView, TrendDay};
+use crate::timestamp::Timestamp;
+use domain::dashboard::{acknowledgement_holds, problem_key, Entry, Tenant, ViewQuery};
+use domain::evaluation::{CredentialKind, Status};
+use domain::finding::FindingCode;
+use domain::watch::{refreshed_codes, standing, standing_changes_at};
+use domain::Cloud;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// However long nothing changes, a reading is made again after this long,
+/// so relative wording ("expires in 3 days") never drifts far.
+const LONGEST_KEPT_SECS: i64 = 60;
+/// Views of one reading kept for repeated requests (the same bookmark
+/// opened by several people, a page reloaded).
+const VIEWS_KEPT: usize = 16;
+
+/// What the dashboard says of a registration besides its `Entry`.
+pub struct Registration {
+    pub id: RegistrationId,
+    pub credential: CredentialKind,
+    pub last_checked_at: Option<i64>,
+    pub acknowledgement: Option<AcknowledgementView>,
+}
+
+pub struct TenantDetails {
+    pub id: CustomerTenantId,
+    pub contacts: Vec<String>,
+}
+
+/// A view is made for a query and for whether the caller may acknowledge.
+pub type ViewKey = (ViewQuery, bool);
+
+pub struct Snapshot {
+    version: i64,
+    pub at: i64,
+    valid_until: i64,
+    pub tenants: Vec<Tenant>,
+    pub tenant_details: Vec<TenantDetails>,
+    pub entries: Vec<Entry>,
+    /// Beside `entries`, index for index.
+    pub registrations: Vec<Registration>,
+    /// The last 30 days, oldest first, today last.
+    pub trend: Vec<TrendDay>,
+    views: Mutex<Vec<(ViewKey, Arc<DashboardView>)>>,
+}
+
+impl Snapshot {
+    fn holds(&self, version: i64, now: i64) -> bool {
+        self.version == version && self.at <= now && now < self.valid_until
+    }
+
+    pub fn position_of(&self, id: &RegistrationId) -> Option<usize> {
+        self.registrations.iter().position(|r| &r.id == id)
+    }
+
+    /// A view made of this reading before, or makes it now.
+    pub fn view(&self, key: ViewKey, make: impl FnOnce() -> DashboardView) -> Arc<DashboardView> {
+        let kept = self.views.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, view)) = kept.iter().find(|(k, _)| *k == key) {
+            return view.clone();
+        }
+        drop(kept);
+        let view = Arc::new(make());
+        let mut kept = self.views.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= VIEWS_KEPT {
+            kept.remove(0);
+        }
+        kept.push((key, view.clone()));
+        view
+    }
+}
+
+/// The trend's finished days and the day they were read on.
+type PastDays = (String, Vec<TrendDay>);
+
+/// The readings of every organisation this server has shown a dashboard.
+#[derive(Clone, Default)]
+pub struct Dashboards {
+    kept: Arc<Mutex<HashMap<OrganisationId, Arc<Snapshot>>>>,
+    /// The trend's finished days, with the day they were read on.
+    past: Arc<Mutex<HashMap<OrganisationId, PastDays>>>,
+    /// One reading is made at a time; others wait for it rather than read
+    /// the same rows at once.
+    reading: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Dashboards {
+    fn kept(&self, organisation: &OrganisationId, version: i64, now: i64) -> Option<Arc<Snapshot>> {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.get(organisation)
+            .filter(|snapshot| snapshot.holds(version, now))
+            .cloned()
+    }
+}
+
+impl Dashboards {
+    pub fn past_days(&self, organisation: &OrganisationId, today: &str) -> Option<Vec<TrendDay>> {
+        let past = self.past.lock().unwrap_or_else(|e| e.into_inner());
+        past.get(organisation)
+            .filter(|(read_on, _)| read_on == today)
+            .map(|(_, days)| days.clone())
+    }
+
+    pub fn keep_past_days(
+        &self,
+        organisation: &OrganisationId,
+        today: String,
+        days: Vec<TrendDay>,
+    ) {
+        self.past
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(organisation.clone(), (today, days));
+    }
+}
+
+/// The caller's organisation read at the backend's `now`, kept or made.
+pub async fn current(ctx: &Staff) -> Result<Arc<Snapshot>, AppError> {
+    let organisation = ctx.scope.organisation_id();
+    let dashboards = &ctx.backend.dashboards;
+    // The version is read before the rows: a change made in between makes
+    // the reading look older than it is, never newer.
+    let version = version_of(ctx).await?;
+    let now = ctx.now().unix_timestamp();
+    if let Some(snapshot) = dashboards.kept(organisation, version, now) {
+        return Ok(snapshot);
+    }
+    let _turn = dashboards.reading.lock().await;
+    let version = version_of(ctx).await?;
+    if let Some(snapshot) = dashboards.kept(organisation, version, now) {
+        return Ok(snapshot);
+    }
+    let snapshot = Arc::new(read(ctx, version, now).await?);
+    dashboards
+        .kept
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(organisation.clone(), snapshot.clone());
+    Ok(snapshot)
+}
+
+async fn version_of(ctx: &Staff) -> Result<i64, AppError> {
+    let (version,): (i64,) =
+        sqlx::query_as("SELECT dashboard_version FROM organisations WHERE id = $1")
+            .bind(ctx.scope.organisation_id())
+            .fetch_one(ctx.pool())
+            .await
+            .map_err(db("could not read the dashboard's version"))?;
+    Ok(version)
+}
+
+#[derive(sqlx::FromRow)]
+struct TenantRow {
+    id: CustomerTenantId,
+    display_name: String,
+    cloud: String,
+    contact_emails: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct RegistrationRow {
+    id: RegistrationId,
+    customer_tenant_id: CustomerTenantId,
+    profiles: String,
+    status_since: Option<Timestamp>,
+    latest_codes: Option<String>,
+    completed_extra: Option<String>,
+    ack_problem: Option<String>,
+    ack_note: Option<String>,
+    ack_until: Option<Timestamp>,
+    ack_by: Option<String>,
+    ack_at: Option<Timestamp>,
+    #[sqlx(flatten)]
+    standing: StandingRow,
+}
+
+fn listed(text: &str) -> impl Iterator<Item = &str> {
+    text.split(',').map(str::trim).filter(|s| !s.is_empty())
+}
+
+async fn read(ctx: &Staff, version: i64, now: i64) -> Result<Snapshot, AppError> {
+    let organisation = ctx.scope.organisation_id();
+    let tenant_rows: Vec<TenantRow> = sqlx::query_as(
+        "SELECT id, display_name, cloud, contact_emails FROM customer_tenants
+          WHERE organisation_id = $1 AND archived_at IS NULL
+          ORDER BY display_name, id",
+    )
+    .bind(organisation)
+    .fetch_all(ctx.pool())
+    .await
+    .map_err(db("could not read tenants for the dashboard"))?;
+    let query = format!(
+        "SELECT r.id, r.customer_tenant_id, r.profiles, r.status_since,
+                l.finding_codes AS latest_codes, c.extra_permissions AS completed_extra,
+                a.problem AS ack_problem, a.note AS ack_note, a.until AS ack_until,
+                ua.display_name AS ack_by, a.acknowledged_at AS ack_at, {STANDING_COLUMNS}
+           FROM registrations r
+           JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id
+           {STANDING_JOINS}
+           LEFT JOIN acknowledgements a ON a.registration_id = r.id AND a.organisation_id = r.organisation_id
+           LEFT JOIN users ua ON ua.id = a.acknowledged_by AND ua.organisation_id = a.organisation_id
+          WHERE r.organisation_id = $1 AND r.archived_at IS NULL AND t.archived_at IS NULL"
+    );
+    let rows: Vec<RegistrationRow> = sqlx::query_as(&query)
+        .bind(organisation)
+        .fetch_all(ctx.pool())
+        .await
+        .map_err(db("could not read registrations for the dashboard"))?;
+
+    let mut position: HashMap<CustomerTenantId, usize> = HashMap::new();
+    let mut tenants = Vec::with_capacity(tenant_rows.len());
+    let mut tenant_details = Vec::with_capacity(tenant_rows.len());
+    for row in tenant_rows {
+        let cloud: Cloud = row
+            .cloud
+            .parse()
+            .map_err(|error| internal("a stored cloud is not known", error))?;
+        position.insert(row.id.clone(), tenants.len());
+        tenants.push(Tenant {
+            name: row.display_name,
+            cloud,
+        });
+        tenant_details.push(TenantDetails {
+            id: row.id,
+            contacts: listed(&row.contact_emails).map(str::to_owned).collect(),
+        });
+    }
+
+    let interval = ctx.backend.watch.interval_secs();
+    let mut valid_until = now + LONGEST_KEPT_SECS;
+    let mut entries = Vec::with_capacity(rows.len());
+    let mut registrations = Vec::with_capacity(rows.len());
+    for row in rows {
+        let Some(&tenant) = position.get(&row.customer_tenant_id) else {
+            continue;
+        };
+        let history = row.standing.history();
+        let credential = row.standing.credential();
+        let shown = standing(&history, credential, interval, now);
+        if let Some(change) = standing_changes_at(&history, credential, interval, now) {
+            valid_until = valid_until.min(change);
+        }
+        let stored: Vec<FindingCode> = row
+            .latest_codes
+            .as_deref()
+            .map(|codes| listed(codes).filter_map(FindingCode::parse).collect())
+            .unwrap_or_default();
+        let codes = refreshed_codes(&stored, credential, now);
+        let expires_at = credential.map(|c| c.expires_at);
+        let since = match shown.status {
+            Status::CouldNotCheck | Status::Stale => shown.since,
+            Status::NeverChecked => None,
+            status if history.last_completed.map(|seen| seen.status) == Some(status) => {
+                row.status_since.as_ref().map(Timestamp::unix)
+            }
+            // The expiry alone changed the status since the last check.
+            Status::Failing => expires_at,
+            _ => expires_at.map(|at| at - 30 * 86_400),
+        };
+        let current = problem_key(shown.status, &codes);
+        let ack_until = row.ack_until.as_ref().map(Timestamp::unix);
+        if let Some(until) = ack_until.filter(|until| *until > now) {
+            valid_until = valid_until.min(until);
+        }
+        let acknowledgement = match (row.ack_problem, row.ack_note, row.ack_at) {
+            (Some(problem), Some(note), Some(at))
+                if acknowledgement_holds(&problem, ack_until, current.as_deref(), now) =>
+            {
+                Some(AcknowledgementView {
+                    note,
+                    until: row.ack_until,
+                    by: row.ack_by.unwrap_or_default(),
+                    at,
+                })
+            }
+            _ => None,
+        };
+        entries.push(Entry {
+            tenant,
+            profiles: listed(&row.profiles).map(str::to_owned).collect(),
+            status: shown.status,
+            codes,
+            extra: row
+                .completed_extra
+                .as_deref()
+                .map(|extra| listed(extra).map(str::to_owned).collect())
+                .unwrap_or_default(),
+            expires_at,
+            since,
+            acknowledged: acknowledgement.is_some(),
+        });
+        registrations.push(Registration {
+            id: row.id,
+            credential: match row.standing.credential_kind.as_str() {
+                "certificate" => CredentialKind::Certificate,
+                _ => CredentialKind::Secret,
+            },
+            last_checked_at: row.standing.last_checked_at.as_ref().map(Timestamp::unix),
+            acknowledgement,
+        });
+    }
+    let mut trend = super::trend::past(ctx, now).await?;
+    trend.push(super::trend::today(ctx, now).await?);
+    Ok(Snapshot {
+        trend,
+        version,
+        at: now,
+        valid_until,
+        tenants,
+        tenant_details,
+        entries,
+        registrations,
+        views: Mutex::new(Vec::new()),
+    })
+}

@@ -1,0 +1,142 @@
+//! What needs attention, most urgent first, with the one action that fixes
+//! each; and the problems someone has set aside, still counted.
+
+use crate::api::dashboard::{AcknowledgeProblem, WithdrawAcknowledgement};
+use crate::components::credential_fields::FormInput;
+use crate::components::form::{action_error, FormError};
+use crate::components::relative_time::RelativeTime;
+use crate::components::verdict::StatusBadge;
+use crate::ids::RegistrationId;
+use crate::model::{AttentionItem, DashboardView};
+use leptos::prelude::*;
+
+#[component]
+pub fn Attention(
+    view: DashboardView,
+    acknowledge: ServerAction<AcknowledgeProblem>,
+    withdraw: ServerAction<WithdrawAcknowledgement>,
+) -> impl IntoView {
+    // One form at a time, under the line it is for.
+    let open: RwSignal<Option<RegistrationId>> = RwSignal::new(None);
+    Effect::new(move |_| {
+        if matches!(acknowledge.value().get(), Some(Ok(()))) {
+            open.set(None);
+        }
+    });
+    let can = view.can_acknowledge;
+    let more = view.attention_total - view.attention.len();
+    let lines = view
+        .attention
+        .into_iter()
+        .map(|item| view! { <Line item can open acknowledge/> })
+        .collect_view();
+    let set_aside = view.acknowledged.len();
+    let aside = view
+        .acknowledged
+        .into_iter()
+        .map(|item| {
+            let ack = item.acknowledgement.clone();
+            let id = item.registration_id.to_string();
+            view! {
+                <li>
+                    <Summary item/>
+                    {ack.map(|ack| view! {
+                        <p class="muted">
+                            "Set aside by " {ack.by} " " <RelativeTime at=ack.at/> ": “" {ack.note} "”"
+                            {ack.until.map(|until| view! { " until " <RelativeTime at=until/> })}
+                        </p>
+                    })}
+                    {can.then(|| view! {
+                        <ActionForm action=withdraw attr:class="inline-form">
+                            <input type="hidden" name="registration_id" value=id/>
+                            <button type="submit" class="secondary">"Bring back"</button>
+                        </ActionForm>
+                    })}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card" aria-labelledby="attention-heading">
+            <h2 id="attention-heading">"Needs attention (" {view.attention_total} ")"</h2>
+            {if view.attention_total == 0 {
+                view! { <p class="muted">"Nothing in this view needs attention."</p> }.into_any()
+            } else {
+                view! { <ol class="attention">{lines}</ol> }.into_any()
+            }}
+            {(more > 0).then(|| view! { <p class="muted">{format!("and {more} more; narrow the view with the filters.")}</p> })}
+            {(set_aside > 0).then(|| view! {
+                <details class="set-aside">
+                    <summary>{format!("Set aside ({set_aside}) — still counted above")}</summary>
+                    <ul class="attention">{aside}</ul>
+                </details>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn Summary(item: AttentionItem) -> impl IntoView {
+    let fix = if item.remedy.on_tenant_page() {
+        format!("/tenants/{}", item.customer_tenant_id)
+    } else {
+        format!("/registrations/{}", item.registration_id)
+    };
+    view! {
+        <StatusBadge status=item.status/>
+        " "
+        <a href=format!("/registrations/{}", item.registration_id)>{item.tenant_name}</a>
+        " · " {item.products.join(", ")} " · "
+        <span class="headline">{item.headline}</span>
+        {item.since.map(|since| view! { " · since " <RelativeTime at=since/> })}
+        " · " <a href=fix class="remedy">{item.remedy.label()}</a>
+    }
+}
+
+#[component]
+fn Line(
+    item: AttentionItem,
+    can: bool,
+    open: RwSignal<Option<RegistrationId>>,
+    acknowledge: ServerAction<AcknowledgeProblem>,
+) -> impl IntoView {
+    let id = item.registration_id.clone();
+    let is_open = {
+        let id = id.clone();
+        Signal::derive(move || open.with(|o| o.as_ref() == Some(&id)))
+    };
+    let error = action_error(acknowledge);
+    let toggle = {
+        let id = id.clone();
+        move |_| {
+            open.update(|o| {
+                *o = if o.as_ref() == Some(&id) {
+                    None
+                } else {
+                    Some(id.clone())
+                }
+            })
+        }
+    };
+    let hidden_id = StoredValue::new(id.to_string());
+    view! {
+        <li>
+            <Summary item/>
+            {can.then(|| view! {
+                " " <button type="button" class="link" on:click=toggle
+                    aria-expanded=move || if is_open.get() { "true" } else { "false" }>"Acknowledge…"</button>
+                <Show when=move || is_open.get()>
+                    <ActionForm action=acknowledge attr:class="acknowledge">
+                        <input type="hidden" name="registration_id" value=hidden_id.get_value()/>
+                        <FormInput label="What is being done" name="note" error
+                            hint="Colleagues see this beside the problem."/>
+                        <FormInput label="Set aside until (optional)" name="until" kind="date" error
+                            hint="It comes back on its own after that day, or as soon as the problem changes."/>
+                        <FormError error fields=&["note", "until"]/>
+                        <button type="submit" disabled=move || acknowledge.pending().get()>"Set aside"</button>
+                    </ActionForm>
+                </Show>
+            })}
+        </li>
+    }
+}

@@ -1,0 +1,87 @@
+//! The home page of a signed-in engineer: every registration's health at a
+//! glance, what needs attention first, what expires soon, and where more
+//! permission is held than needed. The view lives in the URL, so it can be
+//! bookmarked and shared.
+
+mod attention;
+mod links;
+mod matrix;
+mod summary;
+
+use crate::api::dashboard::{load_dashboard, AcknowledgeProblem, WithdrawAcknowledgement};
+use crate::model::DashboardView;
+use domain::dashboard::ViewQuery;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let url = use_query_map();
+    let query = Memo::new(move |_| {
+        url.with(|q| ViewQuery {
+            status: q.get("status"),
+            product: q.get("product"),
+            cloud: q.get("cloud"),
+            finding: q.get("finding"),
+            expiring: q.get("expiring"),
+            extra: q.get("extra"),
+            q: q.get("q"),
+            sort: q.get("sort"),
+            page: q.get("page"),
+        })
+    });
+    let acknowledge = ServerAction::<AcknowledgeProblem>::new();
+    let withdraw = ServerAction::<WithdrawAcknowledgement>::new();
+    let dashboard = Resource::new(
+        move || {
+            (
+                query.get(),
+                acknowledge.version().get() + withdraw.version().get(),
+            )
+        },
+        |(query, _)| load_dashboard(Some(query)),
+    );
+    view! {
+        <Title text="Dashboard"/>
+        <h1>"Permission health"</h1>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match dashboard.await {
+                    Ok(view) => view! { <Dashboard view acknowledge withdraw/> }.into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Dashboard(
+    view: DashboardView,
+    acknowledge: ServerAction<AcknowledgeProblem>,
+    withdraw: ServerAction<WithdrawAcknowledgement>,
+) -> impl IntoView {
+    let export = format!("/export/dashboard.csv{}", links::query_string(&view.query));
+    let problems = view.problems.clone();
+    view! {
+        <p class="muted as-of">
+            "As of " <crate::components::relative_time::RelativeTime at=view.as_of.clone()/>
+            " · " <a href=export download>"Export this view (CSV)"</a>
+        </p>
+        {(!problems.is_empty()).then(|| view! {
+            <div class="form-error" role="alert">
+                <p>"Parts of this address were not understood and are left out:"</p>
+                <ul>{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+            </div>
+        })}
+        <summary::Counts view=view.clone()/>
+        <summary::Filters view=view.clone()/>
+        <attention::Attention view=view.clone() acknowledge withdraw/>
+        <matrix::Matrix view=view.clone()/>
+        <summary::Expiring view=view.clone()/>
+        <summary::BeyondNeed view=view.clone()/>
+        <summary::Trend view=view.clone()/>
+        <summary::Watch view/>
+    }
+}

@@ -1,0 +1,499 @@
+//! The dashboard: counts, what needs attention first, the matrix, filters
+//! from the URL, expiring credentials, permissions beyond need, setting a
+//! problem aside, and its CSV; all read from stored checks, all scoped to
+//! the caller's organisation.
+
+use crate::support::dashboard::{count, fleet, EXTRA};
+use crate::support::{app_error, spawn_app, PASSWORD};
+use app::error::AppError;
+use domain::dashboard::{ExpiryGroup, Remedy};
+use domain::evaluation::Status;
+use domain::finding::FindingCode;
+use reqwest::StatusCode;
+use time::macros::datetime;
+
+#[tokio::test]
+async fn the_dashboard_counts_every_status_and_lists_what_needs_attention_most_urgent_first() {
+    let fleet = fleet().await;
+    let view = fleet.dashboard(&[]).await;
+
+    let counted: Vec<(Status, usize)> = view.counts.iter().map(|c| (c.status, c.count)).collect();
+    assert_eq!(
+        counted,
+        vec![
+            (Status::Healthy, 1),
+            (Status::Warning, 2),
+            (Status::Failing, 2),
+            (Status::CouldNotCheck, 1),
+            (Status::Stale, 0),
+            (Status::NeverChecked, 1),
+        ]
+    );
+    assert_eq!(view.shown, 7);
+
+    let order: Vec<String> = view
+        .attention
+        .iter()
+        .map(|a| a.registration_id.to_string())
+        .collect();
+    let expected: Vec<String> = [
+        "fabrikam",
+        "contoso-consent",
+        "northwind",
+        "litware",
+        "contoso-extra",
+    ]
+    .iter()
+    .map(|key| fleet.id(key))
+    .collect();
+    assert_eq!(order, expected, "failing (wrong secret before missing consent), could not check, then warnings (expiring first)");
+    let wrong_secret = &view.attention[0];
+    assert_eq!(wrong_secret.code, Some(FindingCode::InvalidSecret));
+    assert_eq!(wrong_secret.headline, "The client secret is wrong");
+    assert_eq!(wrong_secret.remedy, Remedy::ReplaceSecret);
+    assert_eq!(wrong_secret.tenant_name, "Fabrikam");
+    assert!(wrong_secret.since.is_some());
+    assert_eq!(view.attention[1].remedy, Remedy::GrantConsent);
+    assert_eq!(view.attention[2].status, Status::CouldNotCheck);
+    assert_eq!(view.attention[2].remedy, Remedy::CheckAgain);
+    assert_eq!(view.attention[3].code, Some(FindingCode::SecretExpiring));
+    assert!(view.watch.newest_check.is_some());
+}
+
+#[tokio::test]
+async fn a_cell_shows_the_worst_registration_serving_the_product_and_leads_to_it() {
+    let fleet = fleet().await;
+    let view = fleet.dashboard(&[]).await;
+    assert_eq!(
+        view.products
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect::<Vec<_>>(),
+        vec!["intune-publishing", "email", "recovery", "device-inventory"]
+    );
+    let names: Vec<&str> = view.matrix.iter().map(|r| r.tenant_name.as_str()).collect();
+    assert_eq!(
+        names,
+        vec![
+            "Adatum",
+            "Contoso",
+            "Fabrikam",
+            "Litware",
+            "Northwind Traders",
+            "Tailspin"
+        ]
+    );
+    let contoso = &view.matrix[1];
+    let email = contoso.cells[1].as_ref().expect("Contoso's e-mail cell");
+    assert_eq!(
+        email.status,
+        Status::Failing,
+        "the worst of a warning and a failing"
+    );
+    assert_eq!(email.registrations, 2);
+    assert_eq!(
+        email.registration_id.to_string(),
+        fleet.id("contoso-consent")
+    );
+    assert_eq!(
+        contoso.cells[0], None,
+        "no registration serves Intune publishing there"
+    );
+    let tailspin = &view.matrix[5];
+    assert_eq!(
+        tailspin.cells[1].as_ref().unwrap().status,
+        Status::NeverChecked
+    );
+    assert_eq!(tailspin.cloud, domain::Cloud::GccHigh.label());
+
+    let worst_first = fleet.dashboard(&[("sort", "worst")]).await;
+    assert!(["Contoso", "Fabrikam"].contains(&worst_first.matrix[0].tenant_name.as_str()));
+    assert_eq!(worst_first.matrix.last().unwrap().tenant_name, "Tailspin");
+}
+
+#[tokio::test]
+async fn each_filter_narrows_the_view_and_counts_matrix_and_export_agree() {
+    let fleet = fleet().await;
+    let views: [&[(&str, &str)]; 10] = [
+        &[],
+        &[("status", "failing")],
+        &[("status", "warning")],
+        &[("product", "email")],
+        &[("cloud", "gcc-high")],
+        &[("finding", "consent_missing")],
+        &[("expiring", "30")],
+        &[("q", "conto")],
+        &[("extra", EXTRA)],
+        &[("q", "o"), ("status", "warning"), ("product", "email")],
+    ];
+    let mut shown = Vec::new();
+    for pairs in views {
+        let view = fleet.dashboard(pairs).await;
+        let rows = fleet.export(pairs).await;
+        let in_matrix: usize = view
+            .matrix
+            .iter()
+            .flat_map(|row| row.cells.iter().flatten())
+            .map(|cell| cell.registrations)
+            .sum();
+        assert_eq!(
+            view.shown,
+            rows.len(),
+            "the export of {pairs:?} lists what the view shows"
+        );
+        assert_eq!(
+            in_matrix, view.shown,
+            "the matrix of {pairs:?} holds what the view shows"
+        );
+        let counted = match pairs.iter().find(|(name, _)| *name == "status") {
+            Some((_, status)) => count(&view, Status::parse(status).unwrap()),
+            None => view.counts.iter().map(|c| c.count).sum(),
+        };
+        assert_eq!(
+            counted, view.shown,
+            "the counts of {pairs:?} add up to what the view shows"
+        );
+        assert!(view.problems.is_empty(), "{:?}", view.problems);
+        shown.push(view.shown);
+    }
+    assert_eq!(shown, vec![7, 2, 2, 7, 1, 1, 1, 2, 2, 1]);
+
+    let conto = fleet.dashboard(&[("q", "CONTO")]).await;
+    assert!(conto.matrix.iter().all(|row| row.tenant_name == "Contoso"));
+    let rows = fleet.export(&[("q", "conto")]).await;
+    assert!(rows.iter().all(|row| row.starts_with("Contoso,")));
+    let combined = fleet
+        .export(&[("q", "o"), ("status", "warning"), ("product", "email")])
+        .await;
+    assert_eq!(combined.len(), 1);
+    assert!(combined[0].starts_with("Contoso,"), "Litware has no 'o'");
+}
+
+#[tokio::test]
+async fn an_address_the_dashboard_cannot_read_is_named_and_the_rest_still_applies() {
+    let fleet = fleet().await;
+    let view = fleet
+        .dashboard(&[
+            ("status", "green"),
+            ("product", "email"),
+            ("expiring", "soon"),
+            ("page", "99"),
+        ])
+        .await;
+    assert_eq!(view.problems.len(), 2, "{:?}", view.problems);
+    assert!(view.problems[0].contains("'green' is not a status"));
+    assert!(view.problems[1].contains("not 'soon'"));
+    assert_eq!(view.query.product.as_deref(), Some("email"));
+    assert_eq!(view.query.status, None);
+    assert_eq!(view.page, 1, "a page past the end shows the last one");
+}
+
+#[tokio::test]
+async fn permissions_beyond_need_are_counted_across_tenants_and_lead_to_them() {
+    let fleet = fleet().await;
+    let view = fleet.dashboard(&[]).await;
+    assert_eq!(view.beyond_need.len(), 1);
+    let held = &view.beyond_need[0];
+    assert_eq!(held.permission, EXTRA);
+    assert_eq!((held.tenants, held.registrations), (2, 2));
+
+    let drilled = fleet.dashboard(&[("extra", EXTRA)]).await;
+    let names: Vec<&str> = drilled
+        .matrix
+        .iter()
+        .map(|r| r.tenant_name.as_str())
+        .collect();
+    assert_eq!(names, vec!["Contoso", "Litware"]);
+}
+
+#[tokio::test]
+async fn expiring_credentials_fall_into_their_groups_at_exact_boundaries() {
+    let app = spawn_app().await;
+    let at = datetime!(2026-12-01 00:00:00 UTC);
+    // Recorded a while before, when none had expired yet.
+    app.clock().set(at - time::Duration::days(10));
+    let staff = app
+        .admin_of("Northwind IT", "nadia@northwind.example")
+        .await;
+    let fleet = crate::support::dashboard::Fleet::without_microsoft(app, staff);
+    let tenant = fleet
+        .add_tenant("Boundary", "b0000000-0000-0000-0000-000000000001", "global")
+        .await;
+    // Secrets expire at midnight UTC of the date entered.
+    for (n, date) in [
+        "2026-12-01",
+        "2026-12-08",
+        "2026-12-09",
+        "2026-12-15",
+        "2026-12-31",
+        "2027-01-01",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let client = format!("d0000000-0000-0000-0000-00000000000{n}");
+        fleet
+            .add_registration_expiring(&tenant, &client, date)
+            .await;
+    }
+    fleet.app.clock().set(at);
+    let staff = fleet
+        .app
+        .signed_in("nadia@northwind.example", PASSWORD)
+        .await;
+    let view = fleet.dashboard_as(&staff, &[]).await;
+    let group = |group: ExpiryGroup| {
+        view.expiring
+            .iter()
+            .find(|g| g.group == group)
+            .map(|g| {
+                g.items
+                    .iter()
+                    .map(|i| i.expires_at.date().to_owned())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap()
+    };
+    assert_eq!(
+        group(ExpiryGroup::Expired),
+        vec!["2026-12-01"],
+        "expiring this instant is expired"
+    );
+    assert_eq!(
+        group(ExpiryGroup::Within7Days),
+        vec!["2026-12-08"],
+        "exactly 7 days is within 7"
+    );
+    assert_eq!(
+        group(ExpiryGroup::Within14Days),
+        vec!["2026-12-09", "2026-12-15"]
+    );
+    assert_eq!(
+        group(ExpiryGroup::Within30Days),
+        vec!["2026-12-31"],
+        "exactly 30 days is within 30; 31 is not"
+    );
+    let item = &view.expiring[1].items[0];
+    assert_eq!(item.contacts, vec!["it@boundary.example".to_owned()]);
+    assert_eq!(item.credential, "client secret");
+    assert_eq!(item.remedy, Remedy::ReplaceSecret);
+
+    // A day later the 8-day secret has crossed into the 7-day group.
+    fleet.app.clock().set(at + time::Duration::days(1));
+    let staff = fleet
+        .app
+        .signed_in("nadia@northwind.example", PASSWORD)
+        .await;
+    let later = fleet.dashboard_as(&staff, &[]).await;
+    let within_7: Vec<String> = later.expiring[1]
+        .items
+        .iter()
+        .map(|i| i.expires_at.date().to_owned())
+        .collect();
+    assert_eq!(within_7, vec!["2026-12-08", "2026-12-09"]);
+}
+
+#[tokio::test]
+async fn a_registration_turns_stale_on_the_dashboard_when_checks_stop_without_anyone_writing() {
+    let fleet = fleet().await;
+    assert_eq!(count(&fleet.dashboard(&[]).await, Status::Stale), 0);
+    fleet
+        .app
+        .clock()
+        .advance(time::Duration::hours(2) + time::Duration::seconds(2));
+    let staff = fleet
+        .app
+        .signed_in("nadia@northwind.example", PASSWORD)
+        .await;
+    let view = fleet.dashboard_as(&staff, &[]).await;
+    assert_eq!(
+        count(&view, Status::Healthy),
+        0,
+        "nothing unchecked stays green"
+    );
+    assert_eq!(
+        count(&view, Status::Stale),
+        6,
+        "every checked registration, whatever it last showed"
+    );
+    assert_eq!(count(&view, Status::NeverChecked), 1);
+}
+
+#[tokio::test]
+async fn acknowledging_sets_a_problem_aside_keeps_it_counted_and_it_returns_when_the_problem_changes(
+) {
+    let fleet = fleet().await;
+    let consent = fleet.id("contoso-consent");
+    let viewer = fleet
+        .app
+        .add_member(&fleet.staff, "val@northwind.example", "viewer")
+        .await;
+
+    let refused = fleet
+        .app
+        .call(
+            &viewer,
+            "acknowledge_problem",
+            &[
+                ("registration_id", consent.as_str()),
+                ("form[note]", "x"),
+                ("form[until]", ""),
+            ],
+        )
+        .await;
+    assert_eq!(app_error(refused).await, AppError::Forbidden);
+    assert!(!fleet.dashboard_as(&viewer, &[]).await.can_acknowledge);
+
+    let invalid = fleet
+        .app
+        .call(
+            &fleet.staff,
+            "acknowledge_problem",
+            &[
+                ("registration_id", consent.as_str()),
+                ("form[note]", " "),
+                ("form[until]", "2001-01-01"),
+            ],
+        )
+        .await;
+    let AppError::Invalid(problems) = app_error(invalid).await else {
+        panic!("refused as invalid")
+    };
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    assert_eq!(fields, vec!["note", "until"]);
+
+    let healthy = fleet
+        .app
+        .call(
+            &fleet.staff,
+            "acknowledge_problem",
+            &[
+                ("registration_id", fleet.id("adatum").as_str()),
+                ("form[note]", "fine"),
+                ("form[until]", ""),
+            ],
+        )
+        .await;
+    assert!(
+        matches!(app_error(healthy).await, AppError::Conflict(_)),
+        "nothing to acknowledge"
+    );
+
+    let done = fleet
+        .app
+        .call(
+            &fleet.staff,
+            "acknowledge_problem",
+            &[
+                ("registration_id", consent.as_str()),
+                ("form[note]", "Customer's admin consents on Friday"),
+                ("form[until]", ""),
+            ],
+        )
+        .await;
+    assert_eq!(done.status(), StatusCode::OK);
+    let view = fleet.dashboard(&[]).await;
+    assert_eq!(count(&view, Status::Failing), 2, "still counted");
+    assert!(view
+        .attention
+        .iter()
+        .all(|a| a.registration_id.to_string() != consent));
+    let aside = &view.acknowledged[0];
+    assert_eq!(aside.registration_id.to_string(), consent);
+    let ack = aside.acknowledgement.as_ref().unwrap();
+    assert_eq!(ack.note, "Customer's admin consents on Friday");
+    assert_eq!(ack.by, "Admin of Northwind IT");
+    assert_eq!(view.attention_total, 4);
+
+    // The customer grants consent to the wrong permission set: the
+    // problem is now another one, and the acknowledgement no longer holds.
+    crate::support::watch::admin(
+        fleet.sim(),
+        "/_admin/apps/c0000000-0000-0000-0000-000000000003/roles",
+        serde_json::json!({"grant": ["Mail.Send"]}),
+    )
+    .await;
+    crate::support::watch::admin(
+        fleet.sim(),
+        "/_admin/faults",
+        serde_json::json!({"scope": {"client_id": "c0000000-0000-0000-0000-000000000003", "endpoint": "token"}, "kind": "status", "code": 503}),
+    )
+    .await;
+    assert_eq!(fleet.check(&consent).await, Status::CouldNotCheck);
+    let view = fleet.dashboard(&[]).await;
+    assert!(view.acknowledged.is_empty());
+    assert!(view
+        .attention
+        .iter()
+        .any(|a| a.registration_id.to_string() == consent));
+
+    // Withdrawn by hand: another acknowledgement, then brought back.
+    let again = fleet
+        .app
+        .call(
+            &fleet.staff,
+            "acknowledge_problem",
+            &[
+                ("registration_id", consent.as_str()),
+                ("form[note]", "Microsoft is down"),
+                ("form[until]", "2099-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(fleet.dashboard(&[]).await.acknowledged.len(), 1);
+    let back = fleet
+        .app
+        .call(
+            &fleet.staff,
+            "withdraw_acknowledgement",
+            &[("registration_id", consent.as_str())],
+        )
+        .await;
+    assert_eq!(back.status(), StatusCode::OK);
+    assert!(fleet.dashboard(&[]).await.acknowledged.is_empty());
+}
+
+#[tokio::test]
+async fn another_organisation_sees_nothing_of_the_dashboard_nor_its_export() {
+    let fleet = fleet().await;
+    let other = fleet
+        .app
+        .admin_of("Elsewhere MSP", "eve@elsewhere.example")
+        .await;
+    let view = fleet.dashboard_as(&other, &[]).await;
+    assert_eq!(view.shown, 0);
+    assert!(view.matrix.is_empty() && view.attention.is_empty() && view.beyond_need.is_empty());
+    assert!(view.counts.iter().all(|c| c.count == 0));
+    let text = other
+        .get(fleet.app.url("/export/dashboard.csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(text.lines().count(), 1, "only the header");
+    let refused = fleet
+        .app
+        .call(
+            &other,
+            "acknowledge_problem",
+            &[
+                ("registration_id", fleet.id("fabrikam").as_str()),
+                ("form[note]", "mine now"),
+                ("form[until]", ""),
+            ],
+        )
+        .await;
+    assert_eq!(app_error(refused).await, AppError::NotFound);
+    let signed_out = crate::support::browser()
+        .get(fleet.app.url("/export/dashboard.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        signed_out.status().is_redirection(),
+        "signed out, the export sends to sign-in"
+    );
+}
