@@ -254,3 +254,41 @@ export class RegistrationPage {
     return (await link.getAttribute('href'))!;
   }
 }
+
+/** The dashboard: counts by status, the attention list and the matrix. */
+export class DashboardPage {
+  constructor(private page: Page) {}
+
+  async open(query = '') {
+    await this.page.goto(`/${query}`);
+    await hydrated(this.page);
+  }
+
+  counts() {
+    return this.page.getByRole('navigation', { name: 'Registrations by status' });
+  }
+
+  count(status: string) {
+    return this.counts().getByRole('link', { name: new RegExp(`${status} \\d+$`) });
+  }
+
+  matrix() {
+    return this.page.getByRole('table').filter({ has: this.page.getByRole('columnheader', { name: 'Tenant', exact: true }) });
+  }
+
+  attention() {
+    return this.page.locator('section').filter({ has: this.page.getByRole('heading', { name: /^Needs attention/ }) });
+  }
+
+  /** The lines of the attention list, without those set aside. */
+  openItems() {
+    return this.attention().getByRole('list').first().getByRole('listitem');
+  }
+
+  async acknowledge(tenant: string, note: string) {
+    const line = this.openItems().filter({ hasText: tenant }).first();
+    await line.getByRole('button', { name: 'Acknowledge…' }).click();
+    await this.page.getByLabel('What is being done').fill(note);
+    await this.page.getByRole('button', { name: 'Set aside', exact: true }).click();
+  }
+}

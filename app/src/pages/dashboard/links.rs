@@ -8,11 +8,11 @@ pub fn query_string(query: &ViewQuery) -> String {
     if pairs.is_empty() {
         return String::new();
     }
-    let mut out = form_urlencoded::Serializer::new(String::from("?"));
+    let mut out = form_urlencoded::Serializer::new(String::new());
     for (name, value) in pairs {
         out.append_pair(name, &value);
     }
-    out.finish()
+    format!("?{}", out.finish())
 }
 
 /// The dashboard at `query` changed by `change`, back on the first page
@@ -22,4 +22,24 @@ pub fn changed(query: &ViewQuery, change: impl FnOnce(&mut ViewQuery)) -> String
     query.page = None;
     change(&mut query);
     format!("/{}", query_string(&query))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_link_keeps_the_view_encodes_its_values_and_starts_again_on_page_one() {
+        let query = ViewQuery {
+            q: Some("Contoso & Co".into()),
+            page: Some("3".into()),
+            ..ViewQuery::default()
+        };
+        assert_eq!(query_string(&ViewQuery::default()), "");
+        assert_eq!(query_string(&query), "?q=Contoso+%26+Co&page=3");
+        assert_eq!(
+            changed(&query, |q| q.status = Some("failing".into())),
+            "/?status=failing&q=Contoso+%26+Co"
+        );
+    }
 }

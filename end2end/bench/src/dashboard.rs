@@ -1,0 +1,540 @@
+//! The dashboard at scale. Seeds 10,000 customer tenants and 25,000
+//! registrations across the four products through `tenantry import`, 29
+//! past days of one check a day each through the check-recording code
+//! (`app::backend::checks::record::store`), then today's sweep through the
+//! real server's scheduler against the simulator. Then drives the server
+//! with 32 concurrent connections: the dashboard page (server-rendered
+//! HTML) and its data server function, idle and while a sweep runs.
+//! Prints p50/p99 latency, requests per second, the server's peak memory,
+//! the database size and the browser bundle's size.
+
+use app::backend::checks::record::{store, Observation, Trigger};
+use app::ids::{OrganisationId, RegistrationId};
+use app::timestamp::Timestamp;
+use bench::{peak_rss_mb, sibling, OBJECT};
+use clap::Parser;
+use domain::evaluation::{Status, Verdict};
+use domain::finding::{Finding, FindingCode, Severity};
+use domain::profile::{built_in, Necessity};
+use domain::PermissionKind;
+use serde_json::json;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+struct Args {
+    #[arg(long, default_value_t = 10_000)]
+    tenants: usize,
+    #[arg(long, default_value_t = 25_000)]
+    registrations: usize,
+    #[arg(long, default_value_t = 29)]
+    past_days: i64,
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    #[arg(long, default_value_t = 4710)]
+    port: u16,
+}
+
+const EXTRA: &str = "Directory.ReadWrite.All";
+const PASSWORD: &str = "bench password for the dashboard";
+
+fn tenant_id(i: usize) -> String {
+    format!("0d0d0d0d-0000-4000-8000-{i:012}")
+}
+
+fn client_id(j: usize) -> String {
+    format!("0e0e0e0e-0000-4000-8000-{j:012}")
+}
+
+/// Registration `j`'s product, its standing in the simulator, and how its
+/// secret is recorded: most are healthy; every 20th lacks consent, every
+/// 20th (offset 1) holds a permission beyond need, every 50th (offset 2)
+/// has a secret expiring within 10 days.
+struct Planned {
+    product: &'static str,
+    roles: Vec<String>,
+    secret_expires: &'static str,
+}
+
+fn planned(j: usize, soon: &'static str) -> Planned {
+    let products = ["intune-publishing", "email", "recovery", "device-inventory"];
+    let product = products[j % products.len()];
+    let profile = built_in().into_iter().find(|p| p.id == product).unwrap();
+    let mut roles: Vec<String> = profile
+        .requirements
+        .iter()
+        .filter(|r| r.kind == PermissionKind::Application)
+        .filter(|r| r.necessity == Necessity::Required || r.necessity == Necessity::Optional)
+        .map(|r| r.permission.clone())
+        .collect();
+    match j % 20 {
+        0 => roles.clear(),
+        1 => roles.push(EXTRA.to_owned()),
+        _ => {}
+    }
+    Planned {
+        product,
+        roles,
+        secret_expires: if j % 50 == 2 { soon } else { "2099-01-01" },
+    }
+}
+
+fn tenantry(data: &std::path::Path, simulator: &str) -> Command {
+    let mut command = Command::new(sibling("tenantry"));
+    command
+        .env_clear()
+        .env("TENANTRY_DATA_DIR", data)
+        .env("TENANTRY_IDENTITY_URL", simulator)
+        .env("TENANTRY_GRAPH_URL", simulator)
+        .env("TENANTRY_LOG", "warn");
+    command
+}
+
+fn run(mut command: Command, what: &str) {
+    let output = command.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        output.status.success(),
+        "{what} failed: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn start_simulator(port: u16, args: &Args, soon: &'static str) -> bench::Simulator {
+    // The shared helper loads one tenant; this scenario has many.
+    let simulator = bench::Simulator::start(port, 0, 0).await;
+    let tenants: Vec<_> = (0..args.tenants)
+        .map(|i| {
+            json!({"id": tenant_id(i), "domains": [format!("customer{i}.example")],
+                        "display_name": format!("Customer {i:05}"), "cloud": "global"})
+        })
+        .collect();
+    let apps: Vec<_> = (0..args.registrations)
+        .map(|j| {
+            json!({"tenant_id": tenant_id(j % args.tenants), "client_id": client_id(j),
+                   "object_id": OBJECT, "roles": planned(j, soon).roles,
+                   "secrets": [{"value": bench::secret(j), "expires_at": 4_000_000_000i64}]})
+        })
+        .collect();
+    let loaded = reqwest::Client::new()
+        .post(format!("{}/_admin/scenario", simulator.base))
+        .json(&json!({"tenants": tenants, "apps": apps}))
+        .send()
+        .await
+        .expect("scenario");
+    assert!(
+        loaded.status().is_success(),
+        "scenario: {}",
+        loaded.status()
+    );
+    simulator
+}
+
+/// One check a day at noon UTC for each of the past days, stored through
+/// the product's own recording code.
+async fn seed_history(database: &str, past_days: i64) -> usize {
+    let pool = app::backend::db::connect(database).await.expect("database");
+    let rows: Vec<(RegistrationId, OrganisationId, String)> =
+        sqlx::query_as("SELECT id, organisation_id, profiles FROM registrations")
+            .fetch_all(&pool)
+            .await
+            .expect("registrations");
+    let today = time::OffsetDateTime::now_utc()
+        .date()
+        .midnight()
+        .assume_utc();
+    let mut stored = 0;
+    for day in (1..=past_days).rev() {
+        let at = Timestamp::of(today - time::Duration::days(day) + time::Duration::hours(12));
+        let due = Timestamp::of(today - time::Duration::days(day - 1));
+        for chunk in rows.chunks(2_500) {
+            let mut tx = pool.begin().await.expect("transaction");
+            for (n, (id, organisation, _)) in chunk.iter().enumerate() {
+                let report = entra::VerifyReport {
+                    verdict: past_verdict(stored + n, day),
+                    token: None,
+                    trace_id: None,
+                    correlation_id: None,
+                    retry_after: None,
+                };
+                let seen = Observation {
+                    registration_id: id,
+                    organisation_id: organisation,
+                    trigger: Trigger::Scheduled,
+                    triggered_by: None,
+                    report: &report,
+                    started_at: &at,
+                    finished_at: &at,
+                    duration_ms: 120,
+                    next_check_at: &due,
+                };
+                store(&mut tx, None, &seen).await.expect("stored");
+            }
+            tx.commit().await.expect("commit");
+            stored += chunk.len();
+        }
+    }
+    pool.close().await;
+    stored
+}
+
+fn past_verdict(n: usize, day: i64) -> Verdict {
+    let finding = |code, severity, message: &str| Finding::new(code, severity, message, "");
+    let (status, findings) = match (n as i64 + day) % 23 {
+        0 => (
+            Status::Failing,
+            vec![finding(
+                FindingCode::ConsentMissing,
+                Severity::Failing,
+                "Admin consent is missing.",
+            )],
+        ),
+        1 => (
+            Status::CouldNotCheck,
+            vec![finding(
+                FindingCode::Unreachable,
+                Severity::CouldNotCheck,
+                "Microsoft could not be reached.",
+            )],
+        ),
+        2 | 3 => (
+            Status::Warning,
+            vec![finding(
+                FindingCode::ExtraPermission,
+                Severity::Warning,
+                "Extra permissions.",
+            )],
+        ),
+        _ => (Status::Healthy, vec![]),
+    };
+    Verdict {
+        status,
+        permissions: vec![],
+        extra_permissions: vec![],
+        findings,
+        last_known: None,
+    }
+}
+
+struct Load {
+    latencies_ms: Vec<f64>,
+    errors: usize,
+    seconds: f64,
+}
+
+impl Load {
+    fn percentile(&self, p: f64) -> f64 {
+        if self.latencies_ms.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((self.latencies_ms.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies_ms[i]
+    }
+
+    fn print(&self, what: &str, targets: &str) {
+        println!(
+            "{what}: requests={} errors={} rps={:.0} p50_ms={:.1} p99_ms={:.1} {targets}",
+            self.latencies_ms.len(),
+            self.errors,
+            self.latencies_ms.len() as f64 / self.seconds,
+            self.percentile(0.50),
+            self.percentile(0.99),
+        );
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Target {
+    Page,
+    Data,
+    FilteredData,
+}
+
+async fn drive(
+    client: &reqwest::Client,
+    base: &str,
+    target: Target,
+    connections: usize,
+    seconds: u64,
+) -> Load {
+    let until = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..connections {
+        let (client, base) = (client.clone(), base.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0;
+            while Instant::now() < until {
+                let began = Instant::now();
+                let request = match target {
+                    Target::Page => client.get(format!("{base}/")),
+                    Target::Data => client.post(format!("{base}/api/load_dashboard")),
+                    Target::FilteredData => client
+                        .post(format!("{base}/api/load_dashboard"))
+                        .form(&[("query[status]", "failing"), ("query[page]", "3")]),
+                };
+                match request.send().await {
+                    Ok(response) if response.status().is_success() => {
+                        let _ = response.bytes().await;
+                        latencies.push(began.elapsed().as_secs_f64() * 1000.0);
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut latencies_ms = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        let (mut l, e) = task.await.expect("load task");
+        latencies_ms.append(&mut l);
+        errors += e;
+    }
+    latencies_ms.sort_by(|a, b| a.total_cmp(b));
+    Load {
+        latencies_ms,
+        errors,
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+async fn scheduled_checks(database: &str) -> i64 {
+    let pool = app::backend::db::connect(database).await.expect("database");
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM checks WHERE trigger = 'scheduled' AND finished_at >= $1",
+    )
+    .bind(Timestamp::of(
+        time::OffsetDateTime::now_utc()
+            .date()
+            .midnight()
+            .assume_utc(),
+    ))
+    .fetch_one(&pool)
+    .await
+    .expect("count");
+    pool.close().await;
+    count
+}
+
+async fn wait_for_checks(database: &str, at_least: i64) -> f64 {
+    let started = Instant::now();
+    while scheduled_checks(database).await < at_least {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    started.elapsed().as_secs_f64()
+}
+
+fn file_size_mb(path: &std::path::Path) -> f64 {
+    std::fs::metadata(path)
+        .map(|m| m.len() as f64 / 1_048_576.0)
+        .unwrap_or(0.0)
+}
+
+fn gzipped_kb(path: &std::path::Path) -> f64 {
+    let output = Command::new("gzip").args(["-9", "-c"]).arg(path).output();
+    output
+        .map(|o| o.stdout.len() as f64 / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    let soon: &'static str = Box::leak(
+        {
+            let date = (time::OffsetDateTime::now_utc() + time::Duration::days(10)).date();
+            format!(
+                "{:04}-{:02}-{:02}",
+                date.year(),
+                u8::from(date.month()),
+                date.day()
+            )
+        }
+        .into_boxed_str(),
+    );
+    let simulator = start_simulator(args.port, &args, soon).await;
+    let data = tempfile::tempdir().expect("temp dir");
+    let password = data.path().join("password");
+    std::fs::write(&password, format!("{PASSWORD}\n")).unwrap();
+    let mut create = tenantry(data.path(), &simulator.base);
+    create
+        .args([
+            "admin",
+            "create",
+            "--org",
+            "Bench MSP",
+            "--email",
+            "bench@bench.example",
+            "--password-file",
+        ])
+        .arg(&password);
+    run(create, "tenantry admin create");
+
+    let csv = data.path().join("registrations.csv");
+    let mut text =
+        String::from("tenant,tenant_id,cloud,client_id,object_id,profiles,secret,secret_expires\n");
+    for j in 0..args.registrations {
+        let plan = planned(j, soon);
+        let i = j % args.tenants;
+        text.push_str(&format!(
+            "Customer {i:05},{},global,{},{OBJECT},{},{},{}\n",
+            tenant_id(i),
+            client_id(j),
+            plan.product,
+            bench::secret(j),
+            plan.secret_expires
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let mut import = tenantry(data.path(), &simulator.base);
+    import
+        .args(["import", "registrations", "--org", "Bench MSP", "--file"])
+        .arg(&csv);
+    let began = Instant::now();
+    run(import, "tenantry import registrations");
+    let import_seconds = began.elapsed().as_secs_f64();
+
+    let db_path = data.path().join("tenantry.db");
+    let database = format!("sqlite://{}", db_path.display());
+    let began = Instant::now();
+    let seeded = seed_history(&database, args.past_days).await;
+    let seed_seconds = began.elapsed().as_secs_f64();
+
+    // Today's sweep, through the real server.
+    let port = args.port + 1;
+    let base = format!("http://127.0.0.1:{port}");
+    let server = Server(
+        tenantry(data.path(), &simulator.base)
+            .env("TENANTRY_ADDR", format!("127.0.0.1:{port}"))
+            .env("TENANTRY_CHECK_CONCURRENCY", "128")
+            .env("TENANTRY_CHECK_POLL_SECONDS", "1")
+            .env(
+                "TENANTRY_SITE_ROOT",
+                std::env::current_dir().unwrap().join("target/site"),
+            )
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tenantry next to the benchmark (make bench-dashboard builds it)"),
+    );
+    let pid = server.0.id().to_string();
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    while !http
+        .get(format!("{base}/health"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let sweep_seconds = wait_for_checks(&database, args.registrations as i64).await;
+
+    let signed_in = http
+        .post(format!("{base}/api/login"))
+        .form(&[("email", "bench@bench.example"), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("sign-in");
+    assert!(
+        signed_in.status().is_success(),
+        "sign-in: {}",
+        signed_in.status()
+    );
+
+    // The first view after a change reads every registration.
+    let began = Instant::now();
+    let first = http
+        .post(format!("{base}/api/load_dashboard"))
+        .send()
+        .await
+        .expect("first view");
+    assert!(first.status().is_success());
+    let view: serde_json::Value = first.json().await.expect("a dashboard");
+    let cold_ms = began.elapsed().as_secs_f64() * 1000.0;
+    let counts = view["counts"].clone();
+
+    let page = drive(&http, &base, Target::Page, args.connections, args.seconds).await;
+    let data_fn = drive(&http, &base, Target::Data, args.connections, args.seconds).await;
+    let filtered = drive(
+        &http,
+        &base,
+        Target::FilteredData,
+        args.connections,
+        args.seconds,
+    )
+    .await;
+
+    // The same page while every registration is checked again.
+    let pool = app::backend::db::connect(&database)
+        .await
+        .expect("database");
+    sqlx::query("UPDATE registrations SET next_check_at = NULL")
+        .execute(&pool)
+        .await
+        .expect("due");
+    pool.close().await;
+    let before = scheduled_checks(&database).await;
+    let began = Instant::now();
+    let during = drive(&http, &base, Target::Page, args.connections, args.seconds).await;
+    let checked_during = scheduled_checks(&database).await - before;
+    let during_seconds = began.elapsed().as_secs_f64();
+    let rest = wait_for_checks(&database, before + args.registrations as i64).await;
+    let sweep_under_load = args.registrations as f64 / (during_seconds + rest);
+
+    let interactive = Command::new("node")
+        .arg("end2end/bench/interactive.mjs")
+        .args([base.as_str(), "bench@bench.example", PASSWORD, "5"])
+        .output()
+        .map(|o| {
+            if o.status.success() {
+                String::from_utf8_lossy(&o.stdout).trim().to_owned()
+            } else {
+                format!("failed: {}", String::from_utf8_lossy(&o.stderr).trim())
+            }
+        })
+        .unwrap_or_else(|e| format!("node not found: {e}"));
+
+    let rss = peak_rss_mb(&pid);
+    drop(server);
+    let db_mb = file_size_mb(&db_path) + file_size_mb(&data.path().join("tenantry.db-wal"));
+    let wasm = std::path::Path::new("target/site/pkg/tenantry.wasm");
+
+    println!(
+        "seeded: tenants={} registrations={} past_days={} import_s={import_seconds:.1} history_checks={seeded} history_s={seed_seconds:.1} today_sweep_s={sweep_seconds:.1}",
+        args.tenants, args.registrations, args.past_days
+    );
+    println!("counts={counts}");
+    println!("first_view_after_a_change_ms={cold_ms:.0} (reads every registration; later views reuse it)");
+    page.print("dashboard_page_html", "(targets: p99 <= 60 ms, >= 500 rps)");
+    data_fn.print("load_dashboard", "");
+    filtered.print("load_dashboard_failing_page_3", "");
+    during.print("dashboard_page_html_during_sweep", "");
+    println!(
+        "sweep_during_load: checks_while_loading={checked_during} checks_per_second={sweep_under_load:.0} (idle sweep: {:.0}/s)",
+        args.registrations as f64 / sweep_seconds
+    );
+    println!("server_peak_rss_mb={rss:.1} (target <= 150)");
+    println!("database_mb={db_mb:.1}");
+    println!("dashboard_interactive_ms (Chromium, localhost; first load with an empty cache, then reloads)={interactive} (target <= 500)");
+    println!(
+        "bundle: wasm_raw_kb={:.0} wasm_gzip_kb={:.0} (target <= 300 gzipped)",
+        file_size_mb(wasm) * 1024.0,
+        gzipped_kb(wasm)
+    );
+}
