@@ -53,7 +53,7 @@ browser:
 
 # The release build is skipped when its outputs are newer than every
 # input, so `make run` on an unchanged tree starts in seconds.
-RELEASE_INPUTS := Cargo.toml Cargo.lock $(shell find app server end2end/simulator migrations style public -type f 2>/dev/null)
+RELEASE_INPUTS := Cargo.toml Cargo.lock .cargo/config.toml $(shell find app server end2end/simulator migrations style public -type f 2>/dev/null)
 RELEASE_OUTPUTS := target/release/tenantry target/release/entra-sim target/site/pkg/tenantry.wasm target/site/pkg/tenantry.js target/site/pkg/tenantry.css
 RELEASE_STAMP := target/release/.tenantry-built
 

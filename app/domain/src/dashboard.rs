@@ -16,8 +16,10 @@ const DAY: i64 = 86_400;
 
 /// Tenants per page of the matrix.
 pub const PAGE_SIZE: usize = 50;
-/// Lines of the attention list and of each expiry group shown at once.
-pub const LIST_LIMIT: usize = 100;
+/// Lines of the attention list shown at once; the filters narrow the rest.
+pub const LIST_LIMIT: usize = 25;
+/// Credentials of each expiry group listed; the rest are a filter away.
+pub const EXPIRING_LISTED: usize = 10;
 /// The longest "expiring within" a view may ask for.
 pub const MAX_EXPIRING_DAYS: i64 = 3650;
 
@@ -465,6 +467,17 @@ impl ExpiryGroup {
         ExpiryGroup::Within14Days,
         ExpiryGroup::Within30Days,
     ];
+
+    /// The "expiring within" filter that shows this group and the ones
+    /// before it.
+    pub fn within_days(self) -> i64 {
+        match self {
+            ExpiryGroup::Expired => 0,
+            ExpiryGroup::Within7Days => 7,
+            ExpiryGroup::Within14Days => 14,
+            ExpiryGroup::Within30Days => 30,
+        }
+    }
 
     pub fn label(self) -> &'static str {
         match self {

@@ -1,3 +1,4 @@
+use crate::api::auth::current_user;
 use crate::api::exchange::ImportRegistrations;
 use crate::api::tenants::{list_tenants, load_tenant, ArchiveTenant, CreateTenant, UpdateTenant};
 use crate::components::check_all::CheckAll;
@@ -42,6 +43,17 @@ pub fn TenantsPage() -> impl IntoView {
         |(archived, ..)| list_tenants(archived),
     );
     let search = RwSignal::new(String::new());
+    // Who may add tenants does not change when one is added: the form is
+    // not drawn again, so what was typed stays when the server refuses it.
+    let me = Resource::new(|| (), |_| current_user());
+    let add_form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if matches!(create.value().get(), Some(Ok(_))) {
+            if let Some(form) = add_form.get() {
+                form.reset();
+            }
+        }
+    });
     view! {
         <Title text="Tenants"/>
         <h1>"Customer tenants"</h1>
@@ -67,7 +79,9 @@ pub fn TenantsPage() -> impl IntoView {
         </section>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let can_manage = list.await.map(|l| l.can_manage).unwrap_or(false);
+                let can_manage = me
+                    .await
+                    .is_ok_and(|me| me.role.may(domain::Action::ManageTenants));
                 can_manage.then(|| view! {
                     <section class="card">
                         <h2>"Check every registration"</h2>
@@ -77,7 +91,7 @@ pub fn TenantsPage() -> impl IntoView {
                     <Exchange import/>
                     <section class="card">
                         <h2>"Add a customer tenant"</h2>
-                        <ActionForm action=create attr:class="tenant-form">
+                        <ActionForm action=create attr:class="tenant-form" node_ref=add_form>
                             <TenantFields values=CustomerTenantForm::default() error=action_error(create)/>
                             <button type="submit" disabled=move || create.pending().get()>"Add tenant"</button>
                             <Saved done=Signal::derive(move || matches!(create.value().get(), Some(Ok(_))))/>

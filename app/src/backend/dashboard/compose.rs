@@ -9,7 +9,7 @@ use crate::model::{
 };
 use domain::dashboard::{
     attention, beyond_need, expiry_group, headline, matrix, remedy, Counts, ExpiryGroup, Sort,
-    View, ViewQuery, LIST_LIMIT, PAGE_SIZE,
+    View, ViewQuery, EXPIRING_LISTED, LIST_LIMIT, PAGE_SIZE,
 };
 use domain::evaluation::{CredentialKind, Status};
 
@@ -144,7 +144,7 @@ pub fn compose(snapshot: &Snapshot, query: &ViewQuery, context: Context) -> Dash
                 total: members.len(),
                 items: members
                     .into_iter()
-                    .take(LIST_LIMIT)
+                    .take(EXPIRING_LISTED)
                     .filter_map(|&(_, expires_at, i)| {
                         expiring_item(snapshot, &columns, i, expires_at)
                     })

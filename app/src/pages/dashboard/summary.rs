@@ -132,6 +132,7 @@ pub fn Filters(view: DashboardView) -> impl IntoView {
 
 #[component]
 pub fn Expiring(view: DashboardView) -> impl IntoView {
+    let query = view.query.clone();
     let any = view.expiring.iter().any(|g| g.total > 0);
     let groups = view
         .expiring
@@ -163,7 +164,14 @@ pub fn Expiring(view: DashboardView) -> impl IntoView {
             view! {
                 <h3>{group.group.label()} " (" {group.total} ")"</h3>
                 <ul class="plain">{items}</ul>
-                {(more > 0).then(|| view! { <p class="muted">{format!("and {more} more")}</p> })}
+                {(more > 0).then(|| {
+                    let days = group.group.within_days();
+                    view! {
+                        <p class="muted">{format!("and {more} more: ")}
+                            <a href=changed(&query, |q| q.expiring = Some(days.to_string()))>
+                                {format!("show every credential expiring within {days} days")}</a></p>
+                    }
+                })}
             }
         })
         .collect_view();
