@@ -97,6 +97,13 @@ pub struct Dashboards {
 }
 
 impl Dashboards {
+    fn in_time(&self, organisation: &OrganisationId, now: i64) -> Option<Arc<Snapshot>> {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.get(organisation)
+            .filter(|snapshot| snapshot.at <= now && now < snapshot.valid_until)
+            .cloned()
+    }
+
     fn kept(&self, organisation: &OrganisationId, version: i64, now: i64) -> Option<Arc<Snapshot>> {
         let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         kept.get(organisation)
@@ -137,7 +144,19 @@ pub async fn current(ctx: &Staff) -> Result<Arc<Snapshot>, AppError> {
     if let Some(snapshot) = dashboards.kept(organisation, version, now) {
         return Ok(snapshot);
     }
-    let _turn = dashboards.reading.lock().await;
+    let _turn = match dashboards.reading.try_lock() {
+        Ok(turn) => turn,
+        Err(_) => {
+            // A reading is being made now (checks are being stored): the
+            // one before it is served rather than queueing behind it, as
+            // long as time alone has not changed any standing in it. It
+            // lacks only what was written while the new one is read.
+            if let Some(snapshot) = dashboards.in_time(organisation, now) {
+                return Ok(snapshot);
+            }
+            dashboards.reading.lock().await
+        }
+    };
     let version = version_of(ctx).await?;
     if let Some(snapshot) = dashboards.kept(organisation, version, now) {
         return Ok(snapshot);
