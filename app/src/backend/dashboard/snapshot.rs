@@ -16,6 +16,7 @@ use domain::evaluation::{CredentialKind, Status};
 use domain::finding::FindingCode;
 use domain::watch::{refreshed_codes, standing, standing_changes_at};
 use domain::Cloud;
+use futures_util::TryStreamExt;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -232,11 +233,6 @@ async fn read(ctx: &Staff, version: i64, now: i64) -> Result<Snapshot, AppError>
            LEFT JOIN users ua ON ua.id = a.acknowledged_by AND ua.organisation_id = a.organisation_id
           WHERE r.organisation_id = $1 AND r.archived_at IS NULL AND t.archived_at IS NULL"
     );
-    let rows: Vec<RegistrationRow> = sqlx::query_as(&query)
-        .bind(organisation)
-        .fetch_all(ctx.pool())
-        .await
-        .map_err(db("could not read registrations for the dashboard"))?;
 
     let mut position: HashMap<CustomerTenantId, usize> = HashMap::new();
     let mut tenants = Vec::with_capacity(tenant_rows.len());
@@ -259,9 +255,17 @@ async fn read(ctx: &Staff, version: i64, now: i64) -> Result<Snapshot, AppError>
 
     let interval = ctx.backend.watch.interval_secs();
     let mut valid_until = now + LONGEST_KEPT_SECS;
-    let mut entries = Vec::with_capacity(rows.len());
-    let mut registrations = Vec::with_capacity(rows.len());
-    for row in rows {
+    let mut entries = Vec::new();
+    let mut registrations = Vec::new();
+    // Row by row: the whole result is never held at once.
+    let mut rows = sqlx::query_as::<_, RegistrationRow>(&query)
+        .bind(organisation)
+        .fetch(ctx.pool());
+    while let Some(row) = rows
+        .try_next()
+        .await
+        .map_err(db("could not read registrations for the dashboard"))?
+    {
         let Some(&tenant) = position.get(&row.customer_tenant_id) else {
             continue;
         };
@@ -330,6 +334,8 @@ async fn read(ctx: &Staff, version: i64, now: i64) -> Result<Snapshot, AppError>
             acknowledgement,
         });
     }
+    // Its connection goes back to the pool before the trend needs one.
+    drop(rows);
     let mut trend = super::trend::past(ctx, now).await?;
     trend.push(super::trend::today(ctx, now).await?);
     Ok(Snapshot {
