@@ -457,7 +457,9 @@ async fn main() {
     }
     let sweep_seconds = wait_for_checks(&database, args.registrations as i64).await;
     let rss_after_sweep = current_rss_mb(&pid);
-    let pool = app::backend::db::connect(&database).await.expect("database");
+    let pool = app::backend::db::connect(&database)
+        .await
+        .expect("database");
     let today: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT status, finding_codes, COUNT(*) FROM checks WHERE finished_at >= $1 GROUP BY status, finding_codes",
     )
