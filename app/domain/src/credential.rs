@@ -11,7 +11,10 @@ pub const MAX_CERTIFICATE_VALIDITY_SECS: i64 = 366 * DAY;
 /// Recommended longest client-secret lifetime: six months.
 pub const MAX_SECRET_LIFETIME_SECS: i64 = 183 * DAY;
 /// Days before expiry at which the warning steps up.
-pub const EXPIRY_WARNING_DAYS: [i64; 3] = [30, 14, 7];
+/// The first warning: a credential this close to expiry turns its
+/// registration to warning.
+pub const FIRST_WARNING_DAYS: i64 = 30;
+pub const EXPIRY_WARNING_DAYS: [i64; 3] = [FIRST_WARNING_DAYS, 14, 7];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -9,7 +9,6 @@ use crate::cloud::Cloud;
 use crate::evaluation::Status;
 use crate::finding::FindingCode;
 use crate::form::FieldProblem;
-use crate::watch::severity_rank;
 use serde::{Deserialize, Serialize};
 
 const DAY: i64 = 86_400;
@@ -20,6 +19,8 @@ pub const PAGE_SIZE: usize = 50;
 pub const LIST_LIMIT: usize = 25;
 /// Credentials of each expiry group listed; the rest are a filter away.
 pub const EXPIRING_LISTED: usize = 10;
+/// The longest search or permission name a view takes.
+pub const TEXT_LIMIT: usize = 200;
 /// The longest "expiring within" a view may ask for.
 pub const MAX_EXPIRING_DAYS: i64 = 3650;
 
@@ -86,12 +87,10 @@ impl Filter {
                 .beyond_need
                 .as_ref()
                 .is_none_or(|permission| entry.extra.contains(permission))
-            && self.search.as_ref().is_none_or(|needle| {
-                tenant
-                    .name
-                    .to_lowercase()
-                    .contains(needle.to_lowercase().as_str())
-            })
+            && self
+                .search
+                .as_ref()
+                .is_none_or(|needle| tenant.name.to_lowercase().contains(needle.as_str()))
     }
 }
 
@@ -211,8 +210,20 @@ impl View {
                 )),
             }
         }
-        filter.beyond_need = given(&query.extra).map(str::to_owned);
-        filter.search = given(&query.q).map(str::to_owned);
+        for (name, value, slot) in [
+            ("permission", given(&query.extra), &mut filter.beyond_need),
+            ("search", given(&query.q), &mut filter.search),
+        ] {
+            match value {
+                Some(text) if text.chars().count() > TEXT_LIMIT => problems.push(format!(
+                    "The {name} is longer than {TEXT_LIMIT} characters and is left out."
+                )),
+                // Names are compared in lower case; the search is kept so.
+                Some(text) if name == "search" => *slot = Some(text.to_lowercase()),
+                Some(text) => *slot = Some(text.to_owned()),
+                None => {}
+            }
+        }
         let sort = match given(&query.sort) {
             None | Some("tenant") => Sort::Tenant,
             Some("-tenant") => Sort::TenantDescending,
@@ -243,6 +254,21 @@ fn capitalised(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+/// How much a status asks for someone's attention, for the matrix's
+/// worst-of cells and order. Unlike `watch::severity_rank`, never checked
+/// outranks healthy: a cell must not show green over a registration
+/// nobody has checked.
+pub fn concern_rank(status: Status) -> u8 {
+    match status {
+        Status::Failing => 6,
+        Status::CouldNotCheck => 5,
+        Status::Stale => 4,
+        Status::Warning => 3,
+        Status::NeverChecked => 2,
+        Status::Healthy => 1,
     }
 }
 
@@ -400,13 +426,14 @@ pub fn attention(tenants: &[Tenant], entries: &[Entry], shown: &[usize]) -> Vec<
     listed
 }
 
-/// What an acknowledgement is about: the registration's headline finding
-/// (its status when no finding names it). `None` when nothing needs
+/// What an acknowledgement is about: the registration's status and its
+/// headline finding, so a failing problem that turns stale (no longer
+/// checked) or gets worse comes back. `None` when nothing needs
 /// attention, so there is nothing to acknowledge.
 pub fn problem_key(status: Status, codes: &[FindingCode]) -> Option<String> {
     attention_group(status)?;
     Some(match headline(codes) {
-        Some(code) => code.as_str().to_owned(),
+        Some(code) => format!("{}:{}", status.as_str(), code.as_str()),
         None => status.as_str().to_owned(),
     })
 }
@@ -582,7 +609,7 @@ pub fn matrix(
                         .copied()
                         .filter(|&i| entries[i].profiles.contains(product))
                         .collect();
-                    serving.sort_by_key(|&i| std::cmp::Reverse(severity_rank(entries[i].status)));
+                    serving.sort_by_key(|&i| std::cmp::Reverse(concern_rank(entries[i].status)));
                     let worst = entries[*serving.first()?].status;
                     Some(Cell {
                         status: worst,
@@ -593,7 +620,7 @@ pub fn matrix(
             let worst = listed
                 .iter()
                 .map(|&i| entries[i].status)
-                .max_by_key(|status| severity_rank(*status));
+                .max_by_key(|status| concern_rank(*status));
             MatrixRow {
                 tenant,
                 cells,
@@ -609,7 +636,7 @@ pub fn matrix(
             rows.reverse();
         }
         Sort::Worst => rows
-            .sort_by_cached_key(|row| (std::cmp::Reverse(row.worst.map(severity_rank)), name(row))),
+            .sort_by_cached_key(|row| (std::cmp::Reverse(row.worst.map(concern_rank)), name(row))),
     }
     rows
 }
@@ -686,6 +713,12 @@ mod tests {
         assert_eq!(view.filter.expiring_within_days, Some(14));
         assert_eq!(view.filter.search.as_deref(), Some("conto"));
         assert_eq!((view.sort, view.page), (Sort::Worst, 3));
+        let long = "x".repeat(TEXT_LIMIT + 1);
+        let (view, problems) =
+            View::parse(&query(&[("q", &long), ("extra", "Mail.Send")]), &products());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(view.filter.search, None);
+        assert_eq!(view.filter.beyond_need.as_deref(), Some("Mail.Send"));
 
         let (view, problems) = View::parse(
             &query(&[
@@ -764,7 +797,7 @@ mod tests {
             by(|f| f.beyond_need = Some("Directory.ReadWrite.All".into())),
             vec![2]
         );
-        assert_eq!(by(|f| f.search = Some("CONTO".into())), vec![0, 2]);
+        assert_eq!(by(|f| f.search = Some("conto".into())), vec![0, 2]);
         assert_eq!(
             by(|f| {
                 f.search = Some("conto".into());
@@ -877,34 +910,33 @@ mod tests {
     #[test]
     fn an_acknowledgement_lapses_when_the_problem_changes_or_its_date_passes() {
         let consent = problem_key(Status::Failing, &[FindingCode::ConsentMissing]);
-        assert_eq!(consent.as_deref(), Some("consent_missing"));
+        let acked = "failing:consent_missing";
+        assert_eq!(consent.as_deref(), Some(acked));
         assert_eq!(problem_key(Status::Stale, &[]).as_deref(), Some("stale"));
         assert_eq!(problem_key(Status::Healthy, &[]), None);
+        assert!(acknowledgement_holds(acked, None, consent.as_deref(), NOW));
         assert!(acknowledgement_holds(
-            "consent_missing",
-            None,
-            consent.as_deref(),
-            NOW
-        ));
-        assert!(acknowledgement_holds(
-            "consent_missing",
+            acked,
             Some(NOW + 1),
             consent.as_deref(),
             NOW
         ));
         assert!(!acknowledgement_holds(
-            "consent_missing",
+            acked,
             Some(NOW),
             consent.as_deref(),
             NOW
         ));
         assert!(!acknowledgement_holds(
-            "consent_missing",
+            acked,
             None,
-            Some("invalid_secret"),
+            Some("failing:invalid_secret"),
             NOW
         ));
-        assert!(!acknowledgement_holds("consent_missing", None, None, NOW));
+        assert!(!acknowledgement_holds(acked, None, None, NOW));
+        // The same finding, no longer checked: it comes back.
+        let stale = problem_key(Status::Stale, &[FindingCode::ConsentMissing]);
+        assert!(!acknowledgement_holds(acked, None, stale.as_deref(), NOW));
     }
 
     #[test]
@@ -999,5 +1031,24 @@ mod tests {
         assert_eq!(only_alpha.len(), 1);
         let every_tenant = matrix(&tenants, &entries, &[2], &products(), true, Sort::Tenant);
         assert_eq!(every_tenant.len(), 2);
+        let unchecked = [
+            entry(0, &["email"], Status::Healthy, &[]),
+            entry(0, &["email"], Status::NeverChecked, &[]),
+        ];
+        let cell = matrix(
+            &tenants,
+            &unchecked,
+            &[0, 1],
+            &products(),
+            false,
+            Sort::Tenant,
+        )[0]
+        .cells[0]
+            .clone();
+        assert_eq!(
+            cell.unwrap().status,
+            Status::NeverChecked,
+            "no green over an unchecked registration"
+        );
     }
 }

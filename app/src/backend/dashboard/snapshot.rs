@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::ids::{CustomerTenantId, OrganisationId, RegistrationId};
 use crate::model::{AcknowledgementView, DashboardView, TrendDay};
 use crate::timestamp::Timestamp;
-use domain::dashboard::{acknowledgement_holds, problem_key, Entry, Tenant, ViewQuery};
+use domain::dashboard::{acknowledgement_holds, problem_key, Entry, Tenant, ViewQuery, TEXT_LIMIT};
 use domain::evaluation::{CredentialKind, Status};
 use domain::finding::FindingCode;
 use domain::watch::{refreshed_codes, standing, standing_changes_at};
@@ -26,6 +26,8 @@ const LONGEST_KEPT_SECS: i64 = 60;
 /// Views of one reading kept for repeated requests (the same bookmark
 /// opened by several people, a page reloaded).
 const VIEWS_KEPT: usize = 16;
+/// How old a reading may be when served while the next is being made.
+const SERVED_WHILE_READING_SECS: i64 = 5;
 
 /// What the dashboard says of a registration besides its `Entry`.
 pub struct Registration {
@@ -68,6 +70,16 @@ impl Snapshot {
 
     /// A view made of this reading before, or makes it now.
     pub fn view(&self, key: ViewKey, make: impl FnOnce() -> DashboardView) -> Arc<DashboardView> {
+        // Long addresses are not kept: nobody bookmarks those, and they
+        // would hold memory for nothing.
+        if key
+            .0
+            .pairs()
+            .iter()
+            .any(|(_, value)| value.len() > TEXT_LIMIT)
+        {
+            return Arc::new(make());
+        }
         let kept = self.views.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((_, view)) = kept.iter().find(|(k, _)| *k == key) {
             return view.clone();
@@ -92,17 +104,28 @@ pub struct Dashboards {
     kept: Arc<Mutex<HashMap<OrganisationId, Arc<Snapshot>>>>,
     /// The trend's finished days, with the day they were read on.
     past: Arc<Mutex<HashMap<OrganisationId, PastDays>>>,
-    /// One reading is made at a time; others wait for it rather than read
-    /// the same rows at once.
-    reading: Arc<tokio::sync::Mutex<()>>,
+    /// One reading per organisation is made at a time; others wait for it
+    /// rather than read the same rows at once.
+    reading: Arc<Mutex<HashMap<OrganisationId, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 impl Dashboards {
-    fn in_time(&self, organisation: &OrganisationId, now: i64) -> Option<Arc<Snapshot>> {
+    /// The organisation's reading from just before, while it still holds in
+    /// time: only what was written in the last few seconds is missing.
+    fn just_before(&self, organisation: &OrganisationId, now: i64) -> Option<Arc<Snapshot>> {
         let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         kept.get(organisation)
-            .filter(|snapshot| snapshot.at <= now && now < snapshot.valid_until)
+            .filter(|snapshot| {
+                snapshot.at <= now
+                    && now - snapshot.at <= SERVED_WHILE_READING_SECS
+                    && now < snapshot.valid_until
+            })
             .cloned()
+    }
+
+    fn turn_for(&self, organisation: &OrganisationId) -> Arc<tokio::sync::Mutex<()>> {
+        let mut turns = self.reading.lock().unwrap_or_else(|e| e.into_inner());
+        turns.entry(organisation.clone()).or_default().clone()
     }
 
     fn kept(&self, organisation: &OrganisationId, version: i64, now: i64) -> Option<Arc<Snapshot>> {
@@ -134,8 +157,18 @@ impl Dashboards {
     }
 }
 
+/// Whether a reading from just before the latest change will do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// Pages: while checks are being stored, the reading from a few seconds
+    /// before is served rather than queueing behind the next one.
+    Page,
+    /// Decisions (what an acknowledgement is about): the latest only.
+    Latest,
+}
+
 /// The caller's organisation read at the backend's `now`, kept or made.
-pub async fn current(ctx: &Staff) -> Result<Arc<Snapshot>, AppError> {
+pub async fn current(ctx: &Staff, freshness: Freshness) -> Result<Arc<Snapshot>, AppError> {
     let organisation = ctx.scope.organisation_id();
     let dashboards = &ctx.backend.dashboards;
     // The version is read before the rows: a change made in between makes
@@ -145,17 +178,19 @@ pub async fn current(ctx: &Staff) -> Result<Arc<Snapshot>, AppError> {
     if let Some(snapshot) = dashboards.kept(organisation, version, now) {
         return Ok(snapshot);
     }
-    let _turn = match dashboards.reading.try_lock() {
-        Ok(turn) => turn,
+    let turn = dashboards.turn_for(organisation);
+    let _turn = match turn.try_lock() {
+        Ok(held) => held,
         Err(_) => {
             // A reading is being made now (checks are being stored): the
-            // one before it is served rather than queueing behind it, as
-            // long as time alone has not changed any standing in it. It
-            // lacks only what was written while the new one is read.
-            if let Some(snapshot) = dashboards.in_time(organisation, now) {
-                return Ok(snapshot);
+            // one just before it is served rather than queueing behind it,
+            // as long as time alone has changed no standing in it.
+            if freshness == Freshness::Page {
+                if let Some(snapshot) = dashboards.just_before(organisation, now) {
+                    return Ok(snapshot);
+                }
             }
-            dashboards.reading.lock().await
+            turn.lock().await
         }
     };
     let version = version_of(ctx).await?;
@@ -290,7 +325,7 @@ async fn read(ctx: &Staff, version: i64, now: i64) -> Result<Snapshot, AppError>
             }
             // The expiry alone changed the status since the last check.
             Status::Failing => expires_at,
-            _ => expires_at.map(|at| at - 30 * 86_400),
+            _ => expires_at.map(|at| at - domain::credential::FIRST_WARNING_DAYS * 86_400),
         };
         let current = problem_key(shown.status, &codes);
         let ack_until = row.ack_until.as_ref().map(Timestamp::unix);

@@ -21,6 +21,9 @@ struct ExportRow {
     client_id: String,
     profiles: String,
     latest_verdict: Option<String>,
+    /// What the newest completed check found beyond need, as the
+    /// dashboard's filter reads it.
+    completed_extra: Option<String>,
     #[sqlx(flatten)]
     standing: StandingRow,
 }
@@ -37,7 +40,7 @@ pub async fn export(
 ) -> Result<String, AppError> {
     let query = format!(
         "SELECT r.id, t.display_name AS tenant, t.entra_tenant_id, t.cloud, r.client_id, r.profiles,
-                l.verdict AS latest_verdict, {STANDING_COLUMNS}
+                l.verdict AS latest_verdict, c.extra_permissions AS completed_extra, {STANDING_COLUMNS}
            FROM registrations r
            JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id
            {STANDING_JOINS}
@@ -63,7 +66,12 @@ pub async fn export(
             .as_deref()
             .and_then(|json| serde_json::from_str(json).ok())
             .map(|v| refreshed(&v, row.standing.credential(), now));
-        let (findings, missing, extra) = match &verdict {
+        let extra = row
+            .completed_extra
+            .as_deref()
+            .unwrap_or_default()
+            .replace(',', ";");
+        let (findings, missing) = match &verdict {
             Some(v) => (
                 v.findings
                     .iter()
@@ -76,7 +84,6 @@ pub async fn export(
                     .map(|p| p.name.as_str())
                     .collect::<Vec<_>>()
                     .join(";"),
-                v.extra_permissions.join(";"),
             ),
             None => Default::default(),
         };
