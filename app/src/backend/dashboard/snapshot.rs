@@ -18,6 +18,7 @@ use domain::watch::{refreshed_codes, standing, standing_changes_at};
 use domain::Cloud;
 use futures_util::TryStreamExt;
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 /// However long nothing changes, a reading is made again after this long,
@@ -47,6 +48,9 @@ pub type ViewKey = (ViewQuery, bool);
 
 pub struct Snapshot {
     version: i64,
+    /// When this reading began, in the order readings begin (see
+    /// `Dashboards::begun`).
+    begun: u64,
     pub at: i64,
     valid_until: i64,
     pub tenants: Vec<Tenant>,
@@ -107,6 +111,9 @@ pub struct Dashboards {
     /// One reading per organisation is made at a time; others wait for it
     /// rather than read the same rows at once.
     reading: Arc<Mutex<HashMap<OrganisationId, Arc<tokio::sync::Mutex<()>>>>>,
+    /// Counts readings as they begin, so a request that had to wait can
+    /// tell whether the reading made meanwhile began after it arrived.
+    begun: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Dashboards {
@@ -120,6 +127,18 @@ impl Dashboards {
                     && now - snapshot.at <= SERVED_WHILE_READING_SECS
                     && now < snapshot.valid_until
             })
+            .cloned()
+    }
+
+    fn begun_since(
+        &self,
+        organisation: &OrganisationId,
+        arrived: u64,
+        now: i64,
+    ) -> Option<Arc<Snapshot>> {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.get(organisation)
+            .filter(|s| s.begun >= arrived && s.at <= now && now < s.valid_until)
             .cloned()
     }
 
@@ -190,14 +209,22 @@ pub async fn current(ctx: &Staff, freshness: Freshness) -> Result<Arc<Snapshot>,
                     return Ok(snapshot);
                 }
             }
-            turn.lock().await
+            let arrived = dashboards.begun.load(Ordering::SeqCst);
+            let held = turn.lock().await;
+            // A reading that began after this request arrived has
+            // everything it asked for, even if more was written since.
+            if let Some(snapshot) = dashboards.begun_since(organisation, arrived, now) {
+                return Ok(snapshot);
+            }
+            held
         }
     };
     let version = version_of(ctx).await?;
     if let Some(snapshot) = dashboards.kept(organisation, version, now) {
         return Ok(snapshot);
     }
-    let snapshot = Arc::new(read(ctx, version, now).await?);
+    let begun = dashboards.begun.fetch_add(1, Ordering::SeqCst);
+    let snapshot = Arc::new(read(ctx, version, begun, now).await?);
     dashboards
         .kept
         .lock()
@@ -245,7 +272,7 @@ fn listed(text: &str) -> impl Iterator<Item = &str> {
     text.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
 
-async fn read(ctx: &Staff, version: i64, now: i64) -> Result<Snapshot, AppError> {
+async fn read(ctx: &Staff, version: i64, begun: u64, now: i64) -> Result<Snapshot, AppError> {
     let organisation = ctx.scope.organisation_id();
     let tenant_rows: Vec<TenantRow> = sqlx::query_as(
         "SELECT id, display_name, cloud, contact_emails FROM customer_tenants
@@ -376,6 +403,7 @@ async fn read(ctx: &Staff, version: i64, now: i64) -> Result<Snapshot, AppError>
     Ok(Snapshot {
         trend,
         version,
+        begun,
         at: now,
         valid_until,
         tenants,
