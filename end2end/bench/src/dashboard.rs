@@ -11,7 +11,7 @@
 use app::backend::checks::record::{store, Observation, Trigger};
 use app::ids::{OrganisationId, RegistrationId};
 use app::timestamp::Timestamp;
-use bench::{peak_rss_mb, sibling, OBJECT};
+use bench::{peak_rss_mb, run, tenantry, Server, OBJECT};
 use clap::Parser;
 use domain::evaluation::{Status, Verdict};
 use domain::finding::{Finding, FindingCode, Severity};
@@ -78,36 +78,6 @@ fn planned(j: usize, soon: &'static str) -> Planned {
         product,
         roles,
         secret_expires: if j % 50 == 2 { soon } else { "2099-01-01" },
-    }
-}
-
-fn tenantry(data: &std::path::Path, simulator: &str) -> Command {
-    let mut command = Command::new(sibling("tenantry"));
-    command
-        .env_clear()
-        .env("TENANTRY_DATA_DIR", data)
-        .env("TENANTRY_IDENTITY_URL", simulator)
-        .env("TENANTRY_GRAPH_URL", simulator)
-        .env("TENANTRY_LOG", "warn");
-    command
-}
-
-fn run(mut command: Command, what: &str) {
-    let output = command.output().unwrap_or_else(|e| panic!("{what}: {e}"));
-    assert!(
-        output.status.success(),
-        "{what} failed: {}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }
 

@@ -62,6 +62,41 @@ pub fn sibling(name: &str) -> PathBuf {
         .with_file_name(name)
 }
 
+/// The `tenantry` binary built next to this one, with a data directory and
+/// Microsoft's endpoints pointed at `simulator`, and nothing else from the
+/// environment.
+pub fn tenantry(data: &std::path::Path, simulator: &str) -> Command {
+    let mut command = Command::new(sibling("tenantry"));
+    command
+        .env_clear()
+        .env("TENANTRY_DATA_DIR", data)
+        .env("TENANTRY_IDENTITY_URL", simulator)
+        .env("TENANTRY_GRAPH_URL", simulator)
+        .env("TENANTRY_LOG", "warn");
+    command
+}
+
+/// Runs a CLI command to the end; its output is shown if it fails.
+pub fn run(mut command: Command, what: &str) {
+    let output = command.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        output.status.success(),
+        "{what} failed: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A running `tenantry serve`, stopped when dropped.
+pub struct Server(pub std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 pub struct Simulator {
     child: std::process::Child,
     pub base: String,

@@ -6,12 +6,13 @@
 //! bound, the server's peak memory, and how long the import took.
 
 use bench::{
-    client_id, client_only, latency_bound, peak_rss_mb, secret, sibling, Simulator, OBJECT, TENANT,
+    client_id, client_only, latency_bound, peak_rss_mb, run, secret, tenantry, Server, Simulator,
+    OBJECT, TENANT,
 };
 use clap::Parser;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::ConnectOptions;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
@@ -26,36 +27,6 @@ struct Args {
     latency_ms: u64,
     #[arg(long, default_value_t = 4610)]
     port: u16,
-}
-
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn tenantry(data: &std::path::Path, simulator: &str) -> Command {
-    let mut command = Command::new(sibling("tenantry"));
-    command
-        .env_clear()
-        .env("TENANTRY_DATA_DIR", data)
-        .env("TENANTRY_IDENTITY_URL", simulator)
-        .env("TENANTRY_GRAPH_URL", simulator)
-        .env("TENANTRY_LOG", "warn");
-    command
-}
-
-fn run(mut command: Command, what: &str) {
-    let output = command.output().unwrap_or_else(|e| panic!("{what}: {e}"));
-    assert!(
-        output.status.success(),
-        "{what} failed: {}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 #[tokio::main]
