@@ -64,8 +64,9 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    fn holds(&self, version: i64, now: i64) -> bool {
-        self.version == version && self.at <= now && now < self.valid_until
+    /// No standing in it has changed by time alone by `now`.
+    fn in_time(&self, now: i64) -> bool {
+        self.at <= now && now < self.valid_until
     }
 
     pub fn position_of(&self, id: &RegistrationId) -> Option<usize> {
@@ -120,14 +121,9 @@ impl Dashboards {
     /// The organisation's reading from just before, while it still holds in
     /// time: only what was written in the last few seconds is missing.
     fn just_before(&self, organisation: &OrganisationId, now: i64) -> Option<Arc<Snapshot>> {
-        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-        kept.get(organisation)
-            .filter(|snapshot| {
-                snapshot.at <= now
-                    && now - snapshot.at <= SERVED_WHILE_READING_SECS
-                    && now < snapshot.valid_until
-            })
-            .cloned()
+        self.kept_if(organisation, |snapshot| {
+            snapshot.in_time(now) && now - snapshot.at <= SERVED_WHILE_READING_SECS
+        })
     }
 
     fn begun_since(
@@ -136,10 +132,9 @@ impl Dashboards {
         arrived: u64,
         now: i64,
     ) -> Option<Arc<Snapshot>> {
-        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-        kept.get(organisation)
-            .filter(|s| s.begun >= arrived && s.at <= now && now < s.valid_until)
-            .cloned()
+        self.kept_if(organisation, |snapshot| {
+            snapshot.in_time(now) && snapshot.begun >= arrived
+        })
     }
 
     fn turn_for(&self, organisation: &OrganisationId) -> Arc<tokio::sync::Mutex<()>> {
@@ -148,9 +143,20 @@ impl Dashboards {
     }
 
     fn kept(&self, organisation: &OrganisationId, version: i64, now: i64) -> Option<Arc<Snapshot>> {
+        self.kept_if(organisation, |snapshot| {
+            snapshot.in_time(now) && snapshot.version == version
+        })
+    }
+
+    /// The organisation's kept reading, if `usable` says it will do.
+    fn kept_if(
+        &self,
+        organisation: &OrganisationId,
+        usable: impl Fn(&Snapshot) -> bool,
+    ) -> Option<Arc<Snapshot>> {
         let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         kept.get(organisation)
-            .filter(|snapshot| snapshot.holds(version, now))
+            .filter(|snapshot| usable(snapshot))
             .cloned()
     }
 }
