@@ -20,5 +20,7 @@ pub use root::{shell, App};
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // Pages are lazily loaded chunks, so hydration waits for the page's
+    // chunk (already preloaded by the server's HTML) before it begins.
+    leptos::mount::hydrate_lazy(App);
 }

@@ -14,7 +14,7 @@ use crate::pages::{
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -53,19 +53,53 @@ pub fn App() -> impl IntoView {
         }/>
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view=LoginPage/>
-                <Route path=path!("/setup") view=SetupPage/>
-                <Route path=path!("/invite/:token") view=InvitePage/>
-                <Route path=path!("/onboard/:token") view=OnboardPage/>
+                <Route path=path!("/login") view={Lazy::<Login>::new()}/>
+                <Route path=path!("/setup") view={Lazy::<Setup>::new()}/>
+                <Route path=path!("/invite/:token") view={Lazy::<Invite>::new()}/>
+                <Route path=path!("/onboard/:token") view={Lazy::<Onboard>::new()}/>
                 <ParentRoute path=path!("") view=Shell>
-                    <Route path=path!("") view=DashboardPage/>
-                    <Route path=path!("tenants") view=TenantsPage/>
-                    <Route path=path!("tenants/:id") view=TenantPage/>
-                    <Route path=path!("registrations/:id") view=RegistrationPageView/>
-                    <Route path=path!("recovery") view=RecoveryPage/>
-                    <Route path=path!("settings") view=StaffPage/>
+                    <Route path=path!("") view={Lazy::<Dashboard>::new()}/>
+                    <Route path=path!("tenants") view={Lazy::<Tenants>::new()}/>
+                    <Route path=path!("tenants/:id") view={Lazy::<Tenant>::new()}/>
+                    <Route path=path!("registrations/:id") view={Lazy::<Registration>::new()}/>
+                    <Route path=path!("recovery") view={Lazy::<Recovery>::new()}/>
+                    <Route path=path!("settings") view={Lazy::<Staff>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>
     }
+}
+
+/// Each page's code is its own chunk of the browser bundle (`cargo leptos
+/// build --split`): a visit downloads the shared runtime and the page it
+/// opens, not every page of the portal. The server renders them as before,
+/// and the chunk of the page being served is preloaded with the HTML.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    Login => LoginPage,
+    Setup => SetupPage,
+    Invite => InvitePage,
+    Onboard => OnboardPage,
+    Dashboard => DashboardPage,
+    Tenants => TenantsPage,
+    Tenant => TenantPage,
+    Registration => RegistrationPageView,
+    Recovery => RecoveryPage,
+    Staff => StaffPage,
 }

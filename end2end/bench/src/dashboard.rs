@@ -325,13 +325,6 @@ fn file_size_mb(path: &std::path::Path) -> f64 {
         .unwrap_or(0.0)
 }
 
-fn gzipped_kb(path: &std::path::Path) -> f64 {
-    let output = Command::new("gzip").args(["-9", "-c"]).arg(path).output();
-    output
-        .map(|o| o.stdout.len() as f64 / 1024.0)
-        .unwrap_or(f64::NAN)
-}
-
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
@@ -541,7 +534,6 @@ async fn main() {
     let rss = peak_rss_mb(&pid);
     drop(server);
     let db_mb = file_size_mb(&db_path) + file_size_mb(&data.path().join("tenantry.db-wal"));
-    let wasm = std::path::Path::new("target/site/pkg/tenantry.wasm");
 
     println!(
         "seeded: tenants={} registrations={} past_days={} import_s={import_seconds:.1} history_checks={seeded} history_s={seed_seconds:.1} today_sweep_s={sweep_seconds:.1}",
@@ -563,9 +555,20 @@ async fn main() {
     println!("server_peak_rss_mb={rss:.1} (target <= 150)");
     println!("database_mb={db_mb:.1}");
     println!("dashboard_interactive_ms (Chromium, localhost; first load with an empty cache, then reloads)={interactive} (target <= 500)");
-    println!(
-        "bundle: wasm_raw_kb={:.0} wasm_gzip_kb={:.0} (target <= 300 gzipped)",
-        file_size_mb(wasm) * 1024.0,
-        gzipped_kb(wasm)
-    );
+    match bench::bundle::measure(std::path::Path::new("target/site/pkg")) {
+        Ok(bundle) => {
+            println!("bundle_main (every page): {}", bundle.main.describe());
+            for (page, size) in &bundle.pages {
+                println!(
+                    "bundle_page_{page} (main + its chunks): {}",
+                    size.describe()
+                );
+            }
+            println!(
+                "bundle_whole_app: {} (target <= 300 gzipped)",
+                bundle.whole.describe()
+            );
+        }
+        Err(e) => println!("bundle: not measured ({e})"),
+    }
 }

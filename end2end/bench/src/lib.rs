@@ -2,6 +2,8 @@
 //! scenario of many apps and injected latency, the client-only measurement,
 //! and reading a process's peak memory.
 
+pub mod bundle;
+
 use domain::ids::{ClientId, SecretValue, TenantRef};
 use domain::Cloud;
 use entra::retry::RetryPolicy;
