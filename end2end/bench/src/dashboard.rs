@@ -33,6 +33,9 @@ struct Args {
     connections: usize,
     #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// Writes the dashboard page's HTML here, to see what it is made of.
+    #[arg(long)]
+    save_page: Option<std::path::PathBuf>,
     #[arg(long, default_value_t = 4710)]
     port: u16,
 }
@@ -476,15 +479,18 @@ async fn main() {
     assert!(again.status().is_success());
     let _ = again.bytes().await;
     let reread_ms = began.elapsed().as_secs_f64() * 1000.0;
-    let page_bytes = http
+    let page_html = http
         .get(format!("{base}/"))
         .send()
         .await
         .expect("page")
         .bytes()
         .await
-        .expect("body")
-        .len();
+        .expect("body");
+    let page_bytes = page_html.len();
+    if let Some(path) = &args.save_page {
+        std::fs::write(path, &page_html).expect("save the page");
+    }
     let rss_idle = current_rss_mb(&pid);
 
     let page = drive(&http, &base, Target::Page, args.connections, args.seconds).await;

@@ -9,10 +9,11 @@ use crate::components::verdict::StatusBadge;
 use crate::ids::RegistrationId;
 use crate::model::{AttentionItem, DashboardView};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 #[component]
 pub fn Attention(
-    view: DashboardView,
+    view: Arc<DashboardView>,
     acknowledge: ServerAction<AcknowledgeProblem>,
     withdraw: ServerAction<WithdrawAcknowledgement>,
 ) -> impl IntoView {
@@ -27,13 +28,15 @@ pub fn Attention(
     let more = view.attention_total - view.attention.len();
     let lines = view
         .attention
-        .into_iter()
+        .iter()
+        .cloned()
         .map(|item| view! { <Line item can open acknowledge/> })
         .collect_view();
     let set_aside = view.acknowledged.len();
     let aside = view
         .acknowledged
-        .into_iter()
+        .iter()
+        .cloned()
         .map(|item| {
             let ack = item.acknowledgement.clone();
             let id = item.registration_id.to_string();

@@ -5,9 +5,10 @@
 use super::summary::Legend;
 use crate::model::DashboardView;
 use leptos::prelude::*;
+use std::sync::Arc;
 
 #[component]
-pub fn Matrix(view: DashboardView) -> impl IntoView {
+pub fn Matrix(view: Arc<DashboardView>) -> impl IntoView {
     let columns = match &view.query.product {
         Some(product) => view
             .products

@@ -14,6 +14,7 @@ use domain::dashboard::ViewQuery;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use std::sync::Arc;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -64,6 +65,9 @@ fn Dashboard(
 ) -> impl IntoView {
     let export = format!("/export/dashboard.csv{}", links::query_string(&view.query));
     let problems = view.problems.clone();
+    // The sections share one copy of the view; rendering a page used to
+    // copy all of it once per section.
+    let view = Arc::new(view);
     view! {
         <p class="muted as-of">
             "As of " <crate::components::relative_time::RelativeTime at=view.as_of.clone()/>
