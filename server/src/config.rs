@@ -35,6 +35,16 @@ pub struct Config {
     /// Earlier master keys, still needed to open what they sealed.
     pub previous_master_keys: Vec<domain::SecretValue>,
     pub checks: CheckConfig,
+    pub limits: RequestLimits,
+}
+
+/// Bounds on what one request may cost the server.
+#[derive(Debug, Clone)]
+pub struct RequestLimits {
+    /// A request still unanswered after this long gets 408.
+    pub timeout_seconds: i64,
+    /// Requests handled at once; more wait their turn.
+    pub concurrent: i64,
 }
 
 /// The watch: how often registrations are re-verified and how hard.
@@ -71,6 +81,8 @@ struct FileConfig {
     check_poll_seconds: Option<i64>,
     check_retention_days: Option<i64>,
     scheduler: Option<String>,
+    request_timeout_seconds: Option<i64>,
+    max_concurrent_requests: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -231,6 +243,20 @@ impl Config {
                         })
                     }
                 },
+            },
+            limits: RequestLimits {
+                timeout_seconds: positive(
+                    "TENANTRY_REQUEST_TIMEOUT_SECONDS",
+                    env("TENANTRY_REQUEST_TIMEOUT_SECONDS"),
+                    file.request_timeout_seconds,
+                    60,
+                )?,
+                concurrent: positive(
+                    "TENANTRY_MAX_CONCURRENT_REQUESTS",
+                    env("TENANTRY_MAX_CONCURRENT_REQUESTS"),
+                    file.max_concurrent_requests,
+                    256,
+                )?,
             },
         })
     }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::config::{Env, LeptosOptions};
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
@@ -151,10 +151,7 @@ impl Application {
             })
             .build();
         let routes = generate_route_list(App);
-        let context = {
-            let backend = backend.clone();
-            move || provide_context(backend.clone())
-        };
+        let context = page_context(backend.clone());
 
         let state = AppState {
             options: options.clone(),
@@ -185,7 +182,10 @@ impl Application {
                 let options = options.clone();
                 move || shell(options.clone())
             })
-            .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+            .fallback(leptos_axum::file_and_error_handler_with_context::<
+                AppState,
+                _,
+            >(page_context(backend.clone()), shell))
             .with_state(state)
             .layer(axum::middleware::map_response(
                 server_fn_errors_keep_their_status,
@@ -195,6 +195,29 @@ impl Application {
                 require_sign_in,
             ))
             .layer(sessions)
+            .layer(axum::middleware::from_fn_with_state(
+                crate::csrf::OwnOrigin::of(&backend.public_url),
+                crate::csrf::same_origin_only,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                crate::headers::HeaderPolicy {
+                    https: config.secure_cookies(),
+                },
+                crate::headers::security_headers,
+            ))
+            // Outermost after tracing: a request is bounded before anything
+            // else spends work on it. The largest legitimate body is a CSV
+            // import; the import itself explains anything over its limit.
+            .layer(tower_http::limit::RequestBodyLimitLayer::new(
+                app::backend::exchange::import::MAX_BYTES + 1024 * 1024,
+            ))
+            .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                std::time::Duration::from_secs(config.limits.timeout_seconds as u64),
+            ))
+            .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+                config.limits.concurrent as usize,
+            ))
             .layer(
                 TraceLayer::new_for_http().make_span_with(|request: &HttpRequest<Body>| {
                     tracing::info_span!(
@@ -288,6 +311,20 @@ fn write_private(path: &std::path::Path, contents: &str) {
         .and_then(|mut file| file.write_all(contents.as_bytes()));
     if let Err(error) = written {
         tracing::warn!(%error, path = %path.display(), "could not write the set-up link file");
+    }
+}
+
+/// What every rendered page is given: the backend, and the nonce the
+/// response's Content-Security-Policy names (made by `headers`), so the
+/// scripts Leptos writes carry it.
+fn page_context(backend: Backend) -> impl Fn() + Clone + Send + 'static {
+    move || {
+        provide_context(backend.clone());
+        let nonce = use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<leptos::nonce::Nonce>().cloned());
+        if let Some(nonce) = nonce {
+            provide_context(nonce);
+        }
     }
 }
 

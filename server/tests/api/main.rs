@@ -5,6 +5,7 @@
 
 mod support;
 
+mod browser_safety;
 mod checks;
 mod cli;
 mod consent;

@@ -1,0 +1,198 @@
+//! What a hostile page in the same browser cannot do: post to Tenantry on
+//! the signed-in person's behalf (or sign them into another organisation),
+//! run a script of its own in a page, frame a page, or read one from a
+//! cache. And what no client can do: send an unbounded body.
+
+use crate::support::{browser, spawn_app, TestApp, PASSWORD};
+use reqwest::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, SET_COOKIE};
+use reqwest::{Client, RequestBuilder, StatusCode};
+
+/// A tenant named `name`, with a directory id of its own.
+fn tenant_form(name: &str) -> Vec<(&'static str, String)> {
+    let number = name.bytes().map(u64::from).sum::<u64>();
+    vec![
+        ("form[display_name]", name.to_owned()),
+        (
+            "form[tenant_id]",
+            format!("11111111-2222-4333-8444-{number:012}"),
+        ),
+        ("form[primary_domain]", String::new()),
+        ("form[cloud]", "global".to_owned()),
+        ("form[contacts]", String::new()),
+        ("form[notes]", String::new()),
+    ]
+}
+
+fn create_tenant(app: &TestApp, client: &Client, name: &str) -> RequestBuilder {
+    client
+        .post(app.url("/api/create_tenant"))
+        .form(&tenant_form(name))
+}
+
+async fn tenant_names(app: &TestApp, client: &Client) -> String {
+    let response = app
+        .call(client, "list_tenants", &[("show_archived", "false")])
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_sign_in_posted_from_another_site_is_refused_and_signs_nobody_in() {
+    let app = spawn_app().await;
+    app.create_organisation("Contoso IT", "ada@contoso.example")
+        .await;
+    let victim = browser();
+
+    let response = victim
+        .post(app.url("/api/login"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("email", "ada@contoso.example"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(response.headers().get(SET_COOKIE).is_none());
+    let home = victim.get(app.url("/")).send().await.unwrap();
+    assert_eq!(home.status(), StatusCode::SEE_OTHER, "still signed out");
+}
+
+#[tokio::test]
+async fn a_change_posted_from_a_foreign_origin_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let ada = app.admin_of("Contoso IT", "ada@contoso.example").await;
+
+    let from_sibling = create_tenant(&app, &ada, "Planted by a sibling site")
+        .header("sec-fetch-site", "same-site")
+        .send()
+        .await
+        .unwrap();
+    let from_old_browser = create_tenant(&app, &ada, "Planted by an old browser")
+        .header("origin", "https://attacker.example")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(from_sibling.status(), StatusCode::FORBIDDEN);
+    assert_eq!(from_old_browser.status(), StatusCode::FORBIDDEN);
+    assert!(!tenant_names(&app, &ada).await.contains("Planted"));
+}
+
+#[tokio::test]
+async fn the_portals_own_pages_and_scripts_without_browser_headers_may_post() {
+    let app = spawn_app().await;
+    let ada = app.admin_of("Contoso IT", "ada@contoso.example").await;
+
+    let from_page = create_tenant(&app, &ada, "Fabrikam")
+        .header("sec-fetch-site", "same-origin")
+        .header("origin", app.url(""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(from_page.status(), StatusCode::OK);
+    let by_origin = create_tenant(&app, &ada, "Northwind")
+        .header("origin", app.url("").trim_end_matches('/'))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_origin.status(), StatusCode::OK);
+
+    let names = tenant_names(&app, &ada).await;
+    assert!(names.contains("Fabrikam") && names.contains("Northwind"));
+}
+
+#[tokio::test]
+async fn every_page_names_a_fresh_nonce_that_each_of_its_scripts_carries() {
+    let app = spawn_app().await;
+    let ada = app.admin_of("Contoso IT", "ada@contoso.example").await;
+
+    let mut nonces = Vec::new();
+    for (client, path) in [
+        (&browser(), "/login"),
+        (&ada, "/"),
+        (&ada, "/tenants"),
+        (&ada, "/no-such-page"),
+    ] {
+        let response = client.get(app.url(path)).send().await.unwrap();
+        let headers = response.headers().clone();
+        let csp = headers
+            .get(CONTENT_SECURITY_POLICY)
+            .unwrap_or_else(|| panic!("{path} has a CSP"))
+            .to_str()
+            .unwrap()
+            .to_owned();
+        for directive in [
+            "'strict-dynamic'",
+            "'wasm-unsafe-eval'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+            "base-uri 'none'",
+        ] {
+            assert!(csp.contains(directive), "{path}: {directive} in {csp}");
+        }
+        assert!(!csp.contains("'unsafe-inline'"), "{path}");
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .expect("a nonce")
+            .to_owned();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(headers[CACHE_CONTROL], "no-store", "{path}");
+        assert!(
+            headers.get("strict-transport-security").is_none(),
+            "plain http: {path}"
+        );
+
+        let html = response.text().await.unwrap();
+        let scripts: Vec<&str> = html.split("<script").skip(1).collect();
+        assert!(!scripts.is_empty(), "{path} hydrates");
+        for script in scripts {
+            let tag = script.split('>').next().unwrap_or_default();
+            assert!(
+                tag.contains(&format!("nonce=\"{nonce}\"")),
+                "{path}: a script without this response's nonce: <script{tag}>"
+            );
+        }
+        nonces.push(nonce);
+    }
+    nonces.sort();
+    nonces.dedup();
+    assert_eq!(nonces.len(), 4, "each response has its own nonce");
+}
+
+#[tokio::test]
+async fn answers_of_server_functions_are_not_cached_but_the_bundle_may_be() {
+    let app = spawn_app().await;
+    let ada = app.admin_of("Contoso IT", "ada@contoso.example").await;
+
+    let answer = app
+        .call(&ada, "list_tenants", &[("show_archived", "false")])
+        .await;
+    assert_eq!(answer.headers()[CACHE_CONTROL], "no-store");
+    let pkg = app.config.site_root.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("tenantry.css"), "body {}").unwrap();
+    let asset = ada.get(app.url("/pkg/tenantry.css")).send().await.unwrap();
+    assert_eq!(asset.status(), StatusCode::OK);
+    assert!(asset.headers().get(CACHE_CONTROL).is_none());
+}
+
+#[tokio::test]
+async fn a_body_larger_than_any_form_or_import_is_refused_unread() {
+    let app = spawn_app().await;
+    let ada = app.admin_of("Contoso IT", "ada@contoso.example").await;
+    let huge = "x".repeat(app::backend::exchange::import::MAX_BYTES + 2 * 1024 * 1024);
+
+    let response = ada
+        .post(app.url("/api/create_tenant"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
