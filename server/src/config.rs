@@ -36,6 +36,9 @@ pub struct Config {
     pub previous_master_keys: Vec<domain::SecretValue>,
     pub checks: CheckConfig,
     pub limits: RequestLimits,
+    /// `TENANTRY_ALLOW_INSECURE_HTTP=1`: serve plain http beyond this
+    /// machine anyway (environment only).
+    pub allow_insecure_http: bool,
 }
 
 /// Bounds on what one request may cost the server.
@@ -244,6 +247,7 @@ impl Config {
                     }
                 },
             },
+            allow_insecure_http: env("TENANTRY_ALLOW_INSECURE_HTTP").as_deref() == Some("1"),
             limits: RequestLimits {
                 timeout_seconds: positive(
                     "TENANTRY_REQUEST_TIMEOUT_SECONDS",
@@ -265,6 +269,27 @@ impl Config {
         self.public_url
             .as_deref()
             .is_some_and(|url| url.starts_with("https://"))
+    }
+
+    /// Why serving as configured would be unsafe, if it would: listening
+    /// beyond loopback while people reach Tenantry over plain http sends
+    /// passwords, session cookies and customers' secrets across the network
+    /// unencrypted.
+    pub fn insecure_listening(&self) -> Option<String> {
+        if self.secure_cookies() || self.addr.ip().is_loopback() || self.allow_insecure_http {
+            return None;
+        }
+        let reached = match &self.public_url {
+            Some(url) => format!("TENANTRY_PUBLIC_URL is {url}"),
+            None => "TENANTRY_PUBLIC_URL is not set".to_owned(),
+        };
+        Some(format!(
+            "refusing to listen on {} over plain http ({reached}): sign-ins, session cookies and \
+             customers' secrets would cross the network unencrypted. Serve Tenantry behind an \
+             https reverse proxy and set TENANTRY_PUBLIC_URL=https://…, or set \
+             TENANTRY_ALLOW_INSECURE_HTTP=1 to accept the risk.",
+            self.addr
+        ))
     }
 
     /// The public URL, or the one implied by the address actually bound.
@@ -347,6 +372,36 @@ mod tests {
         assert_eq!(config.database_url, "sqlite://data/tenantry.db");
         assert_eq!(config.public_url_for(config.addr), "http://127.0.0.1:3000");
         assert!(!config.secure_cookies());
+    }
+
+    #[test]
+    fn plain_http_beyond_this_machine_is_refused_unless_explicitly_allowed() {
+        let open = config(&[("TENANTRY_ADDR", "0.0.0.0:8080")]).unwrap();
+        let refusal = open.insecure_listening().expect("refused");
+        assert!(
+            refusal.contains("0.0.0.0:8080") && refusal.contains("TENANTRY_ALLOW_INSECURE_HTTP=1")
+        );
+        let http = config(&[
+            ("TENANTRY_ADDR", "0.0.0.0:8080"),
+            ("TENANTRY_PUBLIC_URL", "http://portal.example.com"),
+        ])
+        .unwrap();
+        assert!(http.insecure_listening().is_some());
+
+        let https = config(&[
+            ("TENANTRY_ADDR", "0.0.0.0:8080"),
+            ("TENANTRY_PUBLIC_URL", "https://portal.example.com"),
+        ])
+        .unwrap();
+        assert_eq!(https.insecure_listening(), None);
+        let allowed = config(&[
+            ("TENANTRY_ADDR", "0.0.0.0:8080"),
+            ("TENANTRY_ALLOW_INSECURE_HTTP", "1"),
+        ])
+        .unwrap();
+        assert_eq!(allowed.insecure_listening(), None);
+        let loopback = config(&[("TENANTRY_ADDR", "127.0.0.1:3000")]).unwrap();
+        assert_eq!(loopback.insecure_listening(), None);
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub enum StartupError {
     Entra(String),
     #[error("could not load the master key: {0}")]
     Keys(#[from] crate::keyring::KeyringError),
+    #[error("{0}")]
+    Insecure(String),
 }
 
 /// A built server, bound to its port but not yet serving.
@@ -99,6 +101,9 @@ impl Application {
 
     /// A server reading the time from `clock`; tests pass a `ManualClock`.
     pub async fn build_with_clock(config: &Config, clock: Clock) -> Result<Self, StartupError> {
+        if let Some(reason) = config.insecure_listening() {
+            return Err(StartupError::Insecure(reason));
+        }
         let listener =
             TcpListener::bind(config.addr)
                 .await
