@@ -11,7 +11,7 @@
 use app::backend::checks::record::{store, Observation, Trigger};
 use app::ids::{OrganisationId, RegistrationId};
 use app::timestamp::Timestamp;
-use bench::{peak_rss_mb, run, tenantry, Server, OBJECT};
+use bench::{current_rss_mb, peak_rss_mb, tenantry, Server, OBJECT};
 use clap::Parser;
 use domain::evaluation::{Status, Verdict};
 use domain::finding::{Finding, FindingCode, Severity};
@@ -100,17 +100,9 @@ async fn start_simulator(port: u16, args: &Args, soon: &'static str) -> bench::S
                    "secrets": [{"value": bench::secret(j), "expires_at": 4_000_000_000i64}]})
         })
         .collect();
-    let loaded = reqwest::Client::new()
-        .post(format!("{}/_admin/scenario", simulator.base))
-        .json(&json!({"tenants": tenants, "apps": apps}))
-        .send()
-        .await
-        .expect("scenario");
-    assert!(
-        loaded.status().is_success(),
-        "scenario: {}",
-        loaded.status()
-    );
+    simulator
+        .load(&json!({"tenants": tenants, "apps": apps}))
+        .await;
     simulator
 }
 
@@ -289,17 +281,32 @@ async fn scheduled_checks(database: &str) -> i64 {
     let (count,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM checks WHERE trigger = 'scheduled' AND finished_at >= $1",
     )
-    .bind(Timestamp::of(
-        time::OffsetDateTime::now_utc()
-            .date()
-            .midnight()
-            .assume_utc(),
-    ))
+    .bind(start_of_today())
     .fetch_one(&pool)
     .await
     .expect("count");
     pool.close().await;
     count
+}
+
+/// Midnight UTC today: checks stored since were made by today's sweeps.
+fn start_of_today() -> Timestamp {
+    Timestamp::of(
+        time::OffsetDateTime::now_utc()
+            .date()
+            .midnight()
+            .assume_utc(),
+    )
+}
+
+/// Runs one statement on the benchmark's database beside the server.
+async fn execute(database: &str, statement: &str) {
+    let pool = app::backend::db::connect(database).await.expect("database");
+    sqlx::query(statement)
+        .execute(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{statement}: {e}"));
+    pool.close().await;
 }
 
 async fn wait_for_checks(database: &str, at_least: i64) -> f64 {
@@ -308,18 +315,6 @@ async fn wait_for_checks(database: &str, at_least: i64) -> f64 {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     started.elapsed().as_secs_f64()
-}
-
-/// Resident memory (VmRSS) of process `pid` now, MB.
-fn current_rss_mb(pid: &str) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-            line.split_whitespace().nth(1)?.parse::<f64>().ok()
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
 }
 
 fn file_size_mb(path: &std::path::Path) -> f64 {
@@ -345,25 +340,9 @@ async fn main() {
     );
     let simulator = start_simulator(args.port, &args, soon).await;
     let data = tempfile::tempdir().expect("temp dir");
-    let password = data.path().join("password");
-    std::fs::write(&password, format!("{PASSWORD}\n")).unwrap();
-    let mut create = tenantry(data.path(), &simulator.base);
-    create
-        .args([
-            "admin",
-            "create",
-            "--org",
-            "Bench MSP",
-            "--email",
-            "bench@bench.example",
-            "--password-file",
-        ])
-        .arg(&password);
-    run(create, "tenantry admin create");
+    bench::create_admin(data.path(), &simulator.base, PASSWORD);
 
-    let csv = data.path().join("registrations.csv");
-    let mut text =
-        String::from("tenant,tenant_id,cloud,client_id,object_id,profiles,secret,secret_expires\n");
+    let mut text = String::from(bench::IMPORT_HEADER);
     for j in 0..args.registrations {
         let plan = planned(j, soon);
         let i = j % args.tenants;
@@ -376,14 +355,7 @@ async fn main() {
             plan.secret_expires
         ));
     }
-    std::fs::write(&csv, text).unwrap();
-    let mut import = tenantry(data.path(), &simulator.base);
-    import
-        .args(["import", "registrations", "--org", "Bench MSP", "--file"])
-        .arg(&csv);
-    let began = Instant::now();
-    run(import, "tenantry import registrations");
-    let import_seconds = began.elapsed().as_secs_f64();
+    let import_seconds = bench::import_registrations(data.path(), &simulator.base, &text);
 
     let db_path = data.path().join("tenantry.db");
     let database = format!("sqlite://{}", db_path.display());
@@ -413,14 +385,7 @@ async fn main() {
         .cookie_store(true)
         .build()
         .unwrap();
-    while !http
-        .get(format!("{base}/health"))
-        .send()
-        .await
-        .is_ok_and(|r| r.status().is_success())
-    {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    bench::wait_until_serving(&http, &base).await;
     let sweep_seconds = wait_for_checks(&database, args.registrations as i64).await;
     let rss_after_sweep = current_rss_mb(&pid);
     let pool = app::backend::db::connect(&database)
@@ -429,7 +394,7 @@ async fn main() {
     let today: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT status, finding_codes, COUNT(*) FROM checks WHERE finished_at >= $1 GROUP BY status, finding_codes",
     )
-    .bind(Timestamp::of(time::OffsetDateTime::now_utc().date().midnight().assume_utc()))
+    .bind(start_of_today())
     .fetch_all(&pool)
     .await
     .expect("today's checks");
@@ -462,14 +427,11 @@ async fn main() {
 
     // A change (any write the dashboard shows) makes the next view read
     // every registration again; the daily trend is not read again.
-    let pool = app::backend::db::connect(&database)
-        .await
-        .expect("database");
-    sqlx::query("UPDATE organisations SET dashboard_version = dashboard_version + 1")
-        .execute(&pool)
-        .await
-        .expect("bump");
-    pool.close().await;
+    execute(
+        &database,
+        "UPDATE organisations SET dashboard_version = dashboard_version + 1",
+    )
+    .await;
     let began = Instant::now();
     let again = http
         .post(format!("{base}/api/load_dashboard"))
@@ -509,14 +471,7 @@ async fn main() {
     // The same page while every registration is checked again. Counted
     // before they are made due: the scheduler starts within a second.
     let before = scheduled_checks(&database).await;
-    let pool = app::backend::db::connect(&database)
-        .await
-        .expect("database");
-    sqlx::query("UPDATE registrations SET next_check_at = NULL")
-        .execute(&pool)
-        .await
-        .expect("due");
-    pool.close().await;
+    execute(&database, "UPDATE registrations SET next_check_at = NULL").await;
     let began = Instant::now();
     let during = drive(&http, &base, Target::Page, args.connections, args.seconds).await;
     let checked_during = scheduled_checks(&database).await - before;

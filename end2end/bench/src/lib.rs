@@ -9,7 +9,7 @@ use domain::Cloud;
 use entra::retry::RetryPolicy;
 use entra::{Credential, Endpoints, EntraClient, VerifyRequest};
 use serde_json::json;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -31,13 +31,21 @@ pub fn secret(i: usize) -> String {
 
 /// Peak resident memory (VmHWM) of process `pid` ("self" for this one), MB.
 pub fn peak_rss_mb(pid: &str) -> f64 {
+    memory_mb(pid, "VmHWM:")
+}
+
+/// Resident memory (VmRSS) of process `pid` now, MB.
+pub fn current_rss_mb(pid: &str) -> f64 {
+    memory_mb(pid, "VmRSS:")
+}
+
+/// A memory figure of `/proc/<pid>/status` (given in kB), MB.
+fn memory_mb(pid: &str, field: &str) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|line| line.split_whitespace().nth(1)?.parse::<f64>().ok())
+            let line = status.lines().find(|l| l.starts_with(field))?;
+            line.split_whitespace().nth(1)?.parse::<f64>().ok()
         })
         .map(|kb| kb / 1024.0)
         .unwrap_or(f64::NAN)
@@ -67,7 +75,7 @@ pub fn sibling(name: &str) -> PathBuf {
 /// The `tenantry` binary built next to this one, with a data directory and
 /// Microsoft's endpoints pointed at `simulator`, and nothing else from the
 /// environment.
-pub fn tenantry(data: &std::path::Path, simulator: &str) -> Command {
+pub fn tenantry(data: &Path, simulator: &str) -> Command {
     let mut command = Command::new(sibling("tenantry"));
     command
         .env_clear()
@@ -87,6 +95,56 @@ pub fn run(mut command: Command, what: &str) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// The organisation "Bench MSP" with its admin bench@bench.example, made
+/// through `tenantry admin create`.
+pub fn create_admin(data: &Path, simulator: &str, password: &str) {
+    let file = data.join("password");
+    std::fs::write(&file, format!("{password}\n")).expect("password file");
+    let mut create = tenantry(data, simulator);
+    create
+        .args([
+            "admin",
+            "create",
+            "--org",
+            "Bench MSP",
+            "--email",
+            "bench@bench.example",
+            "--password-file",
+        ])
+        .arg(&file);
+    run(create, "tenantry admin create");
+}
+
+/// The header of the registrations CSV that `tenantry import` reads.
+pub const IMPORT_HEADER: &str =
+    "tenant,tenant_id,cloud,client_id,object_id,profiles,secret,secret_expires\n";
+
+/// Imports `csv` (with `IMPORT_HEADER`) into "Bench MSP" through `tenantry
+/// import registrations`; returns how long it took, seconds.
+pub fn import_registrations(data: &Path, simulator: &str, csv: &str) -> f64 {
+    let file = data.join("registrations.csv");
+    std::fs::write(&file, csv).expect("CSV file");
+    let mut import = tenantry(data, simulator);
+    import
+        .args(["import", "registrations", "--org", "Bench MSP", "--file"])
+        .arg(&file);
+    let began = Instant::now();
+    run(import, "tenantry import registrations");
+    began.elapsed().as_secs_f64()
+}
+
+/// Waits until the server at `base` answers its health check.
+pub async fn wait_until_serving(http: &reqwest::Client, base: &str) {
+    while !http
+        .get(format!("{base}/health"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
+    {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }
 
 /// A running `tenantry serve`, stopped when dropped.
@@ -151,9 +209,15 @@ impl Simulator {
             "apps": apps,
             "faults": [{"kind": "latency", "ms": latency_ms}],
         });
-        let loaded = http
-            .post(format!("{}/_admin/scenario", simulator.base))
-            .json(&scenario)
+        simulator.load(&scenario).await;
+        simulator
+    }
+
+    /// Replaces the simulator's directories, apps and faults.
+    pub async fn load(&self, scenario: &serde_json::Value) {
+        let loaded = reqwest::Client::new()
+            .post(format!("{}/_admin/scenario", self.base))
+            .json(scenario)
             .send()
             .await
             .expect("scenario");
@@ -162,7 +226,6 @@ impl Simulator {
             "scenario refused: {}",
             loaded.status()
         );
-        simulator
     }
 }
 

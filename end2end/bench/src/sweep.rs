@@ -6,7 +6,7 @@
 //! bound, the server's peak memory, and how long the import took.
 
 use bench::{
-    client_id, client_only, latency_bound, peak_rss_mb, run, secret, tenantry, Server, Simulator,
+    client_id, client_only, latency_bound, peak_rss_mb, secret, tenantry, Server, Simulator,
     OBJECT, TENANT,
 };
 use clap::Parser;
@@ -50,25 +50,9 @@ async fn main() {
     );
 
     let data = tempfile::tempdir().expect("temp dir");
-    let password = data.path().join("password");
-    std::fs::write(&password, "bench password for the sweep\n").unwrap();
-    let mut create = tenantry(data.path(), &simulator.base);
-    create
-        .args([
-            "admin",
-            "create",
-            "--org",
-            "Bench MSP",
-            "--email",
-            "bench@bench.example",
-            "--password-file",
-        ])
-        .arg(&password);
-    run(create, "tenantry admin create");
+    bench::create_admin(data.path(), &simulator.base, "bench password for the sweep");
 
-    let csv = data.path().join("registrations.csv");
-    let mut text =
-        String::from("tenant,tenant_id,cloud,client_id,object_id,profiles,secret,secret_expires\n");
+    let mut text = String::from(bench::IMPORT_HEADER);
     for i in 0..args.registrations {
         text.push_str(&format!(
             "Bench,{TENANT},global,{},{OBJECT},recovery,{},2099-01-01\n",
@@ -76,14 +60,7 @@ async fn main() {
             secret(i)
         ));
     }
-    std::fs::write(&csv, text).unwrap();
-    let mut import = tenantry(data.path(), &simulator.base);
-    import
-        .args(["import", "registrations", "--org", "Bench MSP", "--file"])
-        .arg(&csv);
-    let imported_at = Instant::now();
-    run(import, "tenantry import registrations");
-    let import_seconds = imported_at.elapsed().as_secs_f64();
+    let import_seconds = bench::import_registrations(data.path(), &simulator.base, &text);
 
     // The sweep: the real server, its scheduler, results stored.
     let port = args.port + 1;
@@ -99,15 +76,7 @@ async fn main() {
     );
     // The sweep starts with the scheduler, as the server begins to answer;
     // opening the database and migrations are not part of it.
-    let http = reqwest::Client::new();
-    while !http
-        .get(format!("http://127.0.0.1:{port}/health"))
-        .send()
-        .await
-        .is_ok_and(|r| r.status().is_success())
-    {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    bench::wait_until_serving(&reqwest::Client::new(), &format!("http://127.0.0.1:{port}")).await;
     let started = Instant::now();
     let database = SqliteConnectOptions::from_str(&format!(
         "sqlite://{}?mode=ro",
