@@ -3,31 +3,21 @@
 //! run a script of its own in a page, frame a page, or read one from a
 //! cache. And what no client can do: send an unbounded body.
 
-use crate::support::{browser, spawn_app, TestApp, PASSWORD};
+use crate::support::{browser, spawn_app, tenant_form, TestApp, PASSWORD};
 use reqwest::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, SET_COOKIE};
 use reqwest::{Client, RequestBuilder, StatusCode};
 
-/// A tenant named `name`, with a directory id of its own.
-fn tenant_form(name: &str) -> Vec<(&'static str, String)> {
-    let number = name.bytes().map(u64::from).sum::<u64>();
-    vec![
-        ("form[display_name]", name.to_owned()),
-        (
-            "form[tenant_id]",
-            format!("11111111-2222-4333-8444-{number:012}"),
-        ),
-        ("form[primary_domain]", String::new()),
-        ("form[cloud]", "global".to_owned()),
-        ("form[contacts]", String::new()),
-        ("form[notes]", String::new()),
-    ]
-}
-
-fn create_tenant(app: &TestApp, client: &Client, name: &str) -> RequestBuilder {
+fn create_tenant(app: &TestApp, client: &Client, name: &str, tenant_id: &str) -> RequestBuilder {
     client
         .post(app.url("/api/create_tenant"))
-        .form(&tenant_form(name))
+        .form(&tenant_form(name, tenant_id))
 }
+
+const SIBLING: &str = "11111111-2222-4333-8444-000000000001";
+const OLD_BROWSER: &str = "11111111-2222-4333-8444-000000000002";
+const FABRIKAM: &str = "11111111-2222-4333-8444-000000000003";
+const NORTHWIND: &str = "11111111-2222-4333-8444-000000000004";
+const LITWARE: &str = "11111111-2222-4333-8444-000000000005";
 
 async fn tenant_names(app: &TestApp, client: &Client) -> String {
     let response = app
@@ -63,12 +53,12 @@ async fn a_change_posted_from_a_foreign_origin_is_refused_and_changes_nothing() 
     let app = spawn_app().await;
     let ada = app.admin_of("Contoso IT", "ada@contoso.example").await;
 
-    let from_sibling = create_tenant(&app, &ada, "Planted by a sibling site")
+    let from_sibling = create_tenant(&app, &ada, "Planted by a sibling site", SIBLING)
         .header("sec-fetch-site", "same-site")
         .send()
         .await
         .unwrap();
-    let from_old_browser = create_tenant(&app, &ada, "Planted by an old browser")
+    let from_old_browser = create_tenant(&app, &ada, "Planted by an old browser", OLD_BROWSER)
         .header("origin", "https://attacker.example")
         .send()
         .await
@@ -84,22 +74,28 @@ async fn the_portals_own_pages_and_scripts_without_browser_headers_may_post() {
     let app = spawn_app().await;
     let ada = app.admin_of("Contoso IT", "ada@contoso.example").await;
 
-    let from_page = create_tenant(&app, &ada, "Fabrikam")
+    let from_page = create_tenant(&app, &ada, "Fabrikam", FABRIKAM)
         .header("sec-fetch-site", "same-origin")
-        .header("origin", app.url(""))
         .send()
         .await
         .unwrap();
     assert_eq!(from_page.status(), StatusCode::OK);
-    let by_origin = create_tenant(&app, &ada, "Northwind")
-        .header("origin", app.url("").trim_end_matches('/'))
+    let by_origin = create_tenant(&app, &ada, "Northwind", NORTHWIND)
+        .header("origin", app.url(""))
         .send()
         .await
         .unwrap();
     assert_eq!(by_origin.status(), StatusCode::OK);
+    let by_script = create_tenant(&app, &ada, "Litware", LITWARE)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_script.status(), StatusCode::OK);
 
     let names = tenant_names(&app, &ada).await;
-    assert!(names.contains("Fabrikam") && names.contains("Northwind"));
+    for name in ["Fabrikam", "Northwind", "Litware"] {
+        assert!(names.contains(name), "{name} in {names}");
+    }
 }
 
 #[tokio::test]

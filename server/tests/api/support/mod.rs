@@ -161,17 +161,23 @@ impl TestApp {
     }
 }
 
+/// `create_tenant`'s form for a tenant on the global cloud.
+pub fn tenant_form(name: &str, tenant_id: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("form[display_name]", name.to_owned()),
+        ("form[tenant_id]", tenant_id.to_owned()),
+        ("form[primary_domain]", String::new()),
+        ("form[cloud]", "global".to_owned()),
+        ("form[contacts]", String::new()),
+        ("form[notes]", String::new()),
+    ]
+}
+
 impl TestApp {
     /// Adds a customer tenant on the global cloud; returns its id.
     pub async fn add_tenant(&self, staff: &Client, name: &str, tenant_id: &str) -> String {
-        let form = [
-            ("form[display_name]", name),
-            ("form[tenant_id]", tenant_id),
-            ("form[primary_domain]", ""),
-            ("form[cloud]", "global"),
-            ("form[contacts]", ""),
-            ("form[notes]", ""),
-        ];
+        let form = tenant_form(name, tenant_id);
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let response = self.call(staff, "create_tenant", &form).await;
         assert_eq!(response.status(), StatusCode::OK, "tenant {name} saved");
         response.json().await.unwrap()
