@@ -1,7 +1,13 @@
 use crate::api::auth::{current_user, Logout};
 use crate::error::AppError;
+use crate::model::SignedInUser;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
+
+/// Who is signed in, as the frame read it; the pages inside the frame ask
+/// this (`use_context`) rather than the server again.
+#[derive(Clone, Copy)]
+pub struct SignedIn(pub Resource<Result<SignedInUser, AppError>>);
 
 /// The frame of every signed-in page: brand, navigation, who is signed in,
 /// sign-out. Unauthenticated visitors are sent to the sign-in page (the
@@ -9,6 +15,7 @@ use leptos_router::components::{Outlet, Redirect, A};
 #[component]
 pub fn Shell() -> impl IntoView {
     let user = Resource::new_blocking(|| (), |_| current_user());
+    provide_context(SignedIn(user));
     let logout = ServerAction::<Logout>::new();
     let menu_open = RwSignal::new(false);
 

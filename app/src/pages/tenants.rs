@@ -1,8 +1,8 @@
-use crate::api::auth::current_user;
 use crate::api::exchange::ImportRegistrations;
 use crate::api::tenants::{list_tenants, load_tenant, ArchiveTenant, CreateTenant, UpdateTenant};
 use crate::components::check_all::CheckAll;
 use crate::components::form::{action_error, FormError};
+use crate::components::shell::SignedIn;
 use crate::error::AppError;
 use crate::ids::CustomerTenantId;
 use crate::model::TenantSummary;
@@ -45,7 +45,9 @@ pub fn TenantsPage() -> impl IntoView {
     let search = RwSignal::new(String::new());
     // Who may add tenants does not change when one is added: the form is
     // not drawn again, so what was typed stays when the server refuses it.
-    let me = Resource::new(|| (), |_| current_user());
+    // Read from the frame around the page (see `Shell`); outside it,
+    // nothing is offered.
+    let me = use_context::<SignedIn>();
     let add_form = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| {
         if matches!(create.value().get(), Some(Ok(_))) {
@@ -79,9 +81,10 @@ pub fn TenantsPage() -> impl IntoView {
         </section>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let can_manage = me
-                    .await
-                    .is_ok_and(|me| me.role.may(domain::Action::ManageTenants));
+                let can_manage = match me {
+                    Some(SignedIn(me)) => me.await.is_ok_and(|me| me.role.may(domain::Action::ManageTenants)),
+                    None => false,
+                };
                 can_manage.then(|| view! {
                     <section class="card">
                         <h2>"Check every registration"</h2>
