@@ -81,7 +81,7 @@ impl Snapshot {
             .0
             .pairs()
             .iter()
-            .any(|(_, value)| value.len() > TEXT_LIMIT)
+            .any(|(_, value)| value.chars().count() > TEXT_LIMIT)
         {
             return Arc::new(make());
         }

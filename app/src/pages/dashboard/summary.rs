@@ -133,7 +133,6 @@ pub fn Filters(view: Arc<DashboardView>) -> impl IntoView {
 
 #[component]
 pub fn Expiring(view: Arc<DashboardView>) -> impl IntoView {
-    let query = view.query.clone();
     let any = view.expiring.iter().any(|g| g.total > 0);
     let groups = view
         .expiring
@@ -169,7 +168,7 @@ pub fn Expiring(view: Arc<DashboardView>) -> impl IntoView {
                     let days = group.group.within_days();
                     view! {
                         <p class="muted">{format!("and {more} more: ")}
-                            <a href=changed(&query, |q| q.expiring = Some(days.to_string()))>
+                            <a href=changed(&view.query, |q| q.expiring = Some(days.to_string()))>
                                 {format!("show every credential expiring within {days} days")}</a></p>
                     }
                 })}
