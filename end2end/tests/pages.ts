@@ -126,6 +126,13 @@ export class TenantsPage {
   async search(text: string) {
     await this.page.getByLabel('Search tenants').fill(text);
   }
+
+  /** Imports `csv` as registrations.csv (the page must have hydrated: the file is read in the browser). */
+  async importCsv(csv: string) {
+    await this.page.getByLabel('CSV file').setInputFiles({ name: 'registrations.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await expect(this.page.locator('input[name="form[file]"]')).not.toHaveValue('');
+    await this.page.getByRole('button', { name: 'Import' }).click();
+  }
 }
 
 /** Scripts the Entra simulator as a tenant admin would act in the Entra portal. */
