@@ -14,6 +14,14 @@ pub enum AppError {
     InvalidCredentials,
     #[error("Your role does not allow this.")]
     Forbidden,
+    #[error("This account is disabled. Ask an administrator of your organisation to enable it.")]
+    AccountDisabled,
+    /// Sign-in (or another guarded action) is paused for this caller.
+    #[error("Too many attempts. {}", domain::throttle::wait_in_words(*retry_after_seconds))]
+    TooManyAttempts { retry_after_seconds: i64 },
+    /// Refused rather than queued, so a burst cannot exhaust memory.
+    #[error("Tenantry is busy right now. Please try again in a moment.")]
+    Busy,
     /// What was entered is refused; each problem names its field.
     #[error("{}", summary(.0))]
     Invalid(Vec<FieldProblem>),
@@ -57,7 +65,9 @@ impl AppError {
     pub fn http_status(&self) -> u16 {
         match self {
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::AccountDisabled => 403,
+            AppError::TooManyAttempts { .. } => 429,
+            AppError::Busy => 503,
             AppError::Invalid(_) => 422,
             AppError::Conflict(_) => 409,
             AppError::Gone(_) => 410,

@@ -73,3 +73,12 @@ row_id!(
     /// One stored check of a registration.
     CheckId
 );
+row_id!(
+    /// One sign-in of a member: a browser's session names it, and ending
+    /// the row signs that browser out.
+    StaffSessionId
+);
+row_id!(
+    /// One event of the audit trail.
+    AuditEventId
+);

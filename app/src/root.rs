@@ -1,5 +1,7 @@
 use crate::components::shell::Shell;
 use crate::pages::{
+    account::AccountPage,
+    audit::AuditPage,
     coming_soon::RecoveryPage,
     dashboard::DashboardPage,
     invite::InvitePage,
@@ -64,6 +66,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("registrations/:id") view={Lazy::<Registration>::new()}/>
                     <Route path=path!("recovery") view={Lazy::<Recovery>::new()}/>
                     <Route path=path!("settings") view={Lazy::<Staff>::new()}/>
+                    <Route path=path!("account") view={Lazy::<Account>::new()}/>
+                    <Route path=path!("audit") view={Lazy::<Audit>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>
@@ -102,4 +106,6 @@ lazy_pages! {
     Registration => RegistrationPageView,
     Recovery => RecoveryPage,
     Staff => StaffPage,
+    Account => AccountPage,
+    Audit => AuditPage,
 }

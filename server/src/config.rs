@@ -36,6 +36,7 @@ pub struct Config {
     pub previous_master_keys: Vec<domain::SecretValue>,
     pub checks: CheckConfig,
     pub limits: RequestLimits,
+    pub sign_in: SignInConfig,
     /// `TENANTRY_ALLOW_INSECURE_HTTP=1`: serve plain http beyond this
     /// machine anyway (environment only).
     pub allow_insecure_http: bool,
@@ -48,6 +49,20 @@ pub struct RequestLimits {
     pub timeout_seconds: i64,
     /// Requests handled at once; more wait their turn.
     pub concurrent: i64,
+}
+
+/// What a sign-in may cost and who may try how often.
+#[derive(Debug, Clone)]
+pub struct SignInConfig {
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: domain::forwarded::TrustedProxies,
+    /// Attempts one client address may make per minute at sign-in and the
+    /// other password and code forms.
+    pub attempts_per_minute: i64,
+    /// Password hashes computed at once (each takes 19 MiB).
+    pub hashes_at_once: i64,
+    /// Requests that may wait for one; beyond that the answer is 503.
+    pub hashes_waiting: i64,
 }
 
 /// The watch: how often registrations are re-verified and how hard.
@@ -86,6 +101,10 @@ struct FileConfig {
     scheduler: Option<String>,
     request_timeout_seconds: Option<i64>,
     max_concurrent_requests: Option<i64>,
+    trusted_proxies: Option<String>,
+    sign_in_attempts_per_minute: Option<i64>,
+    password_hashes_at_once: Option<i64>,
+    password_hashes_waiting: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -248,6 +267,38 @@ impl Config {
                 },
             },
             allow_insecure_http: env("TENANTRY_ALLOW_INSECURE_HTTP").as_deref() == Some("1"),
+            sign_in: SignInConfig {
+                trusted_proxies: {
+                    let text = env("TENANTRY_TRUSTED_PROXIES")
+                        .or(file.trusted_proxies)
+                        .unwrap_or_default();
+                    domain::forwarded::TrustedProxies::parse(&text).map_err(|error| {
+                        ConfigError::Invalid {
+                            name: "TENANTRY_TRUSTED_PROXIES",
+                            expected: "IP addresses or networks separated by commas",
+                            value: error.0,
+                        }
+                    })?
+                },
+                attempts_per_minute: positive(
+                    "TENANTRY_SIGN_IN_ATTEMPTS_PER_MINUTE",
+                    env("TENANTRY_SIGN_IN_ATTEMPTS_PER_MINUTE"),
+                    file.sign_in_attempts_per_minute,
+                    30,
+                )?,
+                hashes_at_once: positive(
+                    "TENANTRY_PASSWORD_HASHES_AT_ONCE",
+                    env("TENANTRY_PASSWORD_HASHES_AT_ONCE"),
+                    file.password_hashes_at_once,
+                    std::thread::available_parallelism().map_or(2, |n| n.get() as i64),
+                )?,
+                hashes_waiting: at_least_zero(
+                    "TENANTRY_PASSWORD_HASHES_WAITING",
+                    env("TENANTRY_PASSWORD_HASHES_WAITING"),
+                    file.password_hashes_waiting,
+                    16,
+                )?,
+            },
             limits: RequestLimits {
                 timeout_seconds: positive(
                     "TENANTRY_REQUEST_TIMEOUT_SECONDS",
@@ -330,17 +381,7 @@ fn positive(
     from_file: Option<i64>,
     default: i64,
 ) -> Result<i64, ConfigError> {
-    let value = match from_env {
-        Some(text) => text
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| ConfigError::Invalid {
-                name,
-                expected: "a whole number",
-                value: text.clone(),
-            })?,
-        None => from_file.unwrap_or(default),
-    };
+    let value = whole_number(name, from_env, from_file, default)?;
     if value > 0 {
         Ok(value)
     } else {
@@ -350,6 +391,43 @@ fn positive(
             value: value.to_string(),
         })
     }
+}
+
+fn at_least_zero(
+    name: &'static str,
+    from_env: Option<String>,
+    from_file: Option<i64>,
+    default: i64,
+) -> Result<i64, ConfigError> {
+    let value = whole_number(name, from_env, from_file, default)?;
+    if value >= 0 {
+        Ok(value)
+    } else {
+        Err(ConfigError::Invalid {
+            name,
+            expected: "zero or more",
+            value: value.to_string(),
+        })
+    }
+}
+
+fn whole_number(
+    name: &'static str,
+    from_env: Option<String>,
+    from_file: Option<i64>,
+    default: i64,
+) -> Result<i64, ConfigError> {
+    Ok(match from_env {
+        Some(text) => text
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| ConfigError::Invalid {
+                name,
+                expected: "a whole number",
+                value: text.clone(),
+            })?,
+        None => from_file.unwrap_or(default),
+    })
 }
 
 #[cfg(test)]

@@ -61,7 +61,11 @@ async fn as_organisation(config: &Config, org: &str) -> Result<Staff, CliError> 
             }
             other => CliError::Failed(other.to_string()),
         })?;
-    Ok(Staff { backend, scope })
+    Ok(Staff {
+        backend,
+        scope,
+        origin: app::backend::origin::RequestOrigin::command_line(),
+    })
 }
 
 /// Returns what to print and the exit code.

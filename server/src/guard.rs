@@ -35,7 +35,7 @@ pub async fn require_sign_in(
     if is_public(request.uri().path()) {
         return next.run(request).await;
     }
-    let signed_in = matches!(auth::signed_in_user(&backend, &session).await, Ok(Some(_)));
+    let signed_in = matches!(auth::signed_in(&backend, &session).await, Ok(Some(_)));
     if signed_in {
         next.run(request).await
     } else if request.method() == Method::GET || request.method() == Method::HEAD {

@@ -3,6 +3,7 @@
 
 pub mod checks_cli;
 pub mod cli;
+pub mod client_address;
 pub mod config;
 pub mod consent;
 pub mod csrf;

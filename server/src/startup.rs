@@ -75,9 +75,16 @@ pub async fn open_backend(
             idle_seconds: config.session_idle_minutes * 60,
             absolute_seconds: config.session_max_hours * 3600,
         },
-        passwords: Passwords::new()
-            .await
-            .map_err(|_| StartupError::Passwords)?,
+        passwords: Passwords::new(backend::HashingLimits {
+            at_once: config.sign_in.hashes_at_once as usize,
+            waiting: config.sign_in.hashes_waiting as usize,
+        })
+        .await
+        .map_err(|_| StartupError::Passwords)?,
+        sign_in: backend::sign_in_limits::SignInLimits::new(
+            domain::throttle::SignInThrottle::default(),
+            u32::try_from(config.sign_in.attempts_per_minute).unwrap_or(u32::MAX),
+        ),
         setup: SetupGate::new(Some(config.data_dir.join("setup-url.txt"))),
         public_url: config.public_url_for(bound),
         invitation_ttl: time::Duration::hours(config.invitation_ttl_hours),
@@ -133,11 +140,19 @@ impl Application {
             }
         });
         let sessions = SessionManagerLayer::new(store)
-            .with_name("tenantry_session")
+            // Over https the `__Host-` prefix makes browsers refuse the
+            // cookie unless it is Secure, host-only and for the whole site,
+            // so a sibling subdomain cannot plant or shadow it.
+            .with_name(if config.secure_cookies() {
+                "__Host-tenantry_session"
+            } else {
+                "tenantry_session"
+            })
+            .with_path("/")
             .with_http_only(true)
             .with_same_site(SameSite::Lax)
             .with_secure(config.secure_cookies())
-            // The store's own expiry; `auth::signed_in_user` enforces the idle
+            // The store's own expiry; `auth::signed_in` enforces the idle
             // and absolute lifetimes against the backend's clock and renews
             // this one as the session is used.
             .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
@@ -175,6 +190,7 @@ impl Application {
                 get(crate::export::registrations),
             )
             .route("/export/dashboard.csv", get(crate::export::dashboard))
+            .route("/export/audit.csv", get(crate::export::audit_trail))
             .route(
                 "/registrations/{id}/pending.cer",
                 get(crate::export::pending_certificate),
@@ -203,6 +219,10 @@ impl Application {
             .layer(axum::middleware::from_fn_with_state(
                 crate::csrf::OwnOrigin::of(&backend.public_url),
                 crate::csrf::same_origin_only,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                std::sync::Arc::new(config.sign_in.trusted_proxies.clone()),
+                crate::client_address::find_client,
             ))
             .layer(axum::middleware::from_fn_with_state(
                 crate::headers::HeaderPolicy {
@@ -272,9 +292,13 @@ impl Application {
             .watch
             .scheduler
             .then(|| tokio::spawn(app::backend::checks::scheduler::run(self.backend.clone())));
-        let result = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let result = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
         if let Some(watch) = watch {
             watch.abort();
         }

@@ -2,6 +2,7 @@
 //! the current time when a rule needs it, is an argument, so the same rules run
 //! on the server and in the browser and are tested in milliseconds.
 
+pub mod audit;
 pub mod cloud;
 pub mod credential;
 pub mod customer;
@@ -10,7 +11,9 @@ pub mod evaluation;
 pub mod exchange;
 pub mod finding;
 pub mod form;
+pub mod forwarded;
 pub mod ids;
+pub mod mfa;
 pub mod onboarding;
 pub mod permissions;
 pub mod probe;
@@ -22,6 +25,7 @@ pub mod session;
 pub mod setup_script;
 pub mod staff;
 pub mod taxonomy;
+pub mod throttle;
 pub mod watch;
 
 pub use cloud::Cloud;

@@ -18,6 +18,7 @@ pub enum Action {
     ViewOrganisation,
     ManageStaff,
     ManageTenants,
+    ReadAuditTrail,
 }
 
 impl Role {
@@ -42,7 +43,7 @@ impl Role {
     pub fn may(self, action: Action) -> bool {
         match action {
             Action::ViewOrganisation => true,
-            Action::ManageStaff => self == Role::Admin,
+            Action::ManageStaff | Action::ReadAuditTrail => self == Role::Admin,
             Action::ManageTenants => matches!(self, Role::Admin | Role::Technician),
         }
     }

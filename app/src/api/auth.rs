@@ -5,10 +5,11 @@ use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(email: String, password: SecretText) -> Result<(), AppError> {
-    use crate::backend::{as_anyone, auth, context::session};
+    use crate::backend::{as_anyone, auth, context::session, origin::RequestOrigin};
     as_anyone(|backend| async move {
-        let user_id = auth::authenticate(&backend, &email, password.expose()).await?;
-        auth::begin_session(&backend, &session().await?, &user_id).await?;
+        let origin = RequestOrigin::current();
+        let member = auth::authenticate(&backend, &email, password.expose(), &origin).await?;
+        auth::begin_session(&backend, &session().await?, &member, &origin).await?;
         leptos_axum::redirect("/");
         Ok(())
     })
@@ -17,9 +18,9 @@ pub async fn login(email: String, password: SecretText) -> Result<(), AppError> 
 
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::backend::{as_anyone, auth, context::session};
-    as_anyone(|_| async move {
-        auth::end_session(&session().await?).await?;
+    use crate::backend::{as_anyone, auth, context::session, origin::RequestOrigin};
+    as_anyone(|backend| async move {
+        auth::sign_out(&backend, &session().await?, &RequestOrigin::current()).await?;
         leptos_axum::redirect("/login");
         Ok(())
     })

@@ -5,6 +5,8 @@
 //! the isolation test (`server/tests/api/isolation.rs`), which reads the list
 //! of endpoints from the registered server functions.
 
+pub mod account;
+pub mod audit;
 pub mod auth;
 pub mod checks;
 pub mod dashboard;

@@ -1,5 +1,5 @@
 use crate::error::AppError;
-use crate::ids::UserId;
+use crate::ids::{InvitationId, UserId};
 use crate::model::{InvitationCreated, InvitationDetails, StaffOverview};
 use domain::form::SecretText;
 use leptos::prelude::*;
@@ -51,6 +51,23 @@ pub async fn change_role(user_id: UserId, role: String) -> Result<(), AppError> 
     .await
 }
 
+/// `change` is `disable`, `enable` or `remove`.
+#[server(prefix = "/api", endpoint = "change_member_standing")]
+pub async fn change_member_standing(user_id: UserId, change: String) -> Result<(), AppError> {
+    use crate::backend::as_staff;
+    use crate::backend::lifecycle::{self, Standing};
+    as_staff(
+        |ctx| async move { lifecycle::change(&ctx, &user_id, Standing::parse(&change)?).await },
+    )
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "revoke_invitation")]
+pub async fn revoke_invitation(invitation_id: InvitationId) -> Result<(), AppError> {
+    use crate::backend::{as_staff, invitations};
+    as_staff(|ctx| async move { invitations::revoke(&ctx, &invitation_id).await }).await
+}
+
 #[server(prefix = "/api", endpoint = "invitation_preview")]
 pub async fn invitation_preview(token: String) -> Result<InvitationDetails, AppError> {
     use crate::backend::{as_anyone, invitations};
@@ -68,7 +85,8 @@ pub async fn accept_invitation(
     as_anyone(|backend| async move {
         let name = DisplayName::parse(&name)?;
         let password = Password::parse(password.expose())?;
-        invitations::accept(&backend, &token, &name, &password).await?;
+        let origin = crate::backend::origin::RequestOrigin::current();
+        invitations::accept(&backend, &token, &name, &password, &origin).await?;
         leptos_axum::redirect("/login?joined=1");
         Ok(())
     })

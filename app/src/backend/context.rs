@@ -6,6 +6,7 @@
 //! into the matching HTTP status.
 
 use crate::backend::onboarding::{self, Link};
+use crate::backend::origin::RequestOrigin;
 use crate::backend::{internal, Backend, OrgScope};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -15,6 +16,8 @@ use std::future::Future;
 pub struct Staff {
     pub backend: Backend,
     pub scope: OrgScope,
+    /// Where the request came from, for the audit trail.
+    pub origin: RequestOrigin,
 }
 
 impl Staff {
@@ -73,6 +76,15 @@ async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T
                 axum::http::StatusCode::from_u16(error.http_status())
                     .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
             );
+            if let AppError::TooManyAttempts {
+                retry_after_seconds,
+            } = error
+            {
+                options.insert_header(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(*retry_after_seconds),
+                );
+            }
         }
     }
     result
@@ -85,7 +97,12 @@ where
     respond(async {
         let backend = backend()?;
         let scope = OrgScope::of_caller(&backend).await?;
-        body(Staff { backend, scope }).await
+        body(Staff {
+            backend,
+            scope,
+            origin: RequestOrigin::current(),
+        })
+        .await
     })
     .await
 }

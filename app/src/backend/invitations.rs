@@ -1,9 +1,11 @@
+use crate::backend::origin::RequestOrigin;
 use crate::backend::users::{self, NewUser};
-use crate::backend::{begin, db, tokens, Backend, Staff};
+use crate::backend::{audit, begin, db, tokens, Backend, Staff};
 use crate::error::AppError;
 use crate::ids::{InvitationId, OrganisationId};
 use crate::model::{InvitationCreated, InvitationDetails, PendingInvitation};
 use crate::timestamp::Timestamp;
+use domain::audit::AuditAction;
 use domain::{Action, DisplayName, Email, Password, Role};
 
 /// An admin invites a colleague by e-mail address with a role; the result is a
@@ -48,6 +50,14 @@ pub async fn create(ctx: &Staff, email: &Email, role: Role) -> Result<Invitation
     .execute(&mut *tx)
     .await
     .map_err(db("could not store an invitation"))?;
+    audit::by_member(
+        &mut *tx,
+        ctx,
+        AuditAction::MemberInvited,
+        email.as_str(),
+        &format!("as {}", role.label()),
+    )
+    .await?;
     tx.commit()
         .await
         .map_err(db("could not save an invitation"))?;
@@ -59,10 +69,12 @@ pub async fn create(ctx: &Staff, email: &Email, role: Role) -> Result<Invitation
 }
 
 pub async fn pending(ctx: &Staff) -> Result<Vec<PendingInvitation>, AppError> {
-    let rows: Vec<(String, String, Timestamp)> = sqlx::query_as(
-        "SELECT email, role, expires_at FROM staff_invitations
-          WHERE organisation_id = $1 AND accepted_at IS NULL AND expires_at > $2
-          ORDER BY email",
+    let rows: Vec<(InvitationId, String, String, Timestamp)> = sqlx::query_as(
+        "SELECT i.id, i.email, i.role, i.expires_at FROM staff_invitations i
+           JOIN users sender ON sender.id = i.invited_by
+          WHERE i.organisation_id = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL
+            AND i.expires_at > $2 AND sender.disabled_at IS NULL AND sender.removed_at IS NULL
+          ORDER BY i.email",
     )
     .bind(ctx.scope.organisation_id())
     .bind(Timestamp::of(ctx.now()))
@@ -70,14 +82,37 @@ pub async fn pending(ctx: &Staff) -> Result<Vec<PendingInvitation>, AppError> {
     .await
     .map_err(db("could not list invitations"))?;
     rows.into_iter()
-        .map(|(email, role, expires_at)| {
+        .map(|(id, email, role, expires_at)| {
             Ok(PendingInvitation {
+                id,
                 email,
                 role: users::parse_role(&role)?,
                 expires_at,
             })
         })
         .collect()
+}
+
+/// An admin withdraws an invitation that has not been used yet.
+pub async fn revoke(ctx: &Staff, id: &InvitationId) -> Result<(), AppError> {
+    ctx.scope.permit(Action::ManageStaff)?;
+    let mut tx = begin(ctx.pool()).await?;
+    let email: Option<(String,)> = sqlx::query_as(
+        "UPDATE staff_invitations SET revoked_at = $1
+          WHERE id = $2 AND organisation_id = $3 AND accepted_at IS NULL AND revoked_at IS NULL
+          RETURNING email",
+    )
+    .bind(Timestamp::of(ctx.now()))
+    .bind(id)
+    .bind(ctx.scope.organisation_id())
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db("could not withdraw an invitation"))?;
+    let (email,) = email.ok_or(AppError::NotFound)?;
+    audit::by_member(&mut *tx, ctx, AuditAction::InvitationRevoked, &email, "").await?;
+    tx.commit()
+        .await
+        .map_err(db("could not save a withdrawn invitation"))
 }
 
 struct OpenInvitation {
@@ -97,13 +132,20 @@ struct InvitationRow {
     role: String,
     expires_at: Timestamp,
     accepted_at: Option<Timestamp>,
+    revoked_at: Option<Timestamp>,
+    /// Whether the admin who sent it may still sign in.
+    sender_active: bool,
 }
 
 async fn open_invitation(backend: &Backend, token: &str) -> Result<OpenInvitation, AppError> {
     let row: Option<InvitationRow> = sqlx::query_as(
-        "SELECT i.id, i.organisation_id, o.name AS organisation_name, i.email, i.role, i.expires_at, i.accepted_at
-               FROM staff_invitations i JOIN organisations o ON o.id = i.organisation_id
-              WHERE i.token_digest = $1",
+        "SELECT i.id, i.organisation_id, o.name AS organisation_name, i.email, i.role, i.expires_at,
+                i.accepted_at, i.revoked_at,
+                (sender.disabled_at IS NULL AND sender.removed_at IS NULL) AS sender_active
+           FROM staff_invitations i
+           JOIN organisations o ON o.id = i.organisation_id
+           JOIN users sender ON sender.id = i.invited_by
+          WHERE i.token_digest = $1",
     )
     .bind(tokens::digest(token))
     .fetch_optional(&backend.pool)
@@ -118,6 +160,11 @@ async fn open_invitation(backend: &Backend, token: &str) -> Result<OpenInvitatio
     if row.accepted_at.is_some() {
         return Err(AppError::Gone(
             "This invitation has already been used. Sign in instead.".to_owned(),
+        ));
+    }
+    if row.revoked_at.is_some() || !row.sender_active {
+        return Err(AppError::Gone(
+            "This invitation has been withdrawn. Ask your administrator for a new one.".to_owned(),
         ));
     }
     if row.expires_at.instant() <= backend.now() {
@@ -148,7 +195,9 @@ pub async fn accept(
     token: &str,
     display_name: &DisplayName,
     password: &Password,
+    origin: &RequestOrigin,
 ) -> Result<(), AppError> {
+    backend.sign_in.admit_client(origin)?;
     let invitation = open_invitation(backend, token).await?;
     let password_hash = backend.passwords.hash(password).await?;
     let now = Timestamp::of(backend.now());
@@ -166,7 +215,7 @@ pub async fn accept(
             "This invitation has already been used. Sign in instead.".to_owned(),
         ));
     }
-    users::insert(
+    let user_id = users::insert(
         &mut tx,
         NewUser {
             organisation_id: &invitation.organisation_id,
@@ -176,6 +225,20 @@ pub async fn accept(
             role: invitation.role,
         },
         &now,
+    )
+    .await?;
+    audit::record(
+        &mut *tx,
+        audit::Event {
+            organisation_id: &invitation.organisation_id,
+            actor_user_id: Some(&user_id),
+            actor: invitation.email.as_str(),
+            action: AuditAction::MemberJoined,
+            target: invitation.email.as_str(),
+            detail: &format!("as {}", invitation.role.label()),
+            origin,
+            at: backend.now(),
+        },
     )
     .await?;
     tx.commit()

@@ -1,6 +1,8 @@
 //! Server side of the application: persistence, authentication and the
 //! request context the server functions run in. Compiled only with `ssr`.
 
+pub mod account;
+pub mod audit;
 pub mod auth;
 pub mod checks;
 pub mod clock;
@@ -11,12 +13,16 @@ pub mod db;
 pub mod exchange;
 pub mod heavy;
 pub mod invitations;
+pub mod lifecycle;
 pub mod onboarding;
 pub mod organisations;
+pub mod origin;
 pub mod passwords;
 pub mod registrations;
 pub mod scope;
+pub mod sessions;
 pub mod setup;
+pub mod sign_in_limits;
 pub mod tenants;
 pub mod tokens;
 pub mod users;
@@ -28,7 +34,7 @@ use std::error::Error as StdError;
 pub use clock::{Clock, ManualClock};
 pub use context::{as_anyone, as_customer, as_staff, Customer, Staff};
 pub use heavy::HeavyWork;
-pub use passwords::Passwords;
+pub use passwords::{HashingLimits, Passwords};
 pub use scope::OrgScope;
 pub use setup::SetupGate;
 
@@ -52,6 +58,8 @@ pub struct Backend {
     pub heavy: HeavyWork,
     /// How long a staff sign-in lasts.
     pub session_limits: domain::session::SessionLimits,
+    /// How often sign-in may be tried, per address typed and per client.
+    pub sign_in: sign_in_limits::SignInLimits,
     /// The schedule registrations are checked on.
     pub watch: checks::WatchSettings,
     /// Dashboard readings kept while they are true.

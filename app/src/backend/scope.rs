@@ -1,22 +1,26 @@
 use crate::backend::context::session;
-use crate::backend::{auth, users, Backend};
+use crate::backend::{auth, Backend};
 use crate::error::AppError;
-use crate::ids::{OrganisationId, UserId};
+use crate::ids::{OrganisationId, StaffSessionId, UserId};
 use domain::{Action, Role};
 
 /// Proof that the caller is a signed-in member of one organisation. Every
 /// query for organisation data takes a scope (or an ownership proof made
 /// with one, such as `OwnedTenant`) and filters by its organisation; the
 /// only way to get one is `OrgScope::of_caller`, which checks the session
-/// against the members table on every request.
+/// against its sign-in row and the members table on every request.
 #[derive(Debug, Clone)]
 pub struct OrgScope {
     user_id: UserId,
     organisation_id: OrganisationId,
     role: Role,
+    email: String,
+    /// The sign-in this request belongs to; None at the command line.
+    session_id: Option<StaffSessionId>,
 }
 
 pub const USER_ID_KEY: &str = "user_id";
+pub const STAFF_SESSION_KEY: &str = "staff_session";
 
 impl OrgScope {
     pub async fn of_caller(backend: &Backend) -> Result<Self, AppError> {
@@ -29,16 +33,15 @@ impl OrgScope {
         backend: &Backend,
         session: &tower_sessions::Session,
     ) -> Result<Self, AppError> {
-        let user_id = auth::signed_in_user(backend, session)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        let member = users::membership(&backend.pool, &user_id)
+        let signed_in = auth::signed_in(backend, session)
             .await?
             .ok_or(AppError::Unauthenticated)?;
         Ok(Self {
-            user_id,
-            organisation_id: member.organisation_id,
-            role: member.role,
+            user_id: signed_in.user_id,
+            organisation_id: signed_in.member.organisation_id,
+            role: signed_in.member.role,
+            email: signed_in.member.email,
+            session_id: Some(signed_in.session_id),
         })
     }
 
@@ -46,20 +49,22 @@ impl OrgScope {
     /// organisation: the scope of the organisation named `name`, acting as
     /// its longest-serving admin (who is recorded as the author).
     pub async fn operator_of(backend: &Backend, name: &str) -> Result<Self, AppError> {
-        let found: Option<(UserId, OrganisationId)> = sqlx::query_as(
-            "SELECT u.id, u.organisation_id FROM users u JOIN organisations o ON o.id = u.organisation_id
-              WHERE o.name = $1 AND u.role = 'admin'
+        let found: Option<(UserId, OrganisationId, String)> = sqlx::query_as(
+            "SELECT u.id, u.organisation_id, u.email FROM users u JOIN organisations o ON o.id = u.organisation_id
+              WHERE o.name = $1 AND u.role = 'admin' AND u.removed_at IS NULL
               ORDER BY u.created_at, u.id LIMIT 1",
         )
         .bind(name.trim())
         .fetch_optional(&backend.pool)
         .await
         .map_err(crate::backend::db("could not find an organisation"))?;
-        let (user_id, organisation_id) = found.ok_or(AppError::NotFound)?;
+        let (user_id, organisation_id, email) = found.ok_or(AppError::NotFound)?;
         Ok(Self {
             user_id,
             organisation_id,
             role: Role::Admin,
+            email,
+            session_id: None,
         })
     }
 
@@ -86,5 +91,14 @@ impl OrgScope {
 
     pub fn role(&self) -> Role {
         self.role
+    }
+
+    /// How the member reads in the audit trail.
+    pub fn email(&self) -> &str {
+        &self.email
+    }
+
+    pub fn session_id(&self) -> Option<&StaffSessionId> {
+        self.session_id.as_ref()
     }
 }

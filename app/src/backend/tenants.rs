@@ -3,11 +3,12 @@
 //! tenant (registrations, onboarding links) takes an `OwnedTenant`, the
 //! proof that the tenant belongs to the organisation acting on it.
 
-use crate::backend::{db, internal, is_unique_violation, Staff};
+use crate::backend::{audit, db, internal, is_unique_violation, Staff};
 use crate::error::AppError;
 use crate::ids::{CustomerTenantId, OrganisationId};
 use crate::model::{TenantDetails, TenantSummary};
 use crate::timestamp::Timestamp;
+use domain::audit::AuditAction;
 use domain::customer::{CustomerTenant, CustomerTenantForm};
 use domain::{Action, Cloud};
 
@@ -186,7 +187,22 @@ pub async fn create(ctx: &Staff, form: &CustomerTenantForm) -> Result<CustomerTe
     let tenant = form.parse().map_err(AppError::Invalid)?;
     let at = Timestamp::of(ctx.now());
     match insert(ctx.pool(), &ctx.scope, &tenant, &at).await {
-        Ok(owned) => Ok(owned.id),
+        Ok(owned) => {
+            let detail = tenant
+                .tenant_id
+                .clone()
+                .or(tenant.primary_domain.clone())
+                .unwrap_or_default();
+            audit::by_member(
+                ctx.pool(),
+                ctx,
+                AuditAction::TenantCreated,
+                &tenant.display_name,
+                &detail,
+            )
+            .await?;
+            Ok(owned.id)
+        }
         Err(error) if is_unique_violation(&error) => Err(duplicate(ctx, &tenant, None).await?),
         Err(error) => Err(internal("could not save a customer tenant", error)),
     }
@@ -250,7 +266,16 @@ pub async fn update(
     .execute(ctx.pool())
     .await;
     match updated {
-        Ok(done) if done.rows_affected() == 1 => Ok(()),
+        Ok(done) if done.rows_affected() == 1 => {
+            audit::by_member(
+                ctx.pool(),
+                ctx,
+                AuditAction::TenantEdited,
+                &tenant.display_name,
+                "",
+            )
+            .await
+        }
         Ok(_) => Err(AppError::NotFound),
         Err(error) if is_unique_violation(&error) => Err(duplicate(ctx, &tenant, Some(id)).await?),
         Err(error) => Err(internal("could not update a customer tenant", error)),
@@ -266,15 +291,17 @@ pub async fn set_archived(
     ctx.scope.permit(Action::ManageTenants)?;
     let owned = owned(ctx, id).await?;
     let now = Timestamp::of(ctx.now());
-    sqlx::query(
-        "UPDATE customer_tenants SET archived_at = $1, updated_at = $2 WHERE id = $3 AND organisation_id = $4",
+    let (name,): (String,) = sqlx::query_as(
+        "UPDATE customer_tenants SET archived_at = $1, updated_at = $2 WHERE id = $3 AND organisation_id = $4
+         RETURNING display_name",
     )
     .bind(archived.then_some(&now))
     .bind(&now)
     .bind(owned.id())
     .bind(owned.organisation_id())
-    .execute(ctx.pool())
+    .fetch_one(ctx.pool())
     .await
     .map_err(db("could not archive a customer tenant"))?;
-    Ok(())
+    let detail = if archived { "archived" } else { "restored" };
+    audit::by_member(ctx.pool(), ctx, AuditAction::TenantArchived, &name, detail).await
 }

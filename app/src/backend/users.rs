@@ -1,17 +1,19 @@
 //! Staff accounts: the `users` table. Sign-in and session look-ups are the
 //! only unscoped reads; everything else takes the caller's `OrgScope`.
 
-use crate::backend::{begin, db, internal, is_unique_violation, OrgScope, Staff};
+use crate::backend::{audit, begin, db, internal, is_unique_violation, OrgScope, Staff};
 use crate::error::AppError;
 use crate::ids::{OrganisationId, UserId};
 use crate::model::{SignedInUser, StaffMember};
 use crate::timestamp::Timestamp;
+use domain::audit::AuditAction;
 use domain::{Action, DisplayName, Email, Role};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub struct Membership {
     pub organisation_id: OrganisationId,
     pub role: Role,
+    pub email: String,
 }
 
 pub fn parse_role(stored: &str) -> Result<Role, AppError> {
@@ -23,45 +25,26 @@ pub fn parse_role(stored: &str) -> Result<Role, AppError> {
 #[derive(sqlx::FromRow)]
 pub struct StoredCredentials {
     pub id: UserId,
+    pub organisation_id: OrganisationId,
+    pub email: String,
     pub password_hash: String,
+    pub disabled_at: Option<Timestamp>,
 }
 
-/// Unscoped on purpose: sign-in happens before anyone has a scope.
+/// Unscoped on purpose: sign-in happens before anyone has a scope. A
+/// removed member has no credentials any more.
 pub async fn credentials(
     pool: &SqlitePool,
     email: &Email,
 ) -> Result<Option<StoredCredentials>, AppError> {
-    sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
-        .bind(email.as_str())
-        .fetch_optional(pool)
-        .await
-        .map_err(db("could not look up an account"))
-}
-
-#[derive(sqlx::FromRow)]
-struct MembershipRow {
-    organisation_id: OrganisationId,
-    role: String,
-}
-
-/// Used only to build a scope from a session.
-pub async fn membership(
-    pool: &SqlitePool,
-    user_id: &UserId,
-) -> Result<Option<Membership>, AppError> {
-    let row: Option<MembershipRow> =
-        sqlx::query_as("SELECT organisation_id, role FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await
-            .map_err(db("could not load a membership"))?;
-    row.map(|row| {
-        Ok(Membership {
-            organisation_id: row.organisation_id,
-            role: parse_role(&row.role)?,
-        })
-    })
-    .transpose()
+    sqlx::query_as(
+        "SELECT id, organisation_id, email, password_hash, disabled_at FROM users
+          WHERE email = $1 AND removed_at IS NULL",
+    )
+    .bind(email.as_str())
+    .fetch_optional(pool)
+    .await
+    .map_err(db("could not look up an account"))
 }
 
 #[derive(sqlx::FromRow)]
@@ -97,12 +80,13 @@ struct MemberRow {
     display_name: String,
     email: String,
     role: String,
+    disabled_at: Option<Timestamp>,
 }
 
 pub async fn list(ctx: &Staff) -> Result<Vec<StaffMember>, AppError> {
     let rows: Vec<MemberRow> = sqlx::query_as(
-        "SELECT id, display_name, email, role FROM users
-          WHERE organisation_id = $1 ORDER BY display_name, email",
+        "SELECT id, display_name, email, role, disabled_at FROM users
+          WHERE organisation_id = $1 AND removed_at IS NULL ORDER BY display_name, email",
     )
     .bind(ctx.scope.organisation_id())
     .fetch_all(ctx.pool())
@@ -116,6 +100,7 @@ pub async fn list(ctx: &Staff) -> Result<Vec<StaffMember>, AppError> {
                 display_name: row.display_name,
                 email: row.email,
                 role: parse_role(&row.role)?,
+                disabled: row.disabled_at.is_some(),
             })
         })
         .collect()
@@ -168,35 +153,71 @@ pub async fn insert(
     }
 }
 
-/// Changes a colleague's role within the caller's organisation. The last
-/// admin cannot be demoted: an organisation without one could never manage
-/// its staff again.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ColleagueRow {
+    pub email: String,
+    pub role: String,
+    pub disabled_at: Option<Timestamp>,
+}
+
+/// A member of the caller's organisation (not removed), read inside `tx`.
+pub(crate) async fn colleague(
+    tx: &mut Transaction<'_, Sqlite>,
+    scope: &OrgScope,
+    user_id: &UserId,
+) -> Result<ColleagueRow, AppError> {
+    sqlx::query_as(
+        "SELECT email, role, disabled_at FROM users
+          WHERE id = $1 AND organisation_id = $2 AND removed_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(scope.organisation_id())
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db("could not load a colleague"))?
+    .ok_or(AppError::NotFound)
+}
+
+/// Refuses a change that would leave the organisation without an active
+/// admin: nobody could manage its staff again.
+pub(crate) async fn keep_an_active_admin(
+    tx: &mut Transaction<'_, Sqlite>,
+    scope: &OrgScope,
+    colleague: &ColleagueRow,
+) -> Result<(), AppError> {
+    if parse_role(&colleague.role)? != Role::Admin || colleague.disabled_at.is_some() {
+        return Ok(());
+    }
+    let (admins,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM users
+          WHERE organisation_id = $1 AND role = 'admin'
+            AND disabled_at IS NULL AND removed_at IS NULL",
+    )
+    .bind(scope.organisation_id())
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(db("could not count admins"))?;
+    if admins <= 1 {
+        return Err(AppError::Conflict(
+            "This is the organisation's only active admin. Make someone else an admin first."
+                .to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// Changes a colleague's role within the caller's organisation.
 pub async fn set_role(ctx: &Staff, user_id: &UserId, role: Role) -> Result<(), AppError> {
     ctx.scope.permit(Action::ManageStaff)?;
     let scope: &OrgScope = &ctx.scope;
     let mut tx = begin(ctx.pool()).await?;
-    let current: Option<(String,)> =
-        sqlx::query_as("SELECT role FROM users WHERE id = $1 AND organisation_id = $2")
-            .bind(user_id)
-            .bind(scope.organisation_id())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db("could not load a colleague"))?;
-    let current = parse_role(&current.ok_or(AppError::NotFound)?.0)?;
-    if current == Role::Admin && role != Role::Admin {
-        let (admins,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM users WHERE organisation_id = $1 AND role = 'admin'",
-        )
-        .bind(scope.organisation_id())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db("could not count admins"))?;
-        if admins <= 1 {
-            return Err(AppError::Conflict(
-                "This is the organisation's only admin. Make someone else an admin first."
-                    .to_owned(),
-            ));
-        }
+    let colleague = colleague(&mut tx, scope, user_id).await?;
+    let before = parse_role(&colleague.role)?;
+    if before == role {
+        return Ok(());
+    }
+    if role != Role::Admin {
+        keep_an_active_admin(&mut tx, scope, &colleague).await?;
     }
     sqlx::query("UPDATE users SET role = $1 WHERE id = $2 AND organisation_id = $3")
         .bind(role.as_str())
@@ -205,6 +226,14 @@ pub async fn set_role(ctx: &Staff, user_id: &UserId, role: Role) -> Result<(), A
         .execute(&mut *tx)
         .await
         .map_err(db("could not change a role"))?;
+    audit::by_member(
+        &mut *tx,
+        ctx,
+        AuditAction::RoleChanged,
+        &colleague.email,
+        &format!("{} → {}", before.label(), role.label()),
+    )
+    .await?;
     tx.commit()
         .await
         .map_err(db("could not save a role change"))

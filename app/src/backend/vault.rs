@@ -13,20 +13,27 @@ use sha2::{Digest, Sha256};
 
 const FORMAT: &str = "v1";
 
-/// The tables that hold sealed values, each in its `secret_sealed` column.
+/// The tables that hold sealed values, each in its `secret_sealed` column
+/// (for members, their second factor's secret).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SealedIn {
     Registrations,
     OnboardingLinks,
+    Users,
 }
 
 impl SealedIn {
-    pub const ALL: [SealedIn; 2] = [SealedIn::Registrations, SealedIn::OnboardingLinks];
+    pub const ALL: [SealedIn; 3] = [
+        SealedIn::Registrations,
+        SealedIn::OnboardingLinks,
+        SealedIn::Users,
+    ];
 
     pub fn table(self) -> &'static str {
         match self {
             SealedIn::Registrations => "registrations",
             SealedIn::OnboardingLinks => "onboarding_links",
+            SealedIn::Users => "users",
         }
     }
 

@@ -43,7 +43,7 @@ pub fn Shell() -> impl IntoView {
                         match user.await {
                             Ok(user) => view! {
                                 <div class="who">
-                                    <span class="who-name">{user.display_name}</span>
+                                    <a class="who-name" href="/account">{user.display_name}</a>
                                     <span class="who-detail">
                                         {user.organisation_name} " · " {user.role.label()}
                                     </span>

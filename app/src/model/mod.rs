@@ -1,6 +1,6 @@
 //! View models: exactly what a page needs, nothing secret.
 
-use crate::ids::{CustomerTenantId, LinkId, RegistrationId, UserId};
+use crate::ids::{CustomerTenantId, InvitationId, LinkId, RegistrationId, StaffSessionId, UserId};
 use crate::timestamp::Timestamp;
 use domain::form::SecretText;
 use domain::Role;
@@ -21,10 +21,13 @@ pub struct StaffMember {
     pub email: String,
     pub role: Role,
     pub is_you: bool,
+    /// Disabled members keep their row and cannot sign in.
+    pub disabled: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PendingInvitation {
+    pub id: InvitationId,
     pub email: String,
     pub role: Role,
     pub expires_at: Timestamp,
@@ -294,3 +297,67 @@ mod exchange;
 pub use checks::*;
 pub use dashboard::*;
 pub use exchange::*;
+
+/// One of the caller's own sign-ins, for "your sessions".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub id: StaffSessionId,
+    pub signed_in_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub ip: String,
+    pub user_agent: String,
+    /// The browser asking.
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: Timestamp,
+    pub actor: String,
+    /// The stable code (`member.disabled`), as exports and filters use it.
+    pub action: String,
+    pub action_label: String,
+    pub target: String,
+    pub detail: String,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    pub page: i64,
+    pub has_more: bool,
+}
+
+/// The audit page's filters as they appear in its address and the CSV
+/// export's; empty means "any".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+}
+
+impl AuditQuery {
+    /// `action=…&text=…` for the export link, leaving out empty parts.
+    pub fn to_query_string(&self) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in [
+            ("action", &self.action),
+            ("text", &self.text),
+            ("from", &self.from),
+            ("to", &self.to),
+        ] {
+            if !value.trim().is_empty() {
+                out.append_pair(name, value.trim());
+            }
+        }
+        out.finish()
+    }
+}

@@ -1,3 +1,5 @@
+pub mod account;
+pub mod audit;
 pub mod coming_soon;
 pub mod dashboard;
 pub mod exchange;

@@ -1,4 +1,6 @@
-use crate::api::staff::{load_staff, ChangeRole, InviteStaff};
+use crate::api::staff::{
+    load_staff, ChangeMemberStanding, ChangeRole, InviteStaff, RevokeInvitation,
+};
 use crate::components::form::{action_error, Field, FormError};
 use crate::model::{StaffMember, StaffOverview};
 use domain::Role;
@@ -11,16 +13,25 @@ use leptos_meta::Title;
 pub fn StaffPage() -> impl IntoView {
     let invite = ServerAction::<InviteStaff>::new();
     let change_role = ServerAction::<ChangeRole>::new();
+    let standing = ServerAction::<ChangeMemberStanding>::new();
+    let revoke = ServerAction::<RevokeInvitation>::new();
     // Reload the list only after a change succeeded: a refused form keeps
     // what was typed instead of being re-rendered empty.
     let saved = RwSignal::new(0u32);
     Effect::new(move |_| {
         let invited = matches!(invite.value().get(), Some(Ok(_)));
         let changed = matches!(change_role.value().get(), Some(Ok(_)));
-        if invited || changed {
+        let stood = matches!(standing.value().get(), Some(Ok(_)));
+        let revoked = matches!(revoke.value().get(), Some(Ok(_)));
+        if invited || changed || stood || revoked {
             saved.update(|count| *count += 1);
         }
     });
+    let actions = MemberActions {
+        change_role,
+        standing,
+        revoke,
+    };
     let overview = Resource::new(move || saved.get(), |_| load_staff());
     let filter = RwSignal::new(String::new());
     view! {
@@ -29,7 +40,7 @@ pub fn StaffPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(overview) => view! { <StaffSections overview filter invite change_role/> }.into_any(),
+                    Ok(overview) => view! { <StaffSections overview filter invite actions/> }.into_any(),
                     Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
@@ -37,17 +48,26 @@ pub fn StaffPage() -> impl IntoView {
     }
 }
 
+/// What an admin can do to colleagues and invitations on this page.
+#[derive(Clone, Copy)]
+struct MemberActions {
+    change_role: ServerAction<ChangeRole>,
+    standing: ServerAction<ChangeMemberStanding>,
+    revoke: ServerAction<RevokeInvitation>,
+}
+
 #[component]
 fn StaffSections(
     overview: StaffOverview,
     filter: RwSignal<String>,
     invite: ServerAction<InviteStaff>,
-    change_role: ServerAction<ChangeRole>,
+    actions: MemberActions,
 ) -> impl IntoView {
     let can_manage = overview.can_manage;
     let members = overview.members;
     let total = members.len();
-    let role_error = action_error(change_role);
+    let role_error = action_error(actions.change_role);
+    let standing_error = action_error(actions.standing);
     let visible = move || {
         let needle = filter.get().trim().to_lowercase();
         members
@@ -75,34 +95,67 @@ fn StaffSections(
             </div>
             <p class="muted" role="status">{move || format!("Showing {} of {}", shown(), total)}</p>
             <FormError error=role_error fields=&[]/>
+            <FormError error=standing_error fields=&[]/>
             <table class="staff">
                 <thead>
-                    <tr><th scope="col">"Name"</th><th scope="col">"E-mail"</th><th scope="col">"Role"</th></tr>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"E-mail"</th>
+                        <th scope="col">"Role"</th>
+                        {can_manage.then(|| view! { <th scope="col">"Access"</th> })}
+                    </tr>
                 </thead>
                 <tbody>
-                    <For each=visible key=|member| (member.id.clone(), member.role) let:member>
-                        <StaffRow member can_manage change_role/>
+                    <For each=visible key=|member| (member.id.clone(), member.role, member.disabled) let:member>
+                        <StaffRow member can_manage actions/>
                     </For>
                 </tbody>
             </table>
         </section>
         {can_manage.then(|| view! {
             <InviteSection invite/>
-            <PendingInvitations invitations=overview.invitations/>
+            <PendingInvitations invitations=overview.invitations revoke=actions.revoke/>
+            <section class="card">
+                <h2>"Audit trail"</h2>
+                <p>"Sign-ins, changes to staff, tenants and registrations, and downloads: "
+                    <a href="/audit">"see the audit trail"</a>"."</p>
+            </section>
         })}
     }
 }
 
 #[component]
-fn StaffRow(
-    member: StaffMember,
-    can_manage: bool,
-    change_role: ServerAction<ChangeRole>,
-) -> impl IntoView {
-    let label = if member.is_you {
-        format!("{} (you)", member.display_name)
+fn StaffRow(member: StaffMember, can_manage: bool, actions: MemberActions) -> impl IntoView {
+    let change_role = actions.change_role;
+    let label = match (member.is_you, member.disabled) {
+        (true, _) => format!("{} (you)", member.display_name),
+        (false, true) => format!("{} (disabled)", member.display_name),
+        (false, false) => member.display_name.clone(),
+    };
+    let access_cell = (can_manage && !member.is_you).then(|| {
+        let (id, id_again) = (member.id.to_string(), member.id.to_string());
+        let toggle = if member.disabled { ("enable", "Enable") } else { ("disable", "Disable") };
+        let toggle_label = format!("{} {}", toggle.1, member.display_name);
+        let remove_label = format!("Remove {}", member.display_name);
+        view! {
+            <td class="access">
+                <ActionForm action=actions.standing attr:class="inline-form">
+                    <input type="hidden" name="user_id" value=id.clone()/>
+                    <input type="hidden" name="change" value=toggle.0/>
+                    <button type="submit" class="secondary small" aria-label=toggle_label.clone()>{toggle.1}</button>
+                </ActionForm>
+                <ActionForm action=actions.standing attr:class="inline-form">
+                    <input type="hidden" name="user_id" value=id_again.clone()/>
+                    <input type="hidden" name="change" value="remove"/>
+                    <button type="submit" class="danger small" aria-label=remove_label.clone()>"Remove"</button>
+                </ActionForm>
+            </td>
+        }
+    });
+    let access_cell = if can_manage && access_cell.is_none() {
+        Some(view! { <td class="access"></td> }.into_any())
     } else {
-        member.display_name.clone()
+        access_cell.map(|cell| cell.into_any())
     };
     let role_cell = if can_manage {
         let select_id = format!("role-{}", member.id);
@@ -123,6 +176,7 @@ fn StaffRow(
             <td>{label}</td>
             <td>{member.email}</td>
             <td>{role_cell}</td>
+            {access_cell}
         </tr>
     }
 }
@@ -168,13 +222,24 @@ fn InviteSection(invite: ServerAction<InviteStaff>) -> impl IntoView {
 }
 
 #[component]
-fn PendingInvitations(invitations: Vec<crate::model::PendingInvitation>) -> impl IntoView {
+fn PendingInvitations(
+    invitations: Vec<crate::model::PendingInvitation>,
+    revoke: ServerAction<RevokeInvitation>,
+) -> impl IntoView {
+    let error = action_error(revoke);
     (!invitations.is_empty()).then(|| view! {
         <section class="card">
             <h2>"Open invitations"</h2>
+            <FormError error fields=&[]/>
             <ul class="plain">
                 {invitations.into_iter().map(|invitation| view! {
-                    <li>{invitation.email} " · " {invitation.role.label()} " · expires " {invitation.expires_at.date().to_owned()}</li>
+                    <li>
+                        {invitation.email.clone()} " · " {invitation.role.label()} " · expires " {invitation.expires_at.date().to_owned()}
+                        <ActionForm action=revoke attr:class="inline-form">
+                            <input type="hidden" name="invitation_id" value=invitation.id.to_string()/>
+                            <button type="submit" class="secondary small" aria-label=format!("Withdraw the invitation for {}", invitation.email)>"Withdraw"</button>
+                        </ActionForm>
+                    </li>
                 }).collect_view()}
             </ul>
         </section>

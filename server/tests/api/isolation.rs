@@ -34,6 +34,12 @@ const SERVER_FUNCTIONS: &[(&str, Caller)] = &[
     ("load_staff", READS),
     ("invite_staff", WRITES),
     ("change_role", WRITES),
+    ("change_member_standing", WRITES),
+    ("revoke_invitation", WRITES),
+    ("my_sessions", READS),
+    ("sign_out_everywhere", READS),
+    ("change_password", READS),
+    ("audit_trail", READS),
     ("list_tenants", READS),
     ("load_tenant", READS),
     ("create_tenant", WRITES),
@@ -107,6 +113,8 @@ struct Victim {
     registration: String,
     member: String,
     link: String,
+    /// An invitation still open, for a colleague not yet joined.
+    invitation: String,
     markers: Vec<&'static str>,
 }
 
@@ -145,7 +153,17 @@ async fn victim(app: &TestApp) -> Victim {
     invite(app, &admin, &tenant, "email").await;
     let links = app.onboarding_links(&admin, &tenant).await;
     let registration = app.registrations(&admin, &tenant).await[0].id.to_string();
+    let invited = app
+        .call(
+            &admin,
+            "invite_staff",
+            &[("email", "olga@victim.example"), ("role", "admin")],
+        )
+        .await;
+    assert_eq!(invited.status(), StatusCode::OK);
+    let invitation = app.staff(&admin).await.invitations[0].id.to_string();
     Victim {
+        invitation,
         registration,
         admin,
         viewer,
@@ -172,6 +190,13 @@ fn arguments(victim: &Victim) -> Vec<(&'static str, String)> {
         ("request", "00000000-0000-4000-8000-000000000000".into()),
         ("user_id", victim.member.clone()),
         ("role", "admin".into()),
+        ("change", "remove".into()),
+        ("invitation_id", victim.invitation.clone()),
+        ("everywhere", "false".into()),
+        ("current_password", "not the password".into()),
+        ("new_password", "an intruder's new password".into()),
+        ("page", "1".into()),
+        ("query[text]", "victim".into()),
         ("email", "newcomer@elsewhere.example".into()),
         ("show_archived", "true".into()),
         ("archived", "true".into()),
@@ -248,7 +273,10 @@ async fn assert_victim_untouched(app: &TestApp, victim: &Victim) {
         .find(|m| m.email == "vera@victim.example")
         .unwrap();
     assert_eq!(vera.role, domain::Role::Viewer);
-    assert!(staff.invitations.is_empty());
+    assert!(!vera.disabled, "still able to sign in");
+    assert_eq!(staff.invitations.len(), 1, "the invitation is still open");
+    let (status, _) = call(app, &victim.viewer, "current_user", &[]).await;
+    assert_eq!(status, StatusCode::OK, "the viewer is still signed in");
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod audit_trail;
 mod browser_safety;
 mod checks;
 mod cli;
@@ -19,6 +20,8 @@ mod registrations;
 mod schema;
 mod secrets_in_logs;
 mod sign_in;
+mod sign_in_limits;
 mod staff;
+mod staff_lifecycle;
 mod tenants;
 mod verify_cli;

@@ -147,7 +147,7 @@ async fn an_admin_changes_a_role_but_cannot_remove_the_last_admin() {
     assert!(app_error(demote_self)
         .await
         .to_string()
-        .contains("only admin"));
+        .contains("only active admin"));
 
     let promote = app
         .call(

@@ -18,11 +18,12 @@ pub use link::Link;
 pub use test::test;
 
 use crate::backend::tenants;
-use crate::backend::{begin, db, internal, tokens, Staff};
+use crate::backend::{audit, begin, db, internal, tokens, Staff};
 use crate::error::AppError;
 use crate::ids::{CustomerTenantId, LinkId};
 use crate::model::{OnboardingCreated, OnboardingLinkView};
 use crate::timestamp::Timestamp;
+use domain::audit::AuditAction;
 use domain::form::Problems;
 use domain::onboarding::LinkState;
 use domain::profile::Profile;
@@ -87,6 +88,14 @@ pub async fn create_link(
     .await
     .map_err(db("could not create an onboarding link"))?;
     log(&mut *tx, &id, &created, "created").await?;
+    audit::by_member(
+        &mut *tx,
+        ctx,
+        AuditAction::LinkCreated,
+        id.as_str(),
+        &domain::profile::list_ids(&chosen),
+    )
+    .await?;
     tx.commit()
         .await
         .map_err(db("could not save an onboarding link"))?;
@@ -171,5 +180,13 @@ pub async fn revoke_link(ctx: &Staff, link_id: &LinkId) -> Result<(), AppError> 
         return Err(AppError::NotFound);
     }
     log(&mut *tx, link_id, &now, "revoked").await?;
+    audit::by_member(
+        &mut *tx,
+        ctx,
+        AuditAction::LinkRevoked,
+        link_id.as_str(),
+        "",
+    )
+    .await?;
     tx.commit().await.map_err(db("could not save a revocation"))
 }

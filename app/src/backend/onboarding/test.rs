@@ -6,11 +6,13 @@ use super::credential::signing_credential;
 use super::log;
 use crate::backend::checks::record::{store, Observation};
 use crate::backend::checks::Trigger;
+use crate::backend::origin::RequestOrigin;
 use crate::backend::registrations::{insert, NewRegistration};
-use crate::backend::{begin, db, Customer};
+use crate::backend::{audit, begin, db, Customer};
 use crate::error::AppError;
 use crate::model::TestResult;
 use crate::timestamp::Timestamp;
+use domain::audit::AuditAction;
 use domain::evaluation::Status;
 use domain::form::Problems;
 use domain::ids::TenantRef;
@@ -126,6 +128,20 @@ pub async fn test(ctx: &Customer) -> Result<TestResult, AppError> {
             .await
             .map_err(db("could not complete an onboarding link"))?;
         log(&mut *tx, &link.id, &now, "completed").await?;
+        audit::record(
+            &mut *tx,
+            audit::Event {
+                organisation_id: link.tenant.organisation_id(),
+                actor_user_id: None,
+                actor: "customer (onboarding link)",
+                action: AuditAction::LinkCompleted,
+                target: link.id.as_str(),
+                detail: &registration_id.to_string(),
+                origin: &RequestOrigin::current(),
+                at: finished_at,
+            },
+        )
+        .await?;
     }
     tx.commit()
         .await

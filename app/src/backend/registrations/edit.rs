@@ -7,11 +7,12 @@
 use super::StoredCredential;
 use crate::backend::checks::requests::check_now;
 use crate::backend::credentials;
-use crate::backend::{begin, db, Staff};
+use crate::backend::{audit, begin, db, Staff};
 use crate::error::AppError;
 use crate::ids::RegistrationId;
 use crate::model::{CredentialForm, ProfilesForm};
 use crate::timestamp::Timestamp;
+use domain::audit::AuditAction;
 use domain::evaluation::Status;
 use domain::form::Problems;
 use domain::registration::{parse_ids, parse_products};
@@ -98,6 +99,14 @@ pub async fn change_profiles(
     .execute(ctx.pool())
     .await
     .map_err(db("could not change a registration's products"))?;
+    audit::by_member(
+        ctx.pool(),
+        ctx,
+        AuditAction::RegistrationEdited,
+        &current.client_id,
+        &domain::profile::list_ids(&profiles),
+    )
+    .await?;
     recheck(ctx, id).await
 }
 
@@ -107,7 +116,7 @@ pub async fn replace_credential(
     form: &CredentialForm,
 ) -> Result<Option<Status>, AppError> {
     ctx.scope.permit(Action::ManageTenants)?;
-    current(ctx, id).await?;
+    let client_id = current(ctx, id).await?.client_id;
     let intake = credentials::intake(&ctx.backend.heavy, form, ctx.now())
         .await?
         .map_err(AppError::Invalid)?;
@@ -136,6 +145,14 @@ pub async fn replace_credential(
     .execute(&mut *tx)
     .await
     .map_err(db("could not replace a credential"))?;
+    audit::by_member(
+        &mut *tx,
+        ctx,
+        AuditAction::CredentialReplaced,
+        &client_id,
+        stored.kind,
+    )
+    .await?;
     tx.commit()
         .await
         .map_err(db("could not replace a credential"))?;
@@ -150,22 +167,30 @@ pub async fn set_archived(
 ) -> Result<(), AppError> {
     ctx.scope.permit(Action::ManageTenants)?;
     let now = Timestamp::of(ctx.now());
-    let changed = sqlx::query(
+    let changed: Option<(String,)> = sqlx::query_as(
         "UPDATE registrations
             SET archived_at = CASE WHEN $1 THEN $2 ELSE NULL END,
                 next_check_at = CASE WHEN $1 THEN next_check_at ELSE $2 END
-          WHERE id = $3 AND organisation_id = $4",
+          WHERE id = $3 AND organisation_id = $4
+          RETURNING client_id",
     )
     .bind(archived)
     .bind(&now)
     .bind(id)
     .bind(ctx.scope.organisation_id())
-    .execute(ctx.pool())
+    .fetch_optional(ctx.pool())
     .await
     .map_err(db("could not archive a registration"))?;
-    if changed.rows_affected() == 0 {
-        return Err(AppError::NotFound);
-    }
+    let (client_id,) = changed.ok_or(AppError::NotFound)?;
+    let detail = if archived { "archived" } else { "restored" };
+    audit::by_member(
+        ctx.pool(),
+        ctx,
+        AuditAction::RegistrationArchived,
+        &client_id,
+        detail,
+    )
+    .await?;
     if !archived {
         ctx.backend.watch.wake.notify_one();
     }

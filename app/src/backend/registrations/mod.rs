@@ -6,13 +6,14 @@ use crate::backend::checks::view::{StandingRow, STANDING_COLUMNS, STANDING_JOINS
 use crate::backend::credentials::{self, Intake};
 use crate::backend::tenants::{self, OwnedTenant};
 use crate::backend::vault::SealedIn;
-use crate::backend::{begin, db, internal, is_unique_violation, Backend, Staff};
+use crate::backend::{audit, begin, db, internal, is_unique_violation, Backend, Staff};
 use crate::error::AppError;
 use crate::ids::{CustomerTenantId, RegistrationId, UserId};
 use crate::model::{RegistrationForm, RegistrationView};
 use crate::timestamp::Timestamp;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use domain::audit::AuditAction;
 use domain::form::Problems;
 use domain::profile::Profile;
 use domain::registration::{parse_ids, parse_products, RegistrationIds};
@@ -63,6 +64,14 @@ pub async fn add(
             consent_redirect: false,
         },
         &Timestamp::of(now),
+    )
+    .await?;
+    audit::by_member(
+        &mut *tx,
+        ctx,
+        AuditAction::RegistrationCreated,
+        ids.client_id.as_str(),
+        &domain::profile::list_ids(&profiles),
     )
     .await?;
     tx.commit()

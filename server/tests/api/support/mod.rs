@@ -41,6 +41,10 @@ pub async fn spawn_app_with(extra: &[(&'static str, String)]) -> TestApp {
     // Tests that watch registrations turn the scheduler on themselves.
     vars.entry("TENANTRY_SCHEDULER")
         .or_insert_with(|| "off".to_owned());
+    // Every test signs in from 127.0.0.1, many times a minute; the tests
+    // of that limit set their own.
+    vars.entry("TENANTRY_SIGN_IN_ATTEMPTS_PER_MINUTE")
+        .or_insert_with(|| "1000".to_owned());
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test config");
     let clock = ManualClock::starting_at(time::OffsetDateTime::now_utc());
     let app = Application::build_with_clock(&config, clock.clone().into())

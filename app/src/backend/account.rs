@@ -1,0 +1,62 @@
+//! What a member changes about their own account.
+
+use crate::backend::{audit, begin, db, sessions, Staff};
+use crate::error::AppError;
+use crate::timestamp::Timestamp;
+use domain::audit::AuditAction;
+use domain::Password;
+
+/// A new password, given the current one. The member's other sign-ins end
+/// (whoever else held one no longer does); this browser stays signed in.
+pub async fn change_password(ctx: &Staff, current: &str, new: &str) -> Result<(), AppError> {
+    let backend = &ctx.backend;
+    backend.sign_in.admit_client(&ctx.origin)?;
+    let new = Password::parse(new)
+        .map_err(|error| AppError::invalid("new_password", error.to_string()))?;
+    let (stored,): (String,) =
+        sqlx::query_as("SELECT password_hash FROM users WHERE id = $1 AND organisation_id = $2")
+            .bind(ctx.scope.user_id())
+            .bind(ctx.scope.organisation_id())
+            .fetch_one(ctx.pool())
+            .await
+            .map_err(db("could not load a password"))?;
+    if !backend.passwords.verify(current, Some(&stored)).await? {
+        return Err(AppError::invalid(
+            "current_password",
+            "This is not your current password.",
+        ));
+    }
+    let hash = backend.passwords.hash(&new).await?;
+    let now = ctx.now();
+    let mut tx = begin(ctx.pool()).await?;
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, password_changed_at = $2
+          WHERE id = $3 AND organisation_id = $4",
+    )
+    .bind(&hash)
+    .bind(Timestamp::of(now))
+    .bind(ctx.scope.user_id())
+    .bind(ctx.scope.organisation_id())
+    .execute(&mut *tx)
+    .await
+    .map_err(db("could not change a password"))?;
+    let ended = sessions::end_all_of(
+        &mut *tx,
+        ctx.scope.organisation_id(),
+        ctx.scope.user_id(),
+        ctx.scope.session_id(),
+        now,
+    )
+    .await?;
+    audit::by_member(
+        &mut *tx,
+        ctx,
+        AuditAction::PasswordChanged,
+        ctx.scope.email(),
+        &format!("{ended} other sessions ended"),
+    )
+    .await?;
+    tx.commit()
+        .await
+        .map_err(db("could not save a password change"))
+}
