@@ -9,6 +9,7 @@ use crate::pages::{
     not_found::NotFound,
     onboard::OnboardPage,
     registration::RegistrationPageView,
+    second_factor::{SignInCodePage, SignInEnrolPage},
     setup::SetupPage,
     staff::StaffPage,
     tenants::{TenantPage, TenantsPage},
@@ -56,6 +57,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view={Lazy::<Login>::new()}/>
+                <Route path=path!("/login/code") view={Lazy::<SecondFactor>::new()}/>
+                <Route path=path!("/login/enrol") view={Lazy::<SecondFactorSetup>::new()}/>
                 <Route path=path!("/setup") view={Lazy::<Setup>::new()}/>
                 <Route path=path!("/invite/:token") view={Lazy::<Invite>::new()}/>
                 <Route path=path!("/onboard/:token") view={Lazy::<Onboard>::new()}/>
@@ -97,6 +100,8 @@ macro_rules! lazy_pages {
 
 lazy_pages! {
     Login => LoginPage,
+    SecondFactor => SignInCodePage,
+    SecondFactorSetup => SignInEnrolPage,
     Setup => SetupPage,
     Invite => InvitePage,
     Onboard => OnboardPage,

@@ -299,3 +299,46 @@ export class DashboardPage {
     await this.page.getByRole('button', { name: 'Set aside', exact: true }).click();
   }
 }
+
+/**
+ * The code an authenticator app would show for a base32 key (RFC 6238:
+ * HMAC-SHA1, 30-second steps, 6 digits), `stepsAhead` steps from now.
+ */
+export function totp(base32Key: string, stepsAhead = 0): string {
+  const { createHmac } = require('node:crypto') as typeof import('node:crypto');
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const char of base32Key.replace(/=+$/, '').toUpperCase()) {
+    bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
+  }
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((byte) => parseInt(byte, 2)));
+  const step = Math.floor(Date.now() / 1000 / 30) + stepsAhead;
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const digest = createHmac('sha1', key).update(counter).digest();
+  const offset = digest[digest.length - 1] & 0xf;
+  const value = (digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return value.toString().padStart(6, '0');
+}
+
+export class AccountPage {
+  constructor(private page: Page) {}
+
+  async open(name: string) {
+    await this.page.getByRole('link', { name }).click();
+    await expect(this.page.getByRole('heading', { name: 'Your account' })).toBeVisible();
+    await hydrated(this.page);
+  }
+
+  /** Sets up a second factor; returns the key and the recovery codes shown. */
+  async setUpSecondFactor(): Promise<{ key: string; recoveryCodes: string[] }> {
+    await this.page.getByRole('button', { name: 'Set up a second factor' }).click();
+    const key = (await this.page.getByLabel('Key for your authenticator app').textContent())!.trim();
+    await expect(this.page.getByRole('img', { name: /QR code for Tenantry/ })).toBeVisible();
+    await this.page.getByLabel('Code from the app').fill(totp(key));
+    await this.page.getByRole('button', { name: 'Turn on' }).click();
+    const codes = this.page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
+    await expect(codes).toHaveCount(10);
+    return { key, recoveryCodes: await codes.allTextContents() };
+  }
+}

@@ -30,7 +30,7 @@ test('an admin removes a colleague, who is signed out at once, and the audit tra
   await expect(leo.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
   await leo.getByRole('link', { name: colleague.name }).click();
   await expect(leo.getByRole('heading', { name: 'Your account' })).toBeVisible();
-  await expect(leo.getByText('This browser')).toBeVisible();
+  await expect(leo.getByText('This browser', { exact: true })).toBeVisible();
 
   await page.reload();
   await hydrated(page);
@@ -52,7 +52,7 @@ test('an admin removes a colleague, who is signed out at once, and the audit tra
   await expect(removal).toContainText(admin.email);
   await expect(removal).toContainText(colleague.email);
 
-  await page.getByLabel('Event').selectOption({ label: 'Signed in' });
+  await page.getByLabel('Event', { exact: true }).selectOption({ label: 'Signed in' });
   await page.getByRole('button', { name: 'Show events' }).click();
   await expect(page).toHaveURL(/action=sign_in.succeeded/);
   await expect(page.getByRole('row').filter({ hasText: 'Member removed' })).toHaveCount(0);

@@ -6,11 +6,16 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(email: String, password: SecretText) -> Result<(), AppError> {
     use crate::backend::{as_anyone, auth, context::session, origin::RequestOrigin};
+    use domain::mfa::AfterPassword;
     as_anyone(|backend| async move {
         let origin = RequestOrigin::current();
         let member = auth::authenticate(&backend, &email, password.expose(), &origin).await?;
-        auth::begin_session(&backend, &session().await?, &member, &origin).await?;
-        leptos_axum::redirect("/");
+        let next = auth::after_password(&backend, &session().await?, &member, &origin).await?;
+        leptos_axum::redirect(match next {
+            AfterPassword::SignedIn => "/",
+            AfterPassword::AskForCode => "/login/code",
+            AfterPassword::Enrol => "/login/enrol",
+        });
         Ok(())
     })
     .await

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod checks;
 pub mod dashboard;
 pub mod exchange;
+pub mod mfa;
 pub mod onboarding;
 pub mod registrations;
 pub mod setup;

@@ -6,11 +6,12 @@ use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "load_staff")]
 pub async fn load_staff() -> Result<StaffOverview, AppError> {
-    use crate::backend::{as_staff, invitations, users};
+    use crate::backend::{as_staff, invitations, mfa, users};
     use domain::Action;
     as_staff(|ctx| async move {
         let can_manage = ctx.scope.may(Action::ManageStaff);
         Ok(StaffOverview {
+            mfa_required: mfa::status(&ctx).await?.required,
             organisation_name: users::current(&ctx).await?.organisation_name,
             members: users::list(&ctx).await?,
             invitations: if can_manage {

@@ -1,9 +1,11 @@
 //! What a member changes about their own account.
 
+use crate::backend::sign_in_limits::account_key;
 use crate::backend::{audit, begin, db, sessions, Staff};
 use crate::error::AppError;
 use crate::timestamp::Timestamp;
 use domain::audit::AuditAction;
+use domain::throttle::Admission;
 use domain::Password;
 
 /// A new password, given the current one. The member's other sign-ins end
@@ -20,7 +22,23 @@ pub async fn change_password(ctx: &Staff, current: &str, new: &str) -> Result<()
             .fetch_one(ctx.pool())
             .await
             .map_err(db("could not load a password"))?;
+    // A session left open must not become a way to guess the password:
+    // wrong guesses here count against the same limit as at sign-in.
+    let key = account_key(ctx.scope.email());
+    if let Admission::Wait { seconds } = backend
+        .sign_in
+        .admit_account(ctx.pool(), &key, ctx.now())
+        .await?
+    {
+        return Err(AppError::TooManyAttempts {
+            retry_after_seconds: seconds,
+        });
+    }
     if !backend.passwords.verify(current, Some(&stored)).await? {
+        backend
+            .sign_in
+            .record_failure(ctx.pool(), &key, ctx.now())
+            .await?;
         return Err(AppError::invalid(
             "current_password",
             "This is not your current password.",

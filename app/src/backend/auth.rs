@@ -2,10 +2,11 @@ use crate::backend::origin::RequestOrigin;
 use crate::backend::scope::{STAFF_SESSION_KEY, USER_ID_KEY};
 use crate::backend::sign_in_limits::account_key;
 use crate::backend::users::{self, Membership};
-use crate::backend::{audit, internal, sessions, Backend};
+use crate::backend::{audit, internal, mfa, sessions, Backend};
 use crate::error::AppError;
 use crate::ids::{OrganisationId, StaffSessionId, UserId};
 use domain::audit::AuditAction;
+use domain::mfa::AfterPassword;
 use domain::session::SessionState;
 use domain::throttle::Admission;
 use tower_sessions::Session;
@@ -114,6 +115,64 @@ async fn record_attempt(
 
 const SIGNED_IN_AT_KEY: &str = "signed_in_at";
 const LAST_SEEN_KEY: &str = "last_seen";
+/// Between a correct password and the second factor: who, and since when.
+/// Such a session is not signed in; only the second-factor forms read it.
+const HALF_USER_KEY: &str = "half_signed_in_user";
+const HALF_SINCE_KEY: &str = "half_signed_in_since";
+
+/// After a correct password: signs in, or keeps the member half-signed-in
+/// for a code or for setting up a second factor (`domain::mfa`).
+pub async fn after_password(
+    backend: &Backend,
+    session: &Session,
+    member: &Authenticated,
+    origin: &RequestOrigin,
+) -> Result<AfterPassword, AppError> {
+    let (enrolled, required) = mfa::enrolled_and_required(backend, member).await?;
+    let next = domain::mfa::after_password(enrolled, required);
+    if next == AfterPassword::SignedIn {
+        begin_session(backend, session, member, origin).await?;
+    } else {
+        session.cycle_id().await.map_err(session_error)?;
+        session
+            .insert(HALF_USER_KEY, &member.user_id)
+            .await
+            .map_err(session_error)?;
+        session
+            .insert(HALF_SINCE_KEY, backend.now().unix_timestamp())
+            .await
+            .map_err(session_error)?;
+    }
+    Ok(next)
+}
+
+/// The member who gave their password in this browser moments ago and
+/// has not yet given their second factor.
+pub async fn half_signed_in(
+    backend: &Backend,
+    session: &Session,
+) -> Result<Authenticated, AppError> {
+    let user_id: Option<UserId> = session.get(HALF_USER_KEY).await.map_err(session_error)?;
+    let since: Option<i64> = session.get(HALF_SINCE_KEY).await.map_err(session_error)?;
+    let (Some(user_id), Some(since)) = (user_id, since) else {
+        return Err(AppError::Unauthenticated);
+    };
+    if backend.now().unix_timestamp() - since > domain::mfa::HALF_SIGNED_IN_SECONDS {
+        end_session(session).await?;
+        return Err(AppError::Unauthenticated);
+    }
+    let account = users::credentials_by_id(&backend.pool, &user_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if account.disabled_at.is_some() {
+        return Err(AppError::AccountDisabled);
+    }
+    Ok(Authenticated {
+        user_id: account.id,
+        organisation_id: account.organisation_id,
+        email: account.email,
+    })
+}
 
 fn session_error(error: tower_sessions::session::Error) -> AppError {
     internal("could not use the session", error)
@@ -154,6 +213,14 @@ pub async fn begin_session(
     .await?;
     session.cycle_id().await.map_err(session_error)?;
     session
+        .remove::<UserId>(HALF_USER_KEY)
+        .await
+        .map_err(session_error)?;
+    session
+        .remove::<i64>(HALF_SINCE_KEY)
+        .await
+        .map_err(session_error)?;
+    session
         .insert(USER_ID_KEY, &member.user_id)
         .await
         .map_err(session_error)?;
@@ -169,6 +236,13 @@ pub async fn begin_session(
         .insert(LAST_SEEN_KEY, now)
         .await
         .map_err(session_error)
+}
+
+/// Completes a sign-in that needed a second factor.
+pub async fn complete_sign_in(
+    half: &crate::backend::context::HalfSignedIn,
+) -> Result<(), AppError> {
+    begin_session(&half.backend, &half.session, &half.member, &half.origin).await
 }
 
 /// Who a browser's session signs in.

@@ -5,6 +5,7 @@
 //! entry points (sign-in, set-up, invitations). Each also turns the error
 //! into the matching HTTP status.
 
+use crate::backend::auth::Authenticated;
 use crate::backend::onboarding::{self, Link};
 use crate::backend::origin::RequestOrigin;
 use crate::backend::{internal, Backend, OrgScope};
@@ -28,6 +29,25 @@ impl Staff {
     pub fn now(&self) -> time::OffsetDateTime {
         self.backend.now()
     }
+}
+
+impl Staff {
+    /// The signed-in member, as sign-in knows them.
+    pub fn member(&self) -> Authenticated {
+        Authenticated {
+            user_id: self.scope.user_id().clone(),
+            organisation_id: self.scope.organisation_id().clone(),
+            email: self.scope.email().to_owned(),
+        }
+    }
+}
+
+/// A browser that gave a member's password and owes the second factor.
+pub struct HalfSignedIn {
+    pub backend: Backend,
+    pub member: Authenticated,
+    pub origin: RequestOrigin,
+    pub session: tower_sessions::Session,
 }
 
 /// A request made with an onboarding link's token: the link is the whole
@@ -121,6 +141,27 @@ where
             backend,
             link,
             token,
+        })
+        .await
+    })
+    .await
+}
+
+pub async fn as_half_signed_in<T, Fut>(
+    body: impl FnOnce(HalfSignedIn) -> Fut,
+) -> Result<T, AppError>
+where
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    respond(async {
+        let backend = backend()?;
+        let session = session().await?;
+        let member = crate::backend::auth::half_signed_in(&backend, &session).await?;
+        body(HalfSignedIn {
+            backend,
+            member,
+            origin: RequestOrigin::current(),
+            session,
         })
         .await
     })

@@ -14,6 +14,7 @@ pub mod exchange;
 pub mod heavy;
 pub mod invitations;
 pub mod lifecycle;
+pub mod mfa;
 pub mod onboarding;
 pub mod organisations;
 pub mod origin;
@@ -32,7 +33,9 @@ use crate::error::AppError;
 use std::error::Error as StdError;
 
 pub use clock::{Clock, ManualClock};
-pub use context::{as_anyone, as_customer, as_staff, Customer, Staff};
+pub use context::{
+    as_anyone, as_customer, as_half_signed_in, as_staff, Customer, HalfSignedIn, Staff,
+};
 pub use heavy::HeavyWork;
 pub use passwords::{HashingLimits, Passwords};
 pub use scope::OrgScope;

@@ -291,6 +291,7 @@ pub async fn set_archived(
     ctx.scope.permit(Action::ManageTenants)?;
     let owned = owned(ctx, id).await?;
     let now = Timestamp::of(ctx.now());
+    let mut tx = crate::backend::begin(ctx.pool()).await?;
     let (name,): (String,) = sqlx::query_as(
         "UPDATE customer_tenants SET archived_at = $1, updated_at = $2 WHERE id = $3 AND organisation_id = $4
          RETURNING display_name",
@@ -299,9 +300,17 @@ pub async fn set_archived(
     .bind(&now)
     .bind(owned.id())
     .bind(owned.organisation_id())
-    .fetch_one(ctx.pool())
+    .fetch_one(&mut *tx)
     .await
     .map_err(db("could not archive a customer tenant"))?;
-    let detail = if archived { "archived" } else { "restored" };
-    audit::by_member(ctx.pool(), ctx, AuditAction::TenantArchived, &name, detail).await
+    let detail = if archived {
+        let revoked = crate::backend::onboarding::revoke_all_of(&mut *tx, &owned, &now).await?;
+        format!("archived; {revoked} onboarding links revoked")
+    } else {
+        "restored".to_owned()
+    };
+    audit::by_member(&mut *tx, ctx, AuditAction::TenantArchived, &name, &detail).await?;
+    tx.commit()
+        .await
+        .map_err(db("could not save an archived tenant"))
 }

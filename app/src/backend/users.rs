@@ -31,6 +31,22 @@ pub struct StoredCredentials {
     pub disabled_at: Option<Timestamp>,
 }
 
+/// A member half-way through signing in (password given, code not yet),
+/// by id; removed members are not found.
+pub async fn credentials_by_id(
+    pool: &SqlitePool,
+    user_id: &UserId,
+) -> Result<Option<StoredCredentials>, AppError> {
+    sqlx::query_as(
+        "SELECT id, organisation_id, email, password_hash, disabled_at FROM users
+          WHERE id = $1 AND removed_at IS NULL",
+    )
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await
+    .map_err(db("could not look up an account"))
+}
+
 /// Unscoped on purpose: sign-in happens before anyone has a scope. A
 /// removed member has no credentials any more.
 pub async fn credentials(
@@ -81,11 +97,12 @@ struct MemberRow {
     email: String,
     role: String,
     disabled_at: Option<Timestamp>,
+    mfa: bool,
 }
 
 pub async fn list(ctx: &Staff) -> Result<Vec<StaffMember>, AppError> {
     let rows: Vec<MemberRow> = sqlx::query_as(
-        "SELECT id, display_name, email, role, disabled_at FROM users
+        "SELECT id, display_name, email, role, disabled_at, secret_sealed IS NOT NULL AS mfa FROM users
           WHERE organisation_id = $1 AND removed_at IS NULL ORDER BY display_name, email",
     )
     .bind(ctx.scope.organisation_id())
@@ -101,6 +118,7 @@ pub async fn list(ctx: &Staff) -> Result<Vec<StaffMember>, AppError> {
                 email: row.email,
                 role: parse_role(&row.role)?,
                 disabled: row.disabled_at.is_some(),
+                mfa: row.mfa,
             })
         })
         .collect()

@@ -3,6 +3,7 @@ pub mod copy;
 pub mod credential_fields;
 pub mod file_field;
 pub mod form;
+pub mod mfa;
 pub mod profile_picker;
 pub mod relative_time;
 pub mod shell;

@@ -23,6 +23,8 @@ pub struct StaffMember {
     pub is_you: bool,
     /// Disabled members keep their row and cannot sign in.
     pub disabled: bool,
+    /// Whether they sign in with a second factor.
+    pub mfa: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,6 +42,8 @@ pub struct StaffOverview {
     pub invitations: Vec<PendingInvitation>,
     /// Whether the caller may invite people and change roles.
     pub can_manage: bool,
+    /// Whether every member must sign in with a second factor.
+    pub mfa_required: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -360,4 +364,22 @@ impl AuditQuery {
         }
         out.finish()
     }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SecondFactorStatus {
+    pub enrolled: bool,
+    /// The organisation requires a second factor of every member.
+    pub required: bool,
+    pub recovery_codes_left: i64,
+}
+
+/// A second factor being set up: shown once, to the member setting it up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MfaEnrolment {
+    /// The otpauth URL as a QR code (an SVG in a data URL).
+    pub qr_svg_data_url: String,
+    /// The same secret as base32 text, to type in instead.
+    pub secret: String,
+    pub account: String,
 }

@@ -1,5 +1,7 @@
 use crate::api::account::{my_sessions, ChangePassword, SignOutEverywhere};
+use crate::api::mfa::{mfa_status, ConfirmMfaEnrolment, StartMfaEnrolment};
 use crate::components::form::{action_error, Field, FormError};
+use crate::components::mfa::{EnrolmentCard, RecoveryCodes};
 use crate::components::relative_time::RelativeTime;
 use crate::model::SessionView;
 use leptos::prelude::*;
@@ -31,7 +33,69 @@ pub fn AccountPage() -> impl IntoView {
             </Transition>
             <SignOutElsewhere sign_out/>
         </section>
+        <SecondFactorSection/>
         <PasswordSection change/>
+    }
+}
+
+#[component]
+fn SecondFactorSection() -> impl IntoView {
+    let start = ServerAction::<StartMfaEnrolment>::new();
+    let confirm = ServerAction::<ConfirmMfaEnrolment>::new();
+    let status = Resource::new(move || confirm.version().get(), |_| mfa_status());
+    let start_error = action_error(start);
+    let confirm_error = action_error(confirm);
+    let codes = move || confirm.value().get().and_then(|result| result.ok());
+    let enrolment = move || start.value().get().and_then(|result| result.ok());
+    view! {
+        <section class="card">
+            <h2>"Second factor"</h2>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match status.await {
+                        Ok(status) if status.enrolled => view! {
+                            <p role="status">{format!(
+                                "On: you sign in with a code from your authenticator app. {} recovery codes left.",
+                                status.recovery_codes_left
+                            )}</p>
+                            <p class="muted">"Lost your phone? Sign in with a recovery code; an admin can reset your second factor."</p>
+                        }.into_any(),
+                        Ok(status) => view! {
+                            <p role="status">{if status.required {
+                                "Off. Your organisation requires one: you will be asked to set it up at your next sign-in."
+                            } else {
+                                "Off: you sign in with your password alone."
+                            }}</p>
+                        }.into_any(),
+                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            {move || match (codes(), enrolment()) {
+                (Some(codes), _) => view! { <RecoveryCodes codes/> }.into_any(),
+                (None, Some(enrolment)) => view! {
+                    <EnrolmentCard enrolment/>
+                    <ActionForm action=confirm>
+                        <Field label="Code from the app" name="code" autocomplete="one-time-code" error=confirm_error/>
+                        <FormError error=confirm_error fields=&["code"]/>
+                        <button type="submit" disabled=move || confirm.pending().get()>"Turn on"</button>
+                    </ActionForm>
+                }.into_any(),
+                (None, None) => view! {
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let enrolled = matches!(status.await, Ok(status) if status.enrolled);
+                            (!enrolled).then(|| view! {
+                                <ActionForm action=start>
+                                    <button type="submit" class="secondary">"Set up a second factor"</button>
+                                </ActionForm>
+                                <FormError error=start_error fields=&[]/>
+                            })
+                        })}
+                    </Transition>
+                }.into_any(),
+            }}
+        </section>
     }
 }
 

@@ -1,3 +1,4 @@
+use crate::api::mfa::{RequireMfa, ResetMemberMfa};
 use crate::api::staff::{
     load_staff, ChangeMemberStanding, ChangeRole, InviteStaff, RevokeInvitation,
 };
@@ -15,6 +16,8 @@ pub fn StaffPage() -> impl IntoView {
     let change_role = ServerAction::<ChangeRole>::new();
     let standing = ServerAction::<ChangeMemberStanding>::new();
     let revoke = ServerAction::<RevokeInvitation>::new();
+    let reset_mfa = ServerAction::<ResetMemberMfa>::new();
+    let require_mfa = ServerAction::<RequireMfa>::new();
     // Reload the list only after a change succeeded: a refused form keeps
     // what was typed instead of being re-rendered empty.
     let saved = RwSignal::new(0u32);
@@ -23,7 +26,9 @@ pub fn StaffPage() -> impl IntoView {
         let changed = matches!(change_role.value().get(), Some(Ok(_)));
         let stood = matches!(standing.value().get(), Some(Ok(_)));
         let revoked = matches!(revoke.value().get(), Some(Ok(_)));
-        if invited || changed || stood || revoked {
+        let reset = matches!(reset_mfa.value().get(), Some(Ok(_)));
+        let required = matches!(require_mfa.value().get(), Some(Ok(_)));
+        if invited || changed || stood || revoked || reset || required {
             saved.update(|count| *count += 1);
         }
     });
@@ -31,6 +36,8 @@ pub fn StaffPage() -> impl IntoView {
         change_role,
         standing,
         revoke,
+        reset_mfa,
+        require_mfa,
     };
     let overview = Resource::new(move || saved.get(), |_| load_staff());
     let filter = RwSignal::new(String::new());
@@ -54,6 +61,8 @@ struct MemberActions {
     change_role: ServerAction<ChangeRole>,
     standing: ServerAction<ChangeMemberStanding>,
     revoke: ServerAction<RevokeInvitation>,
+    reset_mfa: ServerAction<ResetMemberMfa>,
+    require_mfa: ServerAction<RequireMfa>,
 }
 
 #[component]
@@ -68,6 +77,8 @@ fn StaffSections(
     let total = members.len();
     let role_error = action_error(actions.change_role);
     let standing_error = action_error(actions.standing);
+    let reset_error = action_error(actions.reset_mfa);
+    let mfa_required = overview.mfa_required;
     let visible = move || {
         let needle = filter.get().trim().to_lowercase();
         members
@@ -96,6 +107,7 @@ fn StaffSections(
             <p class="muted" role="status">{move || format!("Showing {} of {}", shown(), total)}</p>
             <FormError error=role_error fields=&[]/>
             <FormError error=standing_error fields=&[]/>
+            <FormError error=reset_error fields=&[]/>
             <table class="staff">
                 <thead>
                     <tr>
@@ -113,6 +125,7 @@ fn StaffSections(
             </table>
         </section>
         {can_manage.then(|| view! {
+            <MfaRequirement required=mfa_required action=actions.require_mfa/>
             <InviteSection invite/>
             <PendingInvitations invitations=overview.invitations revoke=actions.revoke/>
             <section class="card">
@@ -127,13 +140,26 @@ fn StaffSections(
 #[component]
 fn StaffRow(member: StaffMember, can_manage: bool, actions: MemberActions) -> impl IntoView {
     let change_role = actions.change_role;
-    let label = match (member.is_you, member.disabled) {
+    let mut label = match (member.is_you, member.disabled) {
         (true, _) => format!("{} (you)", member.display_name),
         (false, true) => format!("{} (disabled)", member.display_name),
         (false, false) => member.display_name.clone(),
     };
+    if member.mfa {
+        label.push_str(" · second factor on");
+    }
     let access_cell = (can_manage && !member.is_you).then(|| {
         let (id, id_again) = (member.id.to_string(), member.id.to_string());
+        let reset = member.mfa.then(|| {
+            let id = member.id.to_string();
+            let label = format!("Reset the second factor of {}", member.display_name);
+            view! {
+                <ActionForm action=actions.reset_mfa attr:class="inline-form">
+                    <input type="hidden" name="user_id" value=id.clone()/>
+                    <button type="submit" class="secondary small" aria-label=label.clone()>"Reset second factor"</button>
+                </ActionForm>
+            }
+        });
         let toggle = if member.disabled { ("enable", "Enable") } else { ("disable", "Disable") };
         let toggle_label = format!("{} {}", toggle.1, member.display_name);
         let remove_label = format!("Remove {}", member.display_name);
@@ -149,6 +175,7 @@ fn StaffRow(member: StaffMember, can_manage: bool, actions: MemberActions) -> im
                     <input type="hidden" name="change" value="remove"/>
                     <button type="submit" class="danger small" aria-label=remove_label.clone()>"Remove"</button>
                 </ActionForm>
+                {reset}
             </td>
         }
     });
@@ -244,4 +271,28 @@ fn PendingInvitations(
             </ul>
         </section>
     })
+}
+
+#[component]
+fn MfaRequirement(required: bool, action: ServerAction<RequireMfa>) -> impl IntoView {
+    let error = action_error(action);
+    view! {
+        <section class="card">
+            <h2>"Second factor"</h2>
+            <p role="status">{if required {
+                "Every member must sign in with a code from an authenticator app. Members without one set it up at their next sign-in."
+            } else {
+                "Members may set up a second factor on their account page; it is not required."
+            }}</p>
+            <ActionForm action>
+                <input type="hidden" name="required" value=(!required).to_string()/>
+                <button type="submit" class="secondary">{if required {
+                    "Stop requiring a second factor"
+                } else {
+                    "Require a second factor for every member"
+                }}</button>
+            </ActionForm>
+            <FormError error fields=&[]/>
+        </section>
+    }
 }

@@ -62,6 +62,8 @@ pub async fn run(backend: Backend) {
         let today = backend.now().date();
         if last_prune != Some(today) && prune::old_checks(&backend).await.is_ok() {
             client.reports().forget_idle();
+            // Failures are logged where they happen; tomorrow tries again.
+            let _ = crate::backend::onboarding::link::erase_dead_material(&backend).await;
             last_prune = Some(today);
         }
         if full_batch {

@@ -148,6 +148,21 @@ fn credential_of(row: &mut LinkRow) -> Option<LinkCredential> {
     })
 }
 
+/// A link that can no longer be used keeps no secret or private key: the
+/// sealed material of revoked and expired, unfinished links is erased.
+/// Runs when such a link is opened and daily from the scheduler.
+pub async fn erase_dead_material(backend: &Backend) -> Result<u64, AppError> {
+    let erased = sqlx::query(
+        "UPDATE onboarding_links SET secret_sealed = NULL
+          WHERE secret_sealed IS NOT NULL AND (revoked_at IS NOT NULL OR expires_at <= $1)",
+    )
+    .bind(Timestamp::of(backend.now()))
+    .execute(&backend.pool)
+    .await
+    .map_err(db("could not erase dead links' secrets"))?;
+    Ok(erased.rows_affected())
+}
+
 pub async fn by_token(backend: &Backend, token: &str) -> Result<Link, AppError> {
     let row: Option<LinkRow> = sqlx::query_as(
         "SELECT l.id, l.organisation_id, l.customer_tenant_id, t.display_name, t.entra_tenant_id, t.cloud,
@@ -168,12 +183,17 @@ pub async fn by_token(backend: &Backend, token: &str) -> Result<Link, AppError> 
             "This onboarding link is not valid. Ask your IT provider for a new link.".into(),
         )
     })?;
-    LinkRefusal::check(
+    let refused = LinkRefusal::check(
         row.revoked_at.is_some(),
         row.expires_at.unix(),
         backend.now().unix_timestamp(),
-    )
-    .map_err(|refusal| AppError::Gone(refusal.message().into()))?;
+    );
+    if let Err(refusal) = refused {
+        if row.secret_sealed.is_some() {
+            erase_dead_material(backend).await?;
+        }
+        return Err(AppError::Gone(refusal.message().into()));
+    }
     let credential = credential_of(&mut row);
     Ok(Link {
         cloud: row

@@ -163,12 +163,34 @@ pub async fn list_links(
         .collect()
 }
 
+/// When a tenant is archived its unfinished links stop working and forget
+/// what the customer entered; returns how many were revoked.
+pub(in crate::backend) async fn revoke_all_of<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    tenant: &tenants::OwnedTenant,
+    now: &Timestamp,
+) -> Result<u64, AppError> {
+    let revoked = sqlx::query(
+        "UPDATE onboarding_links SET revoked_at = $1, secret_sealed = NULL
+          WHERE customer_tenant_id = $2 AND organisation_id = $3
+            AND revoked_at IS NULL AND completed_at IS NULL",
+    )
+    .bind(now)
+    .bind(tenant.id())
+    .bind(tenant.organisation_id())
+    .execute(executor)
+    .await
+    .map_err(db("could not revoke a tenant's onboarding links"))?;
+    Ok(revoked.rows_affected())
+}
+
 pub async fn revoke_link(ctx: &Staff, link_id: &LinkId) -> Result<(), AppError> {
     ctx.scope.permit(Action::ManageTenants)?;
     let now = Timestamp::of(ctx.now());
     let mut tx = begin(ctx.pool()).await?;
     let revoked = sqlx::query(
-        "UPDATE onboarding_links SET revoked_at = $1 WHERE id = $2 AND organisation_id = $3 AND revoked_at IS NULL",
+        "UPDATE onboarding_links SET revoked_at = $1, secret_sealed = NULL
+          WHERE id = $2 AND organisation_id = $3 AND revoked_at IS NULL",
     )
     .bind(&now)
     .bind(link_id)
