@@ -29,13 +29,17 @@ CREATE TABLE staff_sessions (
 );
 CREATE INDEX staff_sessions_by_user ON staff_sessions (user_id, ended_at);
 
--- Failed sign-ins by the address typed, known or not, so throttling holds
--- across restarts and servers and does not reveal which addresses exist.
+-- Failed sign-ins and second-factor codes, counted per key: a digest of
+-- the address typed (known or not, so throttling does not reveal which
+-- addresses exist) or of the member owing a code. In the database, so it
+-- holds across restarts and servers. An attempt is written before it is
+-- checked and removed if it succeeds, so parallel guesses count.
 CREATE TABLE sign_in_failures (
-    email      TEXT NOT NULL,
+    id         TEXT PRIMARY KEY NOT NULL,
+    key        TEXT NOT NULL,
     failed_at  TEXT NOT NULL
 );
-CREATE INDEX sign_in_failures_by_email ON sign_in_failures (email, failed_at);
+CREATE INDEX sign_in_failures_by_key ON sign_in_failures (key, failed_at);
 CREATE INDEX sign_in_failures_by_age ON sign_in_failures (failed_at);
 
 -- Security-relevant events, appended and never changed. Who acted is kept

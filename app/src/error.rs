@@ -100,7 +100,9 @@ impl From<domain::StaffInputError> for AppError {
         let field = match error {
             E::EmailMalformed => "email",
             E::NameMissing | E::NameTooLong { .. } => "name",
-            E::PasswordTooShort { .. } | E::PasswordTooLong { .. } => "password",
+            E::PasswordTooShort { .. }
+            | E::PasswordTooLong { .. }
+            | E::PasswordGuessable { .. } => "password",
         };
         AppError::invalid(field, error)
     }

@@ -331,11 +331,12 @@ export class AccountPage {
   }
 
   /** Sets up a second factor; returns the key and the recovery codes shown. */
-  async setUpSecondFactor(): Promise<{ key: string; recoveryCodes: string[] }> {
+  async setUpSecondFactor(password: string): Promise<{ key: string; recoveryCodes: string[] }> {
     await this.page.getByRole('button', { name: 'Set up a second factor' }).click();
     const key = (await this.page.getByLabel('Key for your authenticator app').textContent())!.trim();
     await expect(this.page.getByRole('img', { name: /QR code for Tenantry/ })).toBeVisible();
     await this.page.getByLabel('Code from the app').fill(totp(key));
+    await this.page.getByLabel('Your password').fill(password);
     await this.page.getByRole('button', { name: 'Turn on' }).click();
     const codes = this.page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
     await expect(codes).toHaveCount(10);

@@ -14,7 +14,7 @@ test('a member sets up a second factor, then signs in with the password and a co
 
   const account = new AccountPage(page);
   await account.open(member.email);
-  const { key, recoveryCodes } = await account.setUpSecondFactor();
+  const { key, recoveryCodes } = await account.setUpSecondFactor(member.password);
   expect(recoveryCodes[0]).toMatch(/^[A-Z0-9]{5}-[A-Z0-9]{5}$/);
   await page.reload();
   await expect(page.getByText(/On: you sign in with a code/)).toBeVisible();

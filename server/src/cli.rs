@@ -56,6 +56,8 @@ pub enum Command {
 pub enum KeysCommand {
     /// Start sealing with a new key and re-seal every stored secret with it.
     Rotate,
+    /// Which key seals how many stored secrets, and which keys nothing needs.
+    Status,
 }
 
 #[derive(Debug, Subcommand)]
@@ -118,7 +120,15 @@ pub async fn create_organisation(config: &Config, args: &CreateArgs) -> Result<S
         admin_name: DisplayName::parse(args.name.as_deref().unwrap_or(&args.email))
             .map_err(usage)?,
         admin_email: Email::parse(&args.email).map_err(usage)?,
-        admin_password: Password::parse(&read_secret_file(&args.password_file)?).map_err(usage)?,
+        admin_password: Password::parse(
+            &read_secret_file(&args.password_file)?,
+            &[
+                &args.email,
+                &args.org,
+                args.name.as_deref().unwrap_or_default(),
+            ],
+        )
+        .map_err(usage)?,
     };
     let backend = open_backend(config, config.addr, app::backend::Clock::system())
         .await
@@ -158,4 +168,48 @@ pub async fn rotate_keys(config: &Config) -> Result<String, CliError> {
         ),
         None => format!("Key {key} now seals; {resealed} secret(s) re-sealed."),
     })
+}
+
+/// `tenantry keys status`: each master key, where it comes from, and what
+/// it sealed; an older key that seals nothing can be deleted.
+pub async fn key_status(config: &Config) -> Result<String, CliError> {
+    let sources =
+        crate::keyring::sources(config).map_err(|error| CliError::Usage(error.to_string()))?;
+    let backend = open_backend(config, config.addr, app::backend::Clock::system())
+        .await
+        .map_err(|error| CliError::Failed(error.to_string()))?;
+    let counts = app::backend::sealed::count_by_key(&backend.pool).await;
+    backend.pool.close().await;
+    let mut counts = counts.map_err(|error| CliError::Failed(error.to_string()))?;
+    let mut out = String::new();
+    for (position, (id, source)) in sources.iter().enumerate() {
+        let role = if position == 0 {
+            "current, seals new secrets"
+        } else {
+            "older"
+        };
+        let sealed = counts.remove(id).unwrap_or_default();
+        let what = if sealed.is_empty() {
+            if position == 0 {
+                "seals nothing yet".to_owned()
+            } else {
+                "seals nothing: it can be deleted once every server runs with the current key"
+                    .to_owned()
+            }
+        } else {
+            sealed
+                .iter()
+                .map(|(what, count)| format!("{count} {what}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push_str(&format!("key {id} ({role}; {source}): {what}\n"));
+    }
+    for (id, sealed) in counts {
+        let total: usize = sealed.iter().map(|(_, count)| count).sum();
+        out.push_str(&format!(
+            "key {id} (NOT AVAILABLE): {total} stored secrets cannot be opened; restore this key\n"
+        ));
+    }
+    Ok(out.trim_end().to_owned())
 }

@@ -63,6 +63,11 @@ pub struct SignInConfig {
     pub hashes_at_once: i64,
     /// Requests that may wait for one; beyond that the answer is 503.
     pub hashes_waiting: i64,
+    /// Tests, key generations and certificate uploads one onboarding link
+    /// may ask for per hour (each kind).
+    pub link_actions_per_hour: i64,
+    /// The same for all links together, per minute.
+    pub all_links_actions_per_minute: i64,
 }
 
 /// The watch: how often registrations are re-verified and how hard.
@@ -105,6 +110,8 @@ struct FileConfig {
     sign_in_attempts_per_minute: Option<i64>,
     password_hashes_at_once: Option<i64>,
     password_hashes_waiting: Option<i64>,
+    link_actions_per_hour: Option<i64>,
+    all_links_actions_per_minute: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -297,6 +304,18 @@ impl Config {
                     env("TENANTRY_PASSWORD_HASHES_WAITING"),
                     file.password_hashes_waiting,
                     16,
+                )?,
+                link_actions_per_hour: positive(
+                    "TENANTRY_LINK_ACTIONS_PER_HOUR",
+                    env("TENANTRY_LINK_ACTIONS_PER_HOUR"),
+                    file.link_actions_per_hour,
+                    20,
+                )?,
+                all_links_actions_per_minute: positive(
+                    "TENANTRY_ALL_LINKS_ACTIONS_PER_MINUTE",
+                    env("TENANTRY_ALL_LINKS_ACTIONS_PER_MINUTE"),
+                    file.all_links_actions_per_minute,
+                    60,
                 )?,
             },
             limits: RequestLimits {

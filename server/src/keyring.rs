@@ -13,6 +13,8 @@ pub enum KeyringError {
     BadEnvironmentKey,
     #[error("the key file {0} is not 32 bytes of base64")]
     BadKeyFile(PathBuf),
+    #[error("the key file {path} can be read by other users (mode {mode:o}); make it private with `chmod 600 {path}` and start again")]
+    LoosePermissions { path: PathBuf, mode: u32 },
     #[error("could not use the key directory {path}: {source}")]
     Io {
         path: PathBuf,
@@ -71,10 +73,62 @@ fn read_keys(files: &[PathBuf]) -> Result<Vec<[u8; 32]>, KeyringError> {
     files
         .iter()
         .map(|path| {
+            refuse_if_shared(path)?;
             let text = std::fs::read_to_string(path).map_err(io(path))?;
             decode_key(&text).map_err(|_| KeyringError::BadKeyFile(path.clone()))
         })
         .collect()
+}
+
+/// A key file others can read is no secret: refused rather than used.
+fn refuse_if_shared(path: &Path) -> Result<(), KeyringError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(io(path))?
+            .permissions()
+            .mode()
+            & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(KeyringError::LoosePermissions {
+                path: path.to_owned(),
+                mode,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Where each master key comes from, newest (sealing) first, with its id.
+pub fn sources(config: &Config) -> Result<Vec<(String, String)>, KeyringError> {
+    if let Some(current) = &config.master_key {
+        let mut keys = vec![(
+            current.expose().to_owned(),
+            "TENANTRY_MASTER_KEY".to_owned(),
+        )];
+        keys.extend(config.previous_master_keys.iter().map(|key| {
+            (
+                key.expose().to_owned(),
+                "TENANTRY_PREVIOUS_MASTER_KEYS".to_owned(),
+            )
+        }));
+        return keys
+            .into_iter()
+            .map(|(text, source)| {
+                decode_key(&text)
+                    .map(|key| (key_id(&key), source))
+                    .map_err(|_| KeyringError::BadEnvironmentKey)
+            })
+            .collect();
+    }
+    let files = key_files(&key_dir(config))?;
+    let keys = read_keys(&files)?;
+    Ok(keys
+        .iter()
+        .zip(&files)
+        .map(|(key, path)| (key_id(key), path.display().to_string()))
+        .collect())
 }
 
 pub fn load(config: &Config) -> Result<Vault, KeyringError> {

@@ -14,6 +14,7 @@ pub mod guard;
 pub mod headers;
 pub mod keyring;
 pub mod startup;
+pub mod storage;
 pub mod telemetry;
 pub mod verify;
 

@@ -44,6 +44,18 @@ async fn main() -> ExitCode {
                 ExitCode::from(error.exit_code() as u8)
             }
         },
+        Command::Keys {
+            command: KeysCommand::Status,
+        } => match cli::key_status(&config).await {
+            Ok(report) => {
+                println!("{report}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("tenantry: {error}");
+                ExitCode::from(error.exit_code() as u8)
+            }
+        },
         Command::Admin {
             command: AdminCommand::Create(args),
         } => match cli::create_organisation(&config, &args).await {

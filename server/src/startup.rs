@@ -22,7 +22,7 @@ use tower_sessions_sqlx_store::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("could not create the data directory {path}: {source}")]
+    #[error("could not prepare the data directory {path}: {source}")]
     DataDir {
         path: String,
         source: std::io::Error,
@@ -61,10 +61,12 @@ pub async fn open_backend(
     bound: SocketAddr,
     clock: Clock,
 ) -> Result<Backend, StartupError> {
-    std::fs::create_dir_all(&config.data_dir).map_err(|source| StartupError::DataDir {
-        path: config.data_dir.display().to_string(),
-        source,
-    })?;
+    crate::storage::prepare_data_dir(&config.data_dir)
+        .and_then(|()| crate::storage::prepare_database_file(&config.database_url))
+        .map_err(|error| StartupError::DataDir {
+            path: error.path.display().to_string(),
+            source: error.source,
+        })?;
     let pool = backend::db::connect(&config.database_url).await?;
     let watch = watch_settings(&config.checks, &pool);
     Ok(Backend {
@@ -84,6 +86,10 @@ pub async fn open_backend(
         sign_in: backend::sign_in_limits::SignInLimits::new(
             domain::throttle::SignInThrottle::default(),
             u32::try_from(config.sign_in.attempts_per_minute).unwrap_or(u32::MAX),
+        ),
+        link_limits: backend::link_limits::LinkLimits::new(
+            u32::try_from(config.sign_in.link_actions_per_hour).unwrap_or(u32::MAX),
+            u32::try_from(config.sign_in.all_links_actions_per_minute).unwrap_or(u32::MAX),
         ),
         setup: SetupGate::new(Some(config.data_dir.join("setup-url.txt"))),
         public_url: config.public_url_for(bound),

@@ -58,6 +58,19 @@ impl ObjectId {
     }
 }
 
+/// The Directory (tenant) ID in an OpenID issuer such as
+/// `https://login.microsoftonline.com/<tenant id>/v2.0`: the one path
+/// segment that is a GUID.
+pub fn tenant_id_of_issuer(issuer: &str) -> Option<String> {
+    let path = issuer.split_once("://").map_or(issuer, |(_, rest)| rest);
+    let mut ids = path
+        .split('/')
+        .skip(1)
+        .filter_map(|segment| parse_guid(segment).ok());
+    let id = ids.next()?;
+    ids.next().is_none().then_some(id)
+}
+
 /// How a customer's tenant is named in a token URL: its Directory (tenant)
 /// ID, or one of its verified domains.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -159,6 +172,25 @@ pub enum SecretError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tenant_id_is_read_from_an_issuer_and_nothing_else_is() {
+        assert_eq!(
+            tenant_id_of_issuer(
+                "https://login.microsoftonline.com/72F988BF-86F1-41AF-91AB-2D7CD011DB47/v2.0"
+            ),
+            Some("72f988bf-86f1-41af-91ab-2d7cd011db47".to_owned())
+        );
+        assert_eq!(
+            tenant_id_of_issuer("https://login.microsoftonline.com/common/v2.0"),
+            None
+        );
+        assert_eq!(
+            tenant_id_of_issuer("https://72f988bf-86f1-41af-91ab-2d7cd011db47.example/v2.0"),
+            None,
+            "a GUID in the host is not the tenant"
+        );
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -16,6 +16,10 @@ pub enum StaffInputError {
     PasswordTooShort { min: usize },
     #[error("Passwords are limited to {max} characters.")]
     PasswordTooLong { max: usize },
+    #[error(
+        "This password is too easy to guess.{advice} A few unrelated words make a strong one."
+    )]
+    PasswordGuessable { advice: String },
 }
 
 /// A lower-cased e-mail address: the sign-in identifier of a staff member.
@@ -96,9 +100,12 @@ impl OrganisationName {
     }
 }
 
-/// A new password as chosen by a person. Length is the rule that matters
-/// (NIST SP 800-63B); composition rules only push people to predictable
-/// patterns. The upper bound keeps hashing cost bounded.
+/// A new password as chosen by a person. Length and guessability are the
+/// rules that matter (NIST SP 800-63B): guessability is estimated offline
+/// with zxcvbn, which knows common passwords, names, keyboard patterns and
+/// repeats, and the person's own details; composition rules would only
+/// push people to predictable patterns. The upper bound keeps hashing cost
+/// bounded. Judged on the server only (the `strength` feature).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
 
@@ -106,19 +113,40 @@ impl Password {
     pub const MIN_CHARS: usize = 12;
     pub const MAX_CHARS: usize = 256;
 
-    pub fn parse(raw: &str) -> Result<Self, StaffInputError> {
+    /// `about_the_person`: their e-mail address, name and organisation,
+    /// which make a password easy to guess for anyone who knows them.
+    #[cfg(feature = "strength")]
+    pub fn parse(raw: &str, about_the_person: &[&str]) -> Result<Self, StaffInputError> {
         let count = raw.chars().count();
         if count < Self::MIN_CHARS {
-            Err(StaffInputError::PasswordTooShort {
+            return Err(StaffInputError::PasswordTooShort {
                 min: Self::MIN_CHARS,
-            })
-        } else if count > Self::MAX_CHARS {
-            Err(StaffInputError::PasswordTooLong {
-                max: Self::MAX_CHARS,
-            })
-        } else {
-            Ok(Self(raw.to_owned()))
+            });
         }
+        if count > Self::MAX_CHARS {
+            return Err(StaffInputError::PasswordTooLong {
+                max: Self::MAX_CHARS,
+            });
+        }
+        // Each detail whole and in its parts ("ada", "lovelace", "contoso"),
+        // so a password made of them is recognised.
+        let words: Vec<&str> = about_the_person
+            .iter()
+            .flat_map(|detail| {
+                std::iter::once(*detail).chain(detail.split(|c: char| !c.is_alphanumeric()))
+            })
+            .filter(|word| word.chars().count() >= 3)
+            .collect();
+        let estimate = zxcvbn::zxcvbn(raw, &words);
+        if estimate.score() < zxcvbn::Score::Three {
+            let advice = estimate
+                .feedback()
+                .and_then(|feedback| feedback.warning())
+                .map(|warning| format!(" {warning}"))
+                .unwrap_or_default();
+            return Err(StaffInputError::PasswordGuessable { advice });
+        }
+        Ok(Self(raw.to_owned()))
     }
 
     pub fn expose(&self) -> &str {
@@ -165,18 +193,52 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "strength")]
     #[test]
     fn passwords_shorter_than_twelve_characters_are_refused() {
         assert_eq!(
-            Password::parse("short-pass1"),
+            Password::parse("short-pass1", &[]),
             Err(StaffInputError::PasswordTooShort { min: 12 })
         );
-        assert!(Password::parse("correct horse battery").is_ok());
+        assert!(Password::parse("correct horse battery", &[]).is_ok());
     }
 
+    #[cfg(feature = "strength")]
+    #[test]
+    fn long_but_guessable_passwords_are_refused_with_advice() {
+        for guessable in [
+            "aaaaaaaaaaaaaaaa",
+            "passwordpassword",
+            "qwertyuiop123",
+            "password12345",
+        ] {
+            assert!(
+                matches!(
+                    Password::parse(guessable, &[]),
+                    Err(StaffInputError::PasswordGuessable { .. })
+                ),
+                "{guessable}"
+            );
+        }
+        let repeated = Password::parse("abcabcabcabcabc", &[]).unwrap_err();
+        assert!(repeated.to_string().contains("Repeats"), "{repeated}");
+    }
+
+    #[cfg(feature = "strength")]
+    #[test]
+    fn a_password_made_of_the_persons_own_details_is_guessable() {
+        let about = ["ada.lovelace@contoso.example", "Ada Lovelace", "Contoso IT"];
+        assert!(matches!(
+            Password::parse("ada.lovelace@contoso.example", &about),
+            Err(StaffInputError::PasswordGuessable { .. })
+        ));
+        assert!(Password::parse("violet quartz lantern meadow", &about).is_ok());
+    }
+
+    #[cfg(feature = "strength")]
     #[test]
     fn password_debug_output_never_shows_the_password() {
-        let password = Password::parse("correct horse battery").unwrap();
+        let password = Password::parse("correct horse battery", &[]).unwrap();
         assert!(!format!("{password:?}").contains("horse"));
     }
 
@@ -201,10 +263,13 @@ mod tests {
             prop_assert_eq!(Email::parse(email.as_str()).unwrap(), email);
         }
 
+        #[cfg(feature = "strength")]
         #[test]
-        fn password_length_alone_decides(len in 0usize..40) {
-            let raw = "a".repeat(len);
-            prop_assert_eq!(Password::parse(&raw).is_ok(), len >= Password::MIN_CHARS);
+        fn short_passwords_are_always_refused_and_judging_any_text_never_panics(raw in ".{0,60}") {
+            let parsed = Password::parse(&raw, &["someone@example.com"]);
+            if raw.chars().count() < Password::MIN_CHARS {
+                prop_assert!(parsed.is_err());
+            }
         }
     }
 }

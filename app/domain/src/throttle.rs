@@ -1,8 +1,9 @@
-//! How many wrong passwords an address may take before sign-in waits.
-//! Failures are counted per address typed, whether or not an account has
-//! it, so the answer never reveals which addresses exist. Beyond the
-//! allowance each further failure doubles the wait, up to a ceiling.
-//! Times are unix seconds.
+//! How many wrong passwords (or second-factor codes) a key may take before
+//! it waits. Password failures are counted per address typed, whether or
+//! not an account has it, so the answer never reveals which addresses
+//! exist. Beyond the allowance each further failure doubles the wait, up to
+//! a ceiling; failures count for a day, so a patient guesser gets a few
+//! dozen tries a day, not hundreds. Times are unix seconds.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SignInThrottle {
@@ -15,14 +16,14 @@ pub struct SignInThrottle {
 }
 
 impl Default for SignInThrottle {
-    /// Five failures in fifteen minutes, then one minute, two, four… up to
-    /// fifteen.
+    /// Five failures, then one minute, two, four… up to an hour; failures
+    /// are forgotten after a day or at the next successful sign-in.
     fn default() -> Self {
         Self {
             allowed_failures: 5,
-            window_seconds: 15 * 60,
+            window_seconds: 24 * 3600,
             first_wait_seconds: 60,
-            longest_wait_seconds: 15 * 60,
+            longest_wait_seconds: 3600,
         }
     }
 }

@@ -192,6 +192,38 @@ impl EntraClient {
         parse_response(status, &body, now())
     }
 
+    /// The Directory (tenant) ID of the tenant that has verified `domain`,
+    /// from the cloud's OpenID discovery document; `None` when no tenant of
+    /// this cloud has it. Public: no credential is needed.
+    pub async fn tenant_of_domain(
+        &self,
+        cloud: Cloud,
+        domain: &str,
+    ) -> Result<Option<String>, ClientError> {
+        let url = self.endpoints.openid_configuration_url(cloud, domain);
+        let (status, body) = self.send(|| Ok(self.http.get(&url))).await?;
+        match status {
+            200 => {
+                let document: serde_json::Value = serde_json::from_str(&body).map_err(|_| {
+                    ClientError::Unexpected("the OpenID discovery document is not JSON".into())
+                })?;
+                let issuer = document["issuer"].as_str().unwrap_or_default();
+                domain::ids::tenant_id_of_issuer(issuer)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        ClientError::Unexpected(format!(
+                            "the OpenID discovery document names no tenant: {issuer}"
+                        ))
+                    })
+            }
+            // AADSTS90002: no tenant has this domain.
+            400 | 404 => Ok(None),
+            _ => Err(ClientError::Unexpected(format!(
+                "OpenID discovery answered HTTP {status}"
+            ))),
+        }
+    }
+
     /// A Graph GET with the token; `path_or_url` is a path such as
     /// `/v1.0/organization` or a `@odata.nextLink` from an earlier page.
     pub async fn graph_get(

@@ -27,6 +27,13 @@ impl Endpoints {
         format!("{host}/{}/oauth2/v2.0/token", tenant.as_str())
     }
 
+    /// The OpenID discovery document of the tenant that owns `domain`; its
+    /// issuer names the tenant's Directory ID.
+    pub fn openid_configuration_url(&self, cloud: Cloud, domain: &str) -> String {
+        let host = self.identity.as_deref().unwrap_or(cloud.login_host());
+        format!("{host}/{domain}/v2.0/.well-known/openid-configuration")
+    }
+
     /// Where a tenant admin grants consent to an app's configured
     /// permissions in one step. `state` comes back with the redirect.
     pub fn admin_consent_url(

@@ -4,6 +4,7 @@
 use crate::error::AppError;
 use crate::ids::UserId;
 use crate::model::{MfaEnrolment, SecondFactorStatus};
+use domain::form::SecretText;
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "mfa_status")]
@@ -18,11 +19,18 @@ pub async fn start_mfa_enrolment() -> Result<MfaEnrolment, AppError> {
     as_staff(|ctx| async move { mfa::begin_enrolment(&ctx.backend, &ctx.member()).await }).await
 }
 
-/// Returns the recovery codes, shown this once.
+/// Needs the current password too, so an unattended session cannot tie
+/// the account to someone else's authenticator. Returns the recovery
+/// codes, shown this once.
 #[server(prefix = "/api", endpoint = "confirm_mfa_enrolment")]
-pub async fn confirm_mfa_enrolment(code: String) -> Result<Vec<String>, AppError> {
-    use crate::backend::{as_staff, mfa};
+pub async fn confirm_mfa_enrolment(
+    current_password: SecretText,
+    code: String,
+) -> Result<Vec<String>, AppError> {
+    use crate::backend::{account, as_staff, mfa};
     as_staff(|ctx| async move {
+        let stored = account::stored_password(&ctx).await?;
+        account::verify_current_password(&ctx, current_password.expose(), &stored).await?;
         mfa::confirm_enrolment(&ctx.backend, &ctx.member(), &code, &ctx.origin).await
     })
     .await

@@ -26,7 +26,7 @@ pub async fn complete_setup(
                 .map_err(|error| AppError::invalid("organisation", error))?,
             admin_name: DisplayName::parse(&name)?,
             admin_email: Email::parse(&email)?,
-            admin_password: Password::parse(password.expose())?,
+            admin_password: Password::parse(password.expose(), &[&email, &name, &organisation])?,
         };
         setup::complete(&backend, &token, &new).await?;
         leptos_axum::redirect("/login?welcome=1");

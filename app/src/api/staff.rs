@@ -85,7 +85,7 @@ pub async fn accept_invitation(
     use domain::{DisplayName, Password};
     as_anyone(|backend| async move {
         let name = DisplayName::parse(&name)?;
-        let password = Password::parse(password.expose())?;
+        let password = Password::parse(password.expose(), &[name.as_str()])?;
         let origin = crate::backend::origin::RequestOrigin::current();
         invitations::accept(&backend, &token, &name, &password, &origin).await?;
         leptos_axum::redirect("/login?joined=1");

@@ -2,6 +2,7 @@
 //! (the schema refuses updates and deletes). Each names who acted, what,
 //! on what, when and from where; an organisation reads only its own.
 
+use crate::backend::auth::Authenticated;
 use crate::backend::origin::RequestOrigin;
 use crate::backend::{db, internal, Staff};
 use crate::error::AppError;
@@ -51,6 +52,51 @@ pub async fn record<'e>(
     .await
     .map_err(db("could not record an audit event"))?;
     Ok(())
+}
+
+impl<'a> Event<'a> {
+    /// Something a member did to their own account (signed in, set up a
+    /// second factor…), proven by their password or session.
+    pub fn by_account(
+        member: &'a Authenticated,
+        action: AuditAction,
+        detail: &'a str,
+        origin: &'a RequestOrigin,
+        at: time::OffsetDateTime,
+    ) -> Self {
+        Self {
+            organisation_id: &member.organisation_id,
+            actor_user_id: Some(&member.user_id),
+            actor: &member.email,
+            action,
+            target: &member.email,
+            detail,
+            origin,
+            at,
+        }
+    }
+
+    /// An unproven attempt on an account (a wrong password or code): the
+    /// account is what was aimed at, not who acted.
+    pub fn against_account(
+        organisation_id: &'a OrganisationId,
+        email: &'a str,
+        action: AuditAction,
+        detail: &'a str,
+        origin: &'a RequestOrigin,
+        at: time::OffsetDateTime,
+    ) -> Self {
+        Self {
+            organisation_id,
+            actor_user_id: None,
+            actor: "unverified (sign-in form)",
+            action,
+            target: email,
+            detail,
+            origin,
+            at,
+        }
+    }
 }
 
 /// An event done by the signed-in member of `ctx`.
@@ -158,7 +204,7 @@ async fn read(
 }
 
 pub async fn page(ctx: &Staff, filter: &Filter, page: i64) -> Result<AuditPage, AppError> {
-    let page = page.max(1);
+    let page = page.clamp(1, i64::MAX / PAGE_SIZE);
     let mut rows = read(ctx, filter, Some(PAGE_SIZE + 1), (page - 1) * PAGE_SIZE).await?;
     let has_more = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);

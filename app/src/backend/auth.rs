@@ -1,6 +1,6 @@
 use crate::backend::origin::RequestOrigin;
 use crate::backend::scope::{STAFF_SESSION_KEY, USER_ID_KEY};
-use crate::backend::sign_in_limits::account_key;
+use crate::backend::sign_in_limits::{code_key, password_key, Attempt};
 use crate::backend::users::{self, Membership};
 use crate::backend::{audit, internal, mfa, sessions, Backend};
 use crate::error::AppError;
@@ -8,7 +8,6 @@ use crate::ids::{OrganisationId, StaffSessionId, UserId};
 use domain::audit::AuditAction;
 use domain::mfa::AfterPassword;
 use domain::session::SessionState;
-use domain::throttle::Admission;
 use tower_sessions::Session;
 
 /// Someone who proved they know a member's password.
@@ -30,55 +29,49 @@ pub async fn authenticate(
     password: &str,
     origin: &RequestOrigin,
 ) -> Result<Authenticated, AppError> {
-    backend.sign_in.admit_client(origin)?;
-    let key = account_key(email);
+    let key = password_key(email);
     let account = match domain::Email::parse(email) {
         Ok(email) => users::credentials(&backend.pool, &email).await?,
         Err(_) => None,
     };
     let now = backend.now();
-    if let Admission::Wait { seconds } = backend
-        .sign_in
-        .admit_account(&backend.pool, &key, now)
-        .await?
-    {
-        if let Some(account) = &account {
-            record_attempt(backend, account, AuditAction::SignInLocked, "", origin).await?;
-        }
-        return Err(AppError::TooManyAttempts {
-            retry_after_seconds: seconds,
-        });
-    }
     let stored = account.as_ref().map(|a| a.password_hash.as_str());
-    let matches = backend.passwords.verify(password, stored).await?;
-    let account = match account {
-        Some(account) if matches => account,
-        aimed_at => {
-            backend
-                .sign_in
-                .record_failure(&backend.pool, &key, now)
-                .await?;
-            if let Some(account) = &aimed_at {
-                record_attempt(
-                    backend,
-                    account,
-                    AuditAction::SignInFailed,
-                    "wrong password",
-                    origin,
-                )
-                .await?;
-            }
-            return Err(AppError::InvalidCredentials);
-        }
+    let attempt = backend
+        .sign_in
+        .guarded(&backend.pool, origin, &key, now, async {
+            let matches = backend.passwords.verify(password, stored).await?;
+            Ok((matches && account.is_some()).then_some(()))
+        })
+        .await?;
+    let Some(account) = account else {
+        return Err(AppError::InvalidCredentials);
     };
-    backend.sign_in.clear(&backend.pool, &key).await?;
-    if account.disabled_at.is_some() {
-        record_attempt(
-            backend,
-            &account,
-            AuditAction::SignInFailed,
-            "account disabled",
+    let attempt_on = |action, detail| {
+        audit::Event::against_account(
+            &account.organisation_id,
+            &account.email,
+            action,
+            detail,
             origin,
+            now,
+        )
+    };
+    if let Attempt::Failed { now_waiting } = attempt {
+        audit::record(
+            &backend.pool,
+            attempt_on(AuditAction::SignInFailed, "wrong password"),
+        )
+        .await?;
+        if now_waiting {
+            audit::record(&backend.pool, attempt_on(AuditAction::SignInLocked, "")).await?;
+        }
+        return Err(AppError::InvalidCredentials);
+    }
+    backend.sign_in.clear(&backend.pool, &key, now).await?;
+    if account.disabled_at.is_some() {
+        audit::record(
+            &backend.pool,
+            attempt_on(AuditAction::SignInFailed, "account disabled"),
         )
         .await?;
         return Err(AppError::AccountDisabled);
@@ -88,29 +81,6 @@ pub async fn authenticate(
         organisation_id: account.organisation_id,
         email: account.email,
     })
-}
-
-async fn record_attempt(
-    backend: &Backend,
-    account: &users::StoredCredentials,
-    action: AuditAction,
-    detail: &str,
-    origin: &RequestOrigin,
-) -> Result<(), AppError> {
-    audit::record(
-        &backend.pool,
-        audit::Event {
-            organisation_id: &account.organisation_id,
-            actor_user_id: Some(&account.id),
-            actor: &account.email,
-            action,
-            target: &account.email,
-            detail,
-            origin,
-            at: backend.now(),
-        },
-    )
-    .await
 }
 
 const SIGNED_IN_AT_KEY: &str = "signed_in_at";
@@ -199,16 +169,7 @@ pub async fn begin_session(
     .await?;
     audit::record(
         &backend.pool,
-        audit::Event {
-            organisation_id: &member.organisation_id,
-            actor_user_id: Some(&member.user_id),
-            actor: &member.email,
-            action: AuditAction::SignedIn,
-            target: &member.email,
-            detail: "",
-            origin,
-            at,
-        },
+        audit::Event::by_account(member, AuditAction::SignedIn, "", origin, at),
     )
     .await?;
     session.cycle_id().await.map_err(session_error)?;
@@ -239,10 +200,20 @@ pub async fn begin_session(
 }
 
 /// Completes a sign-in that needed a second factor.
+/// The member's code count starts again only now, not at the password.
 pub async fn complete_sign_in(
     half: &crate::backend::context::HalfSignedIn,
 ) -> Result<(), AppError> {
-    begin_session(&half.backend, &half.session, &half.member, &half.origin).await
+    let backend = &half.backend;
+    backend
+        .sign_in
+        .clear(
+            &backend.pool,
+            &code_key(&half.member.user_id),
+            backend.now(),
+        )
+        .await?;
+    begin_session(backend, &half.session, &half.member, &half.origin).await
 }
 
 /// Who a browser's session signs in.

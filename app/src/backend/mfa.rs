@@ -6,7 +6,7 @@
 
 use crate::backend::auth::Authenticated;
 use crate::backend::origin::RequestOrigin;
-use crate::backend::sign_in_limits::account_key;
+use crate::backend::sign_in_limits::{code_key, Attempt};
 use crate::backend::vault::SealedIn;
 use crate::backend::{audit, begin, db, internal, sessions, tokens, Backend, Staff};
 use crate::error::AppError;
@@ -17,7 +17,6 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use domain::audit::AuditAction;
 use domain::mfa::{parse_code, show_recovery_code, step_is_new, Code, RECOVERY_CODES};
-use domain::throttle::Admission;
 use domain::Action;
 use rand::RngCore;
 use totp_rs::{Algorithm, TOTP};
@@ -170,41 +169,45 @@ fn wrong_code() -> AppError {
     )
 }
 
-/// Refuses before any checking when the member or this client has failed
-/// too often; counts a failure.
+/// One code attempt, counted under the member's own code key (which a
+/// correct password does not clear); a wrong code is refused and recorded.
 async fn guarded<T>(
     backend: &Backend,
     member: &Authenticated,
     origin: &RequestOrigin,
     check: impl std::future::Future<Output = Result<Option<T>, AppError>>,
 ) -> Result<T, AppError> {
-    backend.sign_in.admit_client(origin)?;
-    let key = account_key(&member.email);
     let now = backend.now();
-    if let Admission::Wait { seconds } = backend
+    let key = code_key(&member.user_id);
+    match backend
         .sign_in
-        .admit_account(&backend.pool, &key, now)
+        .guarded(&backend.pool, origin, &key, now, check)
         .await?
     {
-        return Err(AppError::TooManyAttempts {
-            retry_after_seconds: seconds,
-        });
-    }
-    match check.await? {
-        Some(value) => Ok(value),
-        None => {
-            backend
-                .sign_in
-                .record_failure(&backend.pool, &key, now)
-                .await?;
-            record(
-                backend,
-                member,
-                AuditAction::SignInFailed,
-                "wrong second-factor code",
-                origin,
+        Attempt::Passed(value) => Ok(value),
+        Attempt::Failed { now_waiting } => {
+            let attempt_on = |action, detail| {
+                audit::Event::against_account(
+                    &member.organisation_id,
+                    &member.email,
+                    action,
+                    detail,
+                    origin,
+                    now,
+                )
+            };
+            audit::record(
+                &backend.pool,
+                attempt_on(AuditAction::SignInFailed, "wrong second-factor code"),
             )
             .await?;
+            if now_waiting {
+                audit::record(
+                    &backend.pool,
+                    attempt_on(AuditAction::SignInLocked, "codes"),
+                )
+                .await?;
+            }
             Err(wrong_code())
         }
     }
@@ -263,16 +266,7 @@ pub async fn confirm_enrolment(
     replace_recovery_codes(&mut tx, member, &codes).await?;
     audit::record(
         &mut *tx,
-        audit::Event {
-            organisation_id: &member.organisation_id,
-            actor_user_id: Some(&member.user_id),
-            actor: &member.email,
-            action: AuditAction::MfaEnrolled,
-            target: &member.email,
-            detail: "",
-            origin,
-            at: now,
-        },
+        audit::Event::by_account(member, AuditAction::MfaEnrolled, "", origin, now),
     )
     .await?;
     tx.commit()
@@ -292,17 +286,26 @@ fn recovery_code() -> String {
         .collect()
 }
 
+async fn forget_recovery_codes(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    user_id: &UserId,
+    organisation_id: &OrganisationId,
+) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1 AND organisation_id = $2")
+        .bind(user_id)
+        .bind(organisation_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db("could not remove recovery codes"))?;
+    Ok(())
+}
+
 async fn replace_recovery_codes(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     member: &Authenticated,
     codes: &[String],
 ) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1 AND organisation_id = $2")
-        .bind(&member.user_id)
-        .bind(&member.organisation_id)
-        .execute(&mut **tx)
-        .await
-        .map_err(db("could not replace recovery codes"))?;
+    forget_recovery_codes(tx, &member.user_id, &member.organisation_id).await?;
     for code in codes {
         sqlx::query(
             "INSERT INTO mfa_recovery_codes (user_id, organisation_id, code_digest) VALUES ($1, $2, $3)",
@@ -386,31 +389,18 @@ async fn accept_recovery_code(
     if used.rows_affected() != 1 {
         return Ok(None);
     }
-    record(backend, member, AuditAction::RecoveryCodeUsed, "", origin).await?;
-    Ok(Some(()))
-}
-
-async fn record(
-    backend: &Backend,
-    member: &Authenticated,
-    action: AuditAction,
-    detail: &str,
-    origin: &RequestOrigin,
-) -> Result<(), AppError> {
     audit::record(
         &backend.pool,
-        audit::Event {
-            organisation_id: &member.organisation_id,
-            actor_user_id: Some(&member.user_id),
-            actor: &member.email,
-            action,
-            target: &member.email,
-            detail,
+        audit::Event::by_account(
+            member,
+            AuditAction::RecoveryCodeUsed,
+            "",
             origin,
-            at: backend.now(),
-        },
+            backend.now(),
+        ),
     )
-    .await
+    .await?;
+    Ok(Some(()))
 }
 
 /// An admin clears a colleague's second factor (a lost phone): their
@@ -431,12 +421,7 @@ pub async fn reset(ctx: &Staff, user_id: &UserId) -> Result<(), AppError> {
     .await
     .map_err(db("could not reset a second factor"))?;
     let (email,) = email.ok_or(AppError::NotFound)?;
-    sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1 AND organisation_id = $2")
-        .bind(user_id)
-        .bind(ctx.scope.organisation_id())
-        .execute(&mut *tx)
-        .await
-        .map_err(db("could not remove recovery codes"))?;
+    forget_recovery_codes(&mut tx, user_id, ctx.scope.organisation_id()).await?;
     let ended = sessions::end_all_of(
         &mut *tx,
         ctx.scope.organisation_id(),

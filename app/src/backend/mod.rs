@@ -14,6 +14,7 @@ pub mod exchange;
 pub mod heavy;
 pub mod invitations;
 pub mod lifecycle;
+pub mod link_limits;
 pub mod mfa;
 pub mod onboarding;
 pub mod organisations;
@@ -21,6 +22,7 @@ pub mod origin;
 pub mod passwords;
 pub mod registrations;
 pub mod scope;
+pub mod sealed;
 pub mod sessions;
 pub mod setup;
 pub mod sign_in_limits;
@@ -63,6 +65,8 @@ pub struct Backend {
     pub session_limits: domain::session::SessionLimits,
     /// How often sign-in may be tried, per address typed and per client.
     pub sign_in: sign_in_limits::SignInLimits,
+    /// How often a link holder may test, generate or upload.
+    pub link_limits: link_limits::LinkLimits,
     /// The schedule registrations are checked on.
     pub watch: checks::WatchSettings,
     /// Dashboard readings kept while they are true.

@@ -1,17 +1,19 @@
-//! How often sign-in may be tried. Two limits: per address typed, counted
-//! in the database (`domain::throttle` decides), so it holds across
-//! restarts and servers; and per client address, in this process's
-//! memory, so one machine cannot try many accounts quickly. The second
-//! also guards the other forms that check a password or a code.
+//! How often a password or a second-factor code may be tried. Two limits:
+//! per key (the address typed, or the member owing a code), counted in the
+//! database (`domain::throttle` decides), so it holds across restarts and
+//! servers; and per client address, in this process's memory, so one
+//! machine cannot try many accounts quickly.
 
-use crate::backend::db;
 use crate::backend::origin::RequestOrigin;
+use crate::backend::{db, tokens};
 use crate::error::AppError;
+use crate::ids::UserId;
 use crate::timestamp::Timestamp;
 use domain::throttle::{Admission, SignInThrottle};
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sqlx::SqlitePool;
+use std::future::Future;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -19,13 +21,40 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct SignInLimits {
     pub throttle: SignInThrottle,
-    per_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    per_client: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
-/// Failures are counted under the address as typed, normalised, whether
-/// or not it names an account.
-pub fn account_key(email: &str) -> String {
-    email.trim().to_lowercase()
+/// Passwords typed for an address, known or not. Kept as a digest: the
+/// table need not hold what strangers typed.
+pub fn password_key(email: &str) -> String {
+    tokens::digest(&format!("password:{}", email.trim().to_lowercase()))
+}
+
+/// Codes typed by a member half-way through signing in. Separate from the
+/// password's count, which a correct password clears.
+pub fn code_key(user_id: &UserId) -> String {
+    tokens::digest(&format!("code:{user_id}"))
+}
+
+/// How one guarded attempt ended.
+pub enum Attempt<T> {
+    Passed(T),
+    Failed {
+        /// This failure made the key wait: worth one audit entry.
+        now_waiting: bool,
+    },
+}
+
+/// An IPv6 client is limited by its /64: one subscriber holds all of it.
+fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => {
+            let mut segments = v6.segments();
+            segments[4..].fill(0);
+            IpAddr::V6(segments.into())
+        }
+        v4 => v4,
+    }
 }
 
 impl SignInLimits {
@@ -34,7 +63,7 @@ impl SignInLimits {
             Quota::per_minute(NonZeroU32::new(attempts_per_minute).unwrap_or(NonZeroU32::MIN));
         Self {
             throttle,
-            per_address: Arc::new(RateLimiter::keyed(quota)),
+            per_client: Arc::new(RateLimiter::keyed(quota)),
         }
     }
 
@@ -45,55 +74,111 @@ impl SignInLimits {
         };
         // Forget addresses that have not tried for a while, so the map
         // does not grow with every address ever seen.
-        if self.per_address.len() > 10_000 {
-            self.per_address.retain_recent();
+        if self.per_client.len() > 10_000 {
+            self.per_client.retain_recent();
         }
-        self.per_address.check_key(&ip).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            AppError::TooManyAttempts {
-                retry_after_seconds: wait.as_secs().max(1) as i64,
-            }
-        })
+        self.per_client
+            .check_key(&client_key(ip))
+            .map_err(|not_until| {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                AppError::TooManyAttempts {
+                    retry_after_seconds: wait.as_secs().max(1) as i64,
+                }
+            })
     }
 
-    /// Whether the address typed may try now.
-    pub async fn admit_account(
+    /// Runs `check` as one counted attempt under `key`. The attempt is
+    /// written first and judged against every other attempt in the window,
+    /// so guesses sent in parallel are counted too; it is removed again if
+    /// `check` passes (`Some`) or fails for another reason (`Err`).
+    pub async fn guarded<T>(
+        &self,
+        pool: &SqlitePool,
+        origin: &RequestOrigin,
+        key: &str,
+        now: time::OffsetDateTime,
+        check: impl Future<Output = Result<Option<T>, AppError>>,
+    ) -> Result<Attempt<T>, AppError> {
+        self.admit_client(origin)?;
+        let id = uuid::Uuid::new_v4().to_string();
+        sqlx::query("INSERT INTO sign_in_failures (id, key, failed_at) VALUES ($1, $2, $3)")
+            .bind(&id)
+            .bind(key)
+            .bind(Timestamp::of(now))
+            .execute(pool)
+            .await
+            .map_err(db("could not count a sign-in attempt"))?;
+        let others = self.attempts(pool, key, now, Some(&id)).await?;
+        if let Admission::Wait { seconds } = self.throttle.judge(&others, now.unix_timestamp()) {
+            self.forget(pool, &id).await?;
+            return Err(AppError::TooManyAttempts {
+                retry_after_seconds: seconds,
+            });
+        }
+        match check.await {
+            Ok(Some(value)) => {
+                self.forget(pool, &id).await?;
+                Ok(Attempt::Passed(value))
+            }
+            Ok(None) => {
+                let all = self.attempts(pool, key, now, None).await?;
+                let now_waiting = matches!(
+                    self.throttle.judge(&all, now.unix_timestamp()),
+                    Admission::Wait { .. }
+                );
+                Ok(Attempt::Failed { now_waiting })
+            }
+            Err(error) => {
+                self.forget(pool, &id).await?;
+                Err(error)
+            }
+        }
+    }
+
+    async fn attempts(
         &self,
         pool: &SqlitePool,
         key: &str,
         now: time::OffsetDateTime,
-    ) -> Result<Admission, AppError> {
+        except: Option<&str>,
+    ) -> Result<Vec<i64>, AppError> {
         let since = self.forget_before(now);
-        let failures: Vec<(Timestamp,)> = sqlx::query_as(
-            "SELECT failed_at FROM sign_in_failures WHERE email = $1 AND failed_at > $2",
+        let rows: Vec<(Timestamp,)> = sqlx::query_as(
+            "SELECT failed_at FROM sign_in_failures
+              WHERE key = $1 AND failed_at > $2 AND ($3 IS NULL OR id <> $3)",
         )
         .bind(key)
         .bind(since)
+        .bind(except)
         .fetch_all(pool)
         .await
         .map_err(db("could not count failed sign-ins"))?;
-        let failures: Vec<i64> = failures.iter().map(|(at,)| at.unix()).collect();
-        Ok(self.throttle.judge(&failures, now.unix_timestamp()))
+        Ok(rows.iter().map(|(at,)| at.unix()).collect())
     }
 
-    pub async fn record_failure(
+    async fn forget(&self, pool: &SqlitePool, id: &str) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM sign_in_failures WHERE id = $1")
+            .bind(id)
+            .execute(pool)
+            .await
+            .map_err(db("could not forget a sign-in attempt"))?;
+        Ok(())
+    }
+
+    /// A completed sign-in starts the key's count again; attempts too old
+    /// to matter are deleted on the way.
+    pub async fn clear(
         &self,
         pool: &SqlitePool,
         key: &str,
         now: time::OffsetDateTime,
     ) -> Result<(), AppError> {
-        let forget = self.forget_before(now);
-        sqlx::query("DELETE FROM sign_in_failures WHERE failed_at <= $1")
-            .bind(forget)
-            .execute(pool)
-            .await
-            .map_err(db("could not forget old failed sign-ins"))?;
-        sqlx::query("INSERT INTO sign_in_failures (email, failed_at) VALUES ($1, $2)")
+        sqlx::query("DELETE FROM sign_in_failures WHERE key = $1 OR failed_at <= $2")
             .bind(key)
-            .bind(Timestamp::of(now))
+            .bind(self.forget_before(now))
             .execute(pool)
             .await
-            .map_err(db("could not count a failed sign-in"))?;
+            .map_err(db("could not clear failed sign-ins"))?;
         Ok(())
     }
 
@@ -103,15 +188,5 @@ impl SignInLimits {
             time::OffsetDateTime::from_unix_timestamp(seconds)
                 .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
         )
-    }
-
-    /// A successful sign-in starts the count again.
-    pub async fn clear(&self, pool: &SqlitePool, key: &str) -> Result<(), AppError> {
-        sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
-            .bind(key)
-            .execute(pool)
-            .await
-            .map_err(db("could not clear failed sign-ins"))?;
-        Ok(())
     }
 }

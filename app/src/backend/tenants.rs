@@ -186,26 +186,31 @@ pub async fn create(ctx: &Staff, form: &CustomerTenantForm) -> Result<CustomerTe
     ctx.scope.permit(Action::ManageTenants)?;
     let tenant = form.parse().map_err(AppError::Invalid)?;
     let at = Timestamp::of(ctx.now());
-    match insert(ctx.pool(), &ctx.scope, &tenant, &at).await {
-        Ok(owned) => {
-            let detail = tenant
-                .tenant_id
-                .clone()
-                .or(tenant.primary_domain.clone())
-                .unwrap_or_default();
-            audit::by_member(
-                ctx.pool(),
-                ctx,
-                AuditAction::TenantCreated,
-                &tenant.display_name,
-                &detail,
-            )
-            .await?;
-            Ok(owned.id)
+    let mut tx = crate::backend::begin(ctx.pool()).await?;
+    let owned = match insert(&mut *tx, &ctx.scope, &tenant, &at).await {
+        Ok(owned) => owned,
+        Err(error) if is_unique_violation(&error) => {
+            return Err(duplicate(ctx, &tenant, None).await?)
         }
-        Err(error) if is_unique_violation(&error) => Err(duplicate(ctx, &tenant, None).await?),
-        Err(error) => Err(internal("could not save a customer tenant", error)),
-    }
+        Err(error) => return Err(internal("could not save a customer tenant", error)),
+    };
+    let detail = tenant
+        .tenant_id
+        .clone()
+        .or(tenant.primary_domain.clone())
+        .unwrap_or_default();
+    audit::by_member(
+        &mut *tx,
+        ctx,
+        AuditAction::TenantCreated,
+        &tenant.display_name,
+        &detail,
+    )
+    .await?;
+    tx.commit()
+        .await
+        .map_err(db("could not save a customer tenant"))?;
+    Ok(owned.id)
 }
 
 /// Stores a new tenant of the scope's organisation; the unique indexes
@@ -249,6 +254,7 @@ pub async fn update(
     ctx.scope.permit(Action::ManageTenants)?;
     let tenant = form.parse().map_err(AppError::Invalid)?;
     let owned = owned(ctx, id).await?;
+    let mut tx = crate::backend::begin(ctx.pool()).await?;
     let updated = sqlx::query(
         "UPDATE customer_tenants
             SET display_name = $1, entra_tenant_id = $2, primary_domain = $3, cloud = $4, contact_emails = $5, notes = $6, updated_at = $7
@@ -263,18 +269,21 @@ pub async fn update(
     .bind(Timestamp::of(ctx.now()))
     .bind(owned.id())
     .bind(owned.organisation_id())
-    .execute(ctx.pool())
+    .execute(&mut *tx)
     .await;
     match updated {
         Ok(done) if done.rows_affected() == 1 => {
             audit::by_member(
-                ctx.pool(),
+                &mut *tx,
                 ctx,
                 AuditAction::TenantEdited,
                 &tenant.display_name,
                 "",
             )
-            .await
+            .await?;
+            tx.commit()
+                .await
+                .map_err(db("could not save a customer tenant"))
         }
         Ok(_) => Err(AppError::NotFound),
         Err(error) if is_unique_violation(&error) => Err(duplicate(ctx, &tenant, Some(id)).await?),

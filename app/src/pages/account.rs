@@ -77,7 +77,8 @@ fn SecondFactorSection() -> impl IntoView {
                     <EnrolmentCard enrolment/>
                     <ActionForm action=confirm>
                         <Field label="Code from the app" name="code" autocomplete="one-time-code" error=confirm_error/>
-                        <FormError error=confirm_error fields=&["code"]/>
+                        <Field label="Your password" name="current_password" kind="password" autocomplete="current-password" error=confirm_error/>
+                        <FormError error=confirm_error fields=&["code", "current_password"]/>
                         <button type="submit" disabled=move || confirm.pending().get()>"Turn on"</button>
                     </ActionForm>
                 }.into_any(),

@@ -59,6 +59,10 @@ pub fn router(shared: Shared) -> Router {
     Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(token::issue))
         .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(token::openid_configuration),
+        )
+        .route(
             "/{tenant}/adminconsent",
             get(consent::prompt).post(consent::decide),
         )

@@ -62,6 +62,32 @@ fn looks_like_tenant(reference: &str) -> bool {
         && (reference.contains('.') || reference.len() == 36)
 }
 
+/// A tenant's OpenID discovery document, found by its Directory ID or one
+/// of its domains; its issuer carries the Directory ID, as Microsoft's does.
+pub async fn openid_configuration(
+    State(shared): State<Shared>,
+    Path(tenant_ref): Path<String>,
+) -> Response {
+    let tenant = shared.lock().tenant(&tenant_ref).cloned();
+    let Some(tenant) = tenant else {
+        return aadsts(
+            StatusCode::BAD_REQUEST,
+            "invalid_tenant",
+            90002,
+            &format!("Tenant '{tenant_ref}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."),
+        );
+    };
+    let base = format!("https://login.microsoftonline.com/{}", tenant.id);
+    Json(json!({
+        "issuer": format!("{base}/v2.0"),
+        "token_endpoint": format!("{base}/oauth2/v2.0/token"),
+        "authorization_endpoint": format!("{base}/oauth2/v2.0/authorize"),
+        "jwks_uri": format!("https://login.microsoftonline.com/{}/discovery/v2.0/keys", tenant.id),
+        "tenant_region_scope": "EU",
+    }))
+    .into_response()
+}
+
 pub async fn issue(
     State(shared): State<Shared>,
     Path(tenant_ref): Path<String>,

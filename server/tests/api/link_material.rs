@@ -88,3 +88,32 @@ async fn an_expired_link_forgets_its_secret_when_next_opened() {
     assert_eq!(opened.status(), StatusCode::GONE);
     assert_eq!(sealed_secrets(&app).await, 0);
 }
+
+#[tokio::test]
+async fn a_link_holder_may_test_only_so_often_and_is_told_when_to_try_again() {
+    let app =
+        crate::support::spawn_app_with(&[("TENANTRY_LINK_ACTIONS_PER_HOUR", "2".to_owned())]).await;
+    let admin = app.admin_of("Contoso IT", "ada@contoso.example").await;
+    let tenant = app
+        .add_tenant(&admin, "Fabrikam", "11111111-2222-4333-8444-555555555555")
+        .await;
+    let customer = invite(&app, &admin, &tenant, "email").await;
+    let other = invite(&app, &admin, &tenant, "email").await;
+    for _ in 0..2 {
+        let tested = customer.call("test_onboarding", &[]).await;
+        assert_ne!(tested.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+
+    let third = customer.call("test_onboarding", &[]).await;
+
+    assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(third.headers().contains_key(reqwest::header::RETRY_AFTER));
+    let message = crate::support::app_error(third).await.to_string();
+    assert!(message.contains("Try again in"), "{message}");
+    let others = other.call("test_onboarding", &[]).await;
+    assert_ne!(
+        others.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "another link has its own allowance"
+    );
+}

@@ -25,5 +25,7 @@ mod sign_in;
 mod sign_in_limits;
 mod staff;
 mod staff_lifecycle;
+mod storage;
 mod tenants;
+mod verified_tenant;
 mod verify_cli;

@@ -40,7 +40,10 @@ async fn enrol(app: &TestApp, client: &Client) -> (Authenticator, Vec<String>) {
         .call(
             client,
             "confirm_mfa_enrolment",
-            &[("code", &authenticator.code(app))],
+            &[
+                ("code", &authenticator.code(app)),
+                ("current_password", PASSWORD),
+            ],
         )
         .await;
     assert_eq!(confirmed.status(), StatusCode::OK);
@@ -159,6 +162,48 @@ async fn guessing_codes_is_throttled_like_guessing_passwords() {
 }
 
 #[tokio::test]
+async fn giving_the_password_again_does_not_reset_the_count_of_wrong_codes() {
+    let app = spawn_app().await;
+    let admin = app.admin_of("Contoso IT", "ada@contoso.example").await;
+    let (authenticator, _) = enrol(&app, &admin).await;
+    for guess in ["111111", "222222", "333333", "444444", "555555"] {
+        let (client, _) = password_step(&app, "ada@contoso.example").await;
+        code_step(&app, &client, guess).await;
+    }
+
+    let (client, _) = password_step(&app, "ada@contoso.example").await;
+    let locked = code_step(&app, &client, &authenticator.code(&app)).await;
+
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn setting_up_a_second_factor_in_a_signed_in_session_needs_the_password() {
+    let app = spawn_app().await;
+    let admin = app.admin_of("Contoso IT", "ada@contoso.example").await;
+    let started = app.call(&admin, "start_mfa_enrolment", &[]).await;
+    let authenticator = Authenticator::of(&started.json().await.unwrap());
+
+    let confirmed = app
+        .call(
+            &admin,
+            "confirm_mfa_enrolment",
+            &[
+                ("code", &authenticator.code(&app)),
+                ("current_password", "not the password"),
+            ],
+        )
+        .await;
+
+    assert_eq!(confirmed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(app_error(confirmed)
+        .await
+        .for_field("current_password")
+        .is_some());
+    assert!(!app.member(&admin, "ada@contoso.example").await.mfa);
+}
+
+#[tokio::test]
 async fn half_a_sign_in_expires_after_five_minutes() {
     let app = spawn_app().await;
     let admin = app.admin_of("Contoso IT", "ada@contoso.example").await;
@@ -256,7 +301,10 @@ async fn the_second_factor_secret_is_sealed_at_rest_and_recovery_codes_are_diges
         .call(
             &admin,
             "confirm_mfa_enrolment",
-            &[("code", &authenticator.code(&app))],
+            &[
+                ("code", &authenticator.code(&app)),
+                ("current_password", PASSWORD),
+            ],
         )
         .await
         .json()

@@ -203,3 +203,40 @@ async fn a_flood_of_sign_ins_gets_busy_answers_instead_of_queueing_without_bound
     let later = attempt(&app, &browser(), "ada@contoso.example", PASSWORD).await;
     assert_eq!(later.status(), StatusCode::OK, "the slots are free again");
 }
+
+#[tokio::test]
+async fn guesses_sent_all_at_once_are_counted_like_guesses_one_after_another() {
+    let app = generous_app().await;
+    app.create_organisation("Contoso IT", "ada@contoso.example")
+        .await;
+    let mut attempts = tokio::task::JoinSet::new();
+    for n in 0..10 {
+        let url = app.url("/api/login");
+        attempts.spawn(async move {
+            browser()
+                .post(url)
+                .form(&[
+                    ("email", "ada@contoso.example"),
+                    ("password", format!("guess number {n}").as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+    }
+
+    let answers = attempts.join_all().await;
+
+    let checked = answers
+        .iter()
+        .filter(|status| **status == StatusCode::UNAUTHORIZED)
+        .count();
+    assert!(
+        checked <= 5,
+        "at most five guesses were checked: {answers:?}"
+    );
+    assert!(answers
+        .iter()
+        .all(|s| matches!(*s, StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS)));
+}

@@ -350,3 +350,25 @@ async fn over_https_the_session_cookie_is_secure_and_host_only() {
     );
     assert!(!cookie.contains("Domain"), "{cookie}");
 }
+
+#[tokio::test]
+async fn a_long_but_guessable_password_is_refused_with_advice_on_its_field() {
+    let app = spawn_app().await;
+    let admin = app.admin_of("Contoso IT", "ada@contoso.example").await;
+
+    let changed = app
+        .call(
+            &admin,
+            "change_password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "passwordpassword"),
+            ],
+        )
+        .await;
+
+    assert_eq!(changed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let advice = app_error(changed).await.for_field("new_password").unwrap();
+    assert!(advice.contains("too easy to guess"), "{advice}");
+    assert!(advice.contains("Repeats"), "{advice}");
+}

@@ -7,6 +7,7 @@ use super::customer::fresh_view;
 use super::link::{Link, LinkCredential, LinkCredentialKind};
 use super::log;
 use crate::backend::credentials::{self, CertificateIntake, Intake};
+use crate::backend::link_limits::Costly;
 use crate::backend::{begin, db, internal, Backend, Customer};
 use crate::error::AppError;
 use crate::model::{CertificateUpload, OnboardingView, SecretForm};
@@ -109,6 +110,9 @@ pub async fn upload_certificate(
     upload: &CertificateUpload,
 ) -> Result<OnboardingView, AppError> {
     ctx.link.still_open()?;
+    ctx.backend
+        .link_limits
+        .admit(&ctx.link.id, Costly::UploadCertificate)?;
     let upload = upload.clone();
     let now = ctx.now();
     let certificate = ctx
@@ -123,6 +127,9 @@ pub async fn upload_certificate(
 
 pub async fn generate_certificate(ctx: &Customer) -> Result<OnboardingView, AppError> {
     ctx.link.still_open()?;
+    ctx.backend
+        .link_limits
+        .admit(&ctx.link.id, Costly::GenerateCertificate)?;
     let certificate =
         credentials::generated(&ctx.backend.heavy, ctx.link.suggested_app_name(), ctx.now())
             .await?;

@@ -18,6 +18,8 @@ pub struct Link {
     pub tenant: OwnedTenant,
     pub tenant_name: String,
     pub expected_tenant_id: Option<String>,
+    /// The domain on file, for a tenant recorded without its Directory ID.
+    pub primary_domain: Option<String>,
     pub cloud: Cloud,
     pub profiles: Vec<Profile>,
     pub created_by: UserId,
@@ -104,6 +106,7 @@ struct LinkRow {
     organisation_id: OrganisationId,
     customer_tenant_id: CustomerTenantId,
     display_name: String,
+    primary_domain: Option<String>,
     entra_tenant_id: Option<String>,
     cloud: String,
     tenant_archived_at: Option<Timestamp>,
@@ -163,9 +166,18 @@ pub async fn erase_dead_material(backend: &Backend) -> Result<u64, AppError> {
     Ok(erased.rows_affected())
 }
 
+async fn erase_material_of(backend: &Backend, id: &LinkId) -> Result<(), AppError> {
+    sqlx::query("UPDATE onboarding_links SET secret_sealed = NULL WHERE id = $1")
+        .bind(id)
+        .execute(&backend.pool)
+        .await
+        .map_err(db("could not erase a dead link's secret"))?;
+    Ok(())
+}
+
 pub async fn by_token(backend: &Backend, token: &str) -> Result<Link, AppError> {
     let row: Option<LinkRow> = sqlx::query_as(
-        "SELECT l.id, l.organisation_id, l.customer_tenant_id, t.display_name, t.entra_tenant_id, t.cloud,
+        "SELECT l.id, l.organisation_id, l.customer_tenant_id, t.display_name, t.entra_tenant_id, t.primary_domain, t.cloud,
                 t.archived_at AS tenant_archived_at,
                 l.profiles, l.created_by, l.expires_at, l.revoked_at, l.opened_at, l.completed_at, l.step_reached,
                 l.entered_tenant_id, l.client_id, l.object_id, l.credential_kind, l.secret_sealed, l.secret_hint,
@@ -190,7 +202,7 @@ pub async fn by_token(backend: &Backend, token: &str) -> Result<Link, AppError> 
     );
     if let Err(refusal) = refused {
         if row.secret_sealed.is_some() {
-            erase_dead_material(backend).await?;
+            erase_material_of(backend, &row.id).await?;
         }
         return Err(AppError::Gone(refusal.message().into()));
     }
@@ -212,6 +224,7 @@ pub async fn by_token(backend: &Backend, token: &str) -> Result<Link, AppError> 
         ),
         tenant_name: row.display_name,
         expected_tenant_id: row.entra_tenant_id,
+        primary_domain: row.primary_domain,
         created_by: row.created_by,
         entered_tenant_id: row.entered_tenant_id,
         client_id: row.client_id,

@@ -6,9 +6,10 @@ use super::credential::signing_credential;
 use super::log;
 use crate::backend::checks::record::{store, Observation};
 use crate::backend::checks::Trigger;
+use crate::backend::link_limits::Costly;
 use crate::backend::origin::RequestOrigin;
 use crate::backend::registrations::{insert, NewRegistration};
-use crate::backend::{audit, begin, db, Customer};
+use crate::backend::{audit, begin, db, internal, is_unique_violation, Customer};
 use crate::error::AppError;
 use crate::model::TestResult;
 use crate::timestamp::Timestamp;
@@ -29,6 +30,7 @@ fn finish_first(step: Step) -> AppError {
 
 pub async fn test(ctx: &Customer) -> Result<TestResult, AppError> {
     let link = &ctx.link;
+    ctx.backend.link_limits.admit(&link.id, Costly::Test)?;
     let tenant = link.entered_tenant_id.as_deref().map(TenantRef::parse);
     let mut problems = Problems::default();
     let ids = link.client_id.as_deref().and_then(|client_id| {
@@ -49,6 +51,7 @@ pub async fn test(ctx: &Customer) -> Result<TestResult, AppError> {
         );
         return Err(finish_first(missing.first().copied().unwrap_or(Step::Ids)));
     };
+    let expected_tenant_id = tenant_on_file(ctx).await?;
     // A token cached before the customer granted consent still carries the old roles.
     ctx.backend
         .entra
@@ -60,7 +63,7 @@ pub async fn test(ctx: &Customer) -> Result<TestResult, AppError> {
         &entra::VerifyRequest {
             cloud: link.cloud,
             tenant: &tenant,
-            expected_tenant_id: link.expected_tenant_id.as_deref(),
+            expected_tenant_id: Some(&expected_tenant_id),
             client_id: &ids.client_id,
             credential: &credential,
             profiles: &link.profiles,
@@ -154,3 +157,56 @@ pub async fn test(ctx: &Customer) -> Result<TestResult, AppError> {
         completed: passed || link.completed,
     })
 }
+
+/// The Directory ID the test's token must come from. A tenant recorded by
+/// its domain alone is resolved through the cloud's OpenID discovery and
+/// the ID pinned on the record, so a customer cannot activate a
+/// registration in a tenant of their own choosing by typing its ID.
+async fn tenant_on_file(ctx: &Customer) -> Result<String, AppError> {
+    let link = &ctx.link;
+    if let Some(id) = &link.expected_tenant_id {
+        return Ok(id.clone());
+    }
+    let domain = link.primary_domain.as_deref().ok_or_else(|| {
+        internal(
+            "a tenant has neither a Directory ID nor a domain",
+            IdMissing,
+        )
+    })?;
+    let found = ctx
+        .backend
+        .entra
+        .tenant_of_domain(link.cloud, domain)
+        .await
+        .map_err(|error| {
+            tracing::warn!(%error, domain, "could not resolve a domain to its tenant");
+            AppError::Conflict(format!(
+                "Microsoft could not be asked which tenant owns {domain} just now. Please run the test again in a minute."
+            ))
+        })?;
+    let id = found.ok_or_else(|| {
+        AppError::Conflict(format!(
+            "No Microsoft 365 tenant in this cloud has the domain {domain}, which your IT provider has on file. Ask them to correct it, then test again."
+        ))
+    })?;
+    let pinned = sqlx::query(
+        "UPDATE customer_tenants SET entra_tenant_id = $1
+          WHERE id = $2 AND organisation_id = $3 AND entra_tenant_id IS NULL",
+    )
+    .bind(&id)
+    .bind(link.tenant.id())
+    .bind(link.tenant.organisation_id())
+    .execute(ctx.pool())
+    .await;
+    match pinned {
+        Ok(_) => Ok(id),
+        Err(error) if is_unique_violation(&error) => Err(AppError::Conflict(format!(
+            "{domain} belongs to a directory your IT provider already has on file as another customer. Ask them to check before testing again."
+        ))),
+        Err(error) => Err(internal("could not record a tenant's Directory ID", error)),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the customer tenant row has no Directory ID and no domain")]
+struct IdMissing;

@@ -86,6 +86,7 @@ pub async fn change_profiles(
     let (profiles, ids) = problems
         .finish(profiles.zip(ids))
         .map_err(AppError::Invalid)?;
+    let mut tx = begin(ctx.pool()).await?;
     sqlx::query(
         // A check running with the old products loses its claim, so the
         // one below runs at once with the new.
@@ -96,17 +97,20 @@ pub async fn change_profiles(
     .bind(ids.object_id.as_ref().map(|o| o.as_str()))
     .bind(id)
     .bind(ctx.scope.organisation_id())
-    .execute(ctx.pool())
+    .execute(&mut *tx)
     .await
     .map_err(db("could not change a registration's products"))?;
     audit::by_member(
-        ctx.pool(),
+        &mut *tx,
         ctx,
         AuditAction::RegistrationEdited,
         &current.client_id,
         &domain::profile::list_ids(&profiles),
     )
     .await?;
+    tx.commit()
+        .await
+        .map_err(db("could not save a registration's products"))?;
     recheck(ctx, id).await
 }
 
@@ -167,6 +171,7 @@ pub async fn set_archived(
 ) -> Result<(), AppError> {
     ctx.scope.permit(Action::ManageTenants)?;
     let now = Timestamp::of(ctx.now());
+    let mut tx = begin(ctx.pool()).await?;
     let changed: Option<(String,)> = sqlx::query_as(
         "UPDATE registrations
             SET archived_at = CASE WHEN $1 THEN $2 ELSE NULL END,
@@ -178,19 +183,22 @@ pub async fn set_archived(
     .bind(&now)
     .bind(id)
     .bind(ctx.scope.organisation_id())
-    .fetch_optional(ctx.pool())
+    .fetch_optional(&mut *tx)
     .await
     .map_err(db("could not archive a registration"))?;
     let (client_id,) = changed.ok_or(AppError::NotFound)?;
     let detail = if archived { "archived" } else { "restored" };
     audit::by_member(
-        ctx.pool(),
+        &mut *tx,
         ctx,
         AuditAction::RegistrationArchived,
         &client_id,
         detail,
     )
     .await?;
+    tx.commit()
+        .await
+        .map_err(db("could not save an archived registration"))?;
     if !archived {
         ctx.backend.watch.wake.notify_one();
     }
