@@ -60,8 +60,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login/code") view={Lazy::<SecondFactor>::new()}/>
                 <Route path=path!("/login/enrol") view={Lazy::<SecondFactorSetup>::new()}/>
                 <Route path=path!("/setup") view={Lazy::<Setup>::new()}/>
-                <Route path=path!("/invite/:token") view={Lazy::<Invite>::new()}/>
-                <Route path=path!("/onboard/:token") view={Lazy::<Onboard>::new()}/>
+                <Route path=path!("/invite") view={Lazy::<Invite>::new()}/>
+                <Route path=path!("/onboard") view={Lazy::<Onboard>::new()}/>
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view={Lazy::<Dashboard>::new()}/>
                     <Route path=path!("tenants") view={Lazy::<Tenants>::new()}/>

@@ -35,6 +35,7 @@ export class SetupPage {
 
   async open(link: string) {
     await this.page.goto(link);
+    await expect(this.page, 'the token leaves the address').toHaveURL(/\/setup$/);
     await hydrated(this.page);
   }
 
@@ -161,8 +162,11 @@ export class TenantPage {
 export class OnboardingWizard {
   constructor(private page: Page) {}
 
+  /** Opens the e-mailed link; the token leaves the address at once. */
   async open(link: string) {
     await this.page.goto(link);
+    await expect(this.page).toHaveURL(/\/onboard(\?step=\d)?$/);
+    expect(this.page.url()).not.toContain(link.split('/').pop()!);
     await hydrated(this.page);
   }
 

@@ -1,17 +1,20 @@
 //! File downloads served outside the server functions: a browser saves them
 //! straight to disk.
 
+use app::backend::flow_tokens::{self, Flow};
 use app::backend::{onboarding, Backend};
-use axum::extract::{Path, State};
+use axum::extract::State;
+use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 /// The public certificate Tenantry generated for an onboarding link, for
-/// the customer to upload into Entra. Only the link's token grants it.
-pub async fn onboarding_certificate(
-    State(backend): State<Backend>,
-    Path(token): Path<String>,
-) -> Response {
+/// the customer to upload into Entra. Only the link's token (in the
+/// flow's cookie) grants it.
+pub async fn onboarding_certificate(State(backend): State<Backend>, parts: Parts) -> Response {
+    let Some(token) = flow_tokens::read(&parts, Flow::Onboarding) else {
+        return refused(app::backend::context::open_the_link_again());
+    };
     match onboarding::certificate_download(&backend, &token).await {
         Ok((file_name, der)) => (
             [

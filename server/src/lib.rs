@@ -13,6 +13,7 @@ pub mod export;
 pub mod guard;
 pub mod headers;
 pub mod keyring;
+pub mod link_tokens;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

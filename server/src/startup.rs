@@ -186,7 +186,7 @@ impl Application {
         let router = Router::new()
             .route("/health", get(health))
             .route(
-                "/onboard/{token}/certificate.cer",
+                "/onboard/certificate.cer",
                 get(crate::downloads::onboarding_certificate),
             )
             .route("/consent/start/{token}", get(crate::consent::start))
@@ -222,6 +222,12 @@ impl Application {
                 require_sign_in,
             ))
             .layer(sessions)
+            .layer(axum::middleware::from_fn_with_state(
+                crate::link_tokens::CookiePolicy {
+                    https: config.secure_cookies(),
+                },
+                crate::link_tokens::exchange,
+            ))
             .layer(axum::middleware::from_fn_with_state(
                 crate::csrf::OwnOrigin::of(&backend.public_url),
                 crate::csrf::same_origin_only,

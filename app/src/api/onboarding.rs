@@ -1,5 +1,6 @@
 //! Onboarding links: staff create and revoke them; the customer, with only
-//! the link's token, opens it, saves each step and tests.
+//! the link's token (in the flow's cookie), opens it, saves each step and
+//! tests.
 
 use crate::error::AppError;
 use crate::ids::{CustomerTenantId, LinkId};
@@ -36,67 +37,45 @@ pub async fn revoke_onboarding_link(link_id: LinkId) -> Result<(), AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "open_onboarding")]
-pub async fn open_onboarding(token: String) -> Result<OnboardingView, AppError> {
+pub async fn open_onboarding() -> Result<OnboardingView, AppError> {
     use crate::backend::{as_customer, onboarding};
-    as_customer(token, |ctx| async move { onboarding::open(&ctx).await }).await
+    as_customer(|ctx| async move { onboarding::open(&ctx).await }).await
 }
 
 #[server(prefix = "/api", endpoint = "finish_onboarding_step")]
-pub async fn finish_onboarding_step(token: String, step: u8) -> Result<OnboardingView, AppError> {
+pub async fn finish_onboarding_step(step: u8) -> Result<OnboardingView, AppError> {
     use crate::backend::{as_customer, onboarding};
-    as_customer(token, |ctx| async move {
-        onboarding::finish_step(&ctx, step).await
-    })
-    .await
+    as_customer(|ctx| async move { onboarding::finish_step(&ctx, step).await }).await
 }
 
 #[server(prefix = "/api", endpoint = "save_onboarding_secret")]
-pub async fn save_onboarding_secret(
-    token: String,
-    form: SecretForm,
-) -> Result<OnboardingView, AppError> {
+pub async fn save_onboarding_secret(form: SecretForm) -> Result<OnboardingView, AppError> {
     use crate::backend::{as_customer, onboarding};
-    as_customer(token, |ctx| async move {
-        onboarding::save_secret(&ctx, &form).await
-    })
-    .await
+    as_customer(|ctx| async move { onboarding::save_secret(&ctx, &form).await }).await
 }
 
 #[server(prefix = "/api", endpoint = "upload_onboarding_certificate")]
 pub async fn upload_onboarding_certificate(
-    token: String,
     form: CertificateUpload,
 ) -> Result<OnboardingView, AppError> {
     use crate::backend::{as_customer, onboarding};
-    as_customer(token, |ctx| async move {
-        onboarding::upload_certificate(&ctx, &form).await
-    })
-    .await
+    as_customer(|ctx| async move { onboarding::upload_certificate(&ctx, &form).await }).await
 }
 
 #[server(prefix = "/api", endpoint = "generate_onboarding_certificate")]
-pub async fn generate_onboarding_certificate(token: String) -> Result<OnboardingView, AppError> {
+pub async fn generate_onboarding_certificate() -> Result<OnboardingView, AppError> {
     use crate::backend::{as_customer, onboarding};
-    as_customer(token, |ctx| async move {
-        onboarding::generate_certificate(&ctx).await
-    })
-    .await
+    as_customer(|ctx| async move { onboarding::generate_certificate(&ctx).await }).await
 }
 
 #[server(prefix = "/api", endpoint = "save_onboarding_ids")]
-pub async fn save_onboarding_ids(
-    token: String,
-    form: OnboardingIds,
-) -> Result<OnboardingView, AppError> {
+pub async fn save_onboarding_ids(form: OnboardingIds) -> Result<OnboardingView, AppError> {
     use crate::backend::{as_customer, onboarding};
-    as_customer(token, |ctx| async move {
-        onboarding::save_ids(&ctx, &form).await
-    })
-    .await
+    as_customer(|ctx| async move { onboarding::save_ids(&ctx, &form).await }).await
 }
 
 #[server(prefix = "/api", endpoint = "test_onboarding")]
-pub async fn test_onboarding(token: String) -> Result<TestResult, AppError> {
+pub async fn test_onboarding() -> Result<TestResult, AppError> {
     use crate::backend::{as_customer, onboarding};
-    as_customer(token, |ctx| async move { onboarding::test(&ctx).await }).await
+    as_customer(|ctx| async move { onboarding::test(&ctx).await }).await
 }

@@ -69,21 +69,25 @@ pub async fn revoke_invitation(invitation_id: InvitationId) -> Result<(), AppErr
     as_staff(|ctx| async move { invitations::revoke(&ctx, &invitation_id).await }).await
 }
 
+/// The invitation whose token is in the flow's cookie.
 #[server(prefix = "/api", endpoint = "invitation_preview")]
-pub async fn invitation_preview(token: String) -> Result<InvitationDetails, AppError> {
+pub async fn invitation_preview() -> Result<InvitationDetails, AppError> {
+    use crate::backend::flow_tokens::{self, Flow};
     use crate::backend::{as_anyone, invitations};
-    as_anyone(|backend| async move { invitations::preview(&backend, &token).await }).await
+    as_anyone(|backend| async move {
+        let token = flow_tokens::current(Flow::Invitation).ok_or_else(invitations::not_valid)?;
+        invitations::preview(&backend, &token).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "accept_invitation")]
-pub async fn accept_invitation(
-    token: String,
-    name: String,
-    password: SecretText,
-) -> Result<(), AppError> {
+pub async fn accept_invitation(name: String, password: SecretText) -> Result<(), AppError> {
+    use crate::backend::flow_tokens::{self, Flow};
     use crate::backend::{as_anyone, invitations};
     use domain::{DisplayName, Password};
     as_anyone(|backend| async move {
+        let token = flow_tokens::current(Flow::Invitation).ok_or_else(invitations::not_valid)?;
         let name = DisplayName::parse(&name)?;
         let password = Password::parse(password.expose(), &[name.as_str()])?;
         let origin = crate::backend::origin::RequestOrigin::current();

@@ -6,6 +6,7 @@
 //! into the matching HTTP status.
 
 use crate::backend::auth::Authenticated;
+use crate::backend::flow_tokens::{self, Flow};
 use crate::backend::onboarding::{self, Link};
 use crate::backend::origin::RequestOrigin;
 use crate::backend::{internal, Backend, OrgScope};
@@ -127,15 +128,20 @@ where
     .await
 }
 
-pub async fn as_customer<T, Fut>(
-    token: String,
-    body: impl FnOnce(Customer) -> Fut,
-) -> Result<T, AppError>
+/// What a browser without the flow's cookie is told.
+pub fn open_the_link_again() -> AppError {
+    AppError::Gone("Open the link from your IT provider's message again to continue.".to_owned())
+}
+
+/// A request from the holder of an onboarding link, whose token is in the
+/// flow's cookie (`flow_tokens`), never in the request.
+pub async fn as_customer<T, Fut>(body: impl FnOnce(Customer) -> Fut) -> Result<T, AppError>
 where
     Fut: Future<Output = Result<T, AppError>>,
 {
     respond(async {
         let backend = backend()?;
+        let token = flow_tokens::current(Flow::Onboarding).ok_or_else(open_the_link_again)?;
         let link = onboarding::link::by_token(&backend, &token).await?;
         body(Customer {
             backend,

@@ -115,6 +115,12 @@ pub async fn revoke(ctx: &Staff, id: &InvitationId) -> Result<(), AppError> {
         .map_err(db("could not save a withdrawn invitation"))
 }
 
+pub fn not_valid() -> AppError {
+    AppError::Gone(
+        "This invitation link is not valid. Ask your administrator for a new one.".to_owned(),
+    )
+}
+
 struct OpenInvitation {
     id: InvitationId,
     organisation_id: OrganisationId,
@@ -151,11 +157,7 @@ async fn open_invitation(backend: &Backend, token: &str) -> Result<OpenInvitatio
     .fetch_optional(&backend.pool)
     .await
     .map_err(db("could not look up an invitation"))?;
-    let not_valid = || {
-        AppError::Gone(
-            "This invitation link is not valid. Ask your administrator for a new one.".to_owned(),
-        )
-    };
+
     let row = row.ok_or_else(not_valid)?;
     if row.accepted_at.is_some() {
         return Err(AppError::Gone(

@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod dashboard;
 pub mod db;
 pub mod exchange;
+pub mod flow_tokens;
 pub mod heavy;
 pub mod invitations;
 pub mod lifecycle;

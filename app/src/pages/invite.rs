@@ -2,13 +2,10 @@ use crate::api::staff::{invitation_preview, AcceptInvitation};
 use crate::components::form::{action_error, Field, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn InvitePage() -> impl IntoView {
-    let params = use_params_map();
-    let token = move || params.read().get("token").unwrap_or_default();
-    let preview = Resource::new(token, invitation_preview);
+    let preview = Resource::new(|| (), |_| invitation_preview());
     let accept = ServerAction::<AcceptInvitation>::new();
     let error = action_error(accept);
     view! {
@@ -25,7 +22,6 @@ pub fn InvitePage() -> impl IntoView {
                                     " as " {invitation.role.label()} "."
                                 </p>
                                 <ActionForm action=accept>
-                                    <input type="hidden" name="token" value=token()/>
                                     <Field label="Your name" name="name" autocomplete="name" error/>
                                     <Field label="Choose a password" name="password" kind="password" autocomplete="new-password"
                                         hint="At least 12 characters." error/>

@@ -308,7 +308,7 @@ fn ConsentOffer(
             {move || match create.value().get() {
                 Some(Ok(link)) => view! {
                     <p>"Send this link to the customer's administrator, or open it yourself if you are one. It works until " {link.expires_at.date().to_owned()} "; once consent is granted Tenantry checks again by itself."</p>
-                    <p><a href=link.url.clone() target="_blank" rel="noopener">"Grant admin consent"</a>" "
+                    <p><a href=link.url.clone() target="_blank" rel="noopener noreferrer">"Grant admin consent"</a>" "
                         <CopyButton text=link.url.clone() what="the consent link".to_owned()/></p>
                 }.into_any(),
                 _ => {

@@ -3,15 +3,12 @@ use crate::components::form::{action_error, Field, FormError};
 use crate::model::SetupState;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 /// First run: whoever holds the set-up link from the server log creates the
 /// MSP's organisation and becomes its first admin.
 #[component]
 pub fn SetupPage() -> impl IntoView {
-    let query = use_query_map();
-    let token = move || query.read().get("token").unwrap_or_default();
-    let state = Resource::new(token, check_setup);
+    let state = Resource::new(|| (), |_| check_setup());
     let complete = ServerAction::<CompleteSetup>::new();
     let error = action_error(complete);
     view! {
@@ -25,7 +22,6 @@ pub fn SetupPage() -> impl IntoView {
                             Ok(SetupState::Open) => view! {
                                 <p>"Create your organisation and the first admin account. You can invite colleagues afterwards."</p>
                                 <ActionForm action=complete>
-                                    <input type="hidden" name="token" value=token()/>
                                     <Field label="Organisation name" name="organisation" autocomplete="organization" error/>
                                     <Field label="Your name" name="name" autocomplete="name" error/>
                                     <Field label="E-mail address" name="email" kind="email" autocomplete="username" error/>

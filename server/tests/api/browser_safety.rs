@@ -3,8 +3,8 @@
 //! run a script of its own in a page, frame a page, or read one from a
 //! cache. And what no client can do: send an unbounded body.
 
-use crate::support::{browser, spawn_app, tenant_form, TestApp, PASSWORD};
-use reqwest::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, SET_COOKIE};
+use crate::support::{browser, spawn_app, spawn_app_with, tenant_form, TestApp, PASSWORD};
+use reqwest::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, LOCATION, SET_COOKIE};
 use reqwest::{Client, RequestBuilder, StatusCode};
 
 fn create_tenant(app: &TestApp, client: &Client, name: &str, tenant_id: &str) -> RequestBuilder {
@@ -191,4 +191,94 @@ async fn a_body_larger_than_any_form_or_import_is_refused_unread() {
         .unwrap();
 
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+const A_TOKEN: &str = "T0kenT0kenT0kenT0kenT0kenT0kenT0kenT0ken123";
+
+#[tokio::test]
+async fn a_links_token_moves_from_the_address_into_an_http_only_cookie() {
+    let app = spawn_app().await;
+
+    for (link, page, cookie) in [
+        (
+            format!("/onboard/{A_TOKEN}?step=2"),
+            "/onboard?step=2",
+            "tenantry_onboarding",
+        ),
+        (
+            format!("/invite/{A_TOKEN}"),
+            "/invite",
+            "tenantry_invitation",
+        ),
+        (
+            format!("/setup?token={A_TOKEN}"),
+            "/setup",
+            "tenantry_setup",
+        ),
+    ] {
+        let response = browser().get(app.url(&link)).send().await.unwrap();
+
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{link}");
+        assert_eq!(response.headers()[LOCATION], page, "{link}");
+        assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
+        let set = response.headers()[SET_COOKIE].to_str().unwrap();
+        assert_eq!(
+            set,
+            format!("{cookie}={A_TOKEN}; Path=/; HttpOnly; SameSite=Lax"),
+            "{link}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn over_https_a_links_cookie_is_secure_and_host_only() {
+    let app = spawn_app_with(&[(
+        "TENANTRY_PUBLIC_URL",
+        "https://portal.contoso.example".to_owned(),
+    )])
+    .await;
+
+    let response = browser()
+        .get(app.url(&format!("/onboard/{A_TOKEN}")))
+        .send()
+        .await
+        .unwrap();
+
+    let set = response.headers()[SET_COOKIE].to_str().unwrap();
+    assert!(
+        set.starts_with(&format!("__Host-tenantry_onboarding={A_TOKEN};")),
+        "{set}"
+    );
+    assert!(set.contains("; Secure") && !set.contains("Domain"), "{set}");
+}
+
+#[tokio::test]
+async fn pages_reached_through_a_link_carry_no_token_and_external_links_no_referrer() {
+    let sim = crate::support::simulator::contoso(&[]).await;
+    let app = crate::support::simulator::app_against(&sim).await;
+    let admin = app.admin_of("Contoso IT", "ada@contoso.example").await;
+    let tenant = app
+        .add_tenant(&admin, "Fabrikam", crate::support::simulator::TENANT)
+        .await;
+    let customer = crate::support::onboarding::invite(&app, &admin, &tenant, "email").await;
+
+    let page = customer.page().await.text().await.unwrap();
+
+    assert!(
+        page.contains("Set up access for ") && page.contains("Fabrikam"),
+        "{page}"
+    );
+    assert!(
+        !page.contains(&customer.token),
+        "the token is nowhere in the page"
+    );
+    let externals: Vec<&str> = page.split("target=\"_blank\"").skip(1).collect();
+    assert!(
+        !externals.is_empty(),
+        "the first step links to the Entra portal"
+    );
+    for external in externals {
+        let attributes = external.split('>').next().unwrap_or_default();
+        assert!(attributes.contains("noreferrer"), "{attributes}");
+    }
 }

@@ -1,13 +1,8 @@
 use crate::support::{app_error, browser, spawn_app, PASSWORD};
 use reqwest::StatusCode;
 
-fn setup_form<'a>(
-    token: &'a str,
-    email: &'a str,
-    password: &'a str,
-) -> Vec<(&'static str, &'a str)> {
+fn setup_form<'a>(email: &'a str, password: &'a str) -> Vec<(&'static str, &'a str)> {
     vec![
-        ("token", token),
         ("organisation", "Fabrikam Managed Services"),
         ("name", "Grace Hopper"),
         ("email", email),
@@ -18,14 +13,10 @@ fn setup_form<'a>(
 #[tokio::test]
 async fn an_empty_database_offers_a_set_up_link_that_creates_the_first_admin() {
     let app = spawn_app().await;
-    let token = app.setup_token();
     assert!(app.setup_link.as_ref().unwrap().starts_with(&app.address));
+    let setup = app.holding_the_set_up_link().await;
 
-    let page = browser()
-        .get(app.setup_link.clone().unwrap())
-        .send()
-        .await
-        .unwrap();
+    let page = setup.get(app.url("/setup")).send().await.unwrap();
     assert!(page
         .text()
         .await
@@ -34,9 +25,9 @@ async fn an_empty_database_offers_a_set_up_link_that_creates_the_first_admin() {
 
     let response = app
         .call(
-            &browser(),
+            &setup,
             "complete_setup",
-            &setup_form(&token, "grace@fabrikam.example", PASSWORD),
+            &setup_form("grace@fabrikam.example", PASSWORD),
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -55,21 +46,21 @@ async fn an_empty_database_offers_a_set_up_link_that_creates_the_first_admin() {
 #[tokio::test]
 async fn the_set_up_link_works_only_once() {
     let app = spawn_app().await;
-    let token = app.setup_token();
+    let setup = app.holding_the_set_up_link().await;
     let first = app
         .call(
-            &browser(),
+            &setup,
             "complete_setup",
-            &setup_form(&token, "grace@fabrikam.example", PASSWORD),
+            &setup_form("grace@fabrikam.example", PASSWORD),
         )
         .await;
     assert_eq!(first.status(), StatusCode::OK);
 
     let again = app
         .call(
-            &browser(),
+            &setup,
             "complete_setup",
-            &setup_form(&token, "mallory@evil.example", PASSWORD),
+            &setup_form("mallory@evil.example", PASSWORD),
         )
         .await;
 
@@ -78,8 +69,10 @@ async fn the_set_up_link_works_only_once() {
         .await
         .to_string()
         .contains("already been set up"));
-    let page = browser()
-        .get(app.setup_link.clone().unwrap())
+    let page = app
+        .holding_the_set_up_link()
+        .await
+        .get(app.url("/setup"))
         .send()
         .await
         .unwrap();
@@ -90,20 +83,30 @@ async fn the_set_up_link_works_only_once() {
 async fn a_wrong_set_up_token_is_refused() {
     let app = spawn_app().await;
 
+    let guessing = app
+        .holding(&app.url(&format!("/setup?token={}", "G".repeat(43))))
+        .await;
     let response = app
         .call(
-            &browser(),
+            &guessing,
             "complete_setup",
-            &setup_form("guessed", "mallory@evil.example", PASSWORD),
+            &setup_form("mallory@evil.example", PASSWORD),
         )
         .await;
-
     assert_eq!(response.status(), StatusCode::GONE);
-    let response = app
+    let without_link = app
         .call(
             &browser(),
             "complete_setup",
-            &setup_form(&app.setup_token(), "grace@fabrikam.example", PASSWORD),
+            &setup_form("mallory@evil.example", PASSWORD),
+        )
+        .await;
+    assert_eq!(without_link.status(), StatusCode::GONE);
+    let response = app
+        .call(
+            &app.holding_the_set_up_link().await,
+            "complete_setup",
+            &setup_form("grace@fabrikam.example", PASSWORD),
         )
         .await;
     assert_eq!(
@@ -116,13 +119,13 @@ async fn a_wrong_set_up_token_is_refused() {
 #[tokio::test]
 async fn bad_set_up_input_names_the_field_and_keeps_the_link_usable() {
     let app = spawn_app().await;
-    let token = app.setup_token();
+    let setup = app.holding_the_set_up_link().await;
 
     let short = app
         .call(
-            &browser(),
+            &setup,
             "complete_setup",
-            &setup_form(&token, "grace@fabrikam.example", "short"),
+            &setup_form("grace@fabrikam.example", "short"),
         )
         .await;
     assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -134,18 +137,18 @@ async fn bad_set_up_input_names_the_field_and_keeps_the_link_usable() {
 
     let bad_email = app
         .call(
-            &browser(),
+            &setup,
             "complete_setup",
-            &setup_form(&token, "grace-at-fabrikam", PASSWORD),
+            &setup_form("grace-at-fabrikam", PASSWORD),
         )
         .await;
     assert!(app_error(bad_email).await.for_field("email").is_some());
 
     let fixed = app
         .call(
-            &browser(),
+            &setup,
             "complete_setup",
-            &setup_form(&token, "grace@fabrikam.example", PASSWORD),
+            &setup_form("grace@fabrikam.example", PASSWORD),
         )
         .await;
     assert_eq!(fixed.status(), StatusCode::OK);
@@ -167,9 +170,9 @@ async fn the_set_up_link_is_written_to_a_private_file_and_removed_after_use() {
     }
 
     app.call(
-        &browser(),
+        &app.holding_the_set_up_link().await,
         "complete_setup",
-        &setup_form(&app.setup_token(), "grace@fabrikam.example", PASSWORD),
+        &setup_form("grace@fabrikam.example", PASSWORD),
     )
     .await;
 

@@ -5,7 +5,7 @@
 //! registered server functions, so a new one that is not classified here
 //! fails `every_server_function_is_classified`.
 
-use crate::support::onboarding::invite;
+use crate::support::onboarding::{invite, Customer};
 use crate::support::{browser, spawn_app, TestApp, PASSWORD};
 use reqwest::{Client, StatusCode};
 use std::collections::BTreeSet;
@@ -373,11 +373,15 @@ async fn customer_functions_need_a_live_link() {
         .await;
     assert_eq!(withdrawn.status(), StatusCode::OK);
 
+    let guessing = Customer::guessing(&app.address).await;
+    let without_cookie = Customer::without_a_link(&app.address);
     for function in of_kind(|c| c == Caller::Customer) {
-        for token in ["guessed-token", revoked.token.as_str()] {
+        for holder in [&guessing, &revoked, &without_cookie] {
             let mut args = arguments(&victim);
-            args.extend([("token", token.to_owned()), ("step", "1".into())]);
-            let (status, body) = call(&app, &browser(), function, &args).await;
+            args.push(("step", "1".into()));
+            let form: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let response = holder.call(function, &form).await;
+            let (status, body) = (response.status(), response.text().await.unwrap_or_default());
             assert_eq!(
                 status,
                 StatusCode::GONE,
@@ -407,12 +411,13 @@ async fn a_live_link_of_one_organisation_reaches_nothing_of_another() {
     for function in of_kind(|c| c == Caller::Customer) {
         let mut args = arguments(&victim);
         args.extend([
-            ("token", customer.token.clone()),
             ("step", "1".into()),
             ("form[tenant_id]", VICTIM_TENANT_GUID.into()),
             ("form[client_id]", VICTIM_CLIENT.into()),
         ]);
-        let (status, body) = call(&app, &browser(), function, &args).await;
+        let form: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let response = customer.call(function, &form).await;
+        let (status, body) = (response.status(), response.text().await.unwrap_or_default());
         assert_ne!(
             status,
             StatusCode::INTERNAL_SERVER_ERROR,

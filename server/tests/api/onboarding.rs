@@ -4,11 +4,11 @@
 //! can be revoked.
 
 use crate::support::certificates::{as_upload, make, pfx, pfx_costing, Recipe};
-use crate::support::onboarding::{in_days, invite};
+use crate::support::onboarding::{in_days, invite, Customer};
 use crate::support::simulator::{
     app_against, contoso, grant, secret_summary, CLIENT, OBJECT, SECRET, TENANT,
 };
-use crate::support::{app_error, browser, spawn_app_with, TestApp};
+use crate::support::{app_error, spawn_app_with, TestApp};
 use app::model::OnboardingView;
 use domain::evaluation::Status;
 use reqwest::{Client, StatusCode};
@@ -56,12 +56,13 @@ async fn a_customer_follows_the_link_fixes_missing_consent_and_ends_with_an_acti
     assert!(view
         .azure_cli
         .contains("--required-resource-accesses @tenantry-manifest.json"));
-    let page = browser()
-        .get(app.url(&format!("/onboard/{}", customer.token)))
-        .send()
-        .await
-        .unwrap();
+    let page = customer.page().await;
     assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains("Set up access for ") && page.contains("Contoso"),
+        "the page is rendered for the link in the cookie: {page}"
+    );
 
     customer.finish_entra_steps().await;
     let saved = customer.save_secret(SECRET, &in_days(120)).await;
@@ -381,7 +382,7 @@ async fn revoked_expired_and_unknown_links_open_nothing() {
     .await;
     let (staff, tenant) =
         staff_with_tenant(&app, "Northwind IT", "nadia@northwind.example", TENANT).await;
-    let token = invite(&app, &staff, &tenant, "email").await.token;
+    let customer = invite(&app, &staff, &tenant, "email").await;
     let links = app.onboarding_links(&staff, &tenant).await;
 
     let revoked = app
@@ -392,13 +393,13 @@ async fn revoked_expired_and_unknown_links_open_nothing() {
         )
         .await;
     assert_eq!(revoked.status(), StatusCode::OK);
-    let after = app
-        .call(&browser(), "open_onboarding", &[("token", token.as_str())])
-        .await;
+    let after = customer.call("open_onboarding", &[]).await;
     assert_eq!(after.status(), StatusCode::GONE);
     assert!(app_error(after).await.to_string().contains("withdrawn"));
     assert_eq!(
-        app.call(&browser(), "open_onboarding", &[("token", "guessed")])
+        Customer::guessing(&app.address)
+            .await
+            .call("open_onboarding", &[])
             .await
             .status(),
         StatusCode::GONE
@@ -407,20 +408,16 @@ async fn revoked_expired_and_unknown_links_open_nothing() {
     let short = spawn_app_with(&[("TENANTRY_ONBOARDING_TTL_HOURS", "1".into())]).await;
     let (staff, tenant) =
         staff_with_tenant(&short, "Tailspin", "olga@tailspin.example", TENANT).await;
-    let token = invite(&short, &staff, &tenant, "email").await.token;
+    let customer = invite(&short, &staff, &tenant, "email").await;
     short.clock().advance(time::Duration::minutes(59));
-    let still_open = short
-        .call(&browser(), "open_onboarding", &[("token", token.as_str())])
-        .await;
+    let still_open = customer.call("open_onboarding", &[]).await;
     assert_eq!(
         still_open.status(),
         StatusCode::OK,
         "a minute before expiry"
     );
     short.clock().advance(time::Duration::minutes(1));
-    let expired = short
-        .call(&browser(), "open_onboarding", &[("token", token.as_str())])
-        .await;
+    let expired = customer.call("open_onboarding", &[]).await;
     assert_eq!(expired.status(), StatusCode::GONE);
     assert!(app_error(expired).await.to_string().contains("expired"));
 }

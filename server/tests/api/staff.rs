@@ -1,4 +1,4 @@
-use crate::support::{app_error, browser, spawn_app, PASSWORD};
+use crate::support::{app_error, spawn_app, PASSWORD};
 use app::error::AppError;
 use app::model::StaffOverview;
 use reqwest::StatusCode;
@@ -40,20 +40,22 @@ async fn an_invitation_link_works_once() {
         .json()
         .await
         .unwrap();
-    let token = created.link.rsplit('/').next().unwrap().to_owned();
-    let accept = [
-        ("token", token.as_str()),
-        ("name", "Tom"),
-        ("password", PASSWORD),
-    ];
+    let accept = [("name", "Tom"), ("password", PASSWORD)];
+    let invited = app.holding(&created.link).await;
 
     assert_eq!(
-        app.call(&browser(), "accept_invitation", &accept)
+        app.call(&invited, "accept_invitation", &accept)
             .await
             .status(),
         StatusCode::OK
     );
-    let again = app.call(&browser(), "accept_invitation", &accept).await;
+    let again = app
+        .call(
+            &app.holding(&created.link).await,
+            "accept_invitation",
+            &accept,
+        )
+        .await;
 
     assert_eq!(again.status(), StatusCode::GONE);
     assert!(app_error(again)

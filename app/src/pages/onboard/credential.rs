@@ -61,7 +61,7 @@ pub fn CredentialStep() -> impl IntoView {
 #[component]
 fn Saved(saved: SavedCredential) -> impl IntoView {
     let wizard = wizard();
-    let download = format!("/onboard/{}/certificate.cer", wizard.token.get_value());
+    let download = "/onboard/certificate.cer".to_owned();
     view! {
         <div class="saved-credential" role="status">
             <p><strong>"Saved: " {saved.summary.clone()}</strong>
@@ -93,7 +93,6 @@ fn Generate() -> impl IntoView {
     };
     view! {
         <ActionForm action=generate attr:class="onboard-form">
-            <input type="hidden" name="token" value=wizard.token.get_value()/>
             <p>"The certificate uses a 2048-bit RSA key and SHA-256, is valid for twelve months and may only be used to sign in. Its private key stays sealed on Tenantry's server."</p>
             <FormError error fields=&[]/>
             <button type="submit" disabled=move || generate.pending().get()>
@@ -117,7 +116,6 @@ fn Upload() -> impl IntoView {
     wizard.on_saved(upload, || {});
     view! {
         <ActionForm action=upload attr:class="onboard-form">
-            <input type="hidden" name="token" value=wizard.token.get_value()/>
             <FileField label="Certificate (.cer, .crt or .pem)" name="certificate" accept=".cer,.crt,.pem,.der"
                 hint="Optional with a .pfx, which already holds it." error/>
             <FileField label="Private key (.pfx, or .pem)" name="private_key" accept=".pfx,.p12,.pem,.key"
@@ -151,7 +149,6 @@ fn Secret() -> impl IntoView {
     view! {
         <p>"On the app's page, open Certificates & secrets → Client secrets → New client secret. Choose an expiry of six months or less and copy its Value straight away: Entra shows it only once."</p>
         <ActionForm action=save attr:class="onboard-form">
-            <input type="hidden" name="token" value=wizard.token.get_value()/>
             <WizardField label="Client secret value" name="secret" kind="password" error hint/>
             <WizardField label="Secret expires" name="secret_expires" kind="date" error
                 value=saved.map(|s| s.expires.date().to_owned()).unwrap_or_default()/>

@@ -21,7 +21,6 @@ fn DoneButton(step: Step, label: &'static str) -> impl IntoView {
     }
     view! {
         <ActionForm action=finish attr:class="step-actions">
-            <input type="hidden" name="token" value=wizard.token.get_value()/>
             <input type="hidden" name="step" value=step.number()/>
             <FormError error fields=&[]/>
             <button type="submit" disabled=move || finish.pending().get()>{label}</button>
@@ -42,7 +41,7 @@ pub fn RegisterStep() -> impl IntoView {
             }).collect_view()}
         </ul>
         <ol>
-            <li>"Sign in to " <a href=data.portal_host.clone() target="_blank" rel="noopener external">{data.portal_host.clone()}</a> " with an administrator account of this tenant."</li>
+            <li>"Sign in to " <a href=data.portal_host.clone() target="_blank" rel="noopener noreferrer external">{data.portal_host.clone()}</a> " with an administrator account of this tenant."</li>
             <li>"Open Microsoft Entra ID → App registrations → New registration."</li>
             <li>"Name it " <strong>{data.suggested_app_name.clone()}</strong> " and keep “Accounts in this organizational directory only”."</li>
             <li>"Under Redirect URI choose " <strong>"Web"</strong> " and enter " <code>{data.redirect_uri.clone()}</code>
@@ -101,7 +100,7 @@ pub fn ConsentStep() -> impl IntoView {
         {move || match data.with(|d| d.consent_url.clone()) {
             Some(url) => view! {
                 <p>"Or open this consent link as such an administrator: "
-                    <a href=url.clone() target="_blank" rel="noopener external">{url.clone()}</a></p>
+                    <a href=url.clone() target="_blank" rel="noopener noreferrer external">{url.clone()}</a></p>
             }.into_any(),
             None => view! {
                 <p class="muted">"Once you enter the app's IDs in step 5, a direct consent link for this app appears here too."</p>

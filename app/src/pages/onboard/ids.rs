@@ -23,7 +23,6 @@ pub fn IdsStep() -> impl IntoView {
         <StepHeading step=Step::Ids/>
         <p>"Copy these from the app's Overview page in Entra."</p>
         <ActionForm action=save attr:class="onboard-form">
-            <input type="hidden" name="token" value=wizard.token.get_value()/>
             <WizardField label="Directory (tenant) ID" name="tenant_id" error value=ids.tenant_id.clone()/>
             <WizardField label="Application (client) ID" name="client_id" error value=ids.client_id.clone()/>
             {needs_object_id.then(|| view! {

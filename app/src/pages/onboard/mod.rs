@@ -15,20 +15,19 @@ use domain::onboarding::{resume_at, Step};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 #[component]
 pub fn OnboardPage() -> impl IntoView {
-    let params = use_params_map();
-    let token = move || params.read().get("token").unwrap_or_default();
-    let view_data = Resource::new(token, open_onboarding);
+    // The link's token is in the flow's cookie, not in this page's address.
+    let view_data = Resource::new(|| (), |_| open_onboarding());
     view! {
         <Title text="Set up access"/>
         <main class="content onboarding">
             <Suspense fallback=|| view! { <p>"Loading your set-up…"</p> }>
                 {move || Suspend::new(async move {
                     match view_data.await {
-                        Ok(data) => view! { <Wizard data token=token()/> }.into_any(),
+                        Ok(data) => view! { <Wizard data/> }.into_any(),
                         Err(error) => view! {
                             <h1>"Set up access"</h1>
                             <p class="form-error" role="alert">{error.to_string()}</p>
@@ -40,17 +39,16 @@ pub fn OnboardPage() -> impl IntoView {
     }
 }
 
-/// What every step gets: the link's token, the latest view of what is
-/// saved, and a way to move to another step.
+/// What every step gets: the latest view of what is saved, and a way to
+/// move to another step.
 #[derive(Clone, Copy)]
 pub(crate) struct WizardContext {
-    pub token: StoredValue<String>,
     pub data: RwSignal<OnboardingView>,
 }
 
 impl WizardContext {
     pub fn step_href(&self, step: Step) -> String {
-        format!("/onboard/{}?step={}", self.token.get_value(), step.number())
+        format!("/onboard?step={}", step.number())
     }
 
     pub fn go(&self, step: Step) {
@@ -74,10 +72,9 @@ impl WizardContext {
 }
 
 #[component]
-fn Wizard(data: OnboardingView, token: String) -> impl IntoView {
+fn Wizard(data: OnboardingView) -> impl IntoView {
     let resume = resume_at(data.finished);
     let context = WizardContext {
-        token: StoredValue::new(token),
         data: RwSignal::new(data.clone()),
     };
     provide_context(context);

@@ -54,7 +54,6 @@ pub fn TestStep() -> impl IntoView {
             <p class="notice warning">"Not done yet: " <a href=context.step_href(step)>"step " {step.number()} ": " {step.title()}</a></p>
         }).collect_view()}
         <ActionForm action=test>
-            <input type="hidden" name="token" value=wizard.token.get_value()/>
             <button type="submit" disabled=move || test.pending().get()>{move || if test.pending().get() { "Testing…" } else { "Test the registration" }}</button>
         </ActionForm>
         {move || test.value().get().map(|result| match result {

@@ -24,7 +24,7 @@ pub async fn invite(app: &TestApp, staff: &Client, tenant: &str, profiles: &str)
     assert_eq!(response.status(), StatusCode::OK);
     let created: OnboardingCreated = response.json().await.unwrap();
     assert!(created.link.starts_with(&app.address));
-    Customer::holding(&app.address, &created.link)
+    Customer::holding(&app.address, &created.link).await
 }
 
 pub fn in_days(days: i64) -> String {
@@ -38,20 +38,47 @@ pub fn in_days(days: i64) -> String {
 }
 
 impl Customer {
-    pub fn holding(base: &str, link: &str) -> Customer {
+    /// Opens `link` as a browser does: the token moves from the address
+    /// into the flow's cookie, and the page continues at `/onboard`.
+    pub async fn holding(base: &str, link: &str) -> Customer {
+        let client = browser();
+        let opened = client.get(link).send().await.expect("link opens");
+        assert_eq!(opened.status(), StatusCode::SEE_OTHER, "{link}");
+        assert_eq!(opened.headers()[reqwest::header::LOCATION], "/onboard");
         Customer {
             base: base.to_owned(),
             token: link.rsplit('/').next().unwrap().to_owned(),
+            client,
+        }
+    }
+
+    /// A browser that never opened a link.
+    pub fn without_a_link(base: &str) -> Customer {
+        Customer {
+            base: base.to_owned(),
+            token: String::new(),
             client: browser(),
         }
     }
 
+    /// A browser holding a link nobody issued.
+    pub async fn guessing(base: &str) -> Customer {
+        Customer::holding(base, &format!("{base}/onboard/{}", "G".repeat(43))).await
+    }
+
+    /// The wizard's page, as this browser loads it.
+    pub async fn page(&self) -> Response {
+        self.client
+            .get(format!("{}/onboard", self.base))
+            .send()
+            .await
+            .expect("page loads")
+    }
+
     pub async fn call(&self, function: &str, form: &[(&str, &str)]) -> Response {
-        let mut fields = vec![("token", self.token.as_str())];
-        fields.extend_from_slice(form);
         self.client
             .post(format!("{}/api/{function}", self.base))
-            .form(&fields)
+            .form(form)
             .send()
             .await
             .expect("request reaches the server")
@@ -119,10 +146,7 @@ impl Customer {
 
     pub async fn download_certificate(&self) -> Response {
         self.client
-            .get(format!(
-                "{}/onboard/{}/certificate.cer",
-                self.base, self.token
-            ))
+            .get(format!("{}/onboard/certificate.cer", self.base))
             .send()
             .await
             .unwrap()
