@@ -91,3 +91,18 @@ CREATE TABLE mfa_recovery_codes (
 
 -- An organisation can require every member to use a second factor.
 ALTER TABLE organisations ADD COLUMN require_mfa BOOLEAN NOT NULL DEFAULT FALSE;
+
+-- A reset link an admin sends a member who forgot their password: single
+-- use, expiring, kept only as the token's digest.
+CREATE TABLE password_resets (
+    token_digest     TEXT PRIMARY KEY NOT NULL,
+    user_id          TEXT NOT NULL,
+    organisation_id  TEXT NOT NULL,
+    created_by       TEXT NOT NULL,
+    created_at       TEXT NOT NULL,
+    expires_at       TEXT NOT NULL,
+    used_at          TEXT,
+    FOREIGN KEY (user_id, organisation_id) REFERENCES users (id, organisation_id),
+    FOREIGN KEY (created_by, organisation_id) REFERENCES users (id, organisation_id)
+);
+CREATE INDEX password_resets_by_user ON password_resets (user_id, organisation_id);

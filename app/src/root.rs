@@ -9,6 +9,7 @@ use crate::pages::{
     not_found::NotFound,
     onboard::OnboardPage,
     registration::RegistrationPageView,
+    reset::ResetPasswordPage,
     second_factor::{SignInCodePage, SignInEnrolPage},
     setup::SetupPage,
     staff::StaffPage,
@@ -61,6 +62,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login/enrol") view={Lazy::<SecondFactorSetup>::new()}/>
                 <Route path=path!("/setup") view={Lazy::<Setup>::new()}/>
                 <Route path=path!("/invite") view={Lazy::<Invite>::new()}/>
+                <Route path=path!("/reset") view={Lazy::<Reset>::new()}/>
                 <Route path=path!("/onboard") view={Lazy::<Onboard>::new()}/>
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view={Lazy::<Dashboard>::new()}/>
@@ -104,6 +106,7 @@ lazy_pages! {
     SecondFactorSetup => SignInEnrolPage,
     Setup => SetupPage,
     Invite => InvitePage,
+    Reset => ResetPasswordPage,
     Onboard => OnboardPage,
     Dashboard => DashboardPage,
     Tenants => TenantsPage,

@@ -157,10 +157,15 @@ pub async fn rotate_keys(config: &Config) -> Result<String, CliError> {
     let backend = open_backend(config, config.addr, app::backend::Clock::system())
         .await
         .map_err(|error| CliError::Failed(error.to_string()))?;
+    let key = backend.vault.current_key_id().to_owned();
     let resealed = app::backend::registrations::reseal_stale(&backend).await;
+    let recorded = match &resealed {
+        Ok(count) => app::backend::audit::key_rotated(&backend, &key, *count).await,
+        Err(_) => Ok(()),
+    };
     backend.pool.close().await;
     let resealed = resealed.map_err(|error| CliError::Failed(error.to_string()))?;
-    let key = backend.vault.current_key_id().to_owned();
+    recorded.map_err(|error| CliError::Failed(error.to_string()))?;
     Ok(match added {
         Some(path) => format!(
             "New key {key} ({}) now seals; {resealed} secret(s) re-sealed. Restart running servers; older key files can be removed once every server runs with the new key.",

@@ -10,7 +10,7 @@ use tower_sessions::Session;
 /// signed-in staff; server functions (`/api/…`) check the caller themselves
 /// and answer 401.
 const PUBLIC_SECTIONS: &[&str] = &[
-    "login", "setup", "invite", "onboard", "consent", "api", "pkg", "health",
+    "login", "setup", "invite", "reset", "onboard", "consent", "api", "pkg", "health",
 ];
 const PUBLIC_FILES: &[&str] = &["/favicon.ico", "/favicon.svg", "/robots.txt"];
 

@@ -1,5 +1,6 @@
 //! Moves a link's token out of the address on the first request: `GET
-//! /onboard/<token>`, `/invite/<token>` and `/setup?token=…` answer with an
+//! /onboard/<token>`, `/invite/<token>`, `/reset/<token>` and
+//! `/setup?token=…` answer with an
 //! HttpOnly cookie for that flow and a redirect to the same page without
 //! the token (`app::backend::flow_tokens` reads it back). SameSite=Lax, not
 //! Strict: a Strict cookie is not sent on the navigation that follows a
@@ -22,16 +23,15 @@ pub struct CookiePolicy {
 fn token_in(path: &str, query: Option<&str>) -> Option<(Flow, String, String)> {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match segments.as_slice() {
-        ["onboard", token] if looks_like_token(token) => Some((
-            Flow::Onboarding,
-            token.to_string(),
-            rest_of(Flow::Onboarding, query, None),
-        )),
-        ["invite", token] if looks_like_token(token) => Some((
-            Flow::Invitation,
-            token.to_string(),
-            rest_of(Flow::Invitation, query, None),
-        )),
+        [section, token] if looks_like_token(token) => {
+            let flow = match *section {
+                "onboard" => Flow::Onboarding,
+                "invite" => Flow::Invitation,
+                "reset" => Flow::PasswordReset,
+                _ => return None,
+            };
+            Some((flow, token.to_string(), rest_of(flow, query, None)))
+        }
         ["setup"] => {
             let token = form_urlencoded::parse(query?.as_bytes())
                 .find(|(name, _)| name == "token")

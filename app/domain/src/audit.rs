@@ -42,6 +42,9 @@ audit_actions! {
     SignedOut => "sign_in.signed_out", "Signed out";
     SessionsRevoked => "session.revoked", "Sessions ended";
     PasswordChanged => "password.changed", "Password changed";
+    PasswordResetSent => "password.reset_link_sent", "Password reset link made";
+    PasswordReset => "password.reset", "Password reset with a link";
+    MasterKeyRotated => "master_key.rotated", "Master key rotated";
     MfaEnrolled => "mfa.enrolled", "Second factor set up";
     MfaReset => "mfa.reset", "Second factor reset";
     MfaRequirementChanged => "mfa.requirement_changed", "Second factor requirement changed";

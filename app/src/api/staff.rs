@@ -1,6 +1,8 @@
 use crate::error::AppError;
 use crate::ids::{InvitationId, UserId};
-use crate::model::{InvitationCreated, InvitationDetails, StaffOverview};
+use crate::model::{
+    InvitationCreated, InvitationDetails, PasswordResetCreated, PasswordResetDetails, StaffOverview,
+};
 use domain::form::SecretText;
 use leptos::prelude::*;
 
@@ -67,6 +69,48 @@ pub async fn change_member_standing(user_id: UserId, change: String) -> Result<(
 pub async fn revoke_invitation(invitation_id: InvitationId) -> Result<(), AppError> {
     use crate::backend::{as_staff, invitations};
     as_staff(|ctx| async move { invitations::revoke(&ctx, &invitation_id).await }).await
+}
+
+/// Makes a single-use link for a member who forgot their password; the
+/// admin passes it on.
+#[server(prefix = "/api", endpoint = "send_password_reset")]
+pub async fn send_password_reset(user_id: UserId) -> Result<PasswordResetCreated, AppError> {
+    use crate::backend::{as_staff, password_resets};
+    as_staff(|ctx| async move { password_resets::create(&ctx, &user_id).await }).await
+}
+
+/// The reset whose token is in the flow's cookie.
+#[server(prefix = "/api", endpoint = "password_reset_preview")]
+pub async fn password_reset_preview() -> Result<PasswordResetDetails, AppError> {
+    use crate::backend::flow_tokens::{self, Flow};
+    use crate::backend::{as_anyone, password_resets};
+    as_anyone(|backend| async move {
+        let token =
+            flow_tokens::current(Flow::PasswordReset).ok_or_else(password_resets::not_valid)?;
+        password_resets::preview(&backend, &token).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "complete_password_reset")]
+pub async fn complete_password_reset(password: SecretText) -> Result<(), AppError> {
+    use crate::backend::flow_tokens::{self, Flow};
+    use crate::backend::origin::RequestOrigin;
+    use crate::backend::{as_anyone, password_resets};
+    as_anyone(|backend| async move {
+        let token =
+            flow_tokens::current(Flow::PasswordReset).ok_or_else(password_resets::not_valid)?;
+        password_resets::complete(
+            &backend,
+            &token,
+            password.expose(),
+            &RequestOrigin::current(),
+        )
+        .await?;
+        leptos_axum::redirect("/login?reset=1");
+        Ok(())
+    })
+    .await
 }
 
 /// The invitation whose token is in the flow's cookie.

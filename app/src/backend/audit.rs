@@ -290,3 +290,36 @@ impl crate::model::AuditQuery {
         })
     }
 }
+
+/// A master key rotation concerns every organisation's secrets: each one's
+/// trail records it, as done by the operator at the command line.
+pub async fn key_rotated(
+    backend: &crate::backend::Backend,
+    key_id: &str,
+    resealed: usize,
+) -> Result<(), AppError> {
+    let organisations: Vec<(OrganisationId,)> = sqlx::query_as("SELECT id FROM organisations")
+        .fetch_all(&backend.pool)
+        .await
+        .map_err(db("could not list organisations"))?;
+    let origin = RequestOrigin::command_line();
+    let detail =
+        format!("key {key_id} now seals; {resealed} secrets re-sealed in all organisations");
+    for (organisation_id,) in &organisations {
+        record(
+            &backend.pool,
+            Event {
+                organisation_id,
+                actor_user_id: None,
+                actor: "operator (command line)",
+                action: AuditAction::MasterKeyRotated,
+                target: "master key",
+                detail: &detail,
+                origin: &origin,
+                at: backend.now(),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -12,10 +12,16 @@ pub enum Flow {
     Setup,
     Invitation,
     Onboarding,
+    PasswordReset,
 }
 
 impl Flow {
-    pub const ALL: [Flow; 3] = [Flow::Setup, Flow::Invitation, Flow::Onboarding];
+    pub const ALL: [Flow; 4] = [
+        Flow::Setup,
+        Flow::Invitation,
+        Flow::Onboarding,
+        Flow::PasswordReset,
+    ];
 
     /// The cookie's name over plain http; over https it carries the
     /// `__Host-` prefix (Secure, this host only, whole site).
@@ -24,6 +30,7 @@ impl Flow {
             Flow::Setup => "tenantry_setup",
             Flow::Invitation => "tenantry_invitation",
             Flow::Onboarding => "tenantry_onboarding",
+            Flow::PasswordReset => "tenantry_reset",
         }
     }
 
@@ -33,6 +40,7 @@ impl Flow {
             Flow::Setup => "/setup",
             Flow::Invitation => "/invite",
             Flow::Onboarding => "/onboard",
+            Flow::PasswordReset => "/reset",
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod mfa;
 pub mod onboarding;
 pub mod organisations;
 pub mod origin;
+pub mod password_resets;
 pub mod passwords;
 pub mod registrations;
 pub mod scope;

@@ -383,3 +383,17 @@ pub struct MfaEnrolment {
     pub secret: String,
     pub account: String,
 }
+
+/// A reset link made for a member, to pass on to them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasswordResetCreated {
+    pub email: String,
+    pub link: String,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasswordResetDetails {
+    pub email: String,
+    pub organisation_name: String,
+}

@@ -15,6 +15,8 @@ pub fn LoginPage() -> impl IntoView {
             Some("Your organisation is ready. Sign in with the account you just created.")
         } else if query.get("joined").is_some() {
             Some("Your account is ready. Sign in to continue.")
+        } else if query.get("reset").is_some() {
+            Some("Your new password is set. Sign in with it.")
         } else {
             None
         }

@@ -10,6 +10,7 @@ pub mod onboard;
 pub mod onboarding_links;
 pub mod registration;
 pub mod registrations;
+pub mod reset;
 pub mod second_factor;
 pub mod setup;
 pub mod staff;

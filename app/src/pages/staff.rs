@@ -1,6 +1,6 @@
 use crate::api::mfa::{RequireMfa, ResetMemberMfa};
 use crate::api::staff::{
-    load_staff, ChangeMemberStanding, ChangeRole, InviteStaff, RevokeInvitation,
+    load_staff, ChangeMemberStanding, ChangeRole, InviteStaff, RevokeInvitation, SendPasswordReset,
 };
 use crate::components::form::{action_error, Field, FormError};
 use crate::model::{StaffMember, StaffOverview};
@@ -18,6 +18,7 @@ pub fn StaffPage() -> impl IntoView {
     let revoke = ServerAction::<RevokeInvitation>::new();
     let reset_mfa = ServerAction::<ResetMemberMfa>::new();
     let require_mfa = ServerAction::<RequireMfa>::new();
+    let send_reset = ServerAction::<SendPasswordReset>::new();
     // Reload the list only after a change succeeded: a refused form keeps
     // what was typed instead of being re-rendered empty.
     let saved = RwSignal::new(0u32);
@@ -38,6 +39,7 @@ pub fn StaffPage() -> impl IntoView {
         revoke,
         reset_mfa,
         require_mfa,
+        send_reset,
     };
     let overview = Resource::new(move || saved.get(), |_| load_staff());
     let filter = RwSignal::new(String::new());
@@ -63,6 +65,7 @@ struct MemberActions {
     revoke: ServerAction<RevokeInvitation>,
     reset_mfa: ServerAction<ResetMemberMfa>,
     require_mfa: ServerAction<RequireMfa>,
+    send_reset: ServerAction<SendPasswordReset>,
 }
 
 #[component]
@@ -108,6 +111,7 @@ fn StaffSections(
             <FormError error=role_error fields=&[]/>
             <FormError error=standing_error fields=&[]/>
             <FormError error=reset_error fields=&[]/>
+            <ResetLinkMade action=actions.send_reset/>
             <table class="staff">
                 <thead>
                     <tr>
@@ -150,6 +154,14 @@ fn StaffRow(member: StaffMember, can_manage: bool, actions: MemberActions) -> im
     }
     let access_cell = (can_manage && !member.is_you).then(|| {
         let (id, id_again) = (member.id.to_string(), member.id.to_string());
+        let reset_link_label = format!("Make a password reset link for {}", member.display_name);
+        let reset_link_id = member.id.to_string();
+        let reset_link = view! {
+            <ActionForm action=actions.send_reset attr:class="inline-form">
+                <input type="hidden" name="user_id" value=reset_link_id.clone()/>
+                <button type="submit" class="secondary small" aria-label=reset_link_label.clone()>"Reset password"</button>
+            </ActionForm>
+        };
         let reset = member.mfa.then(|| {
             let id = member.id.to_string();
             let label = format!("Reset the second factor of {}", member.display_name);
@@ -175,6 +187,7 @@ fn StaffRow(member: StaffMember, can_manage: bool, actions: MemberActions) -> im
                     <input type="hidden" name="change" value="remove"/>
                     <button type="submit" class="danger small" aria-label=remove_label.clone()>"Remove"</button>
                 </ActionForm>
+                {reset_link}
                 {reset}
             </td>
         }
@@ -294,5 +307,22 @@ fn MfaRequirement(required: bool, action: ServerAction<RequireMfa>) -> impl Into
             </ActionForm>
             <FormError error fields=&[]/>
         </section>
+    }
+}
+
+/// The reset link just made, to pass on to the member.
+#[component]
+fn ResetLinkMade(action: ServerAction<SendPasswordReset>) -> impl IntoView {
+    let error = action_error(action);
+    let made = move || action.value().get().and_then(|result| result.ok());
+    view! {
+        <FormError error fields=&[]/>
+        {move || made().map(|made| view! {
+            <div class="notice" role="status">
+                <p>"Send this link to " <strong>{made.email}</strong> ". It works once and expires " {made.expires_at.date().to_owned()} "."</p>
+                <label for="reset-link">"Password reset link"</label>
+                <input id="reset-link" type="text" readonly=true value=made.link/>
+            </div>
+        })}
     }
 }

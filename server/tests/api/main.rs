@@ -16,6 +16,7 @@ mod first_run;
 mod isolation;
 mod link_material;
 mod onboarding;
+mod password_reset;
 mod registration_edits;
 mod registrations;
 mod schema;

@@ -90,6 +90,16 @@ async fn keys_status_says_which_key_seals_what_and_which_can_go() {
     let after = tenantry(data, &["keys", "status"]);
     let after = String::from_utf8_lossy(&after.stdout).to_string();
 
+    let audit = app
+        .call(
+            &admin,
+            "audit_trail",
+            &[("page", "1"), ("query[action]", "master_key.rotated")],
+        )
+        .await;
+    let audit: app::model::AuditPage = audit.json().await.unwrap();
+    assert_eq!(audit.entries.len(), 1, "the rotation is in the audit trail");
+    assert_eq!(audit.entries[0].actor, "operator (command line)");
     let lines: Vec<&str> = after.lines().collect();
     assert_eq!(lines.len(), 2, "{after}");
     assert!(
