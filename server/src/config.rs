@@ -400,16 +400,7 @@ fn positive(
     from_file: Option<i64>,
     default: i64,
 ) -> Result<i64, ConfigError> {
-    let value = whole_number(name, from_env, from_file, default)?;
-    if value > 0 {
-        Ok(value)
-    } else {
-        Err(ConfigError::Invalid {
-            name,
-            expected: "greater than zero",
-            value: value.to_string(),
-        })
-    }
+    at_least(name, 1, "greater than zero", from_env, from_file, default)
 }
 
 fn at_least_zero(
@@ -418,13 +409,24 @@ fn at_least_zero(
     from_file: Option<i64>,
     default: i64,
 ) -> Result<i64, ConfigError> {
+    at_least(name, 0, "zero or more", from_env, from_file, default)
+}
+
+fn at_least(
+    name: &'static str,
+    least: i64,
+    expected: &'static str,
+    from_env: Option<String>,
+    from_file: Option<i64>,
+    default: i64,
+) -> Result<i64, ConfigError> {
     let value = whole_number(name, from_env, from_file, default)?;
-    if value >= 0 {
+    if value >= least {
         Ok(value)
     } else {
         Err(ConfigError::Invalid {
             name,
-            expected: "zero or more",
+            expected,
             value: value.to_string(),
         })
     }

@@ -34,28 +34,10 @@ async fn main() -> ExitCode {
         Command::Checks { command } => print(server::checks_cli::run(&config, &command).await),
         Command::Keys {
             command: KeysCommand::Rotate,
-        } => match cli::rotate_keys(&config).await {
-            Ok(report) => {
-                println!("{report}");
-                ExitCode::SUCCESS
-            }
-            Err(error) => {
-                eprintln!("tenantry: {error}");
-                ExitCode::from(error.exit_code() as u8)
-            }
-        },
+        } => print(cli::rotate_keys(&config).await.map(|report| (report, 0))),
         Command::Keys {
             command: KeysCommand::Status,
-        } => match cli::key_status(&config).await {
-            Ok(report) => {
-                println!("{report}");
-                ExitCode::SUCCESS
-            }
-            Err(error) => {
-                eprintln!("tenantry: {error}");
-                ExitCode::from(error.exit_code() as u8)
-            }
-        },
+        } => print(cli::key_status(&config).await.map(|report| (report, 0))),
         Command::Admin {
             command: AdminCommand::Create(args),
         } => match cli::create_organisation(&config, &args).await {
