@@ -346,3 +346,71 @@ async fn import_with_check_checks_the_new_registrations_at_once() {
     );
     assert!(!out.contains(crate::support::simulator::SECRET));
 }
+
+/// Rows that look like an import file: the real header, then cells drawn
+/// from plausible and hostile values.
+fn import_files() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let cell = prop_oneof![
+        Just(String::new()),
+        Just(CONTOSO.to_owned()),
+        Just("contoso.example".to_owned()),
+        Just("global".to_owned()),
+        Just("email".to_owned()),
+        Just(SECRET_A.to_owned()),
+        Just("2099-01-01".to_owned()),
+        Just("=HYPERLINK(\"x\")".to_owned()),
+        "\\PC{0,40}",
+        "[\",\\n\\r;]{0,6}",
+    ];
+    let row = proptest::collection::vec(cell, 0..13).prop_map(|cells| {
+        cells
+            .iter()
+            .map(|cell| format!("\"{}\"", cell.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(",")
+    });
+    (proptest::collection::vec(row, 0..6), any::<bool>()).prop_map(|(rows, header)| {
+        let mut lines = Vec::new();
+        if header {
+            lines.push(domain::exchange::IMPORT_COLUMNS.join(","));
+        }
+        lines.extend(rows);
+        lines.join("\n")
+    })
+}
+
+#[test]
+fn any_import_file_gets_a_report_or_a_clear_refusal_never_a_server_error() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (app, staff) = runtime.block_on(async {
+        let app = spawn_app().await;
+        let staff = app
+            .admin_of("Northwind IT", "nadia@northwind.example")
+            .await;
+        (app, staff)
+    });
+    let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+        cases: 48,
+        ..Default::default()
+    });
+    runner
+        .run(&import_files(), |csv| {
+            let status = runtime.block_on(async {
+                let file = as_upload(csv.as_bytes());
+                app.call(
+                    &staff,
+                    "import_registrations",
+                    &[("form[file]", &file), ("form[dry_run]", "true")],
+                )
+                .await
+                .status()
+            });
+            proptest::prop_assert!(
+                matches!(status, StatusCode::OK | StatusCode::UNPROCESSABLE_ENTITY),
+                "{status} for {csv:?}"
+            );
+            Ok(())
+        })
+        .unwrap();
+}

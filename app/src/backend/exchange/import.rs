@@ -6,6 +6,7 @@
 //! same file twice is harmless. Secrets are sealed exactly as from forms
 //! and never appear in a report or the log.
 
+use crate::backend::audit;
 use crate::backend::credentials::{self, Intake};
 use crate::backend::registrations::{insert, NewRegistration};
 use crate::backend::tenants::{self, OwnedTenant};
@@ -15,6 +16,7 @@ use crate::error::AppError;
 use crate::ids::CustomerTenantId;
 use crate::model::{CertificateUpload, ImportReport, ImportedRow, SecretForm};
 use crate::timestamp::Timestamp;
+use domain::audit::AuditAction;
 use domain::customer::{CustomerTenant, CustomerTenantForm};
 use domain::exchange::{column_for, header_problems, LineProblem};
 use domain::form::{FieldProblem, Problems, SecretText};
@@ -430,6 +432,14 @@ async fn write(ctx: &Staff, rows: &[Row], plan: &Plan) -> Result<(), AppError> {
                 let owned = tenants::insert(&mut *tx, &ctx.scope, &row.tenant, &at)
                     .await
                     .map_err(|error| internal("could not import a tenant", error))?;
+                audit::by_member(
+                    &mut *tx,
+                    ctx,
+                    AuditAction::TenantCreated,
+                    &row.tenant.display_name,
+                    "from a CSV import",
+                )
+                .await?;
                 made.insert(index, owned.clone());
                 owned
             }
@@ -448,6 +458,17 @@ async fn write(ctx: &Staff, rows: &[Row], plan: &Plan) -> Result<(), AppError> {
                     consent_redirect: false,
                 },
                 &at,
+            )
+            .await?;
+            audit::by_member(
+                &mut *tx,
+                ctx,
+                AuditAction::RegistrationCreated,
+                row.ids.client_id.as_str(),
+                &format!(
+                    "{} from a CSV import",
+                    domain::profile::list_ids(&row.profiles)
+                ),
             )
             .await?;
         }

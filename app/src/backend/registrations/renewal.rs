@@ -8,13 +8,14 @@ use crate::backend::checks::engine::{addressed, Addressed};
 use crate::backend::checks::requests::check_now;
 use crate::backend::credentials::{self, CertificateIntake, Intake};
 use crate::backend::vault::SealedIn;
-use crate::backend::{db, internal, Staff};
+use crate::backend::{audit, begin, db, internal, Staff};
 use crate::error::AppError;
 use crate::ids::RegistrationId;
 use crate::model::PendingCertificate;
 use crate::timestamp::Timestamp;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use domain::audit::AuditAction;
 use domain::evaluation::Status;
 use domain::finding::FindingCode;
 use domain::Action;
@@ -187,6 +188,7 @@ pub async fn activate(ctx: &Staff, id: &RegistrationId) -> Result<Option<Status>
     let stored = StoredCredential::sealed_for(&ctx.backend, id, &Intake::Certificate(intake));
     // A check running with the old credential loses its claim, so the one
     // below runs at once with the new.
+    let mut tx = begin(ctx.pool()).await?;
     let switched = sqlx::query(
         "UPDATE registrations
             SET credential_kind = $1, secret_sealed = $2, secret_hint = NULL, certificate_thumbprint = $3,
@@ -207,7 +209,7 @@ pub async fn activate(ctx: &Staff, id: &RegistrationId) -> Result<Option<Status>
     .bind(id)
     .bind(ctx.scope.organisation_id())
     .bind(&switched_from)
-    .execute(ctx.pool())
+    .execute(&mut *tx)
     .await
     .map_err(db("could not switch to the new certificate"))?;
     if switched.rows_affected() == 0 {
@@ -216,6 +218,17 @@ pub async fn activate(ctx: &Staff, id: &RegistrationId) -> Result<Option<Status>
                 .into(),
         ));
     }
+    audit::by_member(
+        &mut *tx,
+        ctx,
+        AuditAction::CredentialReplaced,
+        &found.client_id,
+        &format!("switched to the generated certificate {switched_from}"),
+    )
+    .await?;
+    tx.commit()
+        .await
+        .map_err(db("could not switch to the new certificate"))?;
     match check_now(ctx, id).await {
         Ok(status) => Ok(Some(status)),
         Err(AppError::Conflict(_)) => Ok(None),
