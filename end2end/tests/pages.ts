@@ -170,6 +170,29 @@ export class OnboardingWizard {
     await hydrated(this.page);
   }
 
+  /**
+   * Opens the link the way a customer clicks it in an e-mail: a navigation
+   * from another site (localhost is another site than 127.0.0.1), so the
+   * flow's cookie must survive a cross-site redirect.
+   */
+  async openFromAnotherSite(link: string) {
+    const elsewhere = new URL(link);
+    elsewhere.hostname = 'localhost';
+    elsewhere.pathname = '/login';
+    await this.page.goto(elsewhere.toString());
+    // Only once hydrated: hydration must find the page as the server sent it.
+    await hydrated(this.page);
+    await this.page.evaluate((href) => {
+      const anchor = document.createElement('a');
+      anchor.href = href;
+      anchor.textContent = 'Set up access';
+      document.body.prepend(anchor);
+    }, link);
+    await this.page.getByRole('link', { name: 'Set up access' }).click();
+    await expect(this.page).toHaveURL(/127\.0\.0\.1:\d+\/onboard(\?step=\d)?$/);
+    await hydrated(this.page);
+  }
+
   heading() {
     return this.page.getByRole('heading', { level: 2 });
   }

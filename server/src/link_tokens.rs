@@ -1,11 +1,13 @@
 //! Moves a link's token out of the address on the first request: `GET
 //! /onboard/<token>`, `/invite/<token>`, `/reset/<token>` and
 //! `/setup?token=…` answer with an
-//! HttpOnly cookie for that flow and a redirect to the same page without
-//! the token (`app::backend::flow_tokens` reads it back). SameSite=Lax, not
-//! Strict: a Strict cookie is not sent on the navigation that follows a
-//! redirect from a link in an e-mail, which is how these links arrive;
-//! cross-site writes are refused by the CSRF layer anyway.
+//! HttpOnly, SameSite=Strict cookie for that flow and send the browser on
+//! to the same page without the token (`app::backend::flow_tokens` reads
+//! it back). The hop is a page of our own that refreshes at once, not an
+//! HTTP redirect: these links arrive in e-mails, and a Strict cookie is not
+//! sent on a redirect that continues a navigation from another site, while
+//! a navigation our own page starts is same-site. A refresh without delay
+//! replaces the token's address in the history.
 
 use app::backend::flow_tokens::{looks_like_token, Flow};
 use axum::extract::{Request, State};
@@ -78,18 +80,29 @@ pub async fn exchange(
     } else {
         (flow.cookie().to_owned(), "")
     };
-    let cookie = format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax{secure}");
-    let (Ok(cookie), Ok(location)) = (HeaderValue::from_str(&cookie), HeaderValue::from_str(&page))
-    else {
+    let cookie = format!("{name}={token}; Path=/; HttpOnly; SameSite=Strict{secure}");
+    let Ok(cookie) = HeaderValue::from_str(&cookie) else {
         return StatusCode::BAD_REQUEST.into_response();
     };
+    // `page` is one of our own paths plus a query we re-encoded.
+    let page = page.replace('&', "&amp;").replace('"', "&quot;");
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"refresh\" content=\"0;url={page}\">\
+         <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"><title>Tenantry</title></head>\
+         <body><p><a href=\"{page}\">Continue</a></p></body></html>"
+    );
     (
-        StatusCode::SEE_OTHER,
+        StatusCode::OK,
         [
             (header::SET_COOKIE, cookie),
-            (header::LOCATION, location),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
         ],
+        body,
     )
         .into_response()
 }

@@ -39,12 +39,11 @@ pub fn in_days(days: i64) -> String {
 
 impl Customer {
     /// Opens `link` as a browser does: the token moves from the address
-    /// into the flow's cookie, and the page continues at `/onboard`.
+    /// into the flow's cookie, and the hop page continues at `/onboard`.
     pub async fn holding(base: &str, link: &str) -> Customer {
         let client = browser();
         let opened = client.get(link).send().await.expect("link opens");
-        assert_eq!(opened.status(), StatusCode::SEE_OTHER, "{link}");
-        assert_eq!(opened.headers()[reqwest::header::LOCATION], "/onboard");
+        assert_eq!(super::continues_at(opened).await, "/onboard", "{link}");
         Customer {
             base: base.to_owned(),
             token: link.rsplit('/').next().unwrap().to_owned(),
