@@ -88,6 +88,7 @@ pub async fn audit_trail(
         Ok(filter) => audit::csv(&staff, &filter).await,
         Err(error) => Err(error),
     };
+    let csv = recorded(&staff, "audit trail", csv).await;
     csv_file(csv, &format!("tenantry-audit-{date}.csv"))
 }
 
