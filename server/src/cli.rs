@@ -25,6 +25,11 @@ pub enum Command {
     Serve,
     /// Verify one app registration against Microsoft and print the verdict.
     Verify(crate::verify::VerifyArgs),
+    /// Company recovery: check a recovery app registration.
+    Recovery {
+        #[command(subcommand)]
+        command: crate::recovery_cli::RecoveryCommand,
+    },
     /// Manage the master keys that seal secrets at rest.
     Keys {
         #[command(subcommand)]

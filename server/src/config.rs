@@ -22,6 +22,9 @@ pub struct Config {
     pub session_max_hours: i64,
     pub invitation_ttl_hours: i64,
     pub onboarding_ttl_hours: i64,
+    /// A recovery app registration proves control of a tenant only this
+    /// long after it was created.
+    pub recovery_window_hours: i64,
     pub log_filter: String,
     /// Live reload for `cargo leptos watch`; never in production.
     pub dev_reload: bool,
@@ -95,6 +98,7 @@ struct FileConfig {
     session_max_hours: Option<i64>,
     invitation_ttl_hours: Option<i64>,
     onboarding_ttl_hours: Option<i64>,
+    recovery_window_hours: Option<i64>,
     log: Option<String>,
     identity_url: Option<String>,
     graph_url: Option<String>,
@@ -208,6 +212,12 @@ impl Config {
                 env("TENANTRY_ONBOARDING_TTL_HOURS"),
                 file.onboarding_ttl_hours,
                 7 * 24,
+            )?,
+            recovery_window_hours: positive(
+                "TENANTRY_RECOVERY_WINDOW_HOURS",
+                env("TENANTRY_RECOVERY_WINDOW_HOURS"),
+                file.recovery_window_hours,
+                domain::recovery::DEFAULT_WINDOW_SECS / 3600,
             )?,
             log_filter: env("TENANTRY_LOG")
                 .or(file.log)

@@ -14,6 +14,7 @@ pub mod guard;
 pub mod headers;
 pub mod keyring;
 pub mod link_tokens;
+pub mod recovery_cli;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

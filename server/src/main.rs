@@ -25,6 +25,7 @@ async fn main() -> ExitCode {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Verify(args) => print(server::verify::run(&config, &args).await),
+        Command::Recovery { command } => print(server::recovery_cli::run(&config, &command).await),
         Command::Import {
             command: ImportCommand::Registrations(args),
         } => print(server::exchange_cli::import(&config, &args).await),

@@ -100,6 +100,14 @@ pub fn exit_code(status: Status) -> u8 {
     }
 }
 
+/// The client a command-line check uses: the configured hosts, a patient
+/// timeout and the default retries.
+pub fn entra_client(config: &Config) -> Result<EntraClient, CliError> {
+    let endpoints = Endpoints::overridden(config.identity_url.clone(), config.graph_url.clone());
+    EntraClient::new(endpoints, Duration::from_secs(20), RetryPolicy::default())
+        .map_err(|e| CliError::Failed(e.to_string()))
+}
+
 /// Runs the check and returns what to print and the exit code.
 pub async fn run(config: &Config, args: &VerifyArgs) -> Result<(String, u8), CliError> {
     let cloud: Cloud = args.cloud.parse().map_err(usage)?;
@@ -110,9 +118,7 @@ pub async fn run(config: &Config, args: &VerifyArgs) -> Result<(String, u8), Cli
         return Err(usage("give at least one profile"));
     }
     let credential = credential(args)?;
-    let endpoints = Endpoints::overridden(config.identity_url.clone(), config.graph_url.clone());
-    let client = EntraClient::new(endpoints, Duration::from_secs(20), RetryPolicy::default())
-        .map_err(|e| CliError::Failed(e.to_string()))?;
+    let client = entra_client(config)?;
     let report = entra::verify(
         &client,
         &VerifyRequest {

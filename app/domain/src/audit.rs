@@ -67,6 +67,13 @@ audit_actions! {
     LinkRevoked => "onboarding_link.revoked", "Onboarding link revoked";
     LinkCompleted => "onboarding_link.completed", "Onboarding completed by the customer";
     ExportDownloaded => "export.downloaded", "Export downloaded";
+    HomeTenantChanged => "recovery.home_tenant_changed", "Organisation's Microsoft 365 tenant changed";
+    RecoveryTurnedOn => "recovery.turned_on", "Company recovery turned on";
+    RecoveryTurnedOff => "recovery.turned_off", "Company recovery turned off";
+    RecoveryWindowChanged => "recovery.window_changed", "Company recovery window changed";
+    RecoveryAccepted => "recovery.accepted", "Access recovered by proving control of the tenant";
+    RecoveryRefused => "recovery.refused", "Recovery attempt refused";
+    RecoveryLocked => "recovery.locked", "Company recovery locked after refused attempts";
 }
 
 impl std::fmt::Display for AuditAction {

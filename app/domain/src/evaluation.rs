@@ -257,7 +257,7 @@ pub fn evaluate(input: &EvaluationInput<'_>) -> Verdict {
     }
 }
 
-fn could_not_check(attempt: &AttemptOutcome) -> Finding {
+pub(crate) fn could_not_check(attempt: &AttemptOutcome) -> Finding {
     match attempt {
         AttemptOutcome::Throttled => Finding::new(
             FindingCode::Throttled,

@@ -58,6 +58,26 @@ impl ObjectId {
     }
 }
 
+/// A Directory (tenant) ID: the GUID only, never a domain, for the places
+/// where a proof must name the tenant exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TenantId(String);
+
+impl TenantId {
+    pub fn parse(raw: &str) -> Result<Self, IdError> {
+        parse_guid(raw).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// As a token URL names it.
+    pub fn to_ref(&self) -> TenantRef {
+        TenantRef::Id(self.0.clone())
+    }
+}
+
 /// The Directory (tenant) ID in an OpenID issuer such as
 /// `https://login.microsoftonline.com/<tenant id>/v2.0`: the one path
 /// segment that is a GUID.

@@ -14,7 +14,9 @@ pub mod form;
 pub mod forwarded;
 pub mod ids;
 pub mod mfa;
+pub mod notice;
 pub mod onboarding;
+pub mod outbox;
 pub mod permissions;
 pub mod probe;
 pub mod profile;
@@ -29,7 +31,7 @@ pub mod throttle;
 pub mod watch;
 
 pub use cloud::Cloud;
-pub use ids::{ClientId, ObjectId, SecretValue, TenantRef};
+pub use ids::{ClientId, ObjectId, SecretValue, TenantId, TenantRef};
 pub use permissions::PermissionKind;
 pub use role::{Action, Role};
 pub use staff::{DisplayName, Email, OrganisationName, Password, StaffInputError};

@@ -150,6 +150,20 @@ impl EntraClient {
         Ok(token)
     }
 
+    /// A token asked for now, past the cache and not kept in it: for a
+    /// credential used once (a recovery proof), whose roles must be the
+    /// ones granted at this moment.
+    pub async fn fresh_token(
+        &self,
+        cloud: Cloud,
+        tenant: &TenantRef,
+        client_id: &ClientId,
+        credential: &Credential,
+    ) -> Result<AccessToken, ClientError> {
+        self.request_token(cloud, tenant, client_id, credential)
+            .await
+    }
+
     async fn request_token(
         &self,
         cloud: Cloud,

@@ -3,7 +3,8 @@
 use crate::client::EntraClient;
 use crate::error::ClientError;
 use crate::token::AccessToken;
-use domain::Cloud;
+use domain::recovery::checklist::{AuditEntry, Initiator, CREATION_ACTIVITY};
+use domain::{Cloud, ObjectId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -38,26 +39,41 @@ pub async fn organization(
     })
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditRecord {
-    pub id: String,
-    pub activity: String,
-    pub at: i64,
-    pub target_ids: Vec<String>,
-    pub initiated_by: Option<String>,
-}
-
-fn parse_record(value: &Value) -> Option<AuditRecord> {
+/// Reads one `directoryAudits` record; records without the fields recovery
+/// relies on are skipped rather than guessed at.
+fn parse_entry(value: &Value) -> Option<AuditEntry> {
     let at = time::OffsetDateTime::parse(
         value["activityDateTime"].as_str()?,
         &time::format_description::well_known::Rfc3339,
     )
     .ok()?
     .unix_timestamp();
-    Some(AuditRecord {
-        id: value["id"].as_str()?.to_owned(),
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    let initiated_by = &value["initiatedBy"];
+    let initiated_by = if initiated_by["user"].is_object() {
+        Initiator::User {
+            user_principal_name: text(&initiated_by["user"]["userPrincipalName"]),
+            id: text(&initiated_by["user"]["id"]),
+        }
+    } else if initiated_by["app"].is_object() {
+        let app = &initiated_by["app"];
+        Initiator::App {
+            display_name: text(&app["displayName"]),
+            // Microsoft often leaves `appId` empty and names the service
+            // principal instead.
+            id: app["appId"]
+                .as_str()
+                .or(app["servicePrincipalId"].as_str())
+                .unwrap_or_default()
+                .to_owned(),
+        }
+    } else {
+        Initiator::Unknown
+    };
+    Some(AuditEntry {
         activity: value["activityDisplayName"].as_str()?.to_owned(),
         at,
+        succeeded: value["result"].as_str() == Some("success"),
         target_ids: value["targetResources"]
             .as_array()
             .map(|targets| {
@@ -67,9 +83,7 @@ fn parse_record(value: &Value) -> Option<AuditRecord> {
                     .collect()
             })
             .unwrap_or_default(),
-        initiated_by: value["initiatedBy"]["user"]["userPrincipalName"]
-            .as_str()
-            .map(str::to_owned),
+        initiated_by,
     })
 }
 
@@ -82,7 +96,7 @@ pub async fn directory_audits(
     activity: &str,
     since: i64,
     max_pages: usize,
-) -> Result<Vec<AuditRecord>, ClientError> {
+) -> Result<Vec<AuditEntry>, ClientError> {
     let since = time::OffsetDateTime::from_unix_timestamp(since)
         .ok()
         .and_then(|t| {
@@ -92,25 +106,72 @@ pub async fn directory_audits(
         .unwrap_or_default();
     let filter = format!(
         "activityDisplayName eq '{}' and activityDateTime ge {since}",
-        activity.replace('\'', "''")
+        quoted(activity)
     );
+    audit_pages(client, cloud, token, &filter, max_pages).await
+}
+
+/// Every logged creation of the application object `object_id`, failed
+/// ones included (the caller decides what counts).
+pub async fn creations_of(
+    client: &EntraClient,
+    cloud: Cloud,
+    token: &AccessToken,
+    object_id: &ObjectId,
+    max_pages: usize,
+) -> Result<Vec<AuditEntry>, ClientError> {
+    let filter = format!(
+        "activityDisplayName eq '{}' and targetResources/any(t:t/id eq '{}')",
+        quoted(CREATION_ACTIVITY),
+        object_id.as_str()
+    );
+    audit_pages(client, cloud, token, &filter, max_pages).await
+}
+
+async fn audit_pages(
+    client: &EntraClient,
+    cloud: Cloud,
+    token: &AccessToken,
+    filter: &str,
+    max_pages: usize,
+) -> Result<Vec<AuditEntry>, ClientError> {
     let mut next = format!(
         "/v1.0/auditLogs/directoryAudits?$top=100&$filter={}",
-        encode(&filter)
+        encode(filter)
     );
-    let mut records = Vec::new();
+    let mut entries = Vec::new();
     for _ in 0..max_pages {
+        within_reports_limit(client, token)?;
         let page = client.graph_get(cloud, token, &next).await?;
         let values = page["value"]
             .as_array()
             .ok_or_else(|| ClientError::Unexpected("directoryAudits page without value".into()))?;
-        records.extend(values.iter().filter_map(parse_record));
+        entries.extend(values.iter().filter_map(parse_entry));
         match page["@odata.nextLink"].as_str() {
             Some(link) => next = link.to_owned(),
             None => break,
         }
     }
-    Ok(records)
+    Ok(entries)
+}
+
+/// OData doubles a quote inside a string literal.
+fn quoted(value: &str) -> String {
+    value.replace('\'', "''")
+}
+
+/// A read the reports service would refuse is not sent; the caller learns
+/// how long to wait, as if Microsoft had answered 429 with `Retry-After`.
+fn within_reports_limit(client: &EntraClient, token: &AccessToken) -> Result<(), ClientError> {
+    let app = token.claims.app_id().unwrap_or_default();
+    let tenant = token.claims.tid.as_deref().unwrap_or_default();
+    client
+        .reports()
+        .take(app, tenant)
+        .map_err(|wait| ClientError::Throttled {
+            attempts: 0,
+            retry_after: Some(wait.max(std::time::Duration::from_secs(1))),
+        })
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters kept).
@@ -138,14 +199,7 @@ pub async fn probe(
         return Ok(None);
     };
     if domain::probe::in_reports_service(target.path) {
-        let app = token.claims.app_id().unwrap_or_default();
-        let tenant = token.claims.tid.as_deref().unwrap_or_default();
-        if let Err(wait) = client.reports().take(app, tenant) {
-            return Err(ClientError::Throttled {
-                attempts: 0,
-                retry_after: Some(wait.max(std::time::Duration::from_secs(1))),
-            });
-        }
+        within_reports_limit(client, token)?;
     }
     match client.graph_get(cloud, token, target.path).await {
         Ok(_) => Ok(Some(true)),

@@ -142,7 +142,7 @@ fn asked_to_wait(error: &ClientError) -> Option<std::time::Duration> {
     }
 }
 
-fn outcome_of(error: ClientError) -> AttemptOutcome {
+pub(crate) fn outcome_of(error: ClientError) -> AttemptOutcome {
     match error {
         ClientError::Refused { error, .. } => AttemptOutcome::Refused(error),
         ClientError::Throttled { .. } => AttemptOutcome::Throttled,

@@ -32,6 +32,7 @@ pub fn routes() -> Router<Shared> {
         )
         .route("/_admin/apps/{client_id}/roles", post(change_roles))
         .route("/_admin/audit", post(add_audit))
+        .route("/_admin/audit/reveal", post(reveal_audit))
         .route("/_admin/faults", post(add_fault))
         .route("/_admin/faults", delete(clear_faults))
         .route("/_admin/stats", get(stats))
@@ -69,7 +70,13 @@ pub fn certificate(pem_or_der: &[u8]) -> Result<Certificate, String> {
 
 /// Adds an audit event about `app`, as Microsoft logs one for each change.
 pub(crate) fn record(shared: &Shared, tenant_id: &str, activity: &str, app: &App, at: i64) {
-    shared.lock().record(AuditEvent {
+    shared
+        .lock()
+        .record(event_about(tenant_id, activity, app, at));
+}
+
+fn event_about(tenant_id: &str, activity: &str, app: &App, at: i64) -> AuditEvent {
+    AuditEvent {
         id: uuid::Uuid::new_v4().to_string(),
         tenant_id: tenant_id.to_owned(),
         activity: activity.to_owned(),
@@ -78,8 +85,15 @@ pub(crate) fn record(shared: &Shared, tenant_id: &str, activity: &str, app: &App
         target_app_id: app.client_id.clone(),
         target_name: app.display_name.clone(),
         initiated_by: "admin@simulated.example".into(),
-    });
+        initiator_id: ADMIN_ID.into(),
+        initiated_by_app: None,
+        result: "success".into(),
+        visible_at: None,
+    }
 }
+
+/// The object id of the simulated administrator who makes changes.
+const ADMIN_ID: &str = "5a1e0000-0000-4000-8000-00000000ad01";
 
 pub fn create_app(shared: &Shared, new: NewApp) -> Result<App, String> {
     let tenant_id = {
@@ -114,7 +128,14 @@ pub fn create_app(shared: &Shared, new: NewApp) -> Result<App, String> {
         requested: new.requested.into_iter().collect(),
         redirect_uris: new.redirect_uris,
     };
-    record(shared, &tenant_id, "Add application", &app, app.created_at);
+    let mut creation = event_about(&tenant_id, "Add application", &app, app.created_at);
+    if let Some(upn) = new.created_by {
+        creation.initiator_id = uuid::Uuid::new_v4().to_string();
+        creation.initiated_by = upn;
+    }
+    creation.initiated_by_app = new.created_by_app;
+    creation.visible_at = new.creation_visible_after_secs.map(|secs| now() + secs);
+    shared.lock().record(creation);
     if !app.roles.is_empty() {
         record(
             shared,
@@ -143,6 +164,7 @@ pub fn load(shared: &Shared, scenario: Scenario) -> Result<(), String> {
             .collect();
         directory.faults = scenario.faults;
         directory.audit_delay_secs = scenario.audit_delay_secs;
+        directory.audit_page_size = scenario.audit_page_size;
     }
     for app in scenario.apps {
         create_app(shared, app)?;
@@ -326,6 +348,11 @@ async fn change_roles(
 async fn add_audit(State(shared): State<Shared>, Json(event): Json<AuditEvent>) -> Response {
     shared.lock().record(event);
     StatusCode::CREATED.into_response()
+}
+
+async fn reveal_audit(State(shared): State<Shared>) -> Response {
+    shared.lock().reveal_audit();
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn add_fault(State(shared): State<Shared>, Json(fault): Json<Fault>) -> Response {

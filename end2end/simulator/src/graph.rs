@@ -2,6 +2,7 @@
 //! valid token and 403 `Authorization_RequestDenied` without the role.
 
 use crate::faults::{self, Endpoint};
+use crate::state::AuditEvent;
 use crate::token::{verify_access_token, AccessClaims};
 use crate::{now, Shared};
 use axum::extract::{Path, Query, State};
@@ -129,13 +130,46 @@ fn parse_time(text: &str) -> Option<i64> {
         .map(|t| t.unix_timestamp())
 }
 
+/// Who made a change: a user, or an application (Microsoft fills one and
+/// leaves the other null; for apps `appId` is often null too).
+fn initiated_by(event: &AuditEvent) -> Value {
+    match &event.initiated_by_app {
+        Some(name) => json!({
+            "user": null,
+            "app": {"appId": null, "displayName": name, "servicePrincipalId": event.initiator_id, "servicePrincipalName": null},
+        }),
+        None => json!({
+            "user": {"id": event.initiator_id, "displayName": null, "userPrincipalName": event.initiated_by, "ipAddress": "203.0.113.7"},
+            "app": null,
+        }),
+    }
+}
+
+/// `targetResources/any(t:t/id eq '…')`, with any lambda variable name.
+fn target_id_clause(clause: &str) -> Option<String> {
+    let inner = clause
+        .strip_prefix("targetResources/any(")?
+        .strip_suffix(')')?;
+    let (variable, test) = inner.split_once(':')?;
+    let value = test
+        .trim()
+        .strip_prefix(&format!("{}/id eq ", variable.trim()))?;
+    Some(value.trim().trim_matches('\'').to_owned())
+}
+
 /// The subset of OData `$filter` Tenantry uses: clauses joined by `and`,
-/// each `activityDisplayName eq '…'` or `activityDateTime ge|le <time>`.
-fn matches_filter(filter: &str, activity: &str, at: i64) -> Result<bool, String> {
+/// each `activityDisplayName eq '…'`, `activityDateTime ge|le <time>` or
+/// `targetResources/any(t:t/id eq '…')`.
+fn matches_filter(filter: &str, event: &AuditEvent) -> Result<bool, String> {
+    let (activity, at) = (event.activity.as_str(), event.at);
     for clause in filter.split(" and ") {
         let clause = clause.trim();
-        if let Some(value) = clause.strip_prefix("activityDisplayName eq ") {
-            if value.trim().trim_matches('\'') != activity {
+        if let Some(id) = target_id_clause(clause) {
+            if !id.eq_ignore_ascii_case(&event.target_object_id) {
+                return Ok(false);
+            }
+        } else if let Some(value) = clause.strip_prefix("activityDisplayName eq ") {
+            if value.trim().trim_matches('\'').replace("''", "'") != activity {
                 return Ok(false);
             }
         } else if let Some(value) = clause.strip_prefix("activityDateTime ge ") {
@@ -166,7 +200,7 @@ pub async fn directory_audits(
     if !permitted(&shared, &claims, &["AuditLog.Read.All"]) {
         return denied();
     }
-    let page_size: usize = query
+    let asked: usize = query
         .get("$top")
         .and_then(|t| t.parse().ok())
         .unwrap_or(50)
@@ -177,14 +211,18 @@ pub async fn directory_audits(
         .unwrap_or(0);
     let filter = query.get("$filter").cloned().unwrap_or_default();
     let directory = shared.lock();
-    let visible_before = now() - directory.audit_delay_secs;
+    let page_size = directory
+        .audit_page_size
+        .map_or(asked, |most| asked.min(most.max(1)));
+    let now = now();
+    let visible_before = now - directory.audit_delay_secs;
     // Newest first, and only as many as the page needs (one more tells
     // whether there is a next page).
     let wanted = offset + page_size + 1;
     let mut events = Vec::new();
     for event in directory
         .audit_of(&claims.tid)
-        .filter(|e| e.at <= visible_before)
+        .filter(|e| e.at <= visible_before && e.visible_at.is_none_or(|at| at <= now))
     {
         if events.len() == wanted {
             break;
@@ -193,7 +231,7 @@ pub async fn directory_audits(
             events.push(event);
             continue;
         }
-        match matches_filter(&filter, &event.activity, event.at) {
+        match matches_filter(&filter, event) {
             Ok(true) => events.push(event),
             Ok(false) => {}
             Err(message) => return graph_error(StatusCode::BAD_REQUEST, "BadRequest", &message),
@@ -208,13 +246,13 @@ pub async fn directory_audits(
                 "id": format!("Directory_{}", event.id),
                 "category": "ApplicationManagement",
                 "correlationId": event.id,
-                "result": "success",
+                "result": event.result,
                 "resultReason": "",
                 "activityDisplayName": event.activity,
                 "activityDateTime": rfc3339(event.at),
                 "loggedByService": "Core Directory",
                 "operationType": "Add",
-                "initiatedBy": {"user": {"id": uuid::Uuid::new_v4().to_string(), "userPrincipalName": event.initiated_by}, "app": null},
+                "initiatedBy": initiated_by(event),
                 "targetResources": [{"id": event.target_object_id, "displayName": event.target_name, "type": "Application", "modifiedProperties": []}],
                 "additionalDetails": [{"key": "AppId", "value": event.target_app_id}],
             })
@@ -232,7 +270,16 @@ pub async fn directory_audits(
         );
         if !filter.is_empty() {
             next.push_str("&$filter=");
-            next.push_str(&filter.replace(' ', "%20").replace('\'', "%27"));
+            next.push_str(
+                &filter
+                    .replace('%', "%25")
+                    .replace(' ', "%20")
+                    .replace('\'', "%27")
+                    .replace('(', "%28")
+                    .replace(')', "%29")
+                    .replace('/', "%2F")
+                    .replace(':', "%3A"),
+            );
         }
         let host = headers
             .get("host")

@@ -79,12 +79,35 @@ pub struct AuditEvent {
     pub target_object_id: String,
     pub target_app_id: String,
     pub target_name: String,
+    /// The user principal name of the person who made the change.
     #[serde(default = "default_initiator")]
     pub initiated_by: String,
+    /// The user's object id; a stable one is made up when absent.
+    #[serde(default = "new_id")]
+    pub initiator_id: String,
+    /// Set when an application made the change instead of a person: its
+    /// display name (the log then names no user).
+    #[serde(default)]
+    pub initiated_by_app: Option<String>,
+    /// `success`, `failure` or `timeout`, as Microsoft logs them.
+    #[serde(default = "default_result")]
+    pub result: String,
+    /// Hidden from `directoryAudits` until this instant (a lagging log),
+    /// on top of the directory-wide delay.
+    #[serde(default)]
+    pub visible_at: Option<i64>,
 }
 
 fn default_initiator() -> String {
     "admin@simulated.example".into()
+}
+
+fn default_result() -> String {
+    "success".into()
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,6 +158,8 @@ pub struct Scenario {
     /// Seconds before a new audit event shows up in `directoryAudits`.
     #[serde(default)]
     pub audit_delay_secs: i64,
+    #[serde(default)]
+    pub audit_page_size: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -158,6 +183,17 @@ pub struct NewApp {
     pub requested: Vec<String>,
     #[serde(default)]
     pub redirect_uris: Vec<String>,
+    /// Who the audit log says created the app: a user principal name
+    /// (the default administrator when absent)…
+    #[serde(default)]
+    pub created_by: Option<String>,
+    /// …or an application, by display name.
+    #[serde(default)]
+    pub created_by_app: Option<String>,
+    /// The creation shows up in the audit log only this many seconds after
+    /// the app is added.
+    #[serde(default)]
+    pub creation_visible_after_secs: Option<i64>,
 }
 
 /// Everything the simulator knows. Apps and audit events are indexed, so a
@@ -174,6 +210,9 @@ pub struct Directory {
     audit_by_tenant: HashMap<String, Vec<usize>>,
     pub faults: Vec<Fault>,
     pub audit_delay_secs: i64,
+    /// At most this many audit events per page, whatever `$top` asks
+    /// (Microsoft may return fewer than asked).
+    pub audit_page_size: Option<usize>,
     pub token_requests: u64,
     pub graph_requests: u64,
 }
@@ -223,6 +262,13 @@ impl Directory {
         let slot = positions.partition_point(|&i| events[i].at <= event.at);
         positions.insert(slot, self.audit.len());
         self.audit.push(event);
+    }
+
+    /// Makes every held-back audit event visible now.
+    pub fn reveal_audit(&mut self) {
+        for event in &mut self.audit {
+            event.visible_at = None;
+        }
     }
 
     /// A tenant's audit events, newest first.

@@ -39,7 +39,14 @@ pub fn app(roles: &[&str]) -> NewApp {
 }
 
 pub async fn simulator(apps: Vec<NewApp>) -> Simulator {
-    let scenario = Scenario {
+    entra_simulator::spawn("127.0.0.1:0".parse().unwrap(), scenario(apps))
+        .await
+        .unwrap()
+}
+
+/// Contoso, Fabrikam and a GCC High agency, with `apps`.
+pub fn scenario(apps: Vec<NewApp>) -> Scenario {
+    Scenario {
         tenants: vec![
             tenant(TENANT, "contoso.example", Cloud::Global),
             tenant(
@@ -55,10 +62,7 @@ pub async fn simulator(apps: Vec<NewApp>) -> Simulator {
         ],
         apps,
         ..Scenario::default()
-    };
-    entra_simulator::spawn("127.0.0.1:0".parse().unwrap(), scenario)
-        .await
-        .unwrap()
+    }
 }
 
 pub fn fast_retry() -> RetryPolicy {

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod checklist;
+
 pub const DEFAULT_WINDOW_SECS: i64 = 72 * 3600;
 pub const DEFAULT_MAX_FAILURES: usize = 3;
 pub const DEFAULT_LOCKOUT_SECS: i64 = 12 * 3600;
@@ -24,20 +26,21 @@ pub enum WindowVerdict {
 /// Judges a recovery registration by when the audit log says it was created.
 /// The window is inclusive: at exactly `window_secs` old it is still accepted.
 pub fn judge_window(created_at: Option<i64>, verified_at: i64, window_secs: i64) -> WindowVerdict {
-    match created_at {
+    match created_at.map(|created| age_in_window(created, verified_at, window_secs)) {
         None => WindowVerdict::NotYetVisible,
-        Some(created) => {
-            let age = verified_at - created;
-            if age <= window_secs {
-                WindowVerdict::Accepted {
-                    age_secs: age.max(0),
-                }
-            } else {
-                WindowVerdict::Expired {
-                    expired_secs_ago: age - window_secs,
-                }
-            }
-        }
+        Some(Ok(age_secs)) => WindowVerdict::Accepted { age_secs },
+        Some(Err(expired_secs_ago)) => WindowVerdict::Expired { expired_secs_ago },
+    }
+}
+
+/// The registration's age when it is inside the window, or by how much it
+/// is too old.
+pub fn age_in_window(created_at: i64, verified_at: i64, window_secs: i64) -> Result<i64, i64> {
+    let age = verified_at - created_at;
+    if age <= window_secs {
+        Ok(age.max(0))
+    } else {
+        Err(age - window_secs)
     }
 }
 

@@ -1,0 +1,97 @@
+//! When a message that could not be delivered is tried again, and when
+//! Tenantry stops trying. Times are Unix seconds, passed in.
+
+use serde::{Deserialize, Serialize};
+
+/// Attempts before a message is given up on and shown as failed.
+pub const MAX_ATTEMPTS: i64 = 8;
+/// The first wait; each later one is four times longer, up to `LONGEST_WAIT`.
+const FIRST_WAIT_SECS: i64 = 60;
+const LONGEST_WAIT_SECS: i64 = 6 * 3600;
+
+/// Why one delivery attempt failed, as the mail server or network said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum DeliveryFailure {
+    /// Worth trying again: a 4xx reply, a refused or dropped connection.
+    Transient(String),
+    /// Trying again cannot help: a 5xx reply such as an unknown mailbox.
+    Permanent(String),
+}
+
+impl DeliveryFailure {
+    pub fn detail(&self) -> &str {
+        match self {
+            DeliveryFailure::Transient(detail) | DeliveryFailure::Permanent(detail) => detail,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextStep {
+    RetryAt(i64),
+    GiveUp,
+}
+
+/// What to do after attempt number `attempts_made` (1 for the first) failed.
+pub fn after_failure(attempts_made: i64, failure: &DeliveryFailure, now: i64) -> NextStep {
+    if matches!(failure, DeliveryFailure::Permanent(_)) || attempts_made >= MAX_ATTEMPTS {
+        return NextStep::GiveUp;
+    }
+    let exponent = u32::try_from(attempts_made.clamp(1, 16) - 1).unwrap_or(0);
+    let wait = FIRST_WAIT_SECS.saturating_mul(4_i64.saturating_pow(exponent));
+    NextStep::RetryAt(now + wait.min(LONGEST_WAIT_SECS))
+}
+
+/// Where a message stands, as admins see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageState {
+    /// Waiting for its first attempt, or for the next after a failure.
+    Queued,
+    Delivered,
+    /// Given up on; an admin has to act.
+    Failed,
+}
+
+impl MessageState {
+    pub fn label(self) -> &'static str {
+        match self {
+            MessageState::Queued => "Not delivered yet",
+            MessageState::Delivered => "Delivered",
+            MessageState::Failed => "Failed",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transient() -> DeliveryFailure {
+        DeliveryFailure::Transient("421 try later".into())
+    }
+
+    #[test]
+    fn waits_grow_fourfold_from_a_minute_up_to_six_hours() {
+        let waits: Vec<i64> = (1..MAX_ATTEMPTS)
+            .map(|n| match after_failure(n, &transient(), 0) {
+                NextStep::RetryAt(at) => at,
+                NextStep::GiveUp => panic!("gave up after {n}"),
+            })
+            .collect();
+        assert_eq!(waits, [60, 240, 960, 3840, 15360, 21600, 21600]);
+    }
+
+    #[test]
+    fn gives_up_after_the_last_attempt_or_at_once_on_a_permanent_refusal() {
+        assert_eq!(
+            after_failure(MAX_ATTEMPTS, &transient(), 0),
+            NextStep::GiveUp
+        );
+        assert_eq!(
+            after_failure(1, &DeliveryFailure::Permanent("550 no such user".into()), 0),
+            NextStep::GiveUp
+        );
+    }
+}

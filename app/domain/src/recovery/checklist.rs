@@ -1,0 +1,859 @@
+//! The recovery checklist: what must hold for a recovery app registration to
+//! prove that the person holding it administers the company's tenant, judged
+//! from what Microsoft answered. Every check says why it passed or failed and
+//! what to do; the outcome follows from the checks, so the page, the CLI and
+//! the audit trail can never disagree with each other.
+
+use super::age_in_window;
+use crate::evaluation::{could_not_check, AttemptOutcome};
+use crate::finding::{Finding, FindingCode, Severity};
+use crate::taxonomy::classify_token_error;
+use serde::{Deserialize, Serialize};
+
+/// The one permission a recovery registration needs: it lets the app read
+/// the directory audit log, where Microsoft records who created it and when.
+pub const AUDIT_PERMISSION: &str = "AuditLog.Read.All";
+/// The audit log's activity for a new app registration (Graph's spelling:
+/// no trailing period, unlike the unified audit log).
+pub const CREATION_ACTIVITY: &str = "Add application";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckCode {
+    TenantMatch,
+    Token,
+    AuditPermission,
+    CreationEvent,
+    WithinWindow,
+    Initiator,
+}
+
+impl CheckCode {
+    pub const ALL: [CheckCode; 6] = [
+        CheckCode::TenantMatch,
+        CheckCode::Token,
+        CheckCode::AuditPermission,
+        CheckCode::CreationEvent,
+        CheckCode::WithinWindow,
+        CheckCode::Initiator,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckCode::TenantMatch => "tenant_match",
+            CheckCode::Token => "token",
+            CheckCode::AuditPermission => "audit_permission",
+            CheckCode::CreationEvent => "creation_event",
+            CheckCode::WithinWindow => "within_window",
+            CheckCode::Initiator => "initiator",
+        }
+    }
+
+    /// What the check establishes, as a checklist line.
+    pub fn title(self) -> &'static str {
+        match self {
+            CheckCode::TenantMatch => "The app is in the company's tenant",
+            CheckCode::Token => "Microsoft signs the app in",
+            CheckCode::AuditPermission => "AuditLog.Read.All is granted with admin consent",
+            CheckCode::CreationEvent => "The audit log records the app's creation",
+            CheckCode::WithinWindow => "The app was created recently enough",
+            CheckCode::Initiator => "A person created the app",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckState {
+    Passed,
+    Failed,
+    /// Not decided yet: waiting for the audit log, or Microsoft could not
+    /// be asked.
+    Pending,
+    /// Not looked at, because an earlier check already decided.
+    Skipped,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    pub code: CheckCode,
+    pub state: CheckState,
+    pub detail: String,
+    /// Empty when there is nothing to do.
+    pub fix: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Accepted,
+    Rejected,
+    /// Everything so far holds, but the creation is not in the audit log
+    /// yet; asking again in a few minutes may accept it.
+    NotYetVisible,
+    /// Microsoft could not be asked; says nothing about the proof.
+    CouldNotCheck,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Accepted => "accepted",
+            Outcome::Rejected => "rejected",
+            Outcome::NotYetVisible => "not_yet_visible",
+            Outcome::CouldNotCheck => "could_not_check",
+        }
+    }
+
+    /// Only a rejection counts against the company's attempts: waiting for
+    /// Microsoft is nobody's mistake.
+    pub fn counts_as_failure(self) -> bool {
+        self == Outcome::Rejected
+    }
+}
+
+/// Who made a change, as the audit log names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Initiator {
+    User {
+        user_principal_name: String,
+        id: String,
+    },
+    App {
+        display_name: String,
+        id: String,
+    },
+    Unknown,
+}
+
+/// One entry of the directory audit log, as far as recovery reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub activity: String,
+    pub at: i64,
+    pub succeeded: bool,
+    /// Lower-case object ids of the entry's target resources.
+    pub target_ids: Vec<String>,
+    pub initiated_by: Initiator,
+}
+
+/// What reading the audit log gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditRead {
+    /// Not read, because an earlier check decided already.
+    NotRead,
+    /// Graph answered 403: the token may not read the log.
+    Forbidden,
+    /// Throttled, unavailable, unreachable or not understood.
+    CouldNotRead(AttemptOutcome),
+    Entries(Vec<AuditEntry>),
+}
+
+/// Everything the checklist is judged from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence<'a> {
+    /// The company's tenant on file; `None` when there is nothing to compare
+    /// with (the command line without `--expected-tenant`).
+    pub expected_tenant_id: Option<&'a str>,
+    pub tenant_id: &'a str,
+    pub object_id: &'a str,
+    /// `None` when the token was not asked for (the tenant did not match).
+    pub token: Option<&'a AttemptOutcome>,
+    pub audit: &'a AuditRead,
+    pub window_secs: i64,
+    pub now: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Creator {
+    pub user_principal_name: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub outcome: Outcome,
+    pub checks: Vec<Check>,
+    /// When the audit log says the registration was created.
+    pub created_at: Option<i64>,
+    pub age_secs: Option<i64>,
+    /// The person who created it, when the log names one.
+    pub initiated_by: Option<Creator>,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn check(&self, code: CheckCode) -> Option<&Check> {
+        self.checks.iter().find(|c| c.code == code)
+    }
+}
+
+/// Whether the tenant entered is the company's tenant; GUIDs compare
+/// without regard to case.
+pub fn tenant_matches(expected: Option<&str>, given: &str) -> bool {
+    expected.is_none_or(|expected| expected.trim().eq_ignore_ascii_case(given.trim()))
+}
+
+/// Whether the token is worth asking the audit log with: issued by the
+/// tenant entered and carrying the audit permission. Anything less is
+/// decided without reading the log.
+pub fn may_read_audit(token: &AttemptOutcome, tenant_id: &str) -> bool {
+    match token {
+        AttemptOutcome::Token {
+            tenant_id: issued_by,
+            roles,
+            ..
+        } => {
+            issued_by
+                .as_deref()
+                .is_some_and(|tid| tid.eq_ignore_ascii_case(tenant_id))
+                && has_audit_permission(roles.as_deref())
+        }
+        _ => false,
+    }
+}
+
+fn has_audit_permission(roles: Option<&[String]>) -> bool {
+    roles
+        .unwrap_or_default()
+        .iter()
+        .any(|role| role.eq_ignore_ascii_case(AUDIT_PERMISSION))
+}
+
+/// A duration in words, to the minute: "3 days 2 hours", "45 minutes".
+pub fn span(secs: i64) -> String {
+    let minutes = secs.max(0) / 60;
+    let (days, hours, minutes) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    let unit = |n: i64, one: &str| match n {
+        1 => format!("1 {one}"),
+        n => format!("{n} {one}s"),
+    };
+    match (days, hours, minutes) {
+        (0, 0, m) => unit(m, "minute"),
+        (0, h, 0) => unit(h, "hour"),
+        (0, h, m) => format!("{} {}", unit(h, "hour"), unit(m, "minute")),
+        (d, 0, _) => unit(d, "day"),
+        (d, h, _) => format!("{} {}", unit(d, "day"), unit(h, "hour")),
+    }
+}
+
+struct Builder {
+    checks: Vec<Check>,
+    findings: Vec<Finding>,
+}
+
+impl Builder {
+    fn push(&mut self, code: CheckCode, state: CheckState, detail: String, fix: &str) {
+        self.checks.push(Check {
+            code,
+            state,
+            detail,
+            fix: fix.to_owned(),
+        });
+    }
+
+    fn from_finding(&mut self, code: CheckCode, state: CheckState, finding: Finding) {
+        self.push(code, state, finding.message.clone(), &finding.fix);
+        self.findings.push(finding);
+    }
+
+    /// Marks every check not yet judged with the same state and reason.
+    fn rest(mut self, state: CheckState, reason: &str) -> Self {
+        for code in CheckCode::ALL {
+            if self.checks.iter().all(|c| c.code != code) {
+                self.push(code, state, reason.to_owned(), "");
+            }
+        }
+        self
+    }
+
+    fn into_report(
+        self,
+        outcome: Outcome,
+        creation: Option<(i64, i64)>,
+        creator: Option<Creator>,
+    ) -> Report {
+        Report {
+            outcome,
+            checks: self.checks,
+            created_at: creation.map(|(at, _)| at),
+            age_secs: creation.map(|(_, age)| age),
+            initiated_by: creator,
+            findings: self.findings,
+        }
+    }
+}
+
+const RETRY_FIX: &str = "Nothing is wrong with what you entered. Try again in a few minutes; this attempt does not count against the company.";
+
+pub fn judge(evidence: &Evidence<'_>) -> Report {
+    let mut built = Builder {
+        checks: Vec::new(),
+        findings: Vec::new(),
+    };
+
+    match evidence.expected_tenant_id {
+        None => built.push(
+            CheckCode::TenantMatch,
+            CheckState::Skipped,
+            "No tenant on file to compare with; the token's tenant is still checked.".into(),
+            "",
+        ),
+        Some(expected) if tenant_matches(Some(expected), evidence.tenant_id) => built.push(
+            CheckCode::TenantMatch,
+            CheckState::Passed,
+            "The Directory (tenant) ID entered is the company's tenant.".into(),
+            "",
+        ),
+        Some(_) => {
+            built.from_finding(
+                CheckCode::TenantMatch,
+                CheckState::Failed,
+                Finding::new(
+                    FindingCode::TenantMismatch,
+                    Severity::Failing,
+                    format!(
+                        "The Directory (tenant) ID entered, {}, is not the tenant on file for this company.",
+                        evidence.tenant_id
+                    ),
+                    "Create the recovery app in the company's own Microsoft 365 tenant and copy the Directory (tenant) ID from the app registration's Overview page.",
+                ),
+            );
+            return built
+                .rest(
+                    CheckState::Skipped,
+                    "Not checked: the tenant is not the company's.",
+                )
+                .into_report(Outcome::Rejected, None, None);
+        }
+    }
+
+    let roles = match evidence.token {
+        None => {
+            return built.rest(CheckState::Skipped, "Not checked.").into_report(
+                Outcome::Rejected,
+                None,
+                None,
+            )
+        }
+        Some(AttemptOutcome::Refused(error)) => {
+            built.from_finding(
+                CheckCode::Token,
+                CheckState::Failed,
+                classify_token_error(error),
+            );
+            return built
+                .rest(
+                    CheckState::Skipped,
+                    "Not checked: Microsoft did not sign the app in.",
+                )
+                .into_report(Outcome::Rejected, None, None);
+        }
+        Some(
+            attempt @ (AttemptOutcome::Throttled
+            | AttemptOutcome::Unavailable { .. }
+            | AttemptOutcome::Unreachable { .. }
+            | AttemptOutcome::Unexpected { .. }),
+        ) => {
+            let mut finding = could_not_check(attempt);
+            finding.fix = RETRY_FIX.into();
+            built.from_finding(CheckCode::Token, CheckState::Pending, finding);
+            return built
+                .rest(
+                    CheckState::Skipped,
+                    "Not checked yet: Microsoft could not be asked.",
+                )
+                .into_report(Outcome::CouldNotCheck, None, None);
+        }
+        Some(AttemptOutcome::Token {
+            tenant_id, roles, ..
+        }) => {
+            let issued_by = tenant_id.as_deref().unwrap_or("(none)");
+            if !issued_by.eq_ignore_ascii_case(evidence.tenant_id) {
+                built.from_finding(
+                    CheckCode::Token,
+                    CheckState::Failed,
+                    Finding::new(
+                        FindingCode::TenantMismatch,
+                        Severity::Failing,
+                        format!(
+                            "Microsoft signed the app in, but in tenant {issued_by}, not {}.",
+                            evidence.tenant_id
+                        ),
+                        "Create the recovery app in the company's own tenant; a multi-tenant app from another directory does not prove anything here.",
+                    ),
+                );
+                return built
+                    .rest(
+                        CheckState::Skipped,
+                        "Not checked: the token is from another tenant.",
+                    )
+                    .into_report(Outcome::Rejected, None, None);
+            }
+            built.push(
+                CheckCode::Token,
+                CheckState::Passed,
+                format!("Microsoft issued the app a token in tenant {issued_by}."),
+                "",
+            );
+            roles.as_deref()
+        }
+    };
+
+    if has_audit_permission(roles) {
+        built.push(
+            CheckCode::AuditPermission,
+            CheckState::Passed,
+            format!("The token carries {AUDIT_PERMISSION}, so admin consent was granted."),
+            "",
+        );
+    } else {
+        let finding = match roles {
+            None | Some([]) => Finding::new(
+                FindingCode::ConsentMissing,
+                Severity::Failing,
+                "The token carries no application permission: admin consent has not been granted.",
+                "In the app registration's API permissions, select 'Grant admin consent'. Only a Global Administrator or a Privileged Role Administrator can grant it.",
+            ),
+            Some(granted) => Finding::new(
+                FindingCode::PermissionMissing,
+                Severity::Failing,
+                format!(
+                    "The token carries {} but not {AUDIT_PERMISSION}.",
+                    granted.join(", ")
+                ),
+                "Add the Microsoft Graph application permission AuditLog.Read.All (not the delegated one), then select 'Grant admin consent' as a Global Administrator or Privileged Role Administrator.",
+            ),
+        };
+        built.from_finding(CheckCode::AuditPermission, CheckState::Failed, finding);
+        return built
+            .rest(
+                CheckState::Skipped,
+                "Not checked: the audit log cannot be read without the permission.",
+            )
+            .into_report(Outcome::Rejected, None, None);
+    }
+
+    let entries = match evidence.audit {
+        AuditRead::NotRead => {
+            return built.rest(CheckState::Skipped, "Not checked.").into_report(
+                Outcome::Rejected,
+                None,
+                None,
+            )
+        }
+        AuditRead::Forbidden => {
+            built.from_finding(
+                CheckCode::CreationEvent,
+                CheckState::Failed,
+                Finding::new(
+                    FindingCode::PermissionNotEffective,
+                    Severity::Failing,
+                    "Microsoft refused to let the app read the directory audit log (HTTP 403), although the token carries AuditLog.Read.All.",
+                    "Add the Microsoft Graph application permission Directory.Read.All as well (Microsoft lists it beside AuditLog.Read.All for reading the directory audit log), grant admin consent again, wait a few minutes and try again.",
+                ),
+            );
+            return built
+                .rest(
+                    CheckState::Skipped,
+                    "Not checked: the audit log could not be read.",
+                )
+                .into_report(Outcome::Rejected, None, None);
+        }
+        AuditRead::CouldNotRead(attempt) => {
+            let mut finding = could_not_check(attempt);
+            finding.fix = RETRY_FIX.into();
+            built.from_finding(CheckCode::CreationEvent, CheckState::Pending, finding);
+            return built
+                .rest(
+                    CheckState::Skipped,
+                    "Not checked yet: the audit log could not be read.",
+                )
+                .into_report(Outcome::CouldNotCheck, None, None);
+        }
+        AuditRead::Entries(entries) => entries,
+    };
+
+    // An object is created once; should the log hold two successful
+    // creations, the older one is the truth, and the stricter.
+    let object_id = evidence.object_id.trim().to_ascii_lowercase();
+    let creation = entries
+        .iter()
+        .filter(|e| e.succeeded && e.activity == CREATION_ACTIVITY)
+        .filter(|e| {
+            e.target_ids
+                .iter()
+                .any(|id| id.eq_ignore_ascii_case(&object_id))
+        })
+        .min_by_key(|e| e.at);
+    let Some(creation) = creation else {
+        built.push(
+            CheckCode::CreationEvent,
+            CheckState::Pending,
+            format!("The audit log does not show a successful 'Add application' for object {object_id} yet. New entries usually appear within minutes, sometimes later."),
+            "Wait a few minutes; looking again does not count against the company. If it never appears, check that you entered the app's Object ID (not its Application (client) ID) from the Overview page.",
+        );
+        return built
+            .rest(
+                CheckState::Pending,
+                "Waiting for the creation to appear in the audit log.",
+            )
+            .into_report(Outcome::NotYetVisible, None, None);
+    };
+    built.push(
+        CheckCode::CreationEvent,
+        CheckState::Passed,
+        format!("The audit log records that app registration {object_id} was created."),
+        "",
+    );
+
+    let window = span(evidence.window_secs);
+    match age_in_window(creation.at, evidence.now, evidence.window_secs) {
+        Ok(age_secs) => {
+            built.push(
+                CheckCode::WithinWindow,
+                CheckState::Passed,
+                format!(
+                    "Created {} ago, within the {window} a recovery app counts for.",
+                    span(age_secs)
+                ),
+                "",
+            );
+        }
+        Err(expired_secs_ago) => {
+            built.push(
+                CheckCode::WithinWindow,
+                CheckState::Failed,
+                format!(
+                    "Created {} ago: {} too old, because a recovery app counts only for {window} after it is created.",
+                    span(evidence.now - creation.at),
+                    span(expired_secs_ago)
+                ),
+                "Create a new app registration now (the old one can be deleted), give it the same permission, consent and secret, and verify with its IDs within the window.",
+            );
+        }
+    }
+
+    let creator = match &creation.initiated_by {
+        Initiator::User {
+            user_principal_name,
+            id,
+        } => {
+            built.push(
+                CheckCode::Initiator,
+                CheckState::Passed,
+                format!("Created by the user {user_principal_name}."),
+                "",
+            );
+            Some(Creator {
+                user_principal_name: user_principal_name.clone(),
+                id: id.clone(),
+            })
+        }
+        Initiator::App { display_name, .. } => {
+            built.push(
+                CheckCode::Initiator,
+                CheckState::Failed,
+                format!("Created by the application '{display_name}', not by a person, so it proves nothing about who administers the tenant."),
+                "Sign in to the Microsoft Entra admin center as an administrator and create the recovery app yourself.",
+            );
+            None
+        }
+        Initiator::Unknown => {
+            built.push(
+                CheckCode::Initiator,
+                CheckState::Failed,
+                "The audit log does not say who created the app.".into(),
+                "Sign in to the Microsoft Entra admin center as an administrator and create the recovery app yourself.",
+            );
+            None
+        }
+    };
+
+    let outcome = if built.checks.iter().any(|c| c.state == CheckState::Failed) {
+        Outcome::Rejected
+    } else {
+        Outcome::Accepted
+    };
+    let created = Some((creation.at, evidence.now - creation.at));
+    built.into_report(outcome, created, creator)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::taxonomy::TokenError;
+
+    const TENANT: &str = "11111111-2222-3333-4444-555555555555";
+    const OBJECT: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+    const HOUR: i64 = 3600;
+    const NOW: i64 = 1_800_000_000;
+
+    fn token(roles: Option<&[&str]>) -> AttemptOutcome {
+        AttemptOutcome::Token {
+            tenant_id: Some(TENANT.into()),
+            roles: roles.map(|r| r.iter().map(|s| s.to_string()).collect()),
+            probes: vec![],
+        }
+    }
+
+    fn created(hours_ago: i64, by: Initiator) -> AuditEntry {
+        AuditEntry {
+            activity: CREATION_ACTIVITY.into(),
+            at: NOW - hours_ago * HOUR,
+            succeeded: true,
+            target_ids: vec![OBJECT.into()],
+            initiated_by: by,
+        }
+    }
+
+    fn person() -> Initiator {
+        Initiator::User {
+            user_principal_name: "ada@contoso.example".into(),
+            id: "u-1".into(),
+        }
+    }
+
+    fn judged(token: &AttemptOutcome, audit: AuditRead) -> Report {
+        judge(&Evidence {
+            expected_tenant_id: Some(TENANT),
+            tenant_id: TENANT,
+            object_id: OBJECT,
+            token: Some(token),
+            audit: &audit,
+            window_secs: 72 * HOUR,
+            now: NOW,
+        })
+    }
+
+    fn states(report: &Report) -> Vec<(&'static str, CheckState)> {
+        report
+            .checks
+            .iter()
+            .map(|c| (c.code.as_str(), c.state))
+            .collect()
+    }
+
+    #[test]
+    fn an_app_a_person_created_two_hours_ago_is_accepted_with_every_check_passed() {
+        let report = judged(
+            &token(Some(&["AuditLog.Read.All"])),
+            AuditRead::Entries(vec![created(2, person())]),
+        );
+        assert_eq!(report.outcome, Outcome::Accepted);
+        assert!(report.checks.iter().all(|c| c.state == CheckState::Passed));
+        assert_eq!(report.checks.len(), CheckCode::ALL.len());
+        assert_eq!(report.age_secs, Some(2 * HOUR));
+        assert_eq!(
+            report.initiated_by.map(|c| c.user_principal_name),
+            Some("ada@contoso.example".to_string())
+        );
+    }
+
+    #[test]
+    fn the_window_accepts_seventy_one_and_exactly_seventy_two_hours_and_refuses_seventy_three() {
+        for (hours, outcome) in [
+            (71, Outcome::Accepted),
+            (72, Outcome::Accepted),
+            (73, Outcome::Rejected),
+        ] {
+            let report = judged(
+                &token(Some(&["AuditLog.Read.All"])),
+                AuditRead::Entries(vec![created(hours, person())]),
+            );
+            assert_eq!(report.outcome, outcome, "{hours} hours");
+        }
+        let late = judged(
+            &token(Some(&["AuditLog.Read.All"])),
+            AuditRead::Entries(vec![created(73, person())]),
+        );
+        let window = late.check(CheckCode::WithinWindow).unwrap();
+        assert_eq!(window.state, CheckState::Failed);
+        assert!(
+            window.detail.contains("1 hour too old"),
+            "{}",
+            window.detail
+        );
+        assert!(window.fix.contains("Create a new app registration"));
+    }
+
+    #[test]
+    fn another_tenant_is_refused_before_microsoft_is_asked() {
+        let report = judge(&Evidence {
+            expected_tenant_id: Some("99999999-2222-3333-4444-555555555555"),
+            tenant_id: TENANT,
+            object_id: OBJECT,
+            token: None,
+            audit: &AuditRead::NotRead,
+            window_secs: 72 * HOUR,
+            now: NOW,
+        });
+        assert_eq!(report.outcome, Outcome::Rejected);
+        assert_eq!(states(&report)[0], ("tenant_match", CheckState::Failed));
+        assert!(states(&report)[1..]
+            .iter()
+            .all(|(_, state)| *state == CheckState::Skipped));
+        assert_eq!(report.findings[0].code, FindingCode::TenantMismatch);
+    }
+
+    #[test]
+    fn a_pasted_secret_id_is_refused_with_the_taxonomys_fix() {
+        let refused = AttemptOutcome::Refused(TokenError {
+            error: "invalid_client".into(),
+            error_codes: vec![7000215],
+            description: "AADSTS7000215: Invalid client secret provided.".into(),
+        });
+        let report = judged(&refused, AuditRead::NotRead);
+        assert_eq!(report.outcome, Outcome::Rejected);
+        let check = report.check(CheckCode::Token).unwrap();
+        assert_eq!(check.state, CheckState::Failed);
+        assert!(check.fix.contains("Secret ID"), "{}", check.fix);
+        assert_eq!(report.findings[0].code, FindingCode::InvalidSecret);
+    }
+
+    #[test]
+    fn no_roles_means_consent_is_missing_and_says_who_can_grant_it() {
+        let report = judged(&token(None), AuditRead::NotRead);
+        assert_eq!(report.outcome, Outcome::Rejected);
+        let check = report.check(CheckCode::AuditPermission).unwrap();
+        assert_eq!(check.state, CheckState::Failed);
+        assert!(check.fix.contains("Global Administrator"));
+        assert!(check.fix.contains("Privileged Role Administrator"));
+        assert_eq!(report.findings[0].code, FindingCode::ConsentMissing);
+    }
+
+    #[test]
+    fn other_roles_without_the_audit_permission_name_what_is_missing() {
+        let report = judged(&token(Some(&["User.Read.All"])), AuditRead::NotRead);
+        let check = report.check(CheckCode::AuditPermission).unwrap();
+        assert!(check.detail.contains("User.Read.All"));
+        assert!(check.detail.contains("AuditLog.Read.All"));
+        assert_eq!(report.findings[0].code, FindingCode::PermissionMissing);
+    }
+
+    #[test]
+    fn a_token_from_another_tenant_is_refused() {
+        let foreign = AttemptOutcome::Token {
+            tenant_id: Some("99999999-0000-0000-0000-000000000000".into()),
+            roles: Some(vec!["AuditLog.Read.All".into()]),
+            probes: vec![],
+        };
+        assert!(!may_read_audit(&foreign, TENANT));
+        let report = judged(&foreign, AuditRead::NotRead);
+        assert_eq!(report.outcome, Outcome::Rejected);
+        assert_eq!(
+            report.check(CheckCode::Token).unwrap().state,
+            CheckState::Failed
+        );
+    }
+
+    #[test]
+    fn a_forbidden_audit_log_is_said_plainly_with_what_to_grant() {
+        let report = judged(&token(Some(&["AuditLog.Read.All"])), AuditRead::Forbidden);
+        assert_eq!(report.outcome, Outcome::Rejected);
+        let check = report.check(CheckCode::CreationEvent).unwrap();
+        assert!(check.detail.contains("403"));
+        assert!(check.fix.contains("Directory.Read.All"));
+    }
+
+    #[test]
+    fn a_creation_not_in_the_log_yet_is_pending_and_does_not_count() {
+        let report = judged(
+            &token(Some(&["AuditLog.Read.All"])),
+            AuditRead::Entries(vec![]),
+        );
+        assert_eq!(report.outcome, Outcome::NotYetVisible);
+        assert!(!report.outcome.counts_as_failure());
+        assert_eq!(
+            states(&report)[3..],
+            [
+                ("creation_event", CheckState::Pending),
+                ("within_window", CheckState::Pending),
+                ("initiator", CheckState::Pending)
+            ]
+        );
+    }
+
+    #[test]
+    fn failed_creations_and_other_objects_are_ignored() {
+        let mut failed = created(1, person());
+        failed.succeeded = false;
+        let mut other = created(1, person());
+        other.target_ids = vec!["ffffffff-0000-0000-0000-000000000000".into()];
+        let mut consent = created(1, person());
+        consent.activity = "Consent to application".into();
+        let report = judged(
+            &token(Some(&["AuditLog.Read.All"])),
+            AuditRead::Entries(vec![failed, other, consent]),
+        );
+        assert_eq!(report.outcome, Outcome::NotYetVisible);
+    }
+
+    #[test]
+    fn an_app_created_by_an_application_is_refused() {
+        let report = judged(
+            &token(Some(&["AuditLog.Read.All"])),
+            AuditRead::Entries(vec![created(
+                1,
+                Initiator::App {
+                    display_name: "Automation".into(),
+                    id: "sp-1".into(),
+                },
+            )]),
+        );
+        assert_eq!(report.outcome, Outcome::Rejected);
+        let check = report.check(CheckCode::Initiator).unwrap();
+        assert_eq!(check.state, CheckState::Failed);
+        assert!(check.detail.contains("Automation"));
+        assert!(report.initiated_by.is_none());
+    }
+
+    #[test]
+    fn microsoft_out_of_reach_is_could_not_check_and_does_not_count() {
+        let report = judged(
+            &AttemptOutcome::Unreachable {
+                detail: "timed out".into(),
+            },
+            AuditRead::NotRead,
+        );
+        assert_eq!(report.outcome, Outcome::CouldNotCheck);
+        assert!(!report.outcome.counts_as_failure());
+        assert_eq!(
+            report.check(CheckCode::Token).unwrap().state,
+            CheckState::Pending
+        );
+        let audit = judged(
+            &token(Some(&["AuditLog.Read.All"])),
+            AuditRead::CouldNotRead(AttemptOutcome::Throttled),
+        );
+        assert_eq!(audit.outcome, Outcome::CouldNotCheck);
+    }
+
+    #[test]
+    fn without_a_tenant_on_file_the_match_is_skipped_not_passed() {
+        let report = judge(&Evidence {
+            expected_tenant_id: None,
+            tenant_id: TENANT,
+            object_id: OBJECT,
+            token: Some(&token(Some(&["AuditLog.Read.All"]))),
+            audit: &AuditRead::Entries(vec![created(2, person())]),
+            window_secs: 72 * HOUR,
+            now: NOW,
+        });
+        assert_eq!(
+            report.check(CheckCode::TenantMatch).unwrap().state,
+            CheckState::Skipped
+        );
+        assert_eq!(report.outcome, Outcome::Accepted);
+    }
+
+    #[test]
+    fn spans_read_naturally() {
+        assert_eq!(span(45 * 60), "45 minutes");
+        assert_eq!(span(HOUR), "1 hour");
+        assert_eq!(span(2 * HOUR + 60), "2 hours 1 minute");
+        assert_eq!(span(72 * HOUR), "3 days");
+        assert_eq!(span(73 * HOUR + 59), "3 days 1 hour");
+    }
+}

@@ -1,0 +1,88 @@
+//! One recovery verification: sign the recovery app in with its secret,
+//! read the directory audit log for its creation, and let the domain's
+//! checklist judge. The secret is used for this one request and kept
+//! nowhere, not even in the token cache.
+
+use crate::client::{Credential, EntraClient};
+use crate::error::ClientError;
+use crate::graph;
+use crate::verify::outcome_of;
+use domain::evaluation::AttemptOutcome;
+use domain::recovery::checklist::{
+    judge, may_read_audit, tenant_matches, AuditRead, Evidence, Report,
+};
+use domain::{ClientId, Cloud, ObjectId, SecretValue, TenantId};
+
+/// Enough pages for a very busy tenant: the filter already narrows the log
+/// to the creation of one object.
+const MAX_AUDIT_PAGES: usize = 20;
+
+pub struct RecoveryRequest<'a> {
+    pub cloud: Cloud,
+    pub tenant_id: &'a TenantId,
+    /// The company's tenant on file, when there is one to compare with.
+    pub expected_tenant_id: Option<&'a TenantId>,
+    pub client_id: &'a ClientId,
+    pub object_id: &'a ObjectId,
+    pub secret: &'a SecretValue,
+    pub window_secs: i64,
+    pub now: i64,
+}
+
+pub async fn check_recovery(client: &EntraClient, request: &RecoveryRequest<'_>) -> Report {
+    let expected = request.expected_tenant_id.map(TenantId::as_str);
+    let tenant_id = request.tenant_id.as_str();
+    let token = if tenant_matches(expected, tenant_id) {
+        let credential = Credential::Secret(request.secret.clone());
+        Some(
+            client
+                .fresh_token(
+                    request.cloud,
+                    &request.tenant_id.to_ref(),
+                    request.client_id,
+                    &credential,
+                )
+                .await,
+        )
+    } else {
+        None
+    };
+    let (attempt, audit) = match token {
+        None => (None, AuditRead::NotRead),
+        Some(Err(error)) => (Some(outcome_of(error)), AuditRead::NotRead),
+        Some(Ok(token)) => {
+            let attempt = AttemptOutcome::Token {
+                tenant_id: token.claims.tid.clone(),
+                roles: token.claims.roles.clone(),
+                probes: Vec::new(),
+            };
+            let audit = if may_read_audit(&attempt, tenant_id) {
+                match graph::creations_of(
+                    client,
+                    request.cloud,
+                    &token,
+                    request.object_id,
+                    MAX_AUDIT_PAGES,
+                )
+                .await
+                {
+                    Ok(entries) => AuditRead::Entries(entries),
+                    Err(ClientError::Forbidden) => AuditRead::Forbidden,
+                    Err(error) => AuditRead::CouldNotRead(outcome_of(error)),
+                }
+            } else {
+                AuditRead::NotRead
+            };
+            (Some(attempt), audit)
+        }
+    };
+    judge(&Evidence {
+        expected_tenant_id: expected,
+        tenant_id,
+        object_id: request.object_id.as_str(),
+        token: attempt.as_ref(),
+        audit: &audit,
+        window_secs: request.window_secs,
+        now: request.now,
+    })
+}
