@@ -82,3 +82,11 @@ row_id!(
     /// One event of the audit trail.
     AuditEventId
 );
+row_id!(
+    /// One message in the outbox.
+    MessageId
+);
+row_id!(
+    /// One verification of a company recovery that counted.
+    RecoveryAttemptId
+);

@@ -2,12 +2,13 @@ use crate::components::shell::Shell;
 use crate::pages::{
     account::AccountPage,
     audit::AuditPage,
-    coming_soon::RecoveryPage,
     dashboard::DashboardPage,
     invite::InvitePage,
     login::LoginPage,
     not_found::NotFound,
     onboard::OnboardPage,
+    recover::RecoverPage,
+    recovery_settings::RecoverySettingsPage,
     registration::RegistrationPageView,
     reset::ResetPasswordPage,
     second_factor::{SignInCodePage, SignInEnrolPage},
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/invite") view={Lazy::<Invite>::new()}/>
                 <Route path=path!("/reset") view={Lazy::<Reset>::new()}/>
                 <Route path=path!("/onboard") view={Lazy::<Onboard>::new()}/>
+                <Route path=path!("/recover") view={Lazy::<Recover>::new()}/>
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view={Lazy::<Dashboard>::new()}/>
                     <Route path=path!("tenants") view={Lazy::<Tenants>::new()}/>
@@ -112,7 +114,8 @@ lazy_pages! {
     Tenants => TenantsPage,
     Tenant => TenantPage,
     Registration => RegistrationPageView,
-    Recovery => RecoveryPage,
+    Recover => RecoverPage,
+    Recovery => RecoverySettingsPage,
     Staff => StaffPage,
     Account => AccountPage,
     Audit => AuditPage,

@@ -370,3 +370,54 @@ export class AccountPage {
     return { key, recoveryCodes: await codes.allTextContents() };
   }
 }
+
+/** Recovery (admins): the organisation's tenant and company recovery. */
+export class RecoverySettingsPage {
+  constructor(private page: Page) {}
+
+  async open() {
+    await this.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Recovery' }).click();
+    await expect(this.page.getByRole('heading', { name: 'Recovery', exact: true })).toBeVisible();
+    await hydrated(this.page);
+  }
+
+  async allowRecoveryWith(tenantId: string) {
+    await this.page.getByLabel('Directory (tenant) ID').fill(tenantId);
+    await this.page.getByRole('button', { name: 'Save the tenant' }).click();
+    await expect(this.page.getByLabel('Directory (tenant) ID')).toHaveValue(tenantId);
+    await this.page.getByRole('button', { name: 'Allow company recovery' }).click();
+    await expect(this.page.getByText(/^On\. When every administrator has lost access/)).toBeVisible();
+  }
+}
+
+/** `/recover`: someone who lost access proves control of the company's tenant. */
+export class RecoverPage {
+  constructor(private page: Page) {}
+
+  /** From the sign-in page, as a person who cannot sign in would go. */
+  async openFromSignIn() {
+    await this.page.goto('/login');
+    await this.page.getByRole('link', { name: 'Recover access' }).click();
+    await expect(this.page.getByRole('heading', { name: 'Recover access to your organisation' })).toBeVisible();
+    await hydrated(this.page);
+  }
+
+  async nameCompany(tenantId: string) {
+    await this.page.getByLabel("The company's Directory (tenant) ID").fill(tenantId);
+    await this.page.getByRole('button', { name: 'Continue' }).click();
+    await expect(this.page.getByRole('heading', { name: /Create the recovery app/ })).toBeVisible();
+  }
+
+  async handOver(proof: { name: string; tenantId: string; clientId: string; objectId: string; secret: string }) {
+    await this.page.getByLabel('Your name').fill(proof.name);
+    await this.page.getByLabel('Directory (tenant) ID').fill(proof.tenantId);
+    await this.page.getByLabel('Application (client) ID').fill(proof.clientId);
+    await this.page.getByLabel('Object ID').fill(proof.objectId);
+    await this.page.getByLabel('Client secret value').fill(proof.secret);
+    await this.page.getByRole('button', { name: 'Check the recovery app' }).click();
+  }
+
+  check(code: string) {
+    return this.page.locator(`li[data-code="${code}"]`);
+  }
+}

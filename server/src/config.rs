@@ -38,11 +38,24 @@ pub struct Config {
     /// Earlier master keys, still needed to open what they sealed.
     pub previous_master_keys: Vec<domain::SecretValue>,
     pub checks: CheckConfig,
+    pub mail: MailConfig,
     pub limits: RequestLimits,
     pub sign_in: SignInConfig,
     /// `TENANTRY_ALLOW_INSECURE_HTTP=1`: serve plain http beyond this
     /// machine anyway (environment only).
     pub allow_insecure_http: bool,
+}
+
+/// Where e-mail goes. Without an SMTP URL, messages wait in the outbox
+/// and admins see them as not delivered.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// `TENANTRY_SMTP_URL` (environment only: it may hold a password).
+    pub smtp_url: Option<domain::SecretValue>,
+    /// The sender address, e.g. `Tenantry <tenantry@msp.example>`.
+    pub from: Option<String>,
+    /// How often the outbox is looked at for retries that became due.
+    pub poll_seconds: i64,
 }
 
 /// Bounds on what one request may cost the server.
@@ -71,6 +84,9 @@ pub struct SignInConfig {
     pub link_actions_per_hour: i64,
     /// The same for all links together, per minute.
     pub all_links_actions_per_minute: i64,
+    /// Company recovery look-ups and verifications one client address may
+    /// ask for per hour.
+    pub recovery_requests_per_hour: i64,
 }
 
 /// The watch: how often registrations are re-verified and how hard.
@@ -99,6 +115,9 @@ struct FileConfig {
     invitation_ttl_hours: Option<i64>,
     onboarding_ttl_hours: Option<i64>,
     recovery_window_hours: Option<i64>,
+    recovery_requests_per_hour: Option<i64>,
+    mail_from: Option<String>,
+    mail_poll_seconds: Option<i64>,
     log: Option<String>,
     identity_url: Option<String>,
     graph_url: Option<String>,
@@ -130,6 +149,8 @@ pub enum ConfigError {
         path: PathBuf,
         source: toml::de::Error,
     },
+    #[error("{name} must be {message}")]
+    Unusable { name: &'static str, message: String },
     #[error("{name} must be {expected}, got '{value}'")]
     Invalid {
         name: &'static str,
@@ -327,7 +348,14 @@ impl Config {
                     file.all_links_actions_per_minute,
                     60,
                 )?,
+                recovery_requests_per_hour: positive(
+                    "TENANTRY_RECOVERY_REQUESTS_PER_HOUR",
+                    env("TENANTRY_RECOVERY_REQUESTS_PER_HOUR"),
+                    file.recovery_requests_per_hour,
+                    60,
+                )?,
             },
+            mail: mail_config(&env, file.mail_from, file.mail_poll_seconds)?,
             limits: RequestLimits {
                 timeout_seconds: positive(
                     "TENANTRY_REQUEST_TIMEOUT_SECONDS",
@@ -378,6 +406,39 @@ impl Config {
             .clone()
             .unwrap_or_else(|| format!("http://{bound}"))
     }
+}
+
+fn mail_config(
+    env: &impl Fn(&str) -> Option<String>,
+    file_from: Option<String>,
+    file_poll_seconds: Option<i64>,
+) -> Result<MailConfig, ConfigError> {
+    // Read from the environment only, never from the file, as the master
+    // keys: the URL may carry the relay's password.
+    let smtp_url = env("TENANTRY_SMTP_URL").and_then(|url| domain::SecretValue::new(&url).ok());
+    let from = env("TENANTRY_MAIL_FROM").or(file_from);
+    if let Some(url) = &smtp_url {
+        domain::outbox::check_smtp_url(url.expose()).map_err(|message| ConfigError::Unusable {
+            name: "TENANTRY_SMTP_URL",
+            message,
+        })?;
+        if from.is_none() {
+            return Err(ConfigError::Unusable {
+                name: "TENANTRY_MAIL_FROM",
+                message: "set with TENANTRY_SMTP_URL: the address messages come from".to_owned(),
+            });
+        }
+    }
+    Ok(MailConfig {
+        smtp_url,
+        from,
+        poll_seconds: positive(
+            "TENANTRY_MAIL_POLL_SECONDS",
+            env("TENANTRY_MAIL_POLL_SECONDS"),
+            file_poll_seconds,
+            30,
+        )?,
+    })
 }
 
 fn base_url(name: &'static str, value: Option<String>) -> Result<Option<String>, ConfigError> {

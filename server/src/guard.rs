@@ -10,7 +10,7 @@ use tower_sessions::Session;
 /// signed-in staff; server functions (`/api/…`) check the caller themselves
 /// and answer 401.
 const PUBLIC_SECTIONS: &[&str] = &[
-    "login", "setup", "invite", "reset", "onboard", "consent", "api", "pkg", "health",
+    "login", "setup", "invite", "reset", "onboard", "consent", "recover", "api", "pkg", "health",
 ];
 const PUBLIC_FILES: &[&str] = &["/favicon.ico", "/favicon.svg", "/robots.txt"];
 
@@ -60,6 +60,7 @@ mod tests {
             "/settings",
             "/tenants",
             "/recovery",
+            "/recovers",
             "/logins-export",
             "/setupX",
             "/invitees",
@@ -81,6 +82,7 @@ mod tests {
             "/invite/abc",
             "/onboard/abc",
             "/onboard/abc/certificate.cer",
+            "/recover",
             "/api/login",
             "/pkg/tenantry.js",
             "/health",

@@ -46,6 +46,8 @@ pub enum StartupError {
     Keys(#[from] crate::keyring::KeyringError),
     #[error("{0}")]
     Insecure(String),
+    #[error("could not prepare e-mail delivery: {0}")]
+    Mail(String),
 }
 
 /// A built server, bound to its port but not yet serving.
@@ -104,6 +106,19 @@ pub async fn open_backend(
         onboarding_ttl: time::Duration::hours(config.onboarding_ttl_hours),
         watch,
         dashboards: Default::default(),
+        recovery: backend::recovery::RecoveryPolicy::new(
+            config.recovery_window_hours,
+            u32::try_from(config.sign_in.recovery_requests_per_hour).unwrap_or(u32::MAX),
+        ),
+        mail: backend::mail::Mail::new(
+            match (&config.mail.smtp_url, &config.mail.from) {
+                (Some(url), Some(from)) => Some(
+                    backend::mail::smtp::SmtpMailer::new(url, from).map_err(StartupError::Mail)?,
+                ),
+                _ => None,
+            },
+            std::time::Duration::from_secs(config.mail.poll_seconds as u64),
+        ),
     })
 }
 
@@ -304,6 +319,12 @@ impl Application {
             .watch
             .scheduler
             .then(|| tokio::spawn(app::backend::checks::scheduler::run(self.backend.clone())));
+        let mail = self.backend.mail.mailer.clone().map(|mailer| {
+            tokio::spawn(app::backend::mail::worker::run(
+                self.backend.clone(),
+                mailer,
+            ))
+        });
         let result = axum::serve(
             self.listener,
             self.router
@@ -313,6 +334,9 @@ impl Application {
         .await;
         if let Some(watch) = watch {
             watch.abort();
+        }
+        if let Some(mail) = mail {
+            mail.abort();
         }
         self.session_cleanup.abort();
         self.backend.pool.close().await;

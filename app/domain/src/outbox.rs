@@ -64,9 +64,63 @@ impl MessageState {
     }
 }
 
+/// Mail leaves this machine only encrypted: `smtps://`, or `smtp://` with
+/// `tls=required` (STARTTLS). Plain `smtp://` is allowed only to a relay on
+/// this machine, which is how tests and local mail relays are reached.
+pub fn check_smtp_url(url: &str) -> Result<(), String> {
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+        "an smtps:// or smtp:// URL, such as smtps://user:password@mail.example.com".to_owned()
+    })?;
+    let (authority, query) = match rest.split_once('?') {
+        Some((authority, query)) => (authority.trim_end_matches('/'), query),
+        None => (rest.trim_end_matches('/'), ""),
+    };
+    let host_and_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let host = match host_and_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_and_port.split(':').next().unwrap_or_default(),
+    };
+    if host.is_empty() {
+        return Err("an SMTP URL with a host name".to_owned());
+    }
+    let local = matches!(host, "localhost" | "127.0.0.1" | "::1");
+    match scheme {
+        "smtps" => Ok(()),
+        "smtp" if local || query.split('&').any(|pair| pair == "tls=required") => Ok(()),
+        "smtp" => Err(format!(
+            "smtps://{host_and_port} or smtp://{host_and_port}?tls=required: mail to {host} must be encrypted"
+        )),
+        other => Err(format!("an smtps:// or smtp:// URL, not {other}://")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mail_leaves_the_machine_only_encrypted() {
+        for good in [
+            "smtps://user:pw@mail.example.com",
+            "smtp://mail.example.com:587?tls=required",
+            "smtp://127.0.0.1:2525",
+            "smtp://localhost",
+            "smtp://[::1]:25",
+        ] {
+            assert_eq!(check_smtp_url(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "smtp://mail.example.com",
+            "smtp://user:pw@mail.example.com:25?tls=opportunistic",
+            "http://mail.example.com",
+            "mail.example.com",
+            "smtp://",
+        ] {
+            assert!(check_smtp_url(bad).is_err(), "{bad}");
+        }
+    }
 
     fn transient() -> DeliveryFailure {
         DeliveryFailure::Transient("421 try later".into())

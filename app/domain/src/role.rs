@@ -16,6 +16,8 @@ pub enum Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     ViewOrganisation,
+    /// The organisation's own settings: its tenant, company recovery, mail.
+    ManageOrganisation,
     ManageStaff,
     ManageTenants,
     ReadAuditTrail,
@@ -43,7 +45,9 @@ impl Role {
     pub fn may(self, action: Action) -> bool {
         match action {
             Action::ViewOrganisation => true,
-            Action::ManageStaff | Action::ReadAuditTrail => self == Role::Admin,
+            Action::ManageOrganisation | Action::ManageStaff | Action::ReadAuditTrail => {
+                self == Role::Admin
+            }
             Action::ManageTenants => matches!(self, Role::Admin | Role::Technician),
         }
     }

@@ -41,12 +41,13 @@ fn single_quoted(text: &str) -> String {
 }
 
 /// `redirect_uri` is where Microsoft sends the admin back after granting
-/// consent (Tenantry's `/consent/callback`), so Tenantry re-checks at once.
+/// consent (Tenantry's `/consent/callback`), so Tenantry re-checks at once;
+/// none for an app that never goes through Tenantry's consent (recovery).
 pub fn powershell(
     profiles: &[Profile],
     app_name: &str,
     cloud: Cloud,
-    redirect_uri: &str,
+    redirect_uri: Option<&str>,
 ) -> String {
     let environment = match cloud {
         Cloud::Global | Cloud::Gcc => "Global",
@@ -62,7 +63,7 @@ pub fn powershell(
         "{note}# Needs the Microsoft.Graph PowerShell module and an account that may create applications.\n\
 Connect-MgGraph -Environment {environment} -Scopes 'Application.ReadWrite.All'\n\
 $access = @(\n{lines}\n)\n\
-$app = New-MgApplication -DisplayName '{name}' -SignInAudience 'AzureADMyOrg' `\n    -Web @{{ RedirectUris = @('{redirect}') }} `\n    -RequiredResourceAccess @(@{{ ResourceAppId = '{graph}'; ResourceAccess = $access }})\n\
+$app = New-MgApplication -DisplayName '{name}' -SignInAudience 'AzureADMyOrg' `\n{redirect}    -RequiredResourceAccess @(@{{ ResourceAppId = '{graph}'; ResourceAccess = $access }})\n\
 \"Application (client) ID: $($app.AppId)\"\n\
 \"Object ID: $($app.Id)\"\n\
 \"Directory (tenant) ID: $((Get-MgContext).TenantId)\"\n\
@@ -70,12 +71,19 @@ $app = New-MgApplication -DisplayName '{name}' -SignInAudience 'AzureADMyOrg' `\
         note = sovereign_note(cloud),
         lines = lines.join("\n"),
         name = single_quoted(app_name),
-        redirect = single_quoted(redirect_uri),
+        redirect = redirect_uri
+            .map(|uri| format!("    -Web @{{ RedirectUris = @('{}') }} `\n", single_quoted(uri)))
+            .unwrap_or_default(),
         graph = GRAPH_RESOURCE_APP_ID,
     )
 }
 
-pub fn azure_cli(profiles: &[Profile], app_name: &str, cloud: Cloud, redirect_uri: &str) -> String {
+pub fn azure_cli(
+    profiles: &[Profile],
+    app_name: &str,
+    cloud: Cloud,
+    redirect_uri: Option<&str>,
+) -> String {
     let az_cloud = match cloud {
         Cloud::Global | Cloud::Gcc => "AzureCloud",
         Cloud::GccHigh | Cloud::Dod => "AzureUSGovernment",
@@ -83,12 +91,14 @@ pub fn azure_cli(profiles: &[Profile], app_name: &str, cloud: Cloud, redirect_ur
     };
     format!(
         "{note}az cloud set --name {az_cloud}\naz login --allow-no-subscriptions\ncat > tenantry-manifest.json <<'JSON'\n{manifest}\nJSON\n\
-az ad app create --display-name '{name}' --sign-in-audience AzureADMyOrg \\\n    --web-redirect-uris '{redirect}' --required-resource-accesses @tenantry-manifest.json --query '{{clientId: appId, objectId: id}}'\n\
+az ad app create --display-name '{name}' --sign-in-audience AzureADMyOrg \\\n    {redirect}--required-resource-accesses @tenantry-manifest.json --query '{{clientId: appId, objectId: id}}'\n\
 # Next: grant admin consent for the permissions, then create the credential.\n",
         note = sovereign_note(cloud),
         manifest = manifest(profiles),
         name = app_name.replace('\'', "'\\''"),
-        redirect = redirect_uri.replace('\'', "'\\''"),
+        redirect = redirect_uri
+            .map(|uri| format!("--web-redirect-uris '{}' ", uri.replace('\'', "'\\''")))
+            .unwrap_or_default(),
     )
 }
 
@@ -123,7 +133,7 @@ mod tests {
     #[test]
     fn scripts_name_the_cloud_and_every_permission() {
         let profiles = [profile::recovery()];
-        let back = "https://tenantry.example/consent/callback";
+        let back = Some("https://tenantry.example/consent/callback");
         let ps = powershell(&profiles, "Tenantry Recovery", Cloud::GccHigh, back);
         assert!(ps.contains("RedirectUris = @('https://tenantry.example/consent/callback')"));
         assert!(ps.contains("-Environment USGov "));
@@ -135,5 +145,11 @@ mod tests {
         assert!(cli.contains("az cloud set --name AzureChinaCloud"));
         assert!(cli.contains("'O'\\''Brien'\\''s app'"));
         assert!(!powershell(&profiles, "x", Cloud::Global, back).contains("global cloud"));
+        let no_redirect = powershell(&profiles, "Tenantry Recovery", Cloud::Global, None);
+        assert!(!no_redirect.contains("RedirectUris"));
+        assert!(
+            no_redirect.contains("-SignInAudience 'AzureADMyOrg' `\n    -RequiredResourceAccess")
+        );
+        assert!(!azure_cli(&profiles, "x", Cloud::Global, None).contains("--web-redirect-uris"));
     }
 }

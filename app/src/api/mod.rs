@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod exchange;
 pub mod mfa;
 pub mod onboarding;
+pub mod recovery;
 pub mod registrations;
 pub mod setup;
 pub mod staff;

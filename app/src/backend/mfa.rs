@@ -300,6 +300,31 @@ async fn forget_recovery_codes(
     Ok(())
 }
 
+/// Forgets a member's second factor: the secret, an enrolment under way and
+/// the recovery codes. Returns the member's e-mail address, or None when
+/// there is no such member.
+pub(crate) async fn forget_second_factor(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    user_id: &UserId,
+    organisation_id: &OrganisationId,
+) -> Result<Option<String>, AppError> {
+    let email: Option<(String,)> = sqlx::query_as(
+        "UPDATE users SET secret_sealed = NULL, mfa_enrolled_at = NULL, mfa_last_step = NULL,
+                mfa_pending_sealed = NULL
+          WHERE id = $1 AND organisation_id = $2 AND removed_at IS NULL
+          RETURNING email",
+    )
+    .bind(user_id)
+    .bind(organisation_id)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db("could not reset a second factor"))?;
+    if email.is_some() {
+        forget_recovery_codes(tx, user_id, organisation_id).await?;
+    }
+    Ok(email.map(|(email,)| email))
+}
+
 async fn replace_recovery_codes(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     member: &Authenticated,
@@ -409,19 +434,9 @@ async fn accept_recovery_code(
 pub async fn reset(ctx: &Staff, user_id: &UserId) -> Result<(), AppError> {
     ctx.scope.permit(Action::ManageStaff)?;
     let mut tx = begin(ctx.pool()).await?;
-    let email: Option<(String,)> = sqlx::query_as(
-        "UPDATE users SET secret_sealed = NULL, mfa_enrolled_at = NULL, mfa_last_step = NULL,
-                mfa_pending_sealed = NULL
-          WHERE id = $1 AND organisation_id = $2 AND removed_at IS NULL
-          RETURNING email",
-    )
-    .bind(user_id)
-    .bind(ctx.scope.organisation_id())
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(db("could not reset a second factor"))?;
-    let (email,) = email.ok_or(AppError::NotFound)?;
-    forget_recovery_codes(&mut tx, user_id, ctx.scope.organisation_id()).await?;
+    let email = forget_second_factor(&mut tx, user_id, ctx.scope.organisation_id())
+        .await?
+        .ok_or(AppError::NotFound)?;
     let ended = sessions::end_all_of(
         &mut *tx,
         ctx.scope.organisation_id(),

@@ -5,6 +5,7 @@ pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod checks;
+pub mod client_limit;
 pub mod clock;
 pub mod context;
 pub mod credentials;
@@ -16,12 +17,14 @@ pub mod heavy;
 pub mod invitations;
 pub mod lifecycle;
 pub mod link_limits;
+pub mod mail;
 pub mod mfa;
 pub mod onboarding;
 pub mod organisations;
 pub mod origin;
 pub mod password_resets;
 pub mod passwords;
+pub mod recovery;
 pub mod registrations;
 pub mod scope;
 pub mod sealed;
@@ -73,6 +76,10 @@ pub struct Backend {
     pub watch: checks::WatchSettings,
     /// Dashboard readings kept while they are true.
     pub dashboards: dashboard::Dashboards,
+    /// Bounds on company recovery.
+    pub recovery: recovery::RecoveryPolicy,
+    /// The outbox's delivery.
+    pub mail: mail::Mail,
 }
 
 impl Backend {

@@ -23,34 +23,16 @@ pub async fn create(ctx: &Staff, user_id: &UserId) -> Result<PasswordResetCreate
             "Change your own password on your account page.".to_owned(),
         ));
     }
-    let token = tokens::new_token();
-    let now = ctx.now();
-    let expires_at = Timestamp::of(now + LIFETIME);
     let mut tx = begin(ctx.pool()).await?;
     let member = colleague(&mut tx, &ctx.scope, user_id).await?;
-    // A new link replaces any earlier one.
-    sqlx::query(
-        "DELETE FROM password_resets WHERE user_id = $1 AND organisation_id = $2 AND used_at IS NULL",
+    let (token, expires_at) = issue(
+        &mut tx,
+        user_id,
+        ctx.scope.organisation_id(),
+        ctx.scope.user_id(),
+        ctx.now(),
     )
-    .bind(user_id)
-    .bind(ctx.scope.organisation_id())
-    .execute(&mut *tx)
-    .await
-    .map_err(db("could not replace a reset link"))?;
-    sqlx::query(
-        "INSERT INTO password_resets
-            (token_digest, user_id, organisation_id, created_by, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(tokens::digest(&token))
-    .bind(user_id)
-    .bind(ctx.scope.organisation_id())
-    .bind(ctx.scope.user_id())
-    .bind(Timestamp::of(now))
-    .bind(&expires_at)
-    .execute(&mut *tx)
-    .await
-    .map_err(db("could not store a reset link"))?;
+    .await?;
     audit::by_member(
         &mut *tx,
         ctx,
@@ -67,6 +49,42 @@ pub async fn create(ctx: &Staff, user_id: &UserId) -> Result<PasswordResetCreate
         link: ctx.backend.link(&format!("/reset/{token}")),
         expires_at,
     })
+}
+
+/// Stores a new single-use link for `user_id`, replacing any unused one;
+/// returns its token (shown once, kept only as a digest) and expiry.
+pub(crate) async fn issue(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    user_id: &UserId,
+    organisation_id: &OrganisationId,
+    created_by: &UserId,
+    now: time::OffsetDateTime,
+) -> Result<(String, Timestamp), AppError> {
+    let token = tokens::new_token();
+    let expires_at = Timestamp::of(now + LIFETIME);
+    sqlx::query(
+        "DELETE FROM password_resets WHERE user_id = $1 AND organisation_id = $2 AND used_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(organisation_id)
+    .execute(&mut **tx)
+    .await
+    .map_err(db("could not replace a reset link"))?;
+    sqlx::query(
+        "INSERT INTO password_resets
+            (token_digest, user_id, organisation_id, created_by, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(tokens::digest(&token))
+    .bind(user_id)
+    .bind(organisation_id)
+    .bind(created_by)
+    .bind(Timestamp::of(now))
+    .bind(&expires_at)
+    .execute(&mut **tx)
+    .await
+    .map_err(db("could not store a reset link"))?;
+    Ok((token, expires_at))
 }
 
 pub fn not_valid() -> AppError {

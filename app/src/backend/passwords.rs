@@ -50,6 +50,10 @@ fn verify_blocking(password: &str, stored: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Stored for an account that has no password yet (one made by company
+/// recovery, whose person chooses it through a link): no password matches.
+pub const NO_PASSWORD: &str = "!no-password-yet";
+
 impl Passwords {
     pub async fn new(limits: HashingLimits) -> Result<Self, AppError> {
         let at_once = limits.at_once.max(1);
@@ -103,6 +107,9 @@ impl Passwords {
     /// Verifies `password` against `stored`, or against the dummy hash when
     /// there is no account, taking the same time either way.
     pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool, AppError> {
+        // An account without a password yet (`NO_PASSWORD`) is compared
+        // like an unknown one, so its answer takes as long as any other.
+        let stored = stored.filter(|hash| PasswordHash::new(hash).is_ok());
         let known = stored.is_some();
         let stored = stored.unwrap_or(&self.dummy_hash).to_owned();
         let password = password.to_owned();

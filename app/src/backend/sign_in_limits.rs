@@ -4,24 +4,22 @@
 //! servers; and per client address, in this process's memory, so one
 //! machine cannot try many accounts quickly.
 
+use crate::backend::client_limit::PerClient;
 use crate::backend::origin::RequestOrigin;
 use crate::backend::{db, tokens};
 use crate::error::AppError;
 use crate::ids::UserId;
 use crate::timestamp::Timestamp;
 use domain::throttle::{Admission, SignInThrottle};
-use governor::clock::{Clock as _, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::Quota;
 use sqlx::SqlitePool;
 use std::future::Future;
-use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct SignInLimits {
     pub throttle: SignInThrottle,
-    per_client: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    per_client: PerClient,
 }
 
 /// Passwords typed for an address, known or not. Kept as a digest: the
@@ -45,46 +43,19 @@ pub enum Attempt<T> {
     },
 }
 
-/// An IPv6 client is limited by its /64: one subscriber holds all of it.
-fn client_key(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => {
-            let mut segments = v6.segments();
-            segments[4..].fill(0);
-            IpAddr::V6(segments.into())
-        }
-        v4 => v4,
-    }
-}
-
 impl SignInLimits {
     pub fn new(throttle: SignInThrottle, attempts_per_minute: u32) -> Self {
         let quota =
             Quota::per_minute(NonZeroU32::new(attempts_per_minute).unwrap_or(NonZeroU32::MIN));
         Self {
             throttle,
-            per_client: Arc::new(RateLimiter::keyed(quota)),
+            per_client: PerClient::new(quota),
         }
     }
 
     /// Counts one attempt from the request's client address.
     pub fn admit_client(&self, origin: &RequestOrigin) -> Result<(), AppError> {
-        let Some(ip) = origin.ip else {
-            return Ok(());
-        };
-        // Forget addresses that have not tried for a while, so the map
-        // does not grow with every address ever seen.
-        if self.per_client.len() > 10_000 {
-            self.per_client.retain_recent();
-        }
-        self.per_client
-            .check_key(&client_key(ip))
-            .map_err(|not_until| {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                AppError::TooManyAttempts {
-                    retry_after_seconds: wait.as_secs().max(1) as i64,
-                }
-            })
+        self.per_client.admit(origin)
     }
 
     /// Runs `check` as one counted attempt under `key`. The attempt is

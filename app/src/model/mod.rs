@@ -298,9 +298,11 @@ pub struct TestResult {
 mod checks;
 mod dashboard;
 mod exchange;
+mod recovery;
 pub use checks::*;
 pub use dashboard::*;
 pub use exchange::*;
+pub use recovery::*;
 
 /// One of the caller's own sign-ins, for "your sessions".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -33,6 +33,7 @@ pub fn LoginPage() -> impl IntoView {
                     <FormError error fields=&[]/>
                     <button type="submit" disabled=move || login.pending().get()>"Sign in"</button>
                 </ActionForm>
+                <p class="muted">"Nobody in your organisation can sign in any more? "<a href="/recover">"Recover access"</a>" by proving you administer its Microsoft 365 tenant."</p>
             </section>
         </main>
     }

@@ -1,6 +1,5 @@
 pub mod account;
 pub mod audit;
-pub mod coming_soon;
 pub mod dashboard;
 pub mod exchange;
 pub mod invite;
@@ -8,6 +7,8 @@ pub mod login;
 pub mod not_found;
 pub mod onboard;
 pub mod onboarding_links;
+pub mod recover;
+pub mod recovery_settings;
 pub mod registration;
 pub mod registrations;
 pub mod reset;

@@ -12,6 +12,7 @@ pub mod consent;
 pub mod faults;
 pub mod graph;
 pub mod microsoft;
+pub mod smtp;
 pub mod state;
 pub mod token;
 

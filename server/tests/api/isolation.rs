@@ -82,6 +82,13 @@ const SERVER_FUNCTIONS: &[(&str, Caller)] = &[
     ("generate_onboarding_certificate", Caller::Customer),
     ("save_onboarding_ids", Caller::Customer),
     ("test_onboarding", Caller::Customer),
+    ("start_recovery", Caller::Public),
+    ("resume_recovery", Caller::Public),
+    ("restart_recovery", Caller::Public),
+    ("verify_recovery", Caller::Public),
+    ("organisation_settings", READS),
+    ("save_home_tenant", WRITES),
+    ("save_recovery_settings", WRITES),
 ];
 
 fn registered() -> BTreeSet<String> {
@@ -234,6 +241,11 @@ fn arguments(victim: &Victim) -> Vec<(&'static str, String)> {
         ("form[note]", "Set aside by an intruder".into()),
         ("form[until]", "".into()),
         ("query[q]", "Contoso".into()),
+        // Clearing its own tenant needs no answer from Microsoft.
+        ("home_tenant_id", "".into()),
+        ("home_cloud", "global".into()),
+        ("enabled", "false".into()),
+        ("window_hours", "72".into()),
     ]
 }
 

@@ -17,6 +17,7 @@ mod isolation;
 mod link_material;
 mod onboarding;
 mod password_reset;
+mod recovery;
 mod recovery_cli;
 mod registration_edits;
 mod registrations;

@@ -253,7 +253,7 @@ impl Builder {
         });
     }
 
-    fn from_finding(&mut self, code: CheckCode, state: CheckState, finding: Finding) {
+    fn push_finding(&mut self, code: CheckCode, state: CheckState, finding: Finding) {
         self.push(code, state, finding.message.clone(), &finding.fix);
         self.findings.push(finding);
     }
@@ -307,7 +307,7 @@ pub fn judge(evidence: &Evidence<'_>) -> Report {
             "",
         ),
         Some(_) => {
-            built.from_finding(
+            built.push_finding(
                 CheckCode::TenantMatch,
                 CheckState::Failed,
                 Finding::new(
@@ -338,7 +338,7 @@ pub fn judge(evidence: &Evidence<'_>) -> Report {
             )
         }
         Some(AttemptOutcome::Refused(error)) => {
-            built.from_finding(
+            built.push_finding(
                 CheckCode::Token,
                 CheckState::Failed,
                 classify_token_error(error),
@@ -358,7 +358,7 @@ pub fn judge(evidence: &Evidence<'_>) -> Report {
         ) => {
             let mut finding = could_not_check(attempt);
             finding.fix = RETRY_FIX.into();
-            built.from_finding(CheckCode::Token, CheckState::Pending, finding);
+            built.push_finding(CheckCode::Token, CheckState::Pending, finding);
             return built
                 .rest(
                     CheckState::Skipped,
@@ -371,7 +371,7 @@ pub fn judge(evidence: &Evidence<'_>) -> Report {
         }) => {
             let issued_by = tenant_id.as_deref().unwrap_or("(none)");
             if !issued_by.eq_ignore_ascii_case(evidence.tenant_id) {
-                built.from_finding(
+                built.push_finding(
                     CheckCode::Token,
                     CheckState::Failed,
                     Finding::new(
@@ -426,7 +426,7 @@ pub fn judge(evidence: &Evidence<'_>) -> Report {
                 "Add the Microsoft Graph application permission AuditLog.Read.All (not the delegated one), then select 'Grant admin consent' as a Global Administrator or Privileged Role Administrator.",
             ),
         };
-        built.from_finding(CheckCode::AuditPermission, CheckState::Failed, finding);
+        built.push_finding(CheckCode::AuditPermission, CheckState::Failed, finding);
         return built
             .rest(
                 CheckState::Skipped,
@@ -444,7 +444,7 @@ pub fn judge(evidence: &Evidence<'_>) -> Report {
             )
         }
         AuditRead::Forbidden => {
-            built.from_finding(
+            built.push_finding(
                 CheckCode::CreationEvent,
                 CheckState::Failed,
                 Finding::new(
@@ -464,7 +464,7 @@ pub fn judge(evidence: &Evidence<'_>) -> Report {
         AuditRead::CouldNotRead(attempt) => {
             let mut finding = could_not_check(attempt);
             finding.fix = RETRY_FIX.into();
-            built.from_finding(CheckCode::CreationEvent, CheckState::Pending, finding);
+            built.push_finding(CheckCode::CreationEvent, CheckState::Pending, finding);
             return built
                 .rest(
                     CheckState::Skipped,

@@ -10,6 +10,7 @@ pub mod checklist;
 pub const DEFAULT_WINDOW_SECS: i64 = 72 * 3600;
 pub const DEFAULT_MAX_FAILURES: usize = 3;
 pub const DEFAULT_LOCKOUT_SECS: i64 = 12 * 3600;
+pub const DEFAULT_FAILURE_WINDOW_SECS: i64 = 12 * 3600;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -44,6 +45,21 @@ pub fn age_in_window(created_at: i64, verified_at: i64, window_secs: i64) -> Res
     }
 }
 
+/// How long the recovery page keeps looking for a creation the audit log
+/// does not show yet (it usually appears within minutes).
+pub const KEEP_LOOKING_SECS: u64 = 30 * 60;
+
+/// The wait before the page looks again, after `looks` looks that found
+/// nothing and `waited` seconds in all; None when it is time to stop and
+/// say so. Starts at 15 seconds, doubles, and never waits more than five
+/// minutes at a time.
+pub fn next_look(looks: u32, waited: u64) -> Option<u64> {
+    let delay = 15u64
+        .saturating_mul(2u64.saturating_pow(looks.saturating_sub(1)))
+        .min(300);
+    (waited + delay <= KEEP_LOOKING_SECS).then_some(delay)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attempt {
     pub at: i64,
@@ -53,6 +69,9 @@ pub struct Attempt {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Limiter {
     pub max_failures: usize,
+    /// Failures count only this long: three in twelve hours lock, three in
+    /// a month do not.
+    pub window_secs: i64,
     pub lockout_secs: i64,
 }
 
@@ -60,6 +79,7 @@ impl Default for Limiter {
     fn default() -> Self {
         Self {
             max_failures: DEFAULT_MAX_FAILURES,
+            window_secs: DEFAULT_FAILURE_WINDOW_SECS,
             lockout_secs: DEFAULT_LOCKOUT_SECS,
         }
     }
@@ -74,12 +94,13 @@ pub enum AttemptGate {
 
 impl Limiter {
     /// Whether a company may try again at `now`, given its attempt history.
-    /// Failures count since the last success or the end of the last
-    /// lockout; the lockout starts at the failure that reached the limit.
+    /// Failures count within the window, since the last success and since
+    /// the end of the last lockout; the lockout starts at the failure that
+    /// reached the limit, and attempts during it do not extend it.
     pub fn gate(&self, history: &[Attempt], now: i64) -> AttemptGate {
         let mut attempts: Vec<Attempt> = history.iter().copied().filter(|a| a.at <= now).collect();
         attempts.sort_by_key(|a| a.at);
-        let mut failures = 0usize;
+        let mut failures: Vec<i64> = Vec::new();
         let mut locked_until: Option<i64> = None;
         for attempt in attempts {
             if let Some(until) = locked_until {
@@ -87,13 +108,14 @@ impl Limiter {
                     continue;
                 }
                 locked_until = None;
-                failures = 0;
+                failures.clear();
             }
             if attempt.succeeded {
-                failures = 0;
+                failures.clear();
             } else {
-                failures += 1;
-                if failures >= self.max_failures {
+                failures.retain(|&at| at > attempt.at - self.window_secs);
+                failures.push(attempt.at);
+                if failures.len() >= self.max_failures {
                     locked_until = Some(attempt.at + self.lockout_secs);
                 }
             }
@@ -103,9 +125,15 @@ impl Limiter {
             Some(_) => AttemptGate::Open {
                 failures_left: self.max_failures,
             },
-            None => AttemptGate::Open {
-                failures_left: self.max_failures.saturating_sub(failures),
-            },
+            None => {
+                let recent = failures
+                    .iter()
+                    .filter(|&&at| at > now - self.window_secs)
+                    .count();
+                AttemptGate::Open {
+                    failures_left: self.max_failures.saturating_sub(recent),
+                }
+            }
         }
     }
 }
@@ -211,6 +239,37 @@ mod tests {
         assert_eq!(
             Limiter::default().gate(&history, 4),
             AttemptGate::Open { failures_left: 2 }
+        );
+    }
+
+    #[test]
+    fn the_page_looks_again_sooner_first_and_stops_after_half_an_hour() {
+        let mut waits = Vec::new();
+        let (mut looks, mut waited) = (1, 0);
+        while let Some(delay) = next_look(looks, waited) {
+            waits.push(delay);
+            waited += delay;
+            looks += 1;
+        }
+        assert_eq!(&waits[..6], [15, 30, 60, 120, 240, 300]);
+        assert!(waits[6..].iter().all(|&wait| wait == 300));
+        assert!(
+            waited <= KEEP_LOOKING_SECS && waited + 300 > KEEP_LOOKING_SECS,
+            "{waited}"
+        );
+    }
+
+    #[test]
+    fn failures_further_apart_than_the_window_do_not_lock() {
+        let history = [failed(0), failed(13 * HOUR), failed(26 * HOUR)];
+        assert_eq!(
+            Limiter::default().gate(&history, 26 * HOUR),
+            AttemptGate::Open { failures_left: 2 }
+        );
+        assert_eq!(
+            Limiter::default().gate(&history[..1], 13 * HOUR),
+            AttemptGate::Open { failures_left: 3 },
+            "a failure older than the window no longer counts"
         );
     }
 

@@ -91,13 +91,13 @@ pub(super) fn view_of(
             &link.profiles,
             &app_name,
             link.cloud,
-            &redirect_uri,
+            Some(&redirect_uri),
         ),
         azure_cli: domain::setup_script::azure_cli(
             &link.profiles,
             &app_name,
             link.cloud,
-            &redirect_uri,
+            Some(&redirect_uri),
         ),
         redirect_uri,
     }

@@ -1,0 +1,47 @@
+//! Delivers what the outbox holds: claims due messages for a lease, sends
+//! each, records the result. Runs beside the server until it stops.
+
+use super::outbox::{self, Claimed};
+use super::smtp::SmtpMailer;
+use crate::backend::Backend;
+use std::sync::Arc;
+
+/// Long enough for one SMTP exchange (30 s timeout) with room to spare, so
+/// a message is never sent twice at once; short enough that a message a
+/// killed server held is sent soon after a restart.
+const LEASE: time::Duration = time::Duration::minutes(2);
+const BATCH: i64 = 20;
+
+pub async fn run(backend: Backend, mailer: Arc<SmtpMailer>) {
+    loop {
+        while deliver_due(&backend, &mailer).await > 0 {}
+        tokio::select! {
+            _ = backend.mail.wake.notified() => {}
+            _ = tokio::time::sleep(backend.mail.poll) => {}
+        }
+    }
+}
+
+/// One round: returns how many messages it claimed.
+pub async fn deliver_due(backend: &Backend, mailer: &SmtpMailer) -> usize {
+    let claimed = match outbox::claim_due(&backend.pool, backend.now(), LEASE, BATCH).await {
+        Ok(claimed) => claimed,
+        Err(_) => return 0,
+    };
+    for message in &claimed {
+        deliver(backend, mailer, message).await;
+    }
+    claimed.len()
+}
+
+async fn deliver(backend: &Backend, mailer: &SmtpMailer, message: &Claimed) {
+    let recorded = match mailer.send(message).await {
+        Ok(()) => outbox::delivered(&backend.pool, &message.id, backend.now()).await,
+        Err(failure) => {
+            tracing::warn!(message = %message.id, attempt = message.attempts, error = failure.detail(), "a message was not delivered");
+            outbox::failed(&backend.pool, message, &failure, backend.now()).await
+        }
+    };
+    // Already logged with its cause; the lease lets the next round retry.
+    let _ = recorded;
+}

@@ -1,0 +1,209 @@
+//! The attempts that count against a company's recovery: reserved before
+//! Microsoft is asked, judged after, and limited by `domain::recovery`'s
+//! `Limiter` (three refusals in twelve hours lock recovery for twelve
+//! hours), per company tenant whoever is asking and from wherever.
+
+use super::Company;
+use crate::backend::origin::RequestOrigin;
+use crate::backend::{db, Backend, Staff};
+use crate::error::AppError;
+use crate::ids::RecoveryAttemptId;
+use crate::model::RecoveryAttemptEntry;
+use crate::timestamp::Timestamp;
+use domain::recovery::checklist::{CheckState, Report};
+use domain::recovery::{Attempt, AttemptGate, Limiter};
+use domain::Action;
+use sqlx::{Sqlite, Transaction};
+
+/// What was entered, as far as the attempt's record keeps it (never the
+/// secret).
+pub struct Entered<'a> {
+    pub person_name: &'a str,
+    pub tenant_id: &'a str,
+    pub client_id: &'a str,
+    pub object_id: &'a str,
+}
+
+/// A reserved attempt: counts as a refusal until it is settled.
+pub struct Reservation {
+    pub id: RecoveryAttemptId,
+    /// Refusals still allowed before this one is judged.
+    pub failures_left: usize,
+}
+
+#[derive(sqlx::FromRow)]
+struct Past {
+    at: Timestamp,
+    outcome: String,
+}
+
+async fn gate(
+    executor: impl sqlx::Executor<'_, Database = Sqlite>,
+    company: &Company,
+    except: Option<&RecoveryAttemptId>,
+    now: time::OffsetDateTime,
+) -> Result<AttemptGate, AppError> {
+    let limiter = Limiter::default();
+    // Far enough back for any lockout still running and every failure
+    // that still counts.
+    let since = now - time::Duration::seconds(limiter.window_secs + limiter.lockout_secs);
+    let past: Vec<Past> = sqlx::query_as(
+        "SELECT at, outcome FROM recovery_attempts
+          WHERE company_tenant_id = $1 AND at >= $2 AND id <> $3",
+    )
+    .bind(company.tenant_id.as_str())
+    .bind(Timestamp::of(since))
+    .bind(except.map(RecoveryAttemptId::as_str).unwrap_or_default())
+    .fetch_all(executor)
+    .await
+    .map_err(db("could not read the recovery attempts"))?;
+    let history: Vec<Attempt> = past
+        .iter()
+        .map(|attempt| Attempt {
+            at: attempt.at.unix(),
+            succeeded: attempt.outcome == "accepted",
+        })
+        .collect();
+    Ok(limiter.gate(&history, now.unix_timestamp()))
+}
+
+/// How the company stands before anything is tried: for the page.
+pub async fn standing(backend: &Backend, company: &Company) -> Result<AttemptGate, AppError> {
+    gate(&backend.pool, company, None, backend.now()).await
+}
+
+pub fn locked(until: i64, now: time::OffsetDateTime) -> AppError {
+    AppError::TooManyAttempts {
+        retry_after_seconds: (until - now.unix_timestamp()).max(1),
+    }
+}
+
+/// Writes the attempt first, then decides whether it may go ahead, so
+/// attempts sent at the same moment all see each other.
+pub async fn reserve(
+    backend: &Backend,
+    company: &Company,
+    entered: &Entered<'_>,
+    origin: &RequestOrigin,
+) -> Result<Reservation, AppError> {
+    let now = backend.now();
+    let id = RecoveryAttemptId::generate();
+    sqlx::query(
+        "INSERT INTO recovery_attempts
+            (id, company_tenant_id, organisation_id, at, outcome, person_name, tenant_id, client_id, object_id, ip)
+         VALUES ($1, $2, $3, $4, 'checking', $5, $6, $7, $8, $9)",
+    )
+    .bind(&id)
+    .bind(company.tenant_id.as_str())
+    .bind(company.organisation.as_ref().map(|o| &o.id))
+    .bind(Timestamp::of(now))
+    .bind(entered.person_name)
+    .bind(entered.tenant_id)
+    .bind(entered.client_id)
+    .bind(entered.object_id)
+    .bind(origin.ip.map(|ip| ip.to_string()))
+    .execute(&backend.pool)
+    .await
+    .map_err(db("could not record a recovery attempt"))?;
+    match gate(&backend.pool, company, Some(&id), now).await? {
+        AttemptGate::Open { failures_left } => Ok(Reservation { id, failures_left }),
+        AttemptGate::LockedUntil { until } => {
+            forget(backend, &id).await?;
+            Err(locked(until, now))
+        }
+    }
+}
+
+/// Removes an attempt that ended without a judgement (Microsoft could not
+/// be asked, or the creation is not visible yet): it counts for nothing.
+pub async fn forget(backend: &Backend, id: &RecoveryAttemptId) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM recovery_attempts WHERE id = $1 AND outcome = 'checking'")
+        .bind(id)
+        .execute(&backend.pool)
+        .await
+        .map_err(db("could not remove a recovery attempt"))?;
+    Ok(())
+}
+
+/// Records the judgement with its evidence and reasons; returns how the
+/// company stands after it.
+pub async fn settle(
+    tx: &mut Transaction<'_, Sqlite>,
+    company: &Company,
+    id: &RecoveryAttemptId,
+    report: &Report,
+    now: time::OffsetDateTime,
+) -> Result<AttemptGate, AppError> {
+    let outcome = if report.outcome.counts_as_failure() {
+        "rejected"
+    } else {
+        "accepted"
+    };
+    let reasons: Vec<&str> = report
+        .checks
+        .iter()
+        .filter(|check| check.state == CheckState::Failed)
+        .map(|check| check.detail.as_str())
+        .collect();
+    sqlx::query(
+        "UPDATE recovery_attempts
+            SET outcome = $1, app_created_at = $2, initiator_upn = $3, initiator_id = $4, reasons = $5
+          WHERE id = $6",
+    )
+    .bind(outcome)
+    .bind(report.created_at.and_then(|at| time::OffsetDateTime::from_unix_timestamp(at).ok()).map(Timestamp::of))
+    .bind(report.initiated_by.as_ref().map(|c| c.user_principal_name.as_str()))
+    .bind(report.initiated_by.as_ref().map(|c| c.id.as_str()))
+    .bind(reasons.join(" "))
+    .bind(id)
+    .execute(&mut **tx)
+    .await
+    .map_err(db("could not record a recovery judgement"))?;
+    gate(&mut **tx, company, None, now).await
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    at: Timestamp,
+    outcome: String,
+    person_name: String,
+    tenant_id: String,
+    client_id: String,
+    object_id: String,
+    app_created_at: Option<Timestamp>,
+    initiator_upn: Option<String>,
+    reasons: String,
+    ip: Option<String>,
+}
+
+/// The organisation's recovery attempts, newest first, for its admins.
+pub async fn history(ctx: &Staff) -> Result<Vec<RecoveryAttemptEntry>, AppError> {
+    ctx.scope.permit(Action::ManageOrganisation)?;
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT at, outcome, person_name, tenant_id, client_id, object_id, app_created_at,
+                initiator_upn, reasons, ip
+           FROM recovery_attempts
+          WHERE organisation_id = $1
+          ORDER BY at DESC, id
+          LIMIT 100",
+    )
+    .bind(ctx.scope.organisation_id())
+    .fetch_all(ctx.pool())
+    .await
+    .map_err(db("could not read the recovery attempts"))?;
+    Ok(rows
+        .into_iter()
+        .map(|row| RecoveryAttemptEntry {
+            at: row.at,
+            outcome: row.outcome,
+            person_name: row.person_name,
+            tenant_id: row.tenant_id,
+            client_id: row.client_id,
+            object_id: row.object_id,
+            app_created_at: row.app_created_at,
+            initiator_upn: row.initiator_upn.unwrap_or_default(),
+            reasons: row.reasons,
+            ip: row.ip.unwrap_or_default(),
+        })
+        .collect())
+}

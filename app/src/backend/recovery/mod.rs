@@ -1,0 +1,109 @@
+//! Company recovery: someone who lost access proves control of the
+//! organisation's Microsoft 365 tenant with a recovery app registration
+//! (`domain::recovery` judges; `entra::check_recovery` asks Microsoft) and
+//! becomes an admin again. `settings` is the admins' side, `company` the
+//! public page's, `attempts` the limit on refusals both share.
+
+pub mod attempts;
+pub mod company;
+pub mod settings;
+
+use crate::backend::client_limit::PerClient;
+use crate::backend::origin::RequestOrigin;
+use crate::backend::{db, Backend};
+use crate::error::AppError;
+use crate::ids::OrganisationId;
+use domain::{Cloud, TenantId};
+use governor::Quota;
+use std::num::NonZeroU32;
+
+/// The server's bounds on recovery.
+#[derive(Clone)]
+pub struct RecoveryPolicy {
+    /// The longest window an organisation may choose
+    /// (`TENANTRY_RECOVERY_WINDOW_HOURS`).
+    pub max_window_hours: i64,
+    /// Look-ups and verifications one client address may ask for, in this
+    /// process: Microsoft is asked on a stranger's behalf.
+    per_client: PerClient,
+}
+
+impl RecoveryPolicy {
+    pub fn new(max_window_hours: i64, requests_per_hour: u32) -> Self {
+        let quota = Quota::per_hour(NonZeroU32::new(requests_per_hour).unwrap_or(NonZeroU32::MIN));
+        Self {
+            max_window_hours,
+            per_client: PerClient::new(quota),
+        }
+    }
+
+    pub fn admit(&self, origin: &RequestOrigin) -> Result<(), AppError> {
+        self.per_client.admit(origin)
+    }
+}
+
+/// The organisation a company tenant can recover, when there is one.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Organisation {
+    pub id: OrganisationId,
+    pub name: String,
+}
+
+/// The company a person says they are recovering, named by its tenant.
+/// Whether an organisation stands behind it is known here and never shown
+/// before the proof is accepted.
+#[derive(Debug, Clone)]
+pub struct Company {
+    pub tenant_id: TenantId,
+    pub cloud: Cloud,
+    pub window_hours: i64,
+    pub organisation: Option<Organisation>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: OrganisationId,
+    name: String,
+    home_cloud: Option<String>,
+    recovery_window_hours: i64,
+}
+
+/// The company behind `tenant_id`: the organisation that names it as its
+/// own and allows recovery, or none (and then the cloud the person chose
+/// and the longest window, so both cases read alike).
+pub async fn company(
+    backend: &Backend,
+    tenant_id: &TenantId,
+    chosen_cloud: Cloud,
+) -> Result<Company, AppError> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, name, home_cloud, recovery_window_hours FROM organisations
+          WHERE home_tenant_id = $1 AND recovery_enabled",
+    )
+    .bind(tenant_id.as_str())
+    .fetch_optional(&backend.pool)
+    .await
+    .map_err(db("could not look a company up"))?;
+    let max = backend.recovery.max_window_hours;
+    Ok(match row {
+        Some(row) => Company {
+            tenant_id: tenant_id.clone(),
+            cloud: row
+                .home_cloud
+                .as_deref()
+                .and_then(|cloud| cloud.parse().ok())
+                .unwrap_or(chosen_cloud),
+            window_hours: row.recovery_window_hours.min(max),
+            organisation: Some(Organisation {
+                id: row.id,
+                name: row.name,
+            }),
+        },
+        None => Company {
+            tenant_id: tenant_id.clone(),
+            cloud: chosen_cloud,
+            window_hours: max,
+            organisation: None,
+        },
+    })
+}

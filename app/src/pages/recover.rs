@@ -1,0 +1,356 @@
+//! `/recover`: someone who lost access to their organisation proves control
+//! of its Microsoft 365 tenant with a recovery app registration, step by
+//! step, and reads a checklist that explains every verdict. The secret
+//! stays in this page's memory only, to look again while the audit log
+//! catches up; the server keeps nothing of it.
+
+use crate::api::recovery::{resume_recovery, RestartRecovery, StartRecovery, VerifyRecovery};
+use crate::components::copy::CopyButton;
+use crate::components::form::{action_error, FormError};
+use crate::model::{RecoveryProof, RecoveryResult, RecoveryStart};
+use domain::form::SecretText;
+use domain::recovery::checklist::{CheckCode, CheckState, Outcome};
+use domain::recovery::next_look;
+use domain::Cloud;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use std::time::Duration;
+
+/// Which company the page works on: the one the session remembers, or the
+/// one named (or forgotten) since the page opened. The server's render and
+/// the first render in the browser both read the session's.
+#[derive(Clone)]
+enum Named {
+    FromSession,
+    Chosen(Option<RecoveryStart>),
+}
+
+#[component]
+pub fn RecoverPage() -> impl IntoView {
+    let start = ServerAction::<StartRecovery>::new();
+    let restart = ServerAction::<RestartRecovery>::new();
+    let resumed = Resource::new(|| (), |_| resume_recovery());
+    let named = RwSignal::new(Named::FromSession);
+    Effect::new(move |_| {
+        if let Some(Ok(started)) = start.value().get() {
+            named.set(Named::Chosen(Some(started)));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = restart.value().get() {
+            named.set(Named::Chosen(None));
+        }
+    });
+    view! {
+        <Title text="Recover access to your organisation"/>
+        <main class="auth recover">
+            <section class="card">
+                <h1>"Recover access to your organisation"</h1>
+                <p>"When nobody can sign in to your organisation any more, prove that you still administer its Microsoft 365 tenant. You create a short-lived app registration there; Tenantry checks it with Microsoft and makes you an administrator again. Every administrator is told."</p>
+                <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        let remembered = resumed.await;
+                        let company = match named.get() {
+                            Named::FromSession => remembered.clone().ok().flatten(),
+                            Named::Chosen(company) => company,
+                        };
+                        match (company, remembered) {
+                            (_, Err(error)) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                            (Some(company), _) => view! { <Proof company restart/> }.into_any(),
+                            (None, _) => view! { <NameTheCompany start/> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+                <p class="muted"><a href="/login">"Back to sign-in"</a></p>
+            </section>
+        </main>
+    }
+}
+
+#[component]
+fn NameTheCompany(start: ServerAction<StartRecovery>) -> impl IntoView {
+    let error = action_error(start);
+    let message = move |field: &'static str| move || error.get().and_then(|e| e.for_field(field));
+    view! {
+        <h2>"1. Which company?"</h2>
+        <ActionForm action=start>
+            <div class="field">
+                <label for="recover-tenant">"The company's Directory (tenant) ID"</label>
+                <p class="hint" id="recover-tenant-hint">"A GUID, on the Overview page of Microsoft Entra ID in the Entra admin center."</p>
+                <input id="recover-tenant" name="tenant_id" required=true autocomplete="off"
+                    aria-describedby="recover-tenant-hint recover-tenant-error"
+                    aria-invalid=move || message("tenant_id")().map(|_| "true")/>
+                <p class="field-error" id="recover-tenant-error">{message("tenant_id")}</p>
+            </div>
+            <CloudSelect id="recover-cloud" name="cloud" selected=Cloud::Global/>
+            <FormError error fields=&["tenant_id", "cloud"]/>
+            <button type="submit" disabled=move || start.pending().get()>"Continue"</button>
+        </ActionForm>
+        <p class="muted">"Tenantry does not say here whether it knows this tenant; the checklist at the end tells you what it found."</p>
+    }
+}
+
+#[component]
+fn CloudSelect(id: &'static str, name: &'static str, selected: Cloud) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>"Microsoft cloud"</label>
+            <select id=id name=name>
+                {Cloud::ALL.into_iter().map(|cloud| view! {
+                    <option value=cloud.id() selected=cloud == selected>{cloud.label()}</option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// Steps two to four: create the app, hand over its IDs, read the checklist.
+#[component]
+fn Proof(company: RecoveryStart, restart: ServerAction<RestartRecovery>) -> impl IntoView {
+    let verify = ServerAction::<VerifyRecovery>::new();
+    let error = action_error(verify);
+    let proof = Proof::default();
+    let schedule = LookAgain::new(verify, proof);
+    let result = move || verify.value().get().and_then(Result::ok);
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        schedule.reset();
+        verify.dispatch(VerifyRecovery {
+            proof: proof.read(),
+        });
+    };
+    let message = move |field: &'static str| move || error.get().and_then(|e| e.for_field(field));
+    let window = company.window_hours;
+    let locked = company.locked_until.clone();
+    view! {
+        <p>"Company tenant "<strong>{company.tenant_hint.clone()}</strong>" in the "{company.cloud.label()}" cloud. "
+            <ActionForm action=restart>
+                <button type="submit" class="link">"Name another company"</button>
+            </ActionForm>
+        </p>
+        {locked.map(|until| view! {
+            <p class="form-error" role="alert">"Recovery for this company is locked after refused attempts until "{until.to_string()}"."</p>
+        })}
+        <h2>"2. Create the recovery app in the company's tenant"</h2>
+        <Instructions company=company.clone()/>
+        <h2>"3. Hand over its IDs and secret"</h2>
+        <form on:submit=submit class="recovery-proof">
+            <ProofField label="Your name" name="person_name" value=proof.person_name error=message("person_name")
+                hint="As the administrators who are told should read it."/>
+            <ProofField label="Directory (tenant) ID" name="tenant_id" value=proof.tenant_id error=message("tenant_id")
+                hint="On the app's Overview page."/>
+            <ProofField label="Application (client) ID" name="client_id" value=proof.client_id error=message("client_id")
+                hint="On the app's Overview page."/>
+            <ProofField label="Object ID" name="object_id" value=proof.object_id error=message("object_id")
+                hint="On the app's Overview page, below the Application (client) ID."/>
+            <ProofField label="Client secret value" name="secret" kind="password" value=proof.secret error=message("secret")
+                hint="The Value column, shown once when you create the secret (not the Secret ID). Used for this check only; never stored."/>
+            <FormError error fields=&["person_name", "tenant_id", "client_id", "object_id", "secret"]/>
+            <p class="muted">{format!("{} refused attempts left before recovery locks for 12 hours. Waiting for Microsoft never counts.", company.failures_left)}</p>
+            <button type="submit" disabled=move || verify.pending().get()>"Check the recovery app"</button>
+        </form>
+        <Show when=move || result().is_some() || verify.pending().get()>
+            <h2>"4. The checklist"</h2>
+            {move || verify.pending().get().then(|| view! { <p role="status">"Asking Microsoft…"</p> })}
+            {move || result().map(|result| view! { <Checklist result window schedule/> })}
+        </Show>
+    }
+}
+
+/// The form's values, kept in the page so a later look can send them again.
+#[derive(Clone, Copy, Default)]
+struct Proof {
+    person_name: RwSignal<String>,
+    tenant_id: RwSignal<String>,
+    client_id: RwSignal<String>,
+    object_id: RwSignal<String>,
+    secret: RwSignal<String>,
+}
+
+impl Proof {
+    fn read(&self) -> RecoveryProof {
+        RecoveryProof {
+            person_name: self.person_name.get_untracked(),
+            tenant_id: self.tenant_id.get_untracked(),
+            client_id: self.client_id.get_untracked(),
+            object_id: self.object_id.get_untracked(),
+            secret: SecretText::new(self.secret.get_untracked()),
+        }
+    }
+}
+
+#[component]
+fn ProofField(
+    label: &'static str,
+    name: &'static str,
+    value: RwSignal<String>,
+    error: impl Fn() -> Option<String> + Send + Sync + Copy + 'static,
+    hint: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+) -> impl IntoView {
+    let id = format!("proof-{name}");
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <p class="hint" id=hint_id.clone()>{hint}</p>
+            <input id=id type=kind name=name required=true autocomplete="off" bind:value=value
+                aria-describedby=format!("{hint_id} {error_id}")
+                aria-invalid=move || error().map(|_| "true")/>
+            <p class="field-error" id=error_id>{error}</p>
+        </div>
+    }
+}
+
+#[component]
+fn Instructions(company: RecoveryStart) -> impl IntoView {
+    view! {
+        <ol class="steps">
+            <li>"Sign in to the Microsoft Entra admin center as an administrator of the company's tenant."</li>
+            <li>"Under App registrations, choose New registration. Name it "<strong>{company.app_name.clone()}</strong>", for accounts in this organizational directory only, and register it."</li>
+            <li>"Under API permissions, add a permission: Microsoft Graph, Application permissions, "<strong>{company.permission.clone()}</strong>". Then choose Grant admin consent; only a Global Administrator or a Privileged Role Administrator can."</li>
+            <li>"Under Certificates & secrets, create a new client secret and copy its Value at once: it is shown only this time."</li>
+        </ol>
+        <p>{format!(
+            "The app counts only for {} hours after you create it, and Microsoft may take a few minutes before a new app works and its creation shows in the audit log. Tenantry reads that log to see who created the app and when.",
+            company.window_hours
+        )}</p>
+        <details>
+            <summary>"Or create it with a script"</summary>
+            <h3>"Microsoft Graph PowerShell"</h3>
+            <pre><code>{company.powershell.clone()}</code></pre>
+            <CopyButton text=company.powershell.clone() what="the PowerShell script".to_owned()/>
+            <h3>"Azure CLI"</h3>
+            <pre><code>{company.azure_cli.clone()}</code></pre>
+            <CopyButton text=company.azure_cli.clone() what="the Azure CLI script".to_owned()/>
+            <p class="muted">"Either way, grant admin consent and create the client secret afterwards, as above."</p>
+        </details>
+    }
+}
+
+/// Looks again, on its own, while Microsoft's audit log catches up.
+#[derive(Clone, Copy)]
+struct LookAgain {
+    looks: RwSignal<u32>,
+    waited: RwSignal<u64>,
+    next_in: RwSignal<Option<u64>>,
+}
+
+impl LookAgain {
+    fn new(verify: ServerAction<VerifyRecovery>, proof: Proof) -> Self {
+        let schedule = Self {
+            looks: RwSignal::new(0),
+            waited: RwSignal::new(0),
+            next_in: RwSignal::new(None),
+        };
+        Effect::new(move |_| {
+            let Some(Ok(result)) = verify.value().get() else {
+                return;
+            };
+            let waiting = matches!(
+                result.outcome,
+                Outcome::NotYetVisible | Outcome::CouldNotCheck
+            );
+            if !waiting {
+                schedule.next_in.set(None);
+                return;
+            }
+            let looks = schedule.looks.get_untracked() + 1;
+            schedule.looks.set(looks);
+            match next_look(looks, schedule.waited.get_untracked()) {
+                Some(delay) => {
+                    schedule.waited.update(|waited| *waited += delay);
+                    schedule.next_in.set(Some(delay));
+                    let seen = looks;
+                    set_timeout(
+                        move || {
+                            // A new submission since then starts its own looks.
+                            if schedule.looks.get_untracked() == seen {
+                                verify.dispatch(VerifyRecovery {
+                                    proof: proof.read(),
+                                });
+                            }
+                        },
+                        Duration::from_secs(delay),
+                    );
+                }
+                None => schedule.next_in.set(None),
+            }
+        });
+        schedule
+    }
+
+    fn reset(&self) {
+        self.looks.set(0);
+        self.waited.set(0);
+        self.next_in.set(None);
+    }
+}
+
+#[component]
+fn Checklist(result: RecoveryResult, window: i64, schedule: LookAgain) -> impl IntoView {
+    let outcome = result.outcome;
+    let headline = match outcome {
+        Outcome::Accepted => "Accepted",
+        Outcome::Rejected => "Refused",
+        Outcome::NotYetVisible => "Not visible yet",
+        Outcome::CouldNotCheck => "Could not check",
+    };
+    let gave_up = move || {
+        matches!(outcome, Outcome::NotYetVisible | Outcome::CouldNotCheck)
+            && schedule.next_in.get().is_none()
+            && schedule.looks.get() > 0
+    };
+    view! {
+        <p class=format!("recovery-outcome outcome-{}", outcome.as_str()) role="status">
+            <strong>{headline}</strong>": "{result.message.clone()}
+        </p>
+        {move || schedule.next_in.get().map(|delay| view! {
+            <p class="muted" role="status">{format!("Looking again in {delay} seconds{}.", next_at(delay))}</p>
+        })}
+        {move || gave_up().then(|| view! {
+            <p class="muted" role="status">{format!("Tenantry looked for {} minutes. Check the Object ID, then send the form again.", domain::recovery::KEEP_LOOKING_SECS / 60)}</p>
+        })}
+        <ul class="checklist">
+            {result.checks.iter().map(|check| {
+                let state = match check.state {
+                    CheckState::Passed => "passed",
+                    CheckState::Failed => "failed",
+                    CheckState::Pending => "pending",
+                    CheckState::Skipped => "skipped",
+                };
+                let title = match check.code {
+                    CheckCode::WithinWindow => format!("The app was created less than {window} hours ago"),
+                    code => code.title().to_owned(),
+                };
+                view! {
+                    <li class=format!("check check-{state}") data-code=check.code.as_str()>
+                        <span class="check-state">{state}</span>
+                        <strong>{title}</strong>
+                        <p>{check.detail.clone()}</p>
+                        {(!check.fix.is_empty()).then(|| view! { <p class="fix">"What to do: "{check.fix.clone()}</p> })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+        {result.set_password_link.clone().map(|link| view! {
+            <p><a class="button" href=link>"Choose your password"</a></p>
+            <p class="muted">"The link works once, for 24 hours. It is not shown again."</p>
+        })}
+    }
+}
+
+/// " (at 14:05:30)" in the reader's clock, once the page runs in a browser.
+#[cfg(feature = "hydrate")]
+fn next_at(delay: u64) -> String {
+    let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+        js_sys::Date::now() + delay as f64 * 1000.0,
+    ));
+    format!(" (at {})", String::from(at.to_locale_time_string("en-GB")))
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn next_at(_: u64) -> String {
+    String::new()
+}
