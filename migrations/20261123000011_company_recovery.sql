@@ -22,6 +22,8 @@ CREATE TABLE recovery_attempts (
     id                 TEXT PRIMARY KEY NOT NULL,
     company_tenant_id  TEXT NOT NULL,
     organisation_id    TEXT REFERENCES organisations (id),
+    -- Set for a customer's ownership proof through an onboarding link.
+    customer_tenant_id TEXT,
     at                 TEXT NOT NULL,
     outcome            TEXT NOT NULL CHECK (outcome IN ('checking', 'accepted', 'rejected')),
     person_name        TEXT NOT NULL,
@@ -32,10 +34,18 @@ CREATE TABLE recovery_attempts (
     initiator_upn      TEXT,
     initiator_id       TEXT,
     reasons            TEXT NOT NULL DEFAULT '',
-    ip                 TEXT
+    ip                 TEXT,
+    FOREIGN KEY (customer_tenant_id, organisation_id) REFERENCES customer_tenants (id, organisation_id)
 );
 CREATE INDEX recovery_attempts_by_company ON recovery_attempts (company_tenant_id, at);
 CREATE INDEX recovery_attempts_by_organisation ON recovery_attempts (organisation_id, at);
+
+-- A customer proved control of their tenant with an ownership proof link:
+-- when, who created the recovery app (the audit log's user), and the rest
+-- of the evidence (tenant, app, creation time) as one line of text.
+ALTER TABLE customer_tenants ADD COLUMN ownership_verified_at TEXT;
+ALTER TABLE customer_tenants ADD COLUMN ownership_verified_by TEXT;
+ALTER TABLE customer_tenants ADD COLUMN ownership_evidence TEXT;
 
 -- Messages to send, written in the same transaction as the event that
 -- causes them and delivered by a background worker: a message is never

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 
-import { createOrganisation, failOnPageErrors, hydrated, LoginPage, RecoverPage, RecoverySettingsPage, simulator } from './pages';
+import { createOrganisation, failOnPageErrors, hydrated, LoginPage, OnboardingWizard, RecoverPage, RecoverySettingsPage, simulator, TenantPage, TenantsPage } from './pages';
 
 const HOUR = 3600;
 
@@ -92,5 +92,45 @@ test('a recovery app created four days ago is refused with the window and what t
   await expect(recover.check('within_window')).toContainText('Create a new app registration');
   await expect(page.getByText(/2 more refused attempts/)).toBeVisible();
 
+  noPageErrors();
+});
+
+test("a customer's ownership proof through a link marks their tenant verified", async ({ page, browser }) => {
+  const ids = {
+    tenant: '7e570003-0000-4000-8000-000000000003',
+    client: '7e570003-0000-4000-8000-0000000000c3',
+    object: '7e570003-0000-4000-8000-0000000000b3',
+  };
+  await tenantWithRecoveryApp(ids, 'carol@fabrikam-owner.example', 1);
+  const noPageErrors = failOnPageErrors(page);
+  createOrganisation('Proof MSP', 'owen@proof-msp.example', 'the proof msp passphrase');
+  const login = new LoginPage(page);
+  await login.open();
+  await login.signIn('owen@proof-msp.example', 'the proof msp passphrase');
+  const tenants = new TenantsPage(page);
+  await tenants.open();
+  await tenants.add({ name: 'Fabrikam Owner', tenantId: ids.tenant, domain: '', cloud: 'Global (commercial)' });
+  await page.getByRole('link', { name: 'Fabrikam Owner' }).click();
+  const link = await new TenantPage(page).createOnboardingLink('Company recovery');
+
+  const customer = await browser.newPage();
+  const noCustomerErrors = failOnPageErrors(customer);
+  const wizard = new OnboardingWizard(customer);
+  await wizard.open(link);
+  await wizard.confirmEntraSteps();
+  await wizard.saveSecret('recovery~Secret.Value.123', new Date(Date.now() + 30 * 86400 * 1000).toISOString().slice(0, 10));
+  await wizard.continueToIds();
+  await wizard.enterIds({ tenantId: ids.tenant, clientId: ids.client, objectId: ids.object });
+  await wizard.test();
+  await expect(customer.getByRole('status').filter({ hasText: 'Accepted' })).toBeVisible();
+  await expect(customer.locator('li[data-code="initiator"]')).toContainText('carol@fabrikam-owner.example');
+  noCustomerErrors();
+
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Ownership verified' })).toBeVisible();
+  await expect(page.getByText('carol@fabrikam-owner.example').first()).toBeVisible();
+  await hydrated(page);
+  await page.getByRole('button', { name: "Make carol@fabrikam-owner.example the tenant's contact" }).click();
+  await expect(page.getByRole('button', { name: /the tenant's contact/ })).toHaveCount(0);
   noPageErrors();
 });

@@ -59,6 +59,7 @@ audit_actions! {
     TenantCreated => "tenant.created", "Customer tenant added";
     TenantEdited => "tenant.edited", "Customer tenant edited";
     TenantArchived => "tenant.archived", "Customer tenant archived";
+    TenantOwnershipVerified => "tenant.ownership_verified", "Customer proved control of their tenant";
     RegistrationCreated => "registration.created", "Registration added";
     RegistrationEdited => "registration.edited", "Registration edited";
     RegistrationArchived => "registration.archived", "Registration archived";

@@ -69,6 +69,25 @@ pub fn recovery_switched(organisation: &str, enabled: bool, by: &str, at: &str) 
     }
 }
 
+/// What the MSP's admins are told when a customer proved control of their
+/// tenant through an ownership-proof link.
+pub fn ownership_verified(
+    tenant: &str,
+    user_principal_name: &str,
+    client_id: &str,
+    at: &str,
+) -> Notice {
+    Notice {
+        subject: format!("{tenant} proved control of their Microsoft 365 tenant"),
+        body: format!(
+            "{user_principal_name} proved at {at} that they administer the Microsoft 365 tenant of {tenant}, \
+             with a recovery app registration (Application (client) ID {client_id}) created within the window.\n\n\
+             The customer tenant is marked as verified in Tenantry, with the evidence. You may make {user_principal_name} \
+             the tenant's contact on its page.\n"
+        ),
+    }
+}
+
 /// What every admin is told when recovery is locked after refused attempts.
 pub fn recovery_locked(organisation: &str, failures: usize, until: &str) -> Notice {
     Notice {

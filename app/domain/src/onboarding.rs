@@ -172,9 +172,46 @@ pub fn parse_directory_id(
     }
 }
 
+/// A link for company recovery proves who controls the customer's tenant:
+/// its test is the recovery checklist, and it ends with the tenant marked
+/// as verified rather than with a registration to watch.
+pub fn is_ownership_proof(profiles: &[crate::profile::Profile]) -> bool {
+    profiles
+        .iter()
+        .any(|profile| profile.id == crate::profile::recovery().id)
+}
+
+/// The products a new link is for: at least one, and an ownership proof
+/// only on its own.
+pub fn link_products(raw: &str, problems: &mut Problems) -> Option<Vec<crate::profile::Profile>> {
+    let chosen = crate::registration::parse_products(raw, problems)?;
+    if is_ownership_proof(&chosen) && chosen.len() > 1 {
+        problems.add(
+            "profiles",
+            "Company recovery proves who controls the tenant: send it as a link of its own, without other products.",
+        );
+        return None;
+    }
+    Some(chosen)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ownership_proof_is_a_link_of_its_own() {
+        let mut problems = Problems::default();
+        let alone = link_products("recovery", &mut problems);
+        assert!(alone.as_deref().is_some_and(is_ownership_proof));
+        let mut problems = Problems::default();
+        let mixed = link_products("email,recovery", &mut problems);
+        let refused = problems.finish(mixed).unwrap_err();
+        assert_eq!(refused[0].field, "profiles");
+        let mut problems = Problems::default();
+        let email = link_products("email", &mut problems).unwrap();
+        assert!(!is_ownership_proof(&email));
+    }
 
     #[test]
     fn a_customer_resumes_at_the_first_unfinished_step() {

@@ -1,7 +1,7 @@
 //! One recovery verification: sign the recovery app in with its secret,
 //! read the directory audit log for its creation, and let the domain's
-//! checklist judge. The secret is used for this one request and kept
-//! nowhere, not even in the token cache.
+//! checklist judge. The token is asked for fresh and kept nowhere, not
+//! even in the token cache: its roles must be today's.
 
 use crate::client::{Credential, EntraClient};
 use crate::error::ClientError;
@@ -11,7 +11,7 @@ use domain::evaluation::AttemptOutcome;
 use domain::recovery::checklist::{
     judge, may_read_audit, tenant_matches, AuditRead, Evidence, Report,
 };
-use domain::{ClientId, Cloud, ObjectId, SecretValue, TenantId};
+use domain::{ClientId, Cloud, ObjectId, TenantId};
 
 /// Enough pages for a very busy tenant: the filter already narrows the log
 /// to the creation of one object.
@@ -24,7 +24,8 @@ pub struct RecoveryRequest<'a> {
     pub expected_tenant_id: Option<&'a TenantId>,
     pub client_id: &'a ClientId,
     pub object_id: &'a ObjectId,
-    pub secret: &'a SecretValue,
+    /// The recovery app's client secret (a certificate works as well).
+    pub credential: &'a Credential,
     pub window_secs: i64,
     pub now: i64,
 }
@@ -33,14 +34,13 @@ pub async fn check_recovery(client: &EntraClient, request: &RecoveryRequest<'_>)
     let expected = request.expected_tenant_id.map(TenantId::as_str);
     let tenant_id = request.tenant_id.as_str();
     let token = if tenant_matches(expected, tenant_id) {
-        let credential = Credential::Secret(request.secret.clone());
         Some(
             client
                 .fresh_token(
                     request.cloud,
                     &request.tenant_id.to_ref(),
                     request.client_id,
-                    &credential,
+                    request.credential,
                 )
                 .await,
         )

@@ -321,7 +321,7 @@ async fn recover_with(client: &entra::EntraClient, attempt: Attempt) -> Report {
             expected_tenant_id: expected.as_ref(),
             client_id: &ClientId::parse(CLIENT).unwrap(),
             object_id: &ObjectId::parse(OBJECT).unwrap(),
-            secret: &SecretValue::new(attempt.secret).unwrap(),
+            credential: &entra::Credential::Secret(SecretValue::new(attempt.secret).unwrap()),
             window_secs: 72 * HOUR,
             now: attempt.now,
         },

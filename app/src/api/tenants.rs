@@ -22,6 +22,14 @@ pub async fn load_tenant(customer_tenant_id: CustomerTenantId) -> Result<TenantD
     as_staff(|ctx| async move { tenants::details(&ctx, &customer_tenant_id).await }).await
 }
 
+/// Makes the person who proved control of the tenant its first contact.
+#[server(prefix = "/api", endpoint = "adopt_verified_contact")]
+pub async fn adopt_verified_contact(customer_tenant_id: CustomerTenantId) -> Result<(), AppError> {
+    use crate::backend::{as_staff, tenants};
+    as_staff(|ctx| async move { tenants::adopt_verified_contact(&ctx, &customer_tenant_id).await })
+        .await
+}
+
 #[server(prefix = "/api", endpoint = "create_tenant")]
 pub async fn create_tenant(form: CustomerTenantForm) -> Result<CustomerTenantId, AppError> {
     use crate::backend::{as_staff, tenants};

@@ -3,10 +3,10 @@
 //! tenant (registrations, onboarding links) takes an `OwnedTenant`, the
 //! proof that the tenant belongs to the organisation acting on it.
 
-use crate::backend::{audit, db, internal, is_unique_violation, Staff};
+use crate::backend::{audit, begin, db, internal, is_unique_violation, Staff};
 use crate::error::AppError;
 use crate::ids::{CustomerTenantId, OrganisationId};
-use crate::model::{TenantDetails, TenantSummary};
+use crate::model::{OwnershipProof, TenantDetails, TenantSummary};
 use crate::timestamp::Timestamp;
 use domain::audit::AuditAction;
 use domain::customer::{CustomerTenant, CustomerTenantForm};
@@ -139,7 +139,95 @@ pub async fn details(ctx: &Staff, id: &CustomerTenantId) -> Result<TenantDetails
         created_at: row.created_at,
         updated_at: row.updated_at,
         can_manage: ctx.scope.may(Action::ManageTenants),
+        ownership: ownership(ctx, id, &row.contact_emails).await?,
     })
+}
+
+#[derive(sqlx::FromRow)]
+struct OwnershipRow {
+    ownership_verified_at: Option<Timestamp>,
+    ownership_verified_by: Option<String>,
+    ownership_evidence: Option<String>,
+}
+
+async fn ownership(
+    ctx: &Staff,
+    id: &CustomerTenantId,
+    contacts: &str,
+) -> Result<Option<OwnershipProof>, AppError> {
+    let row: OwnershipRow = sqlx::query_as(
+        "SELECT ownership_verified_at, ownership_verified_by, ownership_evidence
+           FROM customer_tenants WHERE id = $1 AND organisation_id = $2",
+    )
+    .bind(id)
+    .bind(ctx.scope.organisation_id())
+    .fetch_one(ctx.pool())
+    .await
+    .map_err(db("could not read a tenant's ownership proof"))?;
+    Ok(
+        match (row.ownership_verified_at, row.ownership_verified_by) {
+            (Some(verified_at), Some(verified_by)) => Some(OwnershipProof {
+                is_contact: contacts
+                    .split(',')
+                    .any(|contact| contact.trim().eq_ignore_ascii_case(&verified_by)),
+                verified_at,
+                verified_by,
+                evidence: row.ownership_evidence.unwrap_or_default(),
+            }),
+            _ => None,
+        },
+    )
+}
+
+/// Makes the person who proved control of the tenant its first contact,
+/// keeping the others.
+pub async fn adopt_verified_contact(ctx: &Staff, id: &CustomerTenantId) -> Result<(), AppError> {
+    ctx.scope.permit(Action::ManageTenants)?;
+    let tenant = owned(ctx, id).await?;
+    let row: (String, Option<String>) = sqlx::query_as(
+        "SELECT contact_emails, ownership_verified_by FROM customer_tenants
+          WHERE id = $1 AND organisation_id = $2",
+    )
+    .bind(tenant.id())
+    .bind(tenant.organisation_id())
+    .fetch_one(ctx.pool())
+    .await
+    .map_err(db("could not read a tenant's contacts"))?;
+    let (contacts, Some(verified)) = row else {
+        return Err(AppError::Conflict(
+            "Nobody has proved control of this tenant yet.".to_owned(),
+        ));
+    };
+    let mut list: Vec<&str> = vec![verified.as_str()];
+    list.extend(
+        contacts
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty() && !c.eq_ignore_ascii_case(&verified)),
+    );
+    let mut tx = begin(ctx.pool()).await?;
+    sqlx::query(
+        "UPDATE customer_tenants SET contact_emails = $1, updated_at = $2
+          WHERE id = $3 AND organisation_id = $4",
+    )
+    .bind(list.join(","))
+    .bind(Timestamp::of(ctx.now()))
+    .bind(tenant.id())
+    .bind(tenant.organisation_id())
+    .execute(&mut *tx)
+    .await
+    .map_err(db("could not update a tenant's contacts"))?;
+    audit::by_member(
+        &mut *tx,
+        ctx,
+        AuditAction::TenantEdited,
+        tenant.id().as_str(),
+        &format!("contact {verified} added: they proved control of the tenant"),
+    )
+    .await?;
+    tx.commit()
+        .await
+        .map_err(db("could not update a tenant's contacts"))
 }
 
 /// Names the tenant a unique index refused this one for. The index is the

@@ -5,6 +5,7 @@ pub mod file_field;
 pub mod form;
 pub mod mfa;
 pub mod profile_picker;
+pub mod recovery_checklist;
 pub mod relative_time;
 pub mod shell;
 pub mod verdict;

@@ -95,6 +95,18 @@ pub struct TenantDetails {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub can_manage: bool,
+    /// The customer proved control of the tenant (an ownership-proof link).
+    pub ownership: Option<OwnershipProof>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OwnershipProof {
+    pub verified_at: Timestamp,
+    /// The user who created the recovery app, from the audit log.
+    pub verified_by: String,
+    pub evidence: String,
+    /// Whether `verified_by` is already among the tenant's contacts.
+    pub is_contact: bool,
 }
 
 /// A registration as staff see it: never the secret, only its hint and expiry.
@@ -291,8 +303,11 @@ pub struct TestResult {
     pub permissions: Vec<domain::evaluation::PermissionVerdict>,
     pub extra_permissions: Vec<String>,
     pub findings: Vec<domain::finding::Finding>,
-    /// The registration is now active and visible to the MSP.
+    /// The registration is now active and visible to the MSP (for an
+    /// ownership proof: the tenant is verified).
     pub completed: bool,
+    /// For an ownership-proof link: the recovery checklist.
+    pub ownership: Option<RecoveryResult>,
 }
 
 mod checks;

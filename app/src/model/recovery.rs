@@ -87,6 +87,8 @@ pub struct RecoveryProof {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecoveryResult {
     pub outcome: Outcome,
+    /// How long after its creation the app counts.
+    pub window_hours: i64,
     pub checks: Vec<Check>,
     pub created_at: Option<Timestamp>,
     pub initiated_by: Option<String>,

@@ -7,14 +7,12 @@
 use crate::api::recovery::{resume_recovery, RestartRecovery, StartRecovery, VerifyRecovery};
 use crate::components::copy::CopyButton;
 use crate::components::form::{action_error, FormError};
-use crate::model::{RecoveryProof, RecoveryResult, RecoveryStart};
+use crate::components::recovery_checklist::{Checklist, LookAgain};
+use crate::model::{RecoveryProof, RecoveryStart};
 use domain::form::SecretText;
-use domain::recovery::checklist::{CheckCode, CheckState, Outcome};
-use domain::recovery::next_look;
 use domain::Cloud;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use std::time::Duration;
 
 /// Which company the page works on: the one the session remembers, or the
 /// one named (or forgotten) since the page opened. The server's render and
@@ -110,7 +108,14 @@ fn Proof(company: RecoveryStart, restart: ServerAction<RestartRecovery>) -> impl
     let verify = ServerAction::<VerifyRecovery>::new();
     let error = action_error(verify);
     let proof = Proof::default();
-    let schedule = LookAgain::new(verify, proof);
+    let schedule = LookAgain::new(
+        move || verify.value().get().and_then(Result::ok).map(|r| r.outcome),
+        move || {
+            verify.dispatch(VerifyRecovery {
+                proof: proof.read(),
+            });
+        },
+    );
     let result = move || verify.value().get().and_then(Result::ok);
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -120,7 +125,6 @@ fn Proof(company: RecoveryStart, restart: ServerAction<RestartRecovery>) -> impl
         });
     };
     let message = move |field: &'static str| move || error.get().and_then(|e| e.for_field(field));
-    let window = company.window_hours;
     let locked = company.locked_until.clone();
     view! {
         <p>"Company tenant "<strong>{company.tenant_hint.clone()}</strong>" in the "{company.cloud.label()}" cloud. "
@@ -152,7 +156,7 @@ fn Proof(company: RecoveryStart, restart: ServerAction<RestartRecovery>) -> impl
         <Show when=move || result().is_some() || verify.pending().get()>
             <h2>"4. The checklist"</h2>
             {move || verify.pending().get().then(|| view! { <p role="status">"Asking Microsoft…"</p> })}
-            {move || result().map(|result| view! { <Checklist result window schedule/> })}
+            {move || result().map(|result| view! { <Checklist result schedule/> })}
         </Show>
     }
 }
@@ -227,130 +231,4 @@ fn Instructions(company: RecoveryStart) -> impl IntoView {
             <p class="muted">"Either way, grant admin consent and create the client secret afterwards, as above."</p>
         </details>
     }
-}
-
-/// Looks again, on its own, while Microsoft's audit log catches up.
-#[derive(Clone, Copy)]
-struct LookAgain {
-    looks: RwSignal<u32>,
-    waited: RwSignal<u64>,
-    next_in: RwSignal<Option<u64>>,
-}
-
-impl LookAgain {
-    fn new(verify: ServerAction<VerifyRecovery>, proof: Proof) -> Self {
-        let schedule = Self {
-            looks: RwSignal::new(0),
-            waited: RwSignal::new(0),
-            next_in: RwSignal::new(None),
-        };
-        Effect::new(move |_| {
-            let Some(Ok(result)) = verify.value().get() else {
-                return;
-            };
-            let waiting = matches!(
-                result.outcome,
-                Outcome::NotYetVisible | Outcome::CouldNotCheck
-            );
-            if !waiting {
-                schedule.next_in.set(None);
-                return;
-            }
-            let looks = schedule.looks.get_untracked() + 1;
-            schedule.looks.set(looks);
-            match next_look(looks, schedule.waited.get_untracked()) {
-                Some(delay) => {
-                    schedule.waited.update(|waited| *waited += delay);
-                    schedule.next_in.set(Some(delay));
-                    let seen = looks;
-                    set_timeout(
-                        move || {
-                            // A new submission since then starts its own looks.
-                            if schedule.looks.get_untracked() == seen {
-                                verify.dispatch(VerifyRecovery {
-                                    proof: proof.read(),
-                                });
-                            }
-                        },
-                        Duration::from_secs(delay),
-                    );
-                }
-                None => schedule.next_in.set(None),
-            }
-        });
-        schedule
-    }
-
-    fn reset(&self) {
-        self.looks.set(0);
-        self.waited.set(0);
-        self.next_in.set(None);
-    }
-}
-
-#[component]
-fn Checklist(result: RecoveryResult, window: i64, schedule: LookAgain) -> impl IntoView {
-    let outcome = result.outcome;
-    let headline = match outcome {
-        Outcome::Accepted => "Accepted",
-        Outcome::Rejected => "Refused",
-        Outcome::NotYetVisible => "Not visible yet",
-        Outcome::CouldNotCheck => "Could not check",
-    };
-    let gave_up = move || {
-        matches!(outcome, Outcome::NotYetVisible | Outcome::CouldNotCheck)
-            && schedule.next_in.get().is_none()
-            && schedule.looks.get() > 0
-    };
-    view! {
-        <p class=format!("recovery-outcome outcome-{}", outcome.as_str()) role="status">
-            <strong>{headline}</strong>": "{result.message.clone()}
-        </p>
-        {move || schedule.next_in.get().map(|delay| view! {
-            <p class="muted" role="status">{format!("Looking again in {delay} seconds{}.", next_at(delay))}</p>
-        })}
-        {move || gave_up().then(|| view! {
-            <p class="muted" role="status">{format!("Tenantry looked for {} minutes. Check the Object ID, then send the form again.", domain::recovery::KEEP_LOOKING_SECS / 60)}</p>
-        })}
-        <ul class="checklist">
-            {result.checks.iter().map(|check| {
-                let state = match check.state {
-                    CheckState::Passed => "passed",
-                    CheckState::Failed => "failed",
-                    CheckState::Pending => "pending",
-                    CheckState::Skipped => "skipped",
-                };
-                let title = match check.code {
-                    CheckCode::WithinWindow => format!("The app was created less than {window} hours ago"),
-                    code => code.title().to_owned(),
-                };
-                view! {
-                    <li class=format!("check check-{state}") data-code=check.code.as_str()>
-                        <span class="check-state">{state}</span>
-                        <strong>{title}</strong>
-                        <p>{check.detail.clone()}</p>
-                        {(!check.fix.is_empty()).then(|| view! { <p class="fix">"What to do: "{check.fix.clone()}</p> })}
-                    </li>
-                }
-            }).collect_view()}
-        </ul>
-        {result.set_password_link.clone().map(|link| view! {
-            <p><a class="button" href=link>"Choose your password"</a></p>
-            <p class="muted">"The link works once, for 24 hours. It is not shown again."</p>
-        })}
-    }
-}
-
-/// " (at 14:05:30)" in the reader's clock, once the page runs in a browser.
-#[cfg(feature = "hydrate")]
-fn next_at(delay: u64) -> String {
-    let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
-        js_sys::Date::now() + delay as f64 * 1000.0,
-    ));
-    format!(" (at {})", String::from(at.to_locale_time_string("en-GB")))
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn next_at(_: u64) -> String {
-    String::new()
 }

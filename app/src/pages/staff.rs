@@ -137,6 +137,11 @@ fn StaffSections(
                 <p>"Sign-ins, changes to staff, tenants and registrations, and downloads: "
                     <a href="/audit">"see the audit trail"</a>"."</p>
             </section>
+            <section class="card">
+                <h2>"Company recovery and e-mail"</h2>
+                <p>"Your organisation's Microsoft 365 tenant, whether access can be recovered by proving control of it, the attempts made, and every e-mail Tenantry sent or could not send: "
+                    <a href="/recovery">"see Recovery"</a>"."</p>
+            </section>
         })}
     }
 }

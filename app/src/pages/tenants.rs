@@ -1,7 +1,10 @@
 use crate::api::exchange::ImportRegistrations;
-use crate::api::tenants::{list_tenants, load_tenant, ArchiveTenant, CreateTenant, UpdateTenant};
+use crate::api::tenants::{
+    list_tenants, load_tenant, AdoptVerifiedContact, ArchiveTenant, CreateTenant, UpdateTenant,
+};
 use crate::components::check_all::CheckAll;
 use crate::components::form::{action_error, FormError};
+use crate::components::relative_time::RelativeTime;
 use crate::components::shell::SignedIn;
 use crate::error::AppError;
 use crate::ids::CustomerTenantId;
@@ -203,15 +206,45 @@ fn Saved(done: Signal<bool>) -> impl IntoView {
     }
 }
 
+/// The customer proved control of the tenant through an ownership-proof
+/// link: who, when and with what.
+#[component]
+fn OwnershipSection(
+    proof: crate::model::OwnershipProof,
+    customer_tenant_id: String,
+    can_manage: bool,
+    adopt: ServerAction<AdoptVerifiedContact>,
+) -> impl IntoView {
+    let error = action_error(adopt);
+    let offer = can_manage && !proof.is_contact;
+    let who = proof.verified_by.clone();
+    view! {
+        <section class="card">
+            <h2>"Ownership verified"</h2>
+            <p><strong>{proof.verified_by.clone()}</strong>" proved control of this tenant "
+                <RelativeTime at=proof.verified_at.clone()/>"."</p>
+            <p class="muted">{proof.evidence.clone()}</p>
+            {offer.then(|| view! {
+                <ActionForm action=adopt>
+                    <input type="hidden" name="customer_tenant_id" value=customer_tenant_id.clone()/>
+                    <FormError error fields=&[]/>
+                    <button type="submit" class="secondary">{format!("Make {who} the tenant's contact")}</button>
+                </ActionForm>
+            })}
+        </section>
+    }
+}
+
 #[component]
 pub fn TenantPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || CustomerTenantId::from(params.read().get("id").unwrap_or_default());
     let save = ServerAction::<UpdateTenant>::new();
     let archive = ServerAction::<ArchiveTenant>::new();
+    let adopt = ServerAction::<AdoptVerifiedContact>::new();
     let details = Resource::new(
-        move || (id(), archive.version().get()),
-        |(id, _)| load_tenant(id),
+        move || (id(), archive.version().get(), adopt.version().get()),
+        |(id, _, _)| load_tenant(id),
     );
     let navigate = use_navigate();
     Effect::new(move |_| {
@@ -240,6 +273,9 @@ pub fn TenantPage() -> impl IntoView {
                                     <dt>"Status"</dt><dd>{if summary.archived { "Archived" } else { "Active" }}</dd>
                                 </dl>
                             </section>
+                            {details.ownership.clone().map(|proof| view! {
+                                <OwnershipSection proof customer_tenant_id=id.to_string() can_manage=details.can_manage adopt/>
+                            })}
                             <Registrations customer_tenant_id=id.clone() can_manage=details.can_manage/>
                             {(!summary.archived).then(|| view! { <OnboardingLinks customer_tenant_id=id.clone() can_manage=details.can_manage/> })}
                             {details.can_manage.then(|| view! {

@@ -98,6 +98,18 @@ impl MailServer {
         self.lock().received.clone()
     }
 
+    /// What arrived once `count` messages are in, or after ten seconds,
+    /// whichever comes first.
+    pub async fn wait_for(&self, count: usize) -> Vec<Received> {
+        for _ in 0..100 {
+            if self.lock().received.len() >= count {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        self.received()
+    }
+
     /// The next message is refused with `reply` (e.g. `451 4.3.0 try
     /// later` or `550 5.1.1 no such user`) instead of accepted.
     pub fn refuse_next(&self, reply: &str) {

@@ -89,6 +89,7 @@ const SERVER_FUNCTIONS: &[(&str, Caller)] = &[
     ("organisation_settings", READS),
     ("save_home_tenant", WRITES),
     ("save_recovery_settings", WRITES),
+    ("adopt_verified_contact", WRITES),
 ];
 
 fn registered() -> BTreeSet<String> {

@@ -16,6 +16,7 @@ mod first_run;
 mod isolation;
 mod link_material;
 mod onboarding;
+mod ownership_proof;
 mod password_reset;
 mod recovery;
 mod recovery_cli;

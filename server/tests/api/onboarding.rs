@@ -41,17 +41,17 @@ async fn a_customer_follows_the_link_fixes_missing_consent_and_ends_with_an_acti
     let app = app_against(&sim).await;
     let (staff, tenant) =
         staff_with_tenant(&app, "Northwind IT", "nadia@northwind.example", TENANT).await;
-    let customer = invite(&app, &staff, &tenant, "recovery").await;
+    let customer = invite(&app, &staff, &tenant, "email").await;
 
     let view = customer.open().await;
     assert_eq!(view.tenant_name, "Contoso");
     assert_eq!(view.finished, 0);
-    assert_eq!(view.requirements[0].permission, "AuditLog.Read.All");
-    assert!(view.needs_object_id);
+    assert_eq!(view.requirements[0].permission, "Mail.Send");
+    assert!(!view.needs_object_id);
     assert!(
         view.powershell
-            .contains("b0afded3-3588-46d8-8b3d-9842eff778da"),
-        "the catalog's AuditLog.Read.All GUID"
+            .contains("b633e1c5-b582-4048-a93e-9f11b44c7e96"),
+        "the catalog's Mail.Send GUID"
     );
     assert!(view
         .azure_cli
@@ -85,7 +85,7 @@ async fn a_customer_follows_the_link_fixes_missing_consent_and_ends_with_an_acti
     assert_eq!(first.findings[0].code.as_str(), "consent_missing");
     assert!(!first.completed);
 
-    grant(&sim, "AuditLog.Read.All").await;
+    grant(&sim, "Mail.Send").await;
     let second = customer.test().await;
     assert_eq!(second.status, Status::Healthy);
     assert!(second.completed);

@@ -3,7 +3,7 @@
 //! e-mail every admin gets through the outbox and a real SMTP exchange.
 
 use crate::support::process::spawn_binary_with;
-use crate::support::simulator::{contoso_with, CLIENT, OBJECT, SECRET, TENANT};
+use crate::support::simulator::{self, contoso_with, CLIENT, OBJECT, SECRET, TENANT};
 use crate::support::{app_error, browser, spawn_app_with, TestApp, PASSWORD};
 use app::error::AppError;
 use app::model::{RecoveryResult, RecoveryStart, SettingsPage};
@@ -18,19 +18,9 @@ const ADMIN: &str = "boss@northwind.example";
 const PERSON: &str = "ada@contoso.example";
 const UNKNOWN_TENANT: &str = "99999999-8888-4777-8666-555555555555";
 
-fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
 /// Contoso's recovery app, made by Ada `hours_ago` hours ago.
 fn recovery_app(hours_ago: i64) -> NewApp {
-    NewApp {
-        object_id: Some(OBJECT.into()),
-        created_at: Some(now() - hours_ago * HOUR),
-        created_by: Some(PERSON.into()),
-        display_name: Some("Tenantry Recovery".into()),
-        ..NewApp::with_secret(TENANT, CLIENT, SECRET, 90, &["AuditLog.Read.All"])
-    }
+    simulator::recovery_app(hours_ago, PERSON)
 }
 
 struct World {
@@ -138,14 +128,12 @@ impl World {
 
     /// Waits until the mail server holds `count` messages.
     async fn mail_arrives(&self, count: usize) -> Vec<smtp::Received> {
-        for _ in 0..100 {
-            let received = self.mail.received();
-            if received.len() >= count {
-                return received;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("{count} messages expected, got {:?}", self.mail.received());
+        let received = self.mail.wait_for(count).await;
+        assert!(
+            received.len() >= count,
+            "{count} messages expected, got {received:?}"
+        );
+        received
     }
 }
 

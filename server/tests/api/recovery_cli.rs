@@ -6,25 +6,14 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
 
-use crate::support::simulator::{contoso_with, CLIENT, OBJECT, SECRET, TENANT};
+use crate::support::simulator::{contoso_with, recovery_app, CLIENT, OBJECT, SECRET, TENANT};
 
-const HOUR: i64 = 3600;
-
-fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
-/// Contoso's recovery app, made by a person `hours_ago` hours ago.
+/// Contoso's recovery app, made by Ada `hours_ago` hours ago.
 async fn recovery_app_created(
     hours_ago: i64,
     tweak: impl FnOnce(&mut NewApp),
 ) -> entra_simulator::Simulator {
-    let mut app = NewApp {
-        object_id: Some(OBJECT.into()),
-        created_at: Some(now() - hours_ago * HOUR),
-        created_by: Some("ada@contoso.example".into()),
-        ..NewApp::with_secret(TENANT, CLIENT, SECRET, 90, &["AuditLog.Read.All"])
-    };
+    let mut app = recovery_app(hours_ago, "ada@contoso.example");
     tweak(&mut app);
     contoso_with(app).await
 }

@@ -10,6 +10,7 @@
 mod credential;
 mod customer;
 pub mod link;
+mod ownership;
 mod test;
 
 pub use credential::{certificate_download, generate_certificate, save_secret, upload_certificate};
@@ -59,7 +60,7 @@ pub async fn create_link(
     ctx.scope.permit(Action::ManageTenants)?;
     let tenant = tenants::owned(ctx, customer_tenant_id).await?;
     let mut problems = Problems::default();
-    let chosen = domain::registration::parse_products(profiles, &mut problems);
+    let chosen = domain::onboarding::link_products(profiles, &mut problems);
     let chosen = problems.finish(chosen).map_err(AppError::Invalid)?;
     if tenant.archived() {
         return Err(AppError::Conflict(

@@ -52,6 +52,25 @@ pub async fn test(ctx: &Customer) -> Result<TestResult, AppError> {
         return Err(finish_first(missing.first().copied().unwrap_or(Step::Ids)));
     };
     let expected_tenant_id = tenant_on_file(ctx).await?;
+    if domain::onboarding::is_ownership_proof(&link.profiles) {
+        let tenant_id = domain::TenantId::parse(tenant.as_str())
+            .map_err(|error| AppError::invalid("tenant_id", error))?;
+        let object_id = ids
+            .object_id
+            .as_ref()
+            .ok_or_else(|| finish_first(Step::Ids))?;
+        return super::ownership::prove(
+            ctx,
+            &super::ownership::Gathered {
+                tenant_id: &tenant_id,
+                client_id: &ids.client_id,
+                object_id,
+                credential: &credential,
+                expected_tenant_id: &expected_tenant_id,
+            },
+        )
+        .await;
+    }
     // A token cached before the customer granted consent still carries the old roles.
     ctx.backend
         .entra
@@ -155,6 +174,7 @@ pub async fn test(ctx: &Customer) -> Result<TestResult, AppError> {
         extra_permissions: report.verdict.extra_permissions,
         findings: report.verdict.findings,
         completed: passed || link.completed,
+        ownership: None,
     })
 }
 

@@ -90,12 +90,13 @@ pub async fn reserve(
     let id = RecoveryAttemptId::generate();
     sqlx::query(
         "INSERT INTO recovery_attempts
-            (id, company_tenant_id, organisation_id, at, outcome, person_name, tenant_id, client_id, object_id, ip)
-         VALUES ($1, $2, $3, $4, 'checking', $5, $6, $7, $8, $9)",
+            (id, company_tenant_id, organisation_id, customer_tenant_id, at, outcome, person_name, tenant_id, client_id, object_id, ip)
+         VALUES ($1, $2, $3, $4, $5, 'checking', $6, $7, $8, $9, $10)",
     )
     .bind(&id)
     .bind(company.tenant_id.as_str())
     .bind(company.organisation.as_ref().map(|o| &o.id))
+    .bind(company.customer_tenant.as_ref())
     .bind(Timestamp::of(now))
     .bind(entered.person_name)
     .bind(entered.tenant_id)
@@ -176,14 +177,15 @@ struct Row {
     ip: Option<String>,
 }
 
-/// The organisation's recovery attempts, newest first, for its admins.
+/// The organisation's own recovery attempts (not its customers' ownership
+/// proofs), newest first, for its admins.
 pub async fn history(ctx: &Staff) -> Result<Vec<RecoveryAttemptEntry>, AppError> {
     ctx.scope.permit(Action::ManageOrganisation)?;
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT at, outcome, person_name, tenant_id, client_id, object_id, app_created_at,
                 initiator_upn, reasons, ip
            FROM recovery_attempts
-          WHERE organisation_id = $1
+          WHERE organisation_id = $1 AND customer_tenant_id IS NULL
           ORDER BY at DESC, id
           LIMIT 100",
     )

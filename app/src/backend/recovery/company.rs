@@ -5,7 +5,7 @@
 //! verification and kept nowhere; the page sends it again for each retry.
 
 use super::attempts::{self, Entered};
-use super::{company, Company, Organisation};
+use super::{company, instant, result, standing, waiting_message, Company, Organisation};
 use crate::backend::context::session;
 use crate::backend::mail::outbox;
 use crate::backend::origin::RequestOrigin;
@@ -102,12 +102,6 @@ fn hint(tenant: &TenantId) -> String {
     format!("…{}", &id[id.len().saturating_sub(5)..])
 }
 
-fn instant(at: i64) -> Option<Timestamp> {
-    time::OffsetDateTime::from_unix_timestamp(at)
-        .ok()
-        .map(Timestamp::of)
-}
-
 async fn view(backend: &Backend, company: &Company) -> Result<RecoveryStart, AppError> {
     let profiles = [profile::recovery()];
     let (failures_left, locked_until) = standing(attempts::standing(backend, company).await?);
@@ -122,13 +116,6 @@ async fn view(backend: &Backend, company: &Company) -> Result<RecoveryStart, App
         failures_left,
         locked_until,
     })
-}
-
-fn standing(gate: AttemptGate) -> (usize, Option<Timestamp>) {
-    match gate {
-        AttemptGate::Open { failures_left } => (failures_left, None),
-        AttemptGate::LockedUntil { until } => (0, instant(until)),
-    }
 }
 
 /// The proof as typed, parsed; every problem names its field and nothing
@@ -231,7 +218,7 @@ pub async fn verify(
             expected_tenant_id: Some(&company.tenant_id),
             client_id: &parsed.client_id,
             object_id: &parsed.object_id,
-            secret: &parsed.secret,
+            credential: &entra::Credential::Secret(parsed.secret.clone()),
             window_secs: company.window_hours * 3600,
             now: backend.now().unix_timestamp(),
         },
@@ -242,6 +229,7 @@ pub async fn verify(
             attempts::forget(backend, &reservation.id).await?;
             Ok(result(
                 &report,
+                company.window_hours,
                 (reservation.failures_left, None),
                 waiting_message(&report),
                 None,
@@ -263,50 +251,12 @@ pub async fn verify(
     }
 }
 
-fn waiting_message(report: &Report) -> String {
-    match report.outcome {
-        Outcome::NotYetVisible => "Everything checked so far holds; Microsoft's audit log does not show the app's creation yet. This page looks again by itself; waiting costs no attempt.".to_owned(),
-        _ => "Microsoft could not be asked just now. This page tries again by itself; this costs no attempt.".to_owned(),
-    }
-}
-
-fn result(
-    report: &Report,
-    (failures_left, locked_until): (usize, Option<Timestamp>),
-    message: String,
-    set_password_link: Option<String>,
-) -> RecoveryResult {
-    RecoveryResult {
-        outcome: report.outcome,
-        checks: report.checks.clone(),
-        created_at: report.created_at.and_then(instant),
-        initiated_by: report
-            .initiated_by
-            .as_ref()
-            .map(|creator| creator.user_principal_name.clone()),
-        failures_left,
-        locked_until,
-        message,
-        set_password_link,
-    }
-}
-
 fn evidence(parsed: &Parsed, report: &Report) -> String {
-    format!(
-        "tenant {}, client id {}, object id {}, created {}, by {}",
-        parsed.tenant_id.as_str(),
-        parsed.client_id.as_str(),
-        parsed.object_id.as_str(),
-        report
-            .created_at
-            .and_then(instant)
-            .map(|at| at.to_string())
-            .unwrap_or_else(|| "unknown".to_owned()),
-        report
-            .initiated_by
-            .as_ref()
-            .map(|c| format!("{} ({})", c.user_principal_name, c.id))
-            .unwrap_or_else(|| "unknown".to_owned()),
+    super::evidence(
+        &parsed.tenant_id,
+        &parsed.client_id,
+        &parsed.object_id,
+        report,
     )
 }
 
@@ -368,7 +318,13 @@ async fn refused(
         (0, None) => "Recovery is refused.".to_owned(),
         (left, None) => format!("Recovery is refused. Fix what the checklist says and try again: {left} more refused attempts lock recovery for 12 hours."),
     };
-    Ok(result(report, standing, message, None))
+    Ok(result(
+        report,
+        company.window_hours,
+        standing,
+        message,
+        None,
+    ))
 }
 
 fn public_event<'a>(
@@ -409,6 +365,7 @@ async fn accepted(
         forget().await?;
         return Ok(result(
             report,
+            company.window_hours,
             standing(gate),
             "You proved control of this tenant, but no organisation on this Tenantry server can be recovered with it. Ask whoever runs Tenantry for you; you can delete the recovery app now.".to_owned(),
             None,
@@ -452,6 +409,7 @@ async fn accepted(
     forget().await?;
     Ok(result(
         report,
+        company.window_hours,
         standing(gate),
         format!(
             "Access to {} is recovered: {upn} is an administrator. Choose a password with the link below (it works once, for 24 hours), then delete the recovery app registration in Microsoft Entra: it is no longer needed, and its secret should not linger.",

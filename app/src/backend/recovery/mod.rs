@@ -12,7 +12,11 @@ use crate::backend::client_limit::PerClient;
 use crate::backend::origin::RequestOrigin;
 use crate::backend::{db, Backend};
 use crate::error::AppError;
-use crate::ids::OrganisationId;
+use crate::ids::{CustomerTenantId, OrganisationId};
+use crate::model::RecoveryResult;
+use crate::timestamp::Timestamp;
+use domain::recovery::checklist::{Outcome, Report};
+use domain::recovery::AttemptGate;
 use domain::{Cloud, TenantId};
 use governor::Quota;
 use std::num::NonZeroU32;
@@ -58,6 +62,9 @@ pub struct Company {
     pub cloud: Cloud,
     pub window_hours: i64,
     pub organisation: Option<Organisation>,
+    /// Set when a customer proves control of their own tenant through an
+    /// onboarding link, for the MSP that sent it.
+    pub customer_tenant: Option<CustomerTenantId>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -98,12 +105,85 @@ pub async fn company(
                 id: row.id,
                 name: row.name,
             }),
+            customer_tenant: None,
         },
         None => Company {
             tenant_id: tenant_id.clone(),
             cloud: chosen_cloud,
             window_hours: max,
             organisation: None,
+            customer_tenant: None,
         },
     })
+}
+
+pub(crate) fn instant(at: i64) -> Option<Timestamp> {
+    time::OffsetDateTime::from_unix_timestamp(at)
+        .ok()
+        .map(Timestamp::of)
+}
+
+/// Refusals left, or until when recovery is locked.
+pub(crate) fn standing(gate: AttemptGate) -> (usize, Option<Timestamp>) {
+    match gate {
+        AttemptGate::Open { failures_left } => (failures_left, None),
+        AttemptGate::LockedUntil { until } => (0, instant(until)),
+    }
+}
+
+/// The checklist as the page shows it.
+pub(crate) fn result(
+    report: &Report,
+    window_hours: i64,
+    (failures_left, locked_until): (usize, Option<Timestamp>),
+    message: String,
+    set_password_link: Option<String>,
+) -> RecoveryResult {
+    RecoveryResult {
+        outcome: report.outcome,
+        window_hours,
+        checks: report.checks.clone(),
+        created_at: report.created_at.and_then(instant),
+        initiated_by: report
+            .initiated_by
+            .as_ref()
+            .map(|creator| creator.user_principal_name.clone()),
+        failures_left,
+        locked_until,
+        message,
+        set_password_link,
+    }
+}
+
+/// What the page says while Microsoft has not decided yet.
+pub(crate) fn waiting_message(report: &Report) -> String {
+    match report.outcome {
+        Outcome::NotYetVisible => "Everything checked so far holds; Microsoft's audit log does not show the app's creation yet. This page looks again by itself; waiting costs no attempt.".to_owned(),
+        _ => "Microsoft could not be asked just now. This page tries again by itself; this costs no attempt.".to_owned(),
+    }
+}
+
+/// The proof in one line, for the audit trail and the tenant's record.
+pub(crate) fn evidence(
+    tenant_id: &TenantId,
+    client_id: &domain::ClientId,
+    object_id: &domain::ObjectId,
+    report: &Report,
+) -> String {
+    format!(
+        "tenant {}, client id {}, object id {}, created {}, by {}",
+        tenant_id.as_str(),
+        client_id.as_str(),
+        object_id.as_str(),
+        report
+            .created_at
+            .and_then(instant)
+            .map(|at| at.to_string())
+            .unwrap_or_else(|| "unknown".to_owned()),
+        report
+            .initiated_by
+            .as_ref()
+            .map(|c| format!("{} ({})", c.user_principal_name, c.id))
+            .unwrap_or_else(|| "unknown".to_owned()),
+    )
 }

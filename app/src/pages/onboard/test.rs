@@ -4,6 +4,7 @@
 
 use super::{wizard, StepHeading};
 use crate::api::onboarding::TestOnboarding;
+use crate::components::recovery_checklist::{Checklist, LookAgain};
 use crate::components::verdict::VerdictDetails;
 use crate::model::TestResult;
 use domain::onboarding::Step;
@@ -14,6 +15,18 @@ pub fn TestStep() -> impl IntoView {
     let wizard = wizard();
     let data = wizard.data;
     let test = ServerAction::<TestOnboarding>::new();
+    // An ownership proof waits for Microsoft's audit log by itself.
+    let schedule = LookAgain::new(
+        move || {
+            test.value()
+                .get()
+                .and_then(Result::ok)
+                .and_then(|result| result.ownership.map(|shown| shown.outcome))
+        },
+        move || {
+            test.dispatch(TestOnboarding {});
+        },
+    );
     Effect::new(move |_| {
         if let Some(Ok(result)) = test.value().get() {
             if result.completed {
@@ -53,11 +66,14 @@ pub fn TestStep() -> impl IntoView {
         {move || missing().into_iter().map(|step| view! {
             <p class="notice warning">"Not done yet: " <a href=context.step_href(step)>"step " {step.number()} ": " {step.title()}</a></p>
         }).collect_view()}
-        <ActionForm action=test>
+        <ActionForm action=test on:submit=move |_| schedule.reset()>
             <button type="submit" disabled=move || test.pending().get()>{move || if test.pending().get() { "Testing…" } else { "Test the registration" }}</button>
         </ActionForm>
         {move || test.value().get().map(|result| match result {
-            Ok(result) => view! { <TestReport result/> }.into_any(),
+            Ok(result) => match result.ownership {
+                Some(shown) => view! { <Checklist result=shown schedule/> }.into_any(),
+                None => view! { <TestReport result/> }.into_any(),
+            },
             Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
         })}
     }

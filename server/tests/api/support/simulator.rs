@@ -29,6 +29,18 @@ pub async fn contoso(roles: &[&str]) -> Simulator {
     .await
 }
 
+/// Contoso's recovery app with `AuditLog.Read.All` granted and `SECRET`,
+/// created by `creator` `hours_ago` hours ago, as the audit log records it.
+pub fn recovery_app(hours_ago: i64, creator: &str) -> NewApp {
+    NewApp {
+        object_id: Some(OBJECT.into()),
+        created_at: Some(time::OffsetDateTime::now_utc().unix_timestamp() - hours_ago * 3600),
+        created_by: Some(creator.into()),
+        display_name: Some("Tenantry Recovery".into()),
+        ..NewApp::with_secret(TENANT, CLIENT, SECRET, 90, &["AuditLog.Read.All"])
+    }
+}
+
 /// Contoso with an app the test describes itself.
 pub async fn contoso_with(app: NewApp) -> Simulator {
     let scenario = Scenario::of(

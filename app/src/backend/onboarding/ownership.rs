@@ -1,0 +1,236 @@
+//! Step 6 of an ownership-proof link (the company recovery product): the
+//! customer's recovery app is checked with the recovery checklist. When it
+//! is accepted, the customer tenant is marked as verified with the evidence,
+//! its Directory ID is pinned from the token, the link is complete (its
+//! secret erased) and the MSP's admins are told. No registration is made:
+//! a recovery app is meant to be deleted once it has served.
+
+use super::log;
+use crate::backend::mail::outbox;
+use crate::backend::origin::RequestOrigin;
+use crate::backend::recovery::attempts::{self, Entered};
+use crate::backend::recovery::{result, standing, waiting_message, Company, Organisation};
+use crate::backend::{audit, begin, db, Customer};
+use crate::error::AppError;
+use crate::model::{RecoveryResult, TestResult};
+use crate::timestamp::Timestamp;
+use domain::audit::AuditAction;
+use domain::evaluation::Status;
+use domain::onboarding::Step;
+use domain::recovery::checklist::{Outcome, Report};
+use domain::recovery::AttemptGate;
+use domain::{ClientId, ObjectId, TenantId};
+
+/// What the wizard has gathered for the proof.
+pub struct Gathered<'a> {
+    pub tenant_id: &'a TenantId,
+    pub client_id: &'a ClientId,
+    pub object_id: &'a ObjectId,
+    pub credential: &'a entra::Credential,
+    /// The Directory ID on file for the customer.
+    pub expected_tenant_id: &'a str,
+}
+
+pub async fn prove(ctx: &Customer, gathered: &Gathered<'_>) -> Result<TestResult, AppError> {
+    let link = &ctx.link;
+    let expected = TenantId::parse(gathered.expected_tenant_id)
+        .map_err(|error| crate::backend::internal("a tenant on file is not a GUID", error))?;
+    let organisation_name: (String,) =
+        sqlx::query_as("SELECT name FROM organisations WHERE id = $1")
+            .bind(link.tenant.organisation_id())
+            .fetch_one(ctx.pool())
+            .await
+            .map_err(db("could not read the organisation's name"))?;
+    let company = Company {
+        tenant_id: expected,
+        cloud: link.cloud,
+        window_hours: ctx.backend.recovery.max_window_hours,
+        organisation: Some(Organisation {
+            id: link.tenant.organisation_id().clone(),
+            name: organisation_name.0,
+        }),
+        customer_tenant: Some(link.tenant.id().clone()),
+    };
+    let origin = RequestOrigin::current();
+    let reservation = attempts::reserve(
+        &ctx.backend,
+        &company,
+        &Entered {
+            person_name: "customer (onboarding link)",
+            tenant_id: gathered.tenant_id.as_str(),
+            client_id: gathered.client_id.as_str(),
+            object_id: gathered.object_id.as_str(),
+        },
+        &origin,
+    )
+    .await?;
+    let report = entra::check_recovery(
+        &ctx.backend.entra,
+        &entra::RecoveryRequest {
+            cloud: company.cloud,
+            tenant_id: gathered.tenant_id,
+            expected_tenant_id: Some(&company.tenant_id),
+            client_id: gathered.client_id,
+            object_id: gathered.object_id,
+            credential: gathered.credential,
+            window_secs: company.window_hours * 3600,
+            now: ctx.now().unix_timestamp(),
+        },
+    )
+    .await;
+    let shown = match report.outcome {
+        Outcome::NotYetVisible | Outcome::CouldNotCheck => {
+            attempts::forget(&ctx.backend, &reservation.id).await?;
+            result(
+                &report,
+                company.window_hours,
+                (reservation.failures_left, None),
+                waiting_message(&report),
+                None,
+            )
+        }
+        Outcome::Rejected | Outcome::Accepted => {
+            settle(ctx, &company, &reservation.id, gathered, &report, &origin).await?
+        }
+    };
+    let accepted = report.outcome == Outcome::Accepted;
+    Ok(TestResult {
+        status: match report.outcome {
+            Outcome::Accepted => Status::Healthy,
+            Outcome::Rejected => Status::Failing,
+            Outcome::NotYetVisible | Outcome::CouldNotCheck => Status::CouldNotCheck,
+        },
+        permissions: Vec::new(),
+        extra_permissions: Vec::new(),
+        findings: report.findings.clone(),
+        completed: accepted || link.completed,
+        ownership: Some(shown),
+    })
+}
+
+fn evidence(gathered: &Gathered<'_>, report: &Report) -> String {
+    crate::backend::recovery::evidence(
+        gathered.tenant_id,
+        gathered.client_id,
+        gathered.object_id,
+        report,
+    )
+}
+
+/// An event the customer caused through the link.
+fn by_customer<'a>(
+    link: &'a crate::backend::onboarding::Link,
+    action: AuditAction,
+    detail: &'a str,
+    origin: &'a RequestOrigin,
+    at: time::OffsetDateTime,
+) -> audit::Event<'a> {
+    audit::Event {
+        organisation_id: link.tenant.organisation_id(),
+        actor_user_id: None,
+        actor: "customer (onboarding link)",
+        action,
+        target: &link.tenant_name,
+        detail,
+        origin,
+        at,
+    }
+}
+
+async fn settle(
+    ctx: &Customer,
+    company: &Company,
+    id: &crate::ids::RecoveryAttemptId,
+    gathered: &Gathered<'_>,
+    report: &Report,
+    origin: &RequestOrigin,
+) -> Result<RecoveryResult, AppError> {
+    let link = &ctx.link;
+    let now = ctx.now();
+    let at = Timestamp::of(now);
+    let detail = evidence(gathered, report);
+    let mut tx = begin(ctx.pool()).await?;
+    let gate = attempts::settle(&mut tx, company, id, report, now).await?;
+    link.finished_step(&mut *tx, Step::Test).await?;
+    log(
+        &mut *tx,
+        &link.id,
+        &at,
+        &format!("ownership proof: {}", report.outcome.as_str()),
+    )
+    .await?;
+    let message = match (report.outcome, &report.initiated_by) {
+        (Outcome::Accepted, Some(creator)) => {
+            let upn = creator.user_principal_name.to_lowercase();
+            sqlx::query(
+                "UPDATE customer_tenants
+                    SET ownership_verified_at = $1, ownership_verified_by = $2, ownership_evidence = $3,
+                        entra_tenant_id = COALESCE(entra_tenant_id, $4), updated_at = $1
+                  WHERE id = $5 AND organisation_id = $6",
+            )
+            .bind(&at)
+            .bind(&upn)
+            .bind(&detail)
+            .bind(gathered.tenant_id.as_str())
+            .bind(link.tenant.id())
+            .bind(link.tenant.organisation_id())
+            .execute(&mut *tx)
+            .await
+            .map_err(db("could not mark a tenant as verified"))?;
+            sqlx::query(
+                "UPDATE onboarding_links SET completed_at = $1, secret_sealed = NULL
+                  WHERE id = $2 AND completed_at IS NULL",
+            )
+            .bind(&at)
+            .bind(&link.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("could not complete an onboarding link"))?;
+            log(&mut *tx, &link.id, &at, "completed").await?;
+            audit::record(
+                &mut *tx,
+                by_customer(
+                    link,
+                    AuditAction::TenantOwnershipVerified,
+                    &detail,
+                    origin,
+                    now,
+                ),
+            )
+            .await?;
+            let notice = domain::notice::ownership_verified(
+                &link.tenant_name,
+                &upn,
+                gathered.client_id.as_str(),
+                &at.to_string(),
+            );
+            outbox::queue_to_admins(&mut tx, link.tenant.organisation_id(), None, &notice, now)
+                .await?;
+            format!("Thank you: you proved that you administer this tenant ({upn}). Your IT provider has been told. You can delete the recovery app registration now.")
+        }
+        _ => {
+            let reasons: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
+            let audited = format!("{detail}; {}", reasons.join(" "));
+            audit::record(
+                &mut *tx,
+                by_customer(link, AuditAction::RecoveryRefused, &audited, origin, now),
+            )
+            .await?;
+            match gate {
+                AttemptGate::LockedUntil { .. } => "The proof is refused, and checking is paused after repeated refusals. Fix what the checklist says before trying again.".to_owned(),
+                AttemptGate::Open { failures_left } => format!("The proof is refused. Fix what the checklist says and test again ({failures_left} more refusals pause checking for 12 hours)."),
+            }
+        }
+    };
+    tx.commit()
+        .await
+        .map_err(db("could not record an ownership proof"))?;
+    ctx.backend.mail.queued();
+    Ok(result(
+        report,
+        company.window_hours,
+        standing(gate),
+        message,
+        None,
+    ))
+}
