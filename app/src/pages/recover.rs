@@ -117,6 +117,12 @@ fn Proof(company: RecoveryStart, restart: ServerAction<RestartRecovery>) -> impl
         },
     );
     let result = move || verify.value().get().and_then(Result::ok);
+    // Once the proof is accepted the secret has served: forget it here too.
+    Effect::new(move |_| {
+        if result().is_some_and(|r| r.outcome == domain::recovery::checklist::Outcome::Accepted) {
+            proof.secret.set(String::new());
+        }
+    });
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         schedule.reset();

@@ -243,8 +243,17 @@ async fn naming_a_tenant_reads_the_same_whether_it_can_be_recovered_here_or_not(
 
 #[tokio::test]
 async fn an_accepted_proof_makes_the_person_an_admin_who_chooses_a_password_and_signs_in() {
-    let world = recoverable_world(recovery_app(2)).await;
-    world.mail_arrives(1).await;
+    let world = world_with(recovery_app(2)).await;
+    world
+        .app
+        .add_member(&world.admin, "deputy@northwind.example", "admin")
+        .await;
+    world
+        .app
+        .add_member(&world.admin, "tech@northwind.example", "technician")
+        .await;
+    world.allow_recovery(&world.admin).await;
+    let announced = world.mail_arrives(2).await;
     let person = world.person().await;
 
     let accepted = result(world.verify(&person, SECRET).await).await;
@@ -274,19 +283,27 @@ async fn an_accepted_proof_makes_the_person_an_admin_who_chooses_a_password_and_
     assert_eq!(me.organisation_name, "Northwind");
     assert_eq!(
         world.app.staff(&world.admin).await.members.len(),
-        2,
-        "the old admin is kept"
+        4,
+        "every member is kept"
     );
 
-    let received = world.mail_arrives(2).await;
-    let notice = &received[1];
-    assert_eq!(notice.to, [ADMIN]);
+    let received = world.mail_arrives(announced.len() + 2).await;
+    let notices: Vec<_> = received[announced.len()..].to_vec();
+    let mut told: Vec<&str> = notices.iter().map(|n| n.to[0].as_str()).collect();
+    told.sort();
     assert_eq!(
-        notice.header("Subject").as_deref(),
-        Some("Access to Northwind was recovered by ada@contoso.example")
+        told,
+        [ADMIN, "deputy@northwind.example"],
+        "one message per admin who was there, none to technicians"
     );
-    assert!(notice.body().contains("127.0.0.1"), "{}", notice.body());
-    assert!(!notice.data.contains(SECRET), "no secret in a message");
+    for notice in &notices {
+        assert_eq!(
+            notice.header("Subject").as_deref(),
+            Some("Access to Northwind was recovered by ada@contoso.example")
+        );
+        assert!(notice.body().contains("127.0.0.1"), "{}", notice.body());
+        assert!(!notice.data.contains(SECRET), "no secret in a message");
+    }
 
     let settings = world.settings(&world.admin).await;
     assert_eq!(settings.attempts[0].outcome, "accepted");
