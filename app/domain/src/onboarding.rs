@@ -134,6 +134,13 @@ impl LinkRefusal {
     }
 }
 
+/// Steps the customer marks done themselves, because they happen in Entra.
+/// For an ownership proof the credential step is one of them: the secret is
+/// handed over at the test, used for that check only, and never stored.
+pub fn marked_done_by_customer(step: Step, ownership_proof: bool) -> bool {
+    step < Step::Credential || (ownership_proof && step == Step::Credential)
+}
+
 /// The steps still to finish before the test can run: it signs in with the
 /// saved credential as the app the IDs name.
 pub fn missing_before_test(credential_saved: bool, ids_saved: bool) -> Vec<Step> {
@@ -198,6 +205,14 @@ pub fn link_products(raw: &str, problems: &mut Problems) -> Option<Vec<crate::pr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ownership_proof_marks_its_credential_step_done_because_nothing_is_saved() {
+        assert!(marked_done_by_customer(Step::Consent, false));
+        assert!(!marked_done_by_customer(Step::Credential, false));
+        assert!(marked_done_by_customer(Step::Credential, true));
+        assert!(!marked_done_by_customer(Step::Ids, true));
+    }
 
     #[test]
     fn an_ownership_proof_is_a_link_of_its_own() {

@@ -8,6 +8,7 @@ use crate::model::{
     CertificateUpload, OnboardingCreated, OnboardingIds, OnboardingLinkView, OnboardingView,
     SecretForm, TestResult,
 };
+use domain::form::SecretText;
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "create_onboarding_link")]
@@ -74,8 +75,9 @@ pub async fn save_onboarding_ids(form: OnboardingIds) -> Result<OnboardingView, 
     as_customer(|ctx| async move { onboarding::save_ids(&ctx, &form).await }).await
 }
 
+/// `secret`: an ownership proof's client secret, for this test only.
 #[server(prefix = "/api", endpoint = "test_onboarding")]
-pub async fn test_onboarding() -> Result<TestResult, AppError> {
+pub async fn test_onboarding(secret: Option<SecretText>) -> Result<TestResult, AppError> {
     use crate::backend::{as_customer, onboarding};
-    as_customer(|ctx| async move { onboarding::test(&ctx).await }).await
+    as_customer(|ctx| async move { onboarding::test(&ctx, secret.as_ref()).await }).await
 }

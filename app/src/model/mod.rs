@@ -240,6 +240,10 @@ pub struct OnboardingView {
     pub profiles: Vec<ProfileSteps>,
     pub requirements: Vec<RequirementView>,
     pub needs_object_id: bool,
+    /// A company recovery link: the secret is entered at the test and never
+    /// stored, and success verifies the tenant rather than adding a
+    /// registration.
+    pub ownership_proof: bool,
     pub ids: OnboardingIds,
     pub credential: Option<SavedCredential>,
     pub consent_url: Option<String>,

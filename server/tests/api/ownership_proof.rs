@@ -7,7 +7,7 @@ use crate::support::onboarding::Customer;
 use crate::support::onboarding::{in_days, invite};
 use crate::support::simulator::{self, contoso_with, CLIENT, OBJECT, SECRET, TENANT};
 use crate::support::{app_error, spawn_app_with, TestApp};
-use app::model::TenantDetails;
+use app::model::{TenantDetails, TestResult};
 use entra_simulator::smtp;
 use entra_simulator::state::NewApp;
 use reqwest::{Client, StatusCode};
@@ -54,8 +54,12 @@ impl Msp {
     async fn customer_ready_to_test(&self) -> Customer {
         let customer = invite(&self.app, &self.staff, &self.tenant, "recovery").await;
         customer.finish_entra_steps().await;
-        let saved = customer.save_secret(SECRET, &in_days(30)).await;
-        assert_eq!(saved.status(), StatusCode::OK);
+        let secret_made = customer.finish(4).await;
+        assert_eq!(
+            secret_made.status(),
+            StatusCode::OK,
+            "nothing is saved at step 4"
+        );
         let ids = customer.save_ids(TENANT, CLIENT, OBJECT).await;
         assert_eq!(ids.status(), StatusCode::OK);
         customer
@@ -78,18 +82,13 @@ impl Msp {
 #[tokio::test]
 async fn a_customer_proves_control_and_the_tenant_is_marked_verified_with_the_evidence() {
     let msp = msp_with_contoso(recovery_app(2)).await;
-    let customer = invite(&msp.app, &msp.staff, &msp.tenant, "recovery").await;
-    customer.finish_entra_steps().await;
-    assert_eq!(
-        customer.save_secret(SECRET, &in_days(30)).await.status(),
-        StatusCode::OK
-    );
-    assert_eq!(
-        customer.save_ids(TENANT, CLIENT, OBJECT).await.status(),
-        StatusCode::OK
-    );
+    let customer = msp.customer_ready_to_test().await;
 
-    let tested = customer.test().await;
+    let response = customer.prove_with(SECRET).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    assert!(!text.contains(SECRET), "the secret is never sent back");
+    let tested: TestResult = serde_json::from_str(&text).unwrap();
 
     let shown = tested.ownership.expect("the recovery checklist");
     assert_eq!(shown.outcome.as_str(), "accepted", "{shown:#?}");
@@ -139,7 +138,7 @@ async fn a_recovery_app_older_than_the_window_does_not_verify_the_tenant() {
     let msp = msp_with_contoso(recovery_app(73)).await;
     let customer = msp.customer_ready_to_test().await;
 
-    let tested = customer.test().await;
+    let tested: TestResult = customer.prove_with(SECRET).await.json().await.unwrap();
 
     let shown = tested.ownership.unwrap();
     assert_eq!(shown.outcome.as_str(), "rejected");
@@ -196,4 +195,50 @@ async fn nobody_can_adopt_a_contact_before_anyone_proved_control() {
         .await;
 
     assert_eq!(refused.status(), StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn the_recovery_apps_secret_is_typed_at_the_test_and_never_stored() {
+    let msp = msp_with_contoso(recovery_app(2)).await;
+    let customer = msp.customer_ready_to_test().await;
+
+    let refused = customer.save_secret(SECRET, &in_days(30)).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert!(app_error(refused)
+        .await
+        .to_string()
+        .contains("never stores the secret"));
+    assert_eq!(customer.generate().await.status(), StatusCode::CONFLICT);
+
+    let no_object = customer.save_ids(TENANT, CLIENT, "").await;
+    assert!(app_error(no_object)
+        .await
+        .for_field("object_id")
+        .unwrap()
+        .contains("Object ID"));
+
+    let without = customer.call("test_onboarding", &[]).await;
+    assert!(app_error(without).await.for_field("secret").is_some());
+    let secret_id = customer
+        .prove_with("5b9d6a1e-0000-4000-8000-000000000001")
+        .await;
+    assert!(app_error(secret_id)
+        .await
+        .for_field("secret")
+        .unwrap()
+        .contains("secret's ID"));
+
+    let sealed: Vec<(Option<String>,)> =
+        sqlx::query_as("SELECT secret_sealed FROM onboarding_links")
+            .fetch_all(
+                &sqlx::SqlitePool::connect(&msp.app.config.database_url)
+                    .await
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+    assert!(
+        sealed.iter().all(|(secret,)| secret.is_none()),
+        "nothing sealed on the link"
+    );
 }

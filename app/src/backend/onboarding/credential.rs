@@ -52,6 +52,7 @@ async fn store_certificate(
 pub async fn save_secret(ctx: &Customer, form: &SecretForm) -> Result<OnboardingView, AppError> {
     let link = &ctx.link;
     link.still_open()?;
+    link.keeps_credentials()?;
     let kept = match &link.credential {
         Some(LinkCredential {
             sealed,
@@ -110,6 +111,7 @@ pub async fn upload_certificate(
     upload: &CertificateUpload,
 ) -> Result<OnboardingView, AppError> {
     ctx.link.still_open()?;
+    ctx.link.keeps_credentials()?;
     ctx.backend
         .link_limits
         .admit(&ctx.link.id, Costly::UploadCertificate)?;
@@ -127,6 +129,7 @@ pub async fn upload_certificate(
 
 pub async fn generate_certificate(ctx: &Customer) -> Result<OnboardingView, AppError> {
     ctx.link.still_open()?;
+    ctx.link.keeps_credentials()?;
     ctx.backend
         .link_limits
         .admit(&ctx.link.id, Costly::GenerateCertificate)?;

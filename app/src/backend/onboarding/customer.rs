@@ -73,6 +73,7 @@ pub(super) fn view_of(
             .collect(),
         requirements: RequirementView::all_for(&link.profiles),
         needs_object_id: link.needs_object_id(),
+        ownership_proof: link.is_ownership_proof(),
         consent_url: match (consent_tenant, &link.client_id) {
             (Some(tenant), Some(client_id)) => {
                 Some(link.cloud.admin_consent_url(&tenant, client_id))
@@ -134,7 +135,14 @@ pub async fn finish_step(ctx: &Customer, step: u8) -> Result<OnboardingView, App
     let link = &ctx.link;
     link.still_open()?;
     let step = match Step::ALL.get(usize::from(step).wrapping_sub(1)) {
-        Some(step) if *step < Step::Credential => *step,
+        Some(step)
+            if domain::onboarding::marked_done_by_customer(
+                *step,
+                link.is_ownership_proof(),
+            ) =>
+        {
+            *step
+        }
         _ => {
             return Err(AppError::invalid(
                 "step",

@@ -81,6 +81,23 @@ impl Link {
         Ok(())
     }
 
+    /// Whether this link is an ownership proof (company recovery), whose
+    /// secret is handed over at the test and never stored.
+    pub fn is_ownership_proof(&self) -> bool {
+        domain::onboarding::is_ownership_proof(&self.profiles)
+    }
+
+    /// Refuses to keep a credential on an ownership-proof link.
+    pub fn keeps_credentials(&self) -> Result<(), AppError> {
+        if self.is_ownership_proof() {
+            return Err(AppError::Conflict(
+                "Tenantry never stores the secret of a recovery app: enter it at the test, step 6."
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Records that a step is done; progress never goes backwards.
     pub async fn finished_step(
         &self,

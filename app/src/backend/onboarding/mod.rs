@@ -11,7 +11,7 @@ mod credential;
 mod customer;
 pub mod link;
 mod ownership;
-mod test;
+pub(crate) mod test;
 
 pub use credential::{certificate_download, generate_certificate, save_secret, upload_certificate};
 pub use customer::{finish_step, open, save_ids};

@@ -6,6 +6,7 @@
 //! a recovery app is meant to be deleted once it has served.
 
 use super::log;
+use super::test::{finish_first, tenant_on_file};
 use crate::backend::mail::outbox;
 use crate::backend::origin::RequestOrigin;
 use crate::backend::recovery::attempts::{self, Entered};
@@ -16,24 +17,69 @@ use crate::model::{RecoveryResult, TestResult};
 use crate::timestamp::Timestamp;
 use domain::audit::AuditAction;
 use domain::evaluation::Status;
+use domain::form::SecretText;
 use domain::onboarding::Step;
 use domain::recovery::checklist::{Outcome, Report};
 use domain::recovery::AttemptGate;
-use domain::{ClientId, ObjectId, TenantId};
+use domain::{ClientId, ObjectId, SecretValue, TenantId};
 
-/// What the wizard has gathered for the proof.
-pub struct Gathered<'a> {
-    pub tenant_id: &'a TenantId,
-    pub client_id: &'a ClientId,
-    pub object_id: &'a ObjectId,
-    pub credential: &'a entra::Credential,
-    /// The Directory ID on file for the customer.
-    pub expected_tenant_id: &'a str,
+/// What the wizard has gathered for the proof, parsed.
+pub struct Gathered {
+    pub tenant_id: TenantId,
+    pub client_id: ClientId,
+    pub object_id: ObjectId,
+    pub credential: entra::Credential,
 }
 
-pub async fn prove(ctx: &Customer, gathered: &Gathered<'_>) -> Result<TestResult, AppError> {
+/// The IDs saved at step 5 and the secret typed at the test; each problem
+/// names its field, and a missing step says which.
+fn gather(
+    link: &crate::backend::onboarding::Link,
+    secret: Option<&SecretText>,
+) -> Result<Gathered, AppError> {
+    let (Some(tenant), Some(client), Some(object)) = (
+        link.entered_tenant_id.as_deref(),
+        link.client_id.as_deref(),
+        link.object_id.as_deref(),
+    ) else {
+        return Err(finish_first(Step::Ids));
+    };
+    let ids = (
+        TenantId::parse(tenant),
+        ClientId::parse(client),
+        ObjectId::parse(object),
+    );
+    let (Ok(tenant_id), Ok(client_id), Ok(object_id)) = ids else {
+        return Err(finish_first(Step::Ids));
+    };
+    let secret =
+        match secret.map(|typed| SecretValue::new(typed.expose())) {
+            Some(Ok(secret)) if secret.looks_like_secret_id() => return Err(AppError::invalid(
+                "secret",
+                "This is the secret's ID. Enter its Value, shown once when the secret was created.",
+            )),
+            Some(Ok(secret)) => secret,
+            _ => {
+                return Err(AppError::invalid(
+                    "secret",
+                    "Enter the value of the recovery app's client secret.",
+                ))
+            }
+        };
+    Ok(Gathered {
+        tenant_id,
+        client_id,
+        object_id,
+        credential: entra::Credential::Secret(secret),
+    })
+}
+
+pub async fn prove(ctx: &Customer, secret: Option<&SecretText>) -> Result<TestResult, AppError> {
     let link = &ctx.link;
-    let expected = TenantId::parse(gathered.expected_tenant_id)
+    let gathered = gather(link, secret)?;
+    let gathered = &gathered;
+    let expected_tenant_id = tenant_on_file(ctx).await?;
+    let expected = TenantId::parse(&expected_tenant_id)
         .map_err(|error| crate::backend::internal("a tenant on file is not a GUID", error))?;
     let organisation_name: (String,) =
         sqlx::query_as("SELECT name FROM organisations WHERE id = $1")
@@ -68,11 +114,11 @@ pub async fn prove(ctx: &Customer, gathered: &Gathered<'_>) -> Result<TestResult
         &ctx.backend.entra,
         &entra::RecoveryRequest {
             cloud: company.cloud,
-            tenant_id: gathered.tenant_id,
+            tenant_id: &gathered.tenant_id,
             expected_tenant_id: Some(&company.tenant_id),
-            client_id: gathered.client_id,
-            object_id: gathered.object_id,
-            credential: gathered.credential,
+            client_id: &gathered.client_id,
+            object_id: &gathered.object_id,
+            credential: &gathered.credential,
             window_secs: company.window_hours * 3600,
             now: ctx.now().unix_timestamp(),
         },
@@ -108,11 +154,11 @@ pub async fn prove(ctx: &Customer, gathered: &Gathered<'_>) -> Result<TestResult
     })
 }
 
-fn evidence(gathered: &Gathered<'_>, report: &Report) -> String {
+fn evidence(gathered: &Gathered, report: &Report) -> String {
     crate::backend::recovery::evidence(
-        gathered.tenant_id,
-        gathered.client_id,
-        gathered.object_id,
+        &gathered.tenant_id,
+        &gathered.client_id,
+        &gathered.object_id,
         report,
     )
 }
@@ -141,7 +187,7 @@ async fn settle(
     ctx: &Customer,
     company: &Company,
     id: &crate::ids::RecoveryAttemptId,
-    gathered: &Gathered<'_>,
+    gathered: &Gathered,
     report: &Report,
     origin: &RequestOrigin,
 ) -> Result<RecoveryResult, AppError> {

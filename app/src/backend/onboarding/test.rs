@@ -15,12 +15,12 @@ use crate::model::TestResult;
 use crate::timestamp::Timestamp;
 use domain::audit::AuditAction;
 use domain::evaluation::Status;
-use domain::form::Problems;
+use domain::form::{Problems, SecretText};
 use domain::ids::TenantRef;
 use domain::onboarding::{missing_before_test, Step};
 use domain::registration::parse_ids;
 
-fn finish_first(step: Step) -> AppError {
+pub(super) fn finish_first(step: Step) -> AppError {
     AppError::Conflict(format!(
         "Finish step {}, {}, first.",
         step.number(),
@@ -28,9 +28,14 @@ fn finish_first(step: Step) -> AppError {
     ))
 }
 
-pub async fn test(ctx: &Customer) -> Result<TestResult, AppError> {
+/// `secret` is an ownership proof's client secret, handed over for this
+/// test only; other links sign in with the credential they saved.
+pub async fn test(ctx: &Customer, secret: Option<&SecretText>) -> Result<TestResult, AppError> {
     let link = &ctx.link;
     ctx.backend.link_limits.admit(&link.id, Costly::Test)?;
+    if link.is_ownership_proof() {
+        return super::ownership::prove(ctx, secret).await;
+    }
     let tenant = link.entered_tenant_id.as_deref().map(TenantRef::parse);
     let mut problems = Problems::default();
     let ids = link.client_id.as_deref().and_then(|client_id| {
@@ -52,25 +57,6 @@ pub async fn test(ctx: &Customer) -> Result<TestResult, AppError> {
         return Err(finish_first(missing.first().copied().unwrap_or(Step::Ids)));
     };
     let expected_tenant_id = tenant_on_file(ctx).await?;
-    if domain::onboarding::is_ownership_proof(&link.profiles) {
-        let tenant_id = domain::TenantId::parse(tenant.as_str())
-            .map_err(|error| AppError::invalid("tenant_id", error))?;
-        let object_id = ids
-            .object_id
-            .as_ref()
-            .ok_or_else(|| finish_first(Step::Ids))?;
-        return super::ownership::prove(
-            ctx,
-            &super::ownership::Gathered {
-                tenant_id: &tenant_id,
-                client_id: &ids.client_id,
-                object_id,
-                credential: &credential,
-                expected_tenant_id: &expected_tenant_id,
-            },
-        )
-        .await;
-    }
     // A token cached before the customer granted consent still carries the old roles.
     ctx.backend
         .entra
@@ -182,7 +168,7 @@ pub async fn test(ctx: &Customer) -> Result<TestResult, AppError> {
 /// its domain alone is resolved through the cloud's OpenID discovery and
 /// the ID pinned on the record, so a customer cannot activate a
 /// registration in a tenant of their own choosing by typing its ID.
-async fn tenant_on_file(ctx: &Customer) -> Result<String, AppError> {
+pub(super) async fn tenant_on_file(ctx: &Customer) -> Result<String, AppError> {
     let link = &ctx.link;
     if let Some(id) = &link.expected_tenant_id {
         return Ok(id.clone());

@@ -22,6 +22,9 @@ enum Choice {
 pub fn CredentialStep() -> impl IntoView {
     let wizard = wizard();
     let data = wizard.data;
+    if data.with_untracked(|d| d.ownership_proof) {
+        return view! { <RecoverySecret/> }.into_any();
+    }
     let initial = match data
         .with_untracked(|d| d.credential.as_ref().map(|c| (c.certificate, c.generated)))
     {
@@ -54,6 +57,19 @@ pub fn CredentialStep() -> impl IntoView {
             Choice::Upload => view! { <Upload/> }.into_any(),
             Choice::Secret => view! { <Secret/> }.into_any(),
         }}
+    }
+    .into_any()
+}
+
+/// An ownership proof's credential: a client secret the customer creates
+/// now and types at the test. Tenantry never stores it.
+#[component]
+fn RecoverySecret() -> impl IntoView {
+    view! {
+        <StepHeading step=Step::Credential/>
+        <p>"Under Certificates & secrets of the app, create a new client secret and copy its Value at once: Entra shows it only this time."</p>
+        <p>"Keep it at hand: you enter it at the test, step 6. Tenantry uses it for that check only and never stores it. Delete the app once the proof is accepted."</p>
+        <super::entra_steps::DoneButton step=Step::Credential label="The secret is created"/>
     }
 }
 

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 /// "I have done this": records the step and moves on to the next one.
 #[component]
-fn DoneButton(step: Step, label: &'static str) -> impl IntoView {
+pub(super) fn DoneButton(step: Step, label: &'static str) -> impl IntoView {
     let wizard = wizard();
     let finish = ServerAction::<FinishOnboardingStep>::new();
     let error = action_error(finish);

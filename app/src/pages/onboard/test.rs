@@ -4,9 +4,11 @@
 
 use super::{wizard, StepHeading};
 use crate::api::onboarding::TestOnboarding;
+use crate::components::form::action_error;
 use crate::components::recovery_checklist::{Checklist, LookAgain};
 use crate::components::verdict::VerdictDetails;
 use crate::model::TestResult;
+use domain::form::SecretText;
 use domain::onboarding::Step;
 use leptos::prelude::*;
 
@@ -15,6 +17,15 @@ pub fn TestStep() -> impl IntoView {
     let wizard = wizard();
     let data = wizard.data;
     let test = ServerAction::<TestOnboarding>::new();
+    let ownership = data.with_untracked(|d| d.ownership_proof);
+    // An ownership proof's secret lives in this page only, sent with each
+    // test; the server keeps none of it.
+    let secret = RwSignal::new(String::new());
+    let run = move || {
+        test.dispatch(TestOnboarding {
+            secret: ownership.then(|| SecretText::new(secret.get_untracked())),
+        });
+    };
     // An ownership proof waits for Microsoft's audit log by itself.
     let schedule = LookAgain::new(
         move || {
@@ -23,10 +34,17 @@ pub fn TestStep() -> impl IntoView {
                 .and_then(Result::ok)
                 .and_then(|result| result.ownership.map(|shown| shown.outcome))
         },
-        move || {
-            test.dispatch(TestOnboarding {});
-        },
+        run,
     );
+    Effect::new(move |_| {
+        if let Some(Ok(result)) = test.value().get() {
+            if result.completed && ownership {
+                secret.set(String::new());
+            }
+        }
+    });
+    let error = action_error(test);
+    let secret_error = move || error.get().and_then(|e| e.for_field("secret"));
     Effect::new(move |_| {
         if let Some(Ok(result)) = test.value().get() {
             if result.completed {
@@ -37,7 +55,7 @@ pub fn TestStep() -> impl IntoView {
     let missing = move || {
         data.with(|d| {
             domain::onboarding::missing_before_test(
-                d.credential.is_some(),
+                d.credential.is_some() || d.ownership_proof,
                 !d.ids.client_id.is_empty() && !d.ids.tenant_id.is_empty(),
             )
         })
@@ -53,7 +71,11 @@ pub fn TestStep() -> impl IntoView {
     let context = wizard;
     view! {
         <StepHeading step=Step::Test/>
-        <p>"Tenantry signs in as the app, the way your IT provider's tools will, and checks every permission."</p>
+        <p>{if ownership {
+            "Tenantry signs in as the recovery app with the secret you enter here, and reads the directory audit log to see who created the app and when."
+        } else {
+            "Tenantry signs in as the app, the way your IT provider's tools will, and checks every permission."
+        }}</p>
         {move || {
             let (credential, client_id) = summary();
             (!client_id.is_empty() || credential.is_some()).then(|| view! {
@@ -66,14 +88,37 @@ pub fn TestStep() -> impl IntoView {
         {move || missing().into_iter().map(|step| view! {
             <p class="notice warning">"Not done yet: " <a href=context.step_href(step)>"step " {step.number()} ": " {step.title()}</a></p>
         }).collect_view()}
-        <ActionForm action=test on:submit=move |_| schedule.reset()>
-            <button type="submit" disabled=move || test.pending().get()>{move || if test.pending().get() { "Testing…" } else { "Test the registration" }}</button>
-        </ActionForm>
+        {if ownership {
+            view! {
+                <form class="recovery-proof" on:submit=move |event: leptos::ev::SubmitEvent| {
+                    event.prevent_default();
+                    schedule.reset();
+                    run();
+                }>
+                    <div class="field">
+                        <label for="proof-secret">"Client secret value"</label>
+                        <p class="hint" id="proof-secret-hint">"The Value you copied at step 4 (not the Secret ID). Used for this check only; never stored."</p>
+                        <input id="proof-secret" type="password" autocomplete="off" required=true bind:value=secret
+                            aria-describedby="proof-secret-hint proof-secret-error"
+                            aria-invalid=move || secret_error().map(|_| "true")/>
+                        <p class="field-error" id="proof-secret-error">{secret_error}</p>
+                    </div>
+                    <button type="submit" disabled=move || test.pending().get()>{move || if test.pending().get() { "Checking…" } else { "Check the recovery app" }}</button>
+                </form>
+            }.into_any()
+        } else {
+            view! {
+                <ActionForm action=test on:submit=move |_| schedule.reset()>
+                    <button type="submit" disabled=move || test.pending().get()>{move || if test.pending().get() { "Testing…" } else { "Test the registration" }}</button>
+                </ActionForm>
+            }.into_any()
+        }}
         {move || test.value().get().map(|result| match result {
             Ok(result) => match result.ownership {
                 Some(shown) => view! { <Checklist result=shown schedule/> }.into_any(),
                 None => view! { <TestReport result/> }.into_any(),
             },
+            Err(error) if error.for_field("secret").is_some() => ().into_any(),
             Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
         })}
     }

@@ -143,6 +143,12 @@ impl Customer {
         response.json().await.unwrap()
     }
 
+    /// The test of an ownership-proof link, with the recovery app's secret
+    /// typed at the test.
+    pub async fn prove_with(&self, secret: &str) -> Response {
+        self.call("test_onboarding", &[("secret", secret)]).await
+    }
+
     pub async fn download_certificate(&self) -> Response {
         self.client
             .get(format!("{}/onboard/certificate.cer", self.base))
