@@ -321,7 +321,12 @@ export class DashboardPage {
 
   async acknowledge(tenant: string, note: string) {
     const line = this.openItems().filter({ hasText: tenant }).first();
-    await line.getByRole('button', { name: 'Acknowledge…' }).click();
+    // Once failed in a full run: the click landed before the page's own
+    // chunk had hydrated and was lost. Click again until the form opens.
+    await expect(async () => {
+      await line.getByRole('button', { name: 'Acknowledge…' }).click();
+      await expect(this.page.getByLabel('What is being done')).toBeVisible({ timeout: 1_000 });
+    }).toPass({ timeout: 10_000 });
     await this.page.getByLabel('What is being done').fill(note);
     await this.page.getByRole('button', { name: 'Set aside', exact: true }).click();
   }

@@ -115,7 +115,8 @@ pub fn Checklist(result: RecoveryResult, schedule: LookAgain) -> impl IntoView {
             }).collect_view()}
         </ul>
         {result.set_password_link.clone().map(|link| view! {
-            <p><a class="button" href=link>"Choose your password"</a></p>
+            // A full page load: the link hands its token to the server first.
+            <p><a class="button" href=link rel="external">"Choose your password"</a></p>
             <p class="muted">"The link works once, for 24 hours. It is not shown again."</p>
         })}
     }
