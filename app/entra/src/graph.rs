@@ -50,26 +50,29 @@ fn parse_entry(value: &Value) -> Option<AuditEntry> {
     .unix_timestamp();
     let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
     let initiated_by = &value["initiatedBy"];
-    let initiated_by = if initiated_by["user"].is_object() {
-        Initiator::User {
-            user_principal_name: text(&initiated_by["user"]["userPrincipalName"]),
-            id: text(&initiated_by["user"]["id"]),
-        }
-    } else if initiated_by["app"].is_object() {
-        let app = &initiated_by["app"];
-        Initiator::App {
-            display_name: text(&app["displayName"]),
-            // Microsoft often leaves `appId` empty and names the service
-            // principal instead.
-            id: app["appId"]
-                .as_str()
-                .or(app["servicePrincipalId"].as_str())
-                .unwrap_or_default()
-                .to_owned(),
-        }
-    } else {
-        Initiator::Unknown
-    };
+    let named = |v: &Value| !v.as_str().unwrap_or_default().trim().is_empty();
+    let user = &initiated_by["user"];
+    let initiated_by =
+        if user.is_object() && named(&user["userPrincipalName"]) && named(&user["id"]) {
+            Initiator::User {
+                user_principal_name: text(&user["userPrincipalName"]),
+                id: text(&user["id"]),
+            }
+        } else if initiated_by["app"].is_object() {
+            let app = &initiated_by["app"];
+            Initiator::App {
+                display_name: text(&app["displayName"]),
+                // Microsoft often leaves `appId` empty and names the service
+                // principal instead.
+                id: app["appId"]
+                    .as_str()
+                    .or(app["servicePrincipalId"].as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+            }
+        } else {
+            Initiator::Unknown
+        };
     Some(AuditEntry {
         activity: value["activityDisplayName"].as_str()?.to_owned(),
         at,
@@ -83,6 +86,15 @@ fn parse_entry(value: &Value) -> Option<AuditEntry> {
                     .collect()
             })
             .unwrap_or_default(),
+        app_id: value["additionalDetails"]
+            .as_array()
+            .and_then(|details| {
+                details
+                    .iter()
+                    .find(|d| d["key"].as_str() == Some("AppId"))
+                    .and_then(|d| d["value"].as_str())
+            })
+            .map(str::to_ascii_lowercase),
         initiated_by,
     })
 }

@@ -79,6 +79,7 @@ pub async fn check_recovery(client: &EntraClient, request: &RecoveryRequest<'_>)
     judge(&Evidence {
         expected_tenant_id: expected,
         tenant_id,
+        client_id: request.client_id.as_str(),
         object_id: request.object_id.as_str(),
         token: attempt.as_ref(),
         audit: &audit,

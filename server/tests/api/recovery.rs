@@ -506,3 +506,39 @@ async fn a_killed_server_delivers_what_it_had_queued_after_a_restart_and_only_on
         "Delivered"
     );
 }
+
+#[tokio::test]
+async fn a_recovery_app_proves_once_so_removing_the_person_it_made_admin_sticks() {
+    let world = recoverable_world(recovery_app(2)).await;
+    let person = world.person().await;
+    result(world.verify(&person, SECRET).await).await;
+
+    let again = world.person().await;
+    let reused = world.verify(&again, SECRET).await;
+
+    assert_eq!(reused.status(), StatusCode::CONFLICT);
+    assert!(app_error(reused).await.to_string().contains("already used"));
+}
+
+#[tokio::test]
+async fn moving_recovery_to_another_tenant_or_cloud_turns_it_off_and_tells_the_admins() {
+    let world = recoverable_world(recovery_app(2)).await;
+    world.mail_arrives(1).await;
+
+    let moved = world
+        .app
+        .call(
+            &world.admin,
+            "save_home_tenant",
+            &[("home_tenant_id", TENANT), ("home_cloud", "gcc")],
+        )
+        .await;
+
+    assert_eq!(moved.status(), StatusCode::OK);
+    assert!(!world.settings(&world.admin).await.recovery.enabled);
+    let received = world.mail_arrives(2).await;
+    assert_eq!(
+        received[1].header("Subject").as_deref(),
+        Some("Company recovery was turned off for Northwind")
+    );
+}

@@ -135,6 +135,10 @@ pub struct AuditEntry {
     pub succeeded: bool,
     /// Lower-case object ids of the entry's target resources.
     pub target_ids: Vec<String>,
+    /// The Application (client) ID the log names for the created app
+    /// (`additionalDetails` `AppId`), lower-case, when it names one.
+    #[serde(default)]
+    pub app_id: Option<String>,
     pub initiated_by: Initiator,
 }
 
@@ -157,6 +161,10 @@ pub struct Evidence<'a> {
     /// with (the command line without `--expected-tenant`).
     pub expected_tenant_id: Option<&'a str>,
     pub tenant_id: &'a str,
+    /// The app that signed in: the created object must be this app, or
+    /// anyone holding some other app's secret could borrow a stranger's
+    /// new registration as their proof.
+    pub client_id: &'a str,
     pub object_id: &'a str,
     /// `None` when the token was not asked for (the tenant did not match).
     pub token: Option<&'a AttemptOutcome>,
@@ -487,6 +495,24 @@ pub fn judge(evidence: &Evidence<'_>) -> Report {
                 .any(|id| id.eq_ignore_ascii_case(&object_id))
         })
         .min_by_key(|e| e.at);
+    let client_id = evidence.client_id.trim().to_ascii_lowercase();
+    if let Some(other) = creation.filter(|e| e.app_id.as_deref() != Some(client_id.as_str())) {
+        built.push(
+            CheckCode::CreationEvent,
+            CheckState::Failed,
+            match &other.app_id {
+                Some(app_id) => format!("The app registration {object_id} was created as the app {app_id}, not as the app {client_id} that signed in."),
+                None => format!("The audit log does not say which app registration {object_id} is, so it cannot be tied to the app {client_id} that signed in."),
+            },
+            "Enter the Object ID and the Application (client) ID of the same recovery app, both from its Overview page.",
+        );
+        return built
+            .rest(
+                CheckState::Skipped,
+                "Not checked: the creation is not the app that signed in.",
+            )
+            .into_report(Outcome::Rejected, None, None);
+    }
     let Some(creation) = creation else {
         built.push(
             CheckCode::CreationEvent,
@@ -587,6 +613,7 @@ mod tests {
 
     const TENANT: &str = "11111111-2222-3333-4444-555555555555";
     const OBJECT: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+    const CLIENT: &str = "cccccccc-bbbb-cccc-dddd-eeeeeeeeeeee";
     const HOUR: i64 = 3600;
     const NOW: i64 = 1_800_000_000;
 
@@ -604,6 +631,7 @@ mod tests {
             at: NOW - hours_ago * HOUR,
             succeeded: true,
             target_ids: vec![OBJECT.into()],
+            app_id: Some(CLIENT.into()),
             initiated_by: by,
         }
     }
@@ -619,6 +647,7 @@ mod tests {
         judge(&Evidence {
             expected_tenant_id: Some(TENANT),
             tenant_id: TENANT,
+            client_id: CLIENT,
             object_id: OBJECT,
             token: Some(token),
             audit: &audit,
@@ -683,6 +712,7 @@ mod tests {
         let report = judge(&Evidence {
             expected_tenant_id: Some("99999999-2222-3333-4444-555555555555"),
             tenant_id: TENANT,
+            client_id: CLIENT,
             object_id: OBJECT,
             token: None,
             audit: &AuditRead::NotRead,
@@ -835,6 +865,7 @@ mod tests {
         let report = judge(&Evidence {
             expected_tenant_id: None,
             tenant_id: TENANT,
+            client_id: CLIENT,
             object_id: OBJECT,
             token: Some(&token(Some(&["AuditLog.Read.All"]))),
             audit: &AuditRead::Entries(vec![created(2, person())]),
@@ -846,6 +877,28 @@ mod tests {
             CheckState::Skipped
         );
         assert_eq!(report.outcome, Outcome::Accepted);
+    }
+
+    #[test]
+    fn another_apps_creation_is_not_a_proof_for_the_app_that_signed_in() {
+        let mut borrowed = created(1, person());
+        borrowed.app_id = Some("dddddddd-0000-0000-0000-000000000000".into());
+        let report = judged(
+            &token(Some(&["AuditLog.Read.All"])),
+            AuditRead::Entries(vec![borrowed]),
+        );
+        assert_eq!(report.outcome, Outcome::Rejected);
+        assert_eq!(
+            report.check(CheckCode::CreationEvent).unwrap().state,
+            CheckState::Failed
+        );
+        let mut unnamed = created(1, person());
+        unnamed.app_id = None;
+        let report = judged(
+            &token(Some(&["AuditLog.Read.All"])),
+            AuditRead::Entries(vec![unnamed]),
+        );
+        assert_eq!(report.outcome, Outcome::Rejected, "fails closed");
     }
 
     #[test]

@@ -97,6 +97,11 @@ pub async fn prove(ctx: &Customer, secret: Option<&SecretText>) -> Result<TestRe
         }),
         customer_tenant: Some(link.tenant.id().clone()),
     };
+    if attempts::already_used(&ctx.backend, &company, gathered.object_id.as_str()).await? {
+        return Err(AppError::Conflict(
+            "This recovery app was already used for a proof. Create a new app registration for a new one.".to_owned(),
+        ));
+    }
     let origin = RequestOrigin::current();
     let reservation = attempts::reserve(
         &ctx.backend,

@@ -115,6 +115,26 @@ pub async fn reserve(
     }
 }
 
+/// Whether this recovery app already served an accepted proof for the
+/// company: one app proves once, so removing the person it made an admin
+/// cannot be undone by checking the same app again.
+pub async fn already_used(
+    backend: &Backend,
+    company: &Company,
+    object_id: &str,
+) -> Result<bool, AppError> {
+    let used: Option<(String,)> = sqlx::query_as(
+        "SELECT id FROM recovery_attempts
+          WHERE company_tenant_id = $1 AND object_id = $2 AND outcome = 'accepted'",
+    )
+    .bind(company.tenant_id.as_str())
+    .bind(object_id)
+    .fetch_optional(&backend.pool)
+    .await
+    .map_err(db("could not look for an earlier recovery"))?;
+    Ok(used.is_some())
+}
+
 /// Removes an attempt that ended without a judgement (Microsoft could not
 /// be asked, or the creation is not visible yet): it counts for nothing.
 pub async fn forget(backend: &Backend, id: &RecoveryAttemptId) -> Result<(), AppError> {

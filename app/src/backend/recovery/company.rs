@@ -194,10 +194,16 @@ pub async fn verify(
         AppError::Gone("Start again by entering the company's Directory (tenant) ID.".to_owned())
     })?;
     let parsed = parse(proof)?;
+    let used_already = AppError::Conflict(
+        "This recovery app was already used to recover access. Create a new app registration for a new proof.".to_owned(),
+    );
     let company_tenant = TenantId::parse(&progress.tenant_id).map_err(|_| {
         AppError::Gone("Start again by entering the company's Directory (tenant) ID.".to_owned())
     })?;
     let company = company(backend, &company_tenant, progress.cloud).await?;
+    if attempts::already_used(backend, &company, parsed.object_id.as_str()).await? {
+        return Err(used_already);
+    }
     let reservation = attempts::reserve(
         backend,
         &company,

@@ -82,7 +82,8 @@ async fn verified(ctx: &Staff, cloud: Cloud, tenant_id: &TenantId) -> Result<(),
 }
 
 /// Sets (or clears, with an empty ID) the organisation's own tenant.
-/// Clearing it turns recovery off: there would be nothing to prove.
+/// Changing or clearing it turns recovery off and every admin is told, so
+/// recovery cannot be quietly pointed at a tenant someone else controls.
 pub async fn save_home_tenant(
     ctx: &Staff,
     tenant_id: &str,
@@ -102,15 +103,20 @@ pub async fn save_home_tenant(
         verified(ctx, cloud, tenant).await?;
     }
     let before = row(ctx).await?;
+    // Another tenant (or another cloud) is another proof: recovery stays on
+    // only for the tenant it was turned on for.
+    let changed = before.home_tenant_id.as_deref() != tenant.as_ref().map(TenantId::as_str)
+        || before.home_cloud.as_deref() != Some(cloud.id());
     let mut tx = begin(ctx.pool()).await?;
     let updated = sqlx::query(
         "UPDATE organisations
             SET home_tenant_id = $1, home_cloud = $2,
-                recovery_enabled = CASE WHEN $1 IS NULL THEN FALSE ELSE recovery_enabled END
-          WHERE id = $3",
+                recovery_enabled = CASE WHEN $3 THEN FALSE ELSE recovery_enabled END
+          WHERE id = $4",
     )
     .bind(tenant.as_ref().map(TenantId::as_str))
     .bind(cloud.id())
+    .bind(changed)
     .bind(ctx.scope.organisation_id())
     .execute(&mut *tx)
     .await;
@@ -134,7 +140,7 @@ pub async fn save_home_tenant(
         &detail,
     )
     .await?;
-    if tenant.is_none() && before.recovery_enabled {
+    if changed && before.recovery_enabled {
         switched(&mut tx, ctx, &before.name, false).await?;
     }
     tx.commit()
