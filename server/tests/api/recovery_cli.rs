@@ -6,7 +6,9 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
 
-use crate::support::simulator::{contoso_with, recovery_app, CLIENT, OBJECT, SECRET, TENANT};
+use crate::support::simulator::{
+    contoso_with, recovery_app, tenantry_with_secret, CLIENT, OBJECT, SECRET, TENANT,
+};
 
 /// Contoso's recovery app, made by Ada `hours_ago` hours ago.
 async fn recovery_app_created(
@@ -24,19 +26,8 @@ async fn recovery_check(
     secret: &str,
     args: &[&str],
 ) -> Output {
-    let secret_file = dir.join("secret");
-    std::fs::write(&secret_file, format!("{secret}\n")).unwrap();
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_tenantry"))
-        .env_clear()
-        .env("TENANTRY_IDENTITY_URL", sim.base_url())
-        .env("TENANTRY_GRAPH_URL", sim.base_url())
-        .env("TENANTRY_DATA_DIR", dir)
-        .args(["recovery", "check", "--cloud", "global", "--secret-file"])
-        .arg(&secret_file)
-        .args(args)
-        .output()
-        .await
-        .unwrap()
+    let before = ["recovery", "check", "--cloud", "global"];
+    tenantry_with_secret(sim, dir, secret, &before, args).await
 }
 
 fn contoso_ids() -> Vec<&'static str> {

@@ -4,7 +4,9 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
 
-use crate::support::simulator::{contoso as simulator, CLIENT, SECRET, TENANT};
+use crate::support::simulator::{
+    contoso as simulator, tenantry_with_secret, CLIENT, SECRET, TENANT,
+};
 
 async fn tenantry_verify(
     sim: &entra_simulator::Simulator,
@@ -12,30 +14,18 @@ async fn tenantry_verify(
     secret: &str,
     extra: &[&str],
 ) -> Output {
-    let secret_file = dir.join("secret");
-    std::fs::write(&secret_file, format!("{secret}\n")).unwrap();
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_tenantry"))
-        .env_clear()
-        .env("TENANTRY_IDENTITY_URL", sim.base_url())
-        .env("TENANTRY_GRAPH_URL", sim.base_url())
-        .env("TENANTRY_DATA_DIR", dir)
-        .args([
-            "verify",
-            "--cloud",
-            "global",
-            "--tenant",
-            TENANT,
-            "--client-id",
-            CLIENT,
-            "--profile",
-            "recovery",
-            "--secret-file",
-        ])
-        .arg(&secret_file)
-        .args(extra)
-        .output()
-        .await
-        .unwrap()
+    let before = [
+        "verify",
+        "--cloud",
+        "global",
+        "--tenant",
+        TENANT,
+        "--client-id",
+        CLIENT,
+        "--profile",
+        "recovery",
+    ];
+    tenantry_with_secret(sim, dir, secret, &before, extra).await
 }
 
 fn json(output: &Output) -> Value {

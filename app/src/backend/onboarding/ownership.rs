@@ -260,8 +260,7 @@ async fn settle(
             format!("Thank you: you proved that you administer this tenant ({upn}). Your IT provider has been told. You can delete the recovery app registration now.")
         }
         _ => {
-            let reasons: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
-            let audited = format!("{detail}; {}", reasons.join(" "));
+            let audited = crate::backend::recovery::refusal(&detail, report);
             audit::record(
                 &mut *tx,
                 by_customer(link, AuditAction::RecoveryRefused, &audited, origin, now),

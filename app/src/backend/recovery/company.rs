@@ -278,8 +278,7 @@ async fn refused(
     let mut tx = begin(&backend.pool).await?;
     let gate = attempts::settle(&mut tx, company, id, report, now).await?;
     if let Some(organisation) = &company.organisation {
-        let reasons: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
-        let detail = format!("{}; {}", evidence(parsed, report), reasons.join(" "));
+        let detail = super::refusal(&evidence(parsed, report), report);
         audit::record(
             &mut *tx,
             public_event(

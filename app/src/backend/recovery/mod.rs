@@ -187,3 +187,10 @@ pub(crate) fn evidence(
             .unwrap_or_else(|| "unknown".to_owned()),
     )
 }
+
+/// A refusal for the audit trail: the evidence, then what Microsoft's
+/// answers were found to mean.
+pub(crate) fn refusal(evidence: &str, report: &Report) -> String {
+    let reasons: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
+    format!("{evidence}; {}", reasons.join(" "))
+}

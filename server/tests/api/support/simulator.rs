@@ -74,3 +74,28 @@ pub async fn grant(sim: &Simulator, permission: &str) {
         "simulator granted {permission}"
     );
 }
+
+/// Runs the `tenantry` binary against `sim` with `secret` in a file:
+/// `before` comes ahead of `--secret-file <file>`, `after` behind it.
+pub async fn tenantry_with_secret(
+    sim: &Simulator,
+    dir: &std::path::Path,
+    secret: &str,
+    before: &[&str],
+    after: &[&str],
+) -> std::process::Output {
+    let secret_file = dir.join("secret");
+    std::fs::write(&secret_file, format!("{secret}\n")).unwrap();
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_tenantry"))
+        .env_clear()
+        .env("TENANTRY_IDENTITY_URL", sim.base_url())
+        .env("TENANTRY_GRAPH_URL", sim.base_url())
+        .env("TENANTRY_DATA_DIR", dir)
+        .args(before)
+        .arg("--secret-file")
+        .arg(&secret_file)
+        .args(after)
+        .output()
+        .await
+        .unwrap()
+}
