@@ -99,7 +99,7 @@ impl From<domain::StaffInputError> for AppError {
         use domain::StaffInputError as E;
         let field = match error {
             E::EmailMalformed => "email",
-            E::NameMissing | E::NameTooLong { .. } => "name",
+            E::NameMissing | E::NameTooLong { .. } | E::NameHasControl => "name",
             E::PasswordTooShort { .. }
             | E::PasswordTooLong { .. }
             | E::PasswordGuessable { .. } => "password",

@@ -71,13 +71,14 @@ pub fn check_smtp_url(url: &str) -> Result<(), String> {
     let (scheme, rest) = url.split_once("://").ok_or_else(|| {
         "an smtps:// or smtp:// URL, such as smtps://user:password@mail.example.com".to_owned()
     })?;
-    let (authority, query) = match rest.split_once('?') {
+    // The user name and password go first, whatever they contain (a `?` or
+    // `/` in a password is common): nothing of them may reach a message.
+    let after_credentials = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    let (authority, query) = match after_credentials.split_once('?') {
         Some((authority, query)) => (authority.trim_end_matches('/'), query),
-        None => (rest.trim_end_matches('/'), ""),
+        None => (after_credentials.trim_end_matches('/'), ""),
     };
-    let host_and_port = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
+    let host_and_port = authority;
     let host = match host_and_port.strip_prefix('[') {
         Some(v6) => v6.split(']').next().unwrap_or_default(),
         None => host_and_port.split(':').next().unwrap_or_default(),
@@ -119,6 +120,22 @@ mod tests {
             "smtp://",
         ] {
             assert!(check_smtp_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_password_never_shows_in_the_complaint_whatever_it_contains() {
+        for url in [
+            "smtp://mailer:pa?ss/wo#rd@mail.example.com:25",
+            "smtp://mailer:pa?tls=required@mail.example.com",
+            "smtp://mailer:s3cr@t@mail.example.com",
+        ] {
+            let complaint = check_smtp_url(url).unwrap_err();
+            assert!(
+                !complaint.contains("pa") && !complaint.contains("s3cr"),
+                "{complaint}"
+            );
+            assert!(complaint.contains("mail.example.com"), "{complaint}");
         }
     }
 

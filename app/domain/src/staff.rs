@@ -12,6 +12,8 @@ pub enum StaffInputError {
     NameMissing,
     #[error("Names are limited to {max} characters.")]
     NameTooLong { max: usize },
+    #[error("Names cannot contain line breaks, tabs or other control characters.")]
+    NameHasControl,
     #[error("Use at least {min} characters for the password.")]
     PasswordTooShort { min: usize },
     #[error("Passwords are limited to {max} characters.")]
@@ -67,6 +69,10 @@ fn parse_name(raw: &str, max: usize) -> Result<String, StaffInputError> {
         Err(StaffInputError::NameMissing)
     } else if value.chars().count() > max {
         Err(StaffInputError::NameTooLong { max })
+    } else if value.chars().any(char::is_control) {
+        // Names go into e-mail headers and bodies and into the audit trail,
+        // where a line break could forge a line of its own.
+        Err(StaffInputError::NameHasControl)
     } else {
         Ok(value.to_owned())
     }
@@ -169,6 +175,26 @@ mod tests {
     fn email_is_trimmed_and_lowercased() {
         let email = Email::parse("  Ada.Lovelace@Example.COM ").unwrap();
         assert_eq!(email.as_str(), "ada.lovelace@example.com");
+    }
+
+    #[test]
+    fn names_with_line_breaks_or_control_characters_are_refused() {
+        for raw in [
+            "Ada\nBcc: eve@example.com",
+            "Ada\rLovelace",
+            "Ada\u{7}",
+            "Ada\tL",
+        ] {
+            assert_eq!(
+                DisplayName::parse(raw),
+                Err(StaffInputError::NameHasControl),
+                "{raw:?}"
+            );
+        }
+        assert_eq!(
+            DisplayName::parse(" Ada Lovelace ").unwrap().as_str(),
+            "Ada Lovelace"
+        );
     }
 
     #[test]

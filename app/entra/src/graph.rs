@@ -3,7 +3,7 @@
 use crate::client::EntraClient;
 use crate::error::ClientError;
 use crate::token::AccessToken;
-use domain::recovery::checklist::{AuditEntry, Initiator, CREATION_ACTIVITY};
+use domain::recovery::checklist::{AuditEntry, Initiator, CREATION_ACTIVITY, GRANT_ACTIVITY};
 use domain::{Cloud, ObjectId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -86,17 +86,36 @@ fn parse_entry(value: &Value) -> Option<AuditEntry> {
                     .collect()
             })
             .unwrap_or_default(),
-        app_id: value["additionalDetails"]
-            .as_array()
-            .and_then(|details| {
-                details
-                    .iter()
-                    .find(|d| d["key"].as_str() == Some("AppId"))
-                    .and_then(|d| d["value"].as_str())
-            })
-            .map(str::to_ascii_lowercase),
+        app_id: detail(value, "AppId").or_else(|| {
+            modified(value, "ServicePrincipal.AppId").map(|id| id.to_ascii_lowercase())
+        }),
+        granted_role: modified(value, "AppRole.Value"),
         initiated_by,
     })
+}
+
+/// An `additionalDetails` value by key, lower-case.
+fn detail(value: &Value, key: &str) -> Option<String> {
+    value["additionalDetails"]
+        .as_array()?
+        .iter()
+        .find(|d| d["key"].as_str() == Some(key))
+        .and_then(|d| d["value"].as_str())
+        .map(str::to_ascii_lowercase)
+}
+
+/// The new value of a target's modified property. Microsoft writes these
+/// as JSON text (`"\"AuditLog.Read.All\""`), so the quotes come off.
+fn modified(value: &Value, name: &str) -> Option<String> {
+    value["targetResources"]
+        .as_array()?
+        .iter()
+        .filter_map(|target| target["modifiedProperties"].as_array())
+        .flatten()
+        .find(|property| property["displayName"].as_str() == Some(name))
+        .and_then(|property| property["newValue"].as_str())
+        .map(|text| text.trim().trim_matches('"').to_owned())
+        .filter(|text| !text.is_empty())
 }
 
 /// Pages through `directoryAudits` for one activity since `since` (Unix
@@ -138,6 +157,19 @@ pub async fn creations_of(
         object_id.as_str()
     );
     audit_pages(client, cloud, token, &filter, max_pages).await
+}
+
+/// Every application permission granted with admin consent since `since`
+/// (Unix seconds). A grant names Microsoft Graph as its target and the app
+/// only in its properties, so the filter is by time; the caller matches.
+pub async fn grants_since(
+    client: &EntraClient,
+    cloud: Cloud,
+    token: &AccessToken,
+    since: i64,
+    max_pages: usize,
+) -> Result<Vec<AuditEntry>, ClientError> {
+    directory_audits(client, cloud, token, GRANT_ACTIVITY, since, max_pages).await
 }
 
 async fn audit_pages(

@@ -6,10 +6,12 @@
 use crate::client::{Credential, EntraClient};
 use crate::error::ClientError;
 use crate::graph;
+use crate::token::AccessToken;
 use crate::verify::outcome_of;
 use domain::evaluation::AttemptOutcome;
 use domain::recovery::checklist::{
-    judge, may_read_audit, tenant_matches, AuditRead, Evidence, Report,
+    creation_of, judge, may_read_audit, tenant_matches, AuditEntry, AuditRead, Evidence, Initiator,
+    Report,
 };
 use domain::{ClientId, Cloud, ObjectId, TenantId};
 
@@ -57,15 +59,7 @@ pub async fn check_recovery(client: &EntraClient, request: &RecoveryRequest<'_>)
                 probes: Vec::new(),
             };
             let audit = if may_read_audit(&attempt, tenant_id) {
-                match graph::creations_of(
-                    client,
-                    request.cloud,
-                    &token,
-                    request.object_id,
-                    MAX_AUDIT_PAGES,
-                )
-                .await
-                {
+                match read_audit(client, request, &token).await {
                     Ok(entries) => AuditRead::Entries(entries),
                     Err(ClientError::Forbidden) => AuditRead::Forbidden,
                     Err(error) => AuditRead::CouldNotRead(outcome_of(error)),
@@ -87,3 +81,35 @@ pub async fn check_recovery(client: &EntraClient, request: &RecoveryRequest<'_>)
         now: request.now,
     })
 }
+
+/// The app's creation and, once a person's creation is found, the
+/// permission grants made since: the checklist needs to see who granted
+/// the consent.
+async fn read_audit(
+    client: &EntraClient,
+    request: &RecoveryRequest<'_>,
+    token: &AccessToken,
+) -> Result<Vec<AuditEntry>, ClientError> {
+    let mut entries = graph::creations_of(
+        client,
+        request.cloud,
+        token,
+        request.object_id,
+        MAX_AUDIT_PAGES,
+    )
+    .await?;
+    let by_a_person = creation_of(&entries, request.object_id.as_str())
+        .filter(|creation| matches!(creation.initiated_by, Initiator::User { .. }))
+        .map(|creation| creation.at);
+    if let Some(created_at) = by_a_person {
+        // Clocks of Microsoft's services differ by moments; a grant logged
+        // a little before the creation it follows must still be seen.
+        let since = created_at - GRANT_CLOCK_SLACK_SECS;
+        entries.extend(
+            graph::grants_since(client, request.cloud, token, since, MAX_AUDIT_PAGES).await?,
+        );
+    }
+    Ok(entries)
+}
+
+const GRANT_CLOCK_SLACK_SECS: i64 = 60;

@@ -284,13 +284,30 @@ async fn every_check_asks_for_a_new_token_so_consent_granted_meanwhile_counts() 
     admin(
         &sim,
         &format!("/_admin/apps/{CLIENT}/roles"),
-        json!({"grant": ["AuditLog.Read.All"]}),
+        json!({"grant": ["AuditLog.Read.All"], "by": "ada@contoso.example"}),
     )
     .await;
     let second = recover_with(&client, Attempt::default()).await;
 
     assert_eq!(second.outcome, Outcome::Accepted, "{second:#?}");
     assert_eq!(token_requests(&sim).await, 2);
+}
+
+#[tokio::test]
+async fn an_app_whose_consent_another_person_granted_is_refused_and_names_them() {
+    let sim = simulator(vec![NewApp {
+        consented_by: Some("it-admin@contoso.example".into()),
+        ..recovery_app(2)
+    }])
+    .await;
+
+    let report = recover(&sim, Attempt::default()).await;
+
+    assert_eq!(report.outcome, Outcome::Rejected, "{report:#?}");
+    assert_eq!(state(&report, CheckCode::Initiator), CheckState::Failed);
+    let detail = &report.check(CheckCode::Initiator).unwrap().detail;
+    assert!(detail.contains("it-admin@contoso.example"), "{detail}");
+    assert!(detail.contains("ada@contoso.example"), "{detail}");
 }
 
 #[tokio::test]

@@ -22,8 +22,12 @@ pub struct RecoverySettings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecoveryAttemptEntry {
     pub at: Timestamp,
-    /// `accepted`, `rejected`, or `checking` while Microsoft is asked.
+    /// `accepted`, `rejected` (counts towards the lock), `unproven`
+    /// (refused before Microsoft signed the app in), or `checking` while
+    /// Microsoft is asked.
     pub outcome: String,
+    /// The outcome in words, for the history.
+    pub outcome_label: String,
     pub person_name: String,
     pub tenant_id: String,
     pub client_id: String,

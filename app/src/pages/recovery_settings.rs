@@ -104,7 +104,10 @@ fn CompanyRecovery(
             } else {
                 "Off. Nobody can regain access by proving control of your Microsoft 365 tenant.".to_owned()
             }}</p>
-            <p class="muted">"Three refused attempts in twelve hours lock recovery for twelve hours. The recovery page is "<a href="/recover">"/recover"</a>", linked from the sign-in page."</p>
+            {(!settings.mail_configured).then(|| view! {
+                <p class="notice" role="note">"No mail server is configured (TENANTRY_SMTP_URL): the e-mail that tells every administrator about a recovery waits undelivered below, so a recovery you did not expect could go unnoticed."</p>
+            })}
+            <p class="muted">"Three refused attempts in twelve hours lock recovery for twelve hours; a refusal before Microsoft signs the app in does not count, so nobody can lock you out with made-up details. The recovery page is "<a href="/recover">"/recover"</a>", linked from the sign-in page."</p>
             <ActionForm action>
                 <input type="hidden" name="enabled" value=(!enabled).to_string()/>
                 <input type="hidden" name="window_hours" value=kept_window/>
@@ -148,7 +151,7 @@ fn Attempts(attempts: Vec<RecoveryAttemptEntry>) -> impl IntoView {
                             {attempts.into_iter().map(|attempt| view! {
                                 <tr>
                                     <td><RelativeTime at=attempt.at/></td>
-                                    <td>{attempt.outcome}</td>
+                                    <td>{attempt.outcome_label}</td>
                                     <td>{attempt.person_name}</td>
                                     <td>{attempt.initiator_upn}</td>
                                     <td>{attempt.ip}</td>

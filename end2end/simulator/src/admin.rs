@@ -68,13 +68,6 @@ pub fn certificate(pem_or_der: &[u8]) -> Result<Certificate, String> {
     })
 }
 
-/// Adds an audit event about `app`, as Microsoft logs one for each change.
-pub(crate) fn record(shared: &Shared, tenant_id: &str, activity: &str, app: &App, at: i64) {
-    shared
-        .lock()
-        .record(event_about(tenant_id, activity, app, at));
-}
-
 fn event_about(tenant_id: &str, activity: &str, app: &App, at: i64) -> AuditEvent {
     AuditEvent {
         id: uuid::Uuid::new_v4().to_string(),
@@ -84,16 +77,65 @@ fn event_about(tenant_id: &str, activity: &str, app: &App, at: i64) -> AuditEven
         target_object_id: app.object_id.clone(),
         target_app_id: app.client_id.clone(),
         target_name: app.display_name.clone(),
-        initiated_by: "admin@simulated.example".into(),
+        initiated_by: ADMIN_UPN.into(),
         initiator_id: ADMIN_ID.into(),
         initiated_by_app: None,
         result: "success".into(),
         visible_at: None,
+        granted_role: None,
     }
 }
 
-/// The object id of the simulated administrator who makes changes.
+/// The simulated administrator who makes changes nobody else is named for.
+const ADMIN_UPN: &str = "admin@simulated.example";
 const ADMIN_ID: &str = "5a1e0000-0000-4000-8000-00000000ad01";
+
+/// A person's object id: the same for every event they initiate, as in a
+/// real directory.
+fn user_id(user_principal_name: &str) -> String {
+    if user_principal_name.eq_ignore_ascii_case(ADMIN_UPN) {
+        return ADMIN_ID.to_owned();
+    }
+    let digest = sha2::Sha256::digest(user_principal_name.to_ascii_lowercase().as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
+/// Admin consent as the log records it: one `Consent to application` and
+/// one role assignment per application permission, all by `by`.
+pub(crate) fn record_consent(
+    shared: &Shared,
+    app: &App,
+    roles: &[String],
+    by: Option<&str>,
+    at: i64,
+    visible_at: Option<i64>,
+) {
+    let by = by.unwrap_or(ADMIN_UPN);
+    let as_granter = |mut event: AuditEvent| {
+        event.initiated_by = by.to_owned();
+        event.initiator_id = user_id(by);
+        event.visible_at = visible_at;
+        event
+    };
+    let mut directory = shared.lock();
+    directory.record(as_granter(event_about(
+        &app.tenant_id,
+        "Consent to application",
+        app,
+        at,
+    )));
+    for role in roles {
+        let mut grant = as_granter(event_about(&app.tenant_id, GRANT_ACTIVITY, app, at));
+        grant.granted_role = Some(role.clone());
+        directory.record(grant);
+    }
+}
+
+pub(crate) const GRANT_ACTIVITY: &str = "Add app role assignment to service principal";
 
 pub fn create_app(shared: &Shared, new: NewApp) -> Result<App, String> {
     let tenant_id = {
@@ -129,21 +171,21 @@ pub fn create_app(shared: &Shared, new: NewApp) -> Result<App, String> {
         redirect_uris: new.redirect_uris,
     };
     let mut creation = event_about(&tenant_id, "Add application", &app, app.created_at);
-    if let Some(upn) = new.created_by {
-        creation.initiator_id = uuid::Uuid::new_v4().to_string();
-        creation.initiated_by = upn;
+    if let Some(upn) = &new.created_by {
+        creation.initiator_id = user_id(upn);
+        creation.initiated_by = upn.clone();
     }
-    creation.initiated_by_app = new.created_by_app;
-    creation.visible_at = new.creation_visible_after_secs.map(|secs| now() + secs);
+    let visible_at = new.creation_visible_after_secs.map(|secs| now() + secs);
+    creation.initiated_by_app = new.created_by_app.clone();
+    creation.visible_at = visible_at;
     shared.lock().record(creation);
     if !app.roles.is_empty() {
-        record(
-            shared,
-            &tenant_id,
-            "Consent to application",
-            &app,
-            app.created_at,
-        );
+        let granter = new.consented_by.as_deref().or(match new.created_by_app {
+            Some(_) => None,
+            None => new.created_by.as_deref(),
+        });
+        let roles: Vec<String> = app.roles.iter().cloned().collect();
+        record_consent(shared, &app, &roles, granter, app.created_at, visible_at);
     }
     shared.lock().add_app(app.clone());
     Ok(app)
@@ -304,6 +346,10 @@ struct RoleChange {
     grant: Vec<String>,
     #[serde(default)]
     revoke: Vec<String>,
+    /// Who grants (a user principal name); the default administrator when
+    /// absent.
+    #[serde(default)]
+    by: Option<String>,
 }
 
 async fn change_roles(
@@ -325,22 +371,14 @@ async fn change_roles(
         app.clone()
     };
     if !change.grant.is_empty() {
-        record(
+        record_consent(
             &shared,
-            &app.tenant_id,
-            "Consent to application",
             &app,
+            &change.grant,
+            change.by.as_deref(),
             now(),
+            None,
         );
-        for _ in &change.grant {
-            record(
-                &shared,
-                &app.tenant_id,
-                "Add app role assignment to service principal",
-                &app,
-                now(),
-            );
-        }
     }
     (StatusCode::OK, Json(json!({"roles": app.roles}))).into_response()
 }

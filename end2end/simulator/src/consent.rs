@@ -103,7 +103,8 @@ pub async fn decide(
             app.roles.extend(requested);
             app.clone()
         };
-        admin::record(&shared, &tenant, "Consent to application", &app, now());
+        let granted: Vec<String> = app.requested.iter().cloned().collect();
+        admin::record_consent(&shared, &app, &granted, None, now(), None);
     }
     let state = request.state.unwrap_or_default();
     match request.redirect_uri.as_deref().map(url::Url::parse) {

@@ -145,6 +145,42 @@ fn initiated_by(event: &AuditEvent) -> Value {
     }
 }
 
+/// Microsoft Graph's service principal in every simulated tenant: what a
+/// role assignment names as its target.
+const GRAPH_SERVICE_PRINCIPAL: &str = "9a000000-0000-4000-8000-00000000a9a9";
+
+/// A role assignment targets the resource (Microsoft Graph) and names the
+/// app and the permission only in its modified properties, whose values
+/// Microsoft writes as JSON strings.
+fn target_resources(event: &AuditEvent) -> Value {
+    let quoted = |value: &str| Value::String(format!("\"{value}\""));
+    match &event.granted_role {
+        Some(role) => json!([{
+            "id": GRAPH_SERVICE_PRINCIPAL,
+            "displayName": "Microsoft Graph",
+            "type": "ServicePrincipal",
+            "modifiedProperties": [
+                {"displayName": "AppRole.Value", "oldValue": null, "newValue": quoted(role)},
+                {"displayName": "ServicePrincipal.DisplayName", "oldValue": null, "newValue": quoted(&event.target_name)},
+                {"displayName": "ServicePrincipal.AppId", "oldValue": null, "newValue": quoted(&event.target_app_id)},
+            ],
+        }]),
+        None => json!([{
+            "id": event.target_object_id,
+            "displayName": event.target_name,
+            "type": "Application",
+            "modifiedProperties": [],
+        }]),
+    }
+}
+
+fn additional_details(event: &AuditEvent) -> Value {
+    match &event.granted_role {
+        Some(_) => json!([{"key": "User-Agent", "value": "Simulated admin center"}]),
+        None => json!([{"key": "AppId", "value": event.target_app_id}]),
+    }
+}
+
 /// `targetResources/any(t:t/id eq '…')`, with any lambda variable name.
 fn target_id_clause(clause: &str) -> Option<String> {
     let inner = clause
@@ -165,7 +201,11 @@ fn matches_filter(filter: &str, event: &AuditEvent) -> Result<bool, String> {
     for clause in filter.split(" and ") {
         let clause = clause.trim();
         if let Some(id) = target_id_clause(clause) {
-            if !id.eq_ignore_ascii_case(&event.target_object_id) {
+            let target = match event.granted_role {
+                Some(_) => GRAPH_SERVICE_PRINCIPAL,
+                None => event.target_object_id.as_str(),
+            };
+            if !id.eq_ignore_ascii_case(target) {
                 return Ok(false);
             }
         } else if let Some(value) = clause.strip_prefix("activityDisplayName eq ") {
@@ -253,8 +293,8 @@ pub async fn directory_audits(
                 "loggedByService": "Core Directory",
                 "operationType": "Add",
                 "initiatedBy": initiated_by(event),
-                "targetResources": [{"id": event.target_object_id, "displayName": event.target_name, "type": "Application", "modifiedProperties": []}],
-                "additionalDetails": [{"key": "AppId", "value": event.target_app_id}],
+                "targetResources": target_resources(event),
+                "additionalDetails": additional_details(event),
             })
         })
         .collect();

@@ -96,6 +96,12 @@ pub struct AuditEvent {
     /// on top of the directory-wide delay.
     #[serde(default)]
     pub visible_at: Option<i64>,
+    /// For `Add app role assignment to service principal`: the application
+    /// permission granted to the app (`AppRole.Value`). Microsoft then names
+    /// Microsoft Graph's service principal as the target, and the app only
+    /// in the modified properties.
+    #[serde(default)]
+    pub granted_role: Option<String>,
 }
 
 fn default_initiator() -> String {
@@ -190,6 +196,11 @@ pub struct NewApp {
     /// …or an application, by display name.
     #[serde(default)]
     pub created_by_app: Option<String>,
+    /// Who granted the app's roles with admin consent (a user principal
+    /// name): the creator when absent, or the default administrator when
+    /// an application created it.
+    #[serde(default)]
+    pub consented_by: Option<String>,
     /// The creation shows up in the audit log only this many seconds after
     /// the app is added.
     #[serde(default)]

@@ -5,7 +5,9 @@
 
 use crate::support::onboarding::Customer;
 use crate::support::onboarding::{in_days, invite};
-use crate::support::simulator::{self, contoso_with, CLIENT, OBJECT, SECRET, TENANT};
+use crate::support::simulator::{
+    self, contoso_with, let_the_reports_limit_recover, CLIENT, OBJECT, SECRET, TENANT,
+};
 use crate::support::{app_error, spawn_app_with, TestApp};
 use app::model::{TenantDetails, TestResult};
 use entra_simulator::smtp;
@@ -241,4 +243,59 @@ async fn the_recovery_apps_secret_is_typed_at_the_test_and_never_stored() {
         sealed.iter().all(|(secret,)| secret.is_none()),
         "nothing sealed on the link"
     );
+}
+
+#[tokio::test]
+async fn refused_ownership_proofs_never_lock_the_companys_own_recovery() {
+    let msp = msp_with_contoso(NewApp {
+        consented_by: Some("it-admin@contoso.example".into()),
+        ..recovery_app(2)
+    })
+    .await;
+    let customer = msp.customer_ready_to_test().await;
+    for attempt in 0..3 {
+        if attempt == 2 {
+            let_the_reports_limit_recover().await;
+        }
+        let refused: TestResult = customer.prove_with(SECRET).await.json().await.unwrap();
+        assert_eq!(refused.ownership.unwrap().outcome.as_str(), "rejected");
+    }
+    let paused = customer.prove_with(SECRET).await;
+    assert_eq!(
+        paused.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the link's own count"
+    );
+
+    // Contoso itself runs Tenantry on the same server and allows recovery.
+    let contoso = msp
+        .app
+        .admin_of("Contoso Ltd", "owner@contoso.example")
+        .await;
+    for (function, form) in [
+        (
+            "save_home_tenant",
+            [("home_tenant_id", TENANT), ("home_cloud", "global")],
+        ),
+        (
+            "save_recovery_settings",
+            [("enabled", "true"), ("window_hours", "72")],
+        ),
+    ] {
+        let saved = msp.app.call(&contoso, function, &form).await;
+        assert_eq!(saved.status(), StatusCode::OK, "{function}");
+    }
+    let person = crate::support::browser();
+    let started = msp
+        .app
+        .call(
+            &person,
+            "start_recovery",
+            &[("tenant_id", TENANT), ("cloud", "global")],
+        )
+        .await;
+    let start: app::model::RecoveryStart = started.json().await.unwrap();
+
+    assert_eq!(start.failures_left, 3);
+    assert!(start.locked_until.is_none());
 }

@@ -3,7 +3,9 @@
 //! e-mail every admin gets through the outbox and a real SMTP exchange.
 
 use crate::support::process::spawn_binary_with;
-use crate::support::simulator::{self, contoso_with, CLIENT, OBJECT, SECRET, TENANT};
+use crate::support::simulator::{
+    self, contoso_with, grant_as, let_the_reports_limit_recover, CLIENT, OBJECT, SECRET, TENANT,
+};
 use crate::support::{app_error, browser, spawn_app_with, TestApp, PASSWORD};
 use app::error::AppError;
 use app::model::{RecoveryResult, RecoveryStart, SettingsPage};
@@ -220,6 +222,16 @@ async fn turning_recovery_on_is_audited_and_every_admin_is_told_by_email() {
 #[tokio::test]
 async fn naming_a_tenant_reads_the_same_whether_it_can_be_recovered_here_or_not() {
     let world = recoverable_world(recovery_app(2)).await;
+    // A window of its own would give the organisation away.
+    let shorter = world
+        .app
+        .call(
+            &world.admin,
+            "save_recovery_settings",
+            &[("enabled", "true"), ("window_hours", "24")],
+        )
+        .await;
+    assert_eq!(shorter.status(), StatusCode::OK);
     let answer = |response: reqwest::Response| async move {
         assert_eq!(response.status(), StatusCode::OK);
         let mut start: RecoveryStart = response.json().await.unwrap();
@@ -231,6 +243,7 @@ async fn naming_a_tenant_reads_the_same_whether_it_can_be_recovered_here_or_not(
     let unknown = answer(world.start(&browser(), UNKNOWN_TENANT).await).await;
 
     assert_eq!(known, unknown);
+    assert_eq!(known.window_hours, 72);
     assert_eq!(known.failures_left, 3);
     assert_eq!(known.permission, "AuditLog.Read.All");
     assert!(known.powershell.contains("Tenantry Recovery"));
@@ -325,19 +338,30 @@ async fn an_accepted_proof_makes_the_person_an_admin_who_chooses_a_password_and_
     );
 }
 
+/// Contoso's recovery app, made by Ada, whose consent someone else granted:
+/// Microsoft signs it in, and the checklist refuses it.
+fn consented_by_someone_else() -> NewApp {
+    NewApp {
+        consented_by: Some("it-admin@contoso.example".into()),
+        ..recovery_app(2)
+    }
+}
+
 #[tokio::test]
 async fn three_refusals_lock_recovery_for_every_browser_until_a_stated_time() {
-    let world = recoverable_world(recovery_app(2)).await;
+    let world = recoverable_world(consented_by_someone_else()).await;
     let person = world.person().await;
 
-    let first = result(world.verify(&person, "wrong-secret-1").await).await;
+    let first = result(world.verify(&person, SECRET).await).await;
     assert_eq!(first.outcome.as_str(), "rejected");
     assert_eq!(first.failures_left, 2);
     assert!(first.message.contains("2 more refused attempts"));
-    result(world.verify(&person, "wrong-secret-2").await).await;
-    let third = result(world.verify(&person, "wrong-secret-3").await).await;
+    result(world.verify(&person, SECRET).await).await;
+    let_the_reports_limit_recover().await;
+    let third = result(world.verify(&person, SECRET).await).await;
     assert!(third.locked_until.is_some(), "{third:#?}");
 
+    grant_as(&world.sim, "AuditLog.Read.All", PERSON).await;
     let elsewhere = world.person().await;
     let locked = world.verify(&elsewhere, SECRET).await;
     assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
@@ -360,11 +384,89 @@ async fn three_refusals_lock_recovery_for_every_browser_until_a_stated_time() {
     let settings = world.settings(&world.admin).await;
     assert_eq!(settings.attempts.len(), 3);
     assert!(settings.attempts.iter().all(|a| a.outcome == "rejected"));
-    assert!(settings.attempts[0].reasons.contains("client secret"));
+    assert!(settings.attempts[0]
+        .reasons
+        .contains("it-admin@contoso.example"));
 
     world.app.clock().advance(time::Duration::hours(12));
+    let_the_reports_limit_recover().await;
     let after = result(world.verify(&elsewhere, SECRET).await).await;
-    assert_eq!(after.outcome.as_str(), "accepted");
+    assert_eq!(after.outcome.as_str(), "accepted", "{after:#?}");
+}
+
+#[tokio::test]
+async fn made_up_details_are_refused_and_recorded_but_never_lock_the_real_admins_out() {
+    let world = recoverable_world(recovery_app(2)).await;
+    let stranger = world.person().await;
+
+    for attempt in 1..=4 {
+        let refused = result(world.verify(&stranger, &format!("made-up-{attempt}")).await).await;
+        assert_eq!(refused.outcome.as_str(), "rejected");
+        assert_eq!(refused.failures_left, 3, "attempt {attempt}");
+        assert!(refused.locked_until.is_none());
+        assert!(
+            refused.message.contains("does not count"),
+            "{}",
+            refused.message
+        );
+    }
+
+    let settings = world.settings(&world.admin).await;
+    assert_eq!(settings.attempts.len(), 4);
+    assert!(settings.attempts.iter().all(|a| a.outcome == "unproven"));
+    assert!(settings.attempts[0]
+        .outcome_label
+        .contains("does not count"));
+    let admin_person = world.person().await;
+    let accepted = result(world.verify(&admin_person, SECRET).await).await;
+    assert_eq!(accepted.outcome.as_str(), "accepted", "{accepted:#?}");
+}
+
+#[tokio::test]
+async fn an_attempt_whose_request_was_dropped_stops_counting_after_fifteen_minutes() {
+    let world = recoverable_world(recovery_app(2)).await;
+    // Three reservations left by requests that ended before their
+    // judgement: they count while a verification could still be running.
+    let pool = sqlx::SqlitePool::connect(&world.app.config.database_url)
+        .await
+        .unwrap();
+    let reserved_at = world.app.clock().now() - time::Duration::minutes(14);
+    for n in 0..3 {
+        sqlx::query(
+            "INSERT INTO recovery_attempts
+                (id, company_tenant_id, at, outcome, person_name, tenant_id, client_id, object_id)
+             VALUES ($1, $2, $3, 'checking', 'Dropped', $2, $4, $5)",
+        )
+        .bind(format!("dropped-{n}"))
+        .bind(TENANT)
+        .bind(
+            reserved_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap(),
+        )
+        .bind(CLIENT)
+        .bind(OBJECT)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let person = world.person().await;
+    assert_eq!(
+        world.verify(&person, SECRET).await.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "reservations count while they may still be judged"
+    );
+
+    world.app.clock().advance(time::Duration::minutes(2));
+    let accepted = result(world.verify(&person, SECRET).await).await;
+
+    assert_eq!(accepted.outcome.as_str(), "accepted", "{accepted:#?}");
+    let (left,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM recovery_attempts WHERE outcome = 'checking'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(left, 0, "abandoned reservations are cleared");
 }
 
 #[tokio::test]
@@ -376,7 +478,7 @@ async fn waiting_for_the_audit_log_costs_no_attempt() {
     .await;
     let person = world.person().await;
 
-    for _ in 0..4 {
+    for _ in 0..2 {
         let waiting = result(world.verify(&person, SECRET).await).await;
         assert_eq!(waiting.outcome.as_str(), "not_yet_visible");
         assert_eq!(waiting.failures_left, 3);

@@ -16,6 +16,10 @@ pub const AUDIT_PERMISSION: &str = "AuditLog.Read.All";
 /// The audit log's activity for a new app registration (Graph's spelling:
 /// no trailing period, unlike the unified audit log).
 pub const CREATION_ACTIVITY: &str = "Add application";
+/// The audit log's activity for one application permission granted with
+/// admin consent: who granted it shows who can grant tenant-wide consent,
+/// which only a Global or Privileged Role Administrator can.
+pub const GRANT_ACTIVITY: &str = "Add app role assignment to service principal";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -57,7 +61,7 @@ impl CheckCode {
             CheckCode::AuditPermission => "AuditLog.Read.All is granted with admin consent",
             CheckCode::CreationEvent => "The audit log records the app's creation",
             CheckCode::WithinWindow => "The app was created recently enough",
-            CheckCode::Initiator => "A person created the app",
+            CheckCode::Initiator => "An administrator created the app and granted its consent",
         }
     }
 }
@@ -135,10 +139,14 @@ pub struct AuditEntry {
     pub succeeded: bool,
     /// Lower-case object ids of the entry's target resources.
     pub target_ids: Vec<String>,
-    /// The Application (client) ID the log names for the created app
-    /// (`additionalDetails` `AppId`), lower-case, when it names one.
+    /// The Application (client) ID the entry is about, lower-case, when the
+    /// log names one: `additionalDetails` `AppId` for a creation, the
+    /// `ServicePrincipal.AppId` property for a permission grant.
     #[serde(default)]
     pub app_id: Option<String>,
+    /// For a permission grant, the permission granted (`AppRole.Value`).
+    #[serde(default)]
+    pub granted_role: Option<String>,
     pub initiated_by: Initiator,
 }
 
@@ -194,6 +202,62 @@ pub struct Report {
 impl Report {
     pub fn check(&self, code: CheckCode) -> Option<&Check> {
         self.checks.iter().find(|c| c.code == code)
+    }
+
+    /// Whether this judgement counts against the company's attempts: only a
+    /// refusal after Microsoft signed the app in to the company's tenant.
+    /// Anyone can send a made-up proof for any tenant; were those counted,
+    /// three of them would lock the real administrators out again and again.
+    /// They are recorded and audited all the same, and the per-address limit
+    /// slows them down.
+    pub fn counts_against_company(&self) -> bool {
+        self.outcome.counts_as_failure()
+            && self
+                .check(CheckCode::Token)
+                .is_some_and(|token| token.state == CheckState::Passed)
+    }
+}
+
+/// A settled attempt as the company's record keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Judgement {
+    Accepted,
+    /// Refused after Microsoft signed the app in: counts against the
+    /// company's attempts.
+    Refused,
+    /// Refused before that (made-up or mistyped IDs or secret): recorded,
+    /// counts for nothing.
+    Unproven,
+}
+
+impl Judgement {
+    /// For a decided report (accepted or rejected).
+    pub fn of(report: &Report) -> Self {
+        if report.outcome == Outcome::Accepted {
+            Judgement::Accepted
+        } else if report.counts_against_company() {
+            Judgement::Refused
+        } else {
+            Judgement::Unproven
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Judgement::Accepted => "accepted",
+            Judgement::Refused => "rejected",
+            Judgement::Unproven => "unproven",
+        }
+    }
+
+    /// What the admins' attempts history says for a stored outcome.
+    pub fn label(stored: &str) -> &'static str {
+        match stored {
+            "accepted" => "Accepted",
+            "rejected" => "Refused (counts towards the lock)",
+            "unproven" => "Refused before Microsoft signed the app in (does not count)",
+            _ => "Being checked",
+        }
     }
 }
 
@@ -294,6 +358,49 @@ impl Builder {
 }
 
 const RETRY_FIX: &str = "Nothing is wrong with what you entered. Try again in a few minutes; this attempt does not count against the company.";
+
+/// The successful creation of the application object `object_id`. An
+/// object is created once; should the log hold two, the older one is the
+/// truth, and the stricter.
+pub fn creation_of<'e>(entries: &'e [AuditEntry], object_id: &str) -> Option<&'e AuditEntry> {
+    let object_id = object_id.trim();
+    entries
+        .iter()
+        .filter(|e| e.succeeded && e.activity == CREATION_ACTIVITY)
+        .filter(|e| {
+            e.target_ids
+                .iter()
+                .any(|id| id.eq_ignore_ascii_case(object_id))
+        })
+        .min_by_key(|e| e.at)
+}
+
+/// Who granted the app `client_id` the audit permission, as the log names
+/// them: whoever granted it since it was created.
+fn audit_grants<'e>(entries: &'e [AuditEntry], client_id: &str) -> Vec<&'e Initiator> {
+    entries
+        .iter()
+        .filter(|e| e.succeeded && e.activity == GRANT_ACTIVITY)
+        .filter(|e| e.app_id.as_deref() == Some(client_id))
+        .filter(|e| {
+            e.granted_role
+                .as_deref()
+                .is_some_and(|role| role.eq_ignore_ascii_case(AUDIT_PERMISSION))
+        })
+        .map(|e| &e.initiated_by)
+        .collect()
+}
+
+fn who(initiator: &Initiator) -> String {
+    match initiator {
+        Initiator::User {
+            user_principal_name,
+            ..
+        } => format!("the user {user_principal_name}"),
+        Initiator::App { display_name, .. } => format!("the application '{display_name}'"),
+        Initiator::Unknown => "someone the log does not name".to_owned(),
+    }
+}
 
 pub fn judge(evidence: &Evidence<'_>) -> Report {
     let mut built = Builder {
@@ -483,18 +590,8 @@ pub fn judge(evidence: &Evidence<'_>) -> Report {
         AuditRead::Entries(entries) => entries,
     };
 
-    // An object is created once; should the log hold two successful
-    // creations, the older one is the truth, and the stricter.
     let object_id = evidence.object_id.trim().to_ascii_lowercase();
-    let creation = entries
-        .iter()
-        .filter(|e| e.succeeded && e.activity == CREATION_ACTIVITY)
-        .filter(|e| {
-            e.target_ids
-                .iter()
-                .any(|id| id.eq_ignore_ascii_case(&object_id))
-        })
-        .min_by_key(|e| e.at);
+    let creation = creation_of(entries, &object_id);
     let client_id = evidence.client_id.trim().to_ascii_lowercase();
     if let Some(other) = creation.filter(|e| e.app_id.as_deref() != Some(client_id.as_str())) {
         built.push(
@@ -566,12 +663,7 @@ pub fn judge(evidence: &Evidence<'_>) -> Report {
             user_principal_name,
             id,
         } => {
-            built.push(
-                CheckCode::Initiator,
-                CheckState::Passed,
-                format!("Created by the user {user_principal_name}."),
-                "",
-            );
+            initiator_check(&mut built, entries, &client_id, user_principal_name, id);
             Some(Creator {
                 user_principal_name: user_principal_name.clone(),
                 id: id.clone(),
@@ -599,11 +691,55 @@ pub fn judge(evidence: &Evidence<'_>) -> Report {
 
     let outcome = if built.checks.iter().any(|c| c.state == CheckState::Failed) {
         Outcome::Rejected
+    } else if built.checks.iter().any(|c| c.state == CheckState::Pending) {
+        Outcome::NotYetVisible
     } else {
         Outcome::Accepted
     };
     let created = Some((creation.at, evidence.now - creation.at));
     built.into_report(outcome, created, creator)
+}
+
+/// The person who created the app must also have granted its consent:
+/// anyone may register an app in a tenant, but only an administrator can
+/// grant an application permission, so the grant is what shows the creator
+/// administers the tenant.
+fn initiator_check(
+    built: &mut Builder,
+    entries: &[AuditEntry],
+    client_id: &str,
+    user_principal_name: &str,
+    id: &str,
+) {
+    let grants = audit_grants(entries, client_id);
+    let by_creator = grants.iter().any(|granter| {
+        matches!(granter, Initiator::User { id: granter_id, .. } if granter_id.eq_ignore_ascii_case(id))
+    });
+    if by_creator {
+        built.push(
+            CheckCode::Initiator,
+            CheckState::Passed,
+            format!("Created by the user {user_principal_name}, who also granted {AUDIT_PERMISSION} with admin consent."),
+            "",
+        );
+    } else if let Some(other) = grants.first() {
+        built.push(
+            CheckCode::Initiator,
+            CheckState::Failed,
+            format!(
+                "Created by the user {user_principal_name}, but {AUDIT_PERMISSION} was granted by {}. The person recovering must have granted the consent themselves: that is what shows they administer the tenant.",
+                who(other)
+            ),
+            "Sign in as a Global Administrator or Privileged Role Administrator, create a new recovery app, and grant its admin consent yourself.",
+        );
+    } else {
+        built.push(
+            CheckCode::Initiator,
+            CheckState::Pending,
+            format!("Created by the user {user_principal_name}; the audit log does not show yet who granted {AUDIT_PERMISSION} to the app. New entries usually appear within minutes."),
+            "Wait a few minutes; looking again does not count against the company.",
+        );
+    }
 }
 
 #[cfg(test)]
@@ -632,8 +768,27 @@ mod tests {
             succeeded: true,
             target_ids: vec![OBJECT.into()],
             app_id: Some(CLIENT.into()),
+            granted_role: None,
             initiated_by: by,
         }
+    }
+
+    /// The audit permission granted to the recovery app, by `by`.
+    fn granted(hours_ago: i64, by: Initiator) -> AuditEntry {
+        AuditEntry {
+            activity: GRANT_ACTIVITY.into(),
+            at: NOW - hours_ago * HOUR,
+            succeeded: true,
+            target_ids: vec!["9a000000-0000-4000-8000-00000000a9a9".into()],
+            app_id: Some(CLIENT.into()),
+            granted_role: Some(AUDIT_PERMISSION.into()),
+            initiated_by: by,
+        }
+    }
+
+    /// A creation by `by` and the consent they granted right after.
+    fn proof(hours_ago: i64, by: Initiator) -> Vec<AuditEntry> {
+        vec![created(hours_ago, by.clone()), granted(hours_ago, by)]
     }
 
     fn person() -> Initiator {
@@ -668,7 +823,7 @@ mod tests {
     fn an_app_a_person_created_two_hours_ago_is_accepted_with_every_check_passed() {
         let report = judged(
             &token(Some(&["AuditLog.Read.All"])),
-            AuditRead::Entries(vec![created(2, person())]),
+            AuditRead::Entries(proof(2, person())),
         );
         assert_eq!(report.outcome, Outcome::Accepted);
         assert!(report.checks.iter().all(|c| c.state == CheckState::Passed));
@@ -689,13 +844,13 @@ mod tests {
         ] {
             let report = judged(
                 &token(Some(&["AuditLog.Read.All"])),
-                AuditRead::Entries(vec![created(hours, person())]),
+                AuditRead::Entries(proof(hours, person())),
             );
             assert_eq!(report.outcome, outcome, "{hours} hours");
         }
         let late = judged(
             &token(Some(&["AuditLog.Read.All"])),
-            AuditRead::Entries(vec![created(73, person())]),
+            AuditRead::Entries(proof(73, person())),
         );
         let window = late.check(CheckCode::WithinWindow).unwrap();
         assert_eq!(window.state, CheckState::Failed);
@@ -868,7 +1023,7 @@ mod tests {
             client_id: CLIENT,
             object_id: OBJECT,
             token: Some(&token(Some(&["AuditLog.Read.All"]))),
-            audit: &AuditRead::Entries(vec![created(2, person())]),
+            audit: &AuditRead::Entries(proof(2, person())),
             window_secs: 72 * HOUR,
             now: NOW,
         });
@@ -899,6 +1054,83 @@ mod tests {
             AuditRead::Entries(vec![unnamed]),
         );
         assert_eq!(report.outcome, Outcome::Rejected, "fails closed");
+    }
+
+    #[test]
+    fn an_app_whose_consent_someone_else_granted_is_refused_and_names_the_granter() {
+        let admin = Initiator::User {
+            user_principal_name: "it-admin@contoso.example".into(),
+            id: "u-2".into(),
+        };
+        let report = judged(
+            &token(Some(&["AuditLog.Read.All"])),
+            AuditRead::Entries(vec![created(2, person()), granted(1, admin)]),
+        );
+        assert_eq!(report.outcome, Outcome::Rejected);
+        assert!(report.counts_against_company());
+        let check = report.check(CheckCode::Initiator).unwrap();
+        assert_eq!(check.state, CheckState::Failed);
+        assert!(
+            check.detail.contains("it-admin@contoso.example"),
+            "{}",
+            check.detail
+        );
+        assert!(check.fix.contains("Global Administrator"));
+    }
+
+    #[test]
+    fn a_consent_not_in_the_log_yet_is_pending_and_does_not_count() {
+        let report = judged(
+            &token(Some(&["AuditLog.Read.All"])),
+            AuditRead::Entries(vec![created(2, person())]),
+        );
+        assert_eq!(report.outcome, Outcome::NotYetVisible);
+        assert_eq!(
+            report.check(CheckCode::Initiator).unwrap().state,
+            CheckState::Pending
+        );
+        assert!(!report.counts_against_company());
+    }
+
+    #[test]
+    fn a_grant_of_another_permission_or_to_another_app_is_not_the_consent() {
+        let mut other_role = granted(1, person());
+        other_role.granted_role = Some("User.Read.All".into());
+        let mut other_app = granted(1, person());
+        other_app.app_id = Some("dddddddd-0000-0000-0000-000000000000".into());
+        let mut failed = granted(1, person());
+        failed.succeeded = false;
+        let report = judged(
+            &token(Some(&["AuditLog.Read.All"])),
+            AuditRead::Entries(vec![created(2, person()), other_role, other_app, failed]),
+        );
+        assert_eq!(report.outcome, Outcome::NotYetVisible);
+    }
+
+    #[test]
+    fn only_refusals_after_microsoft_signed_the_app_in_count_against_the_company() {
+        let wrong_secret = judged(
+            &AttemptOutcome::Refused(TokenError {
+                error: "invalid_client".into(),
+                error_codes: vec![7000215],
+                description: "AADSTS7000215: Invalid client secret provided.".into(),
+            }),
+            AuditRead::NotRead,
+        );
+        assert_eq!(wrong_secret.outcome, Outcome::Rejected);
+        assert!(!wrong_secret.counts_against_company());
+        let no_consent = judged(&token(None), AuditRead::NotRead);
+        assert!(no_consent.counts_against_company());
+        let too_old = judged(
+            &token(Some(&["AuditLog.Read.All"])),
+            AuditRead::Entries(proof(73, person())),
+        );
+        assert!(too_old.counts_against_company());
+        let accepted = judged(
+            &token(Some(&["AuditLog.Read.All"])),
+            AuditRead::Entries(proof(2, person())),
+        );
+        assert!(!accepted.counts_against_company());
     }
 
     #[test]

@@ -11,6 +11,11 @@ pub const DEFAULT_WINDOW_SECS: i64 = 72 * 3600;
 pub const DEFAULT_MAX_FAILURES: usize = 3;
 pub const DEFAULT_LOCKOUT_SECS: i64 = 12 * 3600;
 pub const DEFAULT_FAILURE_WINDOW_SECS: i64 = 12 * 3600;
+/// An attempt is reserved (and counts as a refusal) while Microsoft is
+/// asked, so attempts sent at once all see each other. A verification never
+/// takes this long, so a reservation this old belongs to a request that was
+/// dropped before its judgement and counts for nothing.
+pub const RESERVATION_SECS: i64 = 15 * 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]

@@ -266,10 +266,12 @@ async fn settle(
                 by_customer(link, AuditAction::RecoveryRefused, &audited, origin, now),
             )
             .await?;
-            match gate {
+            crate::backend::recovery::refusal_message(report, || {
+                match gate {
                 AttemptGate::LockedUntil { .. } => "The proof is refused, and checking is paused after repeated refusals. Fix what the checklist says before trying again.".to_owned(),
                 AttemptGate::Open { failures_left } => format!("The proof is refused. Fix what the checklist says and test again ({failures_left} more refusals pause checking for 12 hours)."),
             }
+            })
         }
     };
     tx.commit()

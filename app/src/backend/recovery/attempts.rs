@@ -7,11 +7,12 @@ use super::Company;
 use crate::backend::origin::RequestOrigin;
 use crate::backend::{db, Backend, Staff};
 use crate::error::AppError;
+use crate::ids::CustomerTenantId;
 use crate::ids::RecoveryAttemptId;
 use crate::model::RecoveryAttemptEntry;
 use crate::timestamp::Timestamp;
-use domain::recovery::checklist::{CheckState, Report};
-use domain::recovery::{Attempt, AttemptGate, Limiter};
+use domain::recovery::checklist::{CheckState, Judgement, Report};
+use domain::recovery::{Attempt, AttemptGate, Limiter, RESERVATION_SECS};
 use domain::Action;
 use sqlx::{Sqlite, Transaction};
 
@@ -37,6 +38,18 @@ struct Past {
     outcome: String,
 }
 
+/// Whose attempts count together: a company's own recovery, or one MSP's
+/// ownership proof for one customer. Another MSP proving the same tenant
+/// for its own customer record is counted apart, so nobody's refusals lock
+/// anybody else out.
+fn counter(company: &Company) -> &str {
+    company
+        .customer_tenant
+        .as_ref()
+        .map(CustomerTenantId::as_str)
+        .unwrap_or_default()
+}
+
 async fn gate(
     executor: impl sqlx::Executor<'_, Database = Sqlite>,
     company: &Company,
@@ -49,23 +62,31 @@ async fn gate(
     let since = now - time::Duration::seconds(limiter.window_secs + limiter.lockout_secs);
     let past: Vec<Past> = sqlx::query_as(
         "SELECT at, outcome FROM recovery_attempts
-          WHERE company_tenant_id = $1 AND at >= $2 AND id <> $3",
+          WHERE company_tenant_id = $1 AND COALESCE(customer_tenant_id, '') = $2
+            AND at >= $3 AND id <> $4 AND outcome <> $5",
     )
     .bind(company.tenant_id.as_str())
+    .bind(counter(company))
     .bind(Timestamp::of(since))
     .bind(except.map(RecoveryAttemptId::as_str).unwrap_or_default())
+    .bind(Judgement::Unproven.as_str())
     .fetch_all(executor)
     .await
     .map_err(db("could not read the recovery attempts"))?;
+    let abandoned_before = now.unix_timestamp() - RESERVATION_SECS;
     let history: Vec<Attempt> = past
         .iter()
+        .filter(|attempt| attempt.outcome != CHECKING || attempt.at.unix() >= abandoned_before)
         .map(|attempt| Attempt {
             at: attempt.at.unix(),
-            succeeded: attempt.outcome == "accepted",
+            succeeded: attempt.outcome == Judgement::Accepted.as_str(),
         })
         .collect();
     Ok(limiter.gate(&history, now.unix_timestamp()))
 }
+
+/// A reserved attempt's outcome until it is judged.
+const CHECKING: &str = "checking";
 
 /// How the company stands before anything is tried: for the page.
 pub async fn standing(backend: &Backend, company: &Company) -> Result<AttemptGate, AppError> {
@@ -88,10 +109,20 @@ pub async fn reserve(
 ) -> Result<Reservation, AppError> {
     let now = backend.now();
     let id = RecoveryAttemptId::generate();
+    // Requests dropped before their judgement leave reservations behind;
+    // they count for nothing, and are cleared here.
+    sqlx::query("DELETE FROM recovery_attempts WHERE outcome = $1 AND at < $2")
+        .bind(CHECKING)
+        .bind(Timestamp::of(
+            now - time::Duration::seconds(RESERVATION_SECS),
+        ))
+        .execute(&backend.pool)
+        .await
+        .map_err(db("could not clear abandoned recovery attempts"))?;
     sqlx::query(
         "INSERT INTO recovery_attempts
             (id, company_tenant_id, organisation_id, customer_tenant_id, at, outcome, person_name, tenant_id, client_id, object_id, ip)
-         VALUES ($1, $2, $3, $4, $5, 'checking', $6, $7, $8, $9, $10)",
+         VALUES ($1, $2, $3, $4, $5, $11, $6, $7, $8, $9, $10)",
     )
     .bind(&id)
     .bind(company.tenant_id.as_str())
@@ -103,6 +134,7 @@ pub async fn reserve(
     .bind(entered.client_id)
     .bind(entered.object_id)
     .bind(origin.ip.map(|ip| ip.to_string()))
+    .bind(CHECKING)
     .execute(&backend.pool)
     .await
     .map_err(db("could not record a recovery attempt"))?;
@@ -138,8 +170,9 @@ pub async fn already_used(
 /// Removes an attempt that ended without a judgement (Microsoft could not
 /// be asked, or the creation is not visible yet): it counts for nothing.
 pub async fn forget(backend: &Backend, id: &RecoveryAttemptId) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM recovery_attempts WHERE id = $1 AND outcome = 'checking'")
+    sqlx::query("DELETE FROM recovery_attempts WHERE id = $1 AND outcome = $2")
         .bind(id)
+        .bind(CHECKING)
         .execute(&backend.pool)
         .await
         .map_err(db("could not remove a recovery attempt"))?;
@@ -155,11 +188,7 @@ pub async fn settle(
     report: &Report,
     now: time::OffsetDateTime,
 ) -> Result<AttemptGate, AppError> {
-    let outcome = if report.outcome.counts_as_failure() {
-        "rejected"
-    } else {
-        "accepted"
-    };
+    let outcome = Judgement::of(report).as_str();
     let reasons: Vec<&str> = report
         .checks
         .iter()
@@ -217,6 +246,7 @@ pub async fn history(ctx: &Staff) -> Result<Vec<RecoveryAttemptEntry>, AppError>
         .into_iter()
         .map(|row| RecoveryAttemptEntry {
             at: row.at,
+            outcome_label: Judgement::label(&row.outcome).to_owned(),
             outcome: row.outcome,
             person_name: row.person_name,
             tenant_id: row.tenant_id,

@@ -110,7 +110,9 @@ async fn view(backend: &Backend, company: &Company) -> Result<RecoveryStart, App
         cloud: company.cloud,
         app_name: APP_NAME.to_owned(),
         permission: AUDIT_PERMISSION.to_owned(),
-        window_hours: company.window_hours,
+        // The same for every tenant: an organisation's shorter window would
+        // tell a stranger that it exists.
+        window_hours: backend.recovery.max_window_hours,
         powershell: domain::setup_script::powershell(&profiles, APP_NAME, company.cloud, None),
         azure_cli: domain::setup_script::azure_cli(&profiles, APP_NAME, company.cloud, None),
         failures_left,
@@ -235,7 +237,7 @@ pub async fn verify(
             attempts::forget(backend, &reservation.id).await?;
             Ok(result(
                 &report,
-                company.window_hours,
+                company.window_shown(&report, backend.recovery.max_window_hours),
                 (reservation.failures_left, None),
                 waiting_message(&report),
                 None,
@@ -318,14 +320,16 @@ async fn refused(
         .map_err(db("could not record a refused recovery"))?;
     backend.mail.queued();
     let standing = standing(gate);
-    let message = match &standing {
+    let message = super::refusal_message(report, || {
+        match &standing {
         (_, Some(until)) => format!("Recovery is refused and now locked until {until}. Fix what the checklist says before then."),
         (0, None) => "Recovery is refused.".to_owned(),
         (left, None) => format!("Recovery is refused. Fix what the checklist says and try again: {left} more refused attempts lock recovery for 12 hours."),
-    };
+    }
+    });
     Ok(result(
         report,
-        company.window_hours,
+        company.window_shown(report, backend.recovery.max_window_hours),
         standing,
         message,
         None,

@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::ids::{CustomerTenantId, OrganisationId};
 use crate::model::RecoveryResult;
 use crate::timestamp::Timestamp;
-use domain::recovery::checklist::{Outcome, Report};
+use domain::recovery::checklist::{Judgement, Outcome, Report};
 use domain::recovery::AttemptGate;
 use domain::{Cloud, TenantId};
 use governor::Quota;
@@ -71,50 +71,54 @@ pub struct Company {
 struct Row {
     id: OrganisationId,
     name: String,
-    home_cloud: Option<String>,
     recovery_window_hours: i64,
 }
 
-/// The company behind `tenant_id`: the organisation that names it as its
-/// own and allows recovery, or none (and then the cloud the person chose
-/// and the longest window, so both cases read alike).
+/// The company behind `tenant_id` in `cloud`: the organisation that names
+/// that tenant in that cloud as its own and allows recovery, or none. Both
+/// read alike: the cloud is the one the person chose (a tenant is in one
+/// cloud only, so another cloud is nobody's), and nothing here shows the
+/// organisation's own window until the proof finds the app's creation.
 pub async fn company(
     backend: &Backend,
     tenant_id: &TenantId,
     chosen_cloud: Cloud,
 ) -> Result<Company, AppError> {
     let row: Option<Row> = sqlx::query_as(
-        "SELECT id, name, home_cloud, recovery_window_hours FROM organisations
-          WHERE home_tenant_id = $1 AND recovery_enabled",
+        "SELECT id, name, recovery_window_hours FROM organisations
+          WHERE home_tenant_id = $1 AND home_cloud = $2 AND recovery_enabled",
     )
     .bind(tenant_id.as_str())
+    .bind(chosen_cloud.id())
     .fetch_optional(&backend.pool)
     .await
     .map_err(db("could not look a company up"))?;
     let max = backend.recovery.max_window_hours;
-    Ok(match row {
-        Some(row) => Company {
-            tenant_id: tenant_id.clone(),
-            cloud: row
-                .home_cloud
-                .as_deref()
-                .and_then(|cloud| cloud.parse().ok())
-                .unwrap_or(chosen_cloud),
-            window_hours: row.recovery_window_hours.min(max),
-            organisation: Some(Organisation {
-                id: row.id,
-                name: row.name,
-            }),
-            customer_tenant: None,
-        },
-        None => Company {
-            tenant_id: tenant_id.clone(),
-            cloud: chosen_cloud,
-            window_hours: max,
-            organisation: None,
-            customer_tenant: None,
-        },
+    Ok(Company {
+        tenant_id: tenant_id.clone(),
+        cloud: chosen_cloud,
+        window_hours: row
+            .as_ref()
+            .map_or(max, |row| row.recovery_window_hours.min(max)),
+        organisation: row.map(|row| Organisation {
+            id: row.id,
+            name: row.name,
+        }),
+        customer_tenant: None,
     })
+}
+
+impl Company {
+    /// The window a page may name: the company's own once the proof has
+    /// found the app's creation (and so the person controls an app in the
+    /// tenant), before that the server's longest, as for any tenant.
+    pub fn window_shown(&self, report: &Report, max_window_hours: i64) -> i64 {
+        if report.created_at.is_some() {
+            self.window_hours
+        } else {
+            max_window_hours
+        }
+    }
 }
 
 pub(crate) fn instant(at: i64) -> Option<Timestamp> {
@@ -160,6 +164,15 @@ pub(crate) fn waiting_message(report: &Report) -> String {
     match report.outcome {
         Outcome::NotYetVisible => "Everything checked so far holds; Microsoft's audit log does not show the app's creation yet. This page looks again by itself; waiting costs no attempt.".to_owned(),
         _ => "Microsoft could not be asked just now. This page tries again by itself; this costs no attempt.".to_owned(),
+    }
+}
+
+/// What a refusal says about the lock: one that came before Microsoft
+/// signed the app in does not count, and the person should know.
+pub(crate) fn refusal_message(report: &Report, counted: impl FnOnce() -> String) -> String {
+    match Judgement::of(report) {
+        Judgement::Unproven => "The proof is refused: Microsoft did not sign the app in with what was entered. Fix what the checklist says and try again; a refusal at this step does not count towards the lock.".to_owned(),
+        _ => counted(),
     }
 }
 
