@@ -26,6 +26,8 @@ pub async fn run(backend: Backend, mailer: Arc<SmtpMailer>) {
 pub async fn deliver_due(backend: &Backend, mailer: &SmtpMailer) -> usize {
     let claimed = match outbox::claim_due(&backend.pool, backend.now(), LEASE, BATCH).await {
         Ok(claimed) => claimed,
+        // Already logged with its cause where it was turned into an
+        // AppError; the next round tries again.
         Err(_) => return 0,
     };
     for message in &claimed {
