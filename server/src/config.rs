@@ -65,6 +65,8 @@ pub struct RequestLimits {
     pub timeout_seconds: i64,
     /// Requests handled at once; more wait their turn.
     pub concurrent: i64,
+    /// Pages rendered at once; more wait their turn, in order.
+    pub page_renders: i64,
 }
 
 /// What a sign-in may cost and who may try how often.
@@ -129,6 +131,7 @@ struct FileConfig {
     scheduler: Option<String>,
     request_timeout_seconds: Option<i64>,
     max_concurrent_requests: Option<i64>,
+    concurrent_page_renders: Option<i64>,
     trusted_proxies: Option<String>,
     sign_in_attempts_per_minute: Option<i64>,
     password_hashes_at_once: Option<i64>,
@@ -369,6 +372,12 @@ impl Config {
                     file.max_concurrent_requests,
                     256,
                 )?,
+                page_renders: positive(
+                    "TENANTRY_CONCURRENT_PAGE_RENDERS",
+                    env("TENANTRY_CONCURRENT_PAGE_RENDERS"),
+                    file.concurrent_page_renders,
+                    2 * std::thread::available_parallelism().map_or(1, |cores| cores.get() as i64),
+                )?,
             },
         })
     }
@@ -600,6 +609,10 @@ mod tests {
         assert!(error.to_string().contains("TENANTRY_ADDR"));
         let error = config(&[("TENANTRY_SESSION_IDLE_MINUTES", "0")]).unwrap_err();
         assert!(error.to_string().contains("greater than zero"));
+        let error = config(&[("TENANTRY_CONCURRENT_PAGE_RENDERS", "0")]).unwrap_err();
+        assert!(error
+            .to_string()
+            .contains("TENANTRY_CONCURRENT_PAGE_RENDERS"));
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod headers;
 pub mod keyring;
 pub mod link_tokens;
 pub mod recovery_cli;
+pub mod render_limit;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

@@ -198,7 +198,19 @@ impl Application {
             options: options.clone(),
             backend: backend.clone(),
         };
+        let page_renders =
+            crate::render_limit::PageRenders::at_once(config.limits.page_renders as usize);
         let router = Router::new()
+            .leptos_routes_with_context(&state, routes, context, {
+                let options = options.clone();
+                move || shell(options.clone())
+            })
+            // Only the routes above: pages (and Leptos' own server-function
+            // routes, which are POST and pass straight through).
+            .route_layer(axum::middleware::from_fn_with_state(
+                page_renders,
+                crate::render_limit::in_turn,
+            ))
             .route("/health", get(health))
             .route(
                 "/onboard/certificate.cer",
@@ -217,13 +229,9 @@ impl Application {
                 get(crate::export::pending_certificate),
             )
             // Server functions change or reveal data: POST only, so no link
-            // or image tag can call one (`leptos_routes_with_context` below
+            // or image tag can call one (`leptos_routes_with_context` above
             // also mounts each registered function at its own path, POST).
             .route("/api/{*fn_name}", post(server_fn_handler))
-            .leptos_routes_with_context(&state, routes, context, {
-                let options = options.clone();
-                move || shell(options.clone())
-            })
             .fallback(leptos_axum::file_and_error_handler_with_context::<
                 AppState,
                 _,

@@ -17,6 +17,7 @@ mod isolation;
 mod link_material;
 mod onboarding;
 mod ownership_proof;
+mod page_renders;
 mod password_reset;
 mod recovery;
 mod recovery_cli;
