@@ -25,12 +25,12 @@ impl PageRenders {
     }
 }
 
-/// A page load (GET) waits for its turn and keeps it until the page is
+/// A page load (GET, or HEAD, which renders the same) waits for its turn and keeps it until the page is
 /// rendered to the end; server functions and files do not queue. Pages
 /// are streamed as they render, so the page is read to its end inside the
 /// turn, and then sent: a client reading slowly never holds a turn.
 pub async fn in_turn(State(renders): State<PageRenders>, request: Request, next: Next) -> Response {
-    if request.method() != Method::GET {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
         return next.run(request).await;
     }
     let Ok(turn) = renders.0.acquire().await else {

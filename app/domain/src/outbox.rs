@@ -78,14 +78,30 @@ pub fn check_smtp_url(url: &str) -> Result<(), String> {
         Some((authority, query)) => (authority.trim_end_matches('/'), query),
         None => (after_credentials.trim_end_matches('/'), ""),
     };
-    let host_and_port = authority;
-    let host = match host_and_port.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => host_and_port.split(':').next().unwrap_or_default(),
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((host, rest)) => (host, rest.strip_prefix(':')),
+            None => (v6, None),
+        },
+        None => match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        },
     };
     if host.is_empty() {
         return Err("an SMTP URL with a host name".to_owned());
     }
+    // `smtp://user:password` without an `@` and a host reads as a host and
+    // a port: the port is not echoed, it may be a password.
+    if port.is_some_and(|port| port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit())) {
+        return Err("an SMTP URL whose port is a number, with any user name and password before an @ and the host".to_owned());
+    }
+    let host_and_port = match port {
+        Some(port) if authority.starts_with('[') => format!("[{host}]:{port}"),
+        Some(port) => format!("{host}:{port}"),
+        None if authority.starts_with('[') => format!("[{host}]"),
+        None => host.to_owned(),
+    };
     let local = matches!(host, "localhost" | "127.0.0.1" | "::1");
     match scheme {
         "smtps" => Ok(()),
@@ -137,6 +153,8 @@ mod tests {
             );
             assert!(complaint.contains("mail.example.com"), "{complaint}");
         }
+        let forgot_the_host = check_smtp_url("smtp://mailer:S3cretPw").unwrap_err();
+        assert!(!forgot_the_host.contains("S3cret"), "{forgot_the_host}");
     }
 
     fn transient() -> DeliveryFailure {

@@ -12,7 +12,7 @@ pub enum StaffInputError {
     NameMissing,
     #[error("Names are limited to {max} characters.")]
     NameTooLong { max: usize },
-    #[error("Names cannot contain line breaks, tabs or other control characters.")]
+    #[error("Names cannot contain line breaks, tabs, or invisible characters that change how text runs.")]
     NameHasControl,
     #[error("Use at least {min} characters for the password.")]
     PasswordTooShort { min: usize },
@@ -69,13 +69,26 @@ fn parse_name(raw: &str, max: usize) -> Result<String, StaffInputError> {
         Err(StaffInputError::NameMissing)
     } else if value.chars().count() > max {
         Err(StaffInputError::NameTooLong { max })
-    } else if value.chars().any(char::is_control) {
+    } else if value
+        .chars()
+        .any(|c| c.is_control() || is_invisible_format(c))
+    {
         // Names go into e-mail headers and bodies and into the audit trail,
         // where a line break could forge a line of its own.
         Err(StaffInputError::NameHasControl)
     } else {
         Ok(value.to_owned())
     }
+}
+
+/// Characters that move or hide text without showing themselves: line and
+/// paragraph separators, and the marks that reorder right-to-left text,
+/// with which a name could display as someone else's.
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}'
+    )
 }
 
 /// How a person is shown to colleagues.

@@ -73,8 +73,8 @@ fn parse_entry(value: &Value) -> Option<AuditEntry> {
         } else {
             Initiator::Unknown
         };
+    let activity = value["activityDisplayName"].as_str()?.to_owned();
     Some(AuditEntry {
-        activity: value["activityDisplayName"].as_str()?.to_owned(),
         at,
         succeeded: value["result"].as_str() == Some("success"),
         target_ids: value["targetResources"]
@@ -86,11 +86,17 @@ fn parse_entry(value: &Value) -> Option<AuditEntry> {
                     .collect()
             })
             .unwrap_or_default(),
-        app_id: detail(value, "AppId").or_else(|| {
+        // A creation names its app in the details, a grant in the
+        // properties of its target (Microsoft Graph).
+        app_id: if activity == GRANT_ACTIVITY {
             modified(value, "ServicePrincipal.AppId").map(|id| id.to_ascii_lowercase())
-        }),
+        } else {
+            detail(value, "AppId")
+        },
         granted_role: modified(value, "AppRole.Value"),
+        granted_role_id: modified(value, "AppRole.Id").map(|id| id.to_ascii_lowercase()),
         initiated_by,
+        activity,
     })
 }
 
@@ -128,18 +134,22 @@ pub async fn directory_audits(
     since: i64,
     max_pages: usize,
 ) -> Result<Vec<AuditEntry>, ClientError> {
-    let since = time::OffsetDateTime::from_unix_timestamp(since)
+    let filter = format!(
+        "activityDisplayName eq '{}' and activityDateTime ge {}",
+        quoted(activity),
+        rfc3339(since)
+    );
+    audit_pages(client, cloud, token, &filter, max_pages).await
+}
+
+fn rfc3339(at: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(at)
         .ok()
         .and_then(|t| {
             t.format(&time::format_description::well_known::Rfc3339)
                 .ok()
         })
-        .unwrap_or_default();
-    let filter = format!(
-        "activityDisplayName eq '{}' and activityDateTime ge {since}",
-        quoted(activity)
-    );
-    audit_pages(client, cloud, token, &filter, max_pages).await
+        .unwrap_or_default()
 }
 
 /// Every logged creation of the application object `object_id`, failed
@@ -159,17 +169,26 @@ pub async fn creations_of(
     audit_pages(client, cloud, token, &filter, max_pages).await
 }
 
-/// Every application permission granted with admin consent since `since`
-/// (Unix seconds). A grant names Microsoft Graph as its target and the app
-/// only in its properties, so the filter is by time; the caller matches.
-pub async fn grants_since(
+/// Every application permission the user `user_id` granted with admin
+/// consent since `since` (Unix seconds). A grant names Microsoft Graph as
+/// its target and the app only in its properties, so the filter is by the
+/// person and the time, which keeps even a busy tenant's answer short; the
+/// caller matches the app and the permission.
+pub async fn grants_by(
     client: &EntraClient,
     cloud: Cloud,
     token: &AccessToken,
+    user_id: &str,
     since: i64,
     max_pages: usize,
 ) -> Result<Vec<AuditEntry>, ClientError> {
-    directory_audits(client, cloud, token, GRANT_ACTIVITY, since, max_pages).await
+    let filter = format!(
+        "activityDisplayName eq '{}' and initiatedBy/user/id eq '{}' and activityDateTime ge {}",
+        quoted(GRANT_ACTIVITY),
+        quoted(user_id),
+        rfc3339(since)
+    );
+    audit_pages(client, cloud, token, &filter, max_pages).await
 }
 
 async fn audit_pages(

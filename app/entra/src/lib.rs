@@ -19,5 +19,5 @@ pub use certificate::CertificateKey;
 pub use client::{Credential, EntraClient};
 pub use endpoints::Endpoints;
 pub use error::ClientError;
-pub use recovery::{check_recovery, RecoveryRequest};
+pub use recovery::{check_recovery, RecoveryRequest, SignedIn};
 pub use verify::{verify, VerifyReport, VerifyRequest};

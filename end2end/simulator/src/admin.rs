@@ -83,6 +83,7 @@ fn event_about(tenant_id: &str, activity: &str, app: &App, at: i64) -> AuditEven
         result: "success".into(),
         visible_at: None,
         granted_role: None,
+        granted_role_id: None,
     }
 }
 

@@ -160,6 +160,7 @@ fn target_resources(event: &AuditEvent) -> Value {
             "displayName": "Microsoft Graph",
             "type": "ServicePrincipal",
             "modifiedProperties": [
+                {"displayName": "AppRole.Id", "oldValue": null, "newValue": quoted(&event.granted_role_id.clone().unwrap_or_else(|| graph_role_id(role)))},
                 {"displayName": "AppRole.Value", "oldValue": null, "newValue": quoted(role)},
                 {"displayName": "ServicePrincipal.DisplayName", "oldValue": null, "newValue": quoted(&event.target_name)},
                 {"displayName": "ServicePrincipal.AppId", "oldValue": null, "newValue": quoted(&event.target_app_id)},
@@ -172,6 +173,12 @@ fn target_resources(event: &AuditEvent) -> Value {
             "modifiedProperties": [],
         }]),
     }
+}
+
+/// Microsoft Graph's app-role GUID for a permission name (a made-up name
+/// gets a GUID nobody else has).
+fn graph_role_id(role: &str) -> String {
+    crate::microsoft::graph_app_role_id(role).unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
 
 fn additional_details(event: &AuditEvent) -> Value {
@@ -194,8 +201,8 @@ fn target_id_clause(clause: &str) -> Option<String> {
 }
 
 /// The subset of OData `$filter` Tenantry uses: clauses joined by `and`,
-/// each `activityDisplayName eq '…'`, `activityDateTime ge|le <time>` or
-/// `targetResources/any(t:t/id eq '…')`.
+/// each `activityDisplayName eq '…'`, `activityDateTime ge|le <time>`,
+/// `initiatedBy/user/id eq '…'` or `targetResources/any(t:t/id eq '…')`.
 fn matches_filter(filter: &str, event: &AuditEvent) -> Result<bool, String> {
     let (activity, at) = (event.activity.as_str(), event.at);
     for clause in filter.split(" and ") {
@@ -206,6 +213,11 @@ fn matches_filter(filter: &str, event: &AuditEvent) -> Result<bool, String> {
                 None => event.target_object_id.as_str(),
             };
             if !id.eq_ignore_ascii_case(target) {
+                return Ok(false);
+            }
+        } else if let Some(value) = clause.strip_prefix("initiatedBy/user/id eq ") {
+            let user = value.trim().trim_matches('\'');
+            if event.initiated_by_app.is_some() || !user.eq_ignore_ascii_case(&event.initiator_id) {
                 return Ok(false);
             }
         } else if let Some(value) = clause.strip_prefix("activityDisplayName eq ") {

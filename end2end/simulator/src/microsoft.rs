@@ -128,3 +128,25 @@ pub fn permissions_for_read(path: &str) -> Option<&'static [&'static str]> {
 pub fn reads() -> impl Iterator<Item = (&'static str, &'static [&'static str])> {
     READS.iter().copied()
 }
+
+/// Microsoft Graph's app-role GUID for an application permission, as
+/// Microsoft publishes it: read from the verified reference (each GUID
+/// confirmed in two public sources), not from the product's catalog.
+pub fn graph_app_role_id(permission: &str) -> Option<String> {
+    static TABLE: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        serde_json::from_str(include_str!(
+            "../../../app/domain/reference/graph-permissions.json"
+        ))
+        .expect("the permission table is JSON")
+    })["permissions"]
+        .as_array()?
+        .iter()
+        .find(|entry| {
+            entry["name"]
+                .as_str()
+                .is_some_and(|name| name.eq_ignore_ascii_case(permission))
+        })?["application_id"]
+        .as_str()
+        .map(str::to_owned)
+}

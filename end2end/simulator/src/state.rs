@@ -102,6 +102,10 @@ pub struct AuditEvent {
     /// in the modified properties.
     #[serde(default)]
     pub granted_role: Option<String>,
+    /// The granted role's GUID, when it is not Microsoft Graph's role of
+    /// that name (a role of the same name on another API).
+    #[serde(default)]
+    pub granted_role_id: Option<String>,
 }
 
 fn default_initiator() -> String {

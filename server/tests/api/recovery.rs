@@ -3,9 +3,7 @@
 //! e-mail every admin gets through the outbox and a real SMTP exchange.
 
 use crate::support::process::spawn_binary_with;
-use crate::support::simulator::{
-    self, contoso_with, grant_as, let_the_reports_limit_recover, CLIENT, OBJECT, SECRET, TENANT,
-};
+use crate::support::simulator::{self, contoso_with, grant_as, CLIENT, OBJECT, SECRET, TENANT};
 use crate::support::{app_error, browser, spawn_app_with, TestApp, PASSWORD};
 use app::error::AppError;
 use app::model::{RecoveryResult, RecoveryStart, SettingsPage};
@@ -338,18 +336,11 @@ async fn an_accepted_proof_makes_the_person_an_admin_who_chooses_a_password_and_
     );
 }
 
-/// Contoso's recovery app, made by Ada, whose consent someone else granted:
-/// Microsoft signs it in, and the checklist refuses it.
-fn consented_by_someone_else() -> NewApp {
-    NewApp {
-        consented_by: Some("it-admin@contoso.example".into()),
-        ..recovery_app(2)
-    }
-}
-
 #[tokio::test]
 async fn three_refusals_lock_recovery_for_every_browser_until_a_stated_time() {
-    let world = recoverable_world(consented_by_someone_else()).await;
+    // Four days old: Microsoft signs it in and it reads the audit log, so
+    // its refusals count.
+    let world = recoverable_world(recovery_app(96)).await;
     let person = world.person().await;
 
     let first = result(world.verify(&person, SECRET).await).await;
@@ -357,11 +348,9 @@ async fn three_refusals_lock_recovery_for_every_browser_until_a_stated_time() {
     assert_eq!(first.failures_left, 2);
     assert!(first.message.contains("2 more refused attempts"));
     result(world.verify(&person, SECRET).await).await;
-    let_the_reports_limit_recover().await;
     let third = result(world.verify(&person, SECRET).await).await;
     assert!(third.locked_until.is_some(), "{third:#?}");
 
-    grant_as(&world.sim, "AuditLog.Read.All", PERSON).await;
     let elsewhere = world.person().await;
     let locked = world.verify(&elsewhere, SECRET).await;
     assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
@@ -384,14 +373,36 @@ async fn three_refusals_lock_recovery_for_every_browser_until_a_stated_time() {
     let settings = world.settings(&world.admin).await;
     assert_eq!(settings.attempts.len(), 3);
     assert!(settings.attempts.iter().all(|a| a.outcome == "rejected"));
-    assert!(settings.attempts[0]
-        .reasons
-        .contains("it-admin@contoso.example"));
+    assert!(settings.attempts[0].reasons.contains("too old"));
 
     world.app.clock().advance(time::Duration::hours(12));
-    let_the_reports_limit_recover().await;
-    let after = result(world.verify(&elsewhere, SECRET).await).await;
-    assert_eq!(after.outcome.as_str(), "accepted", "{after:#?}");
+    let reopened: RecoveryStart = world.start(&browser(), TENANT).await.json().await.unwrap();
+    assert_eq!(reopened.failures_left, 3);
+    assert!(reopened.locked_until.is_none());
+}
+
+#[tokio::test]
+async fn an_app_whose_consent_someone_else_granted_never_proves_and_never_counts() {
+    let world = recoverable_world(NewApp {
+        consented_by: Some("it-admin@contoso.example".into()),
+        ..recovery_app(2)
+    })
+    .await;
+    let person = world.person().await;
+
+    let waiting = result(world.verify(&person, SECRET).await).await;
+
+    assert_eq!(waiting.outcome.as_str(), "not_yet_visible", "{waiting:#?}");
+    let initiator = waiting
+        .checks
+        .iter()
+        .find(|c| c.code.as_str() == "initiator")
+        .unwrap();
+    assert!(initiator.fix.contains("grant its admin consent yourself"));
+    assert_eq!(waiting.failures_left, 3);
+    grant_as(&world.sim, "AuditLog.Read.All", PERSON).await;
+    let accepted = result(world.verify(&person, SECRET).await).await;
+    assert_eq!(accepted.outcome.as_str(), "accepted", "{accepted:#?}");
 }
 
 #[tokio::test]

@@ -147,6 +147,11 @@ pub struct AuditEntry {
     /// For a permission grant, the permission granted (`AppRole.Value`).
     #[serde(default)]
     pub granted_role: Option<String>,
+    /// For a permission grant, the app role's GUID (`AppRole.Id`), lower-case:
+    /// what tells Microsoft Graph's AuditLog.Read.All from a role of the same
+    /// name on some other API.
+    #[serde(default)]
+    pub granted_role_id: Option<String>,
     pub initiated_by: Initiator,
 }
 
@@ -205,16 +210,23 @@ impl Report {
     }
 
     /// Whether this judgement counts against the company's attempts: only a
-    /// refusal after Microsoft signed the app in to the company's tenant.
-    /// Anyone can send a made-up proof for any tenant; were those counted,
-    /// three of them would lock the real administrators out again and again.
+    /// refusal of an app Microsoft signed in to the company's tenant with
+    /// the audit permission granted. Anyone can send a made-up proof for any
+    /// tenant, and anyone in the tenant can register an app; were those
+    /// counted, three of them would lock the real administrators out again
+    /// and again.
     /// They are recorded and audited all the same, and the per-address limit
     /// slows them down.
     pub fn counts_against_company(&self) -> bool {
-        self.outcome.counts_as_failure()
-            && self
-                .check(CheckCode::Token)
-                .is_some_and(|token| token.state == CheckState::Passed)
+        self.outcome.counts_as_failure() && self.reads_audit()
+    }
+
+    /// Whether the app reached the audit log: Microsoft signed it in to the
+    /// tenant with AuditLog.Read.All granted, which takes an administrator's
+    /// consent. Before that, anyone in the tenant (or outside it) can fail.
+    pub fn reads_audit(&self) -> bool {
+        self.check(CheckCode::AuditPermission)
+            .is_some_and(|check| check.state == CheckState::Passed)
     }
 }
 
@@ -222,11 +234,12 @@ impl Report {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Judgement {
     Accepted,
-    /// Refused after Microsoft signed the app in: counts against the
+    /// Refused once the app could read the audit log: counts against the
     /// company's attempts.
     Refused,
-    /// Refused before that (made-up or mistyped IDs or secret): recorded,
-    /// counts for nothing.
+    /// Refused before the app could read the audit log (made-up or
+    /// mistyped IDs or secret, no admin consent): recorded, counts for
+    /// nothing.
     Unproven,
 }
 
@@ -255,7 +268,7 @@ impl Judgement {
         match stored {
             "accepted" => "Accepted",
             "rejected" => "Refused (counts towards the lock)",
-            "unproven" => "Refused before Microsoft signed the app in (does not count)",
+            "unproven" => "Refused before the app could read the audit log (does not count)",
             _ => "Being checked",
         }
     }
@@ -375,6 +388,29 @@ pub fn creation_of<'e>(entries: &'e [AuditEntry], object_id: &str) -> Option<&'e
         .min_by_key(|e| e.at)
 }
 
+/// Whose grants to look for in the log, and since when: the person who
+/// created the app, when that creation could still prove something (the
+/// app that signed in, within the window). Otherwise the checklist is
+/// decided already, and the log is not read again.
+pub fn grants_to_look_for<'e>(
+    entries: &'e [AuditEntry],
+    object_id: &str,
+    client_id: &str,
+    window_secs: i64,
+    now: i64,
+) -> Option<(&'e str, i64)> {
+    let creation = creation_of(entries, object_id)?;
+    let same_app = creation
+        .app_id
+        .as_deref()
+        .is_some_and(|app| app.eq_ignore_ascii_case(client_id.trim()));
+    let in_window = age_in_window(creation.at, now, window_secs).is_ok();
+    match &creation.initiated_by {
+        Initiator::User { id, .. } if same_app && in_window => Some((id.as_str(), creation.at)),
+        _ => None,
+    }
+}
+
 /// Who granted the app `client_id` the audit permission, as the log names
 /// them: whoever granted it since it was created.
 fn audit_grants<'e>(entries: &'e [AuditEntry], client_id: &str) -> Vec<&'e Initiator> {
@@ -387,8 +423,23 @@ fn audit_grants<'e>(entries: &'e [AuditEntry], client_id: &str) -> Vec<&'e Initi
                 .as_deref()
                 .is_some_and(|role| role.eq_ignore_ascii_case(AUDIT_PERMISSION))
         })
+        // An Application Administrator may grant roles of any API but
+        // Microsoft Graph, and anyone may name a role of their own API
+        // "AuditLog.Read.All": only Graph's own role GUID is the consent.
+        .filter(|e| {
+            e.granted_role_id
+                .as_deref()
+                .zip(audit_permission_id())
+                .is_some_and(|(granted, graphs)| granted.eq_ignore_ascii_case(graphs))
+        })
         .map(|e| &e.initiated_by)
         .collect()
+}
+
+/// Microsoft Graph's app-role GUID for AuditLog.Read.All, from the catalog.
+pub fn audit_permission_id() -> Option<&'static str> {
+    crate::permissions::find(AUDIT_PERMISSION)
+        .and_then(|permission| permission.id(crate::permissions::PermissionKind::Application))
 }
 
 fn who(initiator: &Initiator) -> String {
@@ -736,8 +787,8 @@ fn initiator_check(
         built.push(
             CheckCode::Initiator,
             CheckState::Pending,
-            format!("Created by the user {user_principal_name}; the audit log does not show yet who granted {AUDIT_PERMISSION} to the app. New entries usually appear within minutes."),
-            "Wait a few minutes; looking again does not count against the company.",
+            format!("Created by the user {user_principal_name}; the audit log does not show yet that they granted {AUDIT_PERMISSION} to the app. New entries usually appear within minutes."),
+            "Wait a few minutes; looking again does not count against the company. If someone else granted the consent, it does not prove anything about you: as a Global Administrator or Privileged Role Administrator, create a new recovery app and grant its admin consent yourself.",
         );
     }
 }
@@ -769,6 +820,7 @@ mod tests {
             target_ids: vec![OBJECT.into()],
             app_id: Some(CLIENT.into()),
             granted_role: None,
+            granted_role_id: None,
             initiated_by: by,
         }
     }
@@ -782,6 +834,7 @@ mod tests {
             target_ids: vec!["9a000000-0000-4000-8000-00000000a9a9".into()],
             app_id: Some(CLIENT.into()),
             granted_role: Some(AUDIT_PERMISSION.into()),
+            granted_role_id: audit_permission_id().map(str::to_owned),
             initiated_by: by,
         }
     }
@@ -1100,15 +1153,24 @@ mod tests {
         other_app.app_id = Some("dddddddd-0000-0000-0000-000000000000".into());
         let mut failed = granted(1, person());
         failed.succeeded = false;
+        // A role of the same name on an API of one's own.
+        let mut namesake = granted(1, person());
+        namesake.granted_role_id = Some("0f0f0f0f-0000-4000-8000-000000000000".into());
         let report = judged(
             &token(Some(&["AuditLog.Read.All"])),
-            AuditRead::Entries(vec![created(2, person()), other_role, other_app, failed]),
+            AuditRead::Entries(vec![
+                created(2, person()),
+                other_role,
+                other_app,
+                failed,
+                namesake,
+            ]),
         );
         assert_eq!(report.outcome, Outcome::NotYetVisible);
     }
 
     #[test]
-    fn only_refusals_after_microsoft_signed_the_app_in_count_against_the_company() {
+    fn only_refusals_of_an_app_that_could_read_the_audit_log_count_against_the_company() {
         let wrong_secret = judged(
             &AttemptOutcome::Refused(TokenError {
                 error: "invalid_client".into(),
@@ -1119,8 +1181,9 @@ mod tests {
         );
         assert_eq!(wrong_secret.outcome, Outcome::Rejected);
         assert!(!wrong_secret.counts_against_company());
+        // Anyone in the tenant may register an app; consent takes an admin.
         let no_consent = judged(&token(None), AuditRead::NotRead);
-        assert!(no_consent.counts_against_company());
+        assert!(!no_consent.counts_against_company());
         let too_old = judged(
             &token(Some(&["AuditLog.Read.All"])),
             AuditRead::Entries(proof(73, person())),
@@ -1131,6 +1194,14 @@ mod tests {
             AuditRead::Entries(proof(2, person())),
         );
         assert!(!accepted.counts_against_company());
+    }
+
+    #[test]
+    fn the_audit_permissions_role_id_is_graphs_from_the_verified_catalog() {
+        assert_eq!(
+            audit_permission_id(),
+            Some("b0afded3-3588-46d8-8b3d-9842eff778da")
+        );
     }
 
     #[test]

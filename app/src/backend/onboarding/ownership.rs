@@ -103,7 +103,7 @@ pub async fn prove(ctx: &Customer, secret: Option<&SecretText>) -> Result<TestRe
         ));
     }
     let origin = RequestOrigin::current();
-    let reservation = attempts::reserve(
+    let (reservation, report) = attempts::verify(
         &ctx.backend,
         &company,
         &Entered {
@@ -113,10 +113,6 @@ pub async fn prove(ctx: &Customer, secret: Option<&SecretText>) -> Result<TestRe
             object_id: gathered.object_id.as_str(),
         },
         &origin,
-    )
-    .await?;
-    let report = entra::check_recovery(
-        &ctx.backend.entra,
         &entra::RecoveryRequest {
             cloud: company.cloud,
             tenant_id: &gathered.tenant_id,
@@ -128,7 +124,7 @@ pub async fn prove(ctx: &Customer, secret: Option<&SecretText>) -> Result<TestRe
             now: ctx.now().unix_timestamp(),
         },
     )
-    .await;
+    .await?;
     let shown = match report.outcome {
         Outcome::NotYetVisible | Outcome::CouldNotCheck => {
             attempts::forget(&ctx.backend, &reservation.id).await?;

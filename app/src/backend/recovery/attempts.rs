@@ -101,7 +101,7 @@ pub fn locked(until: i64, now: time::OffsetDateTime) -> AppError {
 
 /// Writes the attempt first, then decides whether it may go ahead, so
 /// attempts sent at the same moment all see each other.
-pub async fn reserve(
+async fn reserve(
     backend: &Backend,
     company: &Company,
     entered: &Entered<'_>,
@@ -145,6 +145,25 @@ pub async fn reserve(
             Err(locked(until, now))
         }
     }
+}
+
+/// One verification under the company's limit: the app is signed in first,
+/// then the attempt is reserved, then the audit log is read and the
+/// checklist judged. So only an app that may read the audit log (signed
+/// in to the tenant with an administrator's consent) holds a reservation
+/// while Microsoft is asked; a made-up proof is judged as soon as it is
+/// reserved, and leaves nothing behind should its request be dropped.
+pub async fn verify(
+    backend: &Backend,
+    company: &Company,
+    entered: &Entered<'_>,
+    origin: &RequestOrigin,
+    request: &entra::RecoveryRequest<'_>,
+) -> Result<(Reservation, Report), AppError> {
+    let signed_in = entra::recovery::sign_in(&backend.entra, request).await;
+    let reservation = reserve(backend, company, entered, origin).await?;
+    let report = entra::recovery::finish(&backend.entra, request, signed_in).await;
+    Ok((reservation, report))
 }
 
 /// Whether this recovery app already served an accepted proof for the

@@ -206,7 +206,7 @@ pub async fn verify(
     if attempts::already_used(backend, &company, parsed.object_id.as_str()).await? {
         return Err(used_already);
     }
-    let reservation = attempts::reserve(
+    let (reservation, report) = attempts::verify(
         backend,
         &company,
         &Entered {
@@ -216,10 +216,6 @@ pub async fn verify(
             object_id: parsed.object_id.as_str(),
         },
         origin,
-    )
-    .await?;
-    let report = entra::check_recovery(
-        &backend.entra,
         &entra::RecoveryRequest {
             cloud: company.cloud,
             tenant_id: &parsed.tenant_id,
@@ -231,7 +227,7 @@ pub async fn verify(
             now: backend.now().unix_timestamp(),
         },
     )
-    .await;
+    .await?;
     match report.outcome {
         Outcome::NotYetVisible | Outcome::CouldNotCheck => {
             attempts::forget(backend, &reservation.id).await?;

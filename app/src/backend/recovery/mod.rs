@@ -167,11 +167,11 @@ pub(crate) fn waiting_message(report: &Report) -> String {
     }
 }
 
-/// What a refusal says about the lock: one that came before Microsoft
-/// signed the app in does not count, and the person should know.
+/// What a refusal says about the lock: one that came before the app could
+/// read the audit log does not count, and the person should know.
 pub(crate) fn refusal_message(report: &Report, counted: impl FnOnce() -> String) -> String {
     match Judgement::of(report) {
-        Judgement::Unproven => "The proof is refused: Microsoft did not sign the app in with what was entered. Fix what the checklist says and try again; a refusal at this step does not count towards the lock.".to_owned(),
+        Judgement::Unproven => "The proof is refused before the app could read the audit log (Microsoft did not sign it in, or AuditLog.Read.All has no admin consent). Fix what the checklist says and try again; a refusal at this step does not count towards the lock.".to_owned(),
         _ => counted(),
     }
 }

@@ -61,14 +61,6 @@ pub async fn app_against(sim: &Simulator) -> TestApp {
     .await
 }
 
-/// Microsoft's reports service answers one app in one tenant five reads per
-/// ten seconds, and the client keeps to that; a recovery check reads the
-/// audit log twice (the creation, then the consent). Tests that check the
-/// same recovery app many times in a row pause to free two reads.
-pub async fn let_the_reports_limit_recover() {
-    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
-}
-
 /// A Contoso admin grants consent for `permission` to `CLIENT`.
 pub async fn grant(sim: &Simulator, permission: &str) {
     grant_as(sim, permission, "admin@simulated.example").await
