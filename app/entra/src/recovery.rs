@@ -44,15 +44,9 @@ pub async fn check_recovery(client: &EntraClient, request: &RecoveryRequest<'_>)
 pub struct SignedIn {
     attempt: Option<AttemptOutcome>,
     token: Option<AccessToken>,
+    /// Microsoft signed the app in to the tenant entered with
+    /// AuditLog.Read.All granted, so the second half reads the audit log.
     reads_audit: bool,
-}
-
-impl SignedIn {
-    /// Whether the second half reads the audit log: Microsoft signed the
-    /// app in to the tenant entered with AuditLog.Read.All granted.
-    pub fn reads_audit(&self) -> bool {
-        self.reads_audit
-    }
 }
 
 pub async fn sign_in(client: &EntraClient, request: &RecoveryRequest<'_>) -> SignedIn {

@@ -388,6 +388,15 @@ pub fn creation_of<'e>(entries: &'e [AuditEntry], object_id: &str) -> Option<&'e
         .min_by_key(|e| e.at)
 }
 
+/// Whether the log names `client_id` as the app an entry is about (a
+/// creation the log does not tie to an app is nobody's).
+fn names_app(entry: &AuditEntry, client_id: &str) -> bool {
+    entry
+        .app_id
+        .as_deref()
+        .is_some_and(|app| app.eq_ignore_ascii_case(client_id.trim()))
+}
+
 /// Whose grants to look for in the log, and since when: the person who
 /// created the app, when that creation could still prove something (the
 /// app that signed in, within the window). Otherwise the checklist is
@@ -400,10 +409,7 @@ pub fn grants_to_look_for<'e>(
     now: i64,
 ) -> Option<(&'e str, i64)> {
     let creation = creation_of(entries, object_id)?;
-    let same_app = creation
-        .app_id
-        .as_deref()
-        .is_some_and(|app| app.eq_ignore_ascii_case(client_id.trim()));
+    let same_app = names_app(creation, client_id);
     let in_window = age_in_window(creation.at, now, window_secs).is_ok();
     match &creation.initiated_by {
         Initiator::User { id, .. } if same_app && in_window => Some((id.as_str(), creation.at)),
@@ -644,7 +650,7 @@ pub fn judge(evidence: &Evidence<'_>) -> Report {
     let object_id = evidence.object_id.trim().to_ascii_lowercase();
     let creation = creation_of(entries, &object_id);
     let client_id = evidence.client_id.trim().to_ascii_lowercase();
-    if let Some(other) = creation.filter(|e| e.app_id.as_deref() != Some(client_id.as_str())) {
+    if let Some(other) = creation.filter(|e| !names_app(e, &client_id)) {
         built.push(
             CheckCode::CreationEvent,
             CheckState::Failed,
