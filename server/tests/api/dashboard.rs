@@ -511,3 +511,78 @@ async fn another_organisation_sees_nothing_of_the_dashboard_nor_its_export() {
         "signed out, the export sends to sign-in"
     );
 }
+
+#[tokio::test]
+async fn every_change_after_the_dashboard_was_read_shows_on_the_next_view() {
+    let fleet = fleet().await;
+    let before = fleet.dashboard(&[]).await;
+    assert_eq!(count(&before, Status::Failing), 2);
+
+    // A Contoso admin grants the missing consent; the check stored next
+    // changes one registration, and the view read again shows it.
+    crate::support::watch::admin(
+        fleet.sim(),
+        "/_admin/apps/c0000000-0000-0000-0000-000000000003/roles",
+        serde_json::json!({"grant": ["Mail.Send"]}),
+    )
+    .await;
+    assert_eq!(
+        fleet.check(&fleet.id("contoso-consent")).await,
+        Status::Healthy
+    );
+    let consented = fleet.dashboard(&[]).await;
+    assert_eq!(count(&consented, Status::Failing), 1);
+    assert_eq!(count(&consented, Status::Healthy), 2);
+    assert!(!consented
+        .attention
+        .iter()
+        .any(|a| a.registration_id.to_string() == fleet.id("contoso-consent")));
+
+    // A tenant renamed, then one archived: rows move, and both show.
+    let renamed = fleet
+        .app
+        .call(
+            &fleet.staff,
+            "update_tenant",
+            &[
+                ("customer_tenant_id", fleet.tenants["Fabrikam"].as_str()),
+                ("form[display_name]", "Fabrikam Inc"),
+                ("form[tenant_id]", "a0000000-0000-0000-0000-000000000004"),
+                ("form[primary_domain]", ""),
+                ("form[cloud]", "global"),
+                ("form[contacts]", "it@fabrikam.example"),
+                ("form[notes]", ""),
+            ],
+        )
+        .await;
+    assert_eq!(renamed.status(), StatusCode::OK);
+    let after_rename = fleet.dashboard(&[]).await;
+    assert_eq!(after_rename.attention[0].tenant_name, "Fabrikam Inc");
+    let archived = fleet
+        .app
+        .call(
+            &fleet.staff,
+            "archive_tenant",
+            &[
+                ("customer_tenant_id", fleet.tenants["Fabrikam"].as_str()),
+                ("archived", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(archived.status(), StatusCode::OK);
+    let after_archive = fleet.dashboard(&[]).await;
+    assert_eq!(count(&after_archive, Status::Failing), 0);
+    assert_eq!(after_archive.shown, 6);
+
+    // A check stored after the layout changed is read into the new one.
+    crate::support::watch::admin(
+        fleet.sim(),
+        "/_admin/apps/c0000000-0000-0000-0000-000000000001/roles",
+        serde_json::json!({"revoke": ["Mail.Send"]}),
+    )
+    .await;
+    assert_eq!(fleet.check(&fleet.id("adatum")).await, Status::Failing);
+    let revoked = fleet.dashboard(&[]).await;
+    assert_eq!(count(&revoked, Status::Failing), 1);
+    assert_eq!(revoked.attention[0].tenant_name, "Adatum");
+}

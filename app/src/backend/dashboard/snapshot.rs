@@ -3,7 +3,9 @@
 //! `dashboard_version` moves (any change the dashboard shows, from any
 //! server, bumps it), until a standing would change by time alone (a
 //! registration turning stale, a credential crossing an expiry threshold),
-//! and for a minute at most.
+//! and for a minute at most. When only registrations changed (checks were
+//! stored, a line was acknowledged), the kept reading is brought up to date
+//! by reading those again; the minute still counts from the full reading.
 
 use crate::backend::checks::view::{StandingRow, STANDING_COLUMNS, STANDING_JOINS};
 use crate::backend::{db, internal, Staff};
@@ -31,6 +33,7 @@ const VIEWS_KEPT: usize = 16;
 const SERVED_WHILE_READING_SECS: i64 = 5;
 
 /// What the dashboard says of a registration besides its `Entry`.
+#[derive(Clone)]
 pub struct Registration {
     pub id: RegistrationId,
     pub credential: CredentialKind,
@@ -46,18 +49,35 @@ pub struct TenantDetails {
 /// A view is made for a query and for whether the caller may acknowledge.
 pub type ViewKey = (ViewQuery, bool);
 
-pub struct Snapshot {
+/// Where the organisation's data stood when a reading was made: any change
+/// the dashboard shows moves `version`; one that adds, moves or removes a
+/// registration or changes a tenant moves `layout` too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
     version: i64,
+    layout: i64,
+}
+
+/// Where each tenant and registration of a reading is; shared by the
+/// readings brought up to date from it, which have the same layout.
+struct Places {
+    tenants: HashMap<CustomerTenantId, usize>,
+    registrations: HashMap<RegistrationId, usize>,
+}
+
+pub struct Snapshot {
+    stamp: Stamp,
     /// When this reading began, in the order readings begin (see
     /// `Dashboards::begun`).
     begun: u64,
     pub at: i64,
     valid_until: i64,
-    pub tenants: Vec<Tenant>,
-    pub tenant_details: Vec<TenantDetails>,
+    pub tenants: Arc<Vec<Tenant>>,
+    pub tenant_details: Arc<Vec<TenantDetails>>,
     pub entries: Vec<Entry>,
     /// Beside `entries`, index for index.
     pub registrations: Vec<Registration>,
+    places: Arc<Places>,
     /// The last 30 days, oldest first, today last.
     pub trend: Vec<TrendDay>,
     views: Mutex<Vec<(ViewKey, Arc<DashboardView>)>>,
@@ -70,7 +90,7 @@ impl Snapshot {
     }
 
     pub fn position_of(&self, id: &RegistrationId) -> Option<usize> {
-        self.registrations.iter().position(|r| &r.id == id)
+        self.places.registrations.get(id).copied()
     }
 
     /// A view made of this reading before, or makes it now.
@@ -142,9 +162,24 @@ impl Dashboards {
         turns.entry(organisation.clone()).or_default().clone()
     }
 
-    fn kept(&self, organisation: &OrganisationId, version: i64, now: i64) -> Option<Arc<Snapshot>> {
+    fn kept(&self, organisation: &OrganisationId, stamp: Stamp, now: i64) -> Option<Arc<Snapshot>> {
         self.kept_if(organisation, |snapshot| {
-            snapshot.in_time(now) && snapshot.version == version
+            snapshot.in_time(now) && snapshot.stamp == stamp
+        })
+    }
+
+    /// A kept reading that reading the changed registrations again will
+    /// bring up to date.
+    fn same_layout(
+        &self,
+        organisation: &OrganisationId,
+        stamp: Stamp,
+        now: i64,
+    ) -> Option<Arc<Snapshot>> {
+        self.kept_if(organisation, |snapshot| {
+            snapshot.in_time(now)
+                && snapshot.stamp.layout == stamp.layout
+                && snapshot.stamp.version <= stamp.version
         })
     }
 
@@ -198,9 +233,9 @@ pub async fn current(ctx: &Staff, freshness: Freshness) -> Result<Arc<Snapshot>,
     let dashboards = &ctx.backend.dashboards;
     // The version is read before the rows: a change made in between makes
     // the reading look older than it is, never newer.
-    let version = version_of(ctx).await?;
+    let stamp = stamp_of(ctx).await?;
     let now = ctx.now().unix_timestamp();
-    if let Some(snapshot) = dashboards.kept(organisation, version, now) {
+    if let Some(snapshot) = dashboards.kept(organisation, stamp, now) {
         return Ok(snapshot);
     }
     let turn = dashboards.turn_for(organisation);
@@ -225,12 +260,19 @@ pub async fn current(ctx: &Staff, freshness: Freshness) -> Result<Arc<Snapshot>,
             held
         }
     };
-    let version = version_of(ctx).await?;
-    if let Some(snapshot) = dashboards.kept(organisation, version, now) {
+    let stamp = stamp_of(ctx).await?;
+    if let Some(snapshot) = dashboards.kept(organisation, stamp, now) {
         return Ok(snapshot);
     }
     let begun = dashboards.begun.fetch_add(1, Ordering::SeqCst);
-    let snapshot = Arc::new(read(ctx, version, begun, now).await?);
+    let updated = match dashboards.same_layout(organisation, stamp, now) {
+        Some(kept) => brought_up_to_date(ctx, &kept, stamp, begun, now).await?,
+        None => None,
+    };
+    let snapshot = Arc::new(match updated {
+        Some(snapshot) => snapshot,
+        None => read(ctx, stamp, begun, now).await?,
+    });
     dashboards
         .kept
         .lock()
@@ -239,14 +281,15 @@ pub async fn current(ctx: &Staff, freshness: Freshness) -> Result<Arc<Snapshot>,
     Ok(snapshot)
 }
 
-async fn version_of(ctx: &Staff) -> Result<i64, AppError> {
-    let (version,): (i64,) =
-        sqlx::query_as("SELECT dashboard_version FROM organisations WHERE id = $1")
-            .bind(ctx.scope.organisation_id())
-            .fetch_one(ctx.pool())
-            .await
-            .map_err(db("could not read the dashboard's version"))?;
-    Ok(version)
+async fn stamp_of(ctx: &Staff) -> Result<Stamp, AppError> {
+    let (version, layout): (i64, i64) = sqlx::query_as(
+        "SELECT dashboard_version, dashboard_layout FROM organisations WHERE id = $1",
+    )
+    .bind(ctx.scope.organisation_id())
+    .fetch_one(ctx.pool())
+    .await
+    .map_err(db("could not read the dashboard's version"))?;
+    Ok(Stamp { version, layout })
 }
 
 #[derive(sqlx::FromRow)]
@@ -278,7 +321,104 @@ fn listed(text: &str) -> impl Iterator<Item = &str> {
     text.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
 
-async fn read(ctx: &Staff, version: i64, begun: u64, now: i64) -> Result<Snapshot, AppError> {
+/// The registrations' columns and joins; `read` and `brought_up_to_date`
+/// add their own conditions.
+fn registrations_query(condition: &str) -> String {
+    format!(
+        "SELECT r.id, r.customer_tenant_id, r.profiles, r.status_since,
+                l.finding_codes AS latest_codes, c.extra_permissions AS completed_extra,
+                a.problem AS ack_problem, a.note AS ack_note, a.until AS ack_until,
+                ua.display_name AS ack_by, a.acknowledged_at AS ack_at, {STANDING_COLUMNS}
+           FROM registrations r
+           JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id
+           {STANDING_JOINS}
+           LEFT JOIN acknowledgements a ON a.registration_id = r.id AND a.organisation_id = r.organisation_id
+           LEFT JOIN users ua ON ua.id = a.acknowledged_by AND ua.organisation_id = a.organisation_id
+          WHERE r.organisation_id = $1 AND r.archived_at IS NULL AND t.archived_at IS NULL {condition}"
+    )
+}
+
+/// What the dashboard says of one registration at `now`, and the instant
+/// that saying would change by time alone (if it would).
+fn evaluate(
+    row: RegistrationRow,
+    tenant: usize,
+    interval: i64,
+    now: i64,
+) -> (Entry, Registration, Option<i64>) {
+    let history = row.standing.history();
+    let credential = row.standing.credential();
+    let shown = standing(&history, credential, interval, now);
+    let mut changes_at = standing_changes_at(&history, credential, interval, now);
+    let stored: Vec<FindingCode> = row
+        .latest_codes
+        .as_deref()
+        .map(|codes| listed(codes).filter_map(FindingCode::parse).collect())
+        .unwrap_or_default();
+    let codes = refreshed_codes(&stored, credential, now);
+    let expires_at = credential.map(|c| c.expires_at);
+    let since = match shown.status {
+        Status::CouldNotCheck | Status::Stale => shown.since,
+        Status::NeverChecked => None,
+        status if history.last_completed.map(|seen| seen.status) == Some(status) => {
+            row.status_since.as_ref().map(Timestamp::unix)
+        }
+        // The expiry alone changed the status since the last check.
+        Status::Failing => expires_at,
+        _ => expires_at.map(|at| at - domain::credential::FIRST_WARNING_DAYS * 86_400),
+    };
+    let current = problem_key(shown.status, &codes);
+    let ack_until = row.ack_until.as_ref().map(Timestamp::unix);
+    if let Some(until) = ack_until.filter(|until| *until > now) {
+        changes_at = Some(changes_at.map_or(until, |at| at.min(until)));
+    }
+    let acknowledgement = match (row.ack_problem, row.ack_note, row.ack_at) {
+        (Some(problem), Some(note), Some(at))
+            if acknowledgement_holds(&problem, ack_until, current.as_deref(), now) =>
+        {
+            Some(AcknowledgementView {
+                note,
+                until: row.ack_until,
+                by: row.ack_by.unwrap_or_default(),
+                at,
+            })
+        }
+        _ => None,
+    };
+    let entry = Entry {
+        tenant,
+        profiles: listed(&row.profiles).map(str::to_owned).collect(),
+        status: shown.status,
+        codes,
+        extra: row
+            .completed_extra
+            .as_deref()
+            .map(|extra| listed(extra).map(str::to_owned).collect())
+            .unwrap_or_default(),
+        expires_at,
+        since,
+        acknowledged: acknowledgement.is_some(),
+    };
+    let registration = Registration {
+        id: row.id,
+        credential: match row.standing.credential_kind.as_str() {
+            "certificate" => CredentialKind::Certificate,
+            _ => CredentialKind::Secret,
+        },
+        last_checked_at: row.standing.last_checked_at.as_ref().map(Timestamp::unix),
+        acknowledgement,
+    };
+    (entry, registration, changes_at)
+}
+
+/// Today's line of the trend after the days already kept.
+async fn trend(ctx: &Staff, now: i64) -> Result<Vec<TrendDay>, AppError> {
+    let mut trend = super::trend::past(ctx, now).await?;
+    trend.push(super::trend::today(ctx, now).await?);
+    Ok(trend)
+}
+
+async fn read(ctx: &Staff, stamp: Stamp, begun: u64, now: i64) -> Result<Snapshot, AppError> {
     let organisation = ctx.scope.organisation_id();
     let tenant_rows: Vec<TenantRow> = sqlx::query_as(
         "SELECT id, display_name, cloud, contact_emails FROM customer_tenants
@@ -289,18 +429,6 @@ async fn read(ctx: &Staff, version: i64, begun: u64, now: i64) -> Result<Snapsho
     .fetch_all(ctx.pool())
     .await
     .map_err(db("could not read tenants for the dashboard"))?;
-    let query = format!(
-        "SELECT r.id, r.customer_tenant_id, r.profiles, r.status_since,
-                l.finding_codes AS latest_codes, c.extra_permissions AS completed_extra,
-                a.problem AS ack_problem, a.note AS ack_note, a.until AS ack_until,
-                ua.display_name AS ack_by, a.acknowledged_at AS ack_at, {STANDING_COLUMNS}
-           FROM registrations r
-           JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id
-           {STANDING_JOINS}
-           LEFT JOIN acknowledgements a ON a.registration_id = r.id AND a.organisation_id = r.organisation_id
-           LEFT JOIN users ua ON ua.id = a.acknowledged_by AND ua.organisation_id = a.organisation_id
-          WHERE r.organisation_id = $1 AND r.archived_at IS NULL AND t.archived_at IS NULL"
-    );
 
     let mut position: HashMap<CustomerTenantId, usize> = HashMap::new();
     let mut tenants = Vec::with_capacity(tenant_rows.len());
@@ -325,6 +453,7 @@ async fn read(ctx: &Staff, version: i64, begun: u64, now: i64) -> Result<Snapsho
     let mut valid_until = now + LONGEST_KEPT_SECS;
     let mut entries = Vec::new();
     let mut registrations = Vec::new();
+    let query = registrations_query("");
     // Row by row: the whole result is never held at once.
     let mut rows = sqlx::query_as::<_, RegistrationRow>(&query)
         .bind(organisation)
@@ -337,85 +466,86 @@ async fn read(ctx: &Staff, version: i64, begun: u64, now: i64) -> Result<Snapsho
         let Some(&tenant) = position.get(&row.customer_tenant_id) else {
             continue;
         };
-        let history = row.standing.history();
-        let credential = row.standing.credential();
-        let shown = standing(&history, credential, interval, now);
-        if let Some(change) = standing_changes_at(&history, credential, interval, now) {
+        let (entry, registration, changes_at) = evaluate(row, tenant, interval, now);
+        if let Some(change) = changes_at {
             valid_until = valid_until.min(change);
         }
-        let stored: Vec<FindingCode> = row
-            .latest_codes
-            .as_deref()
-            .map(|codes| listed(codes).filter_map(FindingCode::parse).collect())
-            .unwrap_or_default();
-        let codes = refreshed_codes(&stored, credential, now);
-        let expires_at = credential.map(|c| c.expires_at);
-        let since = match shown.status {
-            Status::CouldNotCheck | Status::Stale => shown.since,
-            Status::NeverChecked => None,
-            status if history.last_completed.map(|seen| seen.status) == Some(status) => {
-                row.status_since.as_ref().map(Timestamp::unix)
-            }
-            // The expiry alone changed the status since the last check.
-            Status::Failing => expires_at,
-            _ => expires_at.map(|at| at - domain::credential::FIRST_WARNING_DAYS * 86_400),
-        };
-        let current = problem_key(shown.status, &codes);
-        let ack_until = row.ack_until.as_ref().map(Timestamp::unix);
-        if let Some(until) = ack_until.filter(|until| *until > now) {
-            valid_until = valid_until.min(until);
-        }
-        let acknowledgement = match (row.ack_problem, row.ack_note, row.ack_at) {
-            (Some(problem), Some(note), Some(at))
-                if acknowledgement_holds(&problem, ack_until, current.as_deref(), now) =>
-            {
-                Some(AcknowledgementView {
-                    note,
-                    until: row.ack_until,
-                    by: row.ack_by.unwrap_or_default(),
-                    at,
-                })
-            }
-            _ => None,
-        };
-        entries.push(Entry {
-            tenant,
-            profiles: listed(&row.profiles).map(str::to_owned).collect(),
-            status: shown.status,
-            codes,
-            extra: row
-                .completed_extra
-                .as_deref()
-                .map(|extra| listed(extra).map(str::to_owned).collect())
-                .unwrap_or_default(),
-            expires_at,
-            since,
-            acknowledged: acknowledgement.is_some(),
-        });
-        registrations.push(Registration {
-            id: row.id,
-            credential: match row.standing.credential_kind.as_str() {
-                "certificate" => CredentialKind::Certificate,
-                _ => CredentialKind::Secret,
-            },
-            last_checked_at: row.standing.last_checked_at.as_ref().map(Timestamp::unix),
-            acknowledgement,
-        });
+        entries.push(entry);
+        registrations.push(registration);
     }
     // Its connection goes back to the pool before the trend needs one.
     drop(rows);
-    let mut trend = super::trend::past(ctx, now).await?;
-    trend.push(super::trend::today(ctx, now).await?);
+    let places = Arc::new(Places {
+        tenants: position,
+        registrations: registrations
+            .iter()
+            .enumerate()
+            .map(|(i, registration)| (registration.id.clone(), i))
+            .collect(),
+    });
     Ok(Snapshot {
-        trend,
-        version,
+        trend: trend(ctx, now).await?,
+        stamp,
         begun,
         at: now,
         valid_until,
-        tenants,
-        tenant_details,
+        tenants: Arc::new(tenants),
+        tenant_details: Arc::new(tenant_details),
         entries,
         registrations,
+        places,
         views: Mutex::new(Vec::new()),
     })
+}
+
+/// `kept` with the registrations changed since it was made read again.
+/// Only for a reading of the same layout (no registration or tenant added,
+/// moved or removed since) that still holds in time: the rows not read
+/// again say at `now` what they said when it was made. `None` when a
+/// changed row is not where the layout says, so a full reading is made.
+async fn brought_up_to_date(
+    ctx: &Staff,
+    kept: &Snapshot,
+    stamp: Stamp,
+    begun: u64,
+    now: i64,
+) -> Result<Option<Snapshot>, AppError> {
+    let query = registrations_query("AND r.dashboard_version > $2");
+    let changed: Vec<RegistrationRow> = sqlx::query_as(&query)
+        .bind(ctx.scope.organisation_id())
+        .bind(kept.stamp.version)
+        .fetch_all(ctx.pool())
+        .await
+        .map_err(db("could not read changed registrations for the dashboard"))?;
+    let interval = ctx.backend.watch.interval_secs();
+    let mut valid_until = kept.valid_until;
+    let mut entries = kept.entries.clone();
+    let mut registrations = kept.registrations.clone();
+    for row in changed {
+        let (Some(&tenant), Some(&at)) = (
+            kept.places.tenants.get(&row.customer_tenant_id),
+            kept.places.registrations.get(&row.id),
+        ) else {
+            return Ok(None);
+        };
+        let (entry, registration, changes_at) = evaluate(row, tenant, interval, now);
+        if let Some(change) = changes_at {
+            valid_until = valid_until.min(change);
+        }
+        entries[at] = entry;
+        registrations[at] = registration;
+    }
+    Ok(Some(Snapshot {
+        trend: trend(ctx, now).await?,
+        stamp,
+        begun,
+        at: now,
+        valid_until,
+        tenants: kept.tenants.clone(),
+        tenant_details: kept.tenant_details.clone(),
+        entries,
+        registrations,
+        places: kept.places.clone(),
+        views: Mutex::new(Vec::new()),
+    }))
 }
