@@ -51,9 +51,12 @@ pub async fn security_headers(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // Only Tenantry itself is told which page a request came from: a form
+    // posted before the page is interactive is sent back to that page with
+    // its error. No other site learns an address of Tenantry's.
     headers.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if policy.https {

@@ -89,9 +89,15 @@ pub async fn session() -> Result<tower_sessions::Session, AppError> {
 
 /// Runs a server function's body and turns its error into the matching HTTP
 /// status, so API clients and tests see 401/403/422 rather than a bare 500.
+/// A form the browser posted itself (sent before the page was interactive)
+/// is answered with a redirect back to its page, the error in the address
+/// for the page to show; a status here would replace that redirect.
 async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
     let result = body.await;
     if let Err(error) = &result {
+        if posted_by_a_plain_form() {
+            return result;
+        }
         if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
             options.set_status(
                 axum::http::StatusCode::from_u16(error.http_status())
@@ -109,6 +115,20 @@ async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T
         }
     }
     result
+}
+
+/// Browsers ask for a page when they post a form themselves; the bundle's
+/// calls ask for data. (Pages rendered on the server call server functions
+/// in a GET, whose errors keep setting the page's status.)
+fn posted_by_a_plain_form() -> bool {
+    use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+        parts.method == axum::http::Method::POST
+            && parts
+                .headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|accept| accept.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+    })
 }
 
 pub async fn as_staff<T, Fut>(body: impl FnOnce(Staff) -> Fut) -> Result<T, AppError>

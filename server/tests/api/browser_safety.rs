@@ -135,7 +135,7 @@ async fn every_page_names_a_fresh_nonce_that_each_of_its_scripts_carries() {
             .expect("a nonce")
             .to_owned();
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
-        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
         assert_eq!(headers[CACHE_CONTROL], "no-store", "{path}");
         assert!(
             headers.get("strict-transport-security").is_none(),

@@ -1,6 +1,6 @@
 use crate::support::{app_error, browser, spawn_app, spawn_app_with, PASSWORD};
 use app::error::AppError;
-use reqwest::header::{LOCATION, SET_COOKIE};
+use reqwest::header::{ACCEPT, LOCATION, REFERER, SET_COOKIE};
 use reqwest::StatusCode;
 
 #[tokio::test]
@@ -202,4 +202,55 @@ async fn even_a_busy_session_ends_at_its_absolute_lifetime() {
         StatusCode::OK,
         "signing in again starts a new lifetime"
     );
+}
+
+/// What a browser sends when the form is submitted before the page is
+/// interactive: the form itself, asking for a page, from the sign-in page.
+fn posted_by_the_browser(
+    app: &crate::support::TestApp,
+    client: &reqwest::Client,
+    password: &str,
+) -> reqwest::RequestBuilder {
+    client
+        .post(app.url("/api/login"))
+        .header(ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8")
+        .header(REFERER, app.url("/login"))
+        .form(&[("email", "ada@contoso.example"), ("password", password)])
+}
+
+#[tokio::test]
+async fn a_sign_in_sent_before_the_page_is_interactive_comes_back_with_the_reason_and_then_signs_in(
+) {
+    let app = spawn_app().await;
+    app.create_organisation("Contoso IT", "ada@contoso.example")
+        .await;
+    let client = browser();
+
+    let refused = posted_by_the_browser(&app, &client, "not the password")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        refused.status().is_redirection(),
+        "a page, not an error body: {}",
+        refused.status()
+    );
+    let back = refused.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(back.starts_with(&app.url("/login?")), "{back}");
+    let page = client.get(&back).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("The e-mail address or password is incorrect."),
+        "the sign-in page says why"
+    );
+
+    let accepted = posted_by_the_browser(&app, &client, PASSWORD)
+        .send()
+        .await
+        .unwrap();
+    assert!(accepted.status().is_redirection());
+    assert_eq!(accepted.headers()[LOCATION], "/");
+    let home = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(home.status(), StatusCode::OK, "signed in");
 }
