@@ -33,7 +33,6 @@ const VIEWS_KEPT: usize = 16;
 const SERVED_WHILE_READING_SECS: i64 = 5;
 
 /// What the dashboard says of a registration besides its `Entry`.
-#[derive(Clone)]
 pub struct Registration {
     pub id: RegistrationId,
     pub credential: CredentialKind,
@@ -75,8 +74,9 @@ pub struct Snapshot {
     pub tenants: Arc<Vec<Tenant>>,
     pub tenant_details: Arc<Vec<TenantDetails>>,
     pub entries: Vec<Entry>,
-    /// Beside `entries`, index for index.
-    pub registrations: Vec<Registration>,
+    /// Beside `entries`, index for index; shared with the readings brought
+    /// up to date from this one.
+    pub registrations: Vec<Arc<Registration>>,
     places: Arc<Places>,
     /// The last 30 days, oldest first, today last.
     pub trend: Vec<TrendDay>,
@@ -345,7 +345,7 @@ fn evaluate(
     tenant: usize,
     interval: i64,
     now: i64,
-) -> (Entry, Registration, Option<i64>) {
+) -> (Entry, Arc<Registration>, Option<i64>) {
     let history = row.standing.history();
     let credential = row.standing.credential();
     let shown = standing(&history, credential, interval, now);
@@ -355,7 +355,7 @@ fn evaluate(
         .as_deref()
         .map(|codes| listed(codes).filter_map(FindingCode::parse).collect())
         .unwrap_or_default();
-    let codes = refreshed_codes(&stored, credential, now);
+    let codes: Arc<[FindingCode]> = refreshed_codes(&stored, credential, now).into();
     let expires_at = credential.map(|c| c.expires_at);
     let since = match shown.status {
         Status::CouldNotCheck | Status::Stale => shown.since,
@@ -394,12 +394,12 @@ fn evaluate(
             .completed_extra
             .as_deref()
             .map(|extra| listed(extra).map(str::to_owned).collect())
-            .unwrap_or_default(),
+            .unwrap_or_else(|| Arc::from([])),
         expires_at,
         since,
         acknowledged: acknowledgement.is_some(),
     };
-    let registration = Registration {
+    let registration = Arc::new(Registration {
         id: row.id,
         credential: match row.standing.credential_kind.as_str() {
             "certificate" => CredentialKind::Certificate,
@@ -407,7 +407,7 @@ fn evaluate(
         },
         last_checked_at: row.standing.last_checked_at.as_ref().map(Timestamp::unix),
         acknowledgement,
-    };
+    });
     (entry, registration, changes_at)
 }
 
