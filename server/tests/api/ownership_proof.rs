@@ -263,19 +263,7 @@ async fn refused_ownership_proofs_never_lock_the_companys_own_recovery() {
         .app
         .admin_of("Contoso Ltd", "owner@contoso.example")
         .await;
-    for (function, form) in [
-        (
-            "save_home_tenant",
-            [("home_tenant_id", TENANT), ("home_cloud", "global")],
-        ),
-        (
-            "save_recovery_settings",
-            [("enabled", "true"), ("window_hours", "72")],
-        ),
-    ] {
-        let saved = msp.app.call(&contoso, function, &form).await;
-        assert_eq!(saved.status(), StatusCode::OK, "{function}");
-    }
+    msp.app.allow_recovery(&contoso, TENANT).await;
     let person = crate::support::browser();
     let started = msp
         .app

@@ -62,29 +62,7 @@ async fn recoverable_world(app_made: NewApp) -> World {
 
 impl World {
     async fn allow_recovery(&self, admin: &Client) {
-        let saved = self
-            .app
-            .call(
-                admin,
-                "save_home_tenant",
-                &[("home_tenant_id", TENANT), ("home_cloud", "global")],
-            )
-            .await;
-        assert_eq!(
-            saved.status(),
-            StatusCode::OK,
-            "{}",
-            saved.text().await.unwrap()
-        );
-        let on = self
-            .app
-            .call(
-                admin,
-                "save_recovery_settings",
-                &[("enabled", "true"), ("window_hours", "72")],
-            )
-            .await;
-        assert_eq!(on.status(), StatusCode::OK, "{}", on.text().await.unwrap());
+        self.app.allow_recovery(admin, TENANT).await;
     }
 
     async fn settings(&self, admin: &Client) -> SettingsPage {

@@ -143,6 +143,30 @@ impl TestApp {
         self.signed_in(email, PASSWORD).await
     }
 
+    /// The admin's organisation names `tenant` (global cloud) as its own
+    /// and allows company recovery with the longest window.
+    pub async fn allow_recovery(&self, admin: &Client, tenant: &str) {
+        for (function, form) in [
+            (
+                "save_home_tenant",
+                [("home_tenant_id", tenant), ("home_cloud", "global")],
+            ),
+            (
+                "save_recovery_settings",
+                [("enabled", "true"), ("window_hours", "72")],
+            ),
+        ] {
+            let saved = self.call(admin, function, &form).await;
+            let status = saved.status();
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "{function}: {}",
+                saved.text().await.unwrap()
+            );
+        }
+    }
+
     pub async fn signed_in(&self, email: &str, password: &str) -> Client {
         let client = browser();
         let response = self
