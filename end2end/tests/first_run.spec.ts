@@ -63,3 +63,20 @@ test('a new MSP sets up Tenantry, signs in, invites a colleague, filters staff a
 
   noPageErrors();
 });
+
+test('without JavaScript a refused sign-in comes back with its reason, and the right password opens the dashboard', async ({ browser }) => {
+  // What happens to a form sent before the bundle has made the page interactive.
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const login = new LoginPage(page);
+  await page.goto('/login');
+
+  await login.signIn(admin.email, 'not the right password');
+  await expect(page).toHaveURL(/\/login\?/);
+  await expect(login.error()).toHaveText('The e-mail address or password is incorrect.');
+
+  await login.signIn(admin.email, admin.password);
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+  await context.close();
+});
