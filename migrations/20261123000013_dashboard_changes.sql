@@ -38,7 +38,7 @@ END;
 -- Leases and due times change on every claim; they are not shown.
 CREATE TRIGGER dashboard_sees_changed_registrations
 AFTER UPDATE OF profiles, client_id, credential_kind, credential_expires_at,
-    latest_check_id, last_completed_check_id, unchecked_since, status_since
+    latest_check_id, last_completed_check_id, last_checked_at, unchecked_since, status_since
 ON registrations
 BEGIN
     UPDATE organisations SET dashboard_version = dashboard_version + 1 WHERE id = NEW.organisation_id;

@@ -10,6 +10,7 @@ pub mod csrf;
 pub mod downloads;
 pub mod exchange_cli;
 pub mod export;
+pub mod form_errors;
 pub mod guard;
 pub mod headers;
 pub mod keyring;

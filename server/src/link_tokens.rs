@@ -88,6 +88,7 @@ pub async fn exchange(
     let page = page.replace('&', "&amp;").replace('"', "&quot;");
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"referrer\" content=\"no-referrer\">\
          <meta http-equiv=\"refresh\" content=\"0;url={page}\">\
          <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"><title>Tenantry</title></head>\
          <body><p><a href=\"{page}\">Continue</a></p></body></html>"

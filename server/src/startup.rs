@@ -255,6 +255,9 @@ impl Application {
                 crate::csrf::OwnOrigin::of(&backend.public_url),
                 crate::csrf::same_origin_only,
             ))
+            .layer(axum::middleware::from_fn(
+                crate::form_errors::only_from_our_own_pages,
+            ))
             .layer(axum::middleware::from_fn_with_state(
                 std::sync::Arc::new(config.sign_in.trusted_proxies.clone()),
                 crate::client_address::find_client,

@@ -237,7 +237,12 @@ async fn a_sign_in_sent_before_the_page_is_interactive_comes_back_with_the_reaso
     );
     let back = refused.headers()[LOCATION].to_str().unwrap().to_owned();
     assert!(back.starts_with(&app.url("/login?")), "{back}");
-    let page = client.get(&back).send().await.unwrap();
+    let page = client
+        .get(&back)
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(
@@ -253,4 +258,32 @@ async fn a_sign_in_sent_before_the_page_is_interactive_comes_back_with_the_reaso
     assert_eq!(accepted.headers()[LOCATION], "/");
     let home = client.get(app.url("/")).send().await.unwrap();
     assert_eq!(home.status(), StatusCode::OK, "signed in");
+}
+
+#[tokio::test]
+async fn an_error_written_into_an_address_elsewhere_is_not_shown() {
+    let app = spawn_app().await;
+    app.create_organisation("Contoso IT", "ada@contoso.example")
+        .await;
+    let client = browser();
+    let refused = posted_by_the_browser(&app, &client, "not the password")
+        .send()
+        .await
+        .unwrap();
+    let back = refused.headers()[LOCATION].to_str().unwrap().to_owned();
+
+    // The same address in a link on another site, in an e-mail, or typed.
+    for site in [Some("cross-site"), Some("same-site"), Some("none"), None] {
+        let mut request = client.get(format!("{back}&welcome=1"));
+        if let Some(site) = site {
+            request = request.header("sec-fetch-site", site);
+        }
+        let opened = request.send().await.unwrap();
+        assert_eq!(opened.status(), StatusCode::SEE_OTHER, "{site:?}");
+        assert_eq!(
+            opened.headers()[LOCATION],
+            "/login?welcome=1",
+            "the page without the error, the rest of the address kept"
+        );
+    }
 }

@@ -29,6 +29,8 @@ const LONGEST_KEPT_SECS: i64 = 60;
 /// Views of one reading kept for repeated requests (the same bookmark
 /// opened by several people, a page reloaded).
 const VIEWS_KEPT: usize = 16;
+/// Changes always read by themselves, however small the organisation.
+const MOST_CHANGES_READ: i64 = 64;
 /// How old a reading may be when served while the next is being made.
 const SERVED_WHILE_READING_SECS: i64 = 5;
 
@@ -169,7 +171,10 @@ impl Dashboards {
     }
 
     /// A kept reading that reading the changed registrations again will
-    /// bring up to date.
+    /// bring up to date, when few enough can have changed: every change
+    /// moves the version, so the versions between bound how many rows
+    /// would be read. Past a quarter of the reading, reading it all again
+    /// (row by row) holds less at once.
     fn same_layout(
         &self,
         organisation: &OrganisationId,
@@ -177,9 +182,11 @@ impl Dashboards {
         now: i64,
     ) -> Option<Arc<Snapshot>> {
         self.kept_if(organisation, |snapshot| {
+            let changes = stamp.version - snapshot.stamp.version;
             snapshot.in_time(now)
                 && snapshot.stamp.layout == stamp.layout
-                && snapshot.stamp.version <= stamp.version
+                && (0..=(snapshot.entries.len() as i64 / 4).max(MOST_CHANGES_READ))
+                    .contains(&changes)
         })
     }
 

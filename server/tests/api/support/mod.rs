@@ -214,6 +214,10 @@ pub async fn continues_at(opened: Response) -> String {
         .get(reqwest::header::SET_COOKIE)
         .is_some_and(|cookie| cookie.to_str().unwrap().contains("SameSite=Strict")));
     let page = opened.text().await.unwrap();
+    assert!(
+        page.contains("<meta name=\"referrer\" content=\"no-referrer\">"),
+        "the page holding the token names it to nobody, Tenantry included"
+    );
     let target = page
         .split("content=\"0;url=")
         .nth(1)
