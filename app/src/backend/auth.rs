@@ -249,7 +249,7 @@ pub async fn signed_in(backend: &Backend, session: &Session) -> Result<Option<Si
         _ => SessionState::Ended,
     };
     if state == SessionState::Ended {
-        sessions::end(&backend.pool, &row, at).await?;
+        sessions::end(&backend.pool, &row, &user_id, at).await?;
         end_session(session).await?;
         return Ok(None);
     }
@@ -258,7 +258,7 @@ pub async fn signed_in(backend: &Backend, session: &Session) -> Result<Option<Si
         return Ok(None);
     };
     if state == SessionState::LiveTouch {
-        sessions::touch(&backend.pool, &row, at).await?;
+        sessions::touch(&backend.pool, &row, &user_id, at).await?;
         session
             .insert(LAST_SEEN_KEY, now)
             .await
@@ -278,7 +278,13 @@ pub async fn sign_out(
     origin: &RequestOrigin,
 ) -> Result<(), AppError> {
     if let Some(signed_in) = signed_in(backend, session).await? {
-        sessions::end(&backend.pool, &signed_in.session_id, backend.now()).await?;
+        sessions::end(
+            &backend.pool,
+            &signed_in.session_id,
+            &signed_in.user_id,
+            backend.now(),
+        )
+        .await?;
         audit::record(
             &backend.pool,
             audit::Event {

@@ -74,31 +74,39 @@ pub async fn member(
     .transpose()
 }
 
+/// Marks `user_id`'s session row as used at `now`.
 pub async fn touch(
     pool: &SqlitePool,
     id: &StaffSessionId,
+    user_id: &UserId,
     now: time::OffsetDateTime,
 ) -> Result<(), AppError> {
-    sqlx::query("UPDATE staff_sessions SET last_seen_at = $1 WHERE id = $2")
+    sqlx::query("UPDATE staff_sessions SET last_seen_at = $1 WHERE id = $2 AND user_id = $3")
         .bind(Timestamp::of(now))
         .bind(id)
+        .bind(user_id)
         .execute(pool)
         .await
         .map_err(db("could not mark a session as used"))?;
     Ok(())
 }
 
+/// Ends `user_id`'s session row, if still open.
 pub async fn end(
     pool: &SqlitePool,
     id: &StaffSessionId,
+    user_id: &UserId,
     now: time::OffsetDateTime,
 ) -> Result<(), AppError> {
-    sqlx::query("UPDATE staff_sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL")
-        .bind(Timestamp::of(now))
-        .bind(id)
-        .execute(pool)
-        .await
-        .map_err(db("could not end a session"))?;
+    sqlx::query(
+        "UPDATE staff_sessions SET ended_at = $1 WHERE id = $2 AND user_id = $3 AND ended_at IS NULL",
+    )
+    .bind(Timestamp::of(now))
+    .bind(id)
+    .bind(user_id)
+    .execute(pool)
+    .await
+    .map_err(db("could not end a session"))?;
     Ok(())
 }
 
