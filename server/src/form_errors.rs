@@ -14,22 +14,19 @@ use axum::response::{IntoResponse, Response};
 const ERROR_PARAMETERS: [&str; 2] = ["__err", "__path"];
 
 pub async fn only_from_our_own_pages(request: Request, next: Next) -> Response {
-    let Some(query) = request.uri().query() else {
-        return next.run(request).await;
-    };
-    let carries_error = form_urlencoded::parse(query.as_bytes())
-        .any(|(name, _)| ERROR_PARAMETERS.contains(&name.as_ref()));
     let from_our_own_page = request
         .headers()
         .get("sec-fetch-site")
         .is_some_and(|site| site == "same-origin");
-    if request.method() != Method::GET || !carries_error || from_our_own_page {
+    let query = match request.uri().query() {
+        Some(query) if request.method() == Method::GET && !from_our_own_page => query,
+        _ => return next.run(request).await,
+    };
+    let (errors, kept): (Vec<_>, Vec<_>) = form_urlencoded::parse(query.as_bytes())
+        .partition(|(name, _)| ERROR_PARAMETERS.contains(&name.as_ref()));
+    if errors.is_empty() {
         return next.run(request).await;
     }
-    let kept: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-        .filter(|(name, _)| !ERROR_PARAMETERS.contains(&name.as_ref()))
-        .map(|(name, value)| (name.into_owned(), value.into_owned()))
-        .collect();
     let mut location = request.uri().path().to_owned();
     if !kept.is_empty() {
         location.push('?');

@@ -218,14 +218,13 @@ fn posted_by_the_browser(
         .form(&[("email", "ada@contoso.example"), ("password", password)])
 }
 
-#[tokio::test]
-async fn a_sign_in_sent_before_the_page_is_interactive_comes_back_with_the_reason_and_then_signs_in(
-) {
+/// Ada's organisation, a browser, and where it was sent back to after
+/// posting a wrong password itself.
+async fn refused_by_a_plain_form() -> (crate::support::TestApp, reqwest::Client, String) {
     let app = spawn_app().await;
     app.create_organisation("Contoso IT", "ada@contoso.example")
         .await;
     let client = browser();
-
     let refused = posted_by_the_browser(&app, &client, "not the password")
         .send()
         .await
@@ -237,6 +236,13 @@ async fn a_sign_in_sent_before_the_page_is_interactive_comes_back_with_the_reaso
     );
     let back = refused.headers()[LOCATION].to_str().unwrap().to_owned();
     assert!(back.starts_with(&app.url("/login?")), "{back}");
+    (app, client, back)
+}
+
+#[tokio::test]
+async fn a_sign_in_sent_before_the_page_is_interactive_comes_back_with_the_reason_and_then_signs_in(
+) {
+    let (app, client, back) = refused_by_a_plain_form().await;
     let page = client
         .get(&back)
         .header("sec-fetch-site", "same-origin")
@@ -262,15 +268,7 @@ async fn a_sign_in_sent_before_the_page_is_interactive_comes_back_with_the_reaso
 
 #[tokio::test]
 async fn an_error_written_into_an_address_elsewhere_is_not_shown() {
-    let app = spawn_app().await;
-    app.create_organisation("Contoso IT", "ada@contoso.example")
-        .await;
-    let client = browser();
-    let refused = posted_by_the_browser(&app, &client, "not the password")
-        .send()
-        .await
-        .unwrap();
-    let back = refused.headers()[LOCATION].to_str().unwrap().to_owned();
+    let (_app, client, back) = refused_by_a_plain_form().await;
 
     // The same address in a link on another site, in an e-mail, or typed.
     for site in [Some("cross-site"), Some("same-site"), Some("none"), None] {

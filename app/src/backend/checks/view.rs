@@ -49,13 +49,16 @@ pub(crate) fn at(unix: i64) -> Option<Timestamp> {
 }
 
 impl StandingRow {
-    pub fn credential(&self) -> Option<CredentialMeta> {
-        let kind = match self.credential_kind.as_str() {
+    pub fn credential_kind(&self) -> CredentialKind {
+        match self.credential_kind.as_str() {
             "certificate" => CredentialKind::Certificate,
             _ => CredentialKind::Secret,
-        };
+        }
+    }
+
+    pub fn credential(&self) -> Option<CredentialMeta> {
         Some(CredentialMeta {
-            kind,
+            kind: self.credential_kind(),
             expires_at: self.credential_expires_at.as_ref()?.unix(),
         })
     }

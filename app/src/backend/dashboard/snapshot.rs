@@ -408,10 +408,7 @@ fn evaluate(
     };
     let registration = Arc::new(Registration {
         id: row.id,
-        credential: match row.standing.credential_kind.as_str() {
-            "certificate" => CredentialKind::Certificate,
-            _ => CredentialKind::Secret,
-        },
+        credential: row.standing.credential_kind(),
         last_checked_at: row.standing.last_checked_at.as_ref().map(Timestamp::unix),
         acknowledgement,
     });
