@@ -62,7 +62,7 @@ build-release:
 	@$(MAKE) --no-print-directory $(RELEASE_STAMP)
 
 $(RELEASE_STAMP): $(RELEASE_INPUTS)
-	cargo leptos build --release --split
+	cargo leptos build --release
 	cargo build --release -p entra-simulator
 	touch $@
 

@@ -20,7 +20,8 @@ pub use root::{shell, App};
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Pages are lazily loaded chunks, so hydration waits for the page's
-    // chunk (already preloaded by the server's HTML) before it begins.
-    leptos::mount::hydrate_lazy(App);
+    // Pages are server-rendered HTML; only the islands in them (forms,
+    // buttons, live progress) become interactive, so the browser downloads
+    // the code of those alone.
+    leptos::mount::hydrate_islands();
 }

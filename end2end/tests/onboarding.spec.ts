@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { createOrganisation, failOnPageErrors, LoginPage, OnboardingWizard, simulator, TenantPage, TenantsPage } from './pages';
+import { createOrganisation, failOnPageErrors, hydrated, LoginPage, OnboardingWizard, simulator, TenantPage, TenantsPage } from './pages';
 
 const staff = { email: 'mia@woodgrove.example', password: 'woodgrove managed services' };
 
@@ -11,6 +11,8 @@ async function signInAndAddTenant(page: Page, name: string, tenantId: string) {
   await tenants.open();
   await tenants.add({ name, tenantId, domain: '', cloud: 'Global (commercial)' });
   await page.getByRole('link', { name }).click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  await hydrated(page);
 }
 
 function inDays(days: number) {
@@ -41,6 +43,7 @@ test.describe.serial('onboarding', () => {
     await expect(customer.getByText(/New-MgApplication -DisplayName 'Tenantry Mail Sender'/)).toBeVisible();
     await customer.getByRole('button', { name: 'The app is registered' }).click();
     await expect(customer.getByRole('cell', { name: /Mail\.Send/ })).toBeVisible();
+    await hydrated(customer);
     await customer.getByRole('button', { name: 'The permissions are added' }).click();
     await expect(customer.getByText(/Global Administrator or a Privileged Role Administrator/)).toBeVisible();
 

@@ -2,9 +2,21 @@ import { expect, type Page } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** Waits until the wasm bundle has hydrated the page, so clicks and typing reach Rust. */
+/**
+ * Waits until the page's islands are awake, so clicks and typing reach
+ * Rust. Every page is a full load: wait first for something only the new
+ * page has, then for this.
+ */
 export async function hydrated(page: Page) {
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+}
+
+/** Runs `act`, which makes the page load again (a saved island form), and waits for the new page. */
+export async function reloadsAfter(page: Page, act: () => Promise<void>) {
+  const loaded = page.waitForEvent('load');
+  await act();
+  await loaded;
+  await hydrated(page);
 }
 
 /**
@@ -73,6 +85,7 @@ export class StaffPage {
   async open() {
     await this.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
     await expect(this.page.getByRole('heading', { name: 'Staff' })).toBeVisible();
+    await hydrated(this.page);
   }
 
   rows() {
@@ -110,6 +123,7 @@ export class TenantsPage {
   async open() {
     await this.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tenants' }).click();
     await expect(this.page.getByRole('heading', { name: 'Customer tenants' })).toBeVisible();
+    await hydrated(this.page);
   }
 
   rows() {
@@ -152,7 +166,10 @@ export class TenantPage {
   constructor(private page: Page) {}
 
   async createOnboardingLink(product: string): Promise<string> {
-    await this.page.getByRole('group', { name: 'Products the customer should set up' }).getByLabel(product).check();
+    const products = this.page.getByRole('group', { name: 'Products the customer should set up' });
+    await expect(products).toBeVisible();
+    await hydrated(this.page);
+    await products.getByLabel(product).check();
     await this.page.getByRole('button', { name: 'Create onboarding link' }).click();
     return this.page.getByLabel(/Onboarding link/).inputValue();
   }
@@ -200,16 +217,20 @@ export class OnboardingWizard {
   async goToStep(title: string) {
     await this.page.getByRole('navigation', { name: 'Set-up steps' }).getByRole('link', { name: new RegExp(title) }).click();
     await expect(this.heading()).toContainText(title);
+    await hydrated(this.page);
   }
 
   /** Steps 1 to 3 happen in Entra; the customer says when each is done. */
   async confirmEntraSteps() {
     await this.page.getByRole('button', { name: 'The app is registered' }).click();
     await expect(this.heading()).toContainText('Step 2 of 6');
+    await hydrated(this.page);
     await this.page.getByRole('button', { name: 'The permissions are added' }).click();
     await expect(this.heading()).toContainText('Step 3 of 6');
+    await hydrated(this.page);
     await this.page.getByRole('button', { name: 'Consent is granted' }).click();
     await expect(this.heading()).toContainText('Step 4 of 6');
+    await hydrated(this.page);
   }
 
   async saveSecret(secret: string, expires: string) {
@@ -238,6 +259,7 @@ export class OnboardingWizard {
   async continueToIds() {
     await this.page.getByRole('link', { name: /Continue to step 5/ }).click();
     await expect(this.heading()).toContainText('Step 5 of 6');
+    await hydrated(this.page);
   }
 
   async enterIds(details: { tenantId: string; clientId: string; objectId?: string }) {
@@ -246,6 +268,7 @@ export class OnboardingWizard {
     if (details.objectId) await this.page.getByLabel('Object ID').fill(details.objectId);
     await this.page.getByRole('button', { name: 'Save the IDs' }).click();
     await expect(this.heading()).toContainText('Step 6 of 6');
+    await hydrated(this.page);
   }
 
   async test() {
@@ -276,8 +299,7 @@ export class RegistrationPage {
   }
 
   async checkNow() {
-    await this.page.getByRole('button', { name: 'Check now' }).click();
-    await expect(this.page.getByRole('button', { name: 'Check now' })).toBeEnabled();
+    await reloadsAfter(this.page, () => this.page.getByRole('button', { name: 'Check now' }).click());
   }
 
   async createConsentLink(redirectRegistered: boolean): Promise<string> {
@@ -323,12 +345,9 @@ export class DashboardPage {
     const line = this.openItems().filter({ hasText: tenant }).first();
     // Once failed in a full run: the click landed before the page's own
     // chunk had hydrated and was lost. Click again until the form opens.
-    await expect(async () => {
-      await line.getByRole('button', { name: 'Acknowledge…' }).click();
-      await expect(this.page.getByLabel('What is being done')).toBeVisible({ timeout: 1_000 });
-    }).toPass({ timeout: 10_000 });
+    await line.getByRole('button', { name: 'Acknowledge…' }).click();
     await this.page.getByLabel('What is being done').fill(note);
-    await this.page.getByRole('button', { name: 'Set aside', exact: true }).click();
+    await reloadsAfter(this.page, () => this.page.getByRole('button', { name: 'Set aside', exact: true }).click());
   }
 }
 
@@ -388,9 +407,9 @@ export class RecoverySettingsPage {
 
   async allowRecoveryWith(tenantId: string) {
     await this.page.getByLabel('Directory (tenant) ID').fill(tenantId);
-    await this.page.getByRole('button', { name: 'Save the tenant' }).click();
+    await reloadsAfter(this.page, () => this.page.getByRole('button', { name: 'Save the tenant' }).click());
     await expect(this.page.getByLabel('Directory (tenant) ID')).toHaveValue(tenantId);
-    await this.page.getByRole('button', { name: 'Allow company recovery' }).click();
+    await reloadsAfter(this.page, () => this.page.getByRole('button', { name: 'Allow company recovery' }).click());
     await expect(this.page.getByText(/^On\. When every administrator has lost access/)).toBeVisible();
   }
 }
@@ -411,6 +430,7 @@ export class RecoverPage {
     await this.page.getByLabel("The company's Directory (tenant) ID").fill(tenantId);
     await this.page.getByRole('button', { name: 'Continue' }).click();
     await expect(this.page.getByRole('heading', { name: /Create the recovery app/ })).toBeVisible();
+    await hydrated(this.page);
   }
 
   async handOver(proof: { name: string; tenantId: string; clientId: string; objectId: string; secret: string }) {

@@ -121,6 +121,7 @@ test("a customer's ownership proof through a link marks their tenant verified", 
   // Nothing is saved at step 4: the secret is typed at the test and never stored.
   await customer.getByRole('button', { name: 'The secret is created' }).click();
   await expect(wizard.heading()).toContainText('Step 5 of 6');
+  await hydrated(customer);
   await wizard.enterIds({ tenantId: ids.tenant, clientId: ids.client, objectId: ids.object });
   await customer.getByLabel('Client secret value').fill('recovery~Secret.Value.123');
   await customer.getByRole('button', { name: 'Check the recovery app' }).click();

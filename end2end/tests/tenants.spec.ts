@@ -33,6 +33,7 @@ test('a technician records customer tenants, fixes a mistyped ID without retypin
   await tenants.search('');
   await page.getByRole('link', { name: 'Contoso Ltd' }).click();
   await expect(page.getByRole('heading', { name: 'Contoso Ltd' })).toBeVisible();
+  await hydrated(page);
   const serves = page.getByRole('group', { name: 'Products this registration serves' });
   await serves.getByLabel('Intune app publishing').check();
   await serves.getByLabel('E-mail through Microsoft Graph').check();
@@ -47,12 +48,15 @@ test('a technician records customer tenants, fixes a mistyped ID without retypin
   await expect(page.getByText('browserSecret')).toHaveCount(0);
 
   await page.getByRole('link', { name: '← All tenants' }).click();
+  await expect(page.getByRole('heading', { name: 'Customer tenants' })).toBeVisible();
+  await hydrated(page);
   await tenants.search('fabri');
   await tenants.rows().first().getByRole('link', { name: 'Fabrikam Inc' }).click();
   await expect(page.getByRole('heading', { name: 'Fabrikam Inc' })).toBeVisible();
   await page.getByRole('button', { name: 'Archive tenant' }).click();
   await expect(page.getByRole('heading', { name: 'Customer tenants' })).toBeVisible();
   await expect(tenants.rows()).toHaveCount(1);
+  await hydrated(page);
   await page.getByLabel('Show archived').check();
   await expect(tenants.rows()).toHaveCount(2);
   await expect(page.getByRole('row', { name: /Fabrikam Inc/ })).toContainText('Archived');

@@ -21,6 +21,8 @@ test('a registration failing for missing consent turns green by Check now and by
   await tenants.open();
   await tenants.add({ name: 'Fabrikam', tenantId: TENANT, domain: '', cloud: 'Global (commercial)' });
   await page.getByRole('link', { name: 'Fabrikam' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Fabrikam' })).toBeVisible();
+  await hydrated(page);
   await page.getByRole('group', { name: 'Products this registration serves' }).getByLabel('E-mail through Microsoft Graph').check();
   await page.getByLabel('Application (client) ID').fill(CLIENT);
   await page.getByLabel('Client secret value').fill(SECRET);

@@ -52,5 +52,8 @@ pub async fn archive_tenant(
 ) -> Result<(), AppError> {
     use crate::backend::{as_staff, tenants};
     as_staff(|ctx| async move { tenants::set_archived(&ctx, &customer_tenant_id, archived).await })
-        .await
+        .await?;
+    // Archived or restored, the tenant is found from the list again.
+    leptos_axum::redirect("/tenants");
+    Ok(())
 }

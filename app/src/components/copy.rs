@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 /// Copies `text`; `what` names it for screen readers ("Copy Mail.Send").
-#[component]
+#[island]
 pub fn CopyButton(text: String, what: String) -> impl IntoView {
     let copied = RwSignal::new(false);
     let label = format!("Copy {what}");

@@ -1,6 +1,72 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 
+/// The server action of a form island. A form posted before the page was
+/// interactive came back with its error in the page's address (`__err`,
+/// kept there only for Tenantry's own pages); the server rendered that
+/// error, and the island starts from it too, so both agree.
+pub fn form_action<S>() -> ServerAction<S>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    #[cfg(feature = "hydrate")]
+    if let Some(error) = error_in_address() {
+        provide_context(error);
+    }
+    ServerAction::new()
+}
+
+#[cfg(feature = "hydrate")]
+fn error_in_address() -> Option<leptos::server::ServerActionError> {
+    let search = window().location().search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    Some(leptos::server::ServerActionError::new(
+        &params.get("__path")?,
+        &params.get("__err")?,
+    ))
+}
+
+/// Once `action` succeeds, loads the page again, so everything around the
+/// island shows the change; the server renders it from the database.
+pub fn reload_after_success<S>(action: ServerAction<S>)
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(_))) {
+            reload_page();
+        }
+    });
+}
+
+/// The page again, without an error an earlier plain post left in its
+/// address.
+pub fn reload_page() {
+    #[cfg(feature = "hydrate")]
+    {
+        let location = window().location();
+        let (Ok(path), Ok(search)) = (location.pathname(), location.search()) else {
+            return;
+        };
+        let kept: Vec<String> = search
+            .trim_start_matches('?')
+            .split('&')
+            .filter(|pair| {
+                !pair.is_empty() && !pair.starts_with("__err=") && !pair.starts_with("__path=")
+            })
+            .map(str::to_owned)
+            .collect();
+        let address = if kept.is_empty() {
+            path
+        } else {
+            format!("{path}?{}", kept.join("&"))
+        };
+        let _ = location.replace(&address);
+    }
+}
+
 /// The latest error of a server action, if its last run failed.
 pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
 where

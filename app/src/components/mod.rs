@@ -4,6 +4,7 @@ pub mod credential_fields;
 pub mod file_field;
 pub mod form;
 pub mod mfa;
+pub mod page_ready;
 pub mod profile_picker;
 pub mod recovery_checklist;
 pub mod relative_time;

@@ -1,7 +1,6 @@
 //! An instant shown as a date and time in the server's render and, once
-//! the page is hydrated, as words relative to the reader's clock ("3 hours
-//! ago"). The server cannot know when the page will be read; the first
-//! client render repeats the server's text, so hydration never mismatches.
+//! the page is interactive, as words relative to the reader's clock ("3
+//! hours ago"). The server cannot know when the page will be read.
 
 use crate::timestamp::Timestamp;
 use leptos::prelude::*;
@@ -30,35 +29,15 @@ fn absolute(at: &Timestamp) -> String {
     format!("{} {} UTC", at.date(), text.get(11..16).unwrap_or_default())
 }
 
+/// Rendered on the server only: the page's one clock island
+/// (`page_ready::PageReady`) rewrites every `time[data-relative]` in the
+/// reader's terms once the page is interactive.
 #[component]
 pub fn RelativeTime(at: Timestamp) -> impl IntoView {
-    let hydrated = RwSignal::new(false);
-    // Effects run only in the browser, after hydration.
-    Effect::new(move |_| hydrated.set(true));
-    let shown = absolute(&at);
-    let datetime = at.as_str().to_owned();
-    let text = move || {
-        if hydrated.get() {
-            seconds_until(&datetime)
-                .map(relative)
-                .unwrap_or_else(|| shown.clone())
-        } else {
-            shown.clone()
-        }
-    };
-    let title = absolute(&at);
-    view! { <time datetime=at.as_str().to_owned() title=title>{text}</time> }
-}
-
-#[cfg(feature = "hydrate")]
-fn seconds_until(datetime: &str) -> Option<i64> {
-    let at = js_sys::Date::parse(datetime);
-    (!at.is_nan()).then(|| ((at - js_sys::Date::now()) / 1000.0).round() as i64)
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn seconds_until(_: &str) -> Option<i64> {
-    None
+    let (shown, title) = (absolute(&at), absolute(&at));
+    view! {
+        <time datetime=at.as_str().to_owned() title=title data-relative="">{shown}</time>
+    }
 }
 
 #[cfg(test)]

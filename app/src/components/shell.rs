@@ -17,27 +17,17 @@ pub fn Shell() -> impl IntoView {
     let user = Resource::new_blocking(|| (), |_| current_user());
     provide_context(SignedIn(user));
     let logout = ServerAction::<Logout>::new();
-    let menu_open = RwSignal::new(false);
 
     view! {
         <div class="app">
             <header class="topbar">
                 <a class="brand" href="/">"Tenantry"</a>
-                <button
-                    type="button"
-                    class="menu-toggle"
-                    aria-controls="main-nav"
-                    aria-expanded=move || menu_open.get().to_string()
-                    on:click=move |_| menu_open.update(|open| *open = !*open)
-                >
-                    "Menu"
-                </button>
-                <nav id="main-nav" aria-label="Main" class:open=move || menu_open.get()>
-                    <A href="/" exact=true on:click=move |_| menu_open.set(false)>"Dashboard"</A>
-                    <A href="/tenants" on:click=move |_| menu_open.set(false)>"Tenants"</A>
-                    <A href="/recovery" on:click=move |_| menu_open.set(false)>"Recovery"</A>
-                    <A href="/settings" on:click=move |_| menu_open.set(false)>"Settings"</A>
-                </nav>
+                <MainMenu>
+                    <A href="/" exact=true>"Dashboard"</A>
+                    <A href="/tenants">"Tenants"</A>
+                    <A href="/recovery">"Recovery"</A>
+                    <A href="/settings">"Settings"</A>
+                </MainMenu>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         match user.await {
@@ -62,5 +52,26 @@ pub fn Shell() -> impl IntoView {
                 <Outlet/>
             </main>
         </div>
+    }
+}
+
+/// The navigation, folded behind a "Menu" button on narrow screens. Its
+/// links are server-rendered children; only the button needs the browser.
+#[island]
+fn MainMenu(children: Children) -> impl IntoView {
+    let open = RwSignal::new(false);
+    view! {
+        <button
+            type="button"
+            class="menu-toggle"
+            aria-controls="main-nav"
+            aria-expanded=move || open.get().to_string()
+            on:click=move |_| open.update(|open| *open = !*open)
+        >
+            "Menu"
+        </button>
+        <nav id="main-nav" aria-label="Main" class:open=move || open.get()>
+            {children()}
+        </nav>
     }
 }

@@ -1,9 +1,9 @@
 use crate::api::account::{my_sessions, ChangePassword, SignOutEverywhere};
 use crate::api::mfa::{mfa_status, ConfirmMfaEnrolment, StartMfaEnrolment};
-use crate::components::form::{action_error, Field, FormError};
+use crate::components::form::{action_error, form_action, Field, FormError};
 use crate::components::mfa::{EnrolmentCard, RecoveryCodes};
 use crate::components::relative_time::RelativeTime;
-use crate::model::SessionView;
+use crate::model::{SecondFactorStatus, SessionView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -11,38 +11,69 @@ use leptos_meta::Title;
 /// changing your password.
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let sign_out = ServerAction::<SignOutEverywhere>::new();
-    let change = ServerAction::<ChangePassword>::new();
-    let sessions = Resource::new(
-        move || (sign_out.version().get(), change.version().get()),
-        |_| my_sessions(),
-    );
+    let sessions = Resource::new(|| (), |_| my_sessions());
+    let status = Resource::new(|| (), |_| mfa_status());
     view! {
         <Title text="Your account"/>
         <h1>"Your account"</h1>
-        <section class="card">
-            <h2>"Where you are signed in"</h2>
-            <p class="muted">"Each sign-in lasts until you sign out, it is unused for a while, or its maximum lifetime passes."</p>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match sessions.await {
-                        Ok(sessions) => view! { <SessionTable sessions/> }.into_any(),
-                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
-            <SignOutElsewhere sign_out/>
-        </section>
-        <SecondFactorSection/>
-        <PasswordSection change/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match sessions.await {
+                    Ok(sessions) => view! { <SessionsSection sessions/> }.into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match status.await {
+                    Ok(status) => view! { <SecondFactorSection status/> }.into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <PasswordSection/>
     }
 }
 
-#[component]
-fn SecondFactorSection() -> impl IntoView {
-    let start = ServerAction::<StartMfaEnrolment>::new();
-    let confirm = ServerAction::<ConfirmMfaEnrolment>::new();
-    let status = Resource::new(move || confirm.version().get(), |_| mfa_status());
+/// The list is asked for again after signing out elsewhere.
+#[island]
+fn SessionsSection(sessions: Vec<SessionView>) -> impl IntoView {
+    let sign_out = form_action::<SignOutEverywhere>();
+    let sessions = RwSignal::new(sessions);
+    Effect::new(move |_| {
+        if matches!(sign_out.value().get(), Some(Ok(_))) {
+            leptos::task::spawn_local(async move {
+                if let Ok(now) = my_sessions().await {
+                    sessions.set(now);
+                }
+            });
+        }
+    });
+    view! {
+        <section class="card">
+            <h2>"Where you are signed in"</h2>
+            <p class="muted">"Each sign-in lasts until you sign out, it is unused for a while, or its maximum lifetime passes."</p>
+            {move || view! { <SessionTable sessions=sessions.get()/> }}
+            <SignOutElsewhere sign_out/>
+        </section>
+    }
+}
+
+#[island]
+fn SecondFactorSection(status: SecondFactorStatus) -> impl IntoView {
+    let start = form_action::<StartMfaEnrolment>();
+    let confirm = form_action::<ConfirmMfaEnrolment>();
+    let status = RwSignal::new(status);
+    Effect::new(move |_| {
+        if matches!(confirm.value().get(), Some(Ok(_))) {
+            leptos::task::spawn_local(async move {
+                if let Ok(now) = mfa_status().await {
+                    status.set(now);
+                }
+            });
+        }
+    });
     let start_error = action_error(start);
     let confirm_error = action_error(confirm);
     let codes = move || confirm.value().get().and_then(|result| result.ok());
@@ -50,27 +81,26 @@ fn SecondFactorSection() -> impl IntoView {
     view! {
         <section class="card">
             <h2>"Second factor"</h2>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match status.await {
-                        Ok(status) if status.enrolled => view! {
-                            <p role="status">{format!(
-                                "On: you sign in with a code from your authenticator app. {} recovery codes left.",
-                                status.recovery_codes_left
-                            )}</p>
-                            <p class="muted">"Lost your phone? Sign in with a recovery code; an admin can reset your second factor."</p>
-                        }.into_any(),
-                        Ok(status) => view! {
-                            <p role="status">{if status.required {
-                                "Off. Your organisation requires one: you will be asked to set it up at your next sign-in."
-                            } else {
-                                "Off: you sign in with your password alone."
-                            }}</p>
-                        }.into_any(),
-                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {move || {
+                let status = status.get();
+                if status.enrolled {
+                    view! {
+                        <p role="status">{format!(
+                            "On: you sign in with a code from your authenticator app. {} recovery codes left.",
+                            status.recovery_codes_left
+                        )}</p>
+                        <p class="muted">"Lost your phone? Sign in with a recovery code; an admin can reset your second factor."</p>
+                    }.into_any()
+                } else {
+                    view! {
+                        <p role="status">{if status.required {
+                            "Off. Your organisation requires one: you will be asked to set it up at your next sign-in."
+                        } else {
+                            "Off: you sign in with your password alone."
+                        }}</p>
+                    }.into_any()
+                }
+            }}
             {move || match (codes(), enrolment()) {
                 (Some(codes), _) => view! { <RecoveryCodes codes/> }.into_any(),
                 (None, Some(enrolment)) => view! {
@@ -82,19 +112,12 @@ fn SecondFactorSection() -> impl IntoView {
                         <button type="submit" disabled=move || confirm.pending().get()>"Turn on"</button>
                     </ActionForm>
                 }.into_any(),
-                (None, None) => view! {
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            let enrolled = matches!(status.await, Ok(status) if status.enrolled);
-                            (!enrolled).then(|| view! {
-                                <ActionForm action=start>
-                                    <button type="submit" class="secondary">"Set up a second factor"</button>
-                                </ActionForm>
-                                <FormError error=start_error fields=&[]/>
-                            })
-                        })}
-                    </Transition>
-                }.into_any(),
+                (None, None) => (!status.with(|status| status.enrolled)).then(|| view! {
+                    <ActionForm action=start>
+                        <button type="submit" class="secondary">"Set up a second factor"</button>
+                    </ActionForm>
+                    <FormError error=start_error fields=&[]/>
+                }).into_any(),
             }}
         </section>
     }
@@ -151,8 +174,9 @@ fn SignOutElsewhere(sign_out: ServerAction<SignOutEverywhere>) -> impl IntoView 
     }
 }
 
-#[component]
-fn PasswordSection(change: ServerAction<ChangePassword>) -> impl IntoView {
+#[island]
+fn PasswordSection() -> impl IntoView {
+    let change = form_action::<ChangePassword>();
     let error = action_error(change);
     let done = move || matches!(change.value().get(), Some(Ok(())));
     view! {

@@ -1,13 +1,11 @@
 use crate::api::staff::{invitation_preview, AcceptInvitation};
-use crate::components::form::{action_error, Field, FormError};
+use crate::components::form::{action_error, form_action, Field, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn InvitePage() -> impl IntoView {
     let preview = Resource::new(|| (), |_| invitation_preview());
-    let accept = ServerAction::<AcceptInvitation>::new();
-    let error = action_error(accept);
     view! {
         <Title text="Join your team"/>
         <main class="auth">
@@ -21,13 +19,7 @@ pub fn InvitePage() -> impl IntoView {
                                     {invitation.organisation_name} " invited " <strong>{invitation.email.clone()}</strong>
                                     " as " {invitation.role.label()} "."
                                 </p>
-                                <ActionForm action=accept>
-                                    <Field label="Your name" name="name" autocomplete="name" error/>
-                                    <Field label="Choose a password" name="password" kind="password" autocomplete="new-password"
-                                        hint="At least 12 characters." error/>
-                                    <FormError error fields=&["name", "password"]/>
-                                    <button type="submit" disabled=move || accept.pending().get()>"Create my account"</button>
-                                </ActionForm>
+                                <AcceptInvitationForm/>
                             }.into_any(),
                             Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
                         }
@@ -35,5 +27,20 @@ pub fn InvitePage() -> impl IntoView {
                 </Suspense>
             </section>
         </main>
+    }
+}
+
+#[island]
+fn AcceptInvitationForm() -> impl IntoView {
+    let accept = form_action::<AcceptInvitation>();
+    let error = action_error(accept);
+    view! {
+        <ActionForm action=accept>
+            <Field label="Your name" name="name" autocomplete="name" error/>
+            <Field label="Choose a password" name="password" kind="password" autocomplete="new-password"
+                hint="At least 12 characters." error/>
+            <FormError error fields=&["name", "password"]/>
+            <button type="submit" disabled=move || accept.pending().get()>"Create my account"</button>
+        </ActionForm>
     }
 }

@@ -1,13 +1,11 @@
 use crate::api::auth::Login;
-use crate::components::form::{action_error, Field, FormError};
+use crate::components::form::{action_error, form_action, Field, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let login = ServerAction::<Login>::new();
-    let error = action_error(login);
     let query = use_query_map();
     let notice = move || {
         let query = query.read();
@@ -27,14 +25,23 @@ pub fn LoginPage() -> impl IntoView {
             <section class="card narrow">
                 <h1>"Sign in to Tenantry"</h1>
                 {move || notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
-                <ActionForm action=login>
-                    <Field label="E-mail address" name="email" kind="email" autocomplete="username" error/>
-                    <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
-                    <FormError error fields=&[]/>
-                    <button type="submit" disabled=move || login.pending().get()>"Sign in"</button>
-                </ActionForm>
+                <LoginForm/>
                 <p class="muted">"Nobody in your organisation can sign in any more? "<a href="/recover">"Recover access"</a>" by proving you administer its Microsoft 365 tenant."</p>
             </section>
         </main>
+    }
+}
+
+#[island]
+fn LoginForm() -> impl IntoView {
+    let login = form_action::<Login>();
+    let error = action_error(login);
+    view! {
+        <ActionForm action=login>
+            <Field label="E-mail address" name="email" kind="email" autocomplete="username" error/>
+            <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
+            <FormError error fields=&[]/>
+            <button type="submit" disabled=move || login.pending().get()>"Sign in"</button>
+        </ActionForm>
     }
 }

@@ -1,55 +1,87 @@
 use crate::api::onboarding::{onboarding_links, CreateOnboardingLink, RevokeOnboardingLink};
-use crate::components::form::{action_error, FormError};
+use crate::components::form::{action_error, form_action, FormError};
 use crate::components::profile_picker::ProfilePicker;
 use crate::ids::CustomerTenantId;
+use crate::model::OnboardingLinkView;
 use leptos::prelude::*;
 
 /// A tenant's onboarding links: create one for chosen products, see how far
 /// the customer got, revoke.
 #[component]
 pub fn OnboardingLinks(customer_tenant_id: CustomerTenantId, can_manage: bool) -> impl IntoView {
-    let create = ServerAction::<CreateOnboardingLink>::new();
-    let revoke = ServerAction::<RevokeOnboardingLink>::new();
     let list = {
         let customer_tenant_id = customer_tenant_id.clone();
-        Resource::new(
-            move || (create.version().get(), revoke.version().get()),
-            move |_| onboarding_links(customer_tenant_id.clone()),
-        )
+        Resource::new(|| (), move |_| onboarding_links(customer_tenant_id.clone()))
     };
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let customer_tenant_id = customer_tenant_id.clone();
+                Suspend::new(async move {
+                    match list.await {
+                        Ok(links) => view! { <LinksWorkspace customer_tenant_id links can_manage/> }.into_any(),
+                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// The list is asked for again after a link is created or revoked; a new
+/// link is shown once, here.
+#[island]
+fn LinksWorkspace(
+    customer_tenant_id: CustomerTenantId,
+    links: Vec<OnboardingLinkView>,
+    can_manage: bool,
+) -> impl IntoView {
+    let create = form_action::<CreateOnboardingLink>();
+    let revoke = form_action::<RevokeOnboardingLink>();
+    let links = RwSignal::new(links);
+    Effect::new({
+        let customer_tenant_id = customer_tenant_id.clone();
+        move |_| {
+            let changes = create.version().get() + revoke.version().get();
+            if changes > 0 {
+                let customer_tenant_id = customer_tenant_id.clone();
+                leptos::task::spawn_local(async move {
+                    if let Ok(list) = onboarding_links(customer_tenant_id).await {
+                        links.set(list);
+                    }
+                });
+            }
+        }
+    });
     let chosen = RwSignal::new(Vec::<String>::new());
     let error = action_error(create);
     view! {
         <section class="card">
             <h2>"Onboarding links"</h2>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Ok(links) if links.is_empty() => view! { <p class="muted">"No links sent yet."</p> }.into_any(),
-                        Ok(links) => view! {
-                            <table class="links">
-                                <thead><tr><th scope="col">"Products"</th><th scope="col">"State"</th><th scope="col">"Expires"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
-                                <tbody>
-                                    {links.into_iter().map(|link| view! {
-                                        <tr>
-                                            <td>{link.profiles.join(", ")}</td>
-                                            <td>{link.state.clone()}</td>
-                                            <td>{link.expires_at.date().to_owned()}</td>
-                                            <td>{(can_manage && link.active).then(|| view! {
-                                                <ActionForm action=revoke>
-                                                    <input type="hidden" name="link_id" value=link.id.to_string()/>
-                                                    <button type="submit" class="secondary small">"Revoke"</button>
-                                                </ActionForm>
-                                            })}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any(),
-                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {move || links.with(|list| if list.is_empty() {
+                view! { <p class="muted">"No links sent yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="links">
+                        <thead><tr><th scope="col">"Products"</th><th scope="col">"State"</th><th scope="col">"Expires"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                        <tbody>
+                            {list.iter().cloned().map(|link| view! {
+                                <tr>
+                                    <td>{link.profiles.join(", ")}</td>
+                                    <td>{link.state.clone()}</td>
+                                    <td>{link.expires_at.date().to_owned()}</td>
+                                    <td>{(can_manage && link.active).then(|| view! {
+                                        <ActionForm action=revoke>
+                                            <input type="hidden" name="link_id" value=link.id.to_string()/>
+                                            <button type="submit" class="secondary small">"Revoke"</button>
+                                        </ActionForm>
+                                    })}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            })}
             {can_manage.then(|| view! {
                 <ActionForm action=create attr:class="link-form">
                     <input type="hidden" name="customer_tenant_id" value=customer_tenant_id.to_string()/>

@@ -6,7 +6,7 @@
 
 use crate::api::recovery::{resume_recovery, RestartRecovery, StartRecovery, VerifyRecovery};
 use crate::components::copy::CopyButton;
-use crate::components::form::{action_error, FormError};
+use crate::components::form::{action_error, form_action, reload_after_success, FormError};
 use crate::components::recovery_checklist::{Checklist, LookAgain};
 use crate::model::{RecoveryProof, RecoveryStart};
 use domain::form::SecretText;
@@ -14,31 +14,11 @@ use domain::Cloud;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// Which company the page works on: the one the session remembers, or the
-/// one named (or forgotten) since the page opened. The server's render and
-/// the first render in the browser both read the session's.
-#[derive(Clone)]
-enum Named {
-    FromSession,
-    Chosen(Option<RecoveryStart>),
-}
-
 #[component]
 pub fn RecoverPage() -> impl IntoView {
-    let start = ServerAction::<StartRecovery>::new();
-    let restart = ServerAction::<RestartRecovery>::new();
+    // Which company the page works on is in the session: naming one, or
+    // naming another, loads the page again.
     let resumed = Resource::new(|| (), |_| resume_recovery());
-    let named = RwSignal::new(Named::FromSession);
-    Effect::new(move |_| {
-        if let Some(Ok(started)) = start.value().get() {
-            named.set(Named::Chosen(Some(started)));
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = restart.value().get() {
-            named.set(Named::Chosen(None));
-        }
-    });
     view! {
         <Title text="Recover access to your organisation"/>
         <main class="auth recover">
@@ -47,15 +27,10 @@ pub fn RecoverPage() -> impl IntoView {
                 <p>"When nobody can sign in to your organisation any more, prove that you still administer its Microsoft 365 tenant. You create a short-lived app registration there; Tenantry checks it with Microsoft and makes you an administrator again. Every administrator is told."</p>
                 <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                     {move || Suspend::new(async move {
-                        let remembered = resumed.await;
-                        let company = match named.get() {
-                            Named::FromSession => remembered.clone().ok().flatten(),
-                            Named::Chosen(company) => company,
-                        };
-                        match (company, remembered) {
-                            (_, Err(error)) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                            (Some(company), _) => view! { <Proof company restart/> }.into_any(),
-                            (None, _) => view! { <NameTheCompany start/> }.into_any(),
+                        match resumed.await {
+                            Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                            Ok(Some(company)) => view! { <Proof company/> }.into_any(),
+                            Ok(None) => view! { <NameTheCompany/> }.into_any(),
                         }
                     })}
                 </Suspense>
@@ -65,8 +40,10 @@ pub fn RecoverPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn NameTheCompany(start: ServerAction<StartRecovery>) -> impl IntoView {
+#[island]
+fn NameTheCompany() -> impl IntoView {
+    let start = form_action::<StartRecovery>();
+    reload_after_success(start);
     let error = action_error(start);
     let message = move |field: &'static str| move || error.get().and_then(|e| e.for_field(field));
     view! {
@@ -103,8 +80,31 @@ fn CloudSelect(id: &'static str, name: &'static str, selected: Cloud) -> impl In
 }
 
 /// Steps two to four: create the app, hand over its IDs, read the checklist.
+/// "Name another company" is a form the browser posts itself.
 #[component]
-fn Proof(company: RecoveryStart, restart: ServerAction<RestartRecovery>) -> impl IntoView {
+fn Proof(company: RecoveryStart) -> impl IntoView {
+    let restart = ServerAction::<RestartRecovery>::new();
+    let locked = company.locked_until.clone();
+    view! {
+        <p>"Company tenant "<strong>{company.tenant_hint.clone()}</strong>" in the "{company.cloud.label()}" cloud. "
+            <ActionForm action=restart>
+                <button type="submit" class="link">"Name another company"</button>
+            </ActionForm>
+        </p>
+        {locked.map(|until| view! {
+            <p class="form-error" role="alert">"Recovery for this company is locked after refused attempts until "{until.to_string()}"."</p>
+        })}
+        <h2>"2. Create the recovery app in the company's tenant"</h2>
+        <Instructions company=company.clone()/>
+        <h2>"3. Hand over its IDs and secret"</h2>
+        <ProofForm failures_left=company.failures_left/>
+    }
+}
+
+/// The secret stays in this island's memory only, to look again while the
+/// audit log catches up.
+#[island]
+fn ProofForm(failures_left: usize) -> impl IntoView {
     let verify = ServerAction::<VerifyRecovery>::new();
     let error = action_error(verify);
     let proof = Proof::default();
@@ -131,19 +131,7 @@ fn Proof(company: RecoveryStart, restart: ServerAction<RestartRecovery>) -> impl
         });
     };
     let message = move |field: &'static str| move || error.get().and_then(|e| e.for_field(field));
-    let locked = company.locked_until.clone();
     view! {
-        <p>"Company tenant "<strong>{company.tenant_hint.clone()}</strong>" in the "{company.cloud.label()}" cloud. "
-            <ActionForm action=restart>
-                <button type="submit" class="link">"Name another company"</button>
-            </ActionForm>
-        </p>
-        {locked.map(|until| view! {
-            <p class="form-error" role="alert">"Recovery for this company is locked after refused attempts until "{until.to_string()}"."</p>
-        })}
-        <h2>"2. Create the recovery app in the company's tenant"</h2>
-        <Instructions company=company.clone()/>
-        <h2>"3. Hand over its IDs and secret"</h2>
         <form on:submit=submit class="recovery-proof">
             <ProofField label="Your name" name="person_name" value=proof.person_name error=message("person_name")
                 hint="As the administrators who are told should read it."/>
@@ -156,7 +144,7 @@ fn Proof(company: RecoveryStart, restart: ServerAction<RestartRecovery>) -> impl
             <ProofField label="Client secret value" name="secret" kind="password" value=proof.secret error=message("secret")
                 hint="The Value column, shown once when you create the secret (not the Secret ID). Used for this check only; never stored."/>
             <FormError error fields=&["person_name", "tenant_id", "client_id", "object_id", "secret"]/>
-            <p class="muted">{format!("{} refused attempts left before recovery locks for 12 hours. Waiting for Microsoft never counts.", company.failures_left)}</p>
+            <p class="muted">{format!("{failures_left} refused attempts left before recovery locks for 12 hours. Waiting for Microsoft never counts.")}</p>
             <button type="submit" disabled=move || verify.pending().get()>"Check the recovery app"</button>
         </form>
         <Show when=move || result().is_some() || verify.pending().get()>

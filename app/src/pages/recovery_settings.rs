@@ -3,7 +3,7 @@
 //! and the e-mail Tenantry sent about it.
 
 use crate::api::recovery::{organisation_settings, SaveHomeTenant, SaveRecoverySettings};
-use crate::components::form::{action_error, FormError};
+use crate::components::form::{action_error, form_action, reload_after_success, FormError};
 use crate::components::relative_time::RelativeTime;
 use crate::model::{OutboxEntry, RecoveryAttemptEntry, RecoverySettings, SettingsPage};
 use domain::Cloud;
@@ -12,49 +12,36 @@ use leptos_meta::Title;
 
 #[component]
 pub fn RecoverySettingsPage() -> impl IntoView {
-    let home = ServerAction::<SaveHomeTenant>::new();
-    let recovery = ServerAction::<SaveRecoverySettings>::new();
-    // Reload only after a change succeeded, so a refused form keeps what
-    // was typed.
-    let saved = RwSignal::new(0u32);
-    Effect::new(move |_| {
-        let home_saved = matches!(home.value().get(), Some(Ok(_)));
-        let recovery_saved = matches!(recovery.value().get(), Some(Ok(_)));
-        if home_saved || recovery_saved {
-            saved.update(|count| *count += 1);
-        }
-    });
-    let page = Resource::new(move || saved.get(), |_| organisation_settings());
+    let page = Resource::new(|| (), |_| organisation_settings());
     view! {
         <Title text="Recovery"/>
         <h1>"Recovery"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(page) => view! { <Sections page home recovery/> }.into_any(),
+                    Ok(page) => view! { <Sections page/> }.into_any(),
                     Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
 #[component]
-fn Sections(
-    page: SettingsPage,
-    home: ServerAction<SaveHomeTenant>,
-    recovery: ServerAction<SaveRecoverySettings>,
-) -> impl IntoView {
+fn Sections(page: SettingsPage) -> impl IntoView {
     view! {
-        <HomeTenant settings=page.recovery.clone() action=home/>
-        <CompanyRecovery settings=page.recovery.clone() action=recovery/>
+        <HomeTenant settings=page.recovery.clone()/>
+        <CompanyRecovery settings=page.recovery.clone()/>
         <Attempts attempts=page.attempts/>
         <Outbox messages=page.outbox mail_configured=page.recovery.mail_configured/>
     }
 }
 
-#[component]
-fn HomeTenant(settings: RecoverySettings, action: ServerAction<SaveHomeTenant>) -> impl IntoView {
+/// A saved change loads the page again; a refused one keeps what was typed.
+#[island]
+fn HomeTenant(settings: RecoverySettings) -> impl IntoView {
+    let action = form_action::<SaveHomeTenant>();
+    reload_after_success(action);
     let error = action_error(action);
     let message = move |field: &'static str| move || error.get().and_then(|e| e.for_field(field));
     view! {
@@ -86,11 +73,10 @@ fn HomeTenant(settings: RecoverySettings, action: ServerAction<SaveHomeTenant>) 
     }
 }
 
-#[component]
-fn CompanyRecovery(
-    settings: RecoverySettings,
-    action: ServerAction<SaveRecoverySettings>,
-) -> impl IntoView {
+#[island]
+fn CompanyRecovery(settings: RecoverySettings) -> impl IntoView {
+    let action = form_action::<SaveRecoverySettings>();
+    reload_after_success(action);
     let error = action_error(action);
     let window_error = move || error.get().and_then(|e| e.for_field("window_hours"));
     let enabled = settings.enabled;

@@ -8,7 +8,7 @@ use crate::api::checks::{
 };
 use crate::components::copy::CopyButton;
 use crate::components::credential_fields::{CredentialFields, FormInput, CREDENTIAL_FIELDS};
-use crate::components::form::{action_error, FormError};
+use crate::components::form::{action_error, form_action, reload_after_success, FormError};
 use crate::components::profile_picker::ProfilePicker;
 use crate::components::verdict::{StatusBadge, VerdictDetails};
 use crate::ids::RegistrationId;
@@ -24,34 +24,12 @@ use leptos_router::hooks::use_params_map;
 pub fn RegistrationPageView() -> impl IntoView {
     let params = use_params_map();
     let id = move || RegistrationId::from(params.read().get("id").unwrap_or_default());
-    let check = ServerAction::<CheckRegistration>::new();
-    let edits = Edits {
-        profiles: ServerAction::new(),
-        credential: ServerAction::new(),
-        archive: ServerAction::new(),
-        generate: ServerAction::new(),
-        activate: ServerAction::new(),
-    };
-    let page = Resource::new(
-        move || {
-            (
-                id(),
-                check.version().get(),
-                edits.profiles.version().get(),
-                edits.credential.version().get(),
-                edits.archive.version().get(),
-                edits.generate.version().get() + edits.activate.version().get(),
-            )
-        },
-        |(id, ..)| load_registration(id),
-    );
-    let check_error = action_error(check);
+    let page = Resource::new(id, load_registration);
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) => {
-                        let id = page.id.to_string();
                         view! {
                             <Title text=format!("{} · {}", page.profiles.join(", "), page.tenant_name)/>
                             <p><A href=format!("/tenants/{}", page.customer_tenant_id)>{format!("← {}", page.tenant_name)}</A></p>
@@ -61,24 +39,18 @@ pub fn RegistrationPageView() -> impl IntoView {
                                 <p class="notice">"Archived: kept for the record, no longer checked."</p>
                             })}
                             {(page.can_manage && !page.archived).then(|| view! {
-                                <ActionForm action=check attr:class="inline-form">
-                                    <input type="hidden" name="registration_id" value=id.clone()/>
-                                    <button type="submit" disabled=move || check.pending().get()>
-                                        {move || if check.pending().get() { "Checking…" } else { "Check now" }}
-                                    </button>
-                                </ActionForm>
+                                <CheckNow registration_id=page.id.clone()/>
                             })}
-                            {move || check_error.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
                             <Overview page=page.clone()/>
                             <Verdict page=page.clone()/>
                             <History strip=page.strip.clone() timeline=page.timeline.clone()/>
-                            {page.can_manage.then(|| view! { <Edit page=page.clone() edits/> })}
+                            {page.can_manage.then(|| view! { <Edit page=page.clone()/> })}
                         }.into_any()
                     }
                     Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
@@ -213,64 +185,44 @@ fn StatusStrip(days: Vec<StripDay>) -> impl IntoView {
     }
 }
 
-#[derive(Clone, Copy)]
-struct Edits {
-    profiles: ServerAction<ChangeRegistrationProfiles>,
-    credential: ServerAction<ReplaceRegistrationCredential>,
-    archive: ServerAction<ArchiveRegistration>,
-    generate: ServerAction<GenerateRegistrationCertificate>,
-    activate: ServerAction<ActivateRegistrationCertificate>,
+/// Checks at once; the page comes back with the result.
+#[island]
+fn CheckNow(registration_id: RegistrationId) -> impl IntoView {
+    let check = form_action::<CheckRegistration>();
+    let error = action_error(check);
+    reload_after_success(check);
+    view! {
+        <ActionForm action=check attr:class="inline-form">
+            <input type="hidden" name="registration_id" value=registration_id.to_string()/>
+            <button type="submit" disabled=move || check.pending().get()>
+                {move || if check.pending().get() { "Checking…" } else { "Check now" }}
+            </button>
+        </ActionForm>
+        {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+    }
 }
 
 /// For technicians and admins: the products served, a renewed credential,
 /// archiving. Each change that affects the verdict is checked at once.
+/// Archiving and generating a certificate are forms the browser posts
+/// itself; the server answers with this page read again.
 #[component]
-fn Edit(page: RegistrationPage, edits: Edits) -> impl IntoView {
+fn Edit(page: RegistrationPage) -> impl IntoView {
     let id = page.id.to_string();
-    let (profiles_id, credential_id) = (id.clone(), id.clone());
-    let chosen = RwSignal::new(page.profile_ids.clone());
-    let profiles_error = action_error(edits.profiles);
-    let credential_error = action_error(edits.credential);
-    let archive_error = action_error(edits.archive);
-    let certificate = RwSignal::new(false);
-    // A saved credential leaves the form empty, so no secret lingers on screen.
-    let credential_form = NodeRef::<leptos::html::Form>::new();
-    Effect::new(move |_| {
-        if matches!(edits.credential.value().get(), Some(Ok(_))) {
-            if let Some(form) = credential_form.get() {
-                form.reset();
-            }
-            certificate.set(false);
-        }
-    });
-    let field_message = move |field: &'static str| {
-        Signal::derive(move || profiles_error.get().and_then(|e| e.for_field(field)))
-    };
+    let archive = ServerAction::<ArchiveRegistration>::new();
+    let archive_error = action_error(archive);
     view! {
-        {(!page.archived).then(move || view! {
+        {(!page.archived).then(|| view! {
             <section class="card">
                 <h2>"Products"</h2>
                 <p class="muted">"One registration can serve several products: the permissions it needs become the union of theirs."</p>
-                <ActionForm action=edits.profiles>
-                    <input type="hidden" name="registration_id" value=profiles_id/>
-                    <ProfilePicker legend="Products this registration serves" name="form[profiles]" chosen
-                        error=field_message("profiles")/>
-                    <FormInput label="Object ID" name="object_id" error=profiles_error
-                        hint="Only needed when a product asks for it (company recovery); leave empty to keep what is recorded."/>
-                    <FormError error=profiles_error fields=&["profiles", "object_id"]/>
-                    <button type="submit" disabled=move || edits.profiles.pending().get()>"Save products"</button>
-                </ActionForm>
+                <ProfilesForm registration_id=page.id.clone() chosen=page.profile_ids.clone()/>
             </section>
             <section class="card">
                 <h2>"Replace the credential"</h2>
                 <p class="muted">"For a renewed secret or certificate. The one held now is discarded; the new one is checked at once and never shown again."</p>
-                <ActionForm action=edits.credential node_ref=credential_form>
-                    <input type="hidden" name="registration_id" value=credential_id/>
-                    <CredentialFields error=credential_error certificate/>
-                    <FormError error=credential_error fields=CREDENTIAL_FIELDS/>
-                    <button type="submit" disabled=move || edits.credential.pending().get()>"Replace credential"</button>
-                </ActionForm>
-                <Renewal registration_id=page.id.clone() pending=page.pending.clone() edits/>
+                <ReplaceCredentialForm registration_id=page.id.clone()/>
+                <Renewal registration_id=page.id.clone() pending=page.pending.clone()/>
             </section>
         })}
         <section class="card">
@@ -280,7 +232,7 @@ fn Edit(page: RegistrationPage, edits: Edits) -> impl IntoView {
             } else {
                 "Archiving keeps the registration and its history but stops checking it."
             }}</p>
-            <ActionForm action=edits.archive>
+            <ActionForm action=archive>
                 <input type="hidden" name="registration_id" value=id/>
                 <input type="hidden" name="archived" value=(!page.archived).to_string()/>
                 <button type="submit" class="secondary">{if page.archived { "Restore registration" } else { "Archive registration" }}</button>
@@ -290,17 +242,54 @@ fn Edit(page: RegistrationPage, edits: Edits) -> impl IntoView {
     }
 }
 
+#[island]
+fn ProfilesForm(registration_id: RegistrationId, chosen: Vec<String>) -> impl IntoView {
+    let profiles = form_action::<ChangeRegistrationProfiles>();
+    let error = action_error(profiles);
+    reload_after_success(profiles);
+    let chosen = RwSignal::new(chosen);
+    let profiles_message = Signal::derive(move || error.get().and_then(|e| e.for_field("profiles")));
+    view! {
+        <ActionForm action=profiles>
+            <input type="hidden" name="registration_id" value=registration_id.to_string()/>
+            <ProfilePicker legend="Products this registration serves" name="form[profiles]" chosen
+                error=profiles_message/>
+            <FormInput label="Object ID" name="object_id" error
+                hint="Only needed when a product asks for it (company recovery); leave empty to keep what is recorded."/>
+            <FormError error fields=&["profiles", "object_id"]/>
+            <button type="submit" disabled=move || profiles.pending().get()>"Save products"</button>
+        </ActionForm>
+    }
+}
+
+/// A saved credential loads the page again, so no secret lingers on screen.
+#[island]
+fn ReplaceCredentialForm(registration_id: RegistrationId) -> impl IntoView {
+    let credential = form_action::<ReplaceRegistrationCredential>();
+    let error = action_error(credential);
+    reload_after_success(credential);
+    let certificate = RwSignal::new(false);
+    view! {
+        <ActionForm action=credential>
+            <input type="hidden" name="registration_id" value=registration_id.to_string()/>
+            <CredentialFields error certificate/>
+            <FormError error fields=CREDENTIAL_FIELDS/>
+            <button type="submit" disabled=move || credential.pending().get()>"Replace credential"</button>
+        </ActionForm>
+    }
+}
+
 /// Admin consent is missing: a link for the customer's Global
 /// Administrator or Privileged Role Administrator. Opening it goes on to
 /// Microsoft; afterwards Tenantry checks the registration again by itself.
-#[component]
+#[island]
 fn ConsentOffer(
     registration_id: RegistrationId,
     redirect_uri: String,
     redirect_registered: bool,
 ) -> impl IntoView {
     let registration_id = registration_id.to_string();
-    let create = ServerAction::<CreateConsentLink>::new();
+    let create = form_action::<CreateConsentLink>();
     let error = action_error(create);
     view! {
         <div class="form-error">
@@ -337,20 +326,21 @@ fn ConsentOffer(
 fn Renewal(
     registration_id: RegistrationId,
     pending: Option<crate::model::PendingCertificate>,
-    edits: Edits,
 ) -> impl IntoView {
     let id = registration_id.to_string();
     let (generate_id, activate_id) = (id.clone(), id.clone());
-    let activate_error = action_error(edits.activate);
-    let generate_error = action_error(edits.generate);
+    let generate = ServerAction::<GenerateRegistrationCertificate>::new();
+    let activate = ServerAction::<ActivateRegistrationCertificate>::new();
+    let activate_error = action_error(activate);
+    let generate_error = action_error(generate);
     view! {
         <h3>"Or let Tenantry generate a certificate"</h3>
         {match pending {
             None => view! {
                 <p class="muted">"The private key is made here and never leaves Tenantry. You upload the certificate to the app registration, then switch; the credential in use keeps working until then."</p>
-                <ActionForm action=edits.generate>
+                <ActionForm action=generate>
                     <input type="hidden" name="registration_id" value=generate_id/>
-                    <button type="submit" class="secondary" disabled=move || edits.generate.pending().get()>"Generate a certificate"</button>
+                    <button type="submit" class="secondary" >"Generate a certificate"</button>
                 </ActionForm>
             }.into_any(),
             Some(pending) => view! {
@@ -360,9 +350,9 @@ fn Renewal(
                     <li>"Upload it to the app registration: Certificates & secrets → Certificates → Upload certificate."</li>
                     <li>"Switch to it. Tenantry first checks that Microsoft accepts it."</li>
                 </ol>
-                <ActionForm action=edits.activate>
+                <ActionForm action=activate>
                     <input type="hidden" name="registration_id" value=activate_id/>
-                    <button type="submit" disabled=move || edits.activate.pending().get()>"Switch to the new certificate"</button>
+                    <button type="submit">"Switch to the new certificate"</button>
                 </ActionForm>
             }.into_any(),
         }}

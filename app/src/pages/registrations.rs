@@ -1,13 +1,12 @@
 use crate::api::registrations::{list_registrations, AddRegistration};
 use crate::components::check_all::CheckAll;
 use crate::components::credential_fields::{CredentialFields, FormInput};
-use crate::components::form::{action_error, FormError};
+use crate::components::form::{action_error, form_action, FormError};
 use crate::components::profile_picker::ProfilePicker;
 use crate::components::verdict::StatusBadge;
 use crate::ids::CustomerTenantId;
-use crate::model::ProgressOfChecks;
+use crate::model::{ProgressOfChecks, RegistrationView};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 const FIELDS: &[&str] = &[
     "profiles",
@@ -24,20 +23,58 @@ const FIELDS: &[&str] = &[
 /// record one made by hand, with a client secret or a certificate.
 #[component]
 pub fn Registrations(customer_tenant_id: CustomerTenantId, can_manage: bool) -> impl IntoView {
-    let add = ServerAction::<AddRegistration>::new();
-    let progress = RwSignal::new(None);
     let list = {
         let customer_tenant_id = customer_tenant_id.clone();
-        Resource::new(
-            move || {
-                (
-                    add.version().get(),
-                    progress.get().map(|p: ProgressOfChecks| p.done),
-                )
-            },
-            move |_| list_registrations(customer_tenant_id.clone()),
-        )
+        Resource::new(|| (), move |_| list_registrations(customer_tenant_id.clone()))
     };
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let customer_tenant_id = customer_tenant_id.clone();
+                Suspend::new(async move {
+                    match list.await {
+                        Ok(registrations) => view! {
+                            <TenantRegistrations customer_tenant_id registrations can_manage/>
+                        }.into_any(),
+                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// The list is asked for again after a registration is recorded and as
+/// each check of "Check all now" finishes.
+#[island]
+fn TenantRegistrations(
+    customer_tenant_id: CustomerTenantId,
+    registrations: Vec<RegistrationView>,
+    can_manage: bool,
+) -> impl IntoView {
+    let add = form_action::<AddRegistration>();
+    let progress = RwSignal::new(None::<ProgressOfChecks>);
+    let registrations = RwSignal::new(registrations);
+    let read_again = {
+        let customer_tenant_id = customer_tenant_id.clone();
+        move || {
+            let customer_tenant_id = customer_tenant_id.clone();
+            leptos::task::spawn_local(async move {
+                if let Ok(list) = list_registrations(customer_tenant_id).await {
+                    registrations.set(list);
+                }
+            })
+        }
+    };
+    let done = Memo::new(move |_| progress.get().map(|p| p.done));
+    // The first run is the list the page came with.
+    Effect::new(move |first_run_done: Option<()>| {
+        add.version().track();
+        done.track();
+        if first_run_done.is_some() {
+            read_again();
+        }
+    });
     view! {
         <section class="card">
             <div class="section-head">
@@ -46,34 +83,30 @@ pub fn Registrations(customer_tenant_id: CustomerTenantId, can_manage: bool) -> 
                     <CheckAll customer_tenant_id=Some(customer_tenant_id.clone()) progress label="Check all now"/>
                 })}
             </div>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Ok(registrations) if registrations.is_empty() => view! { <p class="muted">"None recorded yet."</p> }.into_any(),
-                        Ok(registrations) => view! {
-                            <table class="registrations">
-                                <thead><tr>
-                                    <th scope="col">"Status"</th><th scope="col">"Products"</th><th scope="col">"Application (client) ID"</th>
-                                    <th scope="col">"Credential"</th><th scope="col">"Expires"</th><th scope="col">"Entered by"</th>
-                                </tr></thead>
-                                <tbody>
-                                    {registrations.into_iter().map(|r| view! {
-                                        <tr>
-                                            <td><StatusBadge status=r.standing.status/></td>
-                                            <td><A href=format!("/registrations/{}", r.id)>{r.profiles.join(", ")}</A></td>
-                                            <td><code>{r.client_id}</code></td>
-                                            <td>{r.credential}</td>
-                                            <td>{r.credential_expires_at.map(|at| at.date().to_owned())}</td>
-                                            <td>{r.entered_by}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any(),
-                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {move || registrations.with(|list| if list.is_empty() {
+                view! { <p class="muted">"None recorded yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="registrations">
+                        <thead><tr>
+                            <th scope="col">"Status"</th><th scope="col">"Products"</th><th scope="col">"Application (client) ID"</th>
+                            <th scope="col">"Credential"</th><th scope="col">"Expires"</th><th scope="col">"Entered by"</th>
+                        </tr></thead>
+                        <tbody>
+                            {list.iter().cloned().map(|r| view! {
+                                <tr>
+                                    <td><StatusBadge status=r.standing.status/></td>
+                                    <td><a href=format!("/registrations/{}", r.id)>{r.profiles.join(", ")}</a></td>
+                                    <td><code>{r.client_id}</code></td>
+                                    <td>{r.credential}</td>
+                                    <td>{r.credential_expires_at.map(|at| at.date().to_owned())}</td>
+                                    <td>{r.entered_by}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            })}
         </section>
         {can_manage.then(|| view! {
             <section class="card">

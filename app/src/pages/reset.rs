@@ -2,15 +2,13 @@
 //! them and chooses a new one.
 
 use crate::api::staff::{password_reset_preview, CompletePasswordReset};
-use crate::components::form::{action_error, Field, FormError};
+use crate::components::form::{action_error, form_action, Field, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
     let preview = Resource::new(|| (), |_| password_reset_preview());
-    let complete = ServerAction::<CompletePasswordReset>::new();
-    let error = action_error(complete);
     view! {
         <Title text="Choose a new password"/>
         <main class="auth">
@@ -21,12 +19,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                         match preview.await {
                             Ok(reset) => view! {
                                 <p>"For " <strong>{reset.email}</strong> " at " {reset.organisation_name} ". You will be signed out everywhere and can sign in with the new password."</p>
-                                <ActionForm action=complete>
-                                    <Field label="New password" name="password" kind="password" autocomplete="new-password"
-                                        hint="At least 12 characters and hard to guess: a few unrelated words work well." error/>
-                                    <FormError error fields=&["password"]/>
-                                    <button type="submit" disabled=move || complete.pending().get()>"Set the new password"</button>
-                                </ActionForm>
+                                <NewPasswordForm/>
                             }.into_any(),
                             Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
                         }
@@ -34,5 +27,19 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 </Suspense>
             </section>
         </main>
+    }
+}
+
+#[island]
+fn NewPasswordForm() -> impl IntoView {
+    let complete = form_action::<CompletePasswordReset>();
+    let error = action_error(complete);
+    view! {
+        <ActionForm action=complete>
+            <Field label="New password" name="password" kind="password" autocomplete="new-password"
+                hint="At least 12 characters and hard to guess: a few unrelated words work well." error/>
+            <FormError error fields=&["password"]/>
+            <button type="submit" disabled=move || complete.pending().get()>"Set the new password"</button>
+        </ActionForm>
     }
 }

@@ -3,69 +3,85 @@
 //! the member has none, setting one up first.
 
 use crate::api::mfa::{sign_in_enrolment, ConfirmSignInEnrolment, SignInCode};
-use crate::components::form::{action_error, Field, FormError};
+use crate::components::form::{action_error, form_action, Field, FormError};
 use crate::components::mfa::{EnrolmentCard, RecoveryCodes};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn SignInCodePage() -> impl IntoView {
-    let verify = ServerAction::<SignInCode>::new();
-    let error = action_error(verify);
     view! {
         <Title text="Second factor"/>
         <main class="auth">
             <section class="card narrow">
                 <h1>"Enter your code"</h1>
                 <p>"Open your authenticator app and enter the 6-digit code for Tenantry. Lost your phone? Enter one of your recovery codes."</p>
-                <ActionForm action=verify>
-                    <Field label="Code" name="code" autocomplete="one-time-code" error/>
-                    <FormError error fields=&["code"]/>
-                    <button type="submit" disabled=move || verify.pending().get()>"Continue"</button>
-                </ActionForm>
+                <SignInCodeForm/>
                 <p class="muted"><a href="/login">"Start again"</a></p>
             </section>
         </main>
     }
 }
 
+#[island]
+fn SignInCodeForm() -> impl IntoView {
+    let verify = form_action::<SignInCode>();
+    let error = action_error(verify);
+    view! {
+        <ActionForm action=verify>
+            <Field label="Code" name="code" autocomplete="one-time-code" error/>
+            <FormError error fields=&["code"]/>
+            <button type="submit" disabled=move || verify.pending().get()>"Continue"</button>
+        </ActionForm>
+    }
+}
+
 #[component]
 pub fn SignInEnrolPage() -> impl IntoView {
     let enrolment = Resource::new_blocking(|| (), |_| sign_in_enrolment());
-    let confirm = ServerAction::<ConfirmSignInEnrolment>::new();
-    let error = action_error(confirm);
-    let codes = move || confirm.value().get().and_then(|result| result.ok());
     view! {
         <Title text="Set up a second factor"/>
         <main class="auth">
             <section class="card narrow">
                 <h1>"Set up a second factor"</h1>
                 <p>"Your organisation requires a code from an authenticator app at every sign-in."</p>
-                {move || match codes() {
-                    Some(codes) => view! {
-                        <RecoveryCodes codes/>
-                        <p><a class="button" href="/">"Continue to Tenantry"</a></p>
-                    }.into_any(),
-                    None => view! {
-                        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                            {move || Suspend::new(async move {
-                                match enrolment.await {
-                                    Ok(enrolment) => view! { <EnrolmentCard enrolment/> }.into_any(),
-                                    Err(error) => view! {
-                                        <p class="form-error" role="alert">{error.to_string()}</p>
-                                        <p><a href="/login">"Sign in again"</a></p>
-                                    }.into_any(),
-                                }
-                            })}
-                        </Suspense>
-                        <ActionForm action=confirm>
-                            <Field label="Code from the app" name="code" autocomplete="one-time-code" error/>
-                            <FormError error fields=&["code"]/>
-                            <button type="submit" disabled=move || confirm.pending().get()>"Turn on"</button>
-                        </ActionForm>
-                    }.into_any(),
-                }}
+                <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match enrolment.await {
+                            Ok(enrolment) => view! {
+                                <EnrolConfirm><EnrolmentCard enrolment/></EnrolConfirm>
+                            }.into_any(),
+                            Err(error) => view! {
+                                <p class="form-error" role="alert">{error.to_string()}</p>
+                                <p><a href="/login">"Sign in again"</a></p>
+                            }.into_any(),
+                        }
+                    })}
+                </Suspense>
             </section>
         </main>
+    }
+}
+
+/// The code that turns the second factor on; `children` is the QR code and
+/// key, set aside once the recovery codes are shown.
+#[island]
+fn EnrolConfirm(children: Children) -> impl IntoView {
+    let confirm = form_action::<ConfirmSignInEnrolment>();
+    let error = action_error(confirm);
+    let codes = move || confirm.value().get().and_then(|result| result.ok());
+    view! {
+        {move || codes().map(|codes| view! {
+            <RecoveryCodes codes/>
+            <p><a class="button" href="/">"Continue to Tenantry"</a></p>
+        })}
+        <div hidden=move || codes().is_some()>
+            {children()}
+            <ActionForm action=confirm>
+                <Field label="Code from the app" name="code" autocomplete="one-time-code" error/>
+                <FormError error fields=&["code"]/>
+                <button type="submit" disabled=move || confirm.pending().get()>"Turn on"</button>
+            </ActionForm>
+        </div>
     }
 }

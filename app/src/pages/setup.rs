@@ -1,5 +1,5 @@
 use crate::api::setup::{check_setup, CompleteSetup};
-use crate::components::form::{action_error, Field, FormError};
+use crate::components::form::{action_error, form_action, Field, FormError};
 use crate::model::SetupState;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -9,8 +9,6 @@ use leptos_meta::Title;
 #[component]
 pub fn SetupPage() -> impl IntoView {
     let state = Resource::new(|| (), |_| check_setup());
-    let complete = ServerAction::<CompleteSetup>::new();
-    let error = action_error(complete);
     view! {
         <Title text="Set up Tenantry"/>
         <main class="auth">
@@ -21,15 +19,7 @@ pub fn SetupPage() -> impl IntoView {
                         match state.await {
                             Ok(SetupState::Open) => view! {
                                 <p>"Create your organisation and the first admin account. You can invite colleagues afterwards."</p>
-                                <ActionForm action=complete>
-                                    <Field label="Organisation name" name="organisation" autocomplete="organization" error/>
-                                    <Field label="Your name" name="name" autocomplete="name" error/>
-                                    <Field label="E-mail address" name="email" kind="email" autocomplete="username" error/>
-                                    <Field label="Password" name="password" kind="password" autocomplete="new-password"
-                                        hint="At least 12 characters. A few unrelated words make a strong, memorable password." error/>
-                                    <FormError error fields=&["organisation", "name", "email", "password"]/>
-                                    <button type="submit" disabled=move || complete.pending().get()>"Create organisation"</button>
-                                </ActionForm>
+                                <SetupForm/>
                             }.into_any(),
                             Ok(SetupState::Done) => view! {
                                 <p>"Tenantry is already set up."</p>
@@ -46,5 +36,22 @@ pub fn SetupPage() -> impl IntoView {
                 </Suspense>
             </section>
         </main>
+    }
+}
+
+#[island]
+fn SetupForm() -> impl IntoView {
+    let complete = form_action::<CompleteSetup>();
+    let error = action_error(complete);
+    view! {
+        <ActionForm action=complete>
+            <Field label="Organisation name" name="organisation" autocomplete="organization" error/>
+            <Field label="Your name" name="name" autocomplete="name" error/>
+            <Field label="E-mail address" name="email" kind="email" autocomplete="username" error/>
+            <Field label="Password" name="password" kind="password" autocomplete="new-password"
+                hint="At least 12 characters. A few unrelated words make a strong, memorable password." error/>
+            <FormError error fields=&["organisation", "name", "email", "password"]/>
+            <button type="submit" disabled=move || complete.pending().get()>"Create organisation"</button>
+        </ActionForm>
     }
 }

@@ -2,7 +2,7 @@ use crate::api::mfa::{RequireMfa, ResetMemberMfa};
 use crate::api::staff::{
     load_staff, ChangeMemberStanding, ChangeRole, InviteStaff, RevokeInvitation, SendPasswordReset,
 };
-use crate::components::form::{action_error, Field, FormError};
+use crate::components::form::{action_error, form_action, Field, FormError};
 use crate::model::{StaffMember, StaffOverview};
 use domain::Role;
 use leptos::prelude::*;
@@ -12,16 +12,33 @@ use leptos_meta::Title;
 /// Admins invite colleagues and change roles; everyone else only reads.
 #[component]
 pub fn StaffPage() -> impl IntoView {
-    let invite = ServerAction::<InviteStaff>::new();
-    let change_role = ServerAction::<ChangeRole>::new();
-    let standing = ServerAction::<ChangeMemberStanding>::new();
-    let revoke = ServerAction::<RevokeInvitation>::new();
-    let reset_mfa = ServerAction::<ResetMemberMfa>::new();
-    let require_mfa = ServerAction::<RequireMfa>::new();
-    let send_reset = ServerAction::<SendPasswordReset>::new();
-    // Reload the list only after a change succeeded: a refused form keeps
-    // what was typed instead of being re-rendered empty.
-    let saved = RwSignal::new(0u32);
+    let overview = Resource::new(|| (), |_| load_staff());
+    view! {
+        <Title text="Staff"/>
+        <h1>"Staff"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(overview) => view! { <StaffWorkspace overview/> }.into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The list is asked for again only after a change succeeded: a refused
+/// form keeps what was typed instead of being drawn again empty.
+#[island]
+fn StaffWorkspace(overview: StaffOverview) -> impl IntoView {
+    let invite = form_action::<InviteStaff>();
+    let change_role = form_action::<ChangeRole>();
+    let standing = form_action::<ChangeMemberStanding>();
+    let revoke = form_action::<RevokeInvitation>();
+    let reset_mfa = form_action::<ResetMemberMfa>();
+    let require_mfa = form_action::<RequireMfa>();
+    let send_reset = form_action::<SendPasswordReset>();
+    let overview = RwSignal::new(overview);
     Effect::new(move |_| {
         let invited = matches!(invite.value().get(), Some(Ok(_)));
         let changed = matches!(change_role.value().get(), Some(Ok(_)));
@@ -30,7 +47,11 @@ pub fn StaffPage() -> impl IntoView {
         let reset = matches!(reset_mfa.value().get(), Some(Ok(_)));
         let required = matches!(require_mfa.value().get(), Some(Ok(_)));
         if invited || changed || stood || revoked || reset || required {
-            saved.update(|count| *count += 1);
+            leptos::task::spawn_local(async move {
+                if let Ok(now) = load_staff().await {
+                    overview.set(now);
+                }
+            });
         }
     });
     let actions = MemberActions {
@@ -41,20 +62,8 @@ pub fn StaffPage() -> impl IntoView {
         require_mfa,
         send_reset,
     };
-    let overview = Resource::new(move || saved.get(), |_| load_staff());
     let filter = RwSignal::new(String::new());
-    view! {
-        <Title text="Staff"/>
-        <h1>"Staff"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(overview) => view! { <StaffSections overview filter invite actions/> }.into_any(),
-                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+    move || view! { <StaffSections overview=overview.get() filter invite actions/> }
 }
 
 /// What an admin can do to colleagues and invitations on this page.

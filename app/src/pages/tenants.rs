@@ -3,7 +3,7 @@ use crate::api::tenants::{
     list_tenants, load_tenant, AdoptVerifiedContact, ArchiveTenant, CreateTenant, UpdateTenant,
 };
 use crate::components::check_all::CheckAll;
-use crate::components::form::{action_error, FormError};
+use crate::components::form::{action_error, form_action, FormError};
 use crate::components::relative_time::RelativeTime;
 use crate::components::shell::SignedIn;
 use crate::error::AppError;
@@ -17,7 +17,7 @@ use domain::Cloud;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
 
 const FIELDS: &[&str] = &[
     "display_name",
@@ -32,36 +32,65 @@ const FIELDS: &[&str] = &[
 /// form to add one.
 #[component]
 pub fn TenantsPage() -> impl IntoView {
-    let show_archived = RwSignal::new(false);
-    let create = ServerAction::<CreateTenant>::new();
-    let import = ServerAction::<ImportRegistrations>::new();
-    let list = Resource::new(
-        move || {
-            (
-                show_archived.get(),
-                create.version().get(),
-                import.version().get(),
-            )
-        },
-        |(archived, ..)| list_tenants(archived),
-    );
-    let search = RwSignal::new(String::new());
-    // Who may add tenants does not change when one is added: the form is
-    // not drawn again, so what was typed stays when the server refuses it.
+    let list = Resource::new(|| (), |_| list_tenants(false));
     // Read from the frame around the page (see `Shell`); outside it,
     // nothing is offered.
     let me = use_context::<SignedIn>();
+    view! {
+        <Title text="Tenants"/>
+        <h1>"Customer tenants"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let can_manage = match me {
+                    Some(SignedIn(me)) => me.await.is_ok_and(|me| me.role.may(domain::Action::ManageTenants)),
+                    None => false,
+                };
+                match list.await {
+                    Ok(list) => view! { <TenantsWorkspace tenants=list.tenants can_manage/> }.into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The list, searched as one types, and what changes it: adding a tenant,
+/// importing, checking everything. The list is asked for again after each.
+#[island]
+fn TenantsWorkspace(tenants: Vec<TenantSummary>, can_manage: bool) -> impl IntoView {
+    let tenants = RwSignal::new(tenants);
+    let show_archived = RwSignal::new(false);
+    let create = form_action::<CreateTenant>();
+    let import = form_action::<ImportRegistrations>();
+    let refresh = move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = list_tenants(show_archived.get_untracked()).await {
+                tenants.set(list.tenants);
+            }
+        })
+    };
+    let search = RwSignal::new(String::new());
+    // The form is not drawn again after a save, so what was typed stays
+    // when the server refuses it; after a save it is emptied.
     let add_form = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| {
         if matches!(create.value().get(), Some(Ok(_))) {
             if let Some(form) = add_form.get() {
                 form.reset();
             }
+            refresh();
         }
     });
+    Effect::new(move |_| {
+        if matches!(import.value().get(), Some(Ok(_))) {
+            refresh();
+        }
+    });
+    let toggle_archived = move |_| {
+        show_archived.update(|shown| *shown = !*shown);
+        refresh();
+    };
     view! {
-        <Title text="Tenants"/>
-        <h1>"Customer tenants"</h1>
         <section class="card">
             <div class="section-head">
                 <div class="field inline">
@@ -69,43 +98,28 @@ pub fn TenantsPage() -> impl IntoView {
                     <input id="tenant-search" type="search" placeholder="Name, domain or tenant ID" bind:value=search/>
                 </div>
                 <label class="check">
-                    <input type="checkbox" bind:checked=show_archived/>
+                    <input type="checkbox" prop:checked=show_archived on:change=toggle_archived/>
                     " Show archived"
                 </label>
             </div>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Ok(list) => view! { <TenantTable tenants=list.tenants search/> }.into_any(),
-                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <TenantTable tenants search/>
         </section>
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let can_manage = match me {
-                    Some(SignedIn(me)) => me.await.is_ok_and(|me| me.role.may(domain::Action::ManageTenants)),
-                    None => false,
-                };
-                can_manage.then(|| view! {
-                    <section class="card">
-                        <h2>"Check every registration"</h2>
-                        <p class="muted">"Registrations are checked on their own every few hours; this checks all of them now."</p>
-                        <CheckAll customer_tenant_id=None progress=RwSignal::new(None) label="Check everything now"/>
-                    </section>
-                    <Exchange import/>
-                    <section class="card">
-                        <h2>"Add a customer tenant"</h2>
-                        <ActionForm action=create attr:class="tenant-form" node_ref=add_form>
-                            <TenantFields values=CustomerTenantForm::default() error=action_error(create)/>
-                            <button type="submit" disabled=move || create.pending().get()>"Add tenant"</button>
-                            <Saved done=Signal::derive(move || matches!(create.value().get(), Some(Ok(_))))/>
-                        </ActionForm>
-                    </section>
-                })
-            })}
-        </Transition>
+        {can_manage.then(|| view! {
+            <section class="card">
+                <h2>"Check every registration"</h2>
+                <p class="muted">"Registrations are checked on their own every few hours; this checks all of them now."</p>
+                <CheckAll customer_tenant_id=None progress=RwSignal::new(None) label="Check everything now"/>
+            </section>
+            <Exchange import/>
+            <section class="card">
+                <h2>"Add a customer tenant"</h2>
+                <ActionForm action=create attr:class="tenant-form" node_ref=add_form>
+                    <TenantFields values=CustomerTenantForm::default() error=action_error(create)/>
+                    <button type="submit" disabled=move || create.pending().get()>"Add tenant"</button>
+                    <Saved done=Signal::derive(move || matches!(create.value().get(), Some(Ok(_))))/>
+                </ActionForm>
+            </section>
+        })}
     }
 }
 
@@ -123,18 +137,19 @@ fn matches(tenant: &TenantSummary, needle: &str) -> bool {
 }
 
 #[component]
-fn TenantTable(tenants: Vec<TenantSummary>, search: RwSignal<String>) -> impl IntoView {
-    let total = tenants.len();
+fn TenantTable(tenants: RwSignal<Vec<TenantSummary>>, search: RwSignal<String>) -> impl IntoView {
     let visible = move || {
         let needle = search.get().trim().to_lowercase();
-        tenants
-            .iter()
-            .filter(|t| matches(t, &needle))
-            .cloned()
-            .collect::<Vec<_>>()
+        tenants.with(|tenants| {
+            tenants
+                .iter()
+                .filter(|t| matches(t, &needle))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
     };
     view! {
-        {(total == 0).then(|| view! { <p class="muted">"No customer tenants yet."</p> })}
+        {move || tenants.with(Vec::is_empty).then(|| view! { <p class="muted">"No customer tenants yet."</p> })}
         <table class="tenants">
             <thead>
                 <tr><th scope="col">"Customer"</th><th scope="col">"Tenant"</th><th scope="col">"Cloud"</th><th scope="col">"Status"</th></tr>
@@ -142,7 +157,7 @@ fn TenantTable(tenants: Vec<TenantSummary>, search: RwSignal<String>) -> impl In
             <tbody>
                 <For each=visible key=|t| (t.id.clone(), t.archived) let:tenant>
                     <tr>
-                        <td><A href=format!("/tenants/{}", tenant.id)>{tenant.display_name.clone()}</A></td>
+                        <td><a href=format!("/tenants/{}", tenant.id)>{tenant.display_name.clone()}</a></td>
                         <td>{tenant.primary_domain.clone().or(tenant.entra_tenant_id.clone())}</td>
                         <td>{tenant.cloud.label()}</td>
                         <td>{if tenant.archived { "Archived" } else { "Never checked" }}</td>
@@ -239,28 +254,20 @@ fn OwnershipSection(
 pub fn TenantPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || CustomerTenantId::from(params.read().get("id").unwrap_or_default());
-    let save = ServerAction::<UpdateTenant>::new();
+    // Archiving and adopting a contact are forms the browser posts itself:
+    // the server answers with this page, or the list, read again.
     let archive = ServerAction::<ArchiveTenant>::new();
     let adopt = ServerAction::<AdoptVerifiedContact>::new();
-    let details = Resource::new(
-        move || (id(), archive.version().get(), adopt.version().get()),
-        |(id, _, _)| load_tenant(id),
-    );
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if matches!(archive.value().get(), Some(Ok(_))) {
-            navigate("/tenants", Default::default());
-        }
-    });
+    let details = Resource::new(id, load_tenant);
     let archive_error = action_error(archive);
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match details.await {
                     Ok(details) => {
                         let summary = details.summary.clone();
                         let id = summary.id.clone();
-                        let (edit_id, archive_id) = (summary.id.to_string(), summary.id.to_string());
+                        let archive_id = summary.id.to_string();
                         view! {
                             <Title text=summary.display_name.clone()/>
                             <p><A href="/tenants">"← All tenants"</A></p>
@@ -281,12 +288,7 @@ pub fn TenantPage() -> impl IntoView {
                             {details.can_manage.then(|| view! {
                                 <section class="card">
                                     <h2>"Edit"</h2>
-                                    <ActionForm action=save attr:class="tenant-form">
-                                        <input type="hidden" name="customer_tenant_id" value=edit_id/>
-                                        <TenantFields values=details.form.clone() error=action_error(save)/>
-                                        <button type="submit" disabled=move || save.pending().get()>"Save changes"</button>
-                                        <Saved done=Signal::derive(move || matches!(save.value().get(), Some(Ok(_))))/>
-                                    </ActionForm>
+                                    <TenantEditForm customer_tenant_id=id.clone() values=details.form.clone()/>
                                 </section>
                                 <section class="card">
                                     <h2>{if summary.archived { "Restore" } else { "Archive" }}</h2>
@@ -304,6 +306,20 @@ pub fn TenantPage() -> impl IntoView {
                     Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
+    }
+}
+
+/// Editing keeps what was typed when the server refuses it.
+#[island]
+fn TenantEditForm(customer_tenant_id: CustomerTenantId, values: CustomerTenantForm) -> impl IntoView {
+    let save = form_action::<UpdateTenant>();
+    view! {
+        <ActionForm action=save attr:class="tenant-form">
+            <input type="hidden" name="customer_tenant_id" value=customer_tenant_id.to_string()/>
+            <TenantFields values error=action_error(save)/>
+            <button type="submit" disabled=move || save.pending().get()>"Save changes"</button>
+            <Saved done=Signal::derive(move || matches!(save.value().get(), Some(Ok(_))))/>
+        </ActionForm>
     }
 }

@@ -3,34 +3,23 @@
 
 use crate::api::dashboard::{AcknowledgeProblem, WithdrawAcknowledgement};
 use crate::components::credential_fields::FormInput;
-use crate::components::form::{action_error, FormError};
+use crate::components::form::{action_error, form_action, reload_after_success, FormError};
 use crate::components::relative_time::RelativeTime;
 use crate::components::verdict::StatusBadge;
-use crate::ids::RegistrationId;
 use crate::model::{AttentionItem, DashboardView};
 use leptos::prelude::*;
 use std::sync::Arc;
 
 #[component]
-pub fn Attention(
-    view: Arc<DashboardView>,
-    acknowledge: ServerAction<AcknowledgeProblem>,
-    withdraw: ServerAction<WithdrawAcknowledgement>,
-) -> impl IntoView {
-    // One form at a time, under the line it is for.
-    let open: RwSignal<Option<RegistrationId>> = RwSignal::new(None);
-    Effect::new(move |_| {
-        if matches!(acknowledge.value().get(), Some(Ok(()))) {
-            open.set(None);
-        }
-    });
+pub fn Attention(view: Arc<DashboardView>) -> impl IntoView {
+    let withdraw = ServerAction::<WithdrawAcknowledgement>::new();
     let can = view.can_acknowledge;
     let more = view.attention_total - view.attention.len();
     let lines = view
         .attention
         .iter()
         .cloned()
-        .map(|item| view! { <Line item can open acknowledge/> })
+        .map(|item| view! { <Line item can/> })
         .collect_view();
     let set_aside = view.acknowledged.len();
     let aside = view
@@ -96,50 +85,41 @@ fn Summary(item: AttentionItem) -> impl IntoView {
     }
 }
 
+/// A form the browser posts itself once acknowledged: the page comes back
+/// with the line set aside.
 #[component]
-fn Line(
-    item: AttentionItem,
-    can: bool,
-    open: RwSignal<Option<RegistrationId>>,
-    acknowledge: ServerAction<AcknowledgeProblem>,
-) -> impl IntoView {
-    let id = item.registration_id.clone();
-    let is_open = {
-        let id = id.clone();
-        Signal::derive(move || open.with(|o| o.as_ref() == Some(&id)))
-    };
-    let error = action_error(acknowledge);
-    let toggle = {
-        let id = id.clone();
-        move |_| {
-            open.update(|o| {
-                *o = if o.as_ref() == Some(&id) {
-                    None
-                } else {
-                    Some(id.clone())
-                }
-            })
-        }
-    };
-    let hidden_id = StoredValue::new(id.to_string());
+fn Line(item: AttentionItem, can: bool) -> impl IntoView {
+    let id = item.registration_id.to_string();
     view! {
         <li>
             <Summary item/>
-            {can.then(|| view! {
-                " " <button type="button" class="link" on:click=toggle
-                    aria-expanded=move || if is_open.get() { "true" } else { "false" }>"Acknowledge…"</button>
-                <Show when=move || is_open.get()>
-                    <ActionForm action=acknowledge attr:class="acknowledge">
-                        <input type="hidden" name="registration_id" value=hidden_id.get_value()/>
-                        <FormInput label="What is being done" name="note" error
-                            hint="Colleagues see this beside the problem."/>
-                        <FormInput label="Set aside until (optional)" name="until" kind="date" error
-                            hint="It comes back on its own after that day, or as soon as the problem changes."/>
-                        <FormError error fields=&["note", "until"]/>
-                        <button type="submit" disabled=move || acknowledge.pending().get()>"Set aside"</button>
-                    </ActionForm>
-                </Show>
-            })}
+            {can.then(|| view! { " " <AcknowledgeForm registration_id=id/> })}
         </li>
+    }
+}
+
+/// "Acknowledge…" opens the form under its line; setting the problem aside
+/// loads the dashboard again.
+#[island]
+fn AcknowledgeForm(registration_id: String) -> impl IntoView {
+    let acknowledge = form_action::<AcknowledgeProblem>();
+    let error = action_error(acknowledge);
+    reload_after_success(acknowledge);
+    let open = RwSignal::new(false);
+    let registration_id = StoredValue::new(registration_id);
+    view! {
+        <button type="button" class="link" on:click=move |_| open.update(|open| *open = !*open)
+            aria-expanded=move || if open.get() { "true" } else { "false" }>"Acknowledge…"</button>
+        <Show when=move || open.get()>
+            <ActionForm action=acknowledge attr:class="acknowledge">
+                <input type="hidden" name="registration_id" value=registration_id.get_value()/>
+                <FormInput label="What is being done" name="note" error
+                    hint="Colleagues see this beside the problem."/>
+                <FormInput label="Set aside until (optional)" name="until" kind="date" error
+                    hint="It comes back on its own after that day, or as soon as the problem changes."/>
+                <FormError error fields=&["note", "until"]/>
+                <button type="submit" disabled=move || acknowledge.pending().get()>"Set aside"</button>
+            </ActionForm>
+        </Show>
     }
 }

@@ -87,12 +87,12 @@ pub fn Matrix(view: Arc<DashboardView>) -> impl IntoView {
                 {format!("{} registrations in {} tenants", view.shown, view.matrix_tenants)}
                 {(view.pages > 1).then(|| format!(" · page {} of {}", page, view.pages))}
             </p>
-            <div class="matrix-scroll">
-                <table class="matrix" on:keydown=move_between_cells>
+            <MatrixKeys>
+                <table class="matrix">
                     <thead><tr><th scope="col">"Tenant"</th>{headers}</tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
-            </div>
+            </MatrixKeys>
             <nav aria-label="Pages" class="pages">
                 {previous.map(|href| view! { <a href=href rel="prev">"← Previous"</a> })}
                 {next.map(|href| view! { <a href=href rel="next">"Next →"</a> })}
@@ -102,7 +102,13 @@ pub fn Matrix(view: Arc<DashboardView>) -> impl IntoView {
     }
 }
 
-/// Arrow keys move the focus from cell to cell, as in a spreadsheet.
+/// The server-rendered table, with arrow keys moving the focus from cell to
+/// cell as in a spreadsheet.
+#[island]
+fn MatrixKeys(children: Children) -> impl IntoView {
+    view! { <div class="matrix-scroll" on:keydown=move_between_cells>{children()}</div> }
+}
+
 fn move_between_cells(event: leptos::ev::KeyboardEvent) {
     #[cfg(feature = "hydrate")]
     {

@@ -8,7 +8,7 @@ mod links;
 mod matrix;
 mod summary;
 
-use crate::api::dashboard::{load_dashboard, AcknowledgeProblem, WithdrawAcknowledgement};
+use crate::api::dashboard::load_dashboard;
 use crate::model::DashboardView;
 use domain::dashboard::ViewQuery;
 use leptos::prelude::*;
@@ -32,37 +32,23 @@ pub fn DashboardPage() -> impl IntoView {
             page: q.get("page"),
         })
     });
-    let acknowledge = ServerAction::<AcknowledgeProblem>::new();
-    let withdraw = ServerAction::<WithdrawAcknowledgement>::new();
-    let dashboard = Resource::new(
-        move || {
-            (
-                query.get(),
-                acknowledge.version().get() + withdraw.version().get(),
-            )
-        },
-        |(query, _)| load_dashboard(Some(query)),
-    );
+    let dashboard = Resource::new(move || query.get(), |query| load_dashboard(Some(query)));
     view! {
         <Title text="Dashboard"/>
         <h1>"Dashboard"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match dashboard.await {
-                    Ok(view) => view! { <Dashboard view acknowledge withdraw/> }.into_any(),
+                    Ok(view) => view! { <Dashboard view/> }.into_any(),
                     Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
 #[component]
-fn Dashboard(
-    view: DashboardView,
-    acknowledge: ServerAction<AcknowledgeProblem>,
-    withdraw: ServerAction<WithdrawAcknowledgement>,
-) -> impl IntoView {
+fn Dashboard(view: DashboardView) -> impl IntoView {
     let export = format!("/export/dashboard.csv{}", links::query_string(&view.query));
     let problems = view.problems.clone();
     // The sections share one copy of the view; rendering a page used to
@@ -83,7 +69,7 @@ fn Dashboard(
         // whole page overflows the compiler's limits and bloats the bundle.
         {view! { <summary::Counts view=view.clone()/> }.into_any()}
         {view! { <summary::Filters view=view.clone()/> }.into_any()}
-        {view! { <attention::Attention view=view.clone() acknowledge withdraw/> }.into_any()}
+        {view! { <attention::Attention view=view.clone()/> }.into_any()}
         {view! { <matrix::Matrix view=view.clone()/> }.into_any()}
         {view! { <summary::Expiring view=view.clone()/> }.into_any()}
         {view! { <summary::BeyondNeed view=view.clone()/> }.into_any()}

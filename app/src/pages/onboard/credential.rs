@@ -6,7 +6,7 @@ use crate::api::onboarding::{
     GenerateOnboardingCertificate, SaveOnboardingSecret, UploadOnboardingCertificate,
 };
 use crate::components::file_field::FileField;
-use crate::components::form::{action_error, FormError};
+use crate::components::form::{action_error, form_action, FormError};
 use crate::model::SavedCredential;
 use domain::onboarding::Step;
 use leptos::prelude::*;
@@ -99,7 +99,7 @@ fn Saved(saved: SavedCredential) -> impl IntoView {
 #[component]
 fn Generate() -> impl IntoView {
     let wizard = wizard();
-    let generate = ServerAction::<GenerateOnboardingCertificate>::new();
+    let generate = form_action::<GenerateOnboardingCertificate>();
     let error = action_error(generate);
     wizard.on_saved(generate, || {});
     let has_generated = move || {
@@ -127,7 +127,7 @@ const UPLOAD_FIELDS: &[&str] = &["certificate", "private_key", "password"];
 #[component]
 fn Upload() -> impl IntoView {
     let wizard = wizard();
-    let upload = ServerAction::<UploadOnboardingCertificate>::new();
+    let upload = form_action::<UploadOnboardingCertificate>();
     let error = action_error(upload);
     wizard.on_saved(upload, || {});
     view! {
@@ -149,7 +149,7 @@ const SECRET_FIELDS: &[&str] = &["secret", "secret_expires"];
 #[component]
 fn Secret() -> impl IntoView {
     let wizard = wizard();
-    let save = ServerAction::<SaveOnboardingSecret>::new();
+    let save = form_action::<SaveOnboardingSecret>();
     let error = action_error(save);
     wizard.on_saved(save, || {});
     let saved = wizard

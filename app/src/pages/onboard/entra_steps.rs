@@ -5,7 +5,7 @@
 use super::{wizard, StepHeading};
 use crate::api::onboarding::FinishOnboardingStep;
 use crate::components::copy::CopyButton;
-use crate::components::form::{action_error, FormError};
+use crate::components::form::{action_error, form_action, FormError};
 use domain::onboarding::Step;
 use leptos::prelude::*;
 
@@ -13,7 +13,7 @@ use leptos::prelude::*;
 #[component]
 pub(super) fn DoneButton(step: Step, label: &'static str) -> impl IntoView {
     let wizard = wizard();
-    let finish = ServerAction::<FinishOnboardingStep>::new();
+    let finish = form_action::<FinishOnboardingStep>();
     let error = action_error(finish);
     if let Some(next) = step.next() {
         let context = wizard;

@@ -2,7 +2,7 @@
 
 use super::{wizard, StepHeading, WizardField};
 use crate::api::onboarding::SaveOnboardingIds;
-use crate::components::form::{action_error, FormError};
+use crate::components::form::{action_error, form_action, FormError};
 use domain::onboarding::Step;
 use leptos::prelude::*;
 
@@ -11,7 +11,7 @@ const FIELDS: &[&str] = &["tenant_id", "client_id", "object_id"];
 #[component]
 pub fn IdsStep() -> impl IntoView {
     let wizard = wizard();
-    let save = ServerAction::<SaveOnboardingIds>::new();
+    let save = form_action::<SaveOnboardingIds>();
     let error = action_error(save);
     let context = wizard;
     wizard.on_saved(save, move || context.go(Step::Test));

@@ -15,19 +15,26 @@ use domain::onboarding::{resume_at, Step};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn OnboardPage() -> impl IntoView {
     // The link's token is in the flow's cookie, not in this page's address.
     let view_data = Resource::new(|| (), |_| open_onboarding());
+    let query = use_query_map();
+    let step = move || {
+        query
+            .read()
+            .get("step")
+            .and_then(|raw| raw.parse::<i64>().ok())
+    };
     view! {
         <Title text="Set up access"/>
         <main class="content onboarding">
             <Suspense fallback=|| view! { <p>"Loading your set-up…"</p> }>
                 {move || Suspend::new(async move {
                     match view_data.await {
-                        Ok(data) => view! { <Wizard data/> }.into_any(),
+                        Ok(data) => view! { <Wizard data step=step()/> }.into_any(),
                         Err(error) => view! {
                             <h1>"Set up access"</h1>
                             <p class="form-error" role="alert">{error.to_string()}</p>
@@ -52,7 +59,10 @@ impl WizardContext {
     }
 
     pub fn go(&self, step: Step) {
-        use_navigate()(&self.step_href(step), Default::default());
+        #[cfg(feature = "hydrate")]
+        let _ = window().location().set_href(&self.step_href(step));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = step;
     }
 
     /// Takes each successful answer of `action` as the new saved state, then
@@ -71,22 +81,16 @@ impl WizardContext {
     }
 }
 
-#[component]
-fn Wizard(data: OnboardingView) -> impl IntoView {
+/// The whole wizard is one island: its steps share what is saved, and each
+/// step opens as a page of its own (`?step=`).
+#[island]
+fn Wizard(data: OnboardingView, step: Option<i64>) -> impl IntoView {
     let resume = resume_at(data.finished);
     let context = WizardContext {
         data: RwSignal::new(data.clone()),
     };
     provide_context(context);
-    let query = use_query_map();
-    let step = Memo::new(move |_| {
-        query
-            .read()
-            .get("step")
-            .and_then(|raw| raw.parse::<i64>().ok())
-            .map(Step::clamped)
-            .unwrap_or(resume)
-    });
+    let step = Signal::stored(step.map(Step::clamped).unwrap_or(resume));
     let finished = move || context.data.with(|d| d.finished);
     view! {
         <h1>"Set up access for " {data.tenant_name.clone()}</h1>

@@ -4,7 +4,7 @@
 
 use super::{wizard, StepHeading};
 use crate::api::onboarding::TestOnboarding;
-use crate::components::form::action_error;
+use crate::components::form::{action_error, form_action};
 use crate::components::recovery_checklist::{Checklist, LookAgain};
 use crate::components::verdict::VerdictDetails;
 use crate::model::TestResult;
@@ -16,7 +16,7 @@ use leptos::prelude::*;
 pub fn TestStep() -> impl IntoView {
     let wizard = wizard();
     let data = wizard.data;
-    let test = ServerAction::<TestOnboarding>::new();
+    let test = form_action::<TestOnboarding>();
     let ownership = data.with_untracked(|d| d.ownership_proof);
     // An ownership proof's secret lives in this page only, sent with each
     // test; the server keeps none of it.
