@@ -3,7 +3,7 @@
 //! them.
 
 use crate::api::checks::{check_progress, RequestChecks};
-use crate::components::form::action_error;
+use crate::components::form::{action_error, form_action, reload_page};
 use crate::ids::CustomerTenantId;
 use crate::model::ProgressOfChecks;
 use leptos::prelude::*;
@@ -28,9 +28,9 @@ fn follow(request: String, progress: RwSignal<Option<ProgressOfChecks>>) {
 pub fn CheckAll(
     customer_tenant_id: Option<CustomerTenantId>,
     progress: RwSignal<Option<ProgressOfChecks>>,
-    label: &'static str,
+    #[prop(into)] label: String,
 ) -> impl IntoView {
-    let request = ServerAction::<RequestChecks>::new();
+    let request = form_action::<RequestChecks>();
     let error = action_error(request);
     Effect::new(move |_| {
         if let Some(Ok(asked)) = request.value().get() {
@@ -62,4 +62,23 @@ pub fn CheckAll(
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
         </div>
     }
+}
+
+/// "Check all now" on a server-rendered page: with `reload_when_done`, the
+/// page loads again once every check finished, so its list shows them.
+#[island]
+pub fn CheckAllNow(
+    customer_tenant_id: Option<CustomerTenantId>,
+    label: String,
+    reload_when_done: bool,
+) -> impl IntoView {
+    let progress = RwSignal::new(None::<ProgressOfChecks>);
+    if reload_when_done {
+        Effect::new(move |_| {
+            if progress.get().is_some_and(|p| p.total > 0 && p.done == p.total) {
+                reload_page();
+            }
+        });
+    }
+    view! { <CheckAll customer_tenant_id progress label/> }
 }

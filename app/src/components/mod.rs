@@ -8,5 +8,6 @@ pub mod page_ready;
 pub mod profile_picker;
 pub mod recovery_checklist;
 pub mod relative_time;
+pub mod row_filter;
 pub mod shell;
 pub mod verdict;

@@ -36,26 +36,16 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
-/// The list is asked for again after signing out elsewhere.
-#[island]
+/// Signing out elsewhere is a form the browser posts itself: the page
+/// comes back with the sessions left.
+#[component]
 fn SessionsSection(sessions: Vec<SessionView>) -> impl IntoView {
-    let sign_out = form_action::<SignOutEverywhere>();
-    let sessions = RwSignal::new(sessions);
-    Effect::new(move |_| {
-        if matches!(sign_out.value().get(), Some(Ok(_))) {
-            leptos::task::spawn_local(async move {
-                if let Ok(now) = my_sessions().await {
-                    sessions.set(now);
-                }
-            });
-        }
-    });
     view! {
         <section class="card">
             <h2>"Where you are signed in"</h2>
             <p class="muted">"Each sign-in lasts until you sign out, it is unused for a while, or its maximum lifetime passes."</p>
-            {move || view! { <SessionTable sessions=sessions.get()/> }}
-            <SignOutElsewhere sign_out/>
+            <SessionTable sessions/>
+            <SignOutElsewhere/>
         </section>
     }
 }
@@ -153,9 +143,9 @@ fn SessionTable(sessions: Vec<SessionView>) -> impl IntoView {
 }
 
 #[component]
-fn SignOutElsewhere(sign_out: ServerAction<SignOutEverywhere>) -> impl IntoView {
+fn SignOutElsewhere() -> impl IntoView {
+    let sign_out = ServerAction::<SignOutEverywhere>::new();
     let error = action_error(sign_out);
-    let ended = move || sign_out.value().get().and_then(|result| result.ok());
     view! {
         <div class="actions">
             <ActionForm action=sign_out>
@@ -168,9 +158,6 @@ fn SignOutElsewhere(sign_out: ServerAction<SignOutEverywhere>) -> impl IntoView 
             </ActionForm>
         </div>
         <FormError error fields=&[]/>
-        {move || ended().map(|count| view! {
-            <p class="notice" role="status">{format!("Signed out of {count} other sessions.")}</p>
-        })}
     }
 }
 

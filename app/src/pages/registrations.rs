@@ -1,11 +1,11 @@
 use crate::api::registrations::{list_registrations, AddRegistration};
-use crate::components::check_all::CheckAll;
+use crate::components::check_all::CheckAllNow;
 use crate::components::credential_fields::{CredentialFields, FormInput};
-use crate::components::form::{action_error, form_action, FormError};
+use crate::components::form::{action_error, form_action, reload_after_success, FormError};
 use crate::components::profile_picker::ProfilePicker;
 use crate::components::verdict::StatusBadge;
 use crate::ids::CustomerTenantId;
-use crate::model::{ProgressOfChecks, RegistrationView};
+use crate::model::RegistrationView;
 use leptos::prelude::*;
 
 const FIELDS: &[&str] = &[
@@ -44,46 +44,24 @@ pub fn Registrations(customer_tenant_id: CustomerTenantId, can_manage: bool) -> 
     }
 }
 
-/// The list is asked for again after a registration is recorded and as
-/// each check of "Check all now" finishes.
-#[island]
+/// Recording a registration, or checking them all, loads the page again
+/// with the list as it is then.
+#[component]
 fn TenantRegistrations(
     customer_tenant_id: CustomerTenantId,
     registrations: Vec<RegistrationView>,
     can_manage: bool,
 ) -> impl IntoView {
-    let add = form_action::<AddRegistration>();
-    let progress = RwSignal::new(None::<ProgressOfChecks>);
-    let registrations = RwSignal::new(registrations);
-    let read_again = {
-        let customer_tenant_id = customer_tenant_id.clone();
-        move || {
-            let customer_tenant_id = customer_tenant_id.clone();
-            leptos::task::spawn_local(async move {
-                if let Ok(list) = list_registrations(customer_tenant_id).await {
-                    registrations.set(list);
-                }
-            })
-        }
-    };
-    let done = Memo::new(move |_| progress.get().map(|p| p.done));
-    // The first run is the list the page came with.
-    Effect::new(move |first_run_done: Option<()>| {
-        add.version().track();
-        done.track();
-        if first_run_done.is_some() {
-            read_again();
-        }
-    });
     view! {
         <section class="card">
             <div class="section-head">
                 <h2>"App registrations"</h2>
                 {can_manage.then(|| view! {
-                    <CheckAll customer_tenant_id=Some(customer_tenant_id.clone()) progress label="Check all now"/>
+                    <CheckAllNow customer_tenant_id=Some(customer_tenant_id.clone()) label="Check all now".to_owned()
+                        reload_when_done=true/>
                 })}
             </div>
-            {move || registrations.with(|list| if list.is_empty() {
+            {if registrations.is_empty() {
                 view! { <p class="muted">"None recorded yet."</p> }.into_any()
             } else {
                 view! {
@@ -93,7 +71,7 @@ fn TenantRegistrations(
                             <th scope="col">"Credential"</th><th scope="col">"Expires"</th><th scope="col">"Entered by"</th>
                         </tr></thead>
                         <tbody>
-                            {list.iter().cloned().map(|r| view! {
+                            {registrations.into_iter().map(|r| view! {
                                 <tr>
                                     <td><StatusBadge status=r.standing.status/></td>
                                     <td><a href=format!("/registrations/{}", r.id)>{r.profiles.join(", ")}</a></td>
@@ -106,40 +84,30 @@ fn TenantRegistrations(
                         </tbody>
                     </table>
                 }.into_any()
-            })}
+            }}
         </section>
         {can_manage.then(|| view! {
             <section class="card">
                 <h2>"Record a registration"</h2>
                 <p class="muted">"For a registration created by hand. Its client secret or private key is stored encrypted and never shown again; only the secret's last characters, or the certificate's subject and thumbprint, and the expiry are."</p>
-                <RegistrationForm action=add customer_tenant_id=customer_tenant_id.clone()/>
+                <RegistrationForm customer_tenant_id=customer_tenant_id.clone()/>
             </section>
         })}
     }
 }
 
-#[component]
-fn RegistrationForm(
-    action: ServerAction<AddRegistration>,
-    customer_tenant_id: CustomerTenantId,
-) -> impl IntoView {
+/// A saved registration loads the page again, so no typed secret lingers
+/// on screen and the list shows it.
+#[island]
+fn RegistrationForm(customer_tenant_id: CustomerTenantId) -> impl IntoView {
+    let action = form_action::<AddRegistration>();
+    reload_after_success(action);
     let error = action_error(action);
     let message = move |field: &'static str| move || error.get().and_then(|e| e.for_field(field));
     let chosen = RwSignal::new(Vec::<String>::new());
     let certificate = RwSignal::new(false);
-    // After a save the form is emptied, so a typed secret does not linger on screen.
-    let form_ref = NodeRef::<leptos::html::Form>::new();
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(_))) {
-            if let Some(form) = form_ref.get() {
-                form.reset();
-            }
-            chosen.set(Vec::new());
-            certificate.set(false);
-        }
-    });
     view! {
-        <ActionForm action node_ref=form_ref attr:class="registration-form">
+        <ActionForm action attr:class="registration-form">
             <input type="hidden" name="customer_tenant_id" value=customer_tenant_id.to_string()/>
             <ProfilePicker legend="Products this registration serves" name="form[profiles]" chosen
                 error=Signal::derive(message("profiles"))/>

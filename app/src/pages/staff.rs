@@ -3,6 +3,7 @@ use crate::api::staff::{
     load_staff, ChangeMemberStanding, ChangeRole, InviteStaff, RevokeInvitation, SendPasswordReset,
 };
 use crate::components::form::{action_error, form_action, Field, FormError};
+use crate::components::row_filter::RowFilter;
 use crate::model::{StaffMember, StaffOverview};
 use domain::Role;
 use leptos::prelude::*;
@@ -10,6 +11,8 @@ use leptos_meta::Title;
 
 /// Settings → Staff: who can sign in to this organisation and with which role.
 /// Admins invite colleagues and change roles; everyone else only reads.
+/// Changes are forms the browser posts itself: the server answers with the
+/// page read again, or with the reason it refused.
 #[component]
 pub fn StaffPage() -> impl IntoView {
     let overview = Resource::new(|| (), |_| load_staff());
@@ -19,7 +22,7 @@ pub fn StaffPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(overview) => view! { <StaffWorkspace overview/> }.into_any(),
+                    Ok(overview) => view! { <StaffSections overview/> }.into_any(),
                     Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
@@ -27,101 +30,42 @@ pub fn StaffPage() -> impl IntoView {
     }
 }
 
-/// The list is asked for again only after a change succeeded: a refused
-/// form keeps what was typed instead of being drawn again empty.
-#[island]
-fn StaffWorkspace(overview: StaffOverview) -> impl IntoView {
-    let invite = form_action::<InviteStaff>();
-    let change_role = form_action::<ChangeRole>();
-    let standing = form_action::<ChangeMemberStanding>();
-    let revoke = form_action::<RevokeInvitation>();
-    let reset_mfa = form_action::<ResetMemberMfa>();
-    let require_mfa = form_action::<RequireMfa>();
-    let send_reset = form_action::<SendPasswordReset>();
-    let overview = RwSignal::new(overview);
-    Effect::new(move |_| {
-        let invited = matches!(invite.value().get(), Some(Ok(_)));
-        let changed = matches!(change_role.value().get(), Some(Ok(_)));
-        let stood = matches!(standing.value().get(), Some(Ok(_)));
-        let revoked = matches!(revoke.value().get(), Some(Ok(_)));
-        let reset = matches!(reset_mfa.value().get(), Some(Ok(_)));
-        let required = matches!(require_mfa.value().get(), Some(Ok(_)));
-        if invited || changed || stood || revoked || reset || required {
-            leptos::task::spawn_local(async move {
-                if let Ok(now) = load_staff().await {
-                    overview.set(now);
-                }
-            });
-        }
-    });
-    let actions = MemberActions {
-        change_role,
-        standing,
-        revoke,
-        reset_mfa,
-        require_mfa,
-        send_reset,
-    };
-    let filter = RwSignal::new(String::new());
-    move || view! { <StaffSections overview=overview.get() filter invite actions/> }
-}
-
 /// What an admin can do to colleagues and invitations on this page.
 #[derive(Clone, Copy)]
 struct MemberActions {
     change_role: ServerAction<ChangeRole>,
     standing: ServerAction<ChangeMemberStanding>,
-    revoke: ServerAction<RevokeInvitation>,
     reset_mfa: ServerAction<ResetMemberMfa>,
-    require_mfa: ServerAction<RequireMfa>,
-    send_reset: ServerAction<SendPasswordReset>,
 }
 
 #[component]
-fn StaffSections(
-    overview: StaffOverview,
-    filter: RwSignal<String>,
-    invite: ServerAction<InviteStaff>,
-    actions: MemberActions,
-) -> impl IntoView {
+fn StaffSections(overview: StaffOverview) -> impl IntoView {
+    let actions = MemberActions {
+        change_role: ServerAction::new(),
+        standing: ServerAction::new(),
+        reset_mfa: ServerAction::new(),
+    };
     let can_manage = overview.can_manage;
-    let members = overview.members;
-    let total = members.len();
+    let total = overview.members.len();
     let role_error = action_error(actions.change_role);
     let standing_error = action_error(actions.standing);
     let reset_error = action_error(actions.reset_mfa);
-    let mfa_required = overview.mfa_required;
-    let visible = move || {
-        let needle = filter.get().trim().to_lowercase();
-        members
-            .iter()
-            .filter(|member| {
-                needle.is_empty()
-                    || member.display_name.to_lowercase().contains(&needle)
-                    || member.email.contains(&needle)
-            })
-            .cloned()
-            .collect::<Vec<_>>()
-    };
-    let shown = {
-        let visible = visible.clone();
-        move || visible().len()
-    };
+    let rows = overview
+        .members
+        .into_iter()
+        .map(|member| view! { <StaffRow member can_manage actions/> })
+        .collect_view();
     view! {
         <section class="card">
             <div class="section-head">
                 <h2>"Team members"</h2>
-                <div class="field inline">
-                    <label for="staff-filter">"Filter staff"</label>
-                    <input id="staff-filter" type="search" placeholder="Name or e-mail" bind:value=filter/>
-                </div>
+                <RowFilter input_id="staff-filter".to_owned() label="Filter staff".to_owned()
+                    placeholder="Name or e-mail".to_owned() table_id="staff".to_owned() total/>
             </div>
-            <p class="muted" role="status">{move || format!("Showing {} of {}", shown(), total)}</p>
             <FormError error=role_error fields=&[]/>
             <FormError error=standing_error fields=&[]/>
             <FormError error=reset_error fields=&[]/>
-            <ResetLinkMade action=actions.send_reset/>
-            <table class="staff">
+            <table class="staff" id="staff">
                 <thead>
                     <tr>
                         <th scope="col">"Name"</th>
@@ -130,17 +74,17 @@ fn StaffSections(
                         {can_manage.then(|| view! { <th scope="col">"Access"</th> })}
                     </tr>
                 </thead>
-                <tbody>
-                    <For each=visible key=|member| (member.id.clone(), member.role, member.disabled) let:member>
-                        <StaffRow member can_manage actions/>
-                    </For>
-                </tbody>
+                <tbody>{rows}</tbody>
             </table>
         </section>
         {can_manage.then(|| view! {
-            <MfaRequirement required=mfa_required action=actions.require_mfa/>
-            <InviteSection invite/>
-            <PendingInvitations invitations=overview.invitations revoke=actions.revoke/>
+            <MfaRequirement required=overview.mfa_required/>
+            <section class="card">
+                <h2>"Invite a colleague"</h2>
+                <p class="muted">"Tenantry makes a single-use link that you pass on; it expires after a few days."</p>
+                <InviteForm/>
+            </section>
+            <PendingInvitations invitations=overview.invitations/>
             <section class="card">
                 <h2>"Audit trail"</h2>
                 <p>"Sign-ins, changes to staff, tenants and registrations, and downloads: "
@@ -166,15 +110,15 @@ fn StaffRow(member: StaffMember, can_manage: bool, actions: MemberActions) -> im
     if member.mfa {
         label.push_str(" · second factor on");
     }
+    let search = format!(
+        "{} {}",
+        member.display_name.to_lowercase(),
+        member.email.to_lowercase()
+    );
     let access_cell = (can_manage && !member.is_you).then(|| {
         let (id, id_again) = (member.id.to_string(), member.id.to_string());
-        let reset_link_label = format!("Make a password reset link for {}", member.display_name);
-        let reset_link_id = member.id.to_string();
         let reset_link = view! {
-            <ActionForm action=actions.send_reset attr:class="inline-form">
-                <input type="hidden" name="user_id" value=reset_link_id.clone()/>
-                <button type="submit" class="secondary small" aria-label=reset_link_label.clone()>"Reset password"</button>
-            </ActionForm>
+            <ResetLinkButton user_id=member.id.to_string() name=member.display_name.clone()/>
         };
         let reset = member.mfa.then(|| {
             let id = member.id.to_string();
@@ -201,8 +145,8 @@ fn StaffRow(member: StaffMember, can_manage: bool, actions: MemberActions) -> im
                     <input type="hidden" name="change" value="remove"/>
                     <button type="submit" class="danger small" aria-label=remove_label.clone()>"Remove"</button>
                 </ActionForm>
-                {reset_link}
                 {reset}
+                {reset_link}
             </td>
         }
     });
@@ -226,7 +170,7 @@ fn StaffRow(member: StaffMember, can_manage: bool, actions: MemberActions) -> im
         view! { <span>{member.role.label()}</span> }.into_any()
     };
     view! {
-        <tr>
+        <tr data-search=search>
             <td>{label}</td>
             <td>{member.email}</td>
             <td>{role_cell}</td>
@@ -246,14 +190,13 @@ fn RoleSelect(id: String, selected: Role) -> impl IntoView {
     }
 }
 
-#[component]
-fn InviteSection(invite: ServerAction<InviteStaff>) -> impl IntoView {
+/// The link is shown once, here.
+#[island]
+fn InviteForm() -> impl IntoView {
+    let invite = form_action::<InviteStaff>();
     let error = action_error(invite);
     let created = move || invite.value().get().and_then(|result| result.ok());
     view! {
-        <section class="card">
-            <h2>"Invite a colleague"</h2>
-            <p class="muted">"Tenantry makes a single-use link that you pass on; it expires after a few days."</p>
             <ActionForm action=invite attr:class="invite-form">
                 <Field label="Their e-mail address" name="email" kind="email" error/>
                 <div class="field">
@@ -271,15 +214,12 @@ fn InviteSection(invite: ServerAction<InviteStaff>) -> impl IntoView {
                     <input id="invitation-link" type="text" readonly=true value=created.link/>
                 </div>
             })}
-        </section>
     }
 }
 
 #[component]
-fn PendingInvitations(
-    invitations: Vec<crate::model::PendingInvitation>,
-    revoke: ServerAction<RevokeInvitation>,
-) -> impl IntoView {
+fn PendingInvitations(invitations: Vec<crate::model::PendingInvitation>) -> impl IntoView {
+    let revoke = ServerAction::<RevokeInvitation>::new();
     let error = action_error(revoke);
     (!invitations.is_empty()).then(|| view! {
         <section class="card">
@@ -301,7 +241,8 @@ fn PendingInvitations(
 }
 
 #[component]
-fn MfaRequirement(required: bool, action: ServerAction<RequireMfa>) -> impl IntoView {
+fn MfaRequirement(required: bool) -> impl IntoView {
+    let action = ServerAction::<RequireMfa>::new();
     let error = action_error(action);
     view! {
         <section class="card">
@@ -324,18 +265,24 @@ fn MfaRequirement(required: bool, action: ServerAction<RequireMfa>) -> impl Into
     }
 }
 
-/// The reset link just made, to pass on to the member.
-#[component]
-fn ResetLinkMade(action: ServerAction<SendPasswordReset>) -> impl IntoView {
+/// Makes a password reset link for one member and shows it, once, to pass on.
+#[island]
+fn ResetLinkButton(user_id: String, name: String) -> impl IntoView {
+    let action = form_action::<SendPasswordReset>();
     let error = action_error(action);
     let made = move || action.value().get().and_then(|result| result.ok());
+    let input_id = format!("reset-link-{user_id}");
     view! {
+        <ActionForm action attr:class="inline-form">
+            <input type="hidden" name="user_id" value=user_id/>
+            <button type="submit" class="secondary small" aria-label=format!("Make a password reset link for {name}")>"Reset password"</button>
+        </ActionForm>
         <FormError error fields=&[]/>
         {move || made().map(|made| view! {
             <div class="notice" role="status">
                 <p>"Send this link to " <strong>{made.email}</strong> ". It works once and expires " {made.expires_at.date().to_owned()} "."</p>
-                <label for="reset-link">"Password reset link"</label>
-                <input id="reset-link" type="text" readonly=true value=made.link/>
+                <label for=input_id.clone()>"Password reset link"</label>
+                <input id=input_id.clone() type="text" readonly=true value=made.link/>
             </div>
         })}
     }

@@ -1,7 +1,7 @@
-//! What the browser downloads: the release build is split into a main
-//! module (runtime, router, shell) and one chunk per page plus the chunks
-//! pages share (`cargo leptos build --split`), listed per page in the split
-//! manifest. Sizes are of the files as served and as gzip -9 would send them.
+//! What the browser downloads: one wasm module with the code of the pages'
+//! islands, and its JavaScript loader. Every page loads the same two files
+//! (once; the browser caches them). Sizes are of the files as served and as
+//! gzip -9 would send them.
 
 use std::path::Path;
 use std::process::Command;
@@ -42,61 +42,28 @@ impl Size {
 }
 
 pub struct Bundle {
-    /// Loaded by every page.
-    pub main: Size,
-    /// Main plus what one page loads, by page (the route's view name).
-    pub pages: Vec<(String, Size)>,
-    /// Every module and script of the app.
-    pub whole: Size,
+    pub wasm: Size,
+    pub script: Size,
+}
+
+impl Bundle {
+    /// The whole app: what any page downloads.
+    pub fn whole(&self) -> Size {
+        self.wasm.plus(self.script)
+    }
 }
 
 /// Measures the bundle in `pkg` (e.g. `target/site/pkg`).
 pub fn measure(pkg: &Path) -> std::io::Result<Bundle> {
-    let files: Vec<_> = std::fs::read_dir(pkg)?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| {
-            matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("wasm" | "js")
-            )
-        })
-        .collect();
-    let whole = files
-        .iter()
-        .fold(Size::default(), |sum, f| sum.plus(Size::of(f)));
-    let main = files
-        .iter()
-        .filter(|f| {
-            let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            name.starts_with("tenantry") || name.starts_with("__wasm_split")
-        })
-        .fold(Size::default(), |sum, f| sum.plus(Size::of(f)));
-
-    let manifest: serde_json::Map<String, serde_json::Value> =
-        match std::fs::read_to_string(pkg.join("__wasm_split_manifest.json")) {
-            Ok(text) => serde_json::from_str(&text).map_err(std::io::Error::other)?,
-            Err(_) => Default::default(),
-        };
-    let mut pages: Vec<(String, Size)> = manifest
-        .iter()
-        .map(|(split, chunks)| {
-            let page = split
-                .trim_start_matches('_')
-                .split("_view")
-                .next()
-                .unwrap_or(split)
-                .to_owned();
-            let own = Size::of(&pkg.join(format!("split_{split}.wasm")));
-            let shared = chunks
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|c| c.as_str())
-                .map(|c| Size::of(&pkg.join(format!("{c}.wasm"))))
-                .fold(Size::default(), Size::plus);
-            (page, main.plus(own).plus(shared))
-        })
-        .collect();
-    pages.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(Bundle { main, pages, whole })
+    let wasm = pkg.join("tenantry.wasm");
+    if !wasm.exists() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("{} is missing: build the release first", wasm.display()),
+        ));
+    }
+    Ok(Bundle {
+        wasm: Size::of(&wasm),
+        script: Size::of(&pkg.join("tenantry.js")),
+    })
 }

@@ -513,16 +513,11 @@ async fn main() {
     println!("dashboard_interactive_ms (Chromium, localhost; first load with an empty cache, then reloads)={interactive} (target <= 500)");
     match bench::bundle::measure(std::path::Path::new("target/site/pkg")) {
         Ok(bundle) => {
-            println!("bundle_main (every page): {}", bundle.main.describe());
-            for (page, size) in &bundle.pages {
-                println!(
-                    "bundle_page_{page} (main + its chunks): {}",
-                    size.describe()
-                );
-            }
+            println!("bundle_wasm: {}", bundle.wasm.describe());
+            println!("bundle_script: {}", bundle.script.describe());
             println!(
-                "bundle_whole_app: {} (target <= 300 gzipped)",
-                bundle.whole.describe()
+                "bundle_whole_app (what every page downloads): {} (target <= 300 gzipped)",
+                bundle.whole().describe()
             );
         }
         Err(e) => println!("bundle: not measured ({e})"),

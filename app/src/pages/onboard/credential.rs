@@ -69,7 +69,7 @@ fn RecoverySecret() -> impl IntoView {
         <StepHeading step=Step::Credential/>
         <p>"Under Certificates & secrets of the app, create a new client secret and copy its Value at once: Entra shows it only this time."</p>
         <p>"Keep it at hand: you enter it at the test, step 6. Tenantry uses it for that check only and never stores it. Delete the app once the proof is accepted."</p>
-        <super::entra_steps::DoneButton step=Step::Credential label="The secret is created"/>
+        <super::entra_steps::DoneButton step=Step::Credential.number() label="The secret is created".to_owned()/>
     }
 }
 

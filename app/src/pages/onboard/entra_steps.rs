@@ -2,7 +2,7 @@
 //! the app, add its permissions, grant admin consent. Tenantry only records
 //! that the customer says they are done; the test in step 6 checks.
 
-use super::{wizard, StepHeading};
+use super::{go_to, wizard, StepHeading};
 use crate::api::onboarding::FinishOnboardingStep;
 use crate::components::copy::CopyButton;
 use crate::components::form::{action_error, form_action, FormError};
@@ -10,18 +10,19 @@ use domain::onboarding::Step;
 use leptos::prelude::*;
 
 /// "I have done this": records the step and moves on to the next one.
-#[component]
-pub(super) fn DoneButton(step: Step, label: &'static str) -> impl IntoView {
-    let wizard = wizard();
+#[island]
+pub(super) fn DoneButton(step: u8, label: String) -> impl IntoView {
     let finish = form_action::<FinishOnboardingStep>();
     let error = action_error(finish);
-    if let Some(next) = step.next() {
-        let context = wizard;
-        wizard.on_saved(finish, move || context.go(next));
-    }
+    let next = Step::clamped(i64::from(step)).next();
+    Effect::new(move |_| {
+        if let (Some(Ok(_)), Some(next)) = (finish.value().get(), next) {
+            go_to(next);
+        }
+    });
     view! {
         <ActionForm action=finish attr:class="step-actions">
-            <input type="hidden" name="step" value=step.number()/>
+            <input type="hidden" name="step" value=step/>
             <FormError error fields=&[]/>
             <button type="submit" disabled=move || finish.pending().get()>{label}</button>
         </ActionForm>
@@ -58,7 +59,7 @@ pub fn RegisterStep() -> impl IntoView {
             <pre class="script"><code>{data.azure_cli.clone()}</code></pre>
             <CopyButton text=data.azure_cli.clone() what="the Azure CLI commands".to_owned()/>
         </details>
-        <DoneButton step=Step::Register label="The app is registered"/>
+        <DoneButton step=Step::Register.number() label="The app is registered".to_owned()/>
     }
 }
 
@@ -85,7 +86,7 @@ pub fn PermissionsStep() -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        <DoneButton step=Step::Permissions label="The permissions are added"/>
+        <DoneButton step=Step::Permissions.number() label="The permissions are added".to_owned()/>
     }
 }
 
@@ -106,6 +107,6 @@ pub fn ConsentStep() -> impl IntoView {
                 <p class="muted">"Once you enter the app's IDs in step 5, a direct consent link for this app appears here too."</p>
             }.into_any(),
         }}
-        <DoneButton step=Step::Consent label="Consent is granted"/>
+        <DoneButton step=Step::Consent.number() label="Consent is granted".to_owned()/>
     }
 }

@@ -46,6 +46,18 @@ pub fn OnboardPage() -> impl IntoView {
     }
 }
 
+fn step_href(step: Step) -> String {
+    format!("/onboard?step={}", step.number())
+}
+
+/// Opens `step` as a page of its own.
+pub(crate) fn go_to(step: Step) {
+    #[cfg(feature = "hydrate")]
+    let _ = window().location().set_href(&step_href(step));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = step;
+}
+
 /// What every step gets: the latest view of what is saved, and a way to
 /// move to another step.
 #[derive(Clone, Copy)]
@@ -55,14 +67,11 @@ pub(crate) struct WizardContext {
 
 impl WizardContext {
     pub fn step_href(&self, step: Step) -> String {
-        format!("/onboard?step={}", step.number())
+        step_href(step)
     }
 
     pub fn go(&self, step: Step) {
-        #[cfg(feature = "hydrate")]
-        let _ = window().location().set_href(&self.step_href(step));
-        #[cfg(not(feature = "hydrate"))]
-        let _ = step;
+        go_to(step);
     }
 
     /// Takes each successful answer of `action` as the new saved state, then
@@ -81,16 +90,17 @@ impl WizardContext {
     }
 }
 
-/// The whole wizard is one island: its steps share what is saved, and each
-/// step opens as a page of its own (`?step=`).
-#[island]
+/// Each step opens as a page of its own (`?step=`). Steps 1 to 3 are text
+/// and a "done" button; steps 4 to 6 are one island each, given what is
+/// saved.
+#[component]
 fn Wizard(data: OnboardingView, step: Option<i64>) -> impl IntoView {
     let resume = resume_at(data.finished);
     let context = WizardContext {
         data: RwSignal::new(data.clone()),
     };
     provide_context(context);
-    let step = Signal::stored(step.map(Step::clamped).unwrap_or(resume));
+    let step = step.map(Step::clamped).unwrap_or(resume);
     let finished = move || context.data.with(|d| d.finished);
     view! {
         <h1>"Set up access for " {data.tenant_name.clone()}</h1>
@@ -105,7 +115,7 @@ fn Wizard(data: OnboardingView, step: Option<i64>) -> impl IntoView {
                     let done = move || finished() >= i64::from(s.number());
                     view! {
                         <li class:done=done>
-                            <a href=href aria-current=move || (step.get() == s).then_some("step")>
+                            <a href=href aria-current=(step == s).then_some("step")>
                                 <span class="step-number">{s.number()}</span>" " {s.title()}
                                 <span class="visually-hidden">{move || done().then_some(" (done)")}</span>
                             </a>
@@ -115,15 +125,28 @@ fn Wizard(data: OnboardingView, step: Option<i64>) -> impl IntoView {
             </ol>
         </nav>
         <section class="card" aria-labelledby="step-heading">
-            {move || match step.get() {
+            {match step {
                 Step::Register => view! { <entra_steps::RegisterStep/> }.into_any(),
                 Step::Permissions => view! { <entra_steps::PermissionsStep/> }.into_any(),
                 Step::Consent => view! { <entra_steps::ConsentStep/> }.into_any(),
-                Step::Credential => view! { <credential::CredentialStep/> }.into_any(),
-                Step::Ids => view! { <ids::IdsStep/> }.into_any(),
-                Step::Test => view! { <test::TestStep/> }.into_any(),
+                Step::Credential | Step::Ids | Step::Test => {
+                    view! { <InteractiveStep data=data.clone() step=step.number()/> }.into_any()
+                }
             }}
         </section>
+    }
+}
+
+/// Steps 4 to 6: forms whose answers change what the step shows.
+#[island]
+fn InteractiveStep(data: OnboardingView, step: u8) -> impl IntoView {
+    provide_context(WizardContext {
+        data: RwSignal::new(data),
+    });
+    match Step::clamped(i64::from(step)) {
+        Step::Credential => view! { <credential::CredentialStep/> }.into_any(),
+        Step::Ids => view! { <ids::IdsStep/> }.into_any(),
+        _ => view! { <test::TestStep/> }.into_any(),
     }
 }
 
