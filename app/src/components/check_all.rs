@@ -75,7 +75,10 @@ pub fn CheckAllNow(
     let progress = RwSignal::new(None::<ProgressOfChecks>);
     if reload_when_done {
         Effect::new(move |_| {
-            if progress.get().is_some_and(|p| p.total > 0 && p.done == p.total) {
+            if progress
+                .get()
+                .is_some_and(|p| p.total > 0 && p.done == p.total)
+            {
                 reload_page();
             }
         });

@@ -58,14 +58,14 @@ fn LinksWorkspace(
     view! {
         <section class="card">
             <h2>"Onboarding links"</h2>
-            {move || links.with(|list| if list.is_empty() {
+            {move || { let list = links.get(); if list.is_empty() {
                 view! { <p class="muted">"No links sent yet."</p> }.into_any()
             } else {
                 view! {
                     <table class="links">
                         <thead><tr><th scope="col">"Products"</th><th scope="col">"State"</th><th scope="col">"Expires"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
                         <tbody>
-                            {list.iter().cloned().map(|link| view! {
+                            {list.into_iter().map(|link| view! {
                                 <tr>
                                     <td>{link.profiles.join(", ")}</td>
                                     <td>{link.state.clone()}</td>
@@ -81,7 +81,7 @@ fn LinksWorkspace(
                         </tbody>
                     </table>
                 }.into_any()
-            })}
+            }}}
             {can_manage.then(|| view! {
                 <ActionForm action=create attr:class="link-form">
                     <input type="hidden" name="customer_tenant_id" value=customer_tenant_id.to_string()/>

@@ -248,7 +248,8 @@ fn ProfilesForm(registration_id: RegistrationId, chosen: Vec<String>) -> impl In
     let error = action_error(profiles);
     reload_after_success(profiles);
     let chosen = RwSignal::new(chosen);
-    let profiles_message = Signal::derive(move || error.get().and_then(|e| e.for_field("profiles")));
+    let profiles_message =
+        Signal::derive(move || error.get().and_then(|e| e.for_field("profiles")));
     view! {
         <ActionForm action=profiles>
             <input type="hidden" name="registration_id" value=registration_id.to_string()/>

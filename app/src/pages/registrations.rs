@@ -25,7 +25,10 @@ const FIELDS: &[&str] = &[
 pub fn Registrations(customer_tenant_id: CustomerTenantId, can_manage: bool) -> impl IntoView {
     let list = {
         let customer_tenant_id = customer_tenant_id.clone();
-        Resource::new(|| (), move |_| list_registrations(customer_tenant_id.clone()))
+        Resource::new(
+            || (),
+            move |_| list_registrations(customer_tenant_id.clone()),
+        )
     };
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

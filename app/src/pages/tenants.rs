@@ -312,7 +312,10 @@ pub fn TenantPage() -> impl IntoView {
 
 /// Editing keeps what was typed when the server refuses it.
 #[island]
-fn TenantEditForm(customer_tenant_id: CustomerTenantId, values: CustomerTenantForm) -> impl IntoView {
+fn TenantEditForm(
+    customer_tenant_id: CustomerTenantId,
+    values: CustomerTenantForm,
+) -> impl IntoView {
     let save = form_action::<UpdateTenant>();
     view! {
         <ActionForm action=save attr:class="tenant-form">
