@@ -1,31 +1,31 @@
 //! A file input for credentials: the browser reads the chosen file and a
 //! hidden field sends it base64-encoded with the rest of the form, so
-//! uploads go through the same server functions as typed fields.
+//! uploads go through the same server functions as typed fields. The form
+//! around it shows its error (`data-error-for`); `error` is the one the
+//! server rendered.
 
-use crate::error::AppError;
 use leptos::prelude::*;
 
 /// A file input whose file is sent as `form[<name>]`, base64-encoded.
-#[component]
+#[island]
 pub fn FileField(
-    label: &'static str,
-    name: &'static str,
-    accept: &'static str,
-    hint: &'static str,
-    error: Signal<Option<AppError>>,
+    label: String,
+    name: String,
+    accept: String,
+    hint: String,
+    error: Option<String>,
 ) -> impl IntoView {
     let id = format!("file-{name}");
     let target = RwSignal::new(String::new());
-    let message = move || error.get().and_then(|e| e.for_field(name));
     view! {
         <div class="field">
             <input type="hidden" name=format!("form[{name}]") prop:value=target/>
             <label for=id.clone()>{label}</label>
             <p class="hint">{hint}</p>
-            <input id=id.clone() type="file" accept=accept
-                aria-invalid=move || message().map(|_| "true") aria-describedby=format!("{id}-error")
+            <input id=id.clone() type="file" accept=accept data-field=name.clone()
+                aria-invalid=error.as_ref().map(|_| "true") aria-describedby=format!("{id}-error")
                 on:change=move |event| read_file(event, target)/>
-            <p class="field-error" id=format!("{id}-error")>{message}</p>
+            <p class="field-error" id=format!("{id}-error") data-error-for=name>{error}</p>
         </div>
     }
 }

@@ -1,6 +1,11 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 
+/// The address a form posts to for the server function `S`.
+pub fn endpoint<S: leptos::server_fn::ServerFn>() -> String {
+    S::PATH.to_owned()
+}
+
 /// The server action of a form island. A form posted before the page was
 /// interactive came back with its error in the page's address (`__err`,
 /// kept there only for Tenantry's own pages); the server rendered that
@@ -25,20 +30,6 @@ fn error_in_address() -> Option<leptos::server::ServerActionError> {
         &params.get("__path")?,
         &params.get("__err")?,
     ))
-}
-
-/// Once `action` succeeds, loads the page again, so everything around the
-/// island shows the change; the server renders it from the database.
-pub fn reload_after_success<S>(action: ServerAction<S>)
-where
-    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(_))) {
-            reload_page();
-        }
-    });
 }
 
 /// The page again, without an error an earlier plain post left in its
@@ -89,10 +80,10 @@ pub fn FormError(
             .filter(|error| !fields.iter().any(|field| error.for_field(field).is_some()))
             .map(|error| error.to_string())
     };
+    // Always in the page, so a form sent in the background can fill it
+    // (`post_form.rs`).
     view! {
-        <Show when=move || message().is_some()>
-            <p class="form-error" role="alert">{message}</p>
-        </Show>
+        <p class="form-error" role="alert" data-form-error="" hidden=move || message().is_none()>{message}</p>
     }
 }
 
@@ -136,10 +127,11 @@ pub fn Field(
                 autocomplete=autocomplete
                 value=value
                 required=true
+                data-field=name
                 aria-invalid=move || message().map(|_| "true")
                 aria-describedby=described_by
             />
-            <p class="field-error" id=error_id>{message}</p>
+            <p class="field-error" id=error_id data-error-for=name>{message}</p>
         </div>
     }
 }

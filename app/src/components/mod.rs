@@ -5,6 +5,7 @@ pub mod file_field;
 pub mod form;
 pub mod mfa;
 pub mod page_ready;
+pub mod post_form;
 pub mod profile_picker;
 pub mod recovery_checklist;
 pub mod relative_time;

@@ -1,8 +1,10 @@
 use leptos::prelude::*;
 
 /// Checkboxes for the products Tenantry supports. The chosen profile ids
-/// travel in one hidden field called `name`, comma-separated, which is how
-/// the server functions take them.
+/// travel in one field called `name`, comma-separated, which is how the
+/// server functions take them: inside an island through the hidden field
+/// and `chosen`; in a form sent in the background (`post_form.rs`) by
+/// joining the checked boxes (`data-join`).
 #[component]
 pub fn ProfilePicker(
     legend: &'static str,
@@ -10,15 +12,17 @@ pub fn ProfilePicker(
     chosen: RwSignal<Vec<String>>,
     #[prop(optional, into)] error: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
+    let first = chosen.get_untracked();
     view! {
-        <input type="hidden" name=name prop:value=move || chosen.get().join(",")/>
+        <input type="hidden" name=name value=first.join(",") prop:value=move || chosen.get().join(",")/>
         <fieldset class="field">
             <legend>{legend}</legend>
             {domain::profile::built_in().into_iter().map(|profile| {
                 let id = profile.id;
+                let checked = first.contains(&id);
                 view! {
                     <label class="check">
-                        <input type="checkbox" on:change=move |ev| {
+                        <input type="checkbox" value=id.clone() data-join=name checked=checked on:change=move |ev| {
                             let on = event_target_checked(&ev);
                             chosen.update(|list| {
                                 list.retain(|p| p != &id);
@@ -31,7 +35,7 @@ pub fn ProfilePicker(
                     </label>
                 }
             }).collect_view()}
-            {error.map(|error| view! { <p class="field-error">{move || error.get()}</p> })}
+            <p class="field-error" data-error-for="profiles">{move || error.and_then(|error| error.get())}</p>
         </fieldset>
     }
 }

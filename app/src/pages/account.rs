@@ -1,6 +1,7 @@
 use crate::api::account::{my_sessions, ChangePassword, SignOutEverywhere};
 use crate::api::mfa::{mfa_status, ConfirmMfaEnrolment, StartMfaEnrolment};
-use crate::components::form::{action_error, form_action, Field, FormError};
+use crate::components::form::{action_error, endpoint, form_action, Field, FormError};
+use crate::components::post_form::{After, PostForm};
 use crate::components::mfa::{EnrolmentCard, RecoveryCodes};
 use crate::components::relative_time::RelativeTime;
 use crate::model::{SecondFactorStatus, SessionView};
@@ -161,16 +162,15 @@ fn SignOutElsewhere() -> impl IntoView {
     }
 }
 
-#[island]
+#[component]
 fn PasswordSection() -> impl IntoView {
-    let change = form_action::<ChangePassword>();
+    let change = ServerAction::<ChangePassword>::new();
     let error = action_error(change);
-    let done = move || matches!(change.value().get(), Some(Ok(())));
     view! {
         <section class="card">
             <h2>"Change your password"</h2>
             <p class="muted">"Your other sign-ins end when the password changes; this one stays."</p>
-            <ActionForm action=change attr:class="password-form">
+            <PostForm action={endpoint::<ChangePassword>()} after=After::notice_and_empty("Your password has been changed.") class="password-form".to_owned()>
                 <Field label="Current password" name="current_password" kind="password" autocomplete="current-password" error/>
                 <Field
                     label="New password"
@@ -181,11 +181,8 @@ fn PasswordSection() -> impl IntoView {
                     error
                 />
                 <FormError error fields=&["current_password", "new_password"]/>
-                <button type="submit" disabled=move || change.pending().get()>"Change password"</button>
-            </ActionForm>
-            <Show when=done>
-                <p class="notice" role="status">"Your password has been changed."</p>
-            </Show>
+                <button type="submit">"Change password"</button>
+            </PostForm>
         </section>
     }
 }

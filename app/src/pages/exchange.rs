@@ -4,13 +4,15 @@
 use crate::api::exchange::ImportRegistrations;
 use crate::components::check_all::CheckAll;
 use crate::components::file_field::FileField;
-use crate::components::form::{action_error, FormError};
+use crate::components::form::{action_error, form_action, FormError};
 use crate::model::ImportReport;
 use leptos::prelude::*;
 
-/// `import` belongs to the page, so its list reloads after an import.
-#[component]
-pub fn Exchange(import: ServerAction<ImportRegistrations>) -> impl IntoView {
+/// The report of an import is shown here; the tenants list shows new
+/// tenants the next time the page opens.
+#[island]
+pub fn Exchange() -> impl IntoView {
+    let import = form_action::<ImportRegistrations>();
     let error = action_error(import);
     let progress = RwSignal::new(None);
     view! {
@@ -22,12 +24,13 @@ pub fn Exchange(import: ServerAction<ImportRegistrations>) -> impl IntoView {
             </p>
             <p class="muted">"Import a CSV with a header row and the columns tenant, tenant_id (or domain), cloud, client_id, object_id, profiles (separated by ;), secret and secret_expires (YYYY-MM-DD), or pfx_base64 and pfx_password. Every row is checked first; if any is wrong, nothing is imported. Secrets are stored encrypted and never shown."</p>
             <ActionForm action=import attr:class="import-form">
-                <FileField label="CSV file" name="file" accept=".csv,text/csv" hint="Read in your browser and sent only to Tenantry." error/>
+                <FileField label="CSV file".to_owned() name="file".to_owned() accept=".csv,text/csv".to_owned()
+                    hint="Read in your browser and sent only to Tenantry.".to_owned() error=None/>
                 <label class="check">
                     <input type="checkbox" name="form[dry_run]" value="true"/>
                     " Only check the file, import nothing"
                 </label>
-                <FormError error fields=&["file"]/>
+                <FormError error fields=&[]/>
                 <button type="submit" disabled=move || import.pending().get()>"Import"</button>
             </ActionForm>
             {move || import.value().get().and_then(Result::ok).map(|report| view! {

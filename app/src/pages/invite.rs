@@ -1,5 +1,6 @@
 use crate::api::staff::{invitation_preview, AcceptInvitation};
-use crate::components::form::{action_error, form_action, Field, FormError};
+use crate::components::form::{action_error, endpoint, Field, FormError};
+use crate::components::post_form::{After, PostForm};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -30,17 +31,17 @@ pub fn InvitePage() -> impl IntoView {
     }
 }
 
-#[island]
+#[component]
 fn AcceptInvitationForm() -> impl IntoView {
-    let accept = form_action::<AcceptInvitation>();
+    let accept = ServerAction::<AcceptInvitation>::new();
     let error = action_error(accept);
     view! {
-        <ActionForm action=accept>
+        <PostForm action={endpoint::<AcceptInvitation>()} after=After::Reload class=String::new()>
             <Field label="Your name" name="name" autocomplete="name" error/>
             <Field label="Choose a password" name="password" kind="password" autocomplete="new-password"
                 hint="At least 12 characters." error/>
             <FormError error fields=&["name", "password"]/>
-            <button type="submit" disabled=move || accept.pending().get()>"Create my account"</button>
-        </ActionForm>
+            <button type="submit">"Create my account"</button>
+        </PostForm>
     }
 }

@@ -1,5 +1,6 @@
 use crate::api::auth::Login;
-use crate::components::form::{action_error, form_action, Field, FormError};
+use crate::components::form::{action_error, endpoint, Field, FormError};
+use crate::components::post_form::{After, PostForm};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -32,16 +33,16 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[component]
 fn LoginForm() -> impl IntoView {
-    let login = form_action::<Login>();
+    let login = ServerAction::<Login>::new();
     let error = action_error(login);
     view! {
-        <ActionForm action=login>
+        <PostForm action={endpoint::<Login>()} after=After::Reload class=String::new()>
             <Field label="E-mail address" name="email" kind="email" autocomplete="username" error/>
             <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
             <FormError error fields=&[]/>
-            <button type="submit" disabled=move || login.pending().get()>"Sign in"</button>
-        </ActionForm>
+            <button type="submit">"Sign in"</button>
+        </PostForm>
     }
 }

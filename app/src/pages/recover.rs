@@ -6,7 +6,8 @@
 
 use crate::api::recovery::{resume_recovery, RestartRecovery, StartRecovery, VerifyRecovery};
 use crate::components::copy::CopyButton;
-use crate::components::form::{action_error, form_action, reload_after_success, FormError};
+use crate::components::form::{action_error, endpoint, FormError};
+use crate::components::post_form::{After, PostForm};
 use crate::components::recovery_checklist::{Checklist, LookAgain};
 use crate::model::{RecoveryProof, RecoveryStart};
 use domain::form::SecretText;
@@ -40,27 +41,26 @@ pub fn RecoverPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[component]
 fn NameTheCompany() -> impl IntoView {
-    let start = form_action::<StartRecovery>();
-    reload_after_success(start);
+    let start = ServerAction::<StartRecovery>::new();
     let error = action_error(start);
     let message = move |field: &'static str| move || error.get().and_then(|e| e.for_field(field));
     view! {
         <h2>"1. Which company?"</h2>
-        <ActionForm action=start>
+        <PostForm action={endpoint::<StartRecovery>()} after=After::Reload class=String::new()>
             <div class="field">
                 <label for="recover-tenant">"The company's Directory (tenant) ID"</label>
                 <p class="hint" id="recover-tenant-hint">"A GUID, on the Overview page of Microsoft Entra ID in the Entra admin center."</p>
                 <input id="recover-tenant" name="tenant_id" required=true autocomplete="off"
                     aria-describedby="recover-tenant-hint recover-tenant-error"
-                    aria-invalid=move || message("tenant_id")().map(|_| "true")/>
-                <p class="field-error" id="recover-tenant-error">{message("tenant_id")}</p>
+                    data-field="tenant_id" aria-invalid=move || message("tenant_id")().map(|_| "true")/>
+                <p class="field-error" id="recover-tenant-error" data-error-for="tenant_id">{message("tenant_id")}</p>
             </div>
             <CloudSelect id="recover-cloud" name="cloud" selected=Cloud::Global/>
             <FormError error fields=&["tenant_id", "cloud"]/>
-            <button type="submit" disabled=move || start.pending().get()>"Continue"</button>
-        </ActionForm>
+            <button type="submit">"Continue"</button>
+        </PostForm>
         <p class="muted">"Tenantry does not say here whether it knows this tenant; the checklist at the end tells you what it found."</p>
     }
 }

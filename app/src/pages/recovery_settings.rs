@@ -3,7 +3,8 @@
 //! and the e-mail Tenantry sent about it.
 
 use crate::api::recovery::{organisation_settings, SaveHomeTenant, SaveRecoverySettings};
-use crate::components::form::{action_error, form_action, reload_after_success, FormError};
+use crate::components::form::{action_error, endpoint, FormError};
+use crate::components::post_form::{After, PostForm};
 use crate::components::relative_time::RelativeTime;
 use crate::model::{OutboxEntry, RecoveryAttemptEntry, RecoverySettings, SettingsPage};
 use domain::Cloud;
@@ -38,25 +39,24 @@ fn Sections(page: SettingsPage) -> impl IntoView {
 }
 
 /// A saved change loads the page again; a refused one keeps what was typed.
-#[island]
+#[component]
 fn HomeTenant(settings: RecoverySettings) -> impl IntoView {
-    let action = form_action::<SaveHomeTenant>();
-    reload_after_success(action);
+    let action = ServerAction::<SaveHomeTenant>::new();
     let error = action_error(action);
     let message = move |field: &'static str| move || error.get().and_then(|e| e.for_field(field));
     view! {
         <section class="card">
             <h2>"Your organisation's Microsoft 365 tenant"</h2>
             <p>"The tenant your own staff sign in to Microsoft 365 with. Company recovery proves control of it. Tenantry asks Microsoft once whether the tenant exists in the cloud you choose."</p>
-            <ActionForm action>
+            <PostForm action={endpoint::<SaveHomeTenant>()} after=After::Reload class=String::new()>
                 <div class="field">
                     <label for="home-tenant">"Directory (tenant) ID"</label>
                     <p class="hint" id="home-tenant-hint">"Empty to forget it, which also turns recovery off."</p>
                     <input id="home-tenant" name="home_tenant_id" autocomplete="off"
                         value=settings.home_tenant_id.clone().unwrap_or_default()
                         aria-describedby="home-tenant-hint home-tenant-error"
-                        aria-invalid=move || message("home_tenant_id")().map(|_| "true")/>
-                    <p class="field-error" id="home-tenant-error">{message("home_tenant_id")}</p>
+                        data-field="home_tenant_id" aria-invalid=move || message("home_tenant_id")().map(|_| "true")/>
+                    <p class="field-error" id="home-tenant-error" data-error-for="home_tenant_id">{message("home_tenant_id")}</p>
                 </div>
                 <div class="field">
                     <label for="home-cloud">"Microsoft cloud"</label>
@@ -67,16 +67,15 @@ fn HomeTenant(settings: RecoverySettings) -> impl IntoView {
                     </select>
                 </div>
                 <FormError error fields=&["home_tenant_id"]/>
-                <button type="submit" disabled=move || action.pending().get()>"Save the tenant"</button>
-            </ActionForm>
+                <button type="submit">"Save the tenant"</button>
+            </PostForm>
         </section>
     }
 }
 
-#[island]
+#[component]
 fn CompanyRecovery(settings: RecoverySettings) -> impl IntoView {
-    let action = form_action::<SaveRecoverySettings>();
-    reload_after_success(action);
+    let action = ServerAction::<SaveRecoverySettings>::new();
     let error = action_error(action);
     let window_error = move || error.get().and_then(|e| e.for_field("window_hours"));
     let enabled = settings.enabled;
@@ -94,27 +93,28 @@ fn CompanyRecovery(settings: RecoverySettings) -> impl IntoView {
                 <p class="notice" role="note">"No mail server is configured (TENANTRY_SMTP_URL): the e-mail that tells every administrator about a recovery waits undelivered below, so a recovery you did not expect could go unnoticed."</p>
             })}
             <p class="muted">"Three refused attempts in twelve hours lock recovery for twelve hours; a refusal before Microsoft signs the app in does not count, so nobody can lock you out with made-up details. The recovery page is "<a href="/recover">"/recover"</a>", linked from the sign-in page."</p>
-            <ActionForm action>
+            <PostForm action={endpoint::<SaveRecoverySettings>()} after=After::Reload class=String::new()>
                 <input type="hidden" name="enabled" value=(!enabled).to_string()/>
                 <input type="hidden" name="window_hours" value=kept_window/>
                 <button type="submit" class="secondary" disabled=settings.home_tenant_id.is_none() && !enabled>
                     {if enabled { "Turn company recovery off" } else { "Allow company recovery" }}
                 </button>
                 {settings.home_tenant_id.is_none().then(|| view! { <p class="hint">"Save your organisation's tenant first."</p> })}
-            </ActionForm>
-            <ActionForm action>
+                <FormError error fields=&[]/>
+            </PostForm>
+            <PostForm action={endpoint::<SaveRecoverySettings>()} after=After::Reload class=String::new()>
                 <input type="hidden" name="enabled" value=enabled.to_string()/>
                 <div class="field">
                     <label for="recovery-window">"A recovery app counts for this many hours after it is created"</label>
                     <p class="hint" id="recovery-window-hint">{format!("Between 1 and {} (this server's limit). Shorter is stricter.", settings.max_window_hours)}</p>
                     <input id="recovery-window" name="window_hours" type="number" min="1" max=settings.max_window_hours.to_string() value=window required=true
                         aria-describedby="recovery-window-hint recovery-window-error"
-                        aria-invalid=move || window_error().map(|_| "true")/>
-                    <p class="field-error" id="recovery-window-error">{window_error}</p>
+                        data-field="window_hours" aria-invalid=move || window_error().map(|_| "true")/>
+                    <p class="field-error" id="recovery-window-error" data-error-for="window_hours">{window_error}</p>
                 </div>
-                <button type="submit" disabled=move || action.pending().get()>"Save the window"</button>
-            </ActionForm>
-            <FormError error fields=&["window_hours"]/>
+                <FormError error fields=&["window_hours"]/>
+                <button type="submit">"Save the window"</button>
+            </PostForm>
         </section>
     }
 }

@@ -8,7 +8,8 @@ use crate::api::checks::{
 };
 use crate::components::copy::CopyButton;
 use crate::components::credential_fields::{CredentialFields, FormInput, CREDENTIAL_FIELDS};
-use crate::components::form::{action_error, form_action, reload_after_success, FormError};
+use crate::components::form::{action_error, endpoint, form_action, FormError};
+use crate::components::post_form::{After, PostForm};
 use crate::components::profile_picker::ProfilePicker;
 use crate::components::verdict::{StatusBadge, VerdictDetails};
 use crate::ids::RegistrationId;
@@ -186,19 +187,16 @@ fn StatusStrip(days: Vec<StripDay>) -> impl IntoView {
 }
 
 /// Checks at once; the page comes back with the result.
-#[island]
+#[component]
 fn CheckNow(registration_id: RegistrationId) -> impl IntoView {
-    let check = form_action::<CheckRegistration>();
+    let check = ServerAction::<CheckRegistration>::new();
     let error = action_error(check);
-    reload_after_success(check);
     view! {
-        <ActionForm action=check attr:class="inline-form">
+        <PostForm action={endpoint::<CheckRegistration>()} after=After::Reload class="inline-form".to_owned()>
             <input type="hidden" name="registration_id" value=registration_id.to_string()/>
-            <button type="submit" disabled=move || check.pending().get()>
-                {move || if check.pending().get() { "Checking…" } else { "Check now" }}
-            </button>
-        </ActionForm>
-        {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+            <button type="submit">"Check now"</button>
+            <FormError error fields=&[]/>
+        </PostForm>
     }
 }
 
@@ -242,41 +240,38 @@ fn Edit(page: RegistrationPage) -> impl IntoView {
     }
 }
 
-#[island]
+#[component]
 fn ProfilesForm(registration_id: RegistrationId, chosen: Vec<String>) -> impl IntoView {
-    let profiles = form_action::<ChangeRegistrationProfiles>();
+    let profiles = ServerAction::<ChangeRegistrationProfiles>::new();
     let error = action_error(profiles);
-    reload_after_success(profiles);
     let chosen = RwSignal::new(chosen);
     let profiles_message =
         Signal::derive(move || error.get().and_then(|e| e.for_field("profiles")));
     view! {
-        <ActionForm action=profiles>
+        <PostForm action={endpoint::<ChangeRegistrationProfiles>()} after=After::Reload class=String::new()>
             <input type="hidden" name="registration_id" value=registration_id.to_string()/>
             <ProfilePicker legend="Products this registration serves" name="form[profiles]" chosen
                 error=profiles_message/>
             <FormInput label="Object ID" name="object_id" error
                 hint="Only needed when a product asks for it (company recovery); leave empty to keep what is recorded."/>
             <FormError error fields=&["profiles", "object_id"]/>
-            <button type="submit" disabled=move || profiles.pending().get()>"Save products"</button>
-        </ActionForm>
+            <button type="submit">"Save products"</button>
+        </PostForm>
     }
 }
 
 /// A saved credential loads the page again, so no secret lingers on screen.
-#[island]
+#[component]
 fn ReplaceCredentialForm(registration_id: RegistrationId) -> impl IntoView {
-    let credential = form_action::<ReplaceRegistrationCredential>();
+    let credential = ServerAction::<ReplaceRegistrationCredential>::new();
     let error = action_error(credential);
-    reload_after_success(credential);
-    let certificate = RwSignal::new(false);
     view! {
-        <ActionForm action=credential>
+        <PostForm action={endpoint::<ReplaceRegistrationCredential>()} after=After::Reload class=String::new()>
             <input type="hidden" name="registration_id" value=registration_id.to_string()/>
-            <CredentialFields error certificate/>
+            <CredentialFields error/>
             <FormError error fields=CREDENTIAL_FIELDS/>
-            <button type="submit" disabled=move || credential.pending().get()>"Replace credential"</button>
-        </ActionForm>
+            <button type="submit">"Replace credential"</button>
+        </PostForm>
     }
 }
 

@@ -1,7 +1,8 @@
 use crate::api::registrations::{list_registrations, AddRegistration};
 use crate::components::check_all::CheckAllNow;
 use crate::components::credential_fields::{CredentialFields, FormInput};
-use crate::components::form::{action_error, form_action, reload_after_success, FormError};
+use crate::components::form::{action_error, endpoint, FormError};
+use crate::components::post_form::{After, PostForm};
 use crate::components::profile_picker::ProfilePicker;
 use crate::components::verdict::StatusBadge;
 use crate::ids::CustomerTenantId;
@@ -101,24 +102,22 @@ fn TenantRegistrations(
 
 /// A saved registration loads the page again, so no typed secret lingers
 /// on screen and the list shows it.
-#[island]
+#[component]
 fn RegistrationForm(customer_tenant_id: CustomerTenantId) -> impl IntoView {
-    let action = form_action::<AddRegistration>();
-    reload_after_success(action);
+    let action = ServerAction::<AddRegistration>::new();
     let error = action_error(action);
     let message = move |field: &'static str| move || error.get().and_then(|e| e.for_field(field));
     let chosen = RwSignal::new(Vec::<String>::new());
-    let certificate = RwSignal::new(false);
     view! {
-        <ActionForm action attr:class="registration-form">
+        <PostForm action={endpoint::<AddRegistration>()} after=After::Reload class="registration-form".to_owned()>
             <input type="hidden" name="customer_tenant_id" value=customer_tenant_id.to_string()/>
             <ProfilePicker legend="Products this registration serves" name="form[profiles]" chosen
                 error=Signal::derive(message("profiles"))/>
             <FormInput label="Application (client) ID" name="client_id" hint="On the registration's Overview page." error/>
             <FormInput label="Object ID" name="object_id" hint="Needed for company recovery; optional otherwise." error/>
-            <CredentialFields error certificate/>
+            <CredentialFields error/>
             <FormError error fields=FIELDS/>
-            <button type="submit" disabled=move || action.pending().get()>"Save registration"</button>
-        </ActionForm>
+            <button type="submit">"Save registration"</button>
+        </PostForm>
     }
 }

@@ -2,7 +2,8 @@
 //! them and chooses a new one.
 
 use crate::api::staff::{password_reset_preview, CompletePasswordReset};
-use crate::components::form::{action_error, form_action, Field, FormError};
+use crate::components::form::{action_error, endpoint, Field, FormError};
+use crate::components::post_form::{After, PostForm};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -30,16 +31,16 @@ pub fn ResetPasswordPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[component]
 fn NewPasswordForm() -> impl IntoView {
-    let complete = form_action::<CompletePasswordReset>();
+    let complete = ServerAction::<CompletePasswordReset>::new();
     let error = action_error(complete);
     view! {
-        <ActionForm action=complete>
+        <PostForm action={endpoint::<CompletePasswordReset>()} after=After::Reload class=String::new()>
             <Field label="New password" name="password" kind="password" autocomplete="new-password"
                 hint="At least 12 characters and hard to guess: a few unrelated words work well." error/>
             <FormError error fields=&["password"]/>
-            <button type="submit" disabled=move || complete.pending().get()>"Set the new password"</button>
-        </ActionForm>
+            <button type="submit">"Set the new password"</button>
+        </PostForm>
     }
 }

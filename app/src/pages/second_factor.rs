@@ -3,7 +3,8 @@
 //! the member has none, setting one up first.
 
 use crate::api::mfa::{sign_in_enrolment, ConfirmSignInEnrolment, SignInCode};
-use crate::components::form::{action_error, form_action, Field, FormError};
+use crate::components::form::{action_error, endpoint, form_action, Field, FormError};
+use crate::components::post_form::{After, PostForm};
 use crate::components::mfa::{EnrolmentCard, RecoveryCodes};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -23,16 +24,16 @@ pub fn SignInCodePage() -> impl IntoView {
     }
 }
 
-#[island]
+#[component]
 fn SignInCodeForm() -> impl IntoView {
-    let verify = form_action::<SignInCode>();
+    let verify = ServerAction::<SignInCode>::new();
     let error = action_error(verify);
     view! {
-        <ActionForm action=verify>
+        <PostForm action={endpoint::<SignInCode>()} after=After::Reload class=String::new()>
             <Field label="Code" name="code" autocomplete="one-time-code" error/>
             <FormError error fields=&["code"]/>
-            <button type="submit" disabled=move || verify.pending().get()>"Continue"</button>
-        </ActionForm>
+            <button type="submit">"Continue"</button>
+        </PostForm>
     }
 }
 

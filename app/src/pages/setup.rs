@@ -1,5 +1,6 @@
 use crate::api::setup::{check_setup, CompleteSetup};
-use crate::components::form::{action_error, form_action, Field, FormError};
+use crate::components::form::{action_error, endpoint, Field, FormError};
+use crate::components::post_form::{After, PostForm};
 use crate::model::SetupState;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -39,19 +40,19 @@ pub fn SetupPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[component]
 fn SetupForm() -> impl IntoView {
-    let complete = form_action::<CompleteSetup>();
+    let complete = ServerAction::<CompleteSetup>::new();
     let error = action_error(complete);
     view! {
-        <ActionForm action=complete>
+        <PostForm action={endpoint::<CompleteSetup>()} after=After::Reload class=String::new()>
             <Field label="Organisation name" name="organisation" autocomplete="organization" error/>
             <Field label="Your name" name="name" autocomplete="name" error/>
             <Field label="E-mail address" name="email" kind="email" autocomplete="username" error/>
             <Field label="Password" name="password" kind="password" autocomplete="new-password"
                 hint="At least 12 characters. A few unrelated words make a strong, memorable password." error/>
             <FormError error fields=&["organisation", "name", "email", "password"]/>
-            <button type="submit" disabled=move || complete.pending().get()>"Create organisation"</button>
-        </ActionForm>
+            <button type="submit">"Create organisation"</button>
+        </PostForm>
     }
 }

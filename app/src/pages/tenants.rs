@@ -1,9 +1,10 @@
-use crate::api::exchange::ImportRegistrations;
 use crate::api::tenants::{
     list_tenants, load_tenant, AdoptVerifiedContact, ArchiveTenant, CreateTenant, UpdateTenant,
 };
-use crate::components::check_all::CheckAll;
-use crate::components::form::{action_error, form_action, FormError};
+use crate::components::check_all::CheckAllNow;
+use crate::components::form::{action_error, endpoint, FormError};
+use crate::components::post_form::{After, PostForm};
+use crate::components::row_filter::RowFilter;
 use crate::components::relative_time::RelativeTime;
 use crate::components::shell::SignedIn;
 use crate::error::AppError;
@@ -17,7 +18,7 @@ use domain::Cloud;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 const FIELDS: &[&str] = &[
     "display_name",
@@ -29,10 +30,12 @@ const FIELDS: &[&str] = &[
 ];
 
 /// Customer tenants: search, status, and (for admins and technicians) a
-/// form to add one.
+/// form to add one. `?archived=1` lists archived tenants too.
 #[component]
 pub fn TenantsPage() -> impl IntoView {
-    let list = Resource::new(|| (), |_| list_tenants(false));
+    let query = use_query_map();
+    let archived = move || query.read().get("archived").is_some_and(|v| v == "1");
+    let list = Resource::new(archived, list_tenants);
     // Read from the frame around the page (see `Shell`); outside it,
     // nothing is offered.
     let me = use_context::<SignedIn>();
@@ -46,7 +49,7 @@ pub fn TenantsPage() -> impl IntoView {
                     None => false,
                 };
                 match list.await {
-                    Ok(list) => view! { <TenantsWorkspace tenants=list.tenants can_manage/> }.into_any(),
+                    Ok(list) => view! { <TenantsSections tenants=list.tenants archived=archived() can_manage/> }.into_any(),
                     Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
@@ -54,115 +57,85 @@ pub fn TenantsPage() -> impl IntoView {
     }
 }
 
-/// The list, searched as one types, and what changes it: adding a tenant,
-/// importing, checking everything. The list is asked for again after each.
-#[island]
-fn TenantsWorkspace(tenants: Vec<TenantSummary>, can_manage: bool) -> impl IntoView {
-    let tenants = RwSignal::new(tenants);
-    let show_archived = RwSignal::new(false);
-    let create = form_action::<CreateTenant>();
-    let import = form_action::<ImportRegistrations>();
-    let refresh = move || {
-        leptos::task::spawn_local(async move {
-            if let Ok(list) = list_tenants(show_archived.get_untracked()).await {
-                tenants.set(list.tenants);
-            }
-        })
-    };
-    let search = RwSignal::new(String::new());
-    // The form is not drawn again after a save, so what was typed stays
-    // when the server refuses it; after a save it is emptied.
-    let add_form = NodeRef::<leptos::html::Form>::new();
-    Effect::new(move |_| {
-        if matches!(create.value().get(), Some(Ok(_))) {
-            if let Some(form) = add_form.get() {
-                form.reset();
-            }
-            refresh();
-        }
-    });
-    Effect::new(move |_| {
-        if matches!(import.value().get(), Some(Ok(_))) {
-            refresh();
-        }
-    });
-    let toggle_archived = move |_| {
-        show_archived.update(|shown| *shown = !*shown);
-        refresh();
-    };
+/// The list, searched as one types, and what changes it: adding a tenant
+/// (the page comes back with it), importing, checking everything.
+#[component]
+fn TenantsSections(tenants: Vec<TenantSummary>, archived: bool, can_manage: bool) -> impl IntoView {
+    let create = ServerAction::<CreateTenant>::new();
+    let total = tenants.len();
     view! {
         <section class="card">
             <div class="section-head">
-                <div class="field inline">
-                    <label for="tenant-search">"Search tenants"</label>
-                    <input id="tenant-search" type="search" placeholder="Name, domain or tenant ID" bind:value=search/>
-                </div>
-                <label class="check">
-                    <input type="checkbox" prop:checked=show_archived on:change=toggle_archived/>
-                    " Show archived"
-                </label>
+                <RowFilter input_id="tenant-search".to_owned() label="Search tenants".to_owned()
+                    placeholder="Name, domain or tenant ID".to_owned() table_id="tenants".to_owned() total/>
+                <ArchivedToggle shown=archived/>
             </div>
-            <TenantTable tenants search/>
+            <TenantTable tenants/>
         </section>
         {can_manage.then(|| view! {
             <section class="card">
                 <h2>"Check every registration"</h2>
                 <p class="muted">"Registrations are checked on their own every few hours; this checks all of them now."</p>
-                <CheckAll customer_tenant_id=None progress=RwSignal::new(None) label="Check everything now"/>
+                <CheckAllNow customer_tenant_id=None label="Check everything now".to_owned() reload_when_done=false/>
             </section>
-            <Exchange import/>
+            <Exchange/>
             <section class="card">
                 <h2>"Add a customer tenant"</h2>
-                <ActionForm action=create attr:class="tenant-form" node_ref=add_form>
+                <PostForm action={endpoint::<CreateTenant>()} after=After::Reload class="tenant-form".to_owned()>
                     <TenantFields values=CustomerTenantForm::default() error=action_error(create)/>
-                    <button type="submit" disabled=move || create.pending().get()>"Add tenant"</button>
-                    <Saved done=Signal::derive(move || matches!(create.value().get(), Some(Ok(_))))/>
-                </ActionForm>
+                    <button type="submit">"Add tenant"</button>
+                </PostForm>
             </section>
         })}
     }
 }
 
-fn matches(tenant: &TenantSummary, needle: &str) -> bool {
-    needle.is_empty()
-        || tenant.display_name.to_lowercase().contains(needle)
-        || tenant
-            .primary_domain
-            .as_deref()
-            .is_some_and(|d| d.contains(needle))
-        || tenant
-            .entra_tenant_id
-            .as_deref()
-            .is_some_and(|t| t.contains(needle))
+/// "Show archived" opens the list with archived tenants, or without.
+#[island]
+fn ArchivedToggle(shown: bool) -> impl IntoView {
+    let open = move |_| {
+        #[cfg(feature = "hydrate")]
+        let _ = window()
+            .location()
+            .set_href(if shown { "/tenants" } else { "/tenants?archived=1" });
+    };
+    view! {
+        <label class="check">
+            <input type="checkbox" checked=shown on:change=open/>
+            " Show archived"
+        </label>
+    }
+}
+
+fn search_text(tenant: &TenantSummary) -> String {
+    [
+        Some(tenant.display_name.to_lowercase()),
+        tenant.primary_domain.as_deref().map(str::to_lowercase),
+        tenant.entra_tenant_id.as_deref().map(str::to_lowercase),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ")
 }
 
 #[component]
-fn TenantTable(tenants: RwSignal<Vec<TenantSummary>>, search: RwSignal<String>) -> impl IntoView {
-    let visible = move || {
-        let needle = search.get().trim().to_lowercase();
-        tenants.with(|tenants| {
-            tenants
-                .iter()
-                .filter(|t| matches(t, &needle))
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    };
+fn TenantTable(tenants: Vec<TenantSummary>) -> impl IntoView {
     view! {
-        {move || tenants.with(Vec::is_empty).then(|| view! { <p class="muted">"No customer tenants yet."</p> })}
-        <table class="tenants">
+        {tenants.is_empty().then(|| view! { <p class="muted">"No customer tenants yet."</p> })}
+        <table class="tenants" id="tenants">
             <thead>
                 <tr><th scope="col">"Customer"</th><th scope="col">"Tenant"</th><th scope="col">"Cloud"</th><th scope="col">"Status"</th></tr>
             </thead>
             <tbody>
-                <For each=visible key=|t| (t.id.clone(), t.archived) let:tenant>
-                    <tr>
+                {tenants.into_iter().map(|tenant| view! {
+                    <tr data-search=search_text(&tenant)>
                         <td><a href=format!("/tenants/{}", tenant.id)>{tenant.display_name.clone()}</a></td>
                         <td>{tenant.primary_domain.clone().or(tenant.entra_tenant_id.clone())}</td>
                         <td>{tenant.cloud.label()}</td>
                         <td>{if tenant.archived { "Archived" } else { "Never checked" }}</td>
                     </tr>
-                </For>
+                }).collect_view()}
             </tbody>
         </table>
     }
@@ -184,9 +157,9 @@ fn TenantFields(values: CustomerTenantForm, error: Signal<Option<AppError>>) -> 
             <div class="field">
                 <label for=id.clone()>{label}</label>
                 {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
-                <input id=id name=format!("form[{field}]") type="text" value=value
+                <input id=id name=format!("form[{field}]") type="text" value=value data-field=field
                     aria-invalid=move || message(field)().map(|_| "true") aria-describedby=error_id.clone()/>
-                <p class="field-error" id=error_id>{message(field)}</p>
+                <p class="field-error" id=error_id data-error-for=field>{message(field)}</p>
             </div>
         }
     };
@@ -201,23 +174,15 @@ fn TenantFields(values: CustomerTenantForm, error: Signal<Option<AppError>>) -> 
                     <option value=cloud.id() selected=values.cloud == cloud.id() || (values.cloud.is_empty() && cloud == Cloud::Global)>{cloud.label()}</option>
                 }).collect_view()}
             </select>
-            <p class="field-error">{message("cloud")}</p>
+            <p class="field-error" data-error-for="cloud">{message("cloud")}</p>
         </div>
         {input("Contact e-mail addresses", "contacts", values.contacts.clone(), "Separate several with commas.")}
         <div class="field">
             <label for="tenant-notes">"Notes"</label>
             <textarea id="tenant-notes" name="form[notes]" rows="3">{values.notes.clone()}</textarea>
-            <p class="field-error">{message("notes")}</p>
+            <p class="field-error" data-error-for="notes">{message("notes")}</p>
         </div>
         <FormError error fields=FIELDS/>
-    }
-}
-
-#[component]
-fn Saved(done: Signal<bool>) -> impl IntoView {
-    move || {
-        done.get()
-            .then(|| view! { <p class="notice" role="status">"Saved."</p> })
     }
 }
 
@@ -311,18 +276,17 @@ pub fn TenantPage() -> impl IntoView {
 }
 
 /// Editing keeps what was typed when the server refuses it.
-#[island]
+#[component]
 fn TenantEditForm(
     customer_tenant_id: CustomerTenantId,
     values: CustomerTenantForm,
 ) -> impl IntoView {
-    let save = form_action::<UpdateTenant>();
+    let save = ServerAction::<UpdateTenant>::new();
     view! {
-        <ActionForm action=save attr:class="tenant-form">
+        <PostForm action={endpoint::<UpdateTenant>()} after=After::notice("Saved.") class="tenant-form".to_owned()>
             <input type="hidden" name="customer_tenant_id" value=customer_tenant_id.to_string()/>
             <TenantFields values error=action_error(save)/>
-            <button type="submit" disabled=move || save.pending().get()>"Save changes"</button>
-            <Saved done=Signal::derive(move || matches!(save.value().get(), Some(Ok(_))))/>
-        </ActionForm>
+            <button type="submit">"Save changes"</button>
+        </PostForm>
     }
 }

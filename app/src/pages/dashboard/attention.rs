@@ -3,7 +3,8 @@
 
 use crate::api::dashboard::{AcknowledgeProblem, WithdrawAcknowledgement};
 use crate::components::credential_fields::FormInput;
-use crate::components::form::{action_error, form_action, reload_after_success, FormError};
+use crate::components::form::{endpoint, FormError};
+use crate::components::post_form::{After, PostForm};
 use crate::components::relative_time::RelativeTime;
 use crate::components::verdict::StatusBadge;
 use crate::model::{AttentionItem, DashboardView};
@@ -102,24 +103,24 @@ fn Line(item: AttentionItem, can: bool) -> impl IntoView {
 /// loads the dashboard again.
 #[island]
 fn AcknowledgeForm(registration_id: String) -> impl IntoView {
-    let acknowledge = form_action::<AcknowledgeProblem>();
-    let error = action_error(acknowledge);
-    reload_after_success(acknowledge);
+    // Drawn only when opened, in the browser: the form's fields show their
+    // errors through `PostForm`.
+    let error: Signal<Option<crate::error::AppError>> = Signal::stored(None);
     let open = RwSignal::new(false);
     let registration_id = StoredValue::new(registration_id);
     view! {
         <button type="button" class="link" on:click=move |_| open.update(|open| *open = !*open)
             aria-expanded=move || if open.get() { "true" } else { "false" }>"Acknowledge…"</button>
         <Show when=move || open.get()>
-            <ActionForm action=acknowledge attr:class="acknowledge">
+            <PostForm action={endpoint::<AcknowledgeProblem>()} after=After::Reload class="acknowledge".to_owned()>
                 <input type="hidden" name="registration_id" value=registration_id.get_value()/>
                 <FormInput label="What is being done" name="note" error
                     hint="Colleagues see this beside the problem."/>
                 <FormInput label="Set aside until (optional)" name="until" kind="date" error
                     hint="It comes back on its own after that day, or as soon as the problem changes."/>
                 <FormError error fields=&["note", "until"]/>
-                <button type="submit" disabled=move || acknowledge.pending().get()>"Set aside"</button>
-            </ActionForm>
+                <button type="submit">"Set aside"</button>
+            </PostForm>
         </Show>
     }
 }

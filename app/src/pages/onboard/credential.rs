@@ -6,7 +6,8 @@ use crate::api::onboarding::{
     GenerateOnboardingCertificate, SaveOnboardingSecret, UploadOnboardingCertificate,
 };
 use crate::components::file_field::FileField;
-use crate::components::form::{action_error, form_action, FormError};
+use crate::components::form::{action_error, endpoint, FormError};
+use crate::components::post_form::{After, PostForm};
 use crate::model::SavedCredential;
 use domain::onboarding::Step;
 use leptos::prelude::*;
@@ -16,6 +17,16 @@ enum Choice {
     Generate,
     Upload,
     Secret,
+}
+
+impl Choice {
+    fn name(self) -> &'static str {
+        match self {
+            Choice::Generate => "generate",
+            Choice::Upload => "upload",
+            Choice::Secret => "secret",
+        }
+    }
 }
 
 #[component]
@@ -32,12 +43,10 @@ pub fn CredentialStep() -> impl IntoView {
         Some((true, false)) => Choice::Upload,
         _ => Choice::Generate,
     };
-    let choice = RwSignal::new(initial);
     let option = move |value: Choice, label: &'static str, hint: &'static str| {
         view! {
             <label class="choice">
-                <input type="radio" name="credential-choice" checked=choice.get_untracked() == value
-                    on:change=move |_| choice.set(value)/>
+                <input type="radio" name="credential-choice" value=value.name() checked=initial == value/>
                 <span><strong>{label}</strong><br/><span class="hint">{hint}</span></span>
             </label>
         }
@@ -45,18 +54,19 @@ pub fn CredentialStep() -> impl IntoView {
     view! {
         <StepHeading step=Step::Credential/>
         <p>"Tenantry needs a credential to sign in as the app. A certificate is safer than a client secret: its private key is never typed or copied, and it can live up to a year."</p>
-        {move || data.with(|d| d.credential.clone()).map(|saved| view! { <Saved saved/> })}
+        {data.with_untracked(|d| d.credential.clone()).map(|saved| view! { <Saved saved/> })}
+        // Each way's form shows by the radio buttons alone (style sheet).
+        <div class="credential-choice">
         <fieldset class="choices">
             <legend>"How should Tenantry sign in?"</legend>
             {option(Choice::Generate, "Generate a certificate for me (recommended)", "Tenantry makes the key pair and keeps the private key; you upload the public certificate to Entra.")}
             {option(Choice::Upload, "Upload my own certificate", "A .pfx with its password, or a certificate with its PEM private key.")}
             {option(Choice::Secret, "Use a client secret", "Simpler, but it must be renewed at least every six months.")}
         </fieldset>
-        {move || match choice.get() {
-            Choice::Generate => view! { <Generate/> }.into_any(),
-            Choice::Upload => view! { <Upload/> }.into_any(),
-            Choice::Secret => view! { <Secret/> }.into_any(),
-        }}
+            <div data-choice="generate"><Generate/></div>
+            <div data-choice="upload"><Upload/></div>
+            <div data-choice="secret"><Secret/></div>
+        </div>
     }
     .into_any()
 }
@@ -69,7 +79,7 @@ fn RecoverySecret() -> impl IntoView {
         <StepHeading step=Step::Credential/>
         <p>"Under Certificates & secrets of the app, create a new client secret and copy its Value at once: Entra shows it only this time."</p>
         <p>"Keep it at hand: you enter it at the test, step 6. Tenantry uses it for that check only and never stores it. Delete the app once the proof is accepted."</p>
-        <super::entra_steps::DoneButton step=Step::Credential.number() label="The secret is created".to_owned()/>
+        <super::entra_steps::DoneButton step=Step::Credential label="The secret is created"/>
     }
 }
 
@@ -99,26 +109,18 @@ fn Saved(saved: SavedCredential) -> impl IntoView {
 #[component]
 fn Generate() -> impl IntoView {
     let wizard = wizard();
-    let generate = form_action::<GenerateOnboardingCertificate>();
-    let error = action_error(generate);
-    wizard.on_saved(generate, || {});
-    let has_generated = move || {
-        wizard
-            .data
-            .with(|d| d.credential.as_ref().is_some_and(|c| c.generated))
-    };
+    let error = action_error(ServerAction::<GenerateOnboardingCertificate>::new());
+    let has_generated = wizard
+        .data
+        .with_untracked(|d| d.credential.as_ref().is_some_and(|c| c.generated));
     view! {
-        <ActionForm action=generate attr:class="onboard-form">
+        <PostForm action={endpoint::<GenerateOnboardingCertificate>()} after=After::Reload class="onboard-form".to_owned()>
             <p>"The certificate uses a 2048-bit RSA key and SHA-256, is valid for twelve months and may only be used to sign in. Its private key stays sealed on Tenantry's server."</p>
             <FormError error fields=&[]/>
-            <button type="submit" disabled=move || generate.pending().get()>
-                {move || match (generate.pending().get(), has_generated()) {
-                    (true, _) => "Generating…",
-                    (false, true) => "Generate a new certificate instead",
-                    (false, false) => "Generate a certificate",
-                }}
+            <button type="submit">
+                {if has_generated { "Generate a new certificate instead" } else { "Generate a certificate" }}
             </button>
-        </ActionForm>
+        </PostForm>
     }
 }
 
@@ -126,21 +128,22 @@ const UPLOAD_FIELDS: &[&str] = &["certificate", "private_key", "password"];
 
 #[component]
 fn Upload() -> impl IntoView {
-    let wizard = wizard();
-    let upload = form_action::<UploadOnboardingCertificate>();
-    let error = action_error(upload);
-    wizard.on_saved(upload, || {});
+    let error = action_error(ServerAction::<UploadOnboardingCertificate>::new());
+    let file_error = move |field: &str| error.get_untracked().and_then(|e| e.for_field(field));
     view! {
-        <ActionForm action=upload attr:class="onboard-form">
-            <FileField label="Certificate (.cer, .crt or .pem)" name="certificate" accept=".cer,.crt,.pem,.der"
-                hint="Optional with a .pfx, which already holds it." error/>
-            <FileField label="Private key (.pfx, or .pem)" name="private_key" accept=".pfx,.p12,.pem,.key"
-                hint="Sealed on Tenantry's server as soon as it arrives; never shown again." error/>
+        <PostForm action={endpoint::<UploadOnboardingCertificate>()} after=After::Reload class="onboard-form".to_owned()>
+            <FileField label="Certificate (.cer, .crt or .pem)".to_owned() name="certificate".to_owned()
+                accept=".cer,.crt,.pem,.der".to_owned() hint="Optional with a .pfx, which already holds it.".to_owned()
+                error=file_error("certificate")/>
+            <FileField label="Private key (.pfx, or .pem)".to_owned() name="private_key".to_owned()
+                accept=".pfx,.p12,.pem,.key".to_owned()
+                hint="Sealed on Tenantry's server as soon as it arrives; never shown again.".to_owned()
+                error=file_error("private_key")/>
             <WizardField label="Password of the .pfx" name="password" kind="password" error
                 hint="Leave empty for a PEM key."/>
             <FormError error fields=UPLOAD_FIELDS/>
-            <button type="submit" disabled=move || upload.pending().get()>"Upload and check"</button>
-        </ActionForm>
+            <button type="submit">"Upload and check"</button>
+        </PostForm>
     }
 }
 
@@ -149,9 +152,7 @@ const SECRET_FIELDS: &[&str] = &["secret", "secret_expires"];
 #[component]
 fn Secret() -> impl IntoView {
     let wizard = wizard();
-    let save = form_action::<SaveOnboardingSecret>();
-    let error = action_error(save);
-    wizard.on_saved(save, || {});
+    let error = action_error(ServerAction::<SaveOnboardingSecret>::new());
     let saved = wizard
         .data
         .with_untracked(|d| d.credential.clone().filter(|c| !c.certificate));
@@ -164,12 +165,12 @@ fn Secret() -> impl IntoView {
     };
     view! {
         <p>"On the app's page, open Certificates & secrets → Client secrets → New client secret. Choose an expiry of six months or less and copy its Value straight away: Entra shows it only once."</p>
-        <ActionForm action=save attr:class="onboard-form">
+        <PostForm action={endpoint::<SaveOnboardingSecret>()} after=After::Reload class="onboard-form".to_owned()>
             <WizardField label="Client secret value" name="secret" kind="password" error hint/>
             <WizardField label="Secret expires" name="secret_expires" kind="date" error
                 value=saved.map(|s| s.expires.date().to_owned()).unwrap_or_default()/>
             <FormError error fields=SECRET_FIELDS/>
-            <button type="submit" disabled=move || save.pending().get()>"Save the secret"</button>
-        </ActionForm>
+            <button type="submit">"Save the secret"</button>
+        </PostForm>
     }
 }

@@ -2,30 +2,26 @@
 //! the app, add its permissions, grant admin consent. Tenantry only records
 //! that the customer says they are done; the test in step 6 checks.
 
-use super::{go_to, wizard, StepHeading};
+use super::{step_href, wizard, StepHeading};
 use crate::api::onboarding::FinishOnboardingStep;
 use crate::components::copy::CopyButton;
-use crate::components::form::{action_error, form_action, FormError};
+use crate::components::form::{action_error, endpoint, FormError};
+use crate::components::post_form::{After, PostForm};
 use domain::onboarding::Step;
 use leptos::prelude::*;
 
 /// "I have done this": records the step and moves on to the next one.
-#[island]
-pub(super) fn DoneButton(step: u8, label: String) -> impl IntoView {
-    let finish = form_action::<FinishOnboardingStep>();
+#[component]
+pub(super) fn DoneButton(step: Step, label: &'static str) -> impl IntoView {
+    let finish = ServerAction::<FinishOnboardingStep>::new();
     let error = action_error(finish);
-    let next = Step::clamped(i64::from(step)).next();
-    Effect::new(move |_| {
-        if let (Some(Ok(_)), Some(next)) = (finish.value().get(), next) {
-            go_to(next);
-        }
-    });
+    let next = step.next().map(step_href).map_or(After::Reload, After::Open);
     view! {
-        <ActionForm action=finish attr:class="step-actions">
-            <input type="hidden" name="step" value=step/>
+        <PostForm action={endpoint::<FinishOnboardingStep>()} after=next class="step-actions".to_owned()>
+            <input type="hidden" name="step" value=step.number()/>
             <FormError error fields=&[]/>
-            <button type="submit" disabled=move || finish.pending().get()>{label}</button>
-        </ActionForm>
+            <button type="submit">{label}</button>
+        </PostForm>
     }
 }
 
@@ -59,7 +55,7 @@ pub fn RegisterStep() -> impl IntoView {
             <pre class="script"><code>{data.azure_cli.clone()}</code></pre>
             <CopyButton text=data.azure_cli.clone() what="the Azure CLI commands".to_owned()/>
         </details>
-        <DoneButton step=Step::Register.number() label="The app is registered".to_owned()/>
+        <DoneButton step=Step::Register label="The app is registered"/>
     }
 }
 
@@ -86,7 +82,7 @@ pub fn PermissionsStep() -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        <DoneButton step=Step::Permissions.number() label="The permissions are added".to_owned()/>
+        <DoneButton step=Step::Permissions label="The permissions are added"/>
     }
 }
 
@@ -107,6 +103,6 @@ pub fn ConsentStep() -> impl IntoView {
                 <p class="muted">"Once you enter the app's IDs in step 5, a direct consent link for this app appears here too."</p>
             }.into_any(),
         }}
-        <DoneButton step=Step::Consent.number() label="Consent is granted".to_owned()/>
+        <DoneButton step=Step::Consent label="Consent is granted"/>
     }
 }

@@ -1,8 +1,9 @@
 //! Step 5: the IDs from the app's Overview page.
 
-use super::{wizard, StepHeading, WizardField};
+use super::{step_href, wizard, StepHeading, WizardField};
 use crate::api::onboarding::SaveOnboardingIds;
-use crate::components::form::{action_error, form_action, FormError};
+use crate::components::form::{action_error, endpoint, FormError};
+use crate::components::post_form::{After, PostForm};
 use domain::onboarding::Step;
 use leptos::prelude::*;
 
@@ -11,10 +12,8 @@ const FIELDS: &[&str] = &["tenant_id", "client_id", "object_id"];
 #[component]
 pub fn IdsStep() -> impl IntoView {
     let wizard = wizard();
-    let save = form_action::<SaveOnboardingIds>();
+    let save = ServerAction::<SaveOnboardingIds>::new();
     let error = action_error(save);
-    let context = wizard;
-    wizard.on_saved(save, move || context.go(Step::Test));
     let saved = wizard
         .data
         .with_untracked(|d| (d.ids.clone(), d.needs_object_id));
@@ -22,7 +21,7 @@ pub fn IdsStep() -> impl IntoView {
     view! {
         <StepHeading step=Step::Ids/>
         <p>"Copy these from the app's Overview page in Entra."</p>
-        <ActionForm action=save attr:class="onboard-form">
+        <PostForm action={endpoint::<SaveOnboardingIds>()} after=After::Open(step_href(Step::Test)) class="onboard-form".to_owned()>
             <WizardField label="Directory (tenant) ID" name="tenant_id" error value=ids.tenant_id.clone()/>
             <WizardField label="Application (client) ID" name="client_id" error value=ids.client_id.clone()/>
             {needs_object_id.then(|| view! {
@@ -30,7 +29,7 @@ pub fn IdsStep() -> impl IntoView {
                     hint="The app registration's Object ID, not the one of its enterprise application."/>
             })}
             <FormError error fields=FIELDS/>
-            <button type="submit" disabled=move || save.pending().get()>"Save the IDs"</button>
-        </ActionForm>
+            <button type="submit">"Save the IDs"</button>
+        </PostForm>
     }
 }

@@ -13,7 +13,6 @@ use crate::error::AppError;
 use crate::model::OnboardingView;
 use domain::onboarding::{resume_at, Step};
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -46,20 +45,11 @@ pub fn OnboardPage() -> impl IntoView {
     }
 }
 
-fn step_href(step: Step) -> String {
+pub(crate) fn step_href(step: Step) -> String {
     format!("/onboard?step={}", step.number())
 }
 
-/// Opens `step` as a page of its own.
-pub(crate) fn go_to(step: Step) {
-    #[cfg(feature = "hydrate")]
-    let _ = window().location().set_href(&step_href(step));
-    #[cfg(not(feature = "hydrate"))]
-    let _ = step;
-}
-
-/// What every step gets: the latest view of what is saved, and a way to
-/// move to another step.
+/// What every step gets: the latest view of what is saved.
 #[derive(Clone, Copy)]
 pub(crate) struct WizardContext {
     pub data: RwSignal<OnboardingView>,
@@ -69,30 +59,11 @@ impl WizardContext {
     pub fn step_href(&self, step: Step) -> String {
         step_href(step)
     }
-
-    pub fn go(&self, step: Step) {
-        go_to(step);
-    }
-
-    /// Takes each successful answer of `action` as the new saved state, then
-    /// runs `then` (usually moving on to the next step).
-    pub fn on_saved<S>(&self, action: ServerAction<S>, then: impl Fn() + 'static)
-    where
-        S: ServerFn<Output = OnboardingView, Error = AppError> + Clone + Send + Sync + 'static,
-    {
-        let data = self.data;
-        Effect::new(move |_| {
-            if let Some(Ok(view)) = action.value().get() {
-                data.set(view);
-                then();
-            }
-        });
-    }
 }
 
-/// Each step opens as a page of its own (`?step=`). Steps 1 to 3 are text
-/// and a "done" button; steps 4 to 6 are one island each, given what is
-/// saved.
+/// Each step opens as a page of its own (`?step=`). Steps 1 to 5 are
+/// rendered on the server, their forms sent in the background (`PostForm`);
+/// step 6 is an island.
 #[component]
 fn Wizard(data: OnboardingView, step: Option<i64>) -> impl IntoView {
     let resume = resume_at(data.finished);
@@ -129,25 +100,22 @@ fn Wizard(data: OnboardingView, step: Option<i64>) -> impl IntoView {
                 Step::Register => view! { <entra_steps::RegisterStep/> }.into_any(),
                 Step::Permissions => view! { <entra_steps::PermissionsStep/> }.into_any(),
                 Step::Consent => view! { <entra_steps::ConsentStep/> }.into_any(),
-                Step::Credential | Step::Ids | Step::Test => {
-                    view! { <InteractiveStep data=data.clone() step=step.number()/> }.into_any()
-                }
+                Step::Credential => view! { <credential::CredentialStep/> }.into_any(),
+                Step::Ids => view! { <ids::IdsStep/> }.into_any(),
+                Step::Test => view! { <TestIsland data=data.clone()/> }.into_any(),
             }}
         </section>
     }
 }
 
-/// Steps 4 to 6: forms whose answers change what the step shows.
+/// Step 6 shows what the test found, and for an ownership proof looks
+/// again by itself: an island, given what is saved.
 #[island]
-fn InteractiveStep(data: OnboardingView, step: u8) -> impl IntoView {
+fn TestIsland(data: OnboardingView) -> impl IntoView {
     provide_context(WizardContext {
         data: RwSignal::new(data),
     });
-    match Step::clamped(i64::from(step)) {
-        Step::Credential => view! { <credential::CredentialStep/> }.into_any(),
-        Step::Ids => view! { <ids::IdsStep/> }.into_any(),
-        _ => view! { <test::TestStep/> }.into_any(),
-    }
+    view! { <test::TestStep/> }
 }
 
 pub(crate) fn wizard() -> WizardContext {
@@ -177,9 +145,9 @@ pub(crate) fn WizardField(
         <div class="field">
             <label for=id.clone()>{label}</label>
             {(!hint.is_empty()).then(|| view! { <p class="hint" id=format!("{id}-hint")>{hint.clone()}</p> })}
-            <input id=id.clone() name=format!("form[{name}]") type=kind value=value autocomplete="off"
+            <input id=id.clone() name=format!("form[{name}]") type=kind value=value autocomplete="off" data-field=name
                 aria-invalid=move || message().map(|_| "true") aria-describedby=format!("{id}-error")/>
-            <p class="field-error" id=format!("{id}-error")>{message}</p>
+            <p class="field-error" id=format!("{id}-error") data-error-for=name>{message}</p>
         </div>
     }
 }
