@@ -343,8 +343,6 @@ export class DashboardPage {
 
   async acknowledge(tenant: string, note: string) {
     const line = this.openItems().filter({ hasText: tenant }).first();
-    // Once failed in a full run: the click landed before the page's own
-    // chunk had hydrated and was lost. Click again until the form opens.
     await line.getByRole('button', { name: 'Acknowledge…' }).click();
     await this.page.getByLabel('What is being done').fill(note);
     await reloadsAfter(this.page, () => this.page.getByRole('button', { name: 'Set aside', exact: true }).click());

@@ -137,14 +137,16 @@ mod enhanced {
     /// a refusal comes back as the error rather than as a page.
     async fn send(action: &str, form: &HtmlFormElement) -> Result<Answer, AppError> {
         let data = web_sys::FormData::new_with_form(form).map_err(transport)?;
-        let body = web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data)
-            .map_err(transport)?;
+        let body =
+            web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).map_err(transport)?;
         join_choices(form, &body);
         let init = web_sys::RequestInit::new();
         init.set_method("POST");
         init.set_body(&body);
         let headers = web_sys::Headers::new().map_err(transport)?;
-        headers.set("Accept", "application/json").map_err(transport)?;
+        headers
+            .set("Accept", "application/json")
+            .map_err(transport)?;
         init.set_headers(&headers);
         let response: web_sys::Response =
             JsFuture::from(window().fetch_with_str_and_init(action, &init))

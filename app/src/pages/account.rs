@@ -1,8 +1,8 @@
 use crate::api::account::{my_sessions, ChangePassword, SignOutEverywhere};
 use crate::api::mfa::{mfa_status, ConfirmMfaEnrolment, StartMfaEnrolment};
 use crate::components::form::{action_error, endpoint, form_action, Field, FormError};
-use crate::components::post_form::{After, PostForm};
 use crate::components::mfa::{EnrolmentCard, RecoveryCodes};
+use crate::components::post_form::{After, PostForm};
 use crate::components::relative_time::RelativeTime;
 use crate::model::{SecondFactorStatus, SessionView};
 use leptos::prelude::*;

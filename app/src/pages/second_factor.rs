@@ -4,8 +4,8 @@
 
 use crate::api::mfa::{sign_in_enrolment, ConfirmSignInEnrolment, SignInCode};
 use crate::components::form::{action_error, endpoint, form_action, Field, FormError};
-use crate::components::post_form::{After, PostForm};
 use crate::components::mfa::{EnrolmentCard, RecoveryCodes};
+use crate::components::post_form::{After, PostForm};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

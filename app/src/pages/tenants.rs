@@ -4,8 +4,8 @@ use crate::api::tenants::{
 use crate::components::check_all::CheckAllNow;
 use crate::components::form::{action_error, endpoint, FormError};
 use crate::components::post_form::{After, PostForm};
-use crate::components::row_filter::RowFilter;
 use crate::components::relative_time::RelativeTime;
+use crate::components::row_filter::RowFilter;
 use crate::components::shell::SignedIn;
 use crate::error::AppError;
 use crate::ids::CustomerTenantId;
@@ -95,9 +95,11 @@ fn TenantsSections(tenants: Vec<TenantSummary>, archived: bool, can_manage: bool
 fn ArchivedToggle(shown: bool) -> impl IntoView {
     let open = move |_| {
         #[cfg(feature = "hydrate")]
-        let _ = window()
-            .location()
-            .set_href(if shown { "/tenants" } else { "/tenants?archived=1" });
+        let _ = window().location().set_href(if shown {
+            "/tenants"
+        } else {
+            "/tenants?archived=1"
+        });
     };
     view! {
         <label class="check">

@@ -3,7 +3,7 @@
 
 use crate::api::dashboard::{AcknowledgeProblem, WithdrawAcknowledgement};
 use crate::components::credential_fields::FormInput;
-use crate::components::form::{endpoint, FormError};
+use crate::components::form::{action_error, endpoint, FormError};
 use crate::components::post_form::{After, PostForm};
 use crate::components::relative_time::RelativeTime;
 use crate::components::verdict::StatusBadge;
@@ -64,7 +64,28 @@ pub fn Attention(view: Arc<DashboardView>) -> impl IntoView {
                     <ul class="attention">{aside}</ul>
                 </details>
             })}
+            {can.then(|| view! { <AcknowledgeForm/> })}
         </section>
+    }
+}
+
+/// The page's one acknowledgement form, hidden until an "Acknowledge…"
+/// button brings it under its line: one form in the page, not one per line.
+#[component]
+fn AcknowledgeForm() -> impl IntoView {
+    let error = action_error(ServerAction::<AcknowledgeProblem>::new());
+    view! {
+        <div id="acknowledge" hidden=error.get_untracked().is_none()>
+            <PostForm action={endpoint::<AcknowledgeProblem>()} after=After::Reload class="acknowledge".to_owned()>
+                <input type="hidden" name="registration_id" id="acknowledge-registration"/>
+                <FormInput label="What is being done" name="note" error
+                    hint="Colleagues see this beside the problem."/>
+                <FormInput label="Set aside until (optional)" name="until" kind="date" error
+                    hint="It comes back on its own after that day, or as soon as the problem changes."/>
+                <FormError error fields=&["note", "until"]/>
+                <button type="submit">"Set aside"</button>
+            </PostForm>
+        </div>
     }
 }
 
@@ -94,33 +115,56 @@ fn Line(item: AttentionItem, can: bool) -> impl IntoView {
     view! {
         <li>
             <Summary item/>
-            {can.then(|| view! { " " <AcknowledgeForm registration_id=id/> })}
+            {can.then(|| view! { " " <AcknowledgeButton registration_id=id/> })}
         </li>
     }
 }
 
-/// "Acknowledge…" opens the form under its line; setting the problem aside
-/// loads the dashboard again.
+/// "Acknowledge…" brings the page's acknowledgement form under its line, for
+/// this registration, or puts it away again.
 #[island]
-fn AcknowledgeForm(registration_id: String) -> impl IntoView {
-    // Drawn only when opened, in the browser: the form's fields show their
-    // errors through `PostForm`.
-    let error: Signal<Option<crate::error::AppError>> = Signal::stored(None);
+fn AcknowledgeButton(registration_id: String) -> impl IntoView {
     let open = RwSignal::new(false);
-    let registration_id = StoredValue::new(registration_id);
+    let button = NodeRef::<leptos::html::Button>::new();
+    let toggle = move |_| {
+        let now_open = !open.get_untracked();
+        open.set(now_open);
+        #[cfg(feature = "hydrate")]
+        if let Some(button) = button.get_untracked() {
+            move_form(&button, &registration_id, now_open);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (button, &registration_id);
+    };
     view! {
-        <button type="button" class="link" on:click=move |_| open.update(|open| *open = !*open)
+        <button type="button" class="link" node_ref=button on:click=toggle
+            aria-controls="acknowledge"
             aria-expanded=move || if open.get() { "true" } else { "false" }>"Acknowledge…"</button>
-        <Show when=move || open.get()>
-            <PostForm action={endpoint::<AcknowledgeProblem>()} after=After::Reload class="acknowledge".to_owned()>
-                <input type="hidden" name="registration_id" value=registration_id.get_value()/>
-                <FormInput label="What is being done" name="note" error
-                    hint="Colleagues see this beside the problem."/>
-                <FormInput label="Set aside until (optional)" name="until" kind="date" error
-                    hint="It comes back on its own after that day, or as soon as the problem changes."/>
-                <FormError error fields=&["note", "until"]/>
-                <button type="submit">"Set aside"</button>
-            </PostForm>
-        </Show>
     }
+}
+
+#[cfg(feature = "hydrate")]
+fn move_form(button: &web_sys::HtmlButtonElement, registration_id: &str, open: bool) {
+    use wasm_bindgen::JsCast;
+    let document = document();
+    let Some(form) = document
+        .get_element_by_id("acknowledge")
+        .and_then(|form| form.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    if !open {
+        form.set_hidden(true);
+        return;
+    }
+    if let Some(input) = document
+        .get_element_by_id("acknowledge-registration")
+        .and_then(|input| input.dyn_into::<web_sys::HtmlInputElement>().ok())
+    {
+        input.set_value(registration_id);
+    }
+    if let Some(line) = button.closest("li").ok().flatten() {
+        let _ = line.append_child(&form);
+    }
+    form.set_hidden(false);
 }

@@ -15,7 +15,10 @@ use leptos::prelude::*;
 pub(super) fn DoneButton(step: Step, label: &'static str) -> impl IntoView {
     let finish = ServerAction::<FinishOnboardingStep>::new();
     let error = action_error(finish);
-    let next = step.next().map(step_href).map_or(After::Reload, After::Open);
+    let next = step
+        .next()
+        .map(step_href)
+        .map_or(After::Reload, After::Open);
     view! {
         <PostForm action={endpoint::<FinishOnboardingStep>()} after=next class="step-actions".to_owned()>
             <input type="hidden" name="step" value=step.number()/>
