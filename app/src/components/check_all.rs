@@ -2,24 +2,26 @@
 //! live (how many of how many are done) while the scheduler works through
 //! them.
 
-use crate::api::checks::{check_progress, RequestChecks};
-use crate::components::form::{action_error, form_action, reload_page};
+use crate::api::checks::{CheckProgress, RequestChecks};
+use crate::components::form::{endpoint, path, reload_page};
+use crate::components::sent::{read_again, Sent};
 use crate::ids::CustomerTenantId;
-use crate::model::ProgressOfChecks;
+use crate::model::{CheckRequest, ProgressOfChecks};
 use leptos::prelude::*;
 use std::time::Duration;
 
 /// Asks for the progress of `request` every second until it is done.
 fn follow(request: String, progress: RwSignal<Option<ProgressOfChecks>>) {
-    leptos::task::spawn_local(async move {
-        let Ok(now) = check_progress(request.clone()).await else {
-            return;
-        };
-        progress.set(Some(now));
-        if now.done < now.total {
-            set_timeout(move || follow(request, progress), Duration::from_secs(1));
-        }
-    });
+    read_again(
+        path::<CheckProgress>(),
+        vec![("request".to_owned(), request.clone())],
+        move |now: ProgressOfChecks| {
+            progress.set(Some(now));
+            if now.done < now.total {
+                set_timeout(move || follow(request, progress), Duration::from_secs(1));
+            }
+        },
+    );
 }
 
 /// `progress` is shared with the list around it, which reloads as results
@@ -30,10 +32,11 @@ pub fn CheckAll(
     progress: RwSignal<Option<ProgressOfChecks>>,
     #[prop(into)] label: String,
 ) -> impl IntoView {
-    let request = form_action::<RequestChecks>();
-    let error = action_error(request);
+    let request = Sent::<CheckRequest>::new();
+    let form = NodeRef::<leptos::html::Form>::new();
+    let error = request.error();
     Effect::new(move |_| {
-        if let Some(Ok(asked)) = request.value().get() {
+        if let Some(asked) = request.ok() {
             progress.set(Some(ProgressOfChecks {
                 total: asked.total,
                 done: 0,
@@ -44,12 +47,13 @@ pub fn CheckAll(
     let running = move || progress.get().is_some_and(|p| p.done < p.total);
     view! {
         <div class="check-all">
-            <ActionForm action=request>
+            <form node_ref=form action={endpoint::<RequestChecks>()} method="post"
+                on:submit={request.on_submit(endpoint::<RequestChecks>(), form)}>
                 {customer_tenant_id.map(|id| view! {
                     <input type="hidden" name="customer_tenant_id" value=id.to_string()/>
                 })}
-                <button type="submit" class="secondary" disabled=move || request.pending().get() || running()>{label}</button>
-            </ActionForm>
+                <button type="submit" class="secondary" disabled=move || request.pending() || running()>{label}</button>
+            </form>
             <p class="muted" role="status" aria-live="polite">
                 {move || progress.get().map(|p| if p.total == 0 {
                     "Nothing to check: no active registrations.".to_owned()

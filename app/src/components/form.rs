@@ -6,30 +6,9 @@ pub fn endpoint<S: leptos::server_fn::ServerFn>() -> String {
     S::PATH.to_owned()
 }
 
-/// The server action of a form island. A form posted before the page was
-/// interactive came back with its error in the page's address (`__err`,
-/// kept there only for Tenantry's own pages); the server rendered that
-/// error, and the island starts from it too, so both agree.
-pub fn form_action<S>() -> ServerAction<S>
-where
-    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Send + Sync + 'static,
-{
-    #[cfg(feature = "hydrate")]
-    if let Some(error) = error_in_address() {
-        provide_context(error);
-    }
-    ServerAction::new()
-}
-
-#[cfg(feature = "hydrate")]
-fn error_in_address() -> Option<leptos::server::ServerActionError> {
-    let search = window().location().search().ok()?;
-    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    Some(leptos::server::ServerActionError::new(
-        &params.get("__path")?,
-        &params.get("__err")?,
-    ))
+/// The path of the server function `S`, for calls from an island.
+pub fn path<S: leptos::server_fn::ServerFn>() -> &'static str {
+    S::PATH
 }
 
 /// The page again, without an error an earlier plain post left in its

@@ -10,5 +10,6 @@ pub mod profile_picker;
 pub mod recovery_checklist;
 pub mod relative_time;
 pub mod row_filter;
+pub mod sent;
 pub mod shell;
 pub mod verdict;

@@ -69,7 +69,7 @@ pub fn PostForm(action: String, after: After, class: String, children: Children)
 
 /// The browser's side: sending the form, reading the answer, showing errors.
 #[cfg(feature = "hydrate")]
-mod enhanced {
+pub(crate) mod enhanced {
     use super::After;
     use crate::error::AppError;
     use leptos::prelude::*;
@@ -77,8 +77,10 @@ mod enhanced {
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{Element, HtmlFormElement};
 
-    enum Answer {
-        Done,
+    /// A successful answer: its body, or the page the server sends the
+    /// browser to.
+    pub enum Answer {
+        Done(String),
         Redirect(String),
     }
 
@@ -102,12 +104,15 @@ mod enhanced {
         let (action, after) = (action.to_owned(), after.clone());
         leptos::task::spawn_local(async move {
             set_busy(&element, true);
-            let answer = send(&action, &element).await;
+            let answer = match fields_of(&element) {
+                Ok(fields) => post(&action, &fields).await,
+                Err(error) => Err(error),
+            };
             set_busy(&element, false);
             pending.set(false);
             match answer {
                 Ok(Answer::Redirect(to)) => open(&to),
-                Ok(Answer::Done) => {
+                Ok(Answer::Done(_)) => {
                     show_error(&element, None);
                     match after {
                         After::Reload => crate::components::form::reload_page(),
@@ -133,16 +138,21 @@ mod enhanced {
         )
     }
 
-    /// Posts the form's fields as the browser would, but asks for JSON, so
-    /// a refusal comes back as the error rather than as a page.
-    async fn send(action: &str, form: &HtmlFormElement) -> Result<Answer, AppError> {
+    /// The form's fields as the browser would send them.
+    pub fn fields_of(form: &HtmlFormElement) -> Result<web_sys::UrlSearchParams, AppError> {
         let data = web_sys::FormData::new_with_form(form).map_err(transport)?;
-        let body =
+        let fields =
             web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).map_err(transport)?;
-        join_choices(form, &body);
+        join_choices(form, &fields);
+        Ok(fields)
+    }
+
+    /// Posts `body` as a form would, but asks for JSON, so a refusal comes
+    /// back as the error rather than as a page.
+    pub async fn post(action: &str, body: &web_sys::UrlSearchParams) -> Result<Answer, AppError> {
         let init = web_sys::RequestInit::new();
         init.set_method("POST");
-        init.set_body(&body);
+        init.set_body(body);
         let headers = web_sys::Headers::new().map_err(transport)?;
         headers
             .set("Accept", "application/json")
@@ -171,7 +181,7 @@ mod enhanced {
         }
         Ok(match redirect {
             Some(to) => Answer::Redirect(to),
-            None => Answer::Done,
+            None => Answer::Done(text),
         })
     }
 

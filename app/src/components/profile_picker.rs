@@ -1,5 +1,14 @@
 use leptos::prelude::*;
 
+/// The products to choose from, as (id, name): read on the server, so the
+/// browser does not carry every product's permission table.
+pub fn product_choices() -> Vec<(String, String)> {
+    domain::profile::built_in()
+        .into_iter()
+        .map(|profile| (profile.id, profile.name))
+        .collect()
+}
+
 /// Checkboxes for the products Tenantry supports. The chosen profile ids
 /// travel in one field called `name`, comma-separated, which is how the
 /// server functions take them: inside an island through the hidden field
@@ -10,6 +19,8 @@ pub fn ProfilePicker(
     legend: &'static str,
     name: &'static str,
     chosen: RwSignal<Vec<String>>,
+    /// From `product_choices`.
+    products: Vec<(String, String)>,
     #[prop(optional, into)] error: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     let first = chosen.get_untracked();
@@ -17,8 +28,7 @@ pub fn ProfilePicker(
         <input type="hidden" name=name value=first.join(",") prop:value=move || chosen.get().join(",")/>
         <fieldset class="field">
             <legend>{legend}</legend>
-            {domain::profile::built_in().into_iter().map(|profile| {
-                let id = profile.id;
+            {products.into_iter().map(|(id, product)| {
                 let checked = first.contains(&id);
                 view! {
                     <label class="check">
@@ -31,7 +41,7 @@ pub fn ProfilePicker(
                                 }
                             });
                         }/>
-                        {profile.name}
+                        {product}
                     </label>
                 }
             }).collect_view()}

@@ -1,10 +1,11 @@
 use crate::api::account::{my_sessions, ChangePassword, SignOutEverywhere};
-use crate::api::mfa::{mfa_status, ConfirmMfaEnrolment, StartMfaEnrolment};
-use crate::components::form::{action_error, endpoint, form_action, Field, FormError};
+use crate::api::mfa::{mfa_status, ConfirmMfaEnrolment, MfaStatus, StartMfaEnrolment};
+use crate::components::form::{action_error, endpoint, path, Field, FormError};
 use crate::components::mfa::{EnrolmentCard, RecoveryCodes};
 use crate::components::post_form::{After, PostForm};
 use crate::components::relative_time::RelativeTime;
-use crate::model::{SecondFactorStatus, SessionView};
+use crate::components::sent::{read_again, Sent};
+use crate::model::{MfaEnrolment, SecondFactorStatus, SessionView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -53,22 +54,20 @@ fn SessionsSection(sessions: Vec<SessionView>) -> impl IntoView {
 
 #[island]
 fn SecondFactorSection(status: SecondFactorStatus) -> impl IntoView {
-    let start = form_action::<StartMfaEnrolment>();
-    let confirm = form_action::<ConfirmMfaEnrolment>();
+    let start = Sent::<MfaEnrolment>::new();
+    let start_form = NodeRef::<leptos::html::Form>::new();
+    let confirm = Sent::<Vec<String>>::new();
+    let confirm_form = NodeRef::<leptos::html::Form>::new();
     let status = RwSignal::new(status);
     Effect::new(move |_| {
-        if matches!(confirm.value().get(), Some(Ok(_))) {
-            leptos::task::spawn_local(async move {
-                if let Ok(now) = mfa_status().await {
-                    status.set(now);
-                }
-            });
+        if confirm.ok().is_some() {
+            read_again(path::<MfaStatus>(), Vec::new(), move |now| status.set(now));
         }
     });
-    let start_error = action_error(start);
-    let confirm_error = action_error(confirm);
-    let codes = move || confirm.value().get().and_then(|result| result.ok());
-    let enrolment = move || start.value().get().and_then(|result| result.ok());
+    let start_error = start.error();
+    let confirm_error = confirm.error();
+    let codes = move || confirm.ok();
+    let enrolment = move || start.ok();
     view! {
         <section class="card">
             <h2>"Second factor"</h2>
@@ -96,17 +95,17 @@ fn SecondFactorSection(status: SecondFactorStatus) -> impl IntoView {
                 (Some(codes), _) => view! { <RecoveryCodes codes/> }.into_any(),
                 (None, Some(enrolment)) => view! {
                     <EnrolmentCard enrolment/>
-                    <ActionForm action=confirm>
+                    <form node_ref=confirm_form action={endpoint::<ConfirmMfaEnrolment>()} method="post" on:submit={confirm.on_submit(endpoint::<ConfirmMfaEnrolment>(), confirm_form)}>
                         <Field label="Code from the app" name="code" autocomplete="one-time-code" error=confirm_error/>
                         <Field label="Your password" name="current_password" kind="password" autocomplete="current-password" error=confirm_error/>
                         <FormError error=confirm_error fields=&["code", "current_password"]/>
-                        <button type="submit" disabled=move || confirm.pending().get()>"Turn on"</button>
-                    </ActionForm>
+                        <button type="submit" disabled=move || confirm.pending()>"Turn on"</button>
+                    </form>
                 }.into_any(),
                 (None, None) => (!status.with(|status| status.enrolled)).then(|| view! {
-                    <ActionForm action=start>
+                    <form node_ref=start_form action={endpoint::<StartMfaEnrolment>()} method="post" on:submit={start.on_submit(endpoint::<StartMfaEnrolment>(), start_form)}>
                         <button type="submit" class="secondary">"Set up a second factor"</button>
-                    </ActionForm>
+                    </form>
                     <FormError error=start_error fields=&[]/>
                 }).into_any(),
             }}

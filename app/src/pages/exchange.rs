@@ -4,7 +4,8 @@
 use crate::api::exchange::ImportRegistrations;
 use crate::components::check_all::CheckAll;
 use crate::components::file_field::FileField;
-use crate::components::form::{action_error, form_action, FormError};
+use crate::components::form::{endpoint, FormError};
+use crate::components::sent::Sent;
 use crate::model::ImportReport;
 use leptos::prelude::*;
 
@@ -12,8 +13,9 @@ use leptos::prelude::*;
 /// tenants the next time the page opens.
 #[island]
 pub fn Exchange() -> impl IntoView {
-    let import = form_action::<ImportRegistrations>();
-    let error = action_error(import);
+    let import = Sent::<ImportReport>::new();
+    let import_form = NodeRef::<leptos::html::Form>::new();
+    let error = import.error();
     let progress = RwSignal::new(None);
     view! {
         <section class="card">
@@ -23,7 +25,7 @@ pub fn Exchange() -> impl IntoView {
                 <span class="muted">" — no secrets, one line per registration."</span>
             </p>
             <p class="muted">"Import a CSV with a header row and the columns tenant, tenant_id (or domain), cloud, client_id, object_id, profiles (separated by ;), secret and secret_expires (YYYY-MM-DD), or pfx_base64 and pfx_password. Every row is checked first; if any is wrong, nothing is imported. Secrets are stored encrypted and never shown."</p>
-            <ActionForm action=import attr:class="import-form">
+            <form node_ref=import_form action={endpoint::<ImportRegistrations>()} method="post" class="import-form" on:submit={import.on_submit(endpoint::<ImportRegistrations>(), import_form)}>
                 <FileField label="CSV file".to_owned() name="file".to_owned() accept=".csv,text/csv".to_owned()
                     hint="Read in your browser and sent only to Tenantry.".to_owned() error=None/>
                 <label class="check">
@@ -31,9 +33,9 @@ pub fn Exchange() -> impl IntoView {
                     " Only check the file, import nothing"
                 </label>
                 <FormError error fields=&[]/>
-                <button type="submit" disabled=move || import.pending().get()>"Import"</button>
-            </ActionForm>
-            {move || import.value().get().and_then(Result::ok).map(|report| view! {
+                <button type="submit" disabled=move || import.pending()>"Import"</button>
+            </form>
+            {move || import.ok().map(|report| view! {
                 <Report report=report.clone()/>
                 {(report.imported() > 0).then(|| view! {
                     <CheckAll customer_tenant_id=None progress label="Check everything now"/>

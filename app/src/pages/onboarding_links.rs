@@ -1,8 +1,9 @@
 use crate::api::onboarding::{onboarding_links, CreateOnboardingLink, RevokeOnboardingLink};
-use crate::components::form::{action_error, form_action, FormError};
-use crate::components::profile_picker::ProfilePicker;
+use crate::components::form::{endpoint, path, FormError};
+use crate::components::profile_picker::{product_choices, ProfilePicker};
+use crate::components::sent::{read_again, Sent};
 use crate::ids::CustomerTenantId;
-use crate::model::OnboardingLinkView;
+use crate::model::{OnboardingCreated, OnboardingLinkView};
 use leptos::prelude::*;
 
 /// A tenant's onboarding links: create one for chosen products, see how far
@@ -19,7 +20,9 @@ pub fn OnboardingLinks(customer_tenant_id: CustomerTenantId, can_manage: bool) -
                 let customer_tenant_id = customer_tenant_id.clone();
                 Suspend::new(async move {
                     match list.await {
-                        Ok(links) => view! { <LinksWorkspace customer_tenant_id links can_manage/> }.into_any(),
+                        Ok(links) => view! {
+                            <LinksWorkspace customer_tenant_id links can_manage products=product_choices()/>
+                        }.into_any(),
                         Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
                     }
                 })
@@ -35,26 +38,30 @@ fn LinksWorkspace(
     customer_tenant_id: CustomerTenantId,
     links: Vec<OnboardingLinkView>,
     can_manage: bool,
+    products: Vec<(String, String)>,
 ) -> impl IntoView {
-    let create = form_action::<CreateOnboardingLink>();
-    let revoke = form_action::<RevokeOnboardingLink>();
+    let create = Sent::<OnboardingCreated>::new();
+    let create_form = NodeRef::<leptos::html::Form>::new();
+    let revoke = Sent::<()>::new();
     let links = RwSignal::new(links);
     Effect::new({
         let customer_tenant_id = customer_tenant_id.clone();
         move |_| {
-            let changes = create.version().get() + revoke.version().get();
+            let changes = create.version() + revoke.version();
             if changes > 0 {
-                let customer_tenant_id = customer_tenant_id.clone();
-                leptos::task::spawn_local(async move {
-                    if let Ok(list) = onboarding_links(customer_tenant_id).await {
-                        links.set(list);
-                    }
-                });
+                read_again(
+                    path::<crate::api::onboarding::OnboardingLinks>(),
+                    vec![(
+                        "customer_tenant_id".to_owned(),
+                        customer_tenant_id.to_string(),
+                    )],
+                    move |list| links.set(list),
+                );
             }
         }
     });
     let chosen = RwSignal::new(Vec::<String>::new());
-    let error = action_error(create);
+    let error = create.error();
     view! {
         <section class="card">
             <h2>"Onboarding links"</h2>
@@ -71,10 +78,11 @@ fn LinksWorkspace(
                                     <td>{link.state.clone()}</td>
                                     <td>{link.expires_at.date().to_owned()}</td>
                                     <td>{(can_manage && link.active).then(|| view! {
-                                        <ActionForm action=revoke>
-                                            <input type="hidden" name="link_id" value=link.id.to_string()/>
-                                            <button type="submit" class="secondary small">"Revoke"</button>
-                                        </ActionForm>
+                                        <button type="button" class="secondary small" disabled=move || revoke.pending()
+                                            on:click={
+                                                let id = link.id.to_string();
+                                                move |_| revoke.call(path::<RevokeOnboardingLink>(), &[("link_id", id.clone())])
+                                            }>"Revoke"</button>
                                     })}</td>
                                 </tr>
                             }).collect_view()}
@@ -83,13 +91,13 @@ fn LinksWorkspace(
                 }.into_any()
             }}}
             {can_manage.then(|| view! {
-                <ActionForm action=create attr:class="link-form">
+                <form node_ref=create_form action={endpoint::<CreateOnboardingLink>()} method="post" class="link-form" on:submit={create.on_submit(endpoint::<CreateOnboardingLink>(), create_form)}>
                     <input type="hidden" name="customer_tenant_id" value=customer_tenant_id.to_string()/>
-                    <ProfilePicker legend="Products the customer should set up" name="profiles" chosen/>
+                    <ProfilePicker legend="Products the customer should set up" name="profiles" chosen products=products.clone()/>
                     <FormError error fields=&[]/>
-                    <button type="submit" disabled=move || create.pending().get()>"Create onboarding link"</button>
-                </ActionForm>
-                {move || create.value().get().and_then(|r| r.ok()).map(|created| view! {
+                    <button type="submit" disabled=move || create.pending()>"Create onboarding link"</button>
+                </form>
+                {move || create.ok().map(|created| view! {
                     <div class="notice" role="status">
                         <label for="onboarding-link">"Onboarding link (send it to the customer's administrator)"</label>
                         <input id="onboarding-link" type="text" readonly=true value=created.link/>

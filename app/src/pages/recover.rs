@@ -6,11 +6,11 @@
 
 use crate::api::recovery::{resume_recovery, RestartRecovery, StartRecovery, VerifyRecovery};
 use crate::components::copy::CopyButton;
-use crate::components::form::{action_error, endpoint, FormError};
+use crate::components::form::{action_error, endpoint, path, FormError};
 use crate::components::post_form::{After, PostForm};
 use crate::components::recovery_checklist::{Checklist, LookAgain};
-use crate::model::{RecoveryProof, RecoveryStart};
-use domain::form::SecretText;
+use crate::components::sent::Sent;
+use crate::model::{RecoveryResult, RecoveryStart};
 use domain::Cloud;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -105,18 +105,12 @@ fn Proof(company: RecoveryStart) -> impl IntoView {
 /// audit log catches up.
 #[island]
 fn ProofForm(failures_left: usize) -> impl IntoView {
-    let verify = ServerAction::<VerifyRecovery>::new();
-    let error = action_error(verify);
+    let verify = Sent::<RecoveryResult>::new();
+    let error = verify.error();
     let proof = Proof::default();
-    let schedule = LookAgain::new(
-        move || verify.value().get().and_then(Result::ok).map(|r| r.outcome),
-        move || {
-            verify.dispatch(VerifyRecovery {
-                proof: proof.read(),
-            });
-        },
-    );
-    let result = move || verify.value().get().and_then(Result::ok);
+    let send = move || verify.call(path::<VerifyRecovery>(), &proof.fields());
+    let schedule = LookAgain::new(move || verify.ok().map(|r| r.outcome), send);
+    let result = move || verify.ok();
     // Once the proof is accepted the secret has served: forget it here too.
     Effect::new(move |_| {
         if result().is_some_and(|r| r.outcome == domain::recovery::checklist::Outcome::Accepted) {
@@ -126,9 +120,7 @@ fn ProofForm(failures_left: usize) -> impl IntoView {
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         schedule.reset();
-        verify.dispatch(VerifyRecovery {
-            proof: proof.read(),
-        });
+        send();
     };
     let message = move |field: &'static str| move || error.get().and_then(|e| e.for_field(field));
     view! {
@@ -145,11 +137,11 @@ fn ProofForm(failures_left: usize) -> impl IntoView {
                 hint="The Value column, shown once when you create the secret (not the Secret ID). Used for this check only; never stored."/>
             <FormError error fields=&["person_name", "tenant_id", "client_id", "object_id", "secret"]/>
             <p class="muted">{format!("{failures_left} refused attempts left before recovery locks for 12 hours. Waiting for Microsoft never counts.")}</p>
-            <button type="submit" disabled=move || verify.pending().get()>"Check the recovery app"</button>
+            <button type="submit" disabled=move || verify.pending()>"Check the recovery app"</button>
         </form>
-        <Show when=move || result().is_some() || verify.pending().get()>
+        <Show when=move || result().is_some() || verify.pending()>
             <h2>"4. The checklist"</h2>
-            {move || verify.pending().get().then(|| view! { <p role="status">"Asking Microsoft…"</p> })}
+            {move || verify.pending().then(|| view! { <p role="status">"Asking Microsoft…"</p> })}
             {move || result().map(|result| view! { <Checklist result schedule/> })}
         </Show>
     }
@@ -166,14 +158,15 @@ struct Proof {
 }
 
 impl Proof {
-    fn read(&self) -> RecoveryProof {
-        RecoveryProof {
-            person_name: self.person_name.get_untracked(),
-            tenant_id: self.tenant_id.get_untracked(),
-            client_id: self.client_id.get_untracked(),
-            object_id: self.object_id.get_untracked(),
-            secret: SecretText::new(self.secret.get_untracked()),
-        }
+    /// The fields as `verify_recovery` takes them (`proof[...]`).
+    fn fields(&self) -> [(&'static str, String); 5] {
+        [
+            ("proof[person_name]", self.person_name.get_untracked()),
+            ("proof[tenant_id]", self.tenant_id.get_untracked()),
+            ("proof[client_id]", self.client_id.get_untracked()),
+            ("proof[object_id]", self.object_id.get_untracked()),
+            ("proof[secret]", self.secret.get_untracked()),
+        ]
     }
 }
 

@@ -8,12 +8,13 @@ use crate::api::checks::{
 };
 use crate::components::copy::CopyButton;
 use crate::components::credential_fields::{CredentialFields, FormInput, CREDENTIAL_FIELDS};
-use crate::components::form::{action_error, endpoint, form_action, FormError};
+use crate::components::form::{action_error, endpoint, FormError};
 use crate::components::post_form::{After, PostForm};
-use crate::components::profile_picker::ProfilePicker;
+use crate::components::profile_picker::{product_choices, ProfilePicker};
+use crate::components::sent::Sent;
 use crate::components::verdict::{StatusBadge, VerdictDetails};
 use crate::ids::RegistrationId;
-use crate::model::{CheckSummary, RegistrationPage, StandingView, StripDay};
+use crate::model::{CheckSummary, ConsentLink, RegistrationPage, StandingView, StripDay};
 use domain::evaluation::Status;
 use domain::watch::Run;
 use leptos::prelude::*;
@@ -250,7 +251,7 @@ fn ProfilesForm(registration_id: RegistrationId, chosen: Vec<String>) -> impl In
     view! {
         <PostForm action={endpoint::<ChangeRegistrationProfiles>()} after=After::Reload class=String::new()>
             <input type="hidden" name="registration_id" value=registration_id.to_string()/>
-            <ProfilePicker legend="Products this registration serves" name="form[profiles]" chosen
+            <ProfilePicker legend="Products this registration serves" name="form[profiles]" chosen products=product_choices()
                 error=profiles_message/>
             <FormInput label="Object ID" name="object_id" error
                 hint="Only needed when a product asks for it (company recovery); leave empty to keep what is recorded."/>
@@ -285,13 +286,14 @@ fn ConsentOffer(
     redirect_registered: bool,
 ) -> impl IntoView {
     let registration_id = registration_id.to_string();
-    let create = form_action::<CreateConsentLink>();
-    let error = action_error(create);
+    let create = Sent::<ConsentLink>::new();
+    let create_form = NodeRef::<leptos::html::Form>::new();
+    let error = create.error();
     view! {
         <div class="form-error">
             <p>"Admin consent is missing. A Global Administrator or Privileged Role Administrator of the customer's tenant grants it."</p>
-            {move || match create.value().get() {
-                Some(Ok(link)) => view! {
+            {move || match create.ok() {
+                Some(link) => view! {
                     <p>"Send this link to the customer's administrator, or open it yourself if you are one. It works until " {link.expires_at.date().to_owned()} "; once consent is granted Tenantry checks again by itself."</p>
                     <p><a href=link.url.clone() target="_blank" rel="noopener noreferrer">"Grant admin consent"</a>" "
                         <CopyButton text=link.url.clone() what="the consent link".to_owned()/></p>
@@ -299,14 +301,14 @@ fn ConsentOffer(
                 _ => {
                     let (registration_id, redirect_uri) = (registration_id.clone(), redirect_uri.clone());
                     view! {
-                    <ActionForm action=create>
+                    <form node_ref=create_form action={endpoint::<CreateConsentLink>()} method="post" on:submit={create.on_submit(endpoint::<CreateConsentLink>(), create_form)}>
                         <input type="hidden" name="registration_id" value=registration_id/>
                         <label class="check">
                             <input type="checkbox" name="redirect_registered" value="true" checked=redirect_registered/>
                             " The app has " <code>{redirect_uri}</code> " as a Web redirect URI (so Microsoft brings the administrator back and Tenantry checks at once; otherwise Tenantry checks every minute for 15 minutes)"
                         </label>
-                        <button type="submit" disabled=move || create.pending().get()>"Create a consent link"</button>
-                    </ActionForm>
+                        <button type="submit" disabled=move || create.pending()>"Create a consent link"</button>
+                    </form>
                 }.into_any()
                 }
             }}

@@ -3,7 +3,7 @@ use crate::components::check_all::CheckAllNow;
 use crate::components::credential_fields::{CredentialFields, FormInput};
 use crate::components::form::{action_error, endpoint, FormError};
 use crate::components::post_form::{After, PostForm};
-use crate::components::profile_picker::ProfilePicker;
+use crate::components::profile_picker::{product_choices, ProfilePicker};
 use crate::components::verdict::StatusBadge;
 use crate::ids::CustomerTenantId;
 use crate::model::RegistrationView;
@@ -111,7 +111,7 @@ fn RegistrationForm(customer_tenant_id: CustomerTenantId) -> impl IntoView {
     view! {
         <PostForm action={endpoint::<AddRegistration>()} after=After::Reload class="registration-form".to_owned()>
             <input type="hidden" name="customer_tenant_id" value=customer_tenant_id.to_string()/>
-            <ProfilePicker legend="Products this registration serves" name="form[profiles]" chosen
+            <ProfilePicker legend="Products this registration serves" name="form[profiles]" chosen products=product_choices()
                 error=Signal::derive(message("profiles"))/>
             <FormInput label="Application (client) ID" name="client_id" hint="On the registration's Overview page." error/>
             <FormInput label="Object ID" name="object_id" hint="Needed for company recovery; optional otherwise." error/>

@@ -3,9 +3,10 @@
 //! the member has none, setting one up first.
 
 use crate::api::mfa::{sign_in_enrolment, ConfirmSignInEnrolment, SignInCode};
-use crate::components::form::{action_error, endpoint, form_action, Field, FormError};
+use crate::components::form::{action_error, endpoint, Field, FormError};
 use crate::components::mfa::{EnrolmentCard, RecoveryCodes};
 use crate::components::post_form::{After, PostForm};
+use crate::components::sent::Sent;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -68,9 +69,10 @@ pub fn SignInEnrolPage() -> impl IntoView {
 /// key, set aside once the recovery codes are shown.
 #[island]
 fn EnrolConfirm(children: Children) -> impl IntoView {
-    let confirm = form_action::<ConfirmSignInEnrolment>();
-    let error = action_error(confirm);
-    let codes = move || confirm.value().get().and_then(|result| result.ok());
+    let confirm = Sent::<Vec<String>>::new();
+    let confirm_form = NodeRef::<leptos::html::Form>::new();
+    let error = confirm.error();
+    let codes = move || confirm.ok();
     view! {
         {move || codes().map(|codes| view! {
             <RecoveryCodes codes/>
@@ -78,11 +80,11 @@ fn EnrolConfirm(children: Children) -> impl IntoView {
         })}
         <div hidden=move || codes().is_some()>
             {children()}
-            <ActionForm action=confirm>
+            <form node_ref=confirm_form action={endpoint::<ConfirmSignInEnrolment>()} method="post" on:submit={confirm.on_submit(endpoint::<ConfirmSignInEnrolment>(), confirm_form)}>
                 <Field label="Code from the app" name="code" autocomplete="one-time-code" error/>
                 <FormError error fields=&["code"]/>
-                <button type="submit" disabled=move || confirm.pending().get()>"Turn on"</button>
-            </ActionForm>
+                <button type="submit" disabled=move || confirm.pending()>"Turn on"</button>
+            </form>
         </div>
     }
 }

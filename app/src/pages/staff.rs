@@ -2,9 +2,10 @@ use crate::api::mfa::{RequireMfa, ResetMemberMfa};
 use crate::api::staff::{
     load_staff, ChangeMemberStanding, ChangeRole, InviteStaff, RevokeInvitation, SendPasswordReset,
 };
-use crate::components::form::{action_error, form_action, Field, FormError};
+use crate::components::form::{action_error, endpoint, Field, FormError};
 use crate::components::row_filter::RowFilter;
-use crate::model::{StaffMember, StaffOverview};
+use crate::components::sent::Sent;
+use crate::model::{InvitationCreated, PasswordResetCreated, StaffMember, StaffOverview};
 use domain::Role;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -193,11 +194,12 @@ fn RoleSelect(id: String, selected: Role) -> impl IntoView {
 /// The link is shown once, here.
 #[island]
 fn InviteForm() -> impl IntoView {
-    let invite = form_action::<InviteStaff>();
-    let error = action_error(invite);
-    let created = move || invite.value().get().and_then(|result| result.ok());
+    let invite = Sent::<InvitationCreated>::new();
+    let invite_form = NodeRef::<leptos::html::Form>::new();
+    let error = invite.error();
+    let created = move || invite.ok();
     view! {
-            <ActionForm action=invite attr:class="invite-form">
+            <form node_ref=invite_form action={endpoint::<InviteStaff>()} method="post" class="invite-form" on:submit={invite.on_submit(endpoint::<InviteStaff>(), invite_form)}>
                 <Field label="Their e-mail address" name="email" kind="email" error/>
                 <div class="field">
                     <label for="invite-role">"Role"</label>
@@ -205,8 +207,8 @@ fn InviteForm() -> impl IntoView {
                     <p class="field-error">{move || error.get().and_then(|error| error.for_field("role"))}</p>
                 </div>
                 <FormError error fields=&["email", "role"]/>
-                <button type="submit" disabled=move || invite.pending().get()>"Create invitation link"</button>
-            </ActionForm>
+                <button type="submit" disabled=move || invite.pending()>"Create invitation link"</button>
+            </form>
             {move || created().map(|created| view! {
                 <div class="notice" role="status">
                     <p>"Send this link to " <strong>{created.email}</strong> ". It works once and expires " {created.expires_at.date().to_owned()} "."</p>
@@ -268,15 +270,16 @@ fn MfaRequirement(required: bool) -> impl IntoView {
 /// Makes a password reset link for one member and shows it, once, to pass on.
 #[island]
 fn ResetLinkButton(user_id: String, name: String) -> impl IntoView {
-    let action = form_action::<SendPasswordReset>();
-    let error = action_error(action);
-    let made = move || action.value().get().and_then(|result| result.ok());
+    let action = Sent::<PasswordResetCreated>::new();
+    let action_form = NodeRef::<leptos::html::Form>::new();
+    let error = action.error();
+    let made = move || action.ok();
     let input_id = format!("reset-link-{user_id}");
     view! {
-        <ActionForm action attr:class="inline-form">
+        <form node_ref=action_form action={endpoint::<SendPasswordReset>()} method="post" class="inline-form" on:submit={action.on_submit(endpoint::<SendPasswordReset>(), action_form)}>
             <input type="hidden" name="user_id" value=user_id/>
             <button type="submit" class="secondary small" aria-label=format!("Make a password reset link for {name}")>"Reset password"</button>
-        </ActionForm>
+        </form>
         <FormError error fields=&[]/>
         {move || made().map(|made| view! {
             <div class="notice" role="status">

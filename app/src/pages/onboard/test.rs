@@ -4,11 +4,11 @@
 
 use super::{wizard, StepHeading};
 use crate::api::onboarding::TestOnboarding;
-use crate::components::form::{action_error, form_action};
+use crate::components::form::path;
 use crate::components::recovery_checklist::{Checklist, LookAgain};
+use crate::components::sent::Sent;
 use crate::components::verdict::VerdictDetails;
 use crate::model::TestResult;
-use domain::form::SecretText;
 use domain::onboarding::Step;
 use leptos::prelude::*;
 
@@ -16,37 +16,34 @@ use leptos::prelude::*;
 pub fn TestStep() -> impl IntoView {
     let wizard = wizard();
     let data = wizard.data;
-    let test = form_action::<TestOnboarding>();
+    let test = Sent::<TestResult>::new();
     let ownership = data.with_untracked(|d| d.ownership_proof);
     // An ownership proof's secret lives in this page only, sent with each
     // test; the server keeps none of it.
     let secret = RwSignal::new(String::new());
     let run = move || {
-        test.dispatch(TestOnboarding {
-            secret: ownership.then(|| SecretText::new(secret.get_untracked())),
-        });
+        let fields = ownership.then(|| ("secret", secret.get_untracked()));
+        test.call(path::<TestOnboarding>(), fields.as_slice());
     };
     // An ownership proof waits for Microsoft's audit log by itself.
     let schedule = LookAgain::new(
         move || {
-            test.value()
-                .get()
-                .and_then(Result::ok)
+            test.ok()
                 .and_then(|result| result.ownership.map(|shown| shown.outcome))
         },
         run,
     );
     Effect::new(move |_| {
-        if let Some(Ok(result)) = test.value().get() {
+        if let Some(result) = test.ok() {
             if result.completed && ownership {
                 secret.set(String::new());
             }
         }
     });
-    let error = action_error(test);
+    let error = test.error();
     let secret_error = move || error.get().and_then(|e| e.for_field("secret"));
     Effect::new(move |_| {
-        if let Some(Ok(result)) = test.value().get() {
+        if let Some(result) = test.ok() {
             if result.completed {
                 data.update(|d| d.completed = true);
             }
@@ -103,17 +100,21 @@ pub fn TestStep() -> impl IntoView {
                             aria-invalid=move || secret_error().map(|_| "true")/>
                         <p class="field-error" id="proof-secret-error">{secret_error}</p>
                     </div>
-                    <button type="submit" disabled=move || test.pending().get()>{move || if test.pending().get() { "Checking…" } else { "Check the recovery app" }}</button>
+                    <button type="submit" disabled=move || test.pending()>{move || if test.pending() { "Checking…" } else { "Check the recovery app" }}</button>
                 </form>
             }.into_any()
         } else {
             view! {
-                <ActionForm action=test on:submit=move |_| schedule.reset()>
-                    <button type="submit" disabled=move || test.pending().get()>{move || if test.pending().get() { "Testing…" } else { "Test the registration" }}</button>
-                </ActionForm>
+                <form on:submit=move |event: leptos::ev::SubmitEvent| {
+                    event.prevent_default();
+                    schedule.reset();
+                    run();
+                }>
+                    <button type="submit" disabled=move || test.pending()>{move || if test.pending() { "Testing…" } else { "Test the registration" }}</button>
+                </form>
             }.into_any()
         }}
-        {move || test.value().get().map(|result| match result {
+        {move || test.answer().map(|result| match result {
             Ok(result) => match result.ownership {
                 Some(shown) => view! { <Checklist result=shown schedule/> }.into_any(),
                 None => view! { <TestReport result/> }.into_any(),
