@@ -94,6 +94,10 @@ test.describe.serial('onboarding', () => {
     await wizard.openFromAnotherSite(link);
     await expect(customer.getByRole('heading', { name: 'Set up access for Fourth Coffee' })).toBeVisible();
     await wizard.confirmEntraSteps();
+    // Reopened, the link resumes at step 4 (no step in the address); what is
+    // saved there is shown there, not on the next step.
+    await wizard.open(link);
+    await expect(wizard.heading()).toContainText('Step 4 of 6');
 
     // A file that is not a .pfx is read by the page and refused with a specific message.
     await customer.getByLabel('Upload my own certificate').check();

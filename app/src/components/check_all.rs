@@ -3,7 +3,7 @@
 //! them.
 
 use crate::api::checks::{CheckProgress, RequestChecks};
-use crate::components::form::{endpoint, path, reload_page};
+use crate::components::form::{endpoint, reload_page};
 use crate::components::sent::{read_again, Sent};
 use crate::ids::CustomerTenantId;
 use crate::model::{CheckRequest, ProgressOfChecks};
@@ -13,13 +13,17 @@ use std::time::Duration;
 /// Asks for the progress of `request` every second until it is done.
 fn follow(request: String, progress: RwSignal<Option<ProgressOfChecks>>) {
     read_again(
-        path::<CheckProgress>(),
+        endpoint::<CheckProgress>(),
         vec![("request".to_owned(), request.clone())],
-        move |now: ProgressOfChecks| {
-            progress.set(Some(now));
-            if now.done < now.total {
-                set_timeout(move || follow(request, progress), Duration::from_secs(1));
+        move |answer: Result<ProgressOfChecks, _>| match answer {
+            Ok(now) => {
+                progress.set(Some(now));
+                if now.done < now.total {
+                    set_timeout(move || follow(request, progress), Duration::from_secs(1));
+                }
             }
+            // Not followed any more: the button works again.
+            Err(_) => progress.set(None),
         },
     );
 }

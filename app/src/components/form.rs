@@ -6,35 +6,37 @@ pub fn endpoint<S: leptos::server_fn::ServerFn>() -> String {
     S::PATH.to_owned()
 }
 
-/// The path of the server function `S`, for calls from an island.
-pub fn path<S: leptos::server_fn::ServerFn>() -> &'static str {
-    S::PATH
-}
-
 /// The page again, without an error an earlier plain post left in its
 /// address.
 pub fn reload_page() {
     #[cfg(feature = "hydrate")]
+    if let Ok(href) = window().location().href() {
+        open_within_tenantry(&href);
+    }
+}
+
+/// Opens `to` (an address the server or a form named), but only on
+/// Tenantry's own origin: an answer can never send the browser elsewhere.
+/// An error left in the address by a plain post (`__err`) is dropped.
+pub fn open_within_tenantry(to: &str) {
+    #[cfg(feature = "hydrate")]
     {
         let location = window().location();
-        let (Ok(path), Ok(search)) = (location.pathname(), location.search()) else {
+        let Ok(origin) = location.origin() else {
             return;
         };
-        let kept: Vec<String> = search
-            .trim_start_matches('?')
-            .split('&')
-            .filter(|pair| {
-                !pair.is_empty() && !pair.starts_with("__err=") && !pair.starts_with("__path=")
-            })
-            .map(str::to_owned)
-            .collect();
-        let address = if kept.is_empty() {
-            path
-        } else {
-            format!("{path}?{}", kept.join("&"))
+        let Ok(url) = web_sys::Url::new_with_base(to, &origin) else {
+            return;
         };
-        let _ = location.replace(&address);
+        if url.origin() != origin {
+            return;
+        }
+        url.search_params().delete("__err");
+        url.search_params().delete("__path");
+        let _ = location.replace(&url.href());
     }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = to;
 }
 
 /// The latest error of a server action, if its last run failed.
@@ -82,18 +84,11 @@ pub fn Field(
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
     let message = move || error.get().and_then(|error| error.for_field(name));
-    let described_by = {
-        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if message().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
+    // The error's place is always named: a form sent in the background
+    // fills it without drawing the field again.
+    let described_by = match hint {
+        Some(_) => format!("{hint_id} {error_id}"),
+        None => error_id.clone(),
     };
     view! {
         <div class="field">

@@ -211,7 +211,7 @@ pub(crate) mod enhanced {
     }
 
     fn open(to: &str) {
-        let _ = window().location().set_href(to);
+        crate::components::form::open_within_tenantry(to);
     }
 
     fn set_busy(form: &HtmlFormElement, busy: bool) {

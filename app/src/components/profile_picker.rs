@@ -25,7 +25,9 @@ pub fn ProfilePicker(
 ) -> impl IntoView {
     let first = chosen.get_untracked();
     view! {
-        <input type="hidden" name=name value=first.join(",") prop:value=move || chosen.get().join(",")/>
+        // Without the browser's help the field stays empty and the server
+        // asks for a product, rather than saving what was there before.
+        <input type="hidden" name=name prop:value=move || chosen.get().join(",")/>
         <fieldset class="field">
             <legend>{legend}</legend>
             {products.into_iter().map(|(id, product)| {

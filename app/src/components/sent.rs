@@ -101,7 +101,7 @@ where
             let answer = match crate::components::post_form::enhanced::post(&action, &fields).await
             {
                 Ok(crate::components::post_form::enhanced::Answer::Redirect(to)) => {
-                    let _ = window().location().set_href(&to);
+                    crate::components::form::open_within_tenantry(&to);
                     self.pending.set(false);
                     return;
                 }
@@ -128,11 +128,11 @@ where
 }
 
 /// Asks `action` once with `fields` and hands its answer to `then`, for
-/// lists read again after a change.
+/// lists read again after a change and progress followed.
 pub fn read_again<T>(
-    action: &'static str,
+    action: String,
     fields: Vec<(String, String)>,
-    then: impl FnOnce(T) + 'static,
+    then: impl FnOnce(Result<T, AppError>) + 'static,
 ) where
     T: DeserializeOwned + 'static,
 {
@@ -144,13 +144,18 @@ pub fn read_again<T>(
         for (name, value) in &fields {
             params.append(name, value);
         }
-        if let Ok(crate::components::post_form::enhanced::Answer::Done(text)) =
-            crate::components::post_form::enhanced::post(action, &params).await
-        {
-            if let Ok(value) = serde_json::from_str::<T>(&text) {
-                then(value);
+        let answer = match crate::components::post_form::enhanced::post(&action, &params).await {
+            Ok(crate::components::post_form::enhanced::Answer::Done(text)) => {
+                serde_json::from_str::<T>(&text)
+                    .map_err(|error| AppError::Transport(error.to_string()))
             }
-        }
+            Ok(crate::components::post_form::enhanced::Answer::Redirect(to)) => {
+                crate::components::form::open_within_tenantry(&to);
+                return;
+            }
+            Err(error) => Err(error),
+        };
+        then(answer);
     });
     #[cfg(not(feature = "hydrate"))]
     let _ = (action, fields, then);

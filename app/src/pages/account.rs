@@ -1,6 +1,6 @@
 use crate::api::account::{my_sessions, ChangePassword, SignOutEverywhere};
 use crate::api::mfa::{mfa_status, ConfirmMfaEnrolment, MfaStatus, StartMfaEnrolment};
-use crate::components::form::{action_error, endpoint, path, Field, FormError};
+use crate::components::form::{action_error, endpoint, Field, FormError};
 use crate::components::mfa::{EnrolmentCard, RecoveryCodes};
 use crate::components::post_form::{After, PostForm};
 use crate::components::relative_time::RelativeTime;
@@ -61,7 +61,11 @@ fn SecondFactorSection(status: SecondFactorStatus) -> impl IntoView {
     let status = RwSignal::new(status);
     Effect::new(move |_| {
         if confirm.ok().is_some() {
-            read_again(path::<MfaStatus>(), Vec::new(), move |now| status.set(now));
+            read_again(endpoint::<MfaStatus>(), Vec::new(), move |answer| {
+                if let Ok(now) = answer {
+                    status.set(now);
+                }
+            });
         }
     });
     let start_error = start.error();

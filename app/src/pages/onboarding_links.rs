@@ -1,5 +1,5 @@
 use crate::api::onboarding::{onboarding_links, CreateOnboardingLink, RevokeOnboardingLink};
-use crate::components::form::{endpoint, path, FormError};
+use crate::components::form::{endpoint, FormError};
 use crate::components::profile_picker::{product_choices, ProfilePicker};
 use crate::components::sent::{read_again, Sent};
 use crate::ids::CustomerTenantId;
@@ -50,12 +50,16 @@ fn LinksWorkspace(
             let changes = create.version() + revoke.version();
             if changes > 0 {
                 read_again(
-                    path::<crate::api::onboarding::OnboardingLinks>(),
+                    endpoint::<crate::api::onboarding::OnboardingLinks>(),
                     vec![(
                         "customer_tenant_id".to_owned(),
                         customer_tenant_id.to_string(),
                     )],
-                    move |list| links.set(list),
+                    move |answer| {
+                        if let Ok(list) = answer {
+                            links.set(list);
+                        }
+                    },
                 );
             }
         }
@@ -81,7 +85,7 @@ fn LinksWorkspace(
                                         <button type="button" class="secondary small" disabled=move || revoke.pending()
                                             on:click={
                                                 let id = link.id.to_string();
-                                                move |_| revoke.call(path::<RevokeOnboardingLink>(), &[("link_id", id.clone())])
+                                                move |_| revoke.call(&endpoint::<RevokeOnboardingLink>(), &[("link_id", id.clone())])
                                             }>"Revoke"</button>
                                     })}</td>
                                 </tr>
@@ -95,6 +99,7 @@ fn LinksWorkspace(
                     <input type="hidden" name="customer_tenant_id" value=customer_tenant_id.to_string()/>
                     <ProfilePicker legend="Products the customer should set up" name="profiles" chosen products=products.clone()/>
                     <FormError error fields=&[]/>
+                    {move || revoke.answer().and_then(Result::err).map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
                     <button type="submit" disabled=move || create.pending()>"Create onboarding link"</button>
                 </form>
                 {move || create.ok().map(|created| view! {

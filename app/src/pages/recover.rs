@@ -6,7 +6,7 @@
 
 use crate::api::recovery::{resume_recovery, RestartRecovery, StartRecovery, VerifyRecovery};
 use crate::components::copy::CopyButton;
-use crate::components::form::{action_error, endpoint, path, FormError};
+use crate::components::form::{action_error, endpoint, FormError};
 use crate::components::post_form::{After, PostForm};
 use crate::components::recovery_checklist::{Checklist, LookAgain};
 use crate::components::sent::Sent;
@@ -108,7 +108,7 @@ fn ProofForm(failures_left: usize) -> impl IntoView {
     let verify = Sent::<RecoveryResult>::new();
     let error = verify.error();
     let proof = Proof::default();
-    let send = move || verify.call(path::<VerifyRecovery>(), &proof.fields());
+    let send = move || verify.call(&endpoint::<VerifyRecovery>(), &proof.fields());
     let schedule = LookAgain::new(move || verify.ok().map(|r| r.outcome), send);
     let result = move || verify.ok();
     // Once the proof is accepted the secret has served: forget it here too.
@@ -186,7 +186,9 @@ fn ProofField(
         <div class="field">
             <label for=id.clone()>{label}</label>
             <p class="hint" id=hint_id.clone()>{hint}</p>
-            <input id=id type=kind name=name required=true autocomplete="off" bind:value=value
+            // No `name`: sent only by the island, never by the browser
+            // itself, so the secret cannot end up in an address.
+            <input id=id type=kind required=true autocomplete="off" bind:value=value
                 aria-describedby=format!("{hint_id} {error_id}")
                 aria-invalid=move || error().map(|_| "true")/>
             <p class="field-error" id=error_id>{error}</p>

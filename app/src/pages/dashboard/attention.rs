@@ -121,39 +121,49 @@ fn Line(item: AttentionItem, can: bool) -> impl IntoView {
 }
 
 /// "Acknowledge…" brings the page's acknowledgement form under its line, for
-/// this registration, or puts it away again.
+/// this registration, or puts it away again. Where the form is says which
+/// line it is open for, so the buttons never disagree.
 #[island]
 fn AcknowledgeButton(registration_id: String) -> impl IntoView {
-    let open = RwSignal::new(false);
     let button = NodeRef::<leptos::html::Button>::new();
     let toggle = move |_| {
-        let now_open = !open.get_untracked();
-        open.set(now_open);
         #[cfg(feature = "hydrate")]
         if let Some(button) = button.get_untracked() {
-            move_form(&button, &registration_id, now_open);
+            toggle_form(&button, &registration_id);
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (button, &registration_id);
     };
     view! {
         <button type="button" class="link" node_ref=button on:click=toggle
-            aria-controls="acknowledge"
-            aria-expanded=move || if open.get() { "true" } else { "false" }>"Acknowledge…"</button>
+            aria-controls="acknowledge" aria-expanded="false">"Acknowledge…"</button>
     }
 }
 
 #[cfg(feature = "hydrate")]
-fn move_form(button: &web_sys::HtmlButtonElement, registration_id: &str, open: bool) {
+fn toggle_form(button: &web_sys::HtmlButtonElement, registration_id: &str) {
     use wasm_bindgen::JsCast;
     let document = document();
-    let Some(form) = document
-        .get_element_by_id("acknowledge")
-        .and_then(|form| form.dyn_into::<web_sys::HtmlElement>().ok())
-    else {
+    let (Some(form), Some(line)) = (
+        document
+            .get_element_by_id("acknowledge")
+            .and_then(|form| form.dyn_into::<web_sys::HtmlElement>().ok()),
+        button.closest("li").ok().flatten(),
+    ) else {
         return;
     };
-    if !open {
+    let open_here = !form.hidden() && line.contains(Some(&form));
+    if let Ok(buttons) = document.query_selector_all("button[aria-controls=\"acknowledge\"]") {
+        for index in 0..buttons.length() {
+            if let Some(other) = buttons
+                .item(index)
+                .and_then(|node| node.dyn_into::<web_sys::Element>().ok())
+            {
+                let _ = other.set_attribute("aria-expanded", "false");
+            }
+        }
+    }
+    if open_here {
         form.set_hidden(true);
         return;
     }
@@ -163,8 +173,7 @@ fn move_form(button: &web_sys::HtmlButtonElement, registration_id: &str, open: b
     {
         input.set_value(registration_id);
     }
-    if let Some(line) = button.closest("li").ok().flatten() {
-        let _ = line.append_child(&form);
-    }
+    let _ = line.append_child(&form);
     form.set_hidden(false);
+    let _ = button.set_attribute("aria-expanded", "true");
 }

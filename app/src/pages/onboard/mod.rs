@@ -55,12 +55,6 @@ pub(crate) struct WizardContext {
     pub data: RwSignal<OnboardingView>,
 }
 
-impl WizardContext {
-    pub fn step_href(&self, step: Step) -> String {
-        step_href(step)
-    }
-}
-
 /// Each step opens as a page of its own (`?step=`). Steps 1 to 5 are
 /// rendered on the server, their forms sent in the background (`PostForm`);
 /// step 6 is an island.
@@ -82,7 +76,7 @@ fn Wizard(data: OnboardingView, step: Option<i64>) -> impl IntoView {
         <nav aria-label="Set-up steps">
             <ol class="steps">
                 {Step::ALL.into_iter().map(|s| {
-                    let href = context.step_href(s);
+                    let href = step_href(s);
                     let done = move || finished() >= i64::from(s.number());
                     view! {
                         <li class:done=done>

@@ -4,7 +4,7 @@
 
 use super::{wizard, StepHeading};
 use crate::api::onboarding::TestOnboarding;
-use crate::components::form::path;
+use crate::components::form::endpoint;
 use crate::components::recovery_checklist::{Checklist, LookAgain};
 use crate::components::sent::Sent;
 use crate::components::verdict::VerdictDetails;
@@ -14,8 +14,7 @@ use leptos::prelude::*;
 
 #[component]
 pub fn TestStep() -> impl IntoView {
-    let wizard = wizard();
-    let data = wizard.data;
+    let data = wizard().data;
     let test = Sent::<TestResult>::new();
     let ownership = data.with_untracked(|d| d.ownership_proof);
     // An ownership proof's secret lives in this page only, sent with each
@@ -23,7 +22,7 @@ pub fn TestStep() -> impl IntoView {
     let secret = RwSignal::new(String::new());
     let run = move || {
         let fields = ownership.then(|| ("secret", secret.get_untracked()));
-        test.call(path::<TestOnboarding>(), fields.as_slice());
+        test.call(&endpoint::<TestOnboarding>(), fields.as_slice());
     };
     // An ownership proof waits for Microsoft's audit log by itself.
     let schedule = LookAgain::new(
@@ -65,7 +64,6 @@ pub fn TestStep() -> impl IntoView {
             )
         })
     };
-    let context = wizard;
     view! {
         <StepHeading step=Step::Test/>
         <p>{if ownership {
@@ -83,7 +81,7 @@ pub fn TestStep() -> impl IntoView {
             })
         }}
         {move || missing().into_iter().map(|step| view! {
-            <p class="notice warning">"Not done yet: " <a href=context.step_href(step)>"step " {step.number()} ": " {step.title()}</a></p>
+            <p class="notice warning">"Not done yet: " <a href=super::step_href(step)>"step " {step.number()} ": " {step.title()}</a></p>
         }).collect_view()}
         {if ownership {
             view! {
