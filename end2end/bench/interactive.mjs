@@ -2,7 +2,7 @@
 // navigation to the moment the wasm bundle has hydrated the page (the app
 // marks <body data-hydrated="true">). Signs in first; prints milliseconds
 // for each of a few loads, the first one with an empty cache (in a browser
-// that is already running).
+// that is already running), with the part the server took to answer.
 // Usage: node interactive.mjs <base url> <email> <password> [loads]
 import { chromium } from '@playwright/test';
 
@@ -24,7 +24,11 @@ const times = [];
 for (let i = 0; i < Number(loads); i++) {
   await page.goto(`${base}/`, { waitUntil: 'commit' });
   await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30_000 });
-  times.push(await page.evaluate(() => Math.round(performance.now())));
+  // How much of it the server took to answer (the page's first byte).
+  times.push(await page.evaluate(() => {
+    const [navigation] = performance.getEntriesByType('navigation');
+    return `${Math.round(performance.now())} (server ${Math.round(navigation.responseStart)})`;
+  }));
 }
 await browser.close();
-console.log(times.join(' '));
+console.log(times.join(', '));
