@@ -1,6 +1,8 @@
 pub mod check_all;
 pub mod copy;
 pub mod credential_fields;
+#[cfg(feature = "hydrate")]
+pub mod dom;
 pub mod file_field;
 pub mod form;
 pub mod mfa;

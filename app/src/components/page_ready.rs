@@ -22,17 +22,7 @@ pub fn PageReady() -> impl IntoView {
 #[cfg(feature = "hydrate")]
 fn show_times_relative() {
     use crate::components::relative_time::relative;
-    use wasm_bindgen::JsCast;
-    let Ok(times) = document().query_selector_all("time[data-relative]") else {
-        return;
-    };
-    for index in 0..times.length() {
-        let Some(time) = times
-            .item(index)
-            .and_then(|node| node.dyn_into::<web_sys::Element>().ok())
-        else {
-            continue;
-        };
+    for time in crate::components::dom::all::<web_sys::Element>(None, "time[data-relative]") {
         let at = time
             .get_attribute("datetime")
             .map(|datetime| js_sys::Date::parse(&datetime))

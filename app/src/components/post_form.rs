@@ -253,12 +253,6 @@ pub(crate) mod enhanced {
     }
 
     fn each(form: &HtmlFormElement, selector: &str) -> Vec<Element> {
-        let Ok(found) = form.query_selector_all(selector) else {
-            return Vec::new();
-        };
-        (0..found.length())
-            .filter_map(|index| found.item(index))
-            .filter_map(|node| node.dyn_into::<Element>().ok())
-            .collect()
+        crate::components::dom::all(Some(form), selector)
     }
 }

@@ -29,18 +29,10 @@ pub fn RowFilter(
 /// Hides the rows of `table_id` whose text lacks `needle`; the number left.
 #[cfg(feature = "hydrate")]
 fn hide_rows_without(table_id: &str, needle: &str) -> Option<usize> {
-    use wasm_bindgen::JsCast;
-    let rows = document()
-        .query_selector_all(&format!("#{table_id} tbody tr"))
-        .ok()?;
+    let rows =
+        crate::components::dom::all::<web_sys::HtmlElement>(None, &format!("#{table_id} tbody tr"));
     let mut shown = 0;
-    for index in 0..rows.length() {
-        let Some(row) = rows
-            .item(index)
-            .and_then(|node| node.dyn_into::<web_sys::HtmlElement>().ok())
-        else {
-            continue;
-        };
+    for row in rows {
         let matches = row
             .get_attribute("data-search")
             .is_some_and(|text| text.contains(needle));

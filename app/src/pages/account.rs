@@ -101,7 +101,7 @@ fn SecondFactorSection(status: SecondFactorStatus) -> impl IntoView {
                     <EnrolmentCard enrolment/>
                     <form node_ref=confirm_form action={endpoint::<ConfirmMfaEnrolment>()} method="post" on:submit={confirm.on_submit(endpoint::<ConfirmMfaEnrolment>(), confirm_form)}>
                         <Field label="Code from the app" name="code" autocomplete="one-time-code" error=confirm_error/>
-                        <Field label="Your password" name="current_password" kind="password" autocomplete="current-password" error=confirm_error/>
+                        <Field label="Your password" name="current_password" kind="password" autocomplete="current-password" error=confirm_error form="second-factor"/>
                         <FormError error=confirm_error fields=&["code", "current_password"]/>
                         <button type="submit" disabled=move || confirm.pending()>"Turn on"</button>
                     </form>

@@ -153,15 +153,12 @@ fn toggle_form(button: &web_sys::HtmlButtonElement, registration_id: &str) {
         return;
     };
     let open_here = !form.hidden() && line.contains(Some(&form));
-    if let Ok(buttons) = document.query_selector_all("button[aria-controls=\"acknowledge\"]") {
-        for index in 0..buttons.length() {
-            if let Some(other) = buttons
-                .item(index)
-                .and_then(|node| node.dyn_into::<web_sys::Element>().ok())
-            {
-                let _ = other.set_attribute("aria-expanded", "false");
-            }
-        }
+    let buttons = crate::components::dom::all::<web_sys::Element>(
+        None,
+        "button[aria-controls=\"acknowledge\"]",
+    );
+    for other in buttons {
+        let _ = other.set_attribute("aria-expanded", "false");
     }
     if open_here {
         form.set_hidden(true);
