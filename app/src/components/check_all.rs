@@ -13,8 +13,8 @@ use std::time::Duration;
 /// Asks for the progress of `request` every second until it is done.
 fn follow(request: String, progress: RwSignal<Option<ProgressOfChecks>>) {
     read_again(
-        endpoint::<CheckProgress>(),
-        vec![("request".to_owned(), request.clone())],
+        &endpoint::<CheckProgress>(),
+        &[("request", request.clone())],
         move |answer: Result<ProgressOfChecks, _>| match answer {
             Ok(now) => {
                 progress.set(Some(now));

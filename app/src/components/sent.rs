@@ -81,10 +81,7 @@ where
     /// Calls `action` with `fields` as the form would send them.
     pub fn call(self, action: &str, fields: &[(&str, String)]) {
         #[cfg(feature = "hydrate")]
-        if let Ok(params) = web_sys::UrlSearchParams::new() {
-            for (name, value) in fields {
-                params.append(name, value);
-            }
+        if let Some(params) = params_of(fields) {
             self.send(action.to_owned(), params);
         }
         #[cfg(not(feature = "hydrate"))]
@@ -98,21 +95,10 @@ where
         }
         self.pending.set(true);
         leptos::task::spawn_local(async move {
-            let answer = match crate::components::post_form::enhanced::post(&action, &fields).await
-            {
-                Ok(crate::components::post_form::enhanced::Answer::Redirect(to)) => {
-                    crate::components::form::open_within_tenantry(&to);
-                    self.pending.set(false);
-                    return;
-                }
-                Ok(crate::components::post_form::enhanced::Answer::Done(text)) => {
-                    serde_json::from_str::<T>(&text)
-                        .map_err(|error| AppError::Transport(error.to_string()))
-                }
-                Err(error) => Err(error),
-            };
-            self.answer.set(Some(answer));
-            self.version.update(|version| *version += 1);
+            if let Some(answer) = answer_of(&action, &fields).await {
+                self.answer.set(Some(answer));
+                self.version.update(|version| *version += 1);
+            }
             self.pending.set(false);
         });
     }
@@ -130,33 +116,51 @@ where
 /// Asks `action` once with `fields` and hands its answer to `then`, for
 /// lists read again after a change and progress followed.
 pub fn read_again<T>(
-    action: String,
-    fields: Vec<(String, String)>,
+    action: &str,
+    fields: &[(&str, String)],
     then: impl FnOnce(Result<T, AppError>) + 'static,
 ) where
     T: DeserializeOwned + 'static,
 {
     #[cfg(feature = "hydrate")]
-    leptos::task::spawn_local(async move {
-        let Ok(params) = web_sys::UrlSearchParams::new() else {
-            return;
-        };
-        for (name, value) in &fields {
-            params.append(name, value);
-        }
-        let answer = match crate::components::post_form::enhanced::post(&action, &params).await {
-            Ok(crate::components::post_form::enhanced::Answer::Done(text)) => {
-                serde_json::from_str::<T>(&text)
-                    .map_err(|error| AppError::Transport(error.to_string()))
+    if let Some(params) = params_of(fields) {
+        let action = action.to_owned();
+        leptos::task::spawn_local(async move {
+            if let Some(answer) = answer_of(&action, &params).await {
+                then(answer);
             }
-            Ok(crate::components::post_form::enhanced::Answer::Redirect(to)) => {
-                crate::components::form::open_within_tenantry(&to);
-                return;
-            }
-            Err(error) => Err(error),
-        };
-        then(answer);
-    });
+        });
+    }
     #[cfg(not(feature = "hydrate"))]
     let _ = (action, fields, then);
+}
+
+#[cfg(feature = "hydrate")]
+fn params_of(fields: &[(&str, String)]) -> Option<web_sys::UrlSearchParams> {
+    let params = web_sys::UrlSearchParams::new().ok()?;
+    for (name, value) in fields {
+        params.append(name, value);
+    }
+    Some(params)
+}
+
+/// The decoded answer of `action`; `None` when the server sent the browser
+/// to another page instead.
+#[cfg(feature = "hydrate")]
+async fn answer_of<T: DeserializeOwned>(
+    action: &str,
+    fields: &web_sys::UrlSearchParams,
+) -> Option<Result<T, AppError>> {
+    use crate::components::post_form::enhanced::{post, Answer};
+    match post(action, fields).await {
+        Ok(Answer::Done(text)) => Some(
+            serde_json::from_str::<T>(&text)
+                .map_err(|error| AppError::Transport(error.to_string())),
+        ),
+        Ok(Answer::Redirect(to)) => {
+            crate::components::form::open_within_tenantry(&to);
+            None
+        }
+        Err(error) => Some(Err(error)),
+    }
 }

@@ -61,7 +61,7 @@ fn SecondFactorSection(status: SecondFactorStatus) -> impl IntoView {
     let status = RwSignal::new(status);
     Effect::new(move |_| {
         if confirm.ok().is_some() {
-            read_again(endpoint::<MfaStatus>(), Vec::new(), move |answer| {
+            read_again(&endpoint::<MfaStatus>(), &[], move |answer| {
                 if let Ok(now) = answer {
                     status.set(now);
                 }

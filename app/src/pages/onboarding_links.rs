@@ -50,11 +50,8 @@ fn LinksWorkspace(
             let changes = create.version() + revoke.version();
             if changes > 0 {
                 read_again(
-                    endpoint::<crate::api::onboarding::OnboardingLinks>(),
-                    vec![(
-                        "customer_tenant_id".to_owned(),
-                        customer_tenant_id.to_string(),
-                    )],
+                    &endpoint::<crate::api::onboarding::OnboardingLinks>(),
+                    &[("customer_tenant_id", customer_tenant_id.to_string())],
                     move |answer| {
                         if let Ok(list) = answer {
                             links.set(list);
