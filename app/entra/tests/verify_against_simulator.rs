@@ -347,6 +347,32 @@ async fn tokens_are_cached_until_invalidated_after_consent_changes() {
 }
 
 #[tokio::test]
+async fn a_client_that_keeps_no_tokens_uses_a_kept_one_but_adds_none() {
+    let sim = simulator(vec![app(&["AuditLog.Read.All"])]).await;
+    let keeping = client_for(&sim);
+    let scheduled = keeping.without_keeping_tokens();
+    let check = Check::default();
+    let credential = secret(SECRET);
+
+    verify(&scheduled, &check, &credential).await;
+    verify(&scheduled, &check, &credential).await;
+    assert_eq!(
+        stats(&sim).await["token_requests"],
+        2,
+        "each scheduled check asks for its own token"
+    );
+
+    verify(&keeping, &check, &credential).await;
+    let report = verify(&scheduled, &check, &credential).await;
+    assert_eq!(report.verdict.status, Status::Healthy);
+    assert_eq!(
+        stats(&sim).await["token_requests"],
+        3,
+        "the token kept by the first client is used by the second"
+    );
+}
+
+#[tokio::test]
 async fn shared_registrations_report_optional_and_extra_permissions() {
     let sim = simulator(vec![app(&[
         "DeviceManagementApps.ReadWrite.All",

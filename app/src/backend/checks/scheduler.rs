@@ -19,7 +19,10 @@ pub async fn run(backend: Backend) {
     // Claims are made for several free slots at once, not one statement
     // per finished check; an idle scheduler claims whatever is free.
     let batch = (concurrency / 8).max(1);
-    let client = backend.entra.with_retry(RetryPolicy::unattended());
+    let client = backend
+        .entra
+        .with_retry(RetryPolicy::unattended())
+        .without_keeping_tokens();
     let mut last_prune = None;
     loop {
         let free = slots.available_permits();

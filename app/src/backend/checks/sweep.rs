@@ -76,7 +76,8 @@ pub async fn make_due(backend: &Backend, tenant: Option<&str>) -> Result<u64, Ap
 pub async fn run(backend: &Backend, trigger: Trigger) -> Result<SweepSummary, AppError> {
     let client = backend
         .entra
-        .with_retry(entra::retry::RetryPolicy::unattended());
+        .with_retry(entra::retry::RetryPolicy::unattended())
+        .without_keeping_tokens();
     let concurrency = backend.watch.concurrency.max(1);
     let mut summary = SweepSummary::default();
     let mut running = JoinSet::new();

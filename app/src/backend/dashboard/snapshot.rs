@@ -4,10 +4,11 @@
 //! server, bumps it), until a standing would change by time alone (a
 //! registration turning stale, a credential crossing an expiry threshold),
 //! and for a minute at most. When only registrations changed (checks were
-//! stored, a line was acknowledged), the kept reading is brought up to date
-//! by reading those again; the minute still counts from the full reading.
+//! stored, a line was acknowledged) or time alone changed what some of them
+//! say, the kept reading is brought up to date by reading those again; when
+//! nothing did, it is only moved to the new instant, sharing every entry.
 
-use crate::backend::checks::view::{StandingRow, STANDING_COLUMNS, STANDING_JOINS};
+use crate::backend::checks::view::{day_of, StandingRow, STANDING_COLUMNS, STANDING_JOINS};
 use crate::backend::{db, internal, Staff};
 use crate::error::AppError;
 use crate::ids::{CustomerTenantId, OrganisationId, RegistrationId};
@@ -19,7 +20,7 @@ use domain::finding::FindingCode;
 use domain::watch::{refreshed_codes, standing, standing_changes_at};
 use domain::Cloud;
 use futures_util::TryStreamExt;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
@@ -40,6 +41,8 @@ pub struct Registration {
     pub credential: CredentialKind,
     pub last_checked_at: Option<i64>,
     pub acknowledgement: Option<AcknowledgementView>,
+    /// When what the dashboard says of it would change by time alone.
+    changes_at: Option<i64>,
 }
 
 pub struct TenantDetails {
@@ -75,10 +78,11 @@ pub struct Snapshot {
     valid_until: i64,
     pub tenants: Arc<Vec<Tenant>>,
     pub tenant_details: Arc<Vec<TenantDetails>>,
-    pub entries: Vec<Entry>,
+    /// Shared with the readings moved in time from this one.
+    pub entries: Arc<Vec<Entry>>,
     /// Beside `entries`, index for index; shared with the readings brought
     /// up to date from this one.
-    pub registrations: Vec<Arc<Registration>>,
+    pub registrations: Arc<Vec<Arc<Registration>>>,
     places: Arc<Places>,
     /// The last 30 days, oldest first, today last.
     pub trend: Vec<TrendDay>,
@@ -89,6 +93,12 @@ impl Snapshot {
     /// No standing in it has changed by time alone by `now`.
     fn in_time(&self, now: i64) -> bool {
         self.at <= now && now < self.valid_until
+    }
+
+    /// Past a quarter of the reading, reading it all again (row by row)
+    /// holds less at once than reading that many by themselves.
+    fn most_read_again(&self) -> i64 {
+        (self.entries.len() as i64 / 4).max(MOST_CHANGES_READ)
     }
 
     pub fn position_of(&self, id: &RegistrationId) -> Option<usize> {
@@ -173,8 +183,7 @@ impl Dashboards {
     /// A kept reading that reading the changed registrations again will
     /// bring up to date, when few enough can have changed: every change
     /// moves the version, so the versions between bound how many rows
-    /// would be read. Past a quarter of the reading, reading it all again
-    /// (row by row) holds less at once.
+    /// would be read (those time has changed are counted when read).
     fn same_layout(
         &self,
         organisation: &OrganisationId,
@@ -183,10 +192,9 @@ impl Dashboards {
     ) -> Option<Arc<Snapshot>> {
         self.kept_if(organisation, |snapshot| {
             let changes = stamp.version - snapshot.stamp.version;
-            snapshot.in_time(now)
+            snapshot.at <= now
                 && snapshot.stamp.layout == stamp.layout
-                && (0..=(snapshot.entries.len() as i64 / 4).max(MOST_CHANGES_READ))
-                    .contains(&changes)
+                && (0..=snapshot.most_read_again()).contains(&changes)
         })
     }
 
@@ -345,6 +353,32 @@ fn registrations_query(condition: &str) -> String {
     )
 }
 
+/// Registrations mostly share a few product lists, findings and extra
+/// permissions: one copy of each per reading rather than one per row.
+#[derive(Default)]
+struct Shared {
+    lists: HashMap<String, Arc<[String]>>,
+    codes: HashMap<Vec<FindingCode>, Arc<[FindingCode]>>,
+}
+
+impl Shared {
+    fn list(&mut self, text: &str) -> Arc<[String]> {
+        if let Some(list) = self.lists.get(text) {
+            return list.clone();
+        }
+        let list: Arc<[String]> = listed(text).map(str::to_owned).collect();
+        self.lists.insert(text.to_owned(), list.clone());
+        list
+    }
+
+    fn codes(&mut self, codes: Vec<FindingCode>) -> Arc<[FindingCode]> {
+        self.codes
+            .entry(codes)
+            .or_insert_with_key(|codes| codes.as_slice().into())
+            .clone()
+    }
+}
+
 /// What the dashboard says of one registration at `now`, and the instant
 /// that saying would change by time alone (if it would).
 fn evaluate(
@@ -352,7 +386,8 @@ fn evaluate(
     tenant: usize,
     interval: i64,
     now: i64,
-) -> (Entry, Arc<Registration>, Option<i64>) {
+    shared: &mut Shared,
+) -> (Entry, Arc<Registration>) {
     let history = row.standing.history();
     let credential = row.standing.credential();
     let shown = standing(&history, credential, interval, now);
@@ -362,7 +397,7 @@ fn evaluate(
         .as_deref()
         .map(|codes| listed(codes).filter_map(FindingCode::parse).collect())
         .unwrap_or_default();
-    let codes: Arc<[FindingCode]> = refreshed_codes(&stored, credential, now).into();
+    let codes = shared.codes(refreshed_codes(&stored, credential, now));
     let expires_at = credential.map(|c| c.expires_at);
     let since = match shown.status {
         Status::CouldNotCheck | Status::Stale => shown.since,
@@ -394,14 +429,10 @@ fn evaluate(
     };
     let entry = Entry {
         tenant,
-        profiles: listed(&row.profiles).map(str::to_owned).collect(),
+        profiles: shared.list(&row.profiles),
         status: shown.status,
         codes,
-        extra: row
-            .completed_extra
-            .as_deref()
-            .map(|extra| listed(extra).map(str::to_owned).collect())
-            .unwrap_or_else(|| Arc::from([])),
+        extra: shared.list(row.completed_extra.as_deref().unwrap_or_default()),
         expires_at,
         since,
         acknowledged: acknowledgement.is_some(),
@@ -411,8 +442,22 @@ fn evaluate(
         credential: row.standing.credential_kind(),
         last_checked_at: row.standing.last_checked_at.as_ref().map(Timestamp::unix),
         acknowledgement,
+        changes_at,
     });
-    (entry, registration, changes_at)
+    (entry, registration)
+}
+
+/// The first instant at which time alone changes what the reading says.
+fn standing_until(registrations: &[Arc<Registration>]) -> i64 {
+    registrations
+        .iter()
+        .filter_map(|registration| registration.changes_at)
+        .min()
+        .unwrap_or(i64::MAX)
+}
+
+fn valid_until(standing_until: i64, now: i64) -> i64 {
+    standing_until.min(now + LONGEST_KEPT_SECS)
 }
 
 /// Today's line of the trend after the days already kept.
@@ -454,7 +499,7 @@ async fn read(ctx: &Staff, stamp: Stamp, begun: u64, now: i64) -> Result<Snapsho
     }
 
     let interval = ctx.backend.watch.interval_secs();
-    let mut valid_until = now + LONGEST_KEPT_SECS;
+    let mut shared = Shared::default();
     let mut entries = Vec::new();
     let mut registrations = Vec::new();
     let query = registrations_query("");
@@ -470,10 +515,7 @@ async fn read(ctx: &Staff, stamp: Stamp, begun: u64, now: i64) -> Result<Snapsho
         let Some(&tenant) = position.get(&row.customer_tenant_id) else {
             continue;
         };
-        let (entry, registration, changes_at) = evaluate(row, tenant, interval, now);
-        if let Some(change) = changes_at {
-            valid_until = valid_until.min(change);
-        }
+        let (entry, registration) = evaluate(row, tenant, interval, now, &mut shared);
         entries.push(entry);
         registrations.push(registration);
     }
@@ -487,26 +529,69 @@ async fn read(ctx: &Staff, stamp: Stamp, begun: u64, now: i64) -> Result<Snapsho
             .map(|(i, registration)| (registration.id.clone(), i))
             .collect(),
     });
+    let standing_until = standing_until(&registrations);
     Ok(Snapshot {
         trend: trend(ctx, now).await?,
         stamp,
         begun,
         at: now,
-        valid_until,
+        valid_until: valid_until(standing_until, now),
         tenants: Arc::new(tenants),
         tenant_details: Arc::new(tenant_details),
-        entries,
-        registrations,
+        entries: Arc::new(entries),
+        registrations: Arc::new(registrations),
         places,
         views: Mutex::new(Vec::new()),
     })
 }
 
-/// `kept` with the registrations changed since it was made read again.
-/// Only for a reading of the same layout (no registration or tenant added,
-/// moved or removed since) that still holds in time: the rows not read
-/// again say at `now` what they said when it was made. `None` when a
-/// changed row is not where the layout says, so a full reading is made.
+/// Registrations read again by id, this many to a statement.
+const READ_AGAIN_AT_ONCE: usize = 100;
+
+/// The registrations whose standing time alone has changed by `now`.
+async fn changed_by_time(
+    ctx: &Staff,
+    kept: &Snapshot,
+    now: i64,
+    already: &[RegistrationRow],
+) -> Result<Vec<RegistrationRow>, AppError> {
+    let already: HashSet<&RegistrationId> = already.iter().map(|row| &row.id).collect();
+    let due: Vec<&RegistrationId> = kept
+        .registrations
+        .iter()
+        .filter(|registration| registration.changes_at.is_some_and(|at| at <= now))
+        .map(|registration| &registration.id)
+        .filter(|id| !already.contains(id))
+        .collect();
+    let mut rows = Vec::with_capacity(due.len());
+    for ids in due.chunks(READ_AGAIN_AT_ONCE) {
+        let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+        let query = registrations_query(&format!("AND r.id IN ({})", placeholders.join(", ")));
+        // Not kept among the prepared statements: its text changes with
+        // the number of ids.
+        let mut statement = sqlx::query_as::<_, RegistrationRow>(&query)
+            .persistent(false)
+            .bind(ctx.scope.organisation_id());
+        for id in ids {
+            statement = statement.bind(*id);
+        }
+        rows.extend(
+            statement
+                .fetch_all(ctx.pool())
+                .await
+                .map_err(db("could not read registrations changed by time"))?,
+        );
+    }
+    Ok(rows)
+}
+
+/// `kept` at `now`, with the registrations changed since it was made, or
+/// whose standing time alone has changed, read again; the rest say at
+/// `now` what they said then. Only for a reading of the same layout (no
+/// registration or tenant added, moved or removed since). `None` when a
+/// changed row is not where the layout says, or when so many are to be
+/// read again that reading everything holds less, so a full reading is
+/// made.
 async fn brought_up_to_date(
     ctx: &Staff,
     kept: &Snapshot,
@@ -514,37 +599,62 @@ async fn brought_up_to_date(
     begun: u64,
     now: i64,
 ) -> Result<Option<Snapshot>, AppError> {
-    let query = registrations_query("AND r.dashboard_version > $2");
-    let changed: Vec<RegistrationRow> = sqlx::query_as(&query)
-        .bind(ctx.scope.organisation_id())
-        .bind(kept.stamp.version)
-        .fetch_all(ctx.pool())
-        .await
-        .map_err(db("could not read changed registrations for the dashboard"))?;
-    let interval = ctx.backend.watch.interval_secs();
-    let mut valid_until = kept.valid_until;
-    let mut entries = kept.entries.clone();
-    let mut registrations = kept.registrations.clone();
-    for row in changed {
-        let (Some(&tenant), Some(&at)) = (
-            kept.places.tenants.get(&row.customer_tenant_id),
-            kept.places.registrations.get(&row.id),
-        ) else {
-            return Ok(None);
-        };
-        let (entry, registration, changes_at) = evaluate(row, tenant, interval, now);
-        if let Some(change) = changes_at {
-            valid_until = valid_until.min(change);
-        }
-        entries[at] = entry;
-        registrations[at] = registration;
+    let due = kept
+        .registrations
+        .iter()
+        .filter(|registration| registration.changes_at.is_some_and(|at| at <= now))
+        .count() as i64;
+    if due + (stamp.version - kept.stamp.version) > kept.most_read_again() {
+        return Ok(None);
     }
+    let mut changed: Vec<RegistrationRow> = if stamp.version == kept.stamp.version {
+        Vec::new()
+    } else {
+        let query = registrations_query("AND r.dashboard_version > $2");
+        sqlx::query_as(&query)
+            .bind(ctx.scope.organisation_id())
+            .bind(kept.stamp.version)
+            .fetch_all(ctx.pool())
+            .await
+            .map_err(db("could not read changed registrations for the dashboard"))?
+    };
+    let by_time = changed_by_time(ctx, kept, now, &changed).await?;
+    changed.extend(by_time);
+
+    let (entries, registrations) = if changed.is_empty() {
+        (kept.entries.clone(), kept.registrations.clone())
+    } else {
+        let interval = ctx.backend.watch.interval_secs();
+        let mut shared = Shared::default();
+        let mut entries = Vec::clone(&kept.entries);
+        let mut registrations = Vec::clone(&kept.registrations);
+        for row in changed {
+            let (Some(&tenant), Some(&at)) = (
+                kept.places.tenants.get(&row.customer_tenant_id),
+                kept.places.registrations.get(&row.id),
+            ) else {
+                return Ok(None);
+            };
+            let (entry, registration) = evaluate(row, tenant, interval, now, &mut shared);
+            entries[at] = entry;
+            registrations[at] = registration;
+        }
+        (Arc::new(entries), Arc::new(registrations))
+    };
+    // Today's line of the trend moves only with stored checks, which move
+    // the version.
+    let trend = if stamp == kept.stamp && day_of(kept.at) == day_of(now) {
+        kept.trend.clone()
+    } else {
+        trend(ctx, now).await?
+    };
+    let standing_until = standing_until(&registrations);
     Ok(Some(Snapshot {
-        trend: trend(ctx, now).await?,
+        trend,
         stamp,
         begun,
         at: now,
-        valid_until,
+        valid_until: valid_until(standing_until, now),
         tenants: kept.tenants.clone(),
         tenant_details: kept.tenant_details.clone(),
         entries,
