@@ -299,6 +299,12 @@ impl Application {
         })
     }
 
+    /// The server's shared state, for tests of what it does in the
+    /// background.
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
     pub fn local_addr(&self) -> SocketAddr {
         self.listener
             .local_addr()
@@ -330,6 +336,9 @@ impl Application {
             .watch
             .scheduler
             .then(|| tokio::spawn(app::backend::checks::scheduler::run(self.backend.clone())));
+        let dashboards = tokio::spawn(app::backend::dashboard::snapshot::keep_fresh(
+            self.backend.clone(),
+        ));
         let mail = self.backend.mail.mailer.clone().map(|mailer| {
             tokio::spawn(app::backend::mail::worker::run(
                 self.backend.clone(),
@@ -349,6 +358,7 @@ impl Application {
         if let Some(mail) = mail {
             mail.abort();
         }
+        dashboards.abort();
         self.session_cleanup.abort();
         self.backend.pool.close().await;
         result

@@ -586,3 +586,39 @@ async fn every_change_after_the_dashboard_was_read_shows_on_the_next_view() {
     assert_eq!(count(&revoked, Status::Failing), 1);
     assert_eq!(revoked.attention[0].tenant_name, "Adatum");
 }
+
+#[tokio::test]
+async fn a_dashboard_looked_at_lately_is_brought_up_to_date_in_the_background() {
+    let fleet = fleet().await;
+    let before = fleet.dashboard(&[]).await;
+    assert_eq!(count(&before, Status::Failing), 2);
+
+    // Consent is granted and a check stored; nobody opens the dashboard.
+    fleet.app.clock().advance(time::Duration::seconds(10));
+    let stored_at = fleet.app.clock().now().unix_timestamp();
+    crate::support::watch::admin(
+        fleet.sim(),
+        "/_admin/apps/c0000000-0000-0000-0000-000000000003/roles",
+        serde_json::json!({"grant": ["Mail.Send"]}),
+    )
+    .await;
+    assert_eq!(
+        fleet.check(&fleet.id("contoso-consent")).await,
+        Status::Healthy
+    );
+    let mut waited = 0;
+    while fleet.app.dashboard_read_at("Northwind IT").await != Some(stored_at) {
+        assert!(waited < 200, "the reading was not brought up to date");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+
+    fleet.app.clock().advance(time::Duration::seconds(5));
+    let after = fleet.dashboard(&[]).await;
+    assert_eq!(
+        after.as_of.unix(),
+        stored_at,
+        "the page is served from the reading made in the background"
+    );
+    assert_eq!(count(&after, Status::Failing), 1);
+}

@@ -18,7 +18,7 @@ use std::sync::Arc;
 pub use snapshot::Dashboards;
 
 pub async fn load(ctx: &Staff, query: &ViewQuery) -> Result<Arc<DashboardView>, AppError> {
-    let snapshot = snapshot::current(ctx, snapshot::Freshness::Page).await?;
+    let snapshot = snapshot::current(snapshot::Source::of(ctx), snapshot::Freshness::Page).await?;
     let can_acknowledge = ctx.scope.permit(Action::ManageTenants).is_ok();
     let interval_minutes = ctx.backend.watch.interval_secs() / 60;
     Ok(snapshot.view((query.clone(), can_acknowledge), || {
@@ -36,7 +36,7 @@ pub async fn load(ctx: &Staff, query: &ViewQuery) -> Result<Arc<DashboardView>, 
 
 /// The registrations a view shows, for its CSV export.
 pub async fn shown(ctx: &Staff, query: &ViewQuery) -> Result<Vec<RegistrationId>, AppError> {
-    let snapshot = snapshot::current(ctx, snapshot::Freshness::Page).await?;
+    let snapshot = snapshot::current(snapshot::Source::of(ctx), snapshot::Freshness::Page).await?;
     let (view, _) = compose::parse(query);
     let (shown, _) = compose::selected(&snapshot, &view);
     Ok(shown

@@ -9,7 +9,7 @@
 //! nothing did, it is only moved to the new instant, sharing every entry.
 
 use crate::backend::checks::view::{day_of, StandingRow, STANDING_COLUMNS, STANDING_JOINS};
-use crate::backend::{db, internal, Staff};
+use crate::backend::{db, internal, Backend, Staff};
 use crate::error::AppError;
 use crate::ids::{CustomerTenantId, OrganisationId, RegistrationId};
 use crate::model::{AcknowledgementView, DashboardView, TrendDay};
@@ -34,6 +34,11 @@ const VIEWS_KEPT: usize = 16;
 const MOST_CHANGES_READ: i64 = 64;
 /// How old a reading may be when served while the next is being made.
 const SERVED_WHILE_READING_SECS: i64 = 5;
+/// A dashboard looked at within this long is kept up to date in the
+/// background.
+const WATCHED_FOR_SECS: i64 = 15 * 60;
+/// How often the readings of watched dashboards are brought up to date.
+const FRESHENED_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// What the dashboard says of a registration besides its `Entry`.
 pub struct Registration {
@@ -147,6 +152,8 @@ pub struct Dashboards {
     /// Counts readings as they begin, so a request that had to wait can
     /// tell whether the reading made meanwhile began after it arrived.
     begun: Arc<std::sync::atomic::AtomicU64>,
+    /// When each organisation's dashboard was last looked at.
+    looked_at: Arc<Mutex<HashMap<OrganisationId, i64>>>,
 }
 
 impl Dashboards {
@@ -212,6 +219,26 @@ impl Dashboards {
 }
 
 impl Dashboards {
+    fn looked_at(&self, organisation: &OrganisationId, now: i64) {
+        self.looked_at
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(organisation.clone(), now);
+    }
+
+    /// The organisations whose dashboard someone has looked at lately.
+    fn watched(&self, now: i64) -> Vec<OrganisationId> {
+        let mut looked_at = self.looked_at.lock().unwrap_or_else(|e| e.into_inner());
+        looked_at.retain(|_, at| now - *at < WATCHED_FOR_SECS);
+        looked_at.keys().cloned().collect()
+    }
+
+    /// When the organisation's kept reading was made, if one is kept.
+    pub fn kept_at(&self, organisation: &OrganisationId) -> Option<i64> {
+        self.kept_if(organisation, |_| true)
+            .map(|snapshot| snapshot.at)
+    }
+
     pub fn past_days(&self, organisation: &OrganisationId, today: &str) -> Option<Vec<TrendDay>> {
         let past = self.past.lock().unwrap_or_else(|e| e.into_inner());
         past.get(organisation)
@@ -242,9 +269,43 @@ pub enum Freshness {
     Latest,
 }
 
-/// The caller's organisation read at the backend's `now`, kept or made.
-pub async fn current(ctx: &Staff, freshness: Freshness) -> Result<Arc<Snapshot>, AppError> {
-    let organisation = ctx.scope.organisation_id();
+/// Whose dashboard is read, and from where.
+#[derive(Clone, Copy)]
+pub struct Source<'a> {
+    pub backend: &'a Backend,
+    pub organisation: &'a OrganisationId,
+}
+
+impl<'a> Source<'a> {
+    pub fn of(staff: &'a Staff) -> Self {
+        Self {
+            backend: &staff.backend,
+            organisation: staff.scope.organisation_id(),
+        }
+    }
+
+    pub fn pool(&self) -> &'a sqlx::SqlitePool {
+        &self.backend.pool
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.backend.now()
+    }
+}
+
+/// The caller's organisation read at the backend's `now`, kept or made;
+/// from now on it is kept up to date in the background for a while
+/// (`keep_fresh`).
+pub async fn current(ctx: Source<'_>, freshness: Freshness) -> Result<Arc<Snapshot>, AppError> {
+    ctx.backend
+        .dashboards
+        .looked_at(ctx.organisation, ctx.now().unix_timestamp());
+    reading(ctx, freshness).await
+}
+
+/// The organisation's reading at the backend's `now`, kept or made.
+async fn reading(ctx: Source<'_>, freshness: Freshness) -> Result<Arc<Snapshot>, AppError> {
+    let organisation = ctx.organisation;
     let dashboards = &ctx.backend.dashboards;
     // The version is read before the rows: a change made in between makes
     // the reading look older than it is, never newer.
@@ -296,11 +357,34 @@ pub async fn current(ctx: &Staff, freshness: Freshness) -> Result<Arc<Snapshot>,
     Ok(snapshot)
 }
 
-async fn stamp_of(ctx: &Staff) -> Result<Stamp, AppError> {
+/// Runs until the process ends: brings the reading of every dashboard
+/// looked at lately up to date as changes are stored, so the page opened
+/// after a sweep finds it ready rather than reading 25,000 registrations
+/// while its viewer waits. Each pass costs one query per watched
+/// organisation when nothing changed, and reads only what changed when
+/// something did.
+pub async fn keep_fresh(backend: Backend) {
+    let mut every = tokio::time::interval(FRESHENED_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let now = backend.now().unix_timestamp();
+        for organisation in backend.dashboards.watched(now) {
+            let source = Source {
+                backend: &backend,
+                organisation: &organisation,
+            };
+            // Logged where it failed; the next page view reads it itself.
+            let _ = reading(source, Freshness::Latest).await;
+        }
+    }
+}
+
+async fn stamp_of(ctx: Source<'_>) -> Result<Stamp, AppError> {
     let (version, layout): (i64, i64) = sqlx::query_as(
         "SELECT dashboard_version, dashboard_layout FROM organisations WHERE id = $1",
     )
-    .bind(ctx.scope.organisation_id())
+    .bind(ctx.organisation)
     .fetch_one(ctx.pool())
     .await
     .map_err(db("could not read the dashboard's version"))?;
@@ -461,14 +545,14 @@ fn valid_until(standing_until: i64, now: i64) -> i64 {
 }
 
 /// Today's line of the trend after the days already kept.
-async fn trend(ctx: &Staff, now: i64) -> Result<Vec<TrendDay>, AppError> {
+async fn trend(ctx: Source<'_>, now: i64) -> Result<Vec<TrendDay>, AppError> {
     let mut trend = super::trend::past(ctx, now).await?;
     trend.push(super::trend::today(ctx, now).await?);
     Ok(trend)
 }
 
-async fn read(ctx: &Staff, stamp: Stamp, begun: u64, now: i64) -> Result<Snapshot, AppError> {
-    let organisation = ctx.scope.organisation_id();
+async fn read(ctx: Source<'_>, stamp: Stamp, begun: u64, now: i64) -> Result<Snapshot, AppError> {
+    let organisation = ctx.organisation;
     let tenant_rows: Vec<TenantRow> = sqlx::query_as(
         "SELECT id, display_name, cloud, contact_emails FROM customer_tenants
           WHERE organisation_id = $1 AND archived_at IS NULL
@@ -550,7 +634,7 @@ const READ_AGAIN_AT_ONCE: usize = 100;
 
 /// The registrations whose standing time alone has changed by `now`.
 async fn changed_by_time(
-    ctx: &Staff,
+    ctx: Source<'_>,
     kept: &Snapshot,
     now: i64,
     already: &[RegistrationRow],
@@ -571,7 +655,7 @@ async fn changed_by_time(
         // the number of ids.
         let mut statement = sqlx::query_as::<_, RegistrationRow>(&query)
             .persistent(false)
-            .bind(ctx.scope.organisation_id());
+            .bind(ctx.organisation);
         for id in ids {
             statement = statement.bind(*id);
         }
@@ -593,7 +677,7 @@ async fn changed_by_time(
 /// read again that reading everything holds less, so a full reading is
 /// made.
 async fn brought_up_to_date(
-    ctx: &Staff,
+    ctx: Source<'_>,
     kept: &Snapshot,
     stamp: Stamp,
     begun: u64,
@@ -612,7 +696,7 @@ async fn brought_up_to_date(
     } else {
         let query = registrations_query("AND r.dashboard_version > $2");
         sqlx::query_as(&query)
-            .bind(ctx.scope.organisation_id())
+            .bind(ctx.organisation)
             .bind(kept.stamp.version)
             .fetch_all(ctx.pool())
             .await

@@ -2,8 +2,9 @@
 //! checked that day, from the daily summaries. Days before today no longer
 //! change, so they are read once a day; today is read with each reading.
 
+use super::snapshot::Source;
 use crate::backend::checks::view::day_of;
-use crate::backend::{db, Staff};
+use crate::backend::db;
 use crate::error::AppError;
 use crate::model::{StatusCount, TrendDay};
 use domain::dashboard::Counts;
@@ -13,7 +14,7 @@ pub const TREND_DAYS: i64 = 30;
 const DAY: i64 = 86_400;
 
 async fn counted(
-    ctx: &Staff,
+    ctx: Source<'_>,
     from: &str,
     to: &str,
 ) -> Result<Vec<(String, String, i64)>, AppError> {
@@ -22,7 +23,7 @@ async fn counted(
           WHERE organisation_id = $1 AND day >= $2 AND day <= $3
           GROUP BY day, worst_status",
     )
-    .bind(ctx.scope.organisation_id())
+    .bind(ctx.organisation)
     .bind(from)
     .bind(to)
     .fetch_all(ctx.pool())
@@ -54,9 +55,9 @@ fn days(rows: &[(String, String, i64)], dates: impl Iterator<Item = String>) -> 
 }
 
 /// Days before today, oldest first, kept per organisation for the day.
-pub async fn past(ctx: &Staff, now: i64) -> Result<Vec<TrendDay>, AppError> {
+pub async fn past(ctx: Source<'_>, now: i64) -> Result<Vec<TrendDay>, AppError> {
     let today = day_of(now);
-    let organisation = ctx.scope.organisation_id();
+    let organisation = ctx.organisation;
     if let Some(kept) = ctx.backend.dashboards.past_days(organisation, &today) {
         return Ok(kept);
     }
@@ -71,7 +72,7 @@ pub async fn past(ctx: &Staff, now: i64) -> Result<Vec<TrendDay>, AppError> {
     Ok(past)
 }
 
-pub async fn today(ctx: &Staff, now: i64) -> Result<TrendDay, AppError> {
+pub async fn today(ctx: Source<'_>, now: i64) -> Result<TrendDay, AppError> {
     let today = day_of(now);
     let rows = counted(ctx, &today, &today).await?;
     Ok(days(&rows, std::iter::once(today)).remove(0))

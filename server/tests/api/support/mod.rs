@@ -22,6 +22,9 @@ pub struct TestApp {
     pub config: Config,
     /// The in-process server's clock (a separate binary has the system's).
     clock: Option<ManualClock>,
+    /// The in-process server's shared state, to see what it does in the
+    /// background.
+    backend: Option<app::backend::Backend>,
     _data: tempfile::TempDir,
 }
 
@@ -52,12 +55,14 @@ pub async fn spawn_app_with(extra: &[(&'static str, String)]) -> TestApp {
         .expect("server starts");
     let address = format!("http://{}", app.local_addr());
     let setup_link = app.open_setup_if_empty().await.expect("set-up state");
+    let backend = app.backend().clone();
     tokio::spawn(app.serve(std::future::pending()));
     TestApp {
         address,
         setup_link,
         config,
         clock: Some(clock),
+        backend: Some(backend),
         _data: data,
     }
 }
@@ -79,6 +84,19 @@ impl TestApp {
         self.clock
             .as_ref()
             .expect("only an in-process server has a settable clock")
+    }
+
+    /// When the server last read the organisation's dashboard, whether a
+    /// page asked for it or not.
+    pub async fn dashboard_read_at(&self, organisation: &str) -> Option<i64> {
+        let backend = self.backend.as_ref().expect("an in-process server");
+        let id: app::ids::OrganisationId =
+            sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
+                .bind(organisation)
+                .fetch_one(&backend.pool)
+                .await
+                .expect("the organisation");
+        backend.dashboards.kept_at(&id)
     }
 
     pub fn url(&self, path: &str) -> String {

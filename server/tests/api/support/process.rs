@@ -67,6 +67,7 @@ pub async fn spawn_binary_with(extra: &[(&'static str, String)]) -> (TestApp, Ru
         setup_link: None,
         config,
         clock: None,
+        backend: None,
         _data: data,
     };
     (app, RunningBinary { child, log, vars })
