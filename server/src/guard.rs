@@ -23,20 +23,23 @@ fn is_public(path: &str) -> bool {
 }
 
 /// Sends a signed-out browser to the sign-in page before any private page is
-/// rendered, and ends sessions past their idle or absolute lifetime. Whether
-/// the session still belongs to a real member is checked again by every
-/// server function through `OrgScope`.
+/// rendered, and ends sessions past their idle or absolute lifetime. The
+/// member found goes with the request, so the server functions the page
+/// renders with do not look again; called on their own (`/api/…`), server
+/// functions check the caller themselves through `OrgScope`.
 pub async fn require_sign_in(
     State(backend): State<Backend>,
     session: Session,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     if is_public(request.uri().path()) {
         return next.run(request).await;
     }
-    let signed_in = matches!(auth::signed_in(&backend, &session).await, Ok(Some(_)));
-    if signed_in {
+    if let Ok(Some(signed_in)) = auth::signed_in(&backend, &session).await {
+        // Checked once for the whole request: the page's server functions
+        // take their scope from it (`OrgScope::of_caller`).
+        request.extensions_mut().insert(signed_in);
         next.run(request).await
     } else if request.method() == Method::GET || request.method() == Method::HEAD {
         Redirect::to("/login").into_response()

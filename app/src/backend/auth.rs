@@ -217,6 +217,7 @@ pub async fn complete_sign_in(
 }
 
 /// Who a browser's session signs in.
+#[derive(Clone)]
 pub struct SignedIn {
     pub user_id: UserId,
     pub session_id: StaffSessionId,

@@ -8,7 +8,7 @@ use domain::{Action, Role};
 /// query for organisation data takes a scope (or an ownership proof made
 /// with one, such as `OwnedTenant`) and filters by its organisation; the
 /// only way to get one is `OrgScope::of_caller`, which checks the session
-/// against its sign-in row and the members table on every request.
+/// against its sign-in row and the members table once in every request.
 #[derive(Debug, Clone)]
 pub struct OrgScope {
     user_id: UserId,
@@ -24,7 +24,14 @@ pub const STAFF_SESSION_KEY: &str = "staff_session";
 
 impl OrgScope {
     pub async fn of_caller(backend: &Backend) -> Result<Self, AppError> {
-        Self::of_session(backend, &session().await?).await
+        // A page's request was checked by the guard in front of it; the
+        // server functions it renders with need not check it again.
+        let checked = leptos::prelude::use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<auth::SignedIn>().cloned());
+        match checked {
+            Some(signed_in) => Ok(Self::signed_in(signed_in)),
+            None => Self::of_session(backend, &session().await?).await,
+        }
     }
 
     /// The same check for a plain HTTP handler that has the session itself
@@ -36,13 +43,17 @@ impl OrgScope {
         let signed_in = auth::signed_in(backend, session)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        Ok(Self {
+        Ok(Self::signed_in(signed_in))
+    }
+
+    fn signed_in(signed_in: auth::SignedIn) -> Self {
+        Self {
             user_id: signed_in.user_id,
             organisation_id: signed_in.member.organisation_id,
             role: signed_in.member.role,
             email: signed_in.member.email,
             session_id: Some(signed_in.session_id),
-        })
+        }
     }
 
     /// For an operator at the server's command line, who may act for any

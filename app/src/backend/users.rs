@@ -10,6 +10,7 @@ use domain::audit::AuditAction;
 use domain::{Action, DisplayName, Email, Role};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+#[derive(Clone)]
 pub struct Membership {
     pub organisation_id: OrganisationId,
     pub role: Role,
