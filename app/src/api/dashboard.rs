@@ -14,7 +14,7 @@ pub async fn load_dashboard(query: Option<ViewQuery>) -> Result<DashboardView, A
     as_staff(|ctx| async move {
         dashboard::load(&ctx, &query.unwrap_or_default())
             .await
-            .map(std::sync::Arc::unwrap_or_clone)
+            .map(|kept| kept.view.clone())
     })
     .await
 }

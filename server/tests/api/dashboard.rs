@@ -622,3 +622,71 @@ async fn a_dashboard_looked_at_lately_is_brought_up_to_date_in_the_background() 
     );
     assert_eq!(count(&after, Status::Failing), 1);
 }
+
+#[tokio::test]
+async fn the_dashboard_page_offers_each_reader_what_they_may_do_and_shows_a_refusal_only_to_whoever_was_refused(
+) {
+    let fleet = fleet().await;
+    let viewer = fleet
+        .app
+        .add_member(&fleet.staff, "val@northwind.example", "viewer")
+        .await;
+    let page = |client: reqwest::Client| {
+        let url = fleet.app.url("/");
+        async move {
+            let page = client.get(url).send().await.unwrap();
+            assert_eq!(page.status(), StatusCode::OK);
+            page.text().await.unwrap()
+        }
+    };
+    let form = "id=\"acknowledge\"";
+    assert!(page(fleet.staff.clone()).await.contains(form));
+    let viewers = page(viewer.clone()).await;
+    assert!(
+        !viewers.contains(form),
+        "a viewer's page offers no acknowledgement, though a technician's was made just before"
+    );
+    assert!(
+        viewers.contains("Contoso"),
+        "the viewer sees the same lines"
+    );
+
+    // "Set aside" sent by the browser itself, without a note.
+    let refused = fleet
+        .staff
+        .post(fleet.app.url("/api/acknowledge_problem"))
+        .header(
+            reqwest::header::ACCEPT,
+            "text/html,application/xhtml+xml,*/*;q=0.8",
+        )
+        .header(reqwest::header::REFERER, fleet.app.url("/"))
+        .form(&[
+            ("registration_id", fleet.id("contoso-consent").as_str()),
+            ("form[note]", ""),
+            ("form[until]", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(refused.status().is_redirection(), "{}", refused.status());
+    let back = refused.headers()[reqwest::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let answered = fleet
+        .staff
+        .get(&back)
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let why = "Say what is being done about it, so colleagues know.";
+    assert!(answered.contains(why), "the page says why");
+    assert!(
+        !page(fleet.staff.clone()).await.contains(why),
+        "the dashboard itself does not keep the refusal"
+    );
+}

@@ -10,14 +10,13 @@ mod trend;
 use crate::backend::Staff;
 use crate::error::AppError;
 use crate::ids::RegistrationId;
-use crate::model::DashboardView;
 use domain::dashboard::ViewQuery;
 use domain::Action;
 use std::sync::Arc;
 
-pub use snapshot::Dashboards;
+pub use snapshot::{Dashboards, KeptView};
 
-pub async fn load(ctx: &Staff, query: &ViewQuery) -> Result<Arc<DashboardView>, AppError> {
+pub async fn load(ctx: &Staff, query: &ViewQuery) -> Result<Arc<KeptView>, AppError> {
     let snapshot = snapshot::current(snapshot::Source::of(ctx), snapshot::Freshness::Page).await?;
     let can_acknowledge = ctx.scope.permit(Action::ManageTenants).is_ok();
     let interval_minutes = ctx.backend.watch.interval_secs() / 60;

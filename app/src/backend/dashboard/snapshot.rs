@@ -91,7 +91,7 @@ pub struct Snapshot {
     places: Arc<Places>,
     /// The last 30 days, oldest first, today last.
     pub trend: Vec<TrendDay>,
-    views: Mutex<Vec<(ViewKey, Arc<DashboardView>)>>,
+    views: Mutex<Vec<(ViewKey, Arc<KeptView>)>>,
 }
 
 impl Snapshot {
@@ -111,7 +111,7 @@ impl Snapshot {
     }
 
     /// A view made of this reading before, or makes it now.
-    pub fn view(&self, key: ViewKey, make: impl FnOnce() -> DashboardView) -> Arc<DashboardView> {
+    pub fn view(&self, key: ViewKey, make: impl FnOnce() -> DashboardView) -> Arc<KeptView> {
         // Long addresses are not kept: nobody bookmarks those, and they
         // would hold memory for nothing.
         if key
@@ -120,20 +120,43 @@ impl Snapshot {
             .iter()
             .any(|(_, value)| value.chars().count() > TEXT_LIMIT)
         {
-            return Arc::new(make());
+            return Arc::new(KeptView::new(make()));
         }
         let kept = self.views.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((_, view)) = kept.iter().find(|(k, _)| *k == key) {
             return view.clone();
         }
         drop(kept);
-        let view = Arc::new(make());
+        let view = Arc::new(KeptView::new(make()));
         let mut kept = self.views.lock().unwrap_or_else(|e| e.into_inner());
         if kept.len() >= VIEWS_KEPT {
             kept.remove(0);
         }
         kept.push((key, view.clone()));
         view
+    }
+}
+
+/// One view of a reading, and the page's HTML for it once rendered: the
+/// same view renders to the same HTML, so a page asked for again is not
+/// rendered again while the reading holds.
+pub struct KeptView {
+    pub view: DashboardView,
+    html: std::sync::OnceLock<Arc<str>>,
+}
+
+impl KeptView {
+    fn new(view: DashboardView) -> Self {
+        Self {
+            view,
+            html: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn html(&self, render: impl FnOnce(&DashboardView) -> String) -> Arc<str> {
+        self.html
+            .get_or_init(|| Arc::from(render(&self.view)))
+            .clone()
     }
 }
 

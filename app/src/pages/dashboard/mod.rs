@@ -8,7 +8,6 @@ mod links;
 mod matrix;
 mod summary;
 
-use crate::api::dashboard::load_dashboard;
 use crate::model::DashboardView;
 use domain::dashboard::ViewQuery;
 use leptos::prelude::*;
@@ -19,32 +18,53 @@ use std::sync::Arc;
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let url = use_query_map();
-    let query = Memo::new(move |_| {
-        url.with(|q| ViewQuery {
-            status: q.get("status"),
-            product: q.get("product"),
-            cloud: q.get("cloud"),
-            finding: q.get("finding"),
-            expiring: q.get("expiring"),
-            extra: q.get("extra"),
-            q: q.get("q"),
-            sort: q.get("sort"),
-            page: q.get("page"),
-        })
+    let query = url.with_untracked(|q| ViewQuery {
+        status: q.get("status"),
+        product: q.get("product"),
+        cloud: q.get("cloud"),
+        finding: q.get("finding"),
+        expiring: q.get("expiring"),
+        extra: q.get("extra"),
+        q: q.get("q"),
+        sort: q.get("sort"),
+        page: q.get("page"),
     });
-    let dashboard = Resource::new(move || query.get(), |query| load_dashboard(Some(query)));
+    // A form sent before the page was interactive comes back with its
+    // refusal in the address, for this page only (see `form_errors.rs`).
+    let answers_a_form = url.with_untracked(|q| q.get("__err").is_some());
     view! {
         <Title text="Dashboard"/>
         <h1>"Dashboard"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match dashboard.await {
-                    Ok(view) => view! { <Dashboard view/> }.into_any(),
-                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
+            {Suspend::new(sections(query, answers_a_form))}
         </Suspense>
     }
+}
+
+/// The page's sections, rendered once per view of a reading and kept
+/// beside it (`KeptView`): under load most dashboard pages are the same
+/// few views, and rendering them was most of a page's cost. A page that
+/// answers a form shows that form's refusal, so it is rendered for itself.
+#[cfg(feature = "ssr")]
+async fn sections(query: ViewQuery, answers_a_form: bool) -> AnyView {
+    use crate::backend::{as_staff, dashboard};
+    match as_staff(|ctx| async move { dashboard::load(&ctx, &query).await }).await {
+        Ok(kept) if answers_a_form => view! { <Dashboard view=kept.view.clone()/> }.into_any(),
+        Ok(kept) => {
+            let html = kept.html(|view| view! { <Dashboard view=view.clone()/> }.to_html());
+            view! { <div class="dashboard" inner_html=html.to_string()></div> }.into_any()
+        }
+        Err(error) => {
+            view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any()
+        }
+    }
+}
+
+/// Pages are rendered on the server only (islands); the browser's bundle
+/// carries just the islands inside them.
+#[cfg(not(feature = "ssr"))]
+async fn sections(_query: ViewQuery, _answers_a_form: bool) -> AnyView {
+    ().into_any()
 }
 
 #[component]
