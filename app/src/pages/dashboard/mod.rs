@@ -49,9 +49,9 @@ pub fn DashboardPage() -> impl IntoView {
 async fn sections(query: ViewQuery, answers_a_form: bool) -> AnyView {
     use crate::backend::{as_staff, dashboard};
     match as_staff(|ctx| async move { dashboard::load(&ctx, &query).await }).await {
-        Ok(kept) if answers_a_form => view! { <Dashboard view=kept.view.clone()/> }.into_any(),
+        Ok(kept) if answers_a_form => dashboard(kept.view.clone()).into_any(),
         Ok(kept) => {
-            let html = kept.html(|view| view! { <Dashboard view=view.clone()/> }.to_html());
+            let html = kept.html(|view| dashboard(view.clone()).to_html());
             view! { <div class="dashboard" inner_html=html.to_string()></div> }.into_any()
         }
         Err(error) => {
@@ -67,8 +67,10 @@ async fn sections(_query: ViewQuery, _answers_a_form: bool) -> AnyView {
     ().into_any()
 }
 
-#[component]
-fn Dashboard(view: DashboardView) -> impl IntoView {
+// Rendered on the server only (see `sections`); its islands reach the
+// browser's bundle on their own.
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
+fn dashboard(view: DashboardView) -> impl IntoView {
     let export = format!("/export/dashboard.csv{}", links::query_string(&view.query));
     let problems = view.problems.clone();
     // The sections share one copy of the view; rendering a page used to
