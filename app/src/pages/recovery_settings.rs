@@ -100,7 +100,9 @@ fn CompanyRecovery(settings: RecoverySettings) -> impl IntoView {
                     {if enabled { "Turn company recovery off" } else { "Allow company recovery" }}
                 </button>
                 {settings.home_tenant_id.is_none().then(|| view! { <p class="hint">"Save your organisation's tenant first."</p> })}
-                <FormError error fields=&[]/>
+                // Both forms go to one server function: a refused window is
+                // shown at its field below, not here as well.
+                <FormError error fields=&["window_hours"]/>
             </PostForm>
             <PostForm action={endpoint::<SaveRecoverySettings>()} after=After::Reload class=String::new()>
                 <input type="hidden" name="enabled" value=enabled.to_string()/>
