@@ -30,6 +30,7 @@ pub mod staff;
 pub mod taxonomy;
 pub mod throttle;
 pub mod watch;
+pub mod webhook;
 
 pub use cloud::Cloud;
 pub use ids::{ClientId, ObjectId, SecretValue, TenantId, TenantRef};
