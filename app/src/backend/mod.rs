@@ -2,6 +2,7 @@
 //! request context the server functions run in. Compiled only with `ssr`.
 
 pub mod account;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod checks;

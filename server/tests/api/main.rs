@@ -34,3 +34,4 @@ mod storage;
 mod tenants;
 mod verified_tenant;
 mod verify_cli;
+mod webhook_delivery;
