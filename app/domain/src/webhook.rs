@@ -128,6 +128,12 @@ const REFUSED: &[(&str, &str)] = &[
     ("fe80::/10", "a link-local address"),
     ("ff00::/8", "a multicast address"),
     ("2001:db8::/32", "a documentation network"),
+    // Forms that carry an IPv4 address inside, which a gateway may reach.
+    ("::/96", "an IPv4-compatible address"),
+    ("64:ff9b::/96", "a NAT64 address"),
+    ("64:ff9b:1::/48", "a NAT64 address"),
+    ("2001::/32", "a Teredo address"),
+    ("2002::/16", "a 6to4 address"),
 ];
 
 /// Why a webhook may not be sent to `address`, if it may not. Loopback is
@@ -228,6 +234,10 @@ mod tests {
             "fe80::1",
             "::ffff:10.0.0.1",
             "::ffff:169.254.169.254",
+            "::10.0.0.1",
+            "64:ff9b::a00:1",
+            "2002:a00:1::1",
+            "2001:0:a00:1::1",
         ] {
             assert!(
                 refused(address.parse().unwrap(), true).is_some(),
