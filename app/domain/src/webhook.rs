@@ -90,7 +90,7 @@ pub fn verify(
     body: &[u8],
     now: i64,
 ) -> bool {
-    if (now - timestamp).abs() > TOLERANCE_SECS {
+    if now.abs_diff(timestamp) > TOLERANCE_SECS.unsigned_abs() {
         return false;
     }
     let expected = secret.sign(id, timestamp, body);
@@ -134,11 +134,16 @@ const REFUSED: &[(&str, &str)] = &[
     ("64:ff9b:1::/48", "a NAT64 address"),
     ("2001::/32", "a Teredo address"),
     ("2002::/16", "a 6to4 address"),
+    ("192.88.99.0/24", "a 6to4 relay"),
+    ("::ffff:0:0:0/96", "an IPv4-translated address"),
+    ("fec0::/10", "a site-local address"),
 ];
 
 /// Why a webhook may not be sent to `address`, if it may not. Loopback is
 /// allowed only when the operator said so (tests, a receiver on this
-/// machine); an IPv4 address written as IPv6 is judged as IPv4.
+/// machine); an IPv4 address written as IPv6 is judged as IPv4. Judged on
+/// the address alone: a NAT64 prefix a network chose for itself cannot be
+/// told from a public address.
 pub fn refused(address: IpAddr, loopback_allowed: bool) -> Option<&'static str> {
     let address = match address {
         IpAddr::V6(v6) => v6
@@ -238,6 +243,7 @@ mod tests {
             "64:ff9b::a00:1",
             "2002:a00:1::1",
             "2001:0:a00:1::1",
+            "fec0::1",
         ] {
             assert!(
                 refused(address.parse().unwrap(), true).is_some(),

@@ -690,3 +690,27 @@ async fn the_dashboard_page_offers_each_reader_what_they_may_do_and_shows_a_refu
         "the dashboard itself does not keep the refusal"
     );
 }
+
+#[tokio::test]
+async fn a_dashboard_nobody_looked_at_for_a_quarter_of_an_hour_is_let_go_and_read_again_when_opened(
+) {
+    let fleet = fleet().await;
+    let before = fleet.dashboard(&[]).await;
+    assert!(fleet.app.dashboard_read_at("Northwind IT").await.is_some());
+
+    fleet.app.clock().advance(time::Duration::minutes(15));
+    let mut waited = 0;
+    while fleet.app.dashboard_read_at("Northwind IT").await.is_some() {
+        assert!(waited < 200, "the reading was kept");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+
+    let again = fleet.dashboard(&[]).await;
+    assert_eq!(again.counts, before.counts);
+    assert_eq!(
+        again.as_of.unix(),
+        fleet.app.clock().now().unix_timestamp(),
+        "read afresh"
+    );
+}

@@ -187,6 +187,21 @@ async fn private_and_metadata_addresses_are_refused_before_connecting() {
 }
 
 #[tokio::test]
+async fn plain_http_goes_only_to_this_machine() {
+    let result = on_this_machine()
+        .send(
+            &WebhookUrl::parse("http://93.184.216.34/hook", true).unwrap(),
+            &[secret()],
+            message("m"),
+        )
+        .await;
+    assert!(
+        matches!(result, Err(DeliveryFailure::Permanent(ref why)) if why.contains("over https")),
+        "{result:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_redirect_is_not_followed_and_trying_again_cannot_help() {
     let receiver = receiver(StatusCode::FOUND, Duration::ZERO).await;
     let result = send(&on_this_machine(), &receiver.url, "msg_3").await;

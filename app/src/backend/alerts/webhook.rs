@@ -12,10 +12,12 @@ use std::time::Duration;
 
 /// Of a receiver's refusal, this much is kept for the delivery log.
 const ANSWER_KEPT_CHARS: usize = 300;
+/// Bytes read of a refusal to find those characters.
+const ANSWER_KEPT_BYTES: usize = 4 * ANSWER_KEPT_CHARS;
 
 /// A receiver's address as an admin gave it: https, a host, no user name
 /// or password in it (those would be shown wherever the URL is). Plain
-/// http only where loopback is allowed (a receiver on this machine).
+/// http only where loopback is allowed, and then only to this machine.
 #[derive(Clone, PartialEq, Eq)]
 pub struct WebhookUrl(reqwest::Url);
 
@@ -119,13 +121,7 @@ impl WebhookSender {
         if status.is_success() {
             return Ok(status.as_u16());
         }
-        let said: String = answer
-            .text()
-            .await
-            .unwrap_or_default()
-            .chars()
-            .take(ANSWER_KEPT_CHARS)
-            .collect();
+        let said = beginning_of(answer).await;
         let detail = format!("HTTP {}: {}", status.as_u16(), said.trim())
             .trim_end_matches([':', ' '])
             .to_owned();
@@ -153,8 +149,14 @@ impl WebhookSender {
             .parse::<IpAddr>();
         let addresses: Vec<SocketAddr> = match literal {
             Ok(ip) => vec![SocketAddr::new(ip, port)],
-            Err(_) => tokio::net::lookup_host((host, port))
+            Err(_) => tokio::time::timeout(self.timeout, tokio::net::lookup_host((host, port)))
                 .await
+                .map_err(|_| {
+                    DeliveryFailure::Transient(format!(
+                        "could not look up {host} within {} seconds",
+                        self.timeout.as_secs()
+                    ))
+                })?
                 .map_err(|error| {
                     DeliveryFailure::Transient(format!("could not look up {host}: {error}"))
                 })?
@@ -162,6 +164,12 @@ impl WebhookSender {
         };
         if addresses.is_empty() {
             return Err(DeliveryFailure::Transient(format!("{host} has no address")));
+        }
+        // Unsigned transport only to this machine, where nobody listens in.
+        if url.0.scheme() == "http" && !addresses.iter().all(|a| a.ip().is_loopback()) {
+            return Err(DeliveryFailure::Permanent(format!(
+                "{host} is not this machine; webhooks to other machines go over https"
+            )));
         }
         for address in &addresses {
             if let Some(reason) = refused(address.ip(), self.loopback_allowed) {
@@ -173,6 +181,22 @@ impl WebhookSender {
         }
         Ok(addresses)
     }
+}
+
+/// The start of a receiver's refusal, read no further than that: a
+/// receiver could answer with gigabytes.
+async fn beginning_of(mut answer: reqwest::Response) -> String {
+    let mut kept = Vec::new();
+    while kept.len() < ANSWER_KEPT_BYTES {
+        match answer.chunk().await {
+            Ok(Some(chunk)) => kept.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&kept)
+        .chars()
+        .take(ANSWER_KEPT_CHARS)
+        .collect()
 }
 
 fn unreachable(error: &reqwest::Error, timeout: Duration) -> String {

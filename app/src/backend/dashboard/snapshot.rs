@@ -249,11 +249,24 @@ impl Dashboards {
             .insert(organisation.clone(), now);
     }
 
-    /// The organisations whose dashboard someone has looked at lately.
+    /// The organisations whose dashboard someone has looked at lately;
+    /// the readings of the others are let go, so memory follows the
+    /// dashboards in use rather than every organisation ever shown one.
     fn watched(&self, now: i64) -> Vec<OrganisationId> {
-        let mut looked_at = self.looked_at.lock().unwrap_or_else(|e| e.into_inner());
-        looked_at.retain(|_, at| now - *at < WATCHED_FOR_SECS);
-        looked_at.keys().cloned().collect()
+        let watched: Vec<OrganisationId> = {
+            let mut looked_at = self.looked_at.lock().unwrap_or_else(|e| e.into_inner());
+            looked_at.retain(|_, at| now - *at < WATCHED_FOR_SECS);
+            looked_at.keys().cloned().collect()
+        };
+        self.kept
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|organisation, _| watched.contains(organisation));
+        self.past
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|organisation, _| watched.contains(organisation));
+        watched
     }
 
     /// When the organisation's kept reading was made, if one is kept.
