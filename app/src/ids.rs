@@ -90,3 +90,11 @@ row_id!(
     /// One verification of a company recovery that counted.
     RecoveryAttemptId
 );
+row_id!(
+    /// A place an organisation's alerts are sent to.
+    AlertChannelId
+);
+row_id!(
+    /// One message to one alert channel.
+    AlertDeliveryId
+);

@@ -44,6 +44,10 @@ pub struct Config {
     /// `TENANTRY_ALLOW_INSECURE_HTTP=1`: serve plain http beyond this
     /// machine anyway (environment only).
     pub allow_insecure_http: bool,
+    /// `TENANTRY_WEBHOOKS_TO_THIS_MACHINE=1` lets alert webhooks go to a
+    /// receiver on this machine (tests, a relay beside the server); without
+    /// it, loopback is refused like every private address.
+    pub webhooks_to_this_machine: bool,
 }
 
 /// Where e-mail goes. Without an SMTP URL, messages wait in the outbox
@@ -308,6 +312,8 @@ impl Config {
                 },
             },
             allow_insecure_http: env("TENANTRY_ALLOW_INSECURE_HTTP").as_deref() == Some("1"),
+            webhooks_to_this_machine: env("TENANTRY_WEBHOOKS_TO_THIS_MACHINE").as_deref()
+                == Some("1"),
             sign_in: SignInConfig {
                 trusted_proxies: {
                     let text = env("TENANTRY_TRUSTED_PROXIES")

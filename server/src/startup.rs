@@ -119,6 +119,10 @@ pub async fn open_backend(
             },
             std::time::Duration::from_secs(config.mail.poll_seconds as u64),
         ),
+        alerts: backend::alerts::Alerts::new(
+            config.webhooks_to_this_machine,
+            std::time::Duration::from_secs(config.mail.poll_seconds as u64),
+        ),
     })
 }
 
@@ -336,6 +340,7 @@ impl Application {
             .watch
             .scheduler
             .then(|| tokio::spawn(app::backend::checks::scheduler::run(self.backend.clone())));
+        let alerts = tokio::spawn(app::backend::alerts::delivery::run(self.backend.clone()));
         let dashboards = tokio::spawn(app::backend::dashboard::snapshot::keep_fresh(
             self.backend.clone(),
         ));
@@ -359,6 +364,7 @@ impl Application {
             mail.abort();
         }
         dashboards.abort();
+        alerts.abort();
         self.session_cleanup.abort();
         self.backend.pool.close().await;
         result

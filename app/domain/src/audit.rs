@@ -75,6 +75,9 @@ audit_actions! {
     RecoveryAccepted => "recovery.accepted", "Access recovered by proving control of the tenant";
     RecoveryRefused => "recovery.refused", "Recovery attempt refused";
     RecoveryLocked => "recovery.locked", "Company recovery locked after refused attempts";
+    AlertChannelAdded => "alert_channel.added", "Alert channel added";
+    AlertChannelRemoved => "alert_channel.removed", "Alert channel removed";
+    AlertTestSent => "alert_channel.test_sent", "Test alert sent";
 }
 
 impl std::fmt::Display for AuditAction {

@@ -6,6 +6,7 @@
 //! of endpoints from the registered server functions.
 
 pub mod account;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod checks;

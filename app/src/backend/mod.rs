@@ -81,6 +81,8 @@ pub struct Backend {
     pub recovery: recovery::RecoveryPolicy,
     /// The outbox's delivery.
     pub mail: mail::Mail,
+    /// Alert channels' delivery.
+    pub alerts: alerts::Alerts,
 }
 
 impl Backend {

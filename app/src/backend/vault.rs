@@ -20,13 +20,16 @@ pub enum SealedIn {
     Registrations,
     OnboardingLinks,
     Users,
+    /// An alert channel's address and signing secrets.
+    AlertChannels,
 }
 
 impl SealedIn {
-    pub const ALL: [SealedIn; 3] = [
+    pub const ALL: [SealedIn; 4] = [
         SealedIn::Registrations,
         SealedIn::OnboardingLinks,
         SealedIn::Users,
+        SealedIn::AlertChannels,
     ];
 
     pub fn table(self) -> &'static str {
@@ -34,6 +37,7 @@ impl SealedIn {
             SealedIn::Registrations => "registrations",
             SealedIn::OnboardingLinks => "onboarding_links",
             SealedIn::Users => "users",
+            SealedIn::AlertChannels => "alert_channels",
         }
     }
 

@@ -314,10 +314,12 @@ pub struct TestResult {
     pub ownership: Option<RecoveryResult>,
 }
 
+mod alerts;
 mod checks;
 mod dashboard;
 mod exchange;
 mod recovery;
+pub use alerts::*;
 pub use checks::*;
 pub use dashboard::*;
 pub use exchange::*;

@@ -89,6 +89,10 @@ const SERVER_FUNCTIONS: &[(&str, Caller)] = &[
     ("organisation_settings", READS),
     ("save_home_tenant", WRITES),
     ("save_recovery_settings", WRITES),
+    ("add_alert_webhook", WRITES),
+    ("list_alert_channels", READS),
+    ("remove_alert_channel", WRITES),
+    ("send_alert_test", WRITES),
     ("adopt_verified_contact", WRITES),
 ];
 
@@ -134,6 +138,8 @@ struct Victim {
     link: String,
     /// An invitation still open, for a colleague not yet joined.
     invitation: String,
+    /// An alert channel nothing was sent to yet.
+    channel: String,
     markers: Vec<&'static str>,
 }
 
@@ -181,8 +187,26 @@ async fn victim(app: &TestApp) -> Victim {
         .await;
     assert_eq!(invited.status(), StatusCode::OK);
     let invitation = app.staff(&admin).await.invitations[0].id.to_string();
+    let added = app
+        .call(
+            &admin,
+            "add_alert_webhook",
+            &[
+                ("form[name]", "Victim ticketing"),
+                ("form[url]", "https://hooks.victim.example/tenantry"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), StatusCode::OK);
+    let channel = added
+        .json::<app::model::AddedAlertChannel>()
+        .await
+        .unwrap()
+        .id
+        .to_string();
     Victim {
         invitation,
+        channel,
         registration,
         admin,
         viewer,
@@ -247,6 +271,9 @@ fn arguments(victim: &Victim) -> Vec<(&'static str, String)> {
         ("home_cloud", "global".into()),
         ("enabled", "false".into()),
         ("window_hours", "72".into()),
+        ("channel_id", victim.channel.clone()),
+        ("form[name]", "Intruder's channel".into()),
+        ("form[url]", "https://hooks.intruder.example/x".into()),
     ]
 }
 
@@ -303,6 +330,11 @@ async fn assert_victim_untouched(app: &TestApp, victim: &Victim) {
     assert_eq!(staff.invitations.len(), 1, "the invitation is still open");
     let (status, _) = call(app, &victim.viewer, "current_user", &[]).await;
     assert_eq!(status, StatusCode::OK, "the viewer is still signed in");
+    let (status, channels) = call(app, &victim.admin, "list_alert_channels", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let channels: Vec<app::model::AlertChannelView> = serde_json::from_str(&channels).unwrap();
+    assert_eq!(channels.len(), 1, "the alert channel is still there");
+    assert!(channels[0].deliveries.is_empty(), "nobody sent it a test");
 }
 
 #[tokio::test]

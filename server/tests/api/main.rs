@@ -5,6 +5,7 @@
 
 mod support;
 
+mod alert_channels;
 mod audit_trail;
 mod browser_safety;
 mod checks;

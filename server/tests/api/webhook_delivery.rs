@@ -3,84 +3,12 @@
 //! network, never sent on through a redirect, and every refusal classed as
 //! worth retrying or not.
 
+use crate::support::receiver::receiver;
 use app::backend::alerts::webhook::{Message, WebhookSender, WebhookUrl};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use domain::outbox::DeliveryFailure;
 use domain::webhook::{verify, WebhookSecret, SECRET_BYTES};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// What a receiver was sent: the three headers and the body.
-#[derive(Debug, Clone)]
-struct Received {
-    id: String,
-    timestamp: i64,
-    signature: String,
-    body: Vec<u8>,
-}
-
-struct Receiver {
-    url: String,
-    received: Arc<Mutex<Vec<Received>>>,
-}
-
-/// A receiver on this machine that answers every message with `status`
-/// (after `delay`); a redirect points to `/elsewhere`, which records
-/// anything sent on to it.
-async fn receiver(status: StatusCode, delay: Duration) -> Receiver {
-    let received: Arc<Mutex<Vec<Received>>> = Arc::default();
-    let kept = received.clone();
-    let followed = received.clone();
-    let app = axum::Router::new()
-        .route(
-            "/hook",
-            axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
-                let kept = kept.clone();
-                async move {
-                    let header = |name: &str| {
-                        headers
-                            .get(name)
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or_default()
-                            .to_owned()
-                    };
-                    kept.lock().unwrap().push(Received {
-                        id: header("webhook-id"),
-                        timestamp: header("webhook-timestamp").parse().unwrap_or_default(),
-                        signature: header("webhook-signature"),
-                        body: body.to_vec(),
-                    });
-                    tokio::time::sleep(delay).await;
-                    if status.is_redirection() {
-                        (status, [("location", "/elsewhere")], "moved").into_response()
-                    } else {
-                        (status, "receiver says no").into_response()
-                    }
-                }
-            }),
-        )
-        .route(
-            "/elsewhere",
-            axum::routing::post(move || {
-                let followed = followed.clone();
-                async move {
-                    followed.lock().unwrap().push(Received {
-                        id: "followed a redirect".to_owned(),
-                        timestamp: 0,
-                        signature: String::new(),
-                        body: Vec::new(),
-                    });
-                    StatusCode::OK
-                }
-            }),
-        );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Receiver { url, received }
-}
-
-use axum::response::IntoResponse;
 
 fn secret() -> WebhookSecret {
     WebhookSecret::from_random([3; SECRET_BYTES])

@@ -82,6 +82,11 @@ impl WebhookSender {
         }
     }
 
+    /// Whether a receiver on this machine may be sent to.
+    pub fn to_this_machine(&self) -> bool {
+        self.loopback_allowed
+    }
+
     /// Sends `message` to `url`, signed with each of `secrets`. Ok is the
     /// receiver's 2xx status; a failure says whether trying again can help.
     pub async fn send(

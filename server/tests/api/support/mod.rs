@@ -6,6 +6,7 @@ pub mod certificates;
 pub mod dashboard;
 pub mod onboarding;
 pub mod process;
+pub mod receiver;
 pub mod simulator;
 pub mod watch;
 

@@ -1,0 +1,32 @@
+//! Alert channels: admins add, test and remove them; every member sees
+//! them and what was sent to them.
+
+use crate::error::AppError;
+use crate::ids::AlertChannelId;
+use crate::model::{AddedAlertChannel, AlertChannelForm, AlertChannelView};
+use leptos::prelude::*;
+
+/// The signing secret is in the answer once, never again.
+#[server(prefix = "/api", endpoint = "add_alert_webhook")]
+pub async fn add_alert_webhook(form: AlertChannelForm) -> Result<AddedAlertChannel, AppError> {
+    use crate::backend::{alerts, as_staff};
+    as_staff(|ctx| async move { alerts::channels::add_webhook(&ctx, &form).await }).await
+}
+
+#[server(prefix = "/api", endpoint = "list_alert_channels")]
+pub async fn list_alert_channels() -> Result<Vec<AlertChannelView>, AppError> {
+    use crate::backend::{alerts, as_staff};
+    as_staff(|ctx| async move { alerts::channels::list(&ctx).await }).await
+}
+
+#[server(prefix = "/api", endpoint = "remove_alert_channel")]
+pub async fn remove_alert_channel(channel_id: AlertChannelId) -> Result<(), AppError> {
+    use crate::backend::{alerts, as_staff};
+    as_staff(|ctx| async move { alerts::channels::remove(&ctx, &channel_id).await }).await
+}
+
+#[server(prefix = "/api", endpoint = "send_alert_test")]
+pub async fn send_alert_test(channel_id: AlertChannelId) -> Result<(), AppError> {
+    use crate::backend::{alerts, as_staff};
+    as_staff(|ctx| async move { alerts::channels::send_test(&ctx, &channel_id).await }).await
+}

@@ -1,0 +1,227 @@
+//! An organisation's alert channels. An admin adds one with a name and the
+//! receiver's address; Tenantry makes its signing secret and shows it once.
+//! Admins remove channels and send test messages; every member sees the
+//! channels (by host, never the whole address) and what was sent to them.
+
+use super::delivery;
+use super::webhook::WebhookUrl;
+use crate::backend::audit::{self, Event};
+use crate::backend::vault::SealedIn;
+use crate::backend::{begin, db, internal, Staff};
+use crate::error::AppError;
+use crate::ids::AlertChannelId;
+use crate::model::{AddedAlertChannel, AlertChannelForm, AlertChannelView};
+use crate::timestamp::Timestamp;
+use domain::audit::AuditAction;
+use domain::webhook::{WebhookSecret, SECRET_BYTES};
+use domain::Action;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+
+const NAME_LIMIT: usize = 100;
+/// Deliveries shown under each channel.
+const DELIVERIES_SHOWN: i64 = 10;
+
+/// What is sealed for a channel: where it goes and what signs it.
+#[derive(Serialize, Deserialize)]
+pub struct Sealed {
+    pub url: String,
+    pub secrets: Vec<String>,
+}
+
+pub async fn add_webhook(
+    ctx: &Staff,
+    form: &AlertChannelForm,
+) -> Result<AddedAlertChannel, AppError> {
+    ctx.scope.permit(Action::ManageOrganisation)?;
+    let name = form.name.trim();
+    let mut problems = Vec::new();
+    if name.is_empty() {
+        problems.push(domain::form::FieldProblem::new(
+            "name",
+            "Name the channel, e.g. the ticketing system it feeds.",
+        ));
+    } else if name.chars().count() > NAME_LIMIT {
+        problems.push(domain::form::FieldProblem::new(
+            "name",
+            format!("Keep the name to {NAME_LIMIT} characters."),
+        ));
+    }
+    let url = WebhookUrl::parse(&form.url, ctx.backend.alerts.sender.to_this_machine());
+    if let Err(message) = &url {
+        problems.push(domain::form::FieldProblem::new("url", message.clone()));
+    }
+    let url = match url {
+        Ok(url) if problems.is_empty() => url,
+        _ => return Err(AppError::Invalid(problems)),
+    };
+
+    let mut bytes = [0u8; SECRET_BYTES];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let secret = WebhookSecret::from_random(bytes);
+    let id = AlertChannelId::generate();
+    let sealed = serde_json::to_vec(&Sealed {
+        url: url.as_str().to_owned(),
+        secrets: vec![secret.expose()],
+    })
+    .map_err(|error| internal("could not prepare a channel for sealing", error))?;
+    let now = ctx.now();
+    let mut tx = begin(ctx.pool()).await?;
+    sqlx::query(
+        "INSERT INTO alert_channels (id, organisation_id, kind, name, host, secret_sealed, created_by, created_at)
+         VALUES ($1, $2, 'webhook', $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(ctx.scope.organisation_id())
+    .bind(name)
+    .bind(url.host())
+    .bind(
+        ctx.backend
+            .vault
+            .seal(&sealed, &SealedIn::AlertChannels.context(id.as_str())),
+    )
+    .bind(ctx.scope.user_id())
+    .bind(Timestamp::of(now))
+    .execute(&mut *tx)
+    .await
+    .map_err(db("could not add an alert channel"))?;
+    audit::record(
+        &mut *tx,
+        Event {
+            organisation_id: ctx.scope.organisation_id(),
+            actor_user_id: Some(ctx.scope.user_id()),
+            actor: ctx.scope.email(),
+            action: AuditAction::AlertChannelAdded,
+            target: name,
+            detail: &format!("webhook to {}", url.host()),
+            origin: &ctx.origin,
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit()
+        .await
+        .map_err(db("could not save an alert channel"))?;
+    Ok(AddedAlertChannel {
+        id,
+        secret: secret.expose(),
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct ChannelRow {
+    id: AlertChannelId,
+    name: String,
+    host: String,
+    created_at: Timestamp,
+}
+
+pub async fn list(ctx: &Staff) -> Result<Vec<AlertChannelView>, AppError> {
+    ctx.scope.permit(Action::ViewOrganisation)?;
+    let rows: Vec<ChannelRow> = sqlx::query_as(
+        "SELECT id, name, host, created_at FROM alert_channels
+          WHERE organisation_id = $1 AND removed_at IS NULL
+          ORDER BY created_at, id",
+    )
+    .bind(ctx.scope.organisation_id())
+    .fetch_all(ctx.pool())
+    .await
+    .map_err(db("could not list alert channels"))?;
+    let mut channels = Vec::with_capacity(rows.len());
+    for row in rows {
+        channels.push(AlertChannelView {
+            deliveries: delivery::latest(ctx, &row.id, DELIVERIES_SHOWN, ctx.now()).await?,
+            id: row.id,
+            name: row.name,
+            host: row.host,
+            created_at: row.created_at,
+        });
+    }
+    Ok(channels)
+}
+
+/// The channel's name, if it is the caller's organisation's and in use.
+async fn name_of(ctx: &Staff, id: &AlertChannelId) -> Result<String, AppError> {
+    let name: Option<(String,)> = sqlx::query_as(
+        "SELECT name FROM alert_channels
+          WHERE id = $1 AND organisation_id = $2 AND removed_at IS NULL",
+    )
+    .bind(id)
+    .bind(ctx.scope.organisation_id())
+    .fetch_optional(ctx.pool())
+    .await
+    .map_err(db("could not find an alert channel"))?;
+    name.map(|(name,)| name).ok_or(AppError::NotFound)
+}
+
+pub async fn remove(ctx: &Staff, id: &AlertChannelId) -> Result<(), AppError> {
+    ctx.scope.permit(Action::ManageOrganisation)?;
+    let name = name_of(ctx, id).await?;
+    let now = ctx.now();
+    let mut tx = begin(ctx.pool()).await?;
+    let removed = sqlx::query(
+        "UPDATE alert_channels SET removed_at = $1
+          WHERE id = $2 AND organisation_id = $3 AND removed_at IS NULL",
+    )
+    .bind(Timestamp::of(now))
+    .bind(id)
+    .bind(ctx.scope.organisation_id())
+    .execute(&mut *tx)
+    .await
+    .map_err(db("could not remove an alert channel"))?;
+    if removed.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut *tx,
+        Event {
+            organisation_id: ctx.scope.organisation_id(),
+            actor_user_id: Some(ctx.scope.user_id()),
+            actor: ctx.scope.email(),
+            action: AuditAction::AlertChannelRemoved,
+            target: &name,
+            detail: "",
+            origin: &ctx.origin,
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit()
+        .await
+        .map_err(db("could not remove an alert channel"))
+}
+
+/// Queues a message that says only that it is a test, so a receiver can
+/// be set up and its signature check tried before anything goes wrong.
+pub async fn send_test(ctx: &Staff, id: &AlertChannelId) -> Result<(), AppError> {
+    ctx.scope.permit(Action::ManageOrganisation)?;
+    let name = name_of(ctx, id).await?;
+    let now = ctx.now();
+    let body = serde_json::json!({
+        "type": "test",
+        "channel": name,
+        "sent_at": Timestamp::of(now),
+        "text": "A test from Tenantry: this channel receives its alerts.",
+    });
+    let mut tx = begin(ctx.pool()).await?;
+    delivery::queue(&mut tx, ctx.scope.organisation_id(), id, "test", &body, now).await?;
+    audit::record(
+        &mut *tx,
+        Event {
+            organisation_id: ctx.scope.organisation_id(),
+            actor_user_id: Some(ctx.scope.user_id()),
+            actor: ctx.scope.email(),
+            action: AuditAction::AlertTestSent,
+            target: &name,
+            detail: "",
+            origin: &ctx.origin,
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit()
+        .await
+        .map_err(db("could not queue a test alert"))?;
+    ctx.backend.alerts.wake.notify_one();
+    Ok(())
+}

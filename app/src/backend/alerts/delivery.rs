@@ -1,0 +1,271 @@
+//! The queue of alert messages and the loop that sends it: each message is
+//! claimed for a lease (so a killed server's messages are sent after a
+//! restart, and no message is sent by two servers at once), sent, and
+//! marked delivered, due again after a backoff, or given up on with the
+//! receiver's answer (`domain::outbox::after_failure`).
+
+use super::channels::Sealed;
+use super::webhook::{Message, WebhookUrl};
+use crate::backend::vault::SealedIn;
+use crate::backend::{db, internal, Backend, Staff};
+use crate::error::AppError;
+use crate::ids::{AlertChannelId, AlertDeliveryId, OrganisationId};
+use crate::model::AlertDeliveryView;
+use crate::timestamp::Timestamp;
+use domain::outbox::{after_failure, DeliveryFailure, MessageState, NextStep};
+use domain::webhook::WebhookSecret;
+use sqlx::{Sqlite, Transaction};
+
+/// Longer than one send with its time limit, so a message is never sent
+/// twice at once; short enough that one a killed server held goes soon.
+const LEASE: time::Duration = time::Duration::minutes(2);
+const BATCH: i64 = 20;
+
+pub async fn queue(
+    tx: &mut Transaction<'_, Sqlite>,
+    organisation_id: &OrganisationId,
+    channel_id: &AlertChannelId,
+    event: &str,
+    body: &serde_json::Value,
+    now: time::OffsetDateTime,
+) -> Result<AlertDeliveryId, AppError> {
+    let id = AlertDeliveryId::generate();
+    sqlx::query(
+        "INSERT INTO alert_deliveries (id, organisation_id, channel_id, event, body, created_at, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(&id)
+    .bind(organisation_id)
+    .bind(channel_id)
+    .bind(event)
+    .bind(body.to_string())
+    .bind(Timestamp::of(now))
+    .execute(&mut **tx)
+    .await
+    .map_err(db("could not queue an alert"))?;
+    Ok(id)
+}
+
+#[derive(sqlx::FromRow)]
+struct LogRow {
+    id: AlertDeliveryId,
+    event: String,
+    created_at: Timestamp,
+    attempts: i64,
+    next_attempt_at: Timestamp,
+    delivered_at: Option<Timestamp>,
+    failed_at: Option<Timestamp>,
+    last_answer: Option<String>,
+}
+
+/// A channel's newest deliveries, newest first, as its log shows them.
+pub async fn latest(
+    ctx: &Staff,
+    channel_id: &AlertChannelId,
+    limit: i64,
+    now: time::OffsetDateTime,
+) -> Result<Vec<AlertDeliveryView>, AppError> {
+    let rows: Vec<LogRow> = sqlx::query_as(
+        "SELECT id, event, created_at, attempts, next_attempt_at, delivered_at, failed_at, last_answer
+           FROM alert_deliveries
+          WHERE channel_id = $1 AND organisation_id = $2
+          ORDER BY created_at DESC, id DESC
+          LIMIT $3",
+    )
+    .bind(channel_id)
+    .bind(ctx.scope.organisation_id())
+    .bind(limit)
+    .fetch_all(ctx.pool())
+    .await
+    .map_err(db("could not read an alert channel's deliveries"))?;
+    Ok(rows
+        .into_iter()
+        .map(|row| AlertDeliveryView {
+            id: row.id,
+            event: row.event,
+            created_at: row.created_at,
+            attempts: row.attempts,
+            state: match (&row.delivered_at, &row.failed_at) {
+                (Some(_), _) => MessageState::Delivered,
+                (None, Some(_)) => MessageState::Failed,
+                (None, None) => MessageState::Queued,
+            },
+            next_attempt_at: (row.delivered_at.is_none()
+                && row.failed_at.is_none()
+                && row.attempts > 0
+                && row.next_attempt_at.unix() > now.unix_timestamp())
+            .then_some(row.next_attempt_at),
+            settled_at: row.delivered_at.or(row.failed_at),
+            last_answer: row.last_answer,
+        })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct Claimed {
+    id: AlertDeliveryId,
+    organisation_id: OrganisationId,
+    channel_id: AlertChannelId,
+    body: String,
+    attempts: i64,
+}
+
+async fn claim_due(backend: &Backend) -> Result<Vec<Claimed>, AppError> {
+    let now = backend.now();
+    sqlx::query_as(
+        "UPDATE alert_deliveries SET claimed_until = $1, attempts = attempts + 1
+          WHERE id IN (
+                SELECT id FROM alert_deliveries
+                 WHERE delivered_at IS NULL AND failed_at IS NULL
+                   AND next_attempt_at <= $2
+                   AND (claimed_until IS NULL OR claimed_until <= $2)
+                 ORDER BY next_attempt_at
+                 LIMIT $3)
+          RETURNING id, organisation_id, channel_id, body, attempts",
+    )
+    .bind(Timestamp::of(now + LEASE))
+    .bind(Timestamp::of(now))
+    .bind(BATCH)
+    .fetch_all(&backend.pool)
+    .await
+    .map_err(db("could not claim alerts"))
+}
+
+/// Where a claimed message goes, or why it cannot go anywhere.
+async fn destination(
+    backend: &Backend,
+    message: &Claimed,
+) -> Result<Result<(WebhookUrl, Vec<WebhookSecret>), DeliveryFailure>, AppError> {
+    let sealed: Option<(String,)> = sqlx::query_as(
+        "SELECT secret_sealed FROM alert_channels
+          WHERE id = $1 AND organisation_id = $2 AND removed_at IS NULL",
+    )
+    .bind(&message.channel_id)
+    .bind(&message.organisation_id)
+    .fetch_optional(&backend.pool)
+    .await
+    .map_err(db("could not read an alert channel"))?;
+    let Some((sealed,)) = sealed else {
+        return Ok(Err(DeliveryFailure::Permanent(
+            "the channel was removed before this was sent".to_owned(),
+        )));
+    };
+    let opened = backend
+        .vault
+        .open(
+            &sealed,
+            &SealedIn::AlertChannels.context(message.channel_id.as_str()),
+        )
+        .map_err(|error| internal("an alert channel could not be opened", error))?;
+    let channel: Sealed = serde_json::from_slice(&opened)
+        .map_err(|error| internal("an alert channel is not readable", error))?;
+    // The server's settings may have changed since the channel was added
+    // (a receiver on this machine no longer allowed).
+    let url = match WebhookUrl::parse(&channel.url, backend.alerts.sender.to_this_machine()) {
+        Ok(url) => url,
+        Err(why) => return Ok(Err(DeliveryFailure::Permanent(why))),
+    };
+    let secrets: Result<Vec<WebhookSecret>, _> = channel
+        .secrets
+        .iter()
+        .map(|secret| WebhookSecret::parse(secret))
+        .collect();
+    Ok(secrets
+        .map(|secrets| (url, secrets))
+        .map_err(|why| DeliveryFailure::Permanent(why.to_owned())))
+}
+
+async fn settle(
+    backend: &Backend,
+    message: &Claimed,
+    outcome: Result<u16, DeliveryFailure>,
+) -> Result<(), AppError> {
+    let now = backend.now();
+    let (next, delivered_at, failed_at, answer) = match &outcome {
+        Ok(status) => (
+            now,
+            Some(Timestamp::of(now)),
+            None,
+            format!("HTTP {status}"),
+        ),
+        Err(failure) => match after_failure(message.attempts, failure, now.unix_timestamp()) {
+            NextStep::RetryAt(at) => (
+                time::OffsetDateTime::from_unix_timestamp(at).unwrap_or(now),
+                None,
+                None,
+                failure.detail().to_owned(),
+            ),
+            NextStep::GiveUp => (
+                now,
+                None,
+                Some(Timestamp::of(now)),
+                failure.detail().to_owned(),
+            ),
+        },
+    };
+    sqlx::query(
+        "UPDATE alert_deliveries
+            SET next_attempt_at = $1, delivered_at = $2, failed_at = $3, claimed_until = NULL, last_answer = $4
+          WHERE id = $5",
+    )
+    .bind(Timestamp::of(next))
+    .bind(delivered_at)
+    .bind(failed_at)
+    .bind(answer)
+    .bind(&message.id)
+    .execute(&backend.pool)
+    .await
+    .map_err(db("could not record an alert's delivery"))?;
+    Ok(())
+}
+
+async fn deliver(backend: &Backend, message: &Claimed) -> Result<(), AppError> {
+    let outcome = match destination(backend, message).await? {
+        Ok((url, secrets)) => {
+            backend
+                .alerts
+                .sender
+                .send(
+                    &url,
+                    &secrets,
+                    Message {
+                        id: message.id.as_str(),
+                        // When it is sent: receivers refuse a timestamp
+                        // far from their clock, and a retry comes later.
+                        timestamp: backend.now().unix_timestamp(),
+                        body: message.body.as_bytes(),
+                    },
+                )
+                .await
+        }
+        Err(failure) => Err(failure),
+    };
+    if let Err(failure) = &outcome {
+        tracing::warn!(delivery = %message.id, attempt = message.attempts, error = failure.detail(), "an alert was not delivered");
+    }
+    settle(backend, message, outcome).await
+}
+
+/// One round: returns how many messages it claimed.
+pub async fn deliver_due(backend: &Backend) -> usize {
+    // A failure is logged with its cause where it became an AppError; the
+    // lease lets a later round try again.
+    let Ok(claimed) = claim_due(backend).await else {
+        return 0;
+    };
+    for message in &claimed {
+        let _ = deliver(backend, message).await;
+    }
+    claimed.len()
+}
+
+/// Runs until the process ends.
+pub async fn run(backend: Backend) {
+    loop {
+        while deliver_due(&backend).await > 0 {}
+        tokio::select! {
+            _ = backend.alerts.wake.notified() => {}
+            _ = tokio::time::sleep(backend.alerts.poll) => {}
+        }
+    }
+}
