@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tenants/:id") view=TenantPage ssr=SsrMode::Async/>
                     <Route path=path!("registrations/:id") view=RegistrationPageView ssr=SsrMode::Async/>
                     <Route path=path!("recovery") view=RecoverySettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("alerts") view=crate::pages::alerts::AlertsPage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=StaffPage ssr=SsrMode::Async/>
                     <Route path=path!("account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>

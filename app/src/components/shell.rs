@@ -25,6 +25,7 @@ pub fn Shell() -> impl IntoView {
                 <MainMenu>
                     <A href="/" exact=true>"Dashboard"</A>
                     <A href="/tenants">"Tenants"</A>
+                    <A href="/alerts">"Alerts"</A>
                     <A href="/recovery">"Recovery"</A>
                     <A href="/settings">"Settings"</A>
                 </MainMenu>

@@ -1,4 +1,5 @@
 pub mod account;
+pub mod alerts;
 pub mod audit;
 pub mod dashboard;
 pub mod exchange;

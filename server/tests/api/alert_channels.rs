@@ -288,3 +288,30 @@ async fn another_organisation_neither_sees_nor_reaches_a_channel() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(received_count(&receiver).await, 0);
 }
+
+#[tokio::test]
+async fn the_alerts_page_shows_every_member_the_channels_and_offers_changes_to_admins_only() {
+    let (app, admin) = app(true).await;
+    let receiver = receiver(StatusCode::OK, Duration::ZERO).await;
+    let url = format!("{}?token=receivers-own-secret", receiver.url);
+    let added = add(&app, &admin, &url).await;
+    let viewer = app
+        .add_member(&admin, "val@northwind.example", "viewer")
+        .await;
+    let page = |client: Client| {
+        let url = app.url("/alerts");
+        async move {
+            let page = client.get(url).send().await.unwrap();
+            assert_eq!(page.status(), StatusCode::OK);
+            page.text().await.unwrap()
+        }
+    };
+    let admins = page(admin.clone()).await;
+    let viewers = page(viewer).await;
+    for html in [&admins, &viewers] {
+        assert!(html.contains("PSA tickets") && html.contains("127.0.0.1"));
+        assert!(!html.contains(&added.secret) && !html.contains("receivers-own-secret"));
+    }
+    assert!(admins.contains("Add a webhook") && admins.contains("Send a test"));
+    assert!(!viewers.contains("Add a webhook") && !viewers.contains("Send a test"));
+}
