@@ -444,3 +444,29 @@ export class RecoverPage {
     return this.page.locator(`li[data-code="${code}"]`);
   }
 }
+
+/** `/alerts`: where the organisation's alerts go. */
+export class AlertsPage {
+  constructor(private page: Page) {}
+
+  async open() {
+    await this.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Alerts' }).click();
+    await expect(this.page.getByRole('heading', { name: 'Alerts', exact: true })).toBeVisible();
+    await hydrated(this.page);
+  }
+
+  /** Fills and sends the form; the page stays, showing the secret or the refusal. */
+  async addWebhook(name: string, address: string) {
+    await this.page.getByLabel('Name', { exact: true }).fill(name);
+    await this.page.getByLabel("Receiver's address").fill(address);
+    await this.page.getByRole('button', { name: 'Add the webhook' }).click();
+  }
+
+  signingSecret() {
+    return this.page.getByLabel('Signing secret');
+  }
+
+  log(channel: string) {
+    return this.page.getByRole('table', { name: `What was sent to ${channel}` });
+  }
+}
