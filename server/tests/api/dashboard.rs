@@ -635,8 +635,11 @@ async fn the_dashboard_page_offers_each_reader_what_they_may_do_and_shows_a_refu
         let url = fleet.app.url("/");
         async move {
             let page = client.get(url).send().await.unwrap();
-            assert_eq!(page.status(), StatusCode::OK);
-            page.text().await.unwrap()
+            let status = page.status();
+            let location = page.headers().get("location").cloned();
+            let text = page.text().await.unwrap();
+            assert_eq!(status, StatusCode::OK, "{location:?} {}", &text[..text.len().min(600)]);
+            text
         }
     };
     let form = "id=\"acknowledge\"";
