@@ -24,6 +24,12 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [['list']],
+  // The first-run journeys need the empty database the server starts with;
+  // every other journey makes its own organisation, so they come after.
+  projects: [
+    { name: 'first run', testMatch: /first_run\.spec\.ts/ },
+    { name: 'journeys', testIgnore: /first_run\.spec\.ts/, dependencies: ['first run'] },
+  ],
   use: {
     baseURL,
     trace: 'retain-on-failure',
