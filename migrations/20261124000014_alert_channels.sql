@@ -7,7 +7,7 @@
 CREATE TABLE alert_channels (
     id               TEXT PRIMARY KEY NOT NULL,
     organisation_id  TEXT NOT NULL REFERENCES organisations (id),
-    kind             TEXT NOT NULL CHECK (kind IN ('webhook')),
+    kind             TEXT NOT NULL CHECK (kind IN ('webhook', 'teams', 'slack')),
     name             TEXT NOT NULL,
     host             TEXT NOT NULL,
     secret_sealed    TEXT NOT NULL,

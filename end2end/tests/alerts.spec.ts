@@ -25,7 +25,7 @@ test('an admin adds a webhook, keeps its secret, and sees a test to an address i
   await page.getByRole('link', { name: 'Show it in the list' }).click();
   await expect(page.getByRole('heading', { name: 'PSA tickets' })).toBeVisible();
   await hydrated(page);
-  await expect(page.getByText('Webhook to 10.0.0.1')).toBeVisible();
+  await expect(page.getByText(/^Webhook \(signed JSON, for ticketing tools\) to 10\.0\.0\.1/)).toBeVisible();
   await expect(alerts.signingSecret()).toHaveCount(0);
 
   await page.getByRole('button', { name: 'Send a test to PSA tickets' }).click();

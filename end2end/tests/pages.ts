@@ -459,7 +459,7 @@ export class AlertsPage {
   async addWebhook(name: string, address: string) {
     await this.page.getByLabel('Name', { exact: true }).fill(name);
     await this.page.getByLabel("Receiver's address").fill(address);
-    await this.page.getByRole('button', { name: 'Add the webhook' }).click();
+    await this.page.getByRole('button', { name: 'Add the channel' }).click();
   }
 
   signingSecret() {

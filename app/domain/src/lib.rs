@@ -2,6 +2,7 @@
 //! the current time when a rule needs it, is an argument, so the same rules run
 //! on the server and in the browser and are tested in milliseconds.
 
+pub mod alert_message;
 pub mod alerts;
 pub mod audit;
 pub mod cloud;

@@ -7,10 +7,10 @@ use crate::model::{AddedAlertChannel, AlertChannelForm, AlertChannelView};
 use leptos::prelude::*;
 
 /// The signing secret is in the answer once, never again.
-#[server(prefix = "/api", endpoint = "add_alert_webhook")]
-pub async fn add_alert_webhook(form: AlertChannelForm) -> Result<AddedAlertChannel, AppError> {
+#[server(prefix = "/api", endpoint = "add_alert_channel")]
+pub async fn add_alert_channel(form: AlertChannelForm) -> Result<AddedAlertChannel, AppError> {
     use crate::backend::{alerts, as_staff};
-    as_staff(|ctx| async move { alerts::channels::add_webhook(&ctx, &form).await }).await
+    as_staff(|ctx| async move { alerts::channels::add(&ctx, &form).await }).await
 }
 
 #[server(prefix = "/api", endpoint = "list_alert_channels")]

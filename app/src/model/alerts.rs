@@ -8,21 +8,26 @@ use serde::{Deserialize, Serialize};
 /// A webhook channel as an admin enters it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlertChannelForm {
+    /// `webhook`, `teams` or `slack` (`domain::alert_message::ChannelKind`).
+    pub kind: String,
     pub name: String,
     pub url: String,
 }
 
-/// A channel just added, with its signing secret: shown this once.
+/// A channel just added, with its signing secret (a webhook of Tenantry's
+/// JSON has one): shown this once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AddedAlertChannel {
     pub id: AlertChannelId,
-    pub secret: String,
+    pub secret: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertChannelView {
     pub id: AlertChannelId,
     pub name: String,
+    /// What kind of receiver, in words.
+    pub kind: String,
     /// The receiver's host; the whole address is never shown again.
     pub host: String,
     pub created_at: Timestamp,

@@ -3,13 +3,14 @@
 //! member sees the channels and what was sent to each, with the receiver's
 //! answer.
 
-use crate::api::alerts::{list_alert_channels, AddAlertWebhook, RemoveAlertChannel, SendAlertTest};
+use crate::api::alerts::{list_alert_channels, AddAlertChannel, RemoveAlertChannel, SendAlertTest};
 use crate::components::credential_fields::FormInput;
 use crate::components::form::{action_error, endpoint, FormError};
 use crate::components::relative_time::RelativeTime;
 use crate::components::sent::Sent;
 use crate::components::shell::SignedIn;
 use crate::model::{AddedAlertChannel, AlertChannelView, AlertDeliveryView};
+use domain::alert_message::ChannelKind;
 use domain::outbox::MessageState;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -21,7 +22,7 @@ pub fn AlertsPage() -> impl IntoView {
     view! {
         <Title text="Alerts"/>
         <h1>"Alerts"</h1>
-        <p class="muted">"Tenantry signs every webhook message as the Standard Webhooks convention has it (webhook-id, webhook-timestamp, webhook-signature), so the receiver can check it came from here. Messages go only to public addresses and are tried again with growing waits when the receiver is busy or unreachable."</p>
+        <p class="muted">"A webhook gets Tenantry's JSON, signed as the Standard Webhooks convention has it (webhook-id, webhook-timestamp, webhook-signature), so the receiver can check it came from here. Microsoft Teams gets an Adaptive Card through a Workflows webhook, Slack a message through an incoming webhook; their addresses carry their own secret. Messages go only to public addresses and are tried again with growing waits when the receiver is busy or unreachable."</p>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let can_manage = match me {
@@ -46,8 +47,8 @@ fn Channels(channels: Vec<AlertChannelView>, can_manage: bool) -> impl IntoView 
     view! {
         {can_manage.then(|| view! {
             <section class="card">
-                <h2>"Add a webhook"</h2>
-                <AddWebhook/>
+                <h2>"Add a channel"</h2>
+                <AddChannel/>
             </section>
         })}
         <FormError error=test_error fields=&[]/>
@@ -63,7 +64,7 @@ fn Channels(channels: Vec<AlertChannelView>, can_manage: bool) -> impl IntoView 
                 view! {
                     <section class="card">
                         <h2>{channel.name.clone()}</h2>
-                        <p class="muted">"Webhook to " {channel.host.clone()} " · added " <RelativeTime at=channel.created_at.clone()/></p>
+                        <p class="muted">{channel.kind.clone()} " to " {channel.host.clone()} " · added " <RelativeTime at=channel.created_at.clone()/></p>
                         {can_manage.then(move || view! {
                             <div class="actions">
                                 <ActionForm action=test attr:class="inline-form">
@@ -121,25 +122,40 @@ fn state_label(state: MessageState) -> &'static str {
     }
 }
 
-/// The signing secret is shown here once; the channel is listed when the
-/// page is opened again.
+/// A webhook's signing secret is shown here once; the channel is listed
+/// when the page is opened again.
 #[island]
-fn AddWebhook() -> impl IntoView {
+fn AddChannel() -> impl IntoView {
     let add = Sent::<AddedAlertChannel>::new();
     let form = NodeRef::<leptos::html::Form>::new();
     let error = add.error();
+    let kind_error = move || error.get().and_then(|error| error.for_field("kind"));
     view! {
-        <form node_ref=form action={endpoint::<AddAlertWebhook>()} method="post" on:submit={add.on_submit(endpoint::<AddAlertWebhook>(), form)}>
+        <form node_ref=form action={endpoint::<AddAlertChannel>()} method="post" on:submit={add.on_submit(endpoint::<AddAlertChannel>(), form)}>
+            <div class="field">
+                <label for="channel-kind">"Receiver"</label>
+                <select id="channel-kind" name="form[kind]" data-field="kind" aria-describedby="channel-kind-error">
+                    {ChannelKind::ALL.into_iter().map(|kind| view! {
+                        <option value=kind.as_str()>{kind.label()}</option>
+                    }).collect_view()}
+                </select>
+                <p class="field-error" id="channel-kind-error" data-error-for="kind">{kind_error}</p>
+            </div>
             <FormInput label="Name" name="name" error hint="What it feeds, e.g. the PSA's ticket queue."/>
             <FormInput label="Receiver's address" name="url" kind="url" error hint="An https:// address. It is kept sealed; only its host is shown again."/>
-            <FormError error fields=&["name", "url"]/>
-            <button type="submit" disabled=move || add.pending()>"Add the webhook"</button>
+            <FormError error fields=&["kind", "name", "url"]/>
+            <button type="submit" disabled=move || add.pending()>"Add the channel"</button>
         </form>
         {move || add.ok().map(|added| view! {
             <div class="notice" role="status">
-                <p>"Added. Give the receiver this signing secret now: it is not shown again."</p>
-                <label for="webhook-secret">"Signing secret"</label>
-                <input id="webhook-secret" type="text" readonly=true value=added.secret/>
+                {match added.secret {
+                    Some(secret) => view! {
+                        <p>"Added. Give the receiver this signing secret now: it is not shown again."</p>
+                        <label for="webhook-secret">"Signing secret"</label>
+                        <input id="webhook-secret" type="text" readonly=true value=secret/>
+                    }.into_any(),
+                    None => view! { <p>"Added."</p> }.into_any(),
+                }}
                 <p><a href="/alerts">"Show it in the list"</a></p>
             </div>
         })}

@@ -29,11 +29,19 @@ async fn app(to_this_machine: bool) -> (TestApp, Client) {
 }
 
 async fn add(app: &TestApp, admin: &Client, url: &str) -> AddedAlertChannel {
+    add_kind(app, admin, "webhook", url).await
+}
+
+async fn add_kind(app: &TestApp, admin: &Client, kind: &str, url: &str) -> AddedAlertChannel {
     let added = app
         .call(
             admin,
-            "add_alert_webhook",
-            &[("form[name]", "PSA tickets"), ("form[url]", url)],
+            "add_alert_channel",
+            &[
+                ("form[kind]", kind),
+                ("form[name]", "PSA tickets"),
+                ("form[url]", url),
+            ],
         )
         .await;
     assert_eq!(added.status(), StatusCode::OK);
@@ -87,13 +95,14 @@ async fn an_admin_adds_a_webhook_sees_its_secret_once_and_a_test_arrives_signed_
     let receiver = receiver(StatusCode::OK, Duration::ZERO).await;
     let url = format!("{}?token=receivers-own-secret", receiver.url);
     let added = add(&app, &admin, &url).await;
-    let secret = WebhookSecret::parse(&added.secret).expect("a whsec_ secret");
+    let shown = added.secret.clone().expect("a webhook has a secret");
+    let secret = WebhookSecret::parse(&shown).expect("a whsec_ secret");
 
     let (listed, text) = channels(&app, &admin).await;
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].name, "PSA tickets");
     assert_eq!(listed[0].host, "127.0.0.1");
-    assert!(!text.contains(&added.secret), "the secret is shown once");
+    assert!(!text.contains(&shown), "the secret is shown once");
     assert!(!text.contains("receivers-own-secret"), "nor the address");
 
     send_test(&app, &admin, &added).await;
@@ -117,7 +126,7 @@ async fn an_admin_adds_a_webhook_sees_its_secret_once_and_a_test_arrives_signed_
     ));
     let body: serde_json::Value = serde_json::from_slice(&got.body).unwrap();
     assert_eq!(body["type"], "test");
-    assert_eq!(body["channel"], "PSA tickets");
+    assert_eq!(body["facts"][0]["value"], "PSA tickets");
 }
 
 #[tokio::test]
@@ -132,8 +141,12 @@ async fn technicians_and_viewers_see_channels_but_only_admins_add_test_or_remove
         assert_eq!(channels(&app, &member).await.0.len(), 1);
         for (function, args) in [
             (
-                "add_alert_webhook",
-                vec![("form[name]", "Mine"), ("form[url]", receiver.url.as_str())],
+                "add_alert_channel",
+                vec![
+                    ("form[kind]", "webhook"),
+                    ("form[name]", "Mine"),
+                    ("form[url]", receiver.url.as_str()),
+                ],
             ),
             ("send_alert_test", vec![("channel_id", added.id.as_str())]),
             (
@@ -168,8 +181,9 @@ async fn a_bad_name_or_address_is_refused_on_its_field_and_nothing_is_added() {
     let refused = app
         .call(
             &admin,
-            "add_alert_webhook",
+            "add_alert_channel",
             &[
+                ("form[kind]", "office365_connector"),
                 ("form[name]", " "),
                 ("form[url]", "http://hooks.example.com/x"),
             ],
@@ -177,6 +191,10 @@ async fn a_bad_name_or_address_is_refused_on_its_field_and_nothing_is_added() {
         .await;
     let error = app_error(refused).await;
     assert!(error.for_field("name").is_some(), "{error:?}");
+    assert!(
+        error.for_field("kind").is_some(),
+        "the retired connectors are not a kind"
+    );
     assert_eq!(
         error.for_field("url").as_deref(),
         Some("The address must start with https://.")
@@ -310,8 +328,55 @@ async fn the_alerts_page_shows_every_member_the_channels_and_offers_changes_to_a
     let viewers = page(viewer).await;
     for html in [&admins, &viewers] {
         assert!(html.contains("PSA tickets") && html.contains("127.0.0.1"));
-        assert!(!html.contains(&added.secret) && !html.contains("receivers-own-secret"));
+        assert!(!html.contains(added.secret.as_deref().unwrap()));
+        assert!(!html.contains("receivers-own-secret"));
     }
-    assert!(admins.contains("Add a webhook") && admins.contains("Send a test"));
-    assert!(!viewers.contains("Add a webhook") && !viewers.contains("Send a test"));
+    assert!(admins.contains("Add a channel") && admins.contains("Send a test"));
+    assert!(!viewers.contains("Add a channel") && !viewers.contains("Send a test"));
+}
+
+#[tokio::test]
+async fn teams_gets_an_adaptive_card_and_slack_blocks_neither_signed_nor_given_a_secret() {
+    let (app, admin) = app(true).await;
+    let teams = |body: &serde_json::Value| {
+        assert_eq!(body["type"], "message");
+        assert_eq!(
+            body["attachments"][0]["contentType"],
+            "application/vnd.microsoft.card.adaptive"
+        );
+        assert_eq!(
+            body["attachments"][0]["content"]["body"][0]["text"],
+            "A test from Tenantry"
+        );
+    };
+    let slack = |body: &serde_json::Value| {
+        assert!(body["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("A test from Tenantry"));
+        assert_eq!(body["blocks"][0]["type"], "header");
+    };
+    let checks: [(&str, &dyn Fn(&serde_json::Value)); 2] = [("teams", &teams), ("slack", &slack)];
+    for (kind, check) in checks {
+        let receiver = receiver(StatusCode::OK, Duration::ZERO).await;
+        let added = add_kind(&app, &admin, kind, &receiver.url).await;
+        assert_eq!(added.secret, None, "{kind}: its address carries its secret");
+        let sent = app
+            .call(
+                &admin,
+                "send_alert_test",
+                &[("channel_id", added.id.as_str())],
+            )
+            .await;
+        assert_eq!(sent.status(), StatusCode::OK);
+        for _ in 0..100 {
+            if received_count(&receiver).await > 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let got = receiver.received.lock().unwrap()[0].clone();
+        assert_eq!(got.signature, "", "{kind}: nothing signs");
+        check(&serde_json::from_slice(&got.body).unwrap());
+    }
 }

@@ -638,7 +638,12 @@ async fn the_dashboard_page_offers_each_reader_what_they_may_do_and_shows_a_refu
             let status = page.status();
             let location = page.headers().get("location").cloned();
             let text = page.text().await.unwrap();
-            assert_eq!(status, StatusCode::OK, "{location:?} {}", &text[..text.len().min(600)]);
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "{location:?} {}",
+                &text[..text.len().min(600)]
+            );
             text
         }
     };

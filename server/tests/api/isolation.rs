@@ -89,7 +89,7 @@ const SERVER_FUNCTIONS: &[(&str, Caller)] = &[
     ("organisation_settings", READS),
     ("save_home_tenant", WRITES),
     ("save_recovery_settings", WRITES),
-    ("add_alert_webhook", WRITES),
+    ("add_alert_channel", WRITES),
     ("list_alert_channels", READS),
     ("remove_alert_channel", WRITES),
     ("send_alert_test", WRITES),
@@ -190,8 +190,9 @@ async fn victim(app: &TestApp) -> Victim {
     let added = app
         .call(
             &admin,
-            "add_alert_webhook",
+            "add_alert_channel",
             &[
+                ("form[kind]", "webhook"),
                 ("form[name]", "Victim ticketing"),
                 ("form[url]", "https://hooks.victim.example/tenantry"),
             ],
@@ -272,6 +273,7 @@ fn arguments(victim: &Victim) -> Vec<(&'static str, String)> {
         ("enabled", "false".into()),
         ("window_hours", "72".into()),
         ("channel_id", victim.channel.clone()),
+        ("form[kind]", "slack".into()),
         ("form[name]", "Intruder's channel".into()),
         ("form[url]", "https://hooks.intruder.example/x".into()),
     ]

@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::ids::AlertChannelId;
 use crate::model::{AddedAlertChannel, AlertChannelForm, AlertChannelView};
 use crate::timestamp::Timestamp;
+use domain::alert_message::{self, AlertMessage, ChannelKind};
 use domain::audit::AuditAction;
 use domain::webhook::{WebhookSecret, SECRET_BYTES};
 use domain::Action;
@@ -29,13 +30,17 @@ pub struct Sealed {
     pub secrets: Vec<String>,
 }
 
-pub async fn add_webhook(
-    ctx: &Staff,
-    form: &AlertChannelForm,
-) -> Result<AddedAlertChannel, AppError> {
+pub async fn add(ctx: &Staff, form: &AlertChannelForm) -> Result<AddedAlertChannel, AppError> {
     ctx.scope.permit(Action::ManageOrganisation)?;
     let name = form.name.trim();
     let mut problems = Vec::new();
+    let kind = ChannelKind::parse(form.kind.trim());
+    if kind.is_none() {
+        problems.push(domain::form::FieldProblem::new(
+            "kind",
+            "Choose what receives the alerts: a webhook, Microsoft Teams or Slack.",
+        ));
+    }
     if name.is_empty() {
         problems.push(domain::form::FieldProblem::new(
             "name",
@@ -51,28 +56,31 @@ pub async fn add_webhook(
     if let Err(message) = &url {
         problems.push(domain::form::FieldProblem::new("url", message.clone()));
     }
-    let url = match url {
-        Ok(url) if problems.is_empty() => url,
+    let (url, kind) = match (url, kind) {
+        (Ok(url), Some(kind)) if problems.is_empty() => (url, kind),
         _ => return Err(AppError::Invalid(problems)),
     };
 
-    let mut bytes = [0u8; SECRET_BYTES];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let secret = WebhookSecret::from_random(bytes);
+    let secret = kind.signed().then(|| {
+        let mut bytes = [0u8; SECRET_BYTES];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        WebhookSecret::from_random(bytes).expose()
+    });
     let id = AlertChannelId::generate();
     let sealed = serde_json::to_vec(&Sealed {
         url: url.as_str().to_owned(),
-        secrets: vec![secret.expose()],
+        secrets: secret.iter().cloned().collect(),
     })
     .map_err(|error| internal("could not prepare a channel for sealing", error))?;
     let now = ctx.now();
     let mut tx = begin(ctx.pool()).await?;
     sqlx::query(
         "INSERT INTO alert_channels (id, organisation_id, kind, name, host, secret_sealed, created_by, created_at)
-         VALUES ($1, $2, 'webhook', $3, $4, $5, $6, $7)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&id)
     .bind(ctx.scope.organisation_id())
+    .bind(kind.as_str())
     .bind(name)
     .bind(url.host())
     .bind(
@@ -93,7 +101,7 @@ pub async fn add_webhook(
             actor: ctx.scope.email(),
             action: AuditAction::AlertChannelAdded,
             target: name,
-            detail: &format!("webhook to {}", url.host()),
+            detail: &format!("{} to {}", kind.as_str(), url.host()),
             origin: &ctx.origin,
             at: now,
         },
@@ -102,15 +110,13 @@ pub async fn add_webhook(
     tx.commit()
         .await
         .map_err(db("could not save an alert channel"))?;
-    Ok(AddedAlertChannel {
-        id,
-        secret: secret.expose(),
-    })
+    Ok(AddedAlertChannel { id, secret })
 }
 
 #[derive(sqlx::FromRow)]
 struct ChannelRow {
     id: AlertChannelId,
+    kind: String,
     name: String,
     host: String,
     created_at: Timestamp,
@@ -119,7 +125,7 @@ struct ChannelRow {
 pub async fn list(ctx: &Staff) -> Result<Vec<AlertChannelView>, AppError> {
     ctx.scope.permit(Action::ViewOrganisation)?;
     let rows: Vec<ChannelRow> = sqlx::query_as(
-        "SELECT id, name, host, created_at FROM alert_channels
+        "SELECT id, kind, name, host, created_at FROM alert_channels
           WHERE organisation_id = $1 AND removed_at IS NULL
           ORDER BY created_at, id",
     )
@@ -132,6 +138,9 @@ pub async fn list(ctx: &Staff) -> Result<Vec<AlertChannelView>, AppError> {
         channels.push(AlertChannelView {
             deliveries: delivery::latest(ctx, &row.id, DELIVERIES_SHOWN, ctx.now()).await?,
             id: row.id,
+            kind: ChannelKind::parse(&row.kind)
+                .map_or("Unknown", ChannelKind::label)
+                .to_owned(),
             name: row.name,
             host: row.host,
             created_at: row.created_at,
@@ -140,10 +149,11 @@ pub async fn list(ctx: &Staff) -> Result<Vec<AlertChannelView>, AppError> {
     Ok(channels)
 }
 
-/// The channel's name, if it is the caller's organisation's and in use.
-async fn name_of(ctx: &Staff, id: &AlertChannelId) -> Result<String, AppError> {
-    let name: Option<(String,)> = sqlx::query_as(
-        "SELECT name FROM alert_channels
+/// The channel's name and kind, if it is the caller's organisation's and
+/// in use.
+async fn name_of(ctx: &Staff, id: &AlertChannelId) -> Result<(String, ChannelKind), AppError> {
+    let found: Option<(String, String)> = sqlx::query_as(
+        "SELECT name, kind FROM alert_channels
           WHERE id = $1 AND organisation_id = $2 AND removed_at IS NULL",
     )
     .bind(id)
@@ -151,12 +161,19 @@ async fn name_of(ctx: &Staff, id: &AlertChannelId) -> Result<String, AppError> {
     .fetch_optional(ctx.pool())
     .await
     .map_err(db("could not find an alert channel"))?;
-    name.map(|(name,)| name).ok_or(AppError::NotFound)
+    let (name, kind) = found.ok_or(AppError::NotFound)?;
+    let kind = ChannelKind::parse(&kind)
+        .ok_or_else(|| internal("a stored channel kind is not known", UnknownKind(kind)))?;
+    Ok((name, kind))
 }
+
+#[derive(Debug, thiserror::Error)]
+#[error("channel kind {0:?}")]
+struct UnknownKind(String);
 
 pub async fn remove(ctx: &Staff, id: &AlertChannelId) -> Result<(), AppError> {
     ctx.scope.permit(Action::ManageOrganisation)?;
-    let name = name_of(ctx, id).await?;
+    let (name, _) = name_of(ctx, id).await?;
     let now = ctx.now();
     let mut tx = begin(ctx.pool()).await?;
     let removed = sqlx::query(
@@ -195,14 +212,22 @@ pub async fn remove(ctx: &Staff, id: &AlertChannelId) -> Result<(), AppError> {
 /// be set up and its signature check tried before anything goes wrong.
 pub async fn send_test(ctx: &Staff, id: &AlertChannelId) -> Result<(), AppError> {
     ctx.scope.permit(Action::ManageOrganisation)?;
-    let name = name_of(ctx, id).await?;
+    let (name, kind) = name_of(ctx, id).await?;
     let now = ctx.now();
-    let body = serde_json::json!({
-        "type": "test",
-        "channel": name,
-        "sent_at": Timestamp::of(now),
-        "text": "A test from Tenantry: this channel receives its alerts.",
-    });
+    let body = alert_message::body(
+        kind,
+        &AlertMessage {
+            event: "test".to_owned(),
+            title: "A test from Tenantry".to_owned(),
+            text: "This channel receives Tenantry's alerts.".to_owned(),
+            facts: vec![("Channel".to_owned(), name.clone())],
+            link: Some(format!(
+                "{}/alerts",
+                ctx.backend.public_url.trim_end_matches('/')
+            )),
+            at: Timestamp::of(now).to_string(),
+        },
+    );
     let mut tx = begin(ctx.pool()).await?;
     delivery::queue(&mut tx, ctx.scope.organisation_id(), id, "test", &body, now).await?;
     audit::record(

@@ -109,15 +109,20 @@ impl WebhookSender {
             .map_err(|error| {
                 DeliveryFailure::Transient(format!("could not prepare the request: {error}"))
             })?;
-        let answer = client
+        let mut request = client
             .post(url.0.clone())
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .header("webhook-id", message.id)
-            .header("webhook-timestamp", message.timestamp.to_string())
-            .header(
-                "webhook-signature",
-                signature_header(secrets, message.id, message.timestamp, message.body),
-            )
+            .header(reqwest::header::CONTENT_TYPE, "application/json");
+        // Teams and Slack addresses carry their own secret; nothing signs.
+        if !secrets.is_empty() {
+            request = request
+                .header("webhook-id", message.id)
+                .header("webhook-timestamp", message.timestamp.to_string())
+                .header(
+                    "webhook-signature",
+                    signature_header(secrets, message.id, message.timestamp, message.body),
+                );
+        }
+        let answer = request
             .body(message.body.to_vec())
             .send()
             .await

@@ -1,0 +1,210 @@
+//! One alert in the shape each kind of channel takes: Tenantry's own JSON
+//! for a signed webhook (for ticketing tools), an Adaptive Card for a
+//! Microsoft Teams Workflows webhook (the retired Office 365 connector
+//! format is not used), and Block Kit for a Slack incoming webhook.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelKind {
+    /// Tenantry's JSON, signed as Standard Webhooks has it.
+    Webhook,
+    Teams,
+    Slack,
+}
+
+impl ChannelKind {
+    pub const ALL: [ChannelKind; 3] =
+        [ChannelKind::Webhook, ChannelKind::Teams, ChannelKind::Slack];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelKind::Webhook => "webhook",
+            ChannelKind::Teams => "teams",
+            ChannelKind::Slack => "slack",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ChannelKind::Webhook => "Webhook (signed JSON, for ticketing tools)",
+            ChannelKind::Teams => "Microsoft Teams (Workflows webhook)",
+            ChannelKind::Slack => "Slack (incoming webhook)",
+        }
+    }
+
+    /// Teams and Slack put their own secret in the address; a webhook of
+    /// Tenantry's JSON is signed with one Tenantry makes.
+    pub fn signed(self) -> bool {
+        self == ChannelKind::Webhook
+    }
+}
+
+/// What one alert says, whatever it is sent through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertMessage {
+    /// The stable code receivers key on (`registration.failing`, `test`).
+    pub event: String,
+    pub title: String,
+    pub text: String,
+    /// Labelled details: tenant, product, finding.
+    pub facts: Vec<(String, String)>,
+    /// Where in Tenantry to act on it.
+    pub link: Option<String>,
+    /// When it was made, as UTC text.
+    pub at: String,
+}
+
+/// The body to send to a channel of `kind`.
+pub fn body(kind: ChannelKind, message: &AlertMessage) -> Value {
+    match kind {
+        ChannelKind::Webhook => json!({
+            "type": message.event,
+            "title": message.title,
+            "text": message.text,
+            "facts": message.facts.iter().map(|(name, value)| json!({"name": name, "value": value})).collect::<Vec<_>>(),
+            "link": message.link,
+            "at": message.at,
+        }),
+        ChannelKind::Teams => {
+            let mut card = json!({
+                "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                "type": "AdaptiveCard",
+                "version": "1.4",
+                "body": [
+                    {"type": "TextBlock", "text": message.title, "weight": "Bolder", "size": "Medium", "wrap": true},
+                    {"type": "TextBlock", "text": message.text, "wrap": true},
+                    {"type": "FactSet", "facts": message.facts.iter().map(|(name, value)| json!({"title": name, "value": value})).collect::<Vec<_>>()},
+                ],
+            });
+            if let Some(link) = &message.link {
+                card["actions"] =
+                    json!([{"type": "Action.OpenUrl", "title": "Open in Tenantry", "url": link}]);
+            }
+            json!({
+                "type": "message",
+                "attachments": [{
+                    "contentType": "application/vnd.microsoft.card.adaptive",
+                    "contentUrl": null,
+                    "content": card,
+                }],
+            })
+        }
+        ChannelKind::Slack => {
+            let mut blocks = vec![
+                json!({"type": "header", "text": {"type": "plain_text", "text": message.title}}),
+                json!({"type": "section", "text": {"type": "mrkdwn", "text": slack_escaped(&message.text)}}),
+            ];
+            if !message.facts.is_empty() {
+                blocks.push(json!({
+                    "type": "section",
+                    "fields": message.facts.iter().map(|(name, value)| json!({
+                        "type": "mrkdwn",
+                        "text": format!("*{}*\n{}", slack_escaped(name), slack_escaped(value)),
+                    })).collect::<Vec<_>>(),
+                }));
+            }
+            if let Some(link) = &message.link {
+                blocks.push(json!({
+                    "type": "actions",
+                    "elements": [{"type": "button", "text": {"type": "plain_text", "text": "Open in Tenantry"}, "url": link}],
+                }));
+            }
+            json!({
+                // Shown in notifications, where blocks are not.
+                "text": format!("{}: {}", message.title, message.text),
+                "blocks": blocks,
+            })
+        }
+    }
+}
+
+/// Slack reads `&`, `<` and `>` as markup; a tenant named `<!channel>`
+/// must not ping everyone.
+fn slack_escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message() -> AlertMessage {
+        AlertMessage {
+            event: "registration.failing".to_owned(),
+            title: "Contoso: Mail sender is failing".to_owned(),
+            text: "Admin consent is missing for Mail.Send.".to_owned(),
+            facts: vec![("Tenant".to_owned(), "<!channel> & Co".to_owned())],
+            link: Some("https://tenantry.example/registrations/r1".to_owned()),
+            at: "2026-11-24T09:00:00Z".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_webhook_gets_tenantrys_json_with_the_stable_event_code() {
+        let body = body(ChannelKind::Webhook, &message());
+        assert_eq!(body["type"], "registration.failing");
+        assert_eq!(body["facts"][0]["name"], "Tenant");
+        assert_eq!(body["link"], "https://tenantry.example/registrations/r1");
+    }
+
+    #[test]
+    fn teams_gets_an_adaptive_card_in_a_message_not_a_connector_card() {
+        let body = body(ChannelKind::Teams, &message());
+        assert_eq!(body["type"], "message");
+        let attachment = &body["attachments"][0];
+        assert_eq!(
+            attachment["contentType"],
+            "application/vnd.microsoft.card.adaptive"
+        );
+        assert_eq!(attachment["content"]["type"], "AdaptiveCard");
+        assert_eq!(
+            attachment["content"]["body"][0]["text"],
+            "Contoso: Mail sender is failing"
+        );
+        assert_eq!(
+            attachment["content"]["actions"][0]["url"],
+            "https://tenantry.example/registrations/r1"
+        );
+        assert!(
+            body.get("@type").is_none(),
+            "no MessageCard of the retired connectors"
+        );
+    }
+
+    #[test]
+    fn slack_gets_blocks_with_a_fallback_and_no_markup_from_names() {
+        let body = body(ChannelKind::Slack, &message());
+        assert_eq!(
+            body["text"],
+            "Contoso: Mail sender is failing: Admin consent is missing for Mail.Send."
+        );
+        assert_eq!(body["blocks"][0]["type"], "header");
+        assert_eq!(
+            body["blocks"][2]["fields"][0]["text"],
+            "*Tenant*\n&lt;!channel&gt; &amp; Co"
+        );
+        assert_eq!(
+            body["blocks"][3]["elements"][0]["url"],
+            "https://tenantry.example/registrations/r1"
+        );
+    }
+
+    #[test]
+    fn only_tenantrys_own_json_is_signed_and_kinds_read_back() {
+        assert!(ChannelKind::Webhook.signed());
+        assert!(!ChannelKind::Teams.signed() && !ChannelKind::Slack.signed());
+        for kind in ChannelKind::ALL {
+            assert_eq!(ChannelKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(ChannelKind::parse("office365_connector"), None);
+    }
+}
