@@ -335,6 +335,9 @@ async fn the_alerts_page_shows_every_member_the_channels_and_offers_changes_to_a
     assert!(!viewers.contains("Add a channel") && !viewers.contains("Send a test"));
 }
 
+/// What a receiver of one kind must have been sent.
+type BodyCheck = dyn Fn(&serde_json::Value);
+
 #[tokio::test]
 async fn teams_gets_an_adaptive_card_and_slack_blocks_neither_signed_nor_given_a_secret() {
     let (app, admin) = app(true).await;
@@ -356,7 +359,7 @@ async fn teams_gets_an_adaptive_card_and_slack_blocks_neither_signed_nor_given_a
             .starts_with("A test from Tenantry"));
         assert_eq!(body["blocks"][0]["type"], "header");
     };
-    let checks: [(&str, &dyn Fn(&serde_json::Value)); 2] = [("teams", &teams), ("slack", &slack)];
+    let checks: [(&str, &BodyCheck); 2] = [("teams", &teams), ("slack", &slack)];
     for (kind, check) in checks {
         let receiver = receiver(StatusCode::OK, Duration::ZERO).await;
         let added = add_kind(&app, &admin, kind, &receiver.url).await;
