@@ -687,12 +687,17 @@ async fn the_dashboard_page_offers_each_reader_what_they_may_do_and_shows_a_refu
         .header("sec-fetch-site", "same-origin")
         .send()
         .await
-        .unwrap()
-        .text()
-        .await
         .unwrap();
+    let status = answered.status();
+    let answered = answered.text().await.unwrap();
     let why = "Say what is being done about it, so colleagues know.";
-    assert!(answered.contains(why), "the page says why");
+    assert!(
+        answered.contains(why),
+        "the page says why: {status} {back} {}",
+        answered
+            .find("<main")
+            .map_or("", |at| &answered[at..(at + 1500).min(answered.len())])
+    );
     assert!(
         !page(fleet.staff.clone()).await.contains(why),
         "the dashboard itself does not keep the refusal"
