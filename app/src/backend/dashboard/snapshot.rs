@@ -668,19 +668,16 @@ async fn read(ctx: Source<'_>, stamp: Stamp, begun: u64, now: i64) -> Result<Sna
 /// Registrations read again by id, this many to a statement.
 const READ_AGAIN_AT_ONCE: usize = 100;
 
-/// The registrations whose standing time alone has changed by `now`.
-async fn changed_by_time(
+/// The registrations of `due` not among those `already` read, read again.
+async fn read_again(
     ctx: Source<'_>,
-    kept: &Snapshot,
-    now: i64,
+    due: &[&RegistrationId],
     already: &[RegistrationRow],
 ) -> Result<Vec<RegistrationRow>, AppError> {
     let already: HashSet<&RegistrationId> = already.iter().map(|row| &row.id).collect();
-    let due: Vec<&RegistrationId> = kept
-        .registrations
+    let due: Vec<&RegistrationId> = due
         .iter()
-        .filter(|registration| registration.changes_at.is_some_and(|at| at <= now))
-        .map(|registration| &registration.id)
+        .copied()
         .filter(|id| !already.contains(id))
         .collect();
     let mut rows = Vec::with_capacity(due.len());
@@ -719,12 +716,14 @@ async fn brought_up_to_date(
     begun: u64,
     now: i64,
 ) -> Result<Option<Snapshot>, AppError> {
-    let due = kept
+    // Those whose standing time alone has changed by `now`.
+    let due: Vec<&RegistrationId> = kept
         .registrations
         .iter()
         .filter(|registration| registration.changes_at.is_some_and(|at| at <= now))
-        .count() as i64;
-    if due + (stamp.version - kept.stamp.version) > kept.most_read_again() {
+        .map(|registration| &registration.id)
+        .collect();
+    if due.len() as i64 + (stamp.version - kept.stamp.version) > kept.most_read_again() {
         return Ok(None);
     }
     let mut changed: Vec<RegistrationRow> = if stamp.version == kept.stamp.version {
@@ -738,7 +737,7 @@ async fn brought_up_to_date(
             .await
             .map_err(db("could not read changed registrations for the dashboard"))?
     };
-    let by_time = changed_by_time(ctx, kept, now, &changed).await?;
+    let by_time = read_again(ctx, &due, &changed).await?;
     changed.extend(by_time);
 
     let (entries, registrations) = if changed.is_empty() {
