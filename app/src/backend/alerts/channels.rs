@@ -5,7 +5,7 @@
 
 use super::delivery;
 use super::webhook::WebhookUrl;
-use crate::backend::audit::{self, Event};
+use crate::backend::audit;
 use crate::backend::vault::SealedIn;
 use crate::backend::{begin, db, internal, Staff};
 use crate::error::AppError;
@@ -93,18 +93,12 @@ pub async fn add(ctx: &Staff, form: &AlertChannelForm) -> Result<AddedAlertChann
     .execute(&mut *tx)
     .await
     .map_err(db("could not add an alert channel"))?;
-    audit::record(
+    audit::by_member(
         &mut *tx,
-        Event {
-            organisation_id: ctx.scope.organisation_id(),
-            actor_user_id: Some(ctx.scope.user_id()),
-            actor: ctx.scope.email(),
-            action: AuditAction::AlertChannelAdded,
-            target: name,
-            detail: &format!("{} to {}", kind.as_str(), url.host()),
-            origin: &ctx.origin,
-            at: now,
-        },
+        ctx,
+        AuditAction::AlertChannelAdded,
+        name,
+        &format!("{} to {}", kind.as_str(), url.host()),
     )
     .await?;
     tx.commit()
@@ -189,20 +183,7 @@ pub async fn remove(ctx: &Staff, id: &AlertChannelId) -> Result<(), AppError> {
     if removed.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        &mut *tx,
-        Event {
-            organisation_id: ctx.scope.organisation_id(),
-            actor_user_id: Some(ctx.scope.user_id()),
-            actor: ctx.scope.email(),
-            action: AuditAction::AlertChannelRemoved,
-            target: &name,
-            detail: "",
-            origin: &ctx.origin,
-            at: now,
-        },
-    )
-    .await?;
+    audit::by_member(&mut *tx, ctx, AuditAction::AlertChannelRemoved, &name, "").await?;
     tx.commit()
         .await
         .map_err(db("could not remove an alert channel"))
@@ -230,20 +211,7 @@ pub async fn send_test(ctx: &Staff, id: &AlertChannelId) -> Result<(), AppError>
     );
     let mut tx = begin(ctx.pool()).await?;
     delivery::queue(&mut tx, ctx.scope.organisation_id(), id, "test", &body, now).await?;
-    audit::record(
-        &mut *tx,
-        Event {
-            organisation_id: ctx.scope.organisation_id(),
-            actor_user_id: Some(ctx.scope.user_id()),
-            actor: ctx.scope.email(),
-            action: AuditAction::AlertTestSent,
-            target: &name,
-            detail: "",
-            origin: &ctx.origin,
-            at: now,
-        },
-    )
-    .await?;
+    audit::by_member(&mut *tx, ctx, AuditAction::AlertTestSent, &name, "").await?;
     tx.commit()
         .await
         .map_err(db("could not queue a test alert"))?;
