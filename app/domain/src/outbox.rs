@@ -55,6 +55,15 @@ pub enum MessageState {
 }
 
 impl MessageState {
+    /// Where a message stands by whether it was delivered or given up on.
+    pub fn of(delivered: bool, failed: bool) -> Self {
+        match (delivered, failed) {
+            (true, _) => MessageState::Delivered,
+            (false, true) => MessageState::Failed,
+            (false, false) => MessageState::Queued,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             MessageState::Queued => "Not delivered yet",

@@ -2,17 +2,19 @@
 //! claimed for a lease (so a killed server's messages are sent after a
 //! restart, and no message is sent by two servers at once), sent, and
 //! marked delivered, due again after a backoff, or given up on with the
-//! receiver's answer (`domain::outbox::after_failure`).
+//! receiver's answer, with the e-mail outbox's waits
+//! (`mail::outbox::after_failed_attempt`).
 
 use super::channels::Sealed;
 use super::webhook::{Message, WebhookUrl};
+use crate::backend::mail::outbox::after_failed_attempt;
 use crate::backend::vault::SealedIn;
 use crate::backend::{db, internal, Backend, Staff};
 use crate::error::AppError;
 use crate::ids::{AlertChannelId, AlertDeliveryId, OrganisationId};
 use crate::model::AlertDeliveryView;
 use crate::timestamp::Timestamp;
-use domain::outbox::{after_failure, DeliveryFailure, MessageState, NextStep};
+use domain::outbox::{DeliveryFailure, MessageState};
 use domain::webhook::WebhookSecret;
 use sqlx::{Sqlite, Transaction};
 
@@ -85,11 +87,7 @@ pub async fn latest(
             event: row.event,
             created_at: row.created_at,
             attempts: row.attempts,
-            state: match (&row.delivered_at, &row.failed_at) {
-                (Some(_), _) => MessageState::Delivered,
-                (None, Some(_)) => MessageState::Failed,
-                (None, None) => MessageState::Queued,
-            },
+            state: MessageState::of(row.delivered_at.is_some(), row.failed_at.is_some()),
             next_attempt_at: (row.delivered_at.is_none()
                 && row.failed_at.is_none()
                 && row.attempts > 0
@@ -188,20 +186,10 @@ async fn settle(
             None,
             format!("HTTP {status}"),
         ),
-        Err(failure) => match after_failure(message.attempts, failure, now.unix_timestamp()) {
-            NextStep::RetryAt(at) => (
-                time::OffsetDateTime::from_unix_timestamp(at).unwrap_or(now),
-                None,
-                None,
-                failure.detail().to_owned(),
-            ),
-            NextStep::GiveUp => (
-                now,
-                None,
-                Some(Timestamp::of(now)),
-                failure.detail().to_owned(),
-            ),
-        },
+        Err(failure) => {
+            let (next, failed_at) = after_failed_attempt(message.attempts, failure, now);
+            (next, None, failed_at, failure.detail().to_owned())
+        }
     };
     sqlx::query(
         "UPDATE alert_deliveries

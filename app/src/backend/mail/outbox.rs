@@ -118,6 +118,22 @@ pub async fn delivered(
     Ok(())
 }
 
+/// After failed attempt number `attempts`: when the message is due again,
+/// and when it was given up on, if it was (`domain::outbox::after_failure`).
+pub fn after_failed_attempt(
+    attempts: i64,
+    failure: &DeliveryFailure,
+    now: time::OffsetDateTime,
+) -> (time::OffsetDateTime, Option<Timestamp>) {
+    match after_failure(attempts, failure, now.unix_timestamp()) {
+        NextStep::RetryAt(at) => (
+            time::OffsetDateTime::from_unix_timestamp(at).unwrap_or(now),
+            None,
+        ),
+        NextStep::GiveUp => (now, Some(Timestamp::of(now))),
+    }
+}
+
 /// Records a failed attempt: tried again later, or given up on.
 pub async fn failed(
     pool: &SqlitePool,
@@ -125,13 +141,7 @@ pub async fn failed(
     failure: &DeliveryFailure,
     now: time::OffsetDateTime,
 ) -> Result<(), AppError> {
-    let (next, failed_at) = match after_failure(message.attempts, failure, now.unix_timestamp()) {
-        NextStep::RetryAt(at) => (
-            time::OffsetDateTime::from_unix_timestamp(at).unwrap_or(now),
-            None,
-        ),
-        NextStep::GiveUp => (now, Some(Timestamp::of(now))),
-    };
+    let (next, failed_at) = after_failed_attempt(message.attempts, failure, now);
     sqlx::query(
         "UPDATE outbox SET next_attempt_at = $1, failed_at = $2, claimed_until = NULL, last_error = $3
           WHERE id = $4",
@@ -177,11 +187,7 @@ pub async fn recent(ctx: &Staff) -> Result<Vec<OutboxEntry>, AppError> {
     Ok(rows
         .into_iter()
         .map(|row| {
-            let state = match (&row.delivered_at, &row.failed_at) {
-                (Some(_), _) => MessageState::Delivered,
-                (None, Some(_)) => MessageState::Failed,
-                (None, None) => MessageState::Queued,
-            };
+            let state = MessageState::of(row.delivered_at.is_some(), row.failed_at.is_some());
             OutboxEntry {
                 recipient: row.recipient,
                 subject: row.subject,
