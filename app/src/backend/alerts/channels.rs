@@ -130,7 +130,7 @@ pub async fn list(ctx: &Staff) -> Result<Vec<AlertChannelView>, AppError> {
     let mut channels = Vec::with_capacity(rows.len());
     for row in rows {
         channels.push(AlertChannelView {
-            deliveries: delivery::latest(ctx, &row.id, DELIVERIES_SHOWN, ctx.now()).await?,
+            deliveries: delivery::latest(ctx, &row.id, DELIVERIES_SHOWN).await?,
             id: row.id,
             kind: ChannelKind::parse(&row.kind)
                 .map_or("Unknown", ChannelKind::label)

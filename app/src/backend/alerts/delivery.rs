@@ -65,8 +65,8 @@ pub async fn latest(
     ctx: &Staff,
     channel_id: &AlertChannelId,
     limit: i64,
-    now: time::OffsetDateTime,
 ) -> Result<Vec<AlertDeliveryView>, AppError> {
+    let now = ctx.now();
     let rows: Vec<LogRow> = sqlx::query_as(
         "SELECT id, event, created_at, attempts, next_attempt_at, delivered_at, failed_at, last_answer
            FROM alert_deliveries
