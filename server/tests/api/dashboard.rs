@@ -421,12 +421,7 @@ async fn acknowledging_sets_a_problem_aside_keeps_it_counted_and_it_returns_when
 
     // The customer grants consent to the wrong permission set: the
     // problem is now another one, and the acknowledgement no longer holds.
-    crate::support::watch::admin(
-        fleet.sim(),
-        "/_admin/apps/c0000000-0000-0000-0000-000000000003/roles",
-        serde_json::json!({"grant": ["Mail.Send"]}),
-    )
-    .await;
+    fleet.grant("contoso-consent", &["Mail.Send"]).await;
     crate::support::watch::admin(
         fleet.sim(),
         "/_admin/faults",
@@ -520,12 +515,7 @@ async fn every_change_after_the_dashboard_was_read_shows_on_the_next_view() {
 
     // A Contoso admin grants the missing consent; the check stored next
     // changes one registration, and the view read again shows it.
-    crate::support::watch::admin(
-        fleet.sim(),
-        "/_admin/apps/c0000000-0000-0000-0000-000000000003/roles",
-        serde_json::json!({"grant": ["Mail.Send"]}),
-    )
-    .await;
+    fleet.grant("contoso-consent", &["Mail.Send"]).await;
     assert_eq!(
         fleet.check(&fleet.id("contoso-consent")).await,
         Status::Healthy
@@ -596,12 +586,7 @@ async fn a_dashboard_looked_at_lately_is_brought_up_to_date_in_the_background() 
     // Consent is granted and a check stored; nobody opens the dashboard.
     fleet.app.clock().advance(time::Duration::seconds(10));
     let stored_at = fleet.app.clock().now().unix_timestamp();
-    crate::support::watch::admin(
-        fleet.sim(),
-        "/_admin/apps/c0000000-0000-0000-0000-000000000003/roles",
-        serde_json::json!({"grant": ["Mail.Send"]}),
-    )
-    .await;
+    fleet.grant("contoso-consent", &["Mail.Send"]).await;
     assert_eq!(
         fleet.check(&fleet.id("contoso-consent")).await,
         Status::Healthy

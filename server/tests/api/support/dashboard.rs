@@ -199,6 +199,21 @@ impl Fleet {
         }
     }
 
+    /// A customer's admin grants the member's app these application
+    /// permissions in Microsoft (the simulator).
+    pub async fn grant(&self, key: &str, roles: &[&str]) {
+        let member = MEMBERS
+            .iter()
+            .find(|member| member.key == key)
+            .expect("a member of the fleet");
+        super::watch::admin(
+            self.sim(),
+            &format!("/_admin/apps/{}/roles", member.client_id),
+            serde_json::json!({ "grant": roles }),
+        )
+        .await;
+    }
+
     pub fn sim(&self) -> &Simulator {
         self.sim.as_ref().expect("a fleet with Microsoft")
     }
