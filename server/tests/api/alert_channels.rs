@@ -3,7 +3,7 @@
 //! a receiver that keeps failing is retried with its answer shown and then
 //! given up on, and an address inside the network is never sent to.
 
-use crate::support::receiver::{receiver, Receiver};
+use crate::support::receiver::receiver;
 use crate::support::{app_error, spawn_app_with, TestApp, PASSWORD};
 use app::error::AppError;
 use app::model::{AddedAlertChannel, AlertChannelView};
@@ -85,10 +85,6 @@ async fn until(
     );
 }
 
-async fn received_count(receiver: &Receiver) -> usize {
-    receiver.received.lock().unwrap().len()
-}
-
 #[tokio::test]
 async fn an_admin_adds_a_webhook_sees_its_secret_once_and_a_test_arrives_signed_with_it() {
     let (app, admin) = app(true).await;
@@ -109,7 +105,7 @@ async fn an_admin_adds_a_webhook_sees_its_secret_once_and_a_test_arrives_signed_
     let delivered = until(&app, &admin, |d| d.state == MessageState::Delivered).await;
     assert_eq!(delivered.event, "test");
     assert_eq!(delivered.last_answer.as_deref(), Some("HTTP 200"));
-    let got = receiver.received.lock().unwrap()[0].clone();
+    let got = receiver.all()[0].clone();
     assert_eq!(
         got.id,
         delivered.id.to_string(),
@@ -162,7 +158,7 @@ async fn technicians_and_viewers_see_channels_but_only_admins_add_test_or_remove
             );
         }
     }
-    assert_eq!(received_count(&receiver).await, 0);
+    assert!(receiver.all().is_empty());
 
     let removed = app
         .call(
@@ -235,17 +231,11 @@ async fn a_receiver_that_keeps_failing_is_retried_with_its_answer_shown_then_giv
     let given_up = until(&app, &admin, |d| d.state == MessageState::Failed).await;
     assert_eq!(given_up.attempts, domain::outbox::MAX_ATTEMPTS);
     assert_eq!(
-        received_count(&receiver).await,
+        receiver.all().len(),
         domain::outbox::MAX_ATTEMPTS as usize,
         "one request per attempt, never two"
     );
-    let ids: std::collections::BTreeSet<String> = receiver
-        .received
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|r| r.id.clone())
-        .collect();
+    let ids: std::collections::BTreeSet<String> = receiver.ids().into_iter().collect();
     assert_eq!(ids.len(), 1, "every attempt carries the same webhook-id");
 }
 
@@ -279,7 +269,7 @@ async fn a_webhook_to_an_address_inside_the_network_is_given_up_on_without_being
                     "{delivery:?}"
                 );
             }
-            assert_eq!(received_count(&receiver).await, 0);
+            assert!(receiver.all().is_empty());
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -304,7 +294,7 @@ async fn another_organisation_neither_sees_nor_reaches_a_channel() {
     }
     assert_eq!(channels(&app, &admin).await.0.len(), 1);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(received_count(&receiver).await, 0);
+    assert!(receiver.all().is_empty());
 }
 
 #[tokio::test]
@@ -373,12 +363,12 @@ async fn teams_gets_an_adaptive_card_and_slack_blocks_neither_signed_nor_given_a
             .await;
         assert_eq!(sent.status(), StatusCode::OK);
         for _ in 0..100 {
-            if received_count(&receiver).await > 0 {
+            if !receiver.all().is_empty() {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let got = receiver.received.lock().unwrap()[0].clone();
+        let got = receiver.all()[0].clone();
         assert_eq!(got.signature, "", "{kind}: nothing signs");
         check(&serde_json::from_slice(&got.body).unwrap());
     }

@@ -40,7 +40,7 @@ async fn a_receiver_gets_the_message_with_a_signature_it_can_check() {
         send(&on_this_machine(), &receiver.url, "msg_1").await,
         Ok(204)
     );
-    let got = receiver.received.lock().unwrap()[0].clone();
+    let got = receiver.all()[0].clone();
     assert_eq!(got.id, "msg_1");
     assert_eq!(got.body, BODY);
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -84,7 +84,7 @@ async fn an_address_on_this_machine_is_refused_unless_allowed_and_nothing_is_sen
         };
         assert!(why.contains("this machine"), "{why}");
     }
-    assert!(receiver.received.lock().unwrap().is_empty());
+    assert!(receiver.all().is_empty());
     assert!(
         WebhookUrl::parse(&receiver.url, false).is_err(),
         "plain http only where a receiver on this machine is allowed"
@@ -138,14 +138,7 @@ async fn a_redirect_is_not_followed_and_trying_again_cannot_help() {
     };
     assert!(why.starts_with("HTTP 302"), "{why}");
     assert!(why.contains("redirects"), "{why}");
-    let ids: Vec<String> = receiver
-        .received
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|r| r.id.clone())
-        .collect();
-    assert_eq!(ids, vec!["msg_3"], "nothing was sent on");
+    assert_eq!(receiver.ids(), vec!["msg_3"], "nothing was sent on");
 }
 
 #[tokio::test]

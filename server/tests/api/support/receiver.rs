@@ -19,6 +19,18 @@ pub struct Receiver {
     pub received: Arc<Mutex<Vec<Received>>>,
 }
 
+impl Receiver {
+    /// What it was sent, in order.
+    pub fn all(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+
+    /// The `webhook-id` of each message, in order.
+    pub fn ids(&self) -> Vec<String> {
+        self.all().into_iter().map(|received| received.id).collect()
+    }
+}
+
 /// A receiver on this machine that answers every message with `status`
 /// (after `delay`); a redirect points to `/elsewhere`, which records
 /// anything sent on to it.
