@@ -26,8 +26,11 @@ impl OrgScope {
     pub async fn of_caller(backend: &Backend) -> Result<Self, AppError> {
         // A page's request was checked by the guard in front of it; the
         // server functions it renders with need not check it again.
-        let checked = leptos::prelude::use_context::<axum::http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<auth::SignedIn>().cloned());
+        // Read in place: the request's parts (every header) are not copied.
+        let checked = leptos::prelude::with_context::<axum::http::request::Parts, _>(|parts| {
+            parts.extensions.get::<auth::SignedIn>().cloned()
+        })
+        .flatten();
         match checked {
             Some(signed_in) => Ok(Self::signed_in(signed_in)),
             None => Self::of_session(backend, &session().await?).await,
