@@ -31,6 +31,12 @@ impl ChannelKind {
         Self::ALL.into_iter().find(|kind| kind.as_str() == text)
     }
 
+    /// The kind an admin chose in the form.
+    pub fn chosen(text: &str) -> Result<Self, &'static str> {
+        Self::parse(text.trim())
+            .ok_or("Choose what receives the alerts: a webhook, Microsoft Teams or Slack.")
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             ChannelKind::Webhook => "Webhook (signed JSON, for ticketing tools)",
@@ -43,6 +49,21 @@ impl ChannelKind {
     /// Tenantry's JSON is signed with one Tenantry makes.
     pub fn signed(self) -> bool {
         self == ChannelKind::Webhook
+    }
+}
+
+/// The longest name a channel may have.
+pub const NAME_LIMIT: usize = 100;
+
+/// A channel's name as typed: trimmed, there, and not too long.
+pub fn channel_name(text: &str) -> Result<String, String> {
+    let name = text.trim();
+    if name.is_empty() {
+        Err("Name the channel, e.g. the ticketing system it feeds.".to_owned())
+    } else if name.chars().count() > NAME_LIMIT {
+        Err(format!("Keep the name to {NAME_LIMIT} characters."))
+    } else {
+        Ok(name.to_owned())
     }
 }
 
@@ -196,6 +217,19 @@ mod tests {
             body["blocks"][3]["elements"][0]["url"],
             "https://tenantry.example/registrations/r1"
         );
+    }
+
+    #[test]
+    fn a_channel_is_named_in_at_most_a_hundred_characters_and_its_kind_chosen() {
+        assert_eq!(channel_name("  PSA tickets "), Ok("PSA tickets".to_owned()));
+        assert!(channel_name("   ").is_err());
+        assert!(channel_name(&"x".repeat(NAME_LIMIT)).is_ok());
+        assert_eq!(
+            channel_name(&"x".repeat(NAME_LIMIT + 1)),
+            Err("Keep the name to 100 characters.".to_owned())
+        );
+        assert_eq!(ChannelKind::chosen(" slack "), Ok(ChannelKind::Slack));
+        assert!(ChannelKind::chosen("office365_connector").is_err());
     }
 
     #[test]

@@ -14,12 +14,12 @@ use crate::model::{AddedAlertChannel, AlertChannelForm, AlertChannelView};
 use crate::timestamp::Timestamp;
 use domain::alert_message::{self, AlertMessage, ChannelKind};
 use domain::audit::AuditAction;
+use domain::form::Problems;
 use domain::webhook::{WebhookSecret, SECRET_BYTES};
 use domain::Action;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
-const NAME_LIMIT: usize = 100;
 /// Deliveries shown under each channel.
 const DELIVERIES_SHOWN: i64 = 10;
 
@@ -32,34 +32,21 @@ pub struct Sealed {
 
 pub async fn add(ctx: &Staff, form: &AlertChannelForm) -> Result<AddedAlertChannel, AppError> {
     ctx.scope.permit(Action::ManageOrganisation)?;
-    let name = form.name.trim();
-    let mut problems = Vec::new();
-    let kind = ChannelKind::parse(form.kind.trim());
-    if kind.is_none() {
-        problems.push(domain::form::FieldProblem::new(
-            "kind",
-            "Choose what receives the alerts: a webhook, Microsoft Teams or Slack.",
-        ));
-    }
-    if name.is_empty() {
-        problems.push(domain::form::FieldProblem::new(
-            "name",
-            "Name the channel, e.g. the ticketing system it feeds.",
-        ));
-    } else if name.chars().count() > NAME_LIMIT {
-        problems.push(domain::form::FieldProblem::new(
-            "name",
-            format!("Keep the name to {NAME_LIMIT} characters."),
-        ));
-    }
-    let url = WebhookUrl::parse(&form.url, ctx.backend.alerts.sender.to_this_machine());
-    if let Err(message) = &url {
-        problems.push(domain::form::FieldProblem::new("url", message.clone()));
-    }
-    let (url, kind) = match (url, kind) {
-        (Ok(url), Some(kind)) if problems.is_empty() => (url, kind),
-        _ => return Err(AppError::Invalid(problems)),
-    };
+    let mut problems = Problems::default();
+    let kind = problems.check("kind", ChannelKind::chosen(&form.kind));
+    let name = problems.check("name", alert_message::channel_name(&form.name));
+    let url = problems.check(
+        "url",
+        WebhookUrl::parse(&form.url, ctx.backend.alerts.sender.to_this_machine()),
+    );
+    let (kind, name, url) = problems
+        .finish(
+            kind.zip(name)
+                .zip(url)
+                .map(|((kind, name), url)| (kind, name, url)),
+        )
+        .map_err(AppError::Invalid)?;
+    let name = name.as_str();
 
     let secret = kind.signed().then(|| {
         let mut bytes = [0u8; SECRET_BYTES];
