@@ -3,6 +3,7 @@
 //! Microsoft Teams Workflows webhook (the retired Office 365 connector
 //! format is not used), and Block Kit for a Slack incoming webhook.
 
+use crate::alerts::Severity;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -72,6 +73,8 @@ pub fn channel_name(text: &str) -> Result<String, String> {
 pub struct AlertMessage {
     /// The stable code receivers key on (`registration.failing`, `test`).
     pub event: String,
+    /// None for a test message.
+    pub severity: Option<Severity>,
     pub title: String,
     pub text: String,
     /// Labelled details: tenant, product, finding.
@@ -80,19 +83,37 @@ pub struct AlertMessage {
     pub link: Option<String>,
     /// When it was made, as UTC text.
     pub at: String,
+    /// What ticketing tools read, merged into Tenantry's JSON: `tenant`,
+    /// `registration`, `finding` and the event's own `details`.
+    pub details: Value,
 }
 
 /// The body to send to a channel of `kind`.
 pub fn body(kind: ChannelKind, message: &AlertMessage) -> Value {
     match kind {
-        ChannelKind::Webhook => json!({
-            "type": message.event,
-            "title": message.title,
-            "text": message.text,
-            "facts": message.facts.iter().map(|(name, value)| json!({"name": name, "value": value})).collect::<Vec<_>>(),
-            "link": message.link,
-            "at": message.at,
-        }),
+        ChannelKind::Webhook => {
+            let mut body = json!({
+                "type": message.event,
+                "severity": message.severity,
+                "title": message.title,
+                "text": message.text,
+                "facts": message.facts.iter().map(|(name, value)| json!({"name": name, "value": value})).collect::<Vec<_>>(),
+                "link": message.link,
+                "at": message.at,
+                "tenant": null,
+                "registration": null,
+                "finding": null,
+                "details": {},
+            });
+            if let (Some(body), Value::Object(details)) = (body.as_object_mut(), &message.details) {
+                for key in ["tenant", "registration", "finding", "details"] {
+                    if let Some(value) = details.get(key) {
+                        body.insert(key.to_owned(), value.clone());
+                    }
+                }
+            }
+            body
+        }
         ChannelKind::Teams => {
             let mut card = json!({
                 "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -166,6 +187,8 @@ mod tests {
             facts: vec![("Tenant".to_owned(), "<!channel> & Co".to_owned())],
             link: Some("https://tenantry.example/registrations/r1".to_owned()),
             at: "2026-11-24T09:00:00Z".to_owned(),
+            severity: Some(Severity::Critical),
+            details: json!({"finding": {"code": "consent_missing"}, "secret": "never merged"}),
         }
     }
 
@@ -175,6 +198,43 @@ mod tests {
         assert_eq!(body["type"], "registration.failing");
         assert_eq!(body["facts"][0]["name"], "Tenant");
         assert_eq!(body["link"], "https://tenantry.example/registrations/r1");
+    }
+
+    #[test]
+    fn a_webhook_body_has_exactly_the_documented_fields_and_only_the_known_details() {
+        let schema: Value =
+            serde_json::from_str(include_str!("../schema/alert-event.schema.json")).unwrap();
+        let documented: Vec<&str> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|key| key.as_str().unwrap())
+            .collect();
+        let body = body(ChannelKind::Webhook, &message());
+        let mut sent: Vec<&str> = body
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        sent.sort_unstable();
+        let mut expected = documented.clone();
+        expected.sort_unstable();
+        assert_eq!(sent, expected);
+        assert!(required.iter().all(|key| sent.contains(key)));
+        assert_eq!(body["finding"]["code"], "consent_missing");
+        assert_eq!(body["severity"], "critical");
+        assert!(!body.to_string().contains("never merged"));
+        let events = schema["properties"]["type"]["enum"].as_array().unwrap();
+        for (code, _) in crate::alerts::EVENTS {
+            assert!(events.iter().any(|e| e == code), "{code} is documented");
+        }
     }
 
     #[test]

@@ -63,7 +63,49 @@ pub enum Event {
     Flapping {
         changes: usize,
     },
+    /// A registration summarised as flapping went a whole window without
+    /// changing and is working.
+    Settled,
+    /// So many registrations turned into one problem at once that they are
+    /// told together (`count` of them), not one by one.
+    ManyFailing {
+        cause: Cause,
+        count: usize,
+    },
+    /// Too few registrations are left with the problem told together to
+    /// call it a mass failure any more.
+    ManyRecovered {
+        cause: Cause,
+    },
 }
+
+/// Every event a channel can be told, by code, with what it means.
+pub const EVENTS: [(&str, &str); 12] = [
+    ("registration.failing", "A registration starts failing"),
+    ("registration.consent_removed", "Admin consent is gone"),
+    (
+        "registration.could_not_check",
+        "Microsoft could not be asked for too long",
+    ),
+    ("registration.stale", "No check has completed for too long"),
+    ("registration.resolved", "A problem is over"),
+    (
+        "credential.expiring",
+        "A credential expires in 30, 14 or 7 days",
+    ),
+    ("credential.expired", "A credential has expired"),
+    (
+        "permission.extra_granted",
+        "A permission beyond need is granted",
+    ),
+    ("registration.flapping", "A registration keeps changing"),
+    ("registration.settled", "A changing registration settled"),
+    (
+        "registrations.mass_failure",
+        "Many registrations fail for one cause",
+    ),
+    ("registrations.mass_failure_over", "A mass failure is over"),
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -71,6 +113,30 @@ pub enum Severity {
     Info,
     Warning,
     Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 3] = [Severity::Info, Severity::Warning, Severity::Critical];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text.trim())
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Info => "Everything, including problems that ended",
+            Severity::Warning => "Warnings and critical problems",
+            Severity::Critical => "Only critical problems",
+        }
+    }
 }
 
 impl Event {
@@ -86,21 +152,25 @@ impl Event {
             Event::CredentialExpired { .. } => "credential.expired",
             Event::ExtraPermission { .. } => "permission.extra_granted",
             Event::Flapping { .. } => "registration.flapping",
+            Event::Settled => "registration.settled",
+            Event::ManyFailing { .. } => "registrations.mass_failure",
+            Event::ManyRecovered { .. } => "registrations.mass_failure_over",
         }
     }
 
     pub fn severity(&self) -> Severity {
         match self {
-            Event::Failing { .. } | Event::ConsentRemoved | Event::CredentialExpired { .. } => {
-                Severity::Critical
-            }
+            Event::Failing { .. }
+            | Event::ConsentRemoved
+            | Event::CredentialExpired { .. }
+            | Event::ManyFailing { .. } => Severity::Critical,
             Event::CredentialExpiring { days, .. } if *days <= 7 => Severity::Critical,
             Event::CouldNotCheck { .. }
             | Event::Stale
             | Event::CredentialExpiring { .. }
             | Event::ExtraPermission { .. }
             | Event::Flapping { .. } => Severity::Warning,
-            Event::Resolved { .. } => Severity::Info,
+            Event::Resolved { .. } | Event::Settled | Event::ManyRecovered { .. } => Severity::Info,
         }
     }
 }
@@ -259,6 +329,15 @@ pub enum Cause {
 }
 
 impl Cause {
+    /// The cause a told problem shares with others failing the same way.
+    pub fn of_problem(problem: Problem) -> Option<Cause> {
+        match problem {
+            Problem::Failing(Some(finding)) => Some(Cause::Finding(finding)),
+            Problem::CouldNotCheck => Some(Cause::CouldNotCheck),
+            Problem::Failing(None) | Problem::Stale => None,
+        }
+    }
+
     pub fn of(event: &Event) -> Option<Cause> {
         match event {
             Event::Failing {

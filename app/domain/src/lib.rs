@@ -2,7 +2,10 @@
 //! the current time when a rule needs it, is an argument, so the same rules run
 //! on the server and in the browser and are tested in milliseconds.
 
+pub mod alert_assess;
 pub mod alert_message;
+pub mod alert_rules;
+pub mod alert_text;
 pub mod alerts;
 pub mod audit;
 pub mod cloud;

@@ -186,6 +186,7 @@ pub async fn send_test(ctx: &Staff, id: &AlertChannelId) -> Result<(), AppError>
         kind,
         &AlertMessage {
             event: "test".to_owned(),
+            severity: None,
             title: "A test from Tenantry".to_owned(),
             text: "This channel receives Tenantry's alerts.".to_owned(),
             facts: vec![("Channel".to_owned(), name.clone())],
@@ -194,6 +195,7 @@ pub async fn send_test(ctx: &Staff, id: &AlertChannelId) -> Result<(), AppError>
                 ctx.backend.public_url.trim_end_matches('/')
             )),
             at: Timestamp::of(now).to_string(),
+            details: serde_json::json!({}),
         },
     );
     let mut tx = begin(ctx.pool()).await?;
