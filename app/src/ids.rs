@@ -98,3 +98,7 @@ row_id!(
     /// One message to one alert channel.
     AlertDeliveryId
 );
+row_id!(
+    /// One alert kept for a channel's daily digest.
+    AlertDigestItemId
+);

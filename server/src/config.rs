@@ -25,6 +25,9 @@ pub struct Config {
     /// A recovery app registration proves control of a tenant only this
     /// long after it was created.
     pub recovery_window_hours: i64,
+    /// `TENANTRY_ALERT_PATIENCE_MINUTES`: a registration that cannot be
+    /// checked is alerted on only after this long.
+    pub alert_patience_minutes: i64,
     pub log_filter: String,
     /// Live reload for `cargo leptos watch`; never in production.
     pub dev_reload: bool,
@@ -121,6 +124,7 @@ struct FileConfig {
     invitation_ttl_hours: Option<i64>,
     onboarding_ttl_hours: Option<i64>,
     recovery_window_hours: Option<i64>,
+    alert_patience_minutes: Option<i64>,
     recovery_requests_per_hour: Option<i64>,
     mail_from: Option<String>,
     mail_poll_seconds: Option<i64>,
@@ -246,6 +250,12 @@ impl Config {
                 env("TENANTRY_RECOVERY_WINDOW_HOURS"),
                 file.recovery_window_hours,
                 domain::recovery::DEFAULT_WINDOW_SECS / 3600,
+            )?,
+            alert_patience_minutes: positive(
+                "TENANTRY_ALERT_PATIENCE_MINUTES",
+                env("TENANTRY_ALERT_PATIENCE_MINUTES"),
+                file.alert_patience_minutes,
+                60,
             )?,
             log_filter: env("TENANTRY_LOG")
                 .or(file.log)

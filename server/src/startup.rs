@@ -70,7 +70,8 @@ pub async fn open_backend(
             source: error.source,
         })?;
     let pool = backend::db::connect(&config.database_url).await?;
-    let watch = watch_settings(&config.checks, &pool);
+    let checked = std::sync::Arc::new(tokio::sync::Notify::new());
+    let watch = watch_settings(&config.checks, &pool, checked.clone());
     Ok(Backend {
         pool,
         clock,
@@ -122,6 +123,8 @@ pub async fn open_backend(
         alerts: backend::alerts::Alerts::new(
             config.webhooks_to_this_machine,
             std::time::Duration::from_secs(config.mail.poll_seconds as u64),
+            time::Duration::minutes(config.alert_patience_minutes),
+            checked,
         ),
     })
 }
@@ -341,6 +344,7 @@ impl Application {
             .scheduler
             .then(|| tokio::spawn(app::backend::checks::scheduler::run(self.backend.clone())));
         let alerts = tokio::spawn(app::backend::alerts::delivery::run(self.backend.clone()));
+        let alerting = tokio::spawn(app::backend::alerts::watch(self.backend.clone()));
         let dashboards = tokio::spawn(app::backend::dashboard::snapshot::keep_fresh(
             self.backend.clone(),
         ));
@@ -365,6 +369,7 @@ impl Application {
         }
         dashboards.abort();
         alerts.abort();
+        alerting.abort();
         self.session_cleanup.abort();
         self.backend.pool.close().await;
         result
@@ -374,6 +379,7 @@ impl Application {
 fn watch_settings(
     config: &crate::config::CheckConfig,
     pool: &sqlx::SqlitePool,
+    checked: std::sync::Arc<tokio::sync::Notify>,
 ) -> app::backend::checks::WatchSettings {
     let seconds = |n: i64| std::time::Duration::from_secs(n as u64);
     app::backend::checks::WatchSettings {
@@ -384,7 +390,7 @@ fn watch_settings(
         retention_days: config.retention_days,
         scheduler: config.scheduler,
         wake: Default::default(),
-        writer: app::backend::checks::writer::Writer::start(pool.clone()),
+        writer: app::backend::checks::writer::Writer::start(pool.clone(), checked),
     }
 }
 

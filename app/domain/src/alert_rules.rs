@@ -139,6 +139,10 @@ pub fn chosen(
     }
 }
 
+/// A time zone from the system's database.
+#[cfg(feature = "zones")]
+pub type Zone = jiff::tz::TimeZone;
+
 /// When a digest sent at `hour` o'clock in `zone` is next due after
 /// `after`. A day whose hour does not exist (the clocks jump past it) sends
 /// at the first instant after the jump; an hour that happens twice sends at

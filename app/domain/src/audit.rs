@@ -78,6 +78,8 @@ audit_actions! {
     AlertChannelAdded => "alert_channel.added", "Alert channel added";
     AlertChannelRemoved => "alert_channel.removed", "Alert channel removed";
     AlertTestSent => "alert_channel.test_sent", "Test alert sent";
+    AlertRulesChanged => "alert_channel.rules_changed", "Alert channel's rules changed";
+    AlertTimeZoneChanged => "alerts.time_zone_changed", "Time zone for alert digests changed";
 }
 
 impl std::fmt::Display for AuditAction {

@@ -3,7 +3,9 @@
 
 use crate::error::AppError;
 use crate::ids::AlertChannelId;
-use crate::model::{AddedAlertChannel, AlertChannelForm, AlertChannelView};
+use crate::model::{
+    AddedAlertChannel, AlertChannelForm, AlertChannelView, AlertRulesForm, AlertSettingsView,
+};
 use leptos::prelude::*;
 
 /// The signing secret is in the answer once, never again.
@@ -29,4 +31,27 @@ pub async fn remove_alert_channel(channel_id: AlertChannelId) -> Result<(), AppE
 pub async fn send_alert_test(channel_id: AlertChannelId) -> Result<(), AppError> {
     use crate::backend::{alerts, as_staff};
     as_staff(|ctx| async move { alerts::channels::send_test(&ctx, &channel_id).await }).await
+}
+
+/// The time zone digests keep and what channels' rules choose from.
+#[server(prefix = "/api", endpoint = "load_alert_settings")]
+pub async fn load_alert_settings() -> Result<AlertSettingsView, AppError> {
+    use crate::backend::{alerts, as_staff};
+    as_staff(|ctx| async move { alerts::settings::load(&ctx).await }).await
+}
+
+#[server(prefix = "/api", endpoint = "save_alert_channel_rules")]
+pub async fn save_alert_channel_rules(
+    channel_id: AlertChannelId,
+    form: AlertRulesForm,
+) -> Result<(), AppError> {
+    use crate::backend::{alerts, as_staff};
+    as_staff(|ctx| async move { alerts::settings::save_rules(&ctx, &channel_id, &form).await })
+        .await
+}
+
+#[server(prefix = "/api", endpoint = "save_alert_time_zone")]
+pub async fn save_alert_time_zone(time_zone: String) -> Result<(), AppError> {
+    use crate::backend::{alerts, as_staff};
+    as_staff(|ctx| async move { alerts::settings::save_time_zone(&ctx, &time_zone).await }).await
 }

@@ -31,8 +31,57 @@ pub struct AlertChannelView {
     /// The receiver's host; the whole address is never shown again.
     pub host: String,
     pub created_at: Timestamp,
+    /// What it is told.
+    pub rules: AlertRulesView,
+    /// When its digest goes next, if it gets one.
+    pub next_digest_at: Option<Timestamp>,
+    /// Alerts kept for its next digest.
+    pub waiting_for_digest: i64,
     /// The newest first.
     pub deliveries: Vec<AlertDeliveryView>,
+}
+
+/// A channel's rules as the page shows them; empty lists mean "all".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlertRulesView {
+    /// Event codes.
+    pub events: Vec<String>,
+    /// `info`, `warning` or `critical`.
+    pub min_severity: String,
+    /// Customer tenant ids.
+    pub tenants: Vec<String>,
+    /// Product (profile) ids.
+    pub products: Vec<String>,
+    pub digest_hour: Option<u8>,
+}
+
+/// What an admin chose in a channel's rules form. A list left without any
+/// box ticked arrives empty.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlertRulesForm {
+    #[serde(default)]
+    pub events: Vec<String>,
+    pub min_severity: String,
+    #[serde(default)]
+    pub tenants: Vec<String>,
+    #[serde(default)]
+    pub products: Vec<String>,
+    /// An hour 0–23, or empty to send each alert at once.
+    #[serde(default)]
+    pub digest_hour: String,
+}
+
+/// The organisation's alert settings and what the rules choose from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertSettingsView {
+    /// An IANA time zone name; digests go at their hour there.
+    pub time_zone: String,
+    /// (code, what it means)
+    pub events: Vec<(String, String)>,
+    /// (id, name) of the organisation's customer tenants.
+    pub tenants: Vec<(String, String)>,
+    /// (id, name) of the products.
+    pub products: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

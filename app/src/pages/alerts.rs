@@ -3,13 +3,19 @@
 //! member sees the channels and what was sent to each, with the receiver's
 //! answer.
 
-use crate::api::alerts::{list_alert_channels, AddAlertChannel, RemoveAlertChannel, SendAlertTest};
+use crate::api::alerts::{
+    list_alert_channels, load_alert_settings, AddAlertChannel, RemoveAlertChannel,
+    SaveAlertChannelRules, SaveAlertTimeZone, SendAlertTest,
+};
 use crate::components::credential_fields::FormInput;
 use crate::components::form::{action_error, endpoint, FormError};
+use crate::components::post_form::{After, PostForm};
 use crate::components::relative_time::RelativeTime;
 use crate::components::sent::Sent;
 use crate::components::shell::SignedIn;
-use crate::model::{AddedAlertChannel, AlertChannelView, AlertDeliveryView};
+use crate::model::{
+    AddedAlertChannel, AlertChannelView, AlertDeliveryView, AlertRulesView, AlertSettingsView,
+};
 use domain::alert_message::ChannelKind;
 use domain::outbox::MessageState;
 use leptos::prelude::*;
@@ -18,6 +24,7 @@ use leptos_meta::Title;
 #[component]
 pub fn AlertsPage() -> impl IntoView {
     let channels = Resource::new(|| (), |_| list_alert_channels());
+    let settings = Resource::new(|| (), |_| load_alert_settings());
     let me = use_context::<SignedIn>();
     view! {
         <Title text="Alerts"/>
@@ -29,17 +36,182 @@ pub fn AlertsPage() -> impl IntoView {
                     Some(SignedIn(me)) => me.await.is_ok_and(|me| me.role.may(domain::Action::ManageOrganisation)),
                     None => false,
                 };
-                match channels.await {
-                    Ok(channels) => view! { <Channels channels can_manage/> }.into_any(),
-                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                match (channels.await, settings.await) {
+                    (Ok(channels), Ok(settings)) => view! {
+                        <TimeZone time_zone=settings.time_zone.clone() can_manage/>
+                        <Channels channels settings can_manage/>
+                    }.into_any(),
+                    (Err(error), _) | (_, Err(error)) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
         </Suspense>
     }
 }
 
+/// Digests go at an hour of the organisation's own day.
 #[component]
-fn Channels(channels: Vec<AlertChannelView>, can_manage: bool) -> impl IntoView {
+fn TimeZone(time_zone: String, can_manage: bool) -> impl IntoView {
+    let action = ServerAction::<SaveAlertTimeZone>::new();
+    let error = action_error(action);
+    let message = move || error.get().and_then(|e| e.for_field("time_zone"));
+    view! {
+        <section class="card">
+            <h2>"Time zone"</h2>
+            <p>"Daily digests go at their hour in " <strong>{time_zone.clone()}</strong> ", summer time included."</p>
+            {can_manage.then(|| view! {
+                <PostForm action={endpoint::<SaveAlertTimeZone>()} after=After::Reload class=String::new()>
+                    <div class="field">
+                        <label for="alert-time-zone">"Time zone"</label>
+                        <p class="hint" id="alert-time-zone-hint">"A name such as Europe/Amsterdam, America/New_York or UTC."</p>
+                        <input id="alert-time-zone" name="time_zone" value=time_zone autocomplete="off"
+                            aria-describedby="alert-time-zone-hint alert-time-zone-error"
+                            data-field="time_zone" aria-invalid=move || message().map(|_| "true")/>
+                        <p class="field-error" id="alert-time-zone-error" data-error-for="time_zone">{message}</p>
+                    </div>
+                    <FormError error fields=&["time_zone"]/>
+                    <button type="submit">"Save the time zone"</button>
+                </PostForm>
+            })}
+        </section>
+    }
+}
+
+/// What a channel is told, in words.
+fn rules_summary(
+    rules: &AlertRulesView,
+    settings: &AlertSettingsView,
+) -> Vec<(&'static str, String)> {
+    let named = |ids: &[String], choices: &[(String, String)], all: &str| {
+        if ids.is_empty() {
+            return all.to_owned();
+        }
+        ids.iter()
+            .map(|id| {
+                choices
+                    .iter()
+                    .find(|(c, _)| c == id)
+                    .map_or(id.clone(), |(_, name)| name.clone())
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    vec![
+        (
+            "Events",
+            named(&rules.events, &settings.events, "All events"),
+        ),
+        (
+            "From severity",
+            domain::alerts::Severity::parse(&rules.min_severity)
+                .map_or("", domain::alerts::Severity::label)
+                .to_owned(),
+        ),
+        (
+            "Customer tenants",
+            named(&rules.tenants, &settings.tenants, "All customer tenants"),
+        ),
+        (
+            "Products",
+            named(&rules.products, &settings.products, "All products"),
+        ),
+        (
+            "When",
+            match rules.digest_hour {
+                Some(hour) => format!("One daily digest at {hour:02}:00 ({})", settings.time_zone),
+                None => "Each alert at once".to_owned(),
+            },
+        ),
+    ]
+}
+
+/// Checkboxes named `form[<name>][]`: the ticked ones travel as a list.
+#[component]
+fn Choices(
+    legend: &'static str,
+    name: &'static str,
+    hint: &'static str,
+    choices: Vec<(String, String)>,
+    ticked: Vec<String>,
+    error: Signal<Option<crate::error::AppError>>,
+) -> impl IntoView {
+    let message = move || error.get().and_then(|e| e.for_field(name));
+    view! {
+        <fieldset class="field" data-field=name>
+            <legend>{legend}</legend>
+            <p class="hint">{hint}</p>
+            {choices.into_iter().map(|(value, label)| {
+                let checked = ticked.contains(&value);
+                view! {
+                    <label class="check">
+                        <input type="checkbox" name=format!("form[{name}][]") value=value checked=checked/>
+                        {label}
+                    </label>
+                }
+            }).collect_view()}
+            <p class="field-error" data-error-for=name>{message}</p>
+        </fieldset>
+    }
+}
+
+/// An admin changes what a channel is told; a refusal keeps what was ticked.
+#[component]
+fn RulesForm(channel: AlertChannelView, settings: AlertSettingsView) -> impl IntoView {
+    let action = ServerAction::<SaveAlertChannelRules>::new();
+    let error = action_error(action);
+    let rules = channel.rules.clone();
+    let all_events = rules.events.is_empty();
+    let ticked_events: Vec<String> = if all_events {
+        settings
+            .events
+            .iter()
+            .map(|(code, _)| code.clone())
+            .collect()
+    } else {
+        rules.events.clone()
+    };
+    let label = format!("Change what {} is told", channel.name);
+    view! {
+        <details>
+            <summary>{label}</summary>
+            <PostForm action={endpoint::<SaveAlertChannelRules>()} after=After::Reload class="rules-form".to_owned()>
+                <input type="hidden" name="channel_id" value=channel.id.to_string()/>
+                <Choices legend="Events" name="events" hint="Ticking all of them also includes events Tenantry adds later."
+                    choices=settings.events.clone() ticked=ticked_events error/>
+                <div class="field">
+                    <label for=format!("severity-{}", channel.id)>"From severity"</label>
+                    <select id=format!("severity-{}", channel.id) name="form[min_severity]" data-field="min_severity">
+                        {domain::alerts::Severity::ALL.into_iter().map(|severity| view! {
+                            <option value=severity.as_str() selected=severity.as_str() == rules.min_severity>{severity.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <Choices legend="Customer tenants" name="tenants" hint="None ticked: every customer tenant, including ones added later."
+                    choices=settings.tenants.clone() ticked=rules.tenants.clone() error/>
+                <Choices legend="Products" name="products" hint="None ticked: every product."
+                    choices=settings.products.clone() ticked=rules.products.clone() error/>
+                <div class="field">
+                    <label for=format!("digest-{}", channel.id)>"When"</label>
+                    <select id=format!("digest-{}", channel.id) name="form[digest_hour]" data-field="digest_hour">
+                        <option value="" selected=rules.digest_hour.is_none()>"Each alert at once"</option>
+                        {(0u8..24).map(|hour| view! {
+                            <option value=hour.to_string() selected=rules.digest_hour == Some(hour)>{format!("One daily digest at {hour:02}:00")}</option>
+                        }).collect_view()}
+                    </select>
+                    <p class="field-error" data-error-for="digest_hour">{move || error.get().and_then(|e| e.for_field("digest_hour"))}</p>
+                </div>
+                <FormError error fields=&["events", "min_severity", "tenants", "products", "digest_hour"]/>
+                <button type="submit">"Save the rules"</button>
+            </PostForm>
+        </details>
+    }
+}
+
+#[component]
+fn Channels(
+    channels: Vec<AlertChannelView>,
+    settings: AlertSettingsView,
+    can_manage: bool,
+) -> impl IntoView {
     let test = ServerAction::<SendAlertTest>::new();
     let remove = ServerAction::<RemoveAlertChannel>::new();
     let test_error = action_error(test);
@@ -61,6 +233,15 @@ fn Channels(channels: Vec<AlertChannelView>, can_manage: bool) -> impl IntoView 
                 let remove_id = test_id.clone();
                 let test_label = format!("Send a test to {}", channel.name);
                 let remove_label = format!("Remove {}", channel.name);
+                let summary = rules_summary(&channel.rules, &settings);
+                let rules_form = can_manage.then(|| view! { <RulesForm channel=channel.clone() settings=settings.clone()/> });
+                let waiting = (channel.rules.digest_hour.is_some()).then(|| {
+                    let next = channel.next_digest_at.clone();
+                    view! {
+                        <p class="muted">{format!("{} alerts wait for the next digest", channel.waiting_for_digest)}
+                            {next.map(|at| view! { ", due " <RelativeTime at/> })} "."</p>
+                    }
+                });
                 view! {
                     <section class="card">
                         <h2>{channel.name.clone()}</h2>
@@ -77,6 +258,11 @@ fn Channels(channels: Vec<AlertChannelView>, can_manage: bool) -> impl IntoView 
                                 </ActionForm>
                             </div>
                         })}
+                        <dl class="facts" aria-label=format!("What {} is told", channel.name)>
+                            {summary.into_iter().map(|(name, value)| view! { <dt>{name}</dt><dd>{value}</dd> }).collect_view()}
+                        </dl>
+                        {waiting}
+                        {rules_form}
                         <Deliveries name=channel.name deliveries=channel.deliveries/>
                     </section>
                 }

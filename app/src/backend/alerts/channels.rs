@@ -10,9 +10,10 @@ use crate::backend::vault::SealedIn;
 use crate::backend::{begin, db, internal, Staff};
 use crate::error::AppError;
 use crate::ids::AlertChannelId;
-use crate::model::{AddedAlertChannel, AlertChannelForm, AlertChannelView};
+use crate::model::{AddedAlertChannel, AlertChannelForm, AlertChannelView, AlertRulesView};
 use crate::timestamp::Timestamp;
 use domain::alert_message::{self, AlertMessage, ChannelKind};
+use domain::alert_rules::ChannelRules;
 use domain::audit::AuditAction;
 use domain::form::Problems;
 use domain::webhook::{WebhookSecret, SECRET_BYTES};
@@ -101,14 +102,20 @@ struct ChannelRow {
     name: String,
     host: String,
     created_at: Timestamp,
+    rules: String,
+    next_digest_at: Option<Timestamp>,
+    waiting_for_digest: i64,
 }
 
 pub async fn list(ctx: &Staff) -> Result<Vec<AlertChannelView>, AppError> {
     ctx.scope.permit(Action::ViewOrganisation)?;
     let rows: Vec<ChannelRow> = sqlx::query_as(
-        "SELECT id, kind, name, host, created_at FROM alert_channels
-          WHERE organisation_id = $1 AND removed_at IS NULL
-          ORDER BY created_at, id",
+        "SELECT c.id, c.kind, c.name, c.host, c.created_at, c.rules, c.next_digest_at,
+                (SELECT COUNT(*) FROM alert_digest_items i
+                  WHERE i.channel_id = c.id AND i.organisation_id = c.organisation_id) AS waiting_for_digest
+           FROM alert_channels c
+          WHERE c.organisation_id = $1 AND c.removed_at IS NULL
+          ORDER BY c.created_at, c.id",
     )
     .bind(ctx.scope.organisation_id())
     .fetch_all(ctx.pool())
@@ -116,7 +123,18 @@ pub async fn list(ctx: &Staff) -> Result<Vec<AlertChannelView>, AppError> {
     .map_err(db("could not list alert channels"))?;
     let mut channels = Vec::with_capacity(rows.len());
     for row in rows {
+        let rules: ChannelRules = serde_json::from_str(&row.rules)
+            .map_err(|error| internal("a channel's rules could not be read", error))?;
         channels.push(AlertChannelView {
+            rules: AlertRulesView {
+                events: rules.events,
+                min_severity: rules.min_severity.as_str().to_owned(),
+                tenants: rules.tenants,
+                products: rules.products,
+                digest_hour: rules.digest_hour,
+            },
+            next_digest_at: row.next_digest_at,
+            waiting_for_digest: row.waiting_for_digest,
             deliveries: delivery::latest(ctx, &row.id, DELIVERIES_SHOWN).await?,
             id: row.id,
             kind: ChannelKind::parse(&row.kind)
@@ -132,7 +150,7 @@ pub async fn list(ctx: &Staff) -> Result<Vec<AlertChannelView>, AppError> {
 
 /// The channel's name and kind, if it is the caller's organisation's and
 /// in use.
-async fn name_of(ctx: &Staff, id: &AlertChannelId) -> Result<(String, ChannelKind), AppError> {
+pub async fn name_of(ctx: &Staff, id: &AlertChannelId) -> Result<(String, ChannelKind), AppError> {
     let found: Option<(String, String)> = sqlx::query_as(
         "SELECT name, kind FROM alert_channels
           WHERE id = $1 AND organisation_id = $2 AND removed_at IS NULL",

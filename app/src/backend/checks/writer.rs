@@ -45,11 +45,12 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writing task on `pool`; it ends when every `Writer` is gone.
-    pub fn start(pool: SqlitePool) -> Self {
+    /// Starts the writing task on `pool`; it ends when every `Writer` is
+    /// gone. `written` is told after each commit (alerts weigh the results).
+    pub fn start(pool: SqlitePool, written: std::sync::Arc<tokio::sync::Notify>) -> Self {
         let (queue, waiting) = mpsc::channel(BATCH * 4);
         let turn = std::sync::Arc::new(tokio::sync::Mutex::new(()));
-        tokio::spawn(write_all(pool, waiting, turn.clone()));
+        tokio::spawn(write_all(pool, waiting, turn.clone(), written));
         Self { queue, turn }
     }
 
@@ -72,6 +73,7 @@ async fn write_all(
     pool: SqlitePool,
     mut waiting: mpsc::Receiver<(Finished, Reply)>,
     turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+    written: std::sync::Arc<tokio::sync::Notify>,
 ) {
     let mut batch = Vec::with_capacity(BATCH);
     while waiting.recv_many(&mut batch, BATCH).await > 0 {
@@ -84,12 +86,13 @@ async fn write_all(
                 (items, replies)
             },
         );
-        let written = {
+        let written_batch = {
             let _turn = turn.lock().await;
             write_batch(&pool, &items).await
         };
-        match written {
+        match written_batch {
             Ok(results) => {
+                written.notify_one();
                 for (reply, result) in replies.into_iter().zip(results) {
                     let _ = reply.send(Ok(result));
                 }

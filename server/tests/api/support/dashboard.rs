@@ -117,6 +117,11 @@ pub struct Fleet {
 /// warning (secret expires in 10 days, extra permission); Northwind
 /// Traders could not check; Tailspin never checked.
 pub async fn fleet() -> Fleet {
+    fleet_with(&[]).await
+}
+
+/// The same fleet on a server with more settings.
+pub async fn fleet_with(extra: &[(&'static str, String)]) -> Fleet {
     let mut tenants: Vec<Tenant> = Vec::new();
     let mut apps = Vec::new();
     for member in MEMBERS.iter().filter(|m| m.roles.is_some()) {
@@ -138,12 +143,13 @@ pub async fn fleet() -> Fleet {
     let sim = entra_simulator::spawn("127.0.0.1:0".parse().unwrap(), Scenario::of(tenants, apps))
         .await
         .expect("simulator starts");
-    let app = spawn_app_with(&[
+    let mut settings = vec![
         ("TENANTRY_IDENTITY_URL", sim.base_url()),
         ("TENANTRY_GRAPH_URL", sim.base_url()),
         ("TENANTRY_CHECK_INTERVAL_HOURS", "1".to_owned()),
-    ])
-    .await;
+    ];
+    settings.extend(extra.iter().cloned());
+    let app = spawn_app_with(&settings).await;
     let staff = app
         .admin_of("Northwind IT", "nadia@northwind.example")
         .await;
@@ -188,6 +194,17 @@ pub async fn fleet() -> Fleet {
 }
 
 impl Fleet {
+    /// A fleet of the test's own making, in `sim`.
+    pub fn with_microsoft(app: TestApp, staff: Client, sim: Simulator) -> Fleet {
+        Fleet {
+            app,
+            staff,
+            sim: Some(sim),
+            registrations: HashMap::new(),
+            tenants: HashMap::new(),
+        }
+    }
+
     /// Tenants and registrations recorded without ever asking Microsoft.
     pub fn without_microsoft(app: TestApp, staff: Client) -> Fleet {
         Fleet {
@@ -210,6 +227,20 @@ impl Fleet {
             self.sim(),
             &format!("/_admin/apps/{}/roles", member.client_id),
             serde_json::json!({ "grant": roles }),
+        )
+        .await;
+    }
+
+    /// A customer's admin takes these application permissions back.
+    pub async fn revoke(&self, key: &str, roles: &[&str]) {
+        let member = MEMBERS
+            .iter()
+            .find(|member| member.key == key)
+            .expect("a member of the fleet");
+        super::watch::admin(
+            self.sim(),
+            &format!("/_admin/apps/{}/roles", member.client_id),
+            serde_json::json!({ "revoke": roles }),
         )
         .await;
     }

@@ -100,6 +100,26 @@ impl TestApp {
         backend.dashboards.kept_at(&id)
     }
 
+    /// Weighs stored checks into alerts now: what the server does after
+    /// checks are written and on every poll, done before the test goes on.
+    pub async fn weigh_alerts(&self) {
+        let backend = self.backend.as_ref().expect("an in-process server");
+        while app::backend::alerts::assessing::assess_due(backend)
+            .await
+            .expect("alerts are weighed")
+            > 0
+        {}
+    }
+
+    /// Sends the digests whose hour has come, as the server does on every
+    /// poll.
+    pub async fn send_digests(&self) -> usize {
+        let backend = self.backend.as_ref().expect("an in-process server");
+        app::backend::alerts::digest::send_due(backend)
+            .await
+            .expect("digests are sent")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
