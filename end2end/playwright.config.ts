@@ -73,6 +73,9 @@ export default defineConfig({
         // The scheduler wakes when staff ask for checks; journeys that press
         // "Check now" should not race a poll that happens to land then.
         TENANTRY_CHECK_POLL_SECONDS: '3600',
+        // The alerts journey's receiver listens on this machine.
+        TENANTRY_WEBHOOKS_TO_THIS_MACHINE: '1',
+        TENANTRY_MAIL_POLL_SECONDS: '2',
       },
     },
   ],

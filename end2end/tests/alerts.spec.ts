@@ -1,6 +1,8 @@
 import { expect, test } from '@playwright/test';
 
-import { AlertsPage, createOrganisation, failOnPageErrors, hydrated, LoginPage } from './pages';
+import {
+  AlertsPage, createOrganisation, failOnPageErrors, hydrated, LoginPage, RegistrationPage, signedWith, simulator, TenantsPage, webhookReceiver,
+} from './pages';
 
 const admin = { email: 'ari@alerting.example', password: 'a passphrase for the alerting admin' };
 
@@ -36,5 +38,83 @@ test('an admin adds a webhook, keeps its secret, and sees a test to an address i
   }).toPass();
   await expect(alerts.log('PSA tickets')).toContainText('webhooks go only to public addresses');
 
+  noPageErrors();
+});
+
+test('a registration that loses consent in Microsoft is told once to the webhook, signed, and only as the channel\'s rules allow', async ({ page }) => {
+  const wingtip = { email: 'wes@wingtipalerts.example', password: 'a passphrase for wingtip alerts' };
+  const TENANT = '8d8d8d8d-0000-4000-8000-000000000001';
+  const CLIENT = '8d8d8d8d-0000-4000-8000-000000000002';
+  const SECRET = 'Wt8~alerted.secret-valueForTheJourney';
+  createOrganisation('Wingtip Alerts MSP', wingtip.email, wingtip.password);
+  await simulator('/_admin/tenants', { id: TENANT, domains: ['alpine.example'], display_name: 'Alpine Ski House', cloud: 'global' });
+  await simulator('/_admin/apps', { tenant_id: TENANT, client_id: CLIENT, display_name: 'Tenantry Mail Sender', roles: ['Mail.Send'],
+    secrets: [{ value: SECRET, expires_at: Math.floor(Date.now() / 1000) + 200 * 86400 }] });
+  const hook = await webhookReceiver();
+  const noPageErrors = failOnPageErrors(page);
+
+  const login = new LoginPage(page);
+  await login.open();
+  await login.signIn(wingtip.email, wingtip.password);
+  const tenants = new TenantsPage(page);
+  await tenants.open();
+  await tenants.add({ name: 'Alpine Ski House', tenantId: TENANT, domain: '', cloud: 'Global (commercial)' });
+  await page.getByRole('link', { name: 'Alpine Ski House' }).click();
+  await hydrated(page);
+  await page.getByRole('group', { name: 'Products this registration serves' }).getByLabel('E-mail through Microsoft Graph').check();
+  await page.getByLabel('Application (client) ID').fill(CLIENT);
+  await page.getByLabel('Client secret value').fill(SECRET);
+  await page.getByLabel('Secret expires').fill(new Date(Date.now() + 200 * 86400 * 1000).toISOString().slice(0, 10));
+  await page.getByRole('button', { name: 'Save registration' }).click();
+  await page.getByRole('link', { name: 'E-mail through Microsoft Graph' }).click();
+  await hydrated(page);
+  const registrationUrl = page.url();
+  const registration = new RegistrationPage(page);
+  await registration.checkNow();
+  await expect(registration.standing()).toContainText('Healthy');
+
+  const alerts = new AlertsPage(page);
+  await alerts.open();
+  await alerts.addWebhook('Service desk', hook.url);
+  const secret = await alerts.signingSecret().inputValue();
+  await page.getByRole('link', { name: 'Show it in the list' }).click();
+  await hydrated(page);
+  await expect(alerts.told('Service desk')).toContainText('All events');
+
+  // Only critical problems, and not the flapping summaries.
+  await alerts.changeRules('Service desk', async (form) => {
+    await form.getByLabel('A registration keeps changing').uncheck();
+    await form.getByLabel('From severity').selectOption({ label: 'Only critical problems' });
+  });
+  await expect(alerts.told('Service desk')).toContainText('Only critical problems');
+  await expect(alerts.told('Service desk')).toContainText('A registration starts failing');
+  await expect(alerts.told('Service desk')).not.toContainText('A registration keeps changing');
+
+  // Alpine's admin takes the consent back in Entra.
+  await simulator(`/_admin/apps/${CLIENT}/roles`, { revoke: ['Mail.Send'] });
+  await page.goto(registrationUrl);
+  await hydrated(page);
+  await registration.checkNow();
+  await expect(registration.standing()).toContainText('Failing');
+  await expect.poll(() => hook.received.length, { timeout: 20_000 }).toBe(1);
+  const alert = JSON.parse(hook.received[0].body);
+  expect(alert.type).toBe('registration.consent_removed');
+  expect(alert.tenant.name).toBe('Alpine Ski House');
+  expect(alert.finding.code).toBe('consent_missing');
+  expect(signedWith(secret, hook.received[0])).toBe(true);
+
+  // Checked again and still failing: nothing more. Granted again: the
+  // recovery is only "info", below this channel's rules.
+  await registration.checkNow();
+  await simulator(`/_admin/apps/${CLIENT}/roles`, { grant: ['Mail.Send'] });
+  await registration.checkNow();
+  await expect(registration.standing()).toContainText('Healthy');
+  await page.waitForTimeout(5_000);
+  expect(hook.received).toHaveLength(1);
+
+  await alerts.open();
+  await expect(alerts.log('Service desk')).toContainText('registration.consent_removed');
+  await expect(alerts.log('Service desk')).toContainText('Delivered');
+  await hook.close();
   noPageErrors();
 });

@@ -1,5 +1,8 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
+import { createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 
 /**
@@ -469,4 +472,48 @@ export class AlertsPage {
   log(channel: string) {
     return this.page.getByRole('table', { name: `What was sent to ${channel}` });
   }
+
+  told(channel: string) {
+    return this.page.getByLabel(`What ${channel} is told`);
+  }
+
+  /** Opens the channel's rules, lets `choose` change them, and saves. */
+  async changeRules(channel: string, choose: (form: Locator) => Promise<void>) {
+    await this.page.getByText(`Change what ${channel} is told`).click();
+    const form = this.page.locator('details[open] form');
+    await choose(form);
+    await reloadsAfter(this.page, () => form.getByRole('button', { name: 'Save the rules' }).click());
+  }
+}
+
+/** A webhook receiver on this machine that keeps what it is sent. */
+export async function webhookReceiver() {
+  const received: { id: string; timestamp: string; signature: string; body: string }[] = [];
+  const server = http.createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      received.push({
+        id: String(request.headers['webhook-id'] ?? ''),
+        timestamp: String(request.headers['webhook-timestamp'] ?? ''),
+        signature: String(request.headers['webhook-signature'] ?? ''),
+        body,
+      });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Whether `signature` (a webhook-signature header) signs the message with `secret` (whsec_…). */
+export function signedWith(secret: string, message: { id: string; timestamp: string; signature: string; body: string }) {
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const expected = createHmac('sha256', key).update(`${message.id}.${message.timestamp}.${message.body}`).digest('base64');
+  return message.signature.split(' ').includes(`v1,${expected}`);
 }

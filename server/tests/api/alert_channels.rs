@@ -373,3 +373,29 @@ async fn teams_gets_an_adaptive_card_and_slack_blocks_neither_signed_nor_given_a
         check(&serde_json::from_slice(&got.body).unwrap());
     }
 }
+
+#[tokio::test]
+async fn plain_http_is_refused_beyond_this_machine_even_where_receivers_here_are_allowed() {
+    let (app, admin) = app(true).await;
+    for url in ["http://hooks.example.com/x", "http://10.0.0.1/x"] {
+        let refused = app
+            .call(
+                &admin,
+                "add_alert_channel",
+                &[
+                    ("form[kind]", "webhook"),
+                    ("form[name]", "PSA"),
+                    ("form[url]", url),
+                ],
+            )
+            .await;
+        assert_eq!(
+            app_error(refused).await.for_field("url").as_deref(),
+            Some("The address must start with https://."),
+            "{url}"
+        );
+    }
+    let receiver = receiver(StatusCode::OK, Duration::ZERO).await;
+    assert!(receiver.url.starts_with("http://127.0.0.1"));
+    add(&app, &admin, &receiver.url).await;
+}

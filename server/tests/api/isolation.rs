@@ -93,6 +93,9 @@ const SERVER_FUNCTIONS: &[(&str, Caller)] = &[
     ("list_alert_channels", READS),
     ("remove_alert_channel", WRITES),
     ("send_alert_test", WRITES),
+    ("load_alert_settings", READS),
+    ("save_alert_channel_rules", WRITES),
+    ("save_alert_time_zone", WRITES),
     ("adopt_verified_contact", WRITES),
 ];
 
@@ -276,6 +279,10 @@ fn arguments(victim: &Victim) -> Vec<(&'static str, String)> {
         ("form[kind]", "slack".into()),
         ("form[name]", "Intruder's channel".into()),
         ("form[url]", "https://hooks.intruder.example/x".into()),
+        ("form[events][]", "registration.stale".into()),
+        ("form[min_severity]", "critical".into()),
+        ("form[digest_hour]", "3".into()),
+        ("time_zone", "Pacific/Chatham".into()),
     ]
 }
 
@@ -337,6 +344,15 @@ async fn assert_victim_untouched(app: &TestApp, victim: &Victim) {
     let channels: Vec<app::model::AlertChannelView> = serde_json::from_str(&channels).unwrap();
     assert_eq!(channels.len(), 1, "the alert channel is still there");
     assert!(channels[0].deliveries.is_empty(), "nobody sent it a test");
+    assert_eq!(
+        channels[0].rules.min_severity, "info",
+        "its rules are as set"
+    );
+    assert_eq!(channels[0].rules.digest_hour, None);
+    let (status, settings) = call(app, &victim.admin, "load_alert_settings", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let settings: app::model::AlertSettingsView = serde_json::from_str(&settings).unwrap();
+    assert_eq!(settings.time_zone, "UTC", "its time zone is its own");
 }
 
 #[tokio::test]

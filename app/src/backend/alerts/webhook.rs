@@ -33,9 +33,18 @@ impl WebhookUrl {
     pub fn parse(text: &str, loopback_allowed: bool) -> Result<Self, String> {
         let url = reqwest::Url::parse(text.trim())
             .map_err(|_| "Enter the receiver's full address, starting with https://.".to_owned())?;
+        // Plain http never leaves this machine: only a loopback address
+        // (or localhost), and only where receivers here are allowed.
+        let host = url
+            .host_str()
+            .unwrap_or_default()
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        let this_machine = host.eq_ignore_ascii_case("localhost")
+            || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
         match url.scheme() {
             "https" => {}
-            "http" if loopback_allowed => {}
+            "http" if loopback_allowed && this_machine => {}
             _ => return Err("The address must start with https://.".to_owned()),
         }
         if url.host_str().is_none_or(str::is_empty) {
