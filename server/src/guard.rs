@@ -11,6 +11,8 @@ use tower_sessions::Session;
 /// and answer 401.
 const PUBLIC_SECTIONS: &[&str] = &[
     "login", "setup", "invite", "reset", "onboard", "consent", "recover", "api", "pkg", "health",
+    // Documentation for whoever builds a receiver of Tenantry's webhooks.
+    "schemas",
 ];
 const PUBLIC_FILES: &[&str] = &["/favicon.ico", "/favicon.svg", "/robots.txt"];
 
@@ -89,6 +91,7 @@ mod tests {
             "/api/login",
             "/pkg/tenantry.js",
             "/health",
+            "/schemas/alert-event.json",
             "/favicon.ico",
         ] {
             assert!(is_public(path), "{path}");

@@ -219,6 +219,7 @@ impl Application {
                 crate::render_limit::in_turn,
             ))
             .route("/health", get(health))
+            .route("/schemas/alert-event.json", get(alert_event_schema))
             .route(
                 "/onboard/certificate.cer",
                 get(crate::downloads::onboarding_certificate),
@@ -461,4 +462,12 @@ async fn server_fn_errors_keep_their_status(response: Response) -> Response {
 
 async fn health() -> &'static str {
     "ok"
+}
+
+/// What a signed webhook's body holds, for whoever builds its receiver.
+async fn alert_event_schema() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/schema+json")],
+        domain::alert_message::EVENT_SCHEMA,
+    )
 }

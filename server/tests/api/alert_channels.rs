@@ -399,3 +399,17 @@ async fn plain_http_is_refused_beyond_this_machine_even_where_receivers_here_are
     assert!(receiver.url.starts_with("http://127.0.0.1"));
     add(&app, &admin, &receiver.url).await;
 }
+
+#[tokio::test]
+async fn the_json_schema_of_a_webhooks_body_is_served_for_whoever_builds_a_receiver() {
+    let (app, _) = app(false).await;
+    let served = reqwest::get(app.url("/schemas/alert-event.json"))
+        .await
+        .unwrap();
+    assert_eq!(served.status(), StatusCode::OK);
+    assert_eq!(served.headers()["content-type"], "application/schema+json");
+    let schema: serde_json::Value = served.json().await.unwrap();
+    assert_eq!(schema["title"], "Tenantry alert");
+    let types = schema["properties"]["type"]["enum"].as_array().unwrap();
+    assert!(types.iter().any(|t| t == "registration.failing"));
+}
