@@ -28,6 +28,9 @@ pub struct Config {
     /// `TENANTRY_ALERT_PATIENCE_MINUTES`: a registration that cannot be
     /// checked is alerted on only after this long.
     pub alert_patience_minutes: i64,
+    /// `TENANTRY_ALERT_SEND_TIMEOUT_SECONDS`: how long a receiver has to
+    /// answer (and its name to resolve).
+    pub alert_send_timeout_seconds: i64,
     pub log_filter: String,
     /// Live reload for `cargo leptos watch`; never in production.
     pub dev_reload: bool,
@@ -125,6 +128,7 @@ struct FileConfig {
     onboarding_ttl_hours: Option<i64>,
     recovery_window_hours: Option<i64>,
     alert_patience_minutes: Option<i64>,
+    alert_send_timeout_seconds: Option<i64>,
     recovery_requests_per_hour: Option<i64>,
     mail_from: Option<String>,
     mail_poll_seconds: Option<i64>,
@@ -256,6 +260,12 @@ impl Config {
                 env("TENANTRY_ALERT_PATIENCE_MINUTES"),
                 file.alert_patience_minutes,
                 60,
+            )?,
+            alert_send_timeout_seconds: positive(
+                "TENANTRY_ALERT_SEND_TIMEOUT_SECONDS",
+                env("TENANTRY_ALERT_SEND_TIMEOUT_SECONDS"),
+                file.alert_send_timeout_seconds,
+                10,
             )?,
             log_filter: env("TENANTRY_LOG")
                 .or(file.log)

@@ -123,6 +123,7 @@ pub async fn open_backend(
         alerts: backend::alerts::Alerts::new(
             config.webhooks_to_this_machine,
             std::time::Duration::from_secs(config.mail.poll_seconds as u64),
+            std::time::Duration::from_secs(config.alert_send_timeout_seconds as u64),
             time::Duration::minutes(config.alert_patience_minutes),
             checked,
         ),

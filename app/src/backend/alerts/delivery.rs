@@ -18,9 +18,6 @@ use domain::outbox::{DeliveryFailure, MessageState};
 use domain::webhook::WebhookSecret;
 use sqlx::{Sqlite, Transaction};
 
-/// Longer than one send with its time limit, so a message is never sent
-/// twice at once; short enough that one a killed server held goes soon.
-const LEASE: time::Duration = time::Duration::minutes(2);
 const BATCH: i64 = 20;
 
 pub async fn queue(
@@ -121,7 +118,7 @@ async fn claim_due(backend: &Backend) -> Result<Vec<Claimed>, AppError> {
                  LIMIT $3)
           RETURNING id, organisation_id, channel_id, body, attempts",
     )
-    .bind(Timestamp::of(now + LEASE))
+    .bind(Timestamp::of(now + backend.alerts.lease()))
     .bind(Timestamp::of(now))
     .bind(BATCH)
     .fetch_all(&backend.pool)

@@ -16,9 +16,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
-/// A receiver that does not answer within this long is tried again later.
-const SEND_TIMEOUT: Duration = Duration::from_secs(10);
-
 #[derive(Clone)]
 pub struct Alerts {
     pub sender: webhook::WebhookSender,
@@ -33,17 +30,31 @@ pub struct Alerts {
     pub checked: Arc<Notify>,
     /// One weighing at a time in this process.
     pub weighing: Arc<tokio::sync::Mutex<()>>,
+    /// How long a message to one channel may take: a send resolves the
+    /// name and then waits for the answer, each within `send_timeout`, so a
+    /// claim on a message lasts a little longer than twice this.
+    pub send_timeout: Duration,
 }
 
 impl Alerts {
+    /// How long a claimed message is held before another round may send
+    /// it: longer than one send can take, so it is never sent twice at
+    /// once, and short, so one a killed server held goes soon after.
+    pub fn lease(&self) -> time::Duration {
+        time::Duration::try_from(self.send_timeout * 2).unwrap_or(time::Duration::MINUTE)
+            + time::Duration::seconds(5)
+    }
+
     pub fn new(
         to_this_machine: bool,
         poll: Duration,
+        send_timeout: Duration,
         patience: time::Duration,
         checked: Arc<Notify>,
     ) -> Self {
         Self {
-            sender: webhook::WebhookSender::new(SEND_TIMEOUT, to_this_machine),
+            sender: webhook::WebhookSender::new(send_timeout, to_this_machine),
+            send_timeout,
             wake: Arc::new(Notify::new()),
             poll,
             patience,
@@ -54,8 +65,24 @@ impl Alerts {
 }
 
 /// Checks finishing together are weighed together, so that a mass failure
-/// is one alert: after results are written, this long is waited for more.
+/// is one alert and a sweep is not slowed by weighing as it goes: after
+/// results are written, weighing waits until none came for this long…
 const GATHER: Duration = Duration::from_secs(2);
+/// …but no longer than this while checks keep coming.
+const LONGEST_GATHER: Duration = Duration::from_secs(30);
+
+/// Waits while checks keep being written (see `GATHER`).
+async fn until_quiet(checked: &Notify, quiet: Duration) {
+    let started = tokio::time::Instant::now();
+    while tokio::time::timeout(quiet, checked.notified())
+        .await
+        .is_ok()
+    {
+        if started.elapsed() >= LONGEST_GATHER {
+            break;
+        }
+    }
+}
 
 /// Weighs checks into alerts and sends digests, until the process ends.
 pub async fn watch(backend: Backend) {
@@ -66,7 +93,7 @@ pub async fn watch(backend: Backend) {
         let _ = digest::send_due(&backend).await;
         tokio::select! {
             _ = backend.alerts.checked.notified() => {
-                tokio::time::sleep(GATHER.min(backend.alerts.poll)).await;
+                until_quiet(&backend.alerts.checked, GATHER.min(backend.alerts.poll)).await;
             }
             _ = tokio::time::sleep(backend.alerts.poll) => {}
         }
