@@ -32,10 +32,64 @@ CREATE TABLE alert_mass_failures (
     PRIMARY KEY (organisation_id, cause)
 );
 
--- Which events a channel hears, about which tenants and products, and
--- whether at once or in a daily digest (JSON of `domain::alert_rules`).
-ALTER TABLE alert_channels ADD COLUMN rules TEXT NOT NULL DEFAULT '{}';
-ALTER TABLE alert_channels ADD COLUMN next_digest_at TEXT;
+-- Channels gain e-mail (through the mail server, or a mailbox through
+-- Microsoft Graph), which SQLite's CHECK cannot take without rebuilding the
+-- table; its deliveries are set aside meanwhile, so no row ever points at a
+-- missing channel. Each channel also gets its rules: which events it hears,
+-- about which tenants and products, and whether at once or in a daily
+-- digest (JSON of `domain::alert_rules`).
+PRAGMA defer_foreign_keys = ON;
+
+CREATE TABLE alert_deliveries_kept AS SELECT * FROM alert_deliveries;
+DROP TABLE alert_deliveries;
+
+CREATE TABLE alert_channels_rebuilt (
+    id               TEXT PRIMARY KEY NOT NULL,
+    organisation_id  TEXT NOT NULL REFERENCES organisations (id),
+    kind             TEXT NOT NULL CHECK (kind IN ('webhook', 'teams', 'slack', 'email', 'graph')),
+    name             TEXT NOT NULL,
+    host             TEXT NOT NULL,
+    secret_sealed    TEXT NOT NULL,
+    created_by       TEXT NOT NULL,
+    created_at       TEXT NOT NULL,
+    removed_at       TEXT,
+    rules            TEXT NOT NULL DEFAULT '{}',
+    next_digest_at   TEXT,
+    UNIQUE (id, organisation_id),
+    FOREIGN KEY (created_by, organisation_id) REFERENCES users (id, organisation_id)
+);
+INSERT INTO alert_channels_rebuilt
+    (id, organisation_id, kind, name, host, secret_sealed, created_by, created_at, removed_at)
+SELECT id, organisation_id, kind, name, host, secret_sealed, created_by, created_at, removed_at
+  FROM alert_channels;
+DROP TABLE alert_channels;
+ALTER TABLE alert_channels_rebuilt RENAME TO alert_channels;
+CREATE INDEX alert_channels_of_organisation ON alert_channels (organisation_id, created_at);
+
+CREATE TABLE alert_deliveries (
+    id               TEXT PRIMARY KEY NOT NULL,
+    organisation_id  TEXT NOT NULL,
+    channel_id       TEXT NOT NULL,
+    event            TEXT NOT NULL,
+    body             TEXT NOT NULL,
+    created_at       TEXT NOT NULL,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  TEXT NOT NULL,
+    claimed_until    TEXT,
+    delivered_at     TEXT,
+    failed_at        TEXT,
+    last_answer      TEXT,
+    FOREIGN KEY (channel_id, organisation_id) REFERENCES alert_channels (id, organisation_id)
+);
+INSERT INTO alert_deliveries
+    (id, organisation_id, channel_id, event, body, created_at, attempts, next_attempt_at,
+     claimed_until, delivered_at, failed_at, last_answer)
+SELECT id, organisation_id, channel_id, event, body, created_at, attempts, next_attempt_at,
+       claimed_until, delivered_at, failed_at, last_answer
+  FROM alert_deliveries_kept;
+DROP TABLE alert_deliveries_kept;
+CREATE INDEX alert_deliveries_due ON alert_deliveries (next_attempt_at);
+CREATE INDEX alert_deliveries_of_channel ON alert_deliveries (channel_id, created_at);
 
 -- Alerts waiting for a channel's digest: the message as it will be listed.
 CREATE TABLE alert_digest_items (

@@ -14,17 +14,29 @@ pub enum ChannelKind {
     Webhook,
     Teams,
     Slack,
+    /// Plain-text e-mail through the server's mail server (SMTP).
+    Email,
+    /// Plain-text e-mail sent as one of the organisation's own mailboxes
+    /// through Microsoft Graph, by a registration Tenantry watches.
+    Graph,
 }
 
 impl ChannelKind {
-    pub const ALL: [ChannelKind; 3] =
-        [ChannelKind::Webhook, ChannelKind::Teams, ChannelKind::Slack];
+    pub const ALL: [ChannelKind; 5] = [
+        ChannelKind::Webhook,
+        ChannelKind::Teams,
+        ChannelKind::Slack,
+        ChannelKind::Email,
+        ChannelKind::Graph,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ChannelKind::Webhook => "webhook",
             ChannelKind::Teams => "teams",
             ChannelKind::Slack => "slack",
+            ChannelKind::Email => "email",
+            ChannelKind::Graph => "graph",
         }
     }
 
@@ -35,7 +47,7 @@ impl ChannelKind {
     /// The kind an admin chose in the form.
     pub fn chosen(text: &str) -> Result<Self, &'static str> {
         Self::parse(text.trim())
-            .ok_or("Choose what receives the alerts: a webhook, Microsoft Teams or Slack.")
+            .ok_or("Choose what receives the alerts: a webhook, Microsoft Teams, Slack or e-mail.")
     }
 
     pub fn label(self) -> &'static str {
@@ -43,13 +55,46 @@ impl ChannelKind {
             ChannelKind::Webhook => "Webhook (signed JSON, for ticketing tools)",
             ChannelKind::Teams => "Microsoft Teams (Workflows webhook)",
             ChannelKind::Slack => "Slack (incoming webhook)",
+            ChannelKind::Email => "E-mail (through Tenantry's mail server)",
+            ChannelKind::Graph => "E-mail from your mailbox (Microsoft Graph)",
         }
+    }
+
+    /// E-mail goes to addresses; every other kind to a web address.
+    pub fn is_mail(self) -> bool {
+        matches!(self, ChannelKind::Email | ChannelKind::Graph)
     }
 
     /// Teams and Slack put their own secret in the address; a webhook of
     /// Tenantry's JSON is signed with one Tenantry makes.
     pub fn signed(self) -> bool {
         self == ChannelKind::Webhook
+    }
+}
+
+/// At most this many addresses receive one e-mail channel's alerts.
+pub const RECIPIENTS_LIMIT: usize = 10;
+
+/// An e-mail channel's addresses as typed: separated by commas, semicolons
+/// or spaces, each a plain address, at least one and at most ten.
+pub fn recipients(text: &str) -> Result<Vec<String>, String> {
+    let mut addresses: Vec<String> = Vec::new();
+    for typed in text
+        .split([',', ';', ' ', '\n', '\t'])
+        .filter(|part| !part.trim().is_empty())
+    {
+        let address = crate::staff::Email::parse(typed)
+            .map_err(|_| format!("\"{}\" is not an e-mail address.", typed.trim()))?;
+        if !addresses.contains(&address.as_str().to_owned()) {
+            addresses.push(address.as_str().to_owned());
+        }
+    }
+    match addresses.len() {
+        0 => Err("Enter the addresses to send the alerts to, separated by commas.".to_owned()),
+        n if n > RECIPIENTS_LIMIT => Err(format!(
+            "Send to at most {RECIPIENTS_LIMIT} addresses; a distribution list can reach more."
+        )),
+        _ => Ok(addresses),
     }
 }
 
@@ -92,9 +137,30 @@ pub struct AlertMessage {
     pub details: Value,
 }
 
+/// An alert as plain text for e-mail: what happened and what to do, the
+/// facts, and where to act.
+pub fn plain_text(message: &AlertMessage) -> String {
+    let mut text = format!("{}\n\n", message.text);
+    for (name, value) in &message.facts {
+        text.push_str(&format!("{name}: {value}\n"));
+    }
+    if let Some(link) = &message.link {
+        text.push_str(&format!("\nOpen in Tenantry: {link}\n"));
+    }
+    text.push_str(&format!(
+        "\nSent by Tenantry at {}. Change which alerts reach you on Tenantry's Alerts page.\n",
+        message.at
+    ));
+    text
+}
+
 /// The body to send to a channel of `kind`.
 pub fn body(kind: ChannelKind, message: &AlertMessage) -> Value {
     match kind {
+        ChannelKind::Email | ChannelKind::Graph => json!({
+            "subject": message.title,
+            "text": plain_text(message),
+        }),
         ChannelKind::Webhook => {
             let mut body = json!({
                 "type": message.event,
@@ -296,9 +362,35 @@ mod tests {
     }
 
     #[test]
+    fn an_email_has_the_title_as_subject_and_the_fix_facts_and_link_as_text() {
+        let body = body(ChannelKind::Email, &message());
+        assert_eq!(body["subject"], "Contoso: Mail sender is failing");
+        let text = body["text"].as_str().unwrap();
+        assert!(text.starts_with("Admin consent is missing for Mail.Send."));
+        assert!(text.contains("Tenant: <!channel> & Co\n"));
+        assert!(text.contains("Open in Tenantry: https://tenantry.example/registrations/r1"));
+        assert!(!text.contains("never merged"));
+    }
+
+    #[test]
+    fn recipients_are_plain_addresses_one_to_ten_without_repeats() {
+        assert_eq!(
+            recipients("noc@msp.example; Oncall@MSP.example, noc@msp.example").unwrap(),
+            ["noc@msp.example", "oncall@msp.example"]
+        );
+        assert!(recipients(" , ").is_err());
+        assert!(recipients("noc@msp.example, not an address")
+            .unwrap_err()
+            .contains("\"not\""));
+        let eleven: Vec<String> = (0..11).map(|n| format!("a{n}@msp.example")).collect();
+        assert!(recipients(&eleven.join(",")).is_err());
+    }
+
+    #[test]
     fn only_tenantrys_own_json_is_signed_and_kinds_read_back() {
         assert!(ChannelKind::Webhook.signed());
         assert!(!ChannelKind::Teams.signed() && !ChannelKind::Slack.signed());
+        assert!(!ChannelKind::Email.signed() && !ChannelKind::Graph.signed());
         for kind in ChannelKind::ALL {
             assert_eq!(ChannelKind::parse(kind.as_str()), Some(kind));
         }

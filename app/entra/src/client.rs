@@ -293,6 +293,20 @@ impl EntraClient {
         }
     }
 
+    /// A Graph POST of `body` with the token; the answer's status and body
+    /// as they came (after the retries `send` makes).
+    pub async fn graph_post(
+        &self,
+        cloud: Cloud,
+        token: &AccessToken,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<(u16, String), ClientError> {
+        let url = self.endpoints.graph_url(cloud, path);
+        self.send(|| Ok(self.http.post(&url).bearer_auth(token.bearer()).json(body)))
+            .await
+    }
+
     /// Sends with retries: network errors, 429 and 5xx are retried within
     /// the policy (honouring `Retry-After`); the last answer is returned as
     /// (status, body).

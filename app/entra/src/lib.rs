@@ -8,6 +8,7 @@ pub mod client;
 pub mod endpoints;
 pub mod error;
 pub mod graph;
+pub mod mail;
 pub mod pkcs12_cost;
 pub mod recovery;
 pub mod reports_limit;

@@ -36,6 +36,7 @@ pub fn routes() -> Router<Shared> {
         .route("/_admin/faults", post(add_fault))
         .route("/_admin/faults", delete(clear_faults))
         .route("/_admin/stats", get(stats))
+        .route("/_admin/mail", get(sent_mail))
 }
 
 fn bad_request(message: impl Into<String>) -> Response {
@@ -170,6 +171,7 @@ pub fn create_app(shared: &Shared, new: NewApp) -> Result<App, String> {
         disabled: new.disabled,
         requested: new.requested.into_iter().collect(),
         redirect_uris: new.redirect_uris,
+        mailboxes: None,
     };
     let mut creation = event_about(&tenant_id, "Add application", &app, app.created_at);
     if let Some(upn) = &new.created_by {
@@ -250,6 +252,9 @@ struct AppUpdate {
     ineffective: Option<Vec<String>>,
     requested: Option<Vec<String>>,
     redirect_uris: Option<Vec<String>>,
+    /// An application access policy limiting Mail.Send to these mailboxes
+    /// (an empty list removes the policy).
+    mailboxes: Option<Vec<String>>,
 }
 
 async fn update_app(
@@ -275,6 +280,10 @@ async fn update_app(
     }
     if let Some(redirect_uris) = update.redirect_uris {
         app.redirect_uris = redirect_uris;
+    }
+    if let Some(mailboxes) = update.mailboxes {
+        app.mailboxes = (!mailboxes.is_empty())
+            .then(|| mailboxes.iter().map(|m| m.to_ascii_lowercase()).collect());
     }
     StatusCode::NO_CONTENT.into_response()
 }
@@ -402,6 +411,11 @@ async fn add_fault(State(shared): State<Shared>, Json(fault): Json<Fault>) -> Re
 async fn clear_faults(State(shared): State<Shared>) -> Response {
     shared.lock().faults.clear();
     StatusCode::NO_CONTENT.into_response()
+}
+
+/// What apps sent through `sendMail`, oldest first.
+async fn sent_mail(State(shared): State<Shared>) -> Response {
+    Json(json!({"messages": shared.lock().sent_mail})).into_response()
 }
 
 async fn stats(State(shared): State<Shared>) -> Response {

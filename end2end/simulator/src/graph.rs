@@ -364,3 +364,86 @@ pub async fn probe(
         denied()
     }
 }
+
+/// `POST /v1.0/users/{mailbox}/sendMail`: an app with Mail.Send sends as a
+/// mailbox of its own tenant, unless an application access policy leaves
+/// that mailbox out. Accepted messages are kept for `/_admin/mail`.
+pub async fn send_mail(
+    State(shared): State<Shared>,
+    Path(mailbox): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<Value>,
+) -> Response {
+    let claims = match caller(&shared, &headers).await {
+        Ok(claims) => claims,
+        Err(response) => return response,
+    };
+    if !permitted(&shared, &claims, &["Mail.Send"]) {
+        return graph_error(
+            StatusCode::FORBIDDEN,
+            "ErrorAccessDenied",
+            "Access is denied. Check credentials and try again.",
+        );
+    }
+    let mailbox = mailbox.to_ascii_lowercase();
+    let mut directory = shared.lock();
+    let in_tenant = directory.tenant(&claims.tid).is_some_and(|tenant| {
+        mailbox.rsplit_once('@').is_some_and(|(_, domain)| {
+            tenant
+                .domains
+                .iter()
+                .any(|d| d.eq_ignore_ascii_case(domain))
+        })
+    });
+    if !in_tenant {
+        return graph_error(
+            StatusCode::NOT_FOUND,
+            "ErrorInvalidUser",
+            &format!("The requested user '{mailbox}' is invalid."),
+        );
+    }
+    let policy = directory
+        .app(&claims.appid)
+        .and_then(|app| app.mailboxes.clone());
+    if policy.is_some_and(|allowed| !allowed.contains(&mailbox)) {
+        return graph_error(
+            StatusCode::FORBIDDEN,
+            "ErrorAccessDenied",
+            "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings.",
+        );
+    }
+    let message = &request["message"];
+    let to: Vec<String> = message["toRecipients"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|r| r["emailAddress"]["address"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let subject = message["subject"].as_str().unwrap_or_default().to_owned();
+    if to.is_empty() || subject.is_empty() {
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            "ErrorInvalidRecipients",
+            "At least one recipient and a subject are required.",
+        );
+    }
+    let sent = crate::state::SentMail {
+        tenant_id: claims.tid.clone(),
+        client_id: claims.appid.clone(),
+        mailbox,
+        to,
+        subject,
+        content_type: message["body"]["contentType"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        body: message["body"]["content"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    };
+    directory.sent_mail.push(sent);
+    StatusCode::ACCEPTED.into_response()
+}

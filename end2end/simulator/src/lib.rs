@@ -72,6 +72,7 @@ pub fn router(shared: Shared) -> Router {
             "/v1.0/auditLogs/directoryAudits",
             get(graph::directory_audits),
         )
+        .route("/v1.0/users/{mailbox}/sendMail", post(graph::send_mail))
         .route("/v1.0/{*path}", get(graph::probe))
         .merge(admin::routes())
         .with_state(shared)

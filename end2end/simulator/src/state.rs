@@ -68,6 +68,10 @@ pub struct App {
     /// Web redirect URIs; admin consent sends the admin back only to one.
     #[serde(default)]
     pub redirect_uris: Vec<String>,
+    /// An Exchange application access policy: the only mailboxes the app
+    /// may send as with Mail.Send (None: every mailbox of the tenant).
+    #[serde(default)]
+    pub mailboxes: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -230,6 +234,20 @@ pub struct Directory {
     pub audit_page_size: Option<usize>,
     pub token_requests: u64,
     pub graph_requests: u64,
+    /// Messages sent through `sendMail`, oldest first.
+    pub sent_mail: Vec<SentMail>,
+}
+
+/// One message an app sent as a mailbox.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SentMail {
+    pub tenant_id: String,
+    pub client_id: String,
+    pub mailbox: String,
+    pub to: Vec<String>,
+    pub subject: String,
+    pub content_type: String,
+    pub body: String,
 }
 
 impl Directory {

@@ -11,6 +11,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 const ISOLATION_MIGRATION: i64 = 20261122000006;
+const ALERT_RULES_MIGRATION: i64 = 20261124000015;
 
 async fn pool(url: &str) -> SqlitePool {
     let options = SqliteConnectOptions::from_str(url)
@@ -110,11 +111,10 @@ async fn the_database_refuses_a_registration_or_link_under_another_organisations
     );
 }
 
-#[tokio::test]
-async fn the_isolation_migration_carries_every_row_over() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("old.db").display());
-    let pool = pool(&url).await;
+/// A database migrated up to (not including) `version`, and every
+/// migration, to run on it after rows of the old shape were put in.
+async fn migrated_before(url: &str, version: i64) -> (SqlitePool, Migrator) {
+    let pool = pool(url).await;
     let all = Migrator::new(Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../migrations"
@@ -130,11 +130,19 @@ async fn the_isolation_migration_carries_every_row_over() {
     before.migrations = Cow::Owned(
         all.migrations
             .iter()
-            .filter(|m| m.version < ISOLATION_MIGRATION)
+            .filter(|m| m.version < version)
             .cloned()
             .collect(),
     );
     before.run(&pool).await.unwrap();
+    (pool, all)
+}
+
+#[tokio::test]
+async fn the_isolation_migration_carries_every_row_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("old.db").display());
+    let (pool, all) = migrated_before(&url, ISOLATION_MIGRATION).await;
     for statement in [
         "INSERT INTO organisations VALUES ('o1', 'Northwind IT', '2026-11-01T00:00:00Z')",
         "INSERT INTO users VALUES ('u1', 'o1', 'nadia@northwind.example', 'Nadia', 'hash', 'admin', '2026-11-01T00:00:00Z')",
@@ -193,4 +201,56 @@ async fn the_isolation_migration_carries_every_row_over() {
         .await
         .unwrap();
     assert!(problems.is_empty(), "{problems:?}");
+}
+
+#[tokio::test]
+async fn the_alert_rules_migration_carries_channels_and_their_deliveries_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("old.db").display());
+    let (pool, all) = migrated_before(&url, ALERT_RULES_MIGRATION).await;
+    for statement in [
+        "INSERT INTO organisations (id, name, created_at) VALUES ('o1', 'Northwind IT', '2026-11-01T00:00:00Z')",
+        "INSERT INTO users (id, organisation_id, email, display_name, password_hash, role, created_at)
+         VALUES ('u1', 'o1', 'nadia@northwind.example', 'Nadia', 'hash', 'admin', '2026-11-01T00:00:00Z')",
+        "INSERT INTO alert_channels (id, organisation_id, kind, name, host, secret_sealed, created_by, created_at)
+         VALUES ('c1', 'o1', 'webhook', 'PSA', 'psa.example', 'v1.sealed', 'u1', '2026-11-23T00:00:00Z')",
+        "INSERT INTO alert_deliveries (id, organisation_id, channel_id, event, body, created_at, attempts, next_attempt_at, delivered_at, last_answer)
+         VALUES ('d1', 'o1', 'c1', 'test', '{}', '2026-11-23T00:00:00Z', 1, '2026-11-23T00:00:00Z', '2026-11-23T00:00:01Z', 'HTTP 200')",
+    ] {
+        sqlx::query(statement).execute(&pool).await.unwrap();
+    }
+
+    all.run(&pool).await.unwrap();
+
+    assert_eq!(
+        ids(
+            &pool,
+            "SELECT id || ':' || kind || ':' || secret_sealed || ':' || rules FROM alert_channels"
+        )
+        .await,
+        ["c1:webhook:v1.sealed:{}"]
+    );
+    assert_eq!(
+        ids(
+            &pool,
+            "SELECT id || ':' || channel_id || ':' || last_answer FROM alert_deliveries"
+        )
+        .await,
+        ["d1:c1:HTTP 200"]
+    );
+    let problems: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    let refused = sqlx::query(
+        "INSERT INTO alert_deliveries (id, organisation_id, channel_id, event, body, created_at, next_attempt_at)
+         VALUES ('d2', 'o2', 'c1', 'test', '{}', '2026-11-23T00:00:00Z', '2026-11-23T00:00:00Z')",
+    )
+    .execute(&pool)
+    .await;
+    assert!(
+        refused.is_err(),
+        "a delivery cannot name another organisation's channel"
+    );
 }
