@@ -11,7 +11,15 @@ pub struct AlertChannelForm {
     /// `webhook`, `teams` or `slack` (`domain::alert_message::ChannelKind`).
     pub kind: String,
     pub name: String,
+    /// A web address, or for e-mail the addresses separated by commas.
     pub url: String,
+    /// E-mail from a mailbox through Graph: the mailbox it is sent as…
+    #[serde(default)]
+    pub mailbox: String,
+    /// …by this registration (the e-mail product, in the organisation's
+    /// own Microsoft 365 tenant).
+    #[serde(default)]
+    pub registration_id: String,
 }
 
 /// A channel just added, with its signing secret (a webhook of Tenantry's
@@ -82,6 +90,11 @@ pub struct AlertSettingsView {
     pub tenants: Vec<(String, String)>,
     /// (id, name) of the products.
     pub products: Vec<(String, String)>,
+    /// (id, description) of the registrations that may send e-mail alerts
+    /// through Graph: the e-mail product, in the organisation's own tenant.
+    pub senders: Vec<(String, String)>,
+    /// Whether the organisation's own tenant is recorded (Recovery page).
+    pub home_tenant_known: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

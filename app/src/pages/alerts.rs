@@ -220,7 +220,8 @@ fn Channels(
         {can_manage.then(|| view! {
             <section class="card">
                 <h2>"Add a channel"</h2>
-                <AddChannel/>
+                <AddChannel senders=settings.senders.clone()/>
+                <MailThroughGraph home_tenant_known=settings.home_tenant_known/>
             </section>
         })}
         <FormError error=test_error fields=&[]/>
@@ -308,10 +309,28 @@ fn state_label(state: MessageState) -> &'static str {
     }
 }
 
+/// What sending as a mailbox through Graph takes, and how to keep the
+/// permission to that one mailbox.
+#[component]
+fn MailThroughGraph(home_tenant_known: bool) -> impl IntoView {
+    view! {
+        <details>
+            <summary>"E-mail from your own mailbox through Microsoft Graph"</summary>
+            <p>"Tenantry sends as a mailbox of your own Microsoft 365 tenant, with a registration there that has the e-mail product. Set it up like a customer's: record your tenant under Tenants, create an onboarding link for the e-mail product and follow it. Tenantry then watches that registration like any other, so you hear when the channel itself would stop working."</p>
+            {(!home_tenant_known).then(|| view! {
+                <p class="form-error">"Record your organisation's own tenant on the Recovery page first: only a registration in it may send your alerts."</p>
+            })}
+            <p>"Mail.Send, as an application permission, lets the registration send as any mailbox in your tenant, not only the alerts mailbox. Keep it to that one mailbox with an Exchange Online application access policy, run once in Exchange Online PowerShell:"</p>
+            <pre><code>"New-ApplicationAccessPolicy -AppId <Application (client) ID> -PolicyScopeGroupId alerts@your-company.example -AccessRight RestrictAccess -Description \"Tenantry alerts only\""</code></pre>
+            <p>"Graph then refuses every other mailbox, and Tenantry shows that refusal in the channel's log. Microsoft is moving these policies to RBAC for Applications, where the limited permission is granted in Exchange Online instead and the tenant-wide Mail.Send consent is removed from Entra ID (the two are added together); Tenantry checks the Entra consent, so keep the application access policy for this registration."</p>
+        </details>
+    }
+}
+
 /// A webhook's signing secret is shown here once; the channel is listed
 /// when the page is opened again.
 #[island]
-fn AddChannel() -> impl IntoView {
+fn AddChannel(senders: Vec<(String, String)>) -> impl IntoView {
     let add = Sent::<AddedAlertChannel>::new();
     let form = NodeRef::<leptos::html::Form>::new();
     let error = add.error();
@@ -328,8 +347,18 @@ fn AddChannel() -> impl IntoView {
                 <p class="field-error" id="channel-kind-error" data-error-for="kind">{kind_error}</p>
             </div>
             <FormInput label="Name" name="name" error hint="What it feeds, e.g. the PSA's ticket queue."/>
-            <FormInput label="Receiver's address" name="url" kind="url" error hint="An https:// address. It is kept sealed; only its host is shown again."/>
-            <FormError error fields=&["kind", "name", "url"]/>
+            <FormInput label="Receiver's address" name="url" error hint="An https:// address, kept sealed; only its host is shown again. For e-mail: the addresses to send to, separated by commas."/>
+            <FormInput label="Sending mailbox" name="mailbox" kind="email" error hint="E-mail from your mailbox only: the mailbox the alerts are sent as."/>
+            <div class="field">
+                <label for="channel-sender">"Registration that sends"</label>
+                <p class="hint">"E-mail from your mailbox only: a registration with the e-mail product in your own tenant."</p>
+                <select id="channel-sender" name="form[registration_id]" data-field="registration_id" aria-describedby="channel-sender-error">
+                    <option value="">"None"</option>
+                    {senders.into_iter().map(|(id, label)| view! { <option value=id>{label}</option> }).collect_view()}
+                </select>
+                <p class="field-error" id="channel-sender-error" data-error-for="registration_id">{move || error.get().and_then(|error| error.for_field("registration_id"))}</p>
+            </div>
+            <FormError error fields=&["kind", "name", "url", "mailbox", "registration_id"]/>
             <button type="submit" disabled=move || add.pending()>"Add the channel"</button>
         </form>
         {move || add.ok().map(|added| view! {

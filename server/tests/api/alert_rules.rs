@@ -173,7 +173,7 @@ async fn a_channel_hears_only_its_events_severities_and_tenants_and_another_orga
     assert_eq!(saved.status(), StatusCode::OK);
     let listed = channels(&fleet.app, &fleet.staff).await;
     let shown = listed.iter().find(|c| c.name == "Adatum").unwrap();
-    assert_eq!(shown.rules.tenants, [adatum.clone()]);
+    assert_eq!(shown.rules.tenants, [adatum]);
     assert_eq!(shown.rules.min_severity, "critical");
     assert_eq!(
         shown.rules.events,

@@ -6,6 +6,7 @@
 mod support;
 
 mod alert_channels;
+mod alert_mail;
 mod alert_restart;
 mod alert_rules;
 mod audit_trail;

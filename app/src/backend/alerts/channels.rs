@@ -25,10 +25,73 @@ use serde::{Deserialize, Serialize};
 const DELIVERIES_SHOWN: i64 = 10;
 
 /// What is sealed for a channel: where it goes and what signs it.
-#[derive(Serialize, Deserialize)]
+#[derive(Default, Serialize, Deserialize)]
 pub struct Sealed {
+    /// A web address (empty for e-mail).
     pub url: String,
     pub secrets: Vec<String>,
+    /// E-mail: who receives it.
+    #[serde(default)]
+    pub recipients: Vec<String>,
+    /// Graph: the mailbox it is sent as and the registration that sends.
+    #[serde(default)]
+    pub mailbox: Option<String>,
+    #[serde(default)]
+    pub registration_id: Option<String>,
+}
+
+/// Where a new channel's messages go, as the form gave it.
+enum Target {
+    Web(WebhookUrl),
+    Mail(Vec<String>),
+}
+
+#[derive(sqlx::FromRow)]
+struct SenderRow {
+    id: String,
+    profiles: String,
+    entra_tenant_id: Option<String>,
+    home_tenant_id: Option<String>,
+}
+
+/// The registration a Graph channel sends with: the organisation's own,
+/// with the e-mail product, in the organisation's own Microsoft 365 tenant
+/// (the one recorded for company recovery). A customer's consent to
+/// Mail.Send was given for their product, never for the MSP's alerts.
+async fn sender(ctx: &Staff, id: &str) -> Result<Result<String, String>, AppError> {
+    if id.trim().is_empty() {
+        return Ok(Err(
+            "Choose the registration that sends: one with the e-mail product in your own tenant."
+                .to_owned(),
+        ));
+    }
+    let row: Option<SenderRow> = sqlx::query_as(
+        "SELECT r.id, r.profiles, t.entra_tenant_id, o.home_tenant_id
+           FROM registrations r
+           JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id
+           JOIN organisations o ON o.id = r.organisation_id
+          WHERE r.id = $1 AND r.organisation_id = $2 AND r.archived_at IS NULL",
+    )
+    .bind(id.trim())
+    .bind(ctx.scope.organisation_id())
+    .fetch_optional(ctx.pool())
+    .await
+    .map_err(db("could not read a sending registration"))?;
+    let Some(row) = row else {
+        return Ok(Err("That registration is not one of yours.".to_owned()));
+    };
+    let has_email = domain::profile::parse_list(&row.profiles)
+        .is_ok_and(|profiles| profiles.iter().any(|p| p.id == "email"));
+    Ok(match (has_email, row.home_tenant_id, row.entra_tenant_id) {
+        (false, _, _) => Err("That registration does not have the e-mail product (Mail.Send).".to_owned()),
+        (true, None, _) => Err(
+            "Record your organisation's own Microsoft 365 tenant on the Recovery page first: only a registration there may send your alerts.".to_owned(),
+        ),
+        (true, Some(home), Some(tenant)) if home.eq_ignore_ascii_case(&tenant) => Ok(row.id),
+        (true, Some(_), _) => Err(
+            "That registration is in a customer's tenant; alerts are sent only from your own tenant's mailbox.".to_owned(),
+        ),
+    })
 }
 
 pub async fn add(ctx: &Staff, form: &AlertChannelForm) -> Result<AddedAlertChannel, AppError> {
@@ -36,15 +99,38 @@ pub async fn add(ctx: &Staff, form: &AlertChannelForm) -> Result<AddedAlertChann
     let mut problems = Problems::default();
     let kind = problems.check("kind", ChannelKind::chosen(&form.kind));
     let name = problems.check("name", alert_message::channel_name(&form.name));
-    let url = problems.check(
-        "url",
-        WebhookUrl::parse(&form.url, ctx.backend.alerts.sender.to_this_machine()),
-    );
-    let (kind, name, url) = problems
+    let target = match kind {
+        Some(kind) if kind.is_mail() => problems
+            .check("url", alert_message::recipients(&form.url))
+            .map(Target::Mail),
+        Some(_) => problems
+            .check(
+                "url",
+                WebhookUrl::parse(&form.url, ctx.backend.alerts.sender.to_this_machine()),
+            )
+            .map(Target::Web),
+        None => None,
+    };
+    let (mailbox, registration) = if kind == Some(ChannelKind::Graph) {
+        let mailbox = problems.check(
+            "mailbox",
+            domain::staff::Email::parse(&form.mailbox)
+                .map(|mailbox| mailbox.as_str().to_owned())
+                .map_err(|_| {
+                    "Enter the mailbox the alerts are sent as, e.g. alerts@your-company.example."
+                }),
+        );
+        let registration =
+            problems.check("registration_id", sender(ctx, &form.registration_id).await?);
+        (mailbox, registration)
+    } else {
+        (None, None)
+    };
+    let (kind, name, target) = problems
         .finish(
             kind.zip(name)
-                .zip(url)
-                .map(|((kind, name), url)| (kind, name, url)),
+                .zip(target)
+                .map(|((kind, name), target)| (kind, name, target)),
         )
         .map_err(AppError::Invalid)?;
     let name = name.as_str();
@@ -55,11 +141,33 @@ pub async fn add(ctx: &Staff, form: &AlertChannelForm) -> Result<AddedAlertChann
         WebhookSecret::from_random(bytes).expose()
     });
     let id = AlertChannelId::generate();
-    let sealed = serde_json::to_vec(&Sealed {
-        url: url.as_str().to_owned(),
-        secrets: secret.iter().cloned().collect(),
-    })
-    .map_err(|error| internal("could not prepare a channel for sealing", error))?;
+    let (sealed, shown) = match target {
+        Target::Web(url) => (
+            Sealed {
+                url: url.as_str().to_owned(),
+                secrets: secret.iter().cloned().collect(),
+                ..Sealed::default()
+            },
+            url.host().to_owned(),
+        ),
+        Target::Mail(recipients) => {
+            let shown = match &mailbox {
+                Some(mailbox) => format!("{} from {mailbox}", recipients.join(", ")),
+                None => recipients.join(", "),
+            };
+            (
+                Sealed {
+                    recipients,
+                    mailbox,
+                    registration_id: registration,
+                    ..Sealed::default()
+                },
+                shown,
+            )
+        }
+    };
+    let sealed = serde_json::to_vec(&sealed)
+        .map_err(|error| internal("could not prepare a channel for sealing", error))?;
     let now = ctx.now();
     let mut tx = begin(ctx.pool()).await?;
     sqlx::query(
@@ -70,7 +178,7 @@ pub async fn add(ctx: &Staff, form: &AlertChannelForm) -> Result<AddedAlertChann
     .bind(ctx.scope.organisation_id())
     .bind(kind.as_str())
     .bind(name)
-    .bind(url.host())
+    .bind(&shown)
     .bind(
         ctx.backend
             .vault
@@ -86,7 +194,7 @@ pub async fn add(ctx: &Staff, form: &AlertChannelForm) -> Result<AddedAlertChann
         ctx,
         AuditAction::AlertChannelAdded,
         name,
-        &format!("{} to {}", kind.as_str(), url.host()),
+        &format!("{} to {shown}", kind.as_str()),
     )
     .await?;
     tx.commit()

@@ -11,9 +11,10 @@ use crate::backend::mail::outbox::after_failed_attempt;
 use crate::backend::vault::SealedIn;
 use crate::backend::{db, internal, Backend, Staff};
 use crate::error::AppError;
-use crate::ids::{AlertChannelId, AlertDeliveryId, OrganisationId};
+use crate::ids::{AlertChannelId, AlertDeliveryId, OrganisationId, RegistrationId};
 use crate::model::AlertDeliveryView;
 use crate::timestamp::Timestamp;
+use domain::alert_message::ChannelKind;
 use domain::outbox::{DeliveryFailure, MessageState};
 use domain::webhook::WebhookSecret;
 use sqlx::{Sqlite, Transaction};
@@ -126,13 +127,29 @@ async fn claim_due(backend: &Backend) -> Result<Vec<Claimed>, AppError> {
     .map_err(db("could not claim alerts"))
 }
 
+/// Where a claimed message goes.
+pub enum Destination {
+    Web {
+        url: WebhookUrl,
+        secrets: Vec<WebhookSecret>,
+    },
+    Smtp {
+        recipients: Vec<String>,
+    },
+    Graph {
+        registration: RegistrationId,
+        mailbox: String,
+        recipients: Vec<String>,
+    },
+}
+
 /// Where a claimed message goes, or why it cannot go anywhere.
 async fn destination(
     backend: &Backend,
     message: &Claimed,
-) -> Result<Result<(WebhookUrl, Vec<WebhookSecret>), DeliveryFailure>, AppError> {
-    let sealed: Option<(String,)> = sqlx::query_as(
-        "SELECT secret_sealed FROM alert_channels
+) -> Result<Result<Destination, DeliveryFailure>, AppError> {
+    let sealed: Option<(String, String)> = sqlx::query_as(
+        "SELECT kind, secret_sealed FROM alert_channels
           WHERE id = $1 AND organisation_id = $2 AND removed_at IS NULL",
     )
     .bind(&message.channel_id)
@@ -140,7 +157,7 @@ async fn destination(
     .fetch_optional(&backend.pool)
     .await
     .map_err(db("could not read an alert channel"))?;
-    let Some((sealed,)) = sealed else {
+    let Some((kind, sealed)) = sealed else {
         return Ok(Err(DeliveryFailure::Permanent(
             "the channel was removed before this was sent".to_owned(),
         )));
@@ -154,6 +171,26 @@ async fn destination(
         .map_err(|error| internal("an alert channel could not be opened", error))?;
     let channel: Sealed = serde_json::from_slice(&opened)
         .map_err(|error| internal("an alert channel is not readable", error))?;
+    match ChannelKind::parse(&kind) {
+        Some(ChannelKind::Email) => {
+            return Ok(Ok(Destination::Smtp {
+                recipients: channel.recipients,
+            }))
+        }
+        Some(ChannelKind::Graph) => {
+            return Ok(match (channel.registration_id, channel.mailbox) {
+                (Some(registration), Some(mailbox)) => Ok(Destination::Graph {
+                    registration: RegistrationId::from(registration),
+                    mailbox,
+                    recipients: channel.recipients,
+                }),
+                _ => Err(DeliveryFailure::Permanent(
+                    "the channel names no mailbox or registration to send with".to_owned(),
+                )),
+            })
+        }
+        _ => {}
+    }
     // The server's settings may have changed since the channel was added
     // (a receiver on this machine no longer allowed).
     let url = match WebhookUrl::parse(&channel.url, backend.alerts.sender.to_this_machine()) {
@@ -166,23 +203,18 @@ async fn destination(
         .map(|secret| WebhookSecret::parse(secret))
         .collect();
     Ok(secrets
-        .map(|secrets| (url, secrets))
+        .map(|secrets| Destination::Web { url, secrets })
         .map_err(|why| DeliveryFailure::Permanent(why.to_owned())))
 }
 
 async fn settle(
     backend: &Backend,
     message: &Claimed,
-    outcome: Result<u16, DeliveryFailure>,
+    outcome: Result<String, DeliveryFailure>,
 ) -> Result<(), AppError> {
     let now = backend.now();
     let (next, delivered_at, failed_at, answer) = match &outcome {
-        Ok(status) => (
-            now,
-            Some(Timestamp::of(now)),
-            None,
-            format!("HTTP {status}"),
-        ),
+        Ok(answer) => (now, Some(Timestamp::of(now)), None, answer.clone()),
         Err(failure) => {
             let (next, failed_at) = after_failed_attempt(message.attempts, failure, now);
             (next, None, failed_at, failure.detail().to_owned())
@@ -206,22 +238,39 @@ async fn settle(
 
 async fn deliver(backend: &Backend, message: &Claimed) -> Result<(), AppError> {
     let outcome = match destination(backend, message).await? {
-        Ok((url, secrets)) => {
-            backend
-                .alerts
-                .sender
-                .send(
-                    &url,
-                    &secrets,
-                    Message {
-                        id: message.id.as_str(),
-                        // When it is sent: receivers refuse a timestamp
-                        // far from their clock, and a retry comes later.
-                        timestamp: backend.now().unix_timestamp(),
-                        body: message.body.as_bytes(),
-                    },
-                )
-                .await
+        Ok(Destination::Web { url, secrets }) => backend
+            .alerts
+            .sender
+            .send(
+                &url,
+                &secrets,
+                Message {
+                    id: message.id.as_str(),
+                    // When it is sent: receivers refuse a timestamp
+                    // far from their clock, and a retry comes later.
+                    timestamp: backend.now().unix_timestamp(),
+                    body: message.body.as_bytes(),
+                },
+            )
+            .await
+            .map(|status| format!("HTTP {status}")),
+        Ok(Destination::Smtp { recipients }) => {
+            super::mail::by_smtp(backend, message.id.as_str(), &recipients, &message.body).await
+        }
+        Ok(Destination::Graph {
+            registration,
+            mailbox,
+            recipients,
+        }) => {
+            super::mail::by_graph(
+                backend,
+                &message.organisation_id,
+                &registration,
+                &mailbox,
+                &recipients,
+                &message.body,
+            )
+            .await?
         }
         Err(failure) => Err(failure),
     };

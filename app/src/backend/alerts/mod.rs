@@ -7,6 +7,7 @@ pub mod assessing;
 pub mod channels;
 pub mod delivery;
 pub mod digest;
+pub mod mail;
 pub mod routing;
 pub mod settings;
 pub mod webhook;

@@ -78,6 +78,41 @@ async fn load(backend: &Backend, id: &RegistrationId) -> Result<Target, AppError
     open(backend, row).await
 }
 
+/// How one of the organisation's active registrations signs in, opened:
+/// for sending as it (alerts through Graph) rather than checking it.
+pub struct SigningIn {
+    pub cloud: Cloud,
+    pub tenant: TenantRef,
+    pub client_id: ClientId,
+    pub credential: Credential,
+}
+
+/// The registration's sign-in, if it is `organisation`'s and not archived.
+pub async fn signing_in(
+    backend: &Backend,
+    organisation: &OrganisationId,
+    id: &RegistrationId,
+) -> Result<Option<SigningIn>, AppError> {
+    let row: Option<TargetRow> = sqlx::query_as(&format!(
+        "SELECT {TARGET_COLUMNS} WHERE r.id = $1 AND r.organisation_id = $2 AND r.archived_at IS NULL"
+    ))
+    .bind(id)
+    .bind(organisation)
+    .fetch_optional(&backend.pool)
+    .await
+    .map_err(db("could not read a registration to send with"))?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let target = open(backend, row).await?;
+    Ok(Some(SigningIn {
+        cloud: target.cloud,
+        tenant: target.tenant,
+        client_id: target.client_id,
+        credential: target.credential,
+    }))
+}
+
 /// Where and as what a stored registration signs in, read back from its
 /// row: the same parsing for a check and for a renewal's trial.
 pub struct Addressed {

@@ -38,22 +38,40 @@ impl SmtpMailer {
     }
 
     pub async fn send(&self, message: &Claimed) -> Result<(), DeliveryFailure> {
-        let to: Mailbox = message.recipient.parse().map_err(|error| {
-            DeliveryFailure::Permanent(format!(
-                "'{}' is not an e-mail address: {error}",
-                message.recipient
-            ))
-        })?;
-        let email = Message::builder()
+        self.send_plain(
+            message.id.as_str(),
+            std::slice::from_ref(&message.recipient),
+            &message.subject,
+            &message.body,
+        )
+        .await
+    }
+
+    /// A plain-text message to `to`; `id` names it (`<id@sender's domain>`)
+    /// so a repeat can be told apart.
+    pub async fn send_plain(
+        &self,
+        id: &str,
+        to: &[String],
+        subject: &str,
+        body: &str,
+    ) -> Result<(), DeliveryFailure> {
+        let mut email = Message::builder()
             .from(self.from.clone())
-            .to(to)
-            .subject(message.subject.as_str())
-            .message_id(Some(format!("<{}@{}>", message.id, self.domain)))
-            .header(ContentType::TEXT_PLAIN)
-            .body(message.body.clone())
-            .map_err(|error| {
-                DeliveryFailure::Permanent(format!("the message cannot be built: {error}"))
+            .subject(subject)
+            .message_id(Some(format!("<{id}@{}>", self.domain)))
+            .header(ContentType::TEXT_PLAIN);
+        for recipient in to {
+            let address: Mailbox = recipient.parse().map_err(|error| {
+                DeliveryFailure::Permanent(format!(
+                    "'{recipient}' is not an e-mail address: {error}"
+                ))
             })?;
+            email = email.to(address);
+        }
+        let email = email.body(body.to_owned()).map_err(|error| {
+            DeliveryFailure::Permanent(format!("the message cannot be built: {error}"))
+        })?;
         match self.transport.send(email).await {
             Ok(_) => Ok(()),
             Err(error) if error.is_permanent() => {
