@@ -105,3 +105,21 @@ CREATE INDEX alert_digest_items_of_channel ON alert_digest_items (channel_id, cr
 
 -- Digests go at an hour of the organisation's own day.
 ALTER TABLE organisations ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
+
+-- What the audit trail records about the organisation's security (sign-in
+-- locked, recovery accepted, refused or locked, a customer's ownership
+-- proof) is alerted on: the database queues it with the audit entry itself,
+-- so no write path can forget, and the alert loop sends and clears it.
+CREATE TABLE alert_audit_queue (
+    audit_event_id   TEXT PRIMARY KEY NOT NULL,
+    organisation_id  TEXT NOT NULL REFERENCES organisations (id),
+    at               TEXT NOT NULL
+);
+
+CREATE TRIGGER audit_events_alerted AFTER INSERT ON audit_events
+WHEN NEW.action IN ('sign_in.locked', 'recovery.accepted', 'recovery.refused', 'recovery.locked',
+                    'tenant.ownership_verified')
+BEGIN
+    INSERT INTO alert_audit_queue (audit_event_id, organisation_id, at)
+    VALUES (NEW.id, NEW.organisation_id, NEW.at);
+END;

@@ -177,6 +177,13 @@ pub fn describe(
         Event::ManyFailing { .. } | Event::ManyRecovered { .. } => {
             return describe_many(event, at, link);
         }
+        Event::SignInLocked { .. }
+        | Event::RecoveryAccepted { .. }
+        | Event::RecoveryRefused { .. }
+        | Event::RecoveryLocked { .. }
+        | Event::OwnershipProved { .. } => {
+            return describe_security(event, &Witness::default(), at, link);
+        }
     };
     let mut facts = vec![
         ("Customer".to_owned(), about.tenant.clone()),
@@ -197,6 +204,92 @@ pub fn describe(
             "tenant": {"id": about.tenant_id, "name": about.tenant, "entra_tenant_id": about.entra_tenant_id},
             "registration": {"id": about.registration_id, "products": about.product_ids},
             "finding": finding_json(finding_of(event), about),
+            "details": details,
+        }),
+    }
+}
+
+/// Who did what the audit trail recorded, as it recorded it.
+#[derive(Debug, Clone, Default)]
+pub struct Witness {
+    pub actor: String,
+    pub ip: String,
+}
+
+/// An alert about the organisation's own security, from its audit trail.
+pub fn describe_security(
+    event: &Event,
+    witness: &Witness,
+    at: &str,
+    link: Option<String>,
+) -> AlertMessage {
+    let from = if witness.ip.is_empty() {
+        String::new()
+    } else {
+        format!(" from {}", witness.ip)
+    };
+    let (title, text, details) = match event {
+        Event::SignInLocked { account } => (
+            format!("Sign-in locked for {account}"),
+            format!(
+                "Sign-in for {account} failed again and again{from}, so it now waits before it is \
+                 tried again. If this was not the member, look at the audit trail and consider a \
+                 new password and a second factor."
+            ),
+            json!({"account": account}),
+        ),
+        Event::RecoveryAccepted { account } => (
+            format!("Access to Tenantry was recovered as {account}"),
+            format!(
+                "Someone{from} proved control of your organisation's Microsoft 365 tenant with a \
+                 recovery app registration and became an admin as {account}. If nobody in your \
+                 company did this, remove that member, turn company recovery off and find out \
+                 who could create app registrations in your tenant."
+            ),
+            json!({"account": account}),
+        ),
+        Event::RecoveryRefused { reason } => (
+            "A company recovery attempt was refused".to_owned(),
+            format!("An attempt{from} to recover access to Tenantry was refused: {reason}"),
+            json!({"reason": reason}),
+        ),
+        Event::RecoveryLocked { until } => (
+            "Company recovery is locked after refused attempts".to_owned(),
+            format!(
+                "Several recovery attempts{from} were refused, so every attempt is refused until \
+                 {until}. If nobody in your company is trying to recover access, someone else is."
+            ),
+            json!({"until": until}),
+        ),
+        Event::OwnershipProved { tenant } => (
+            format!("{tenant} proved control of their Microsoft 365 tenant"),
+            format!("The customer {tenant} proved through an onboarding link that they control the tenant on file; it is now marked verified."),
+            json!({"tenant": tenant}),
+        ),
+        other => return describe(other, &About::default(), at, link, &|unix| unix.to_string()),
+    };
+    let mut facts = Vec::new();
+    if !witness.actor.is_empty() {
+        facts.push(("By".to_owned(), witness.actor.clone()));
+    }
+    if !witness.ip.is_empty() {
+        facts.push(("From".to_owned(), witness.ip.clone()));
+    }
+    let mut details = details;
+    details["actor"] = json!(witness.actor);
+    details["ip"] = json!(witness.ip);
+    AlertMessage {
+        event: event.code().to_owned(),
+        severity: Some(event.severity()),
+        title,
+        text,
+        facts,
+        link,
+        at: at.to_owned(),
+        details: json!({
+            "tenant": null,
+            "registration": null,
+            "finding": null,
             "details": details,
         }),
     }
@@ -310,6 +403,29 @@ mod tests {
         assert!(message.text.contains("expires on day 42"));
         assert!(message.text.contains("E-mail sending stops working"));
         assert_eq!(message.details["details"]["days"], 14);
+    }
+
+    #[test]
+    fn a_recovery_says_who_became_admin_from_where_and_what_to_do_if_unexpected() {
+        let message = describe_security(
+            &Event::RecoveryAccepted {
+                account: "it@northwind.example".to_owned(),
+            },
+            &Witness {
+                actor: "it@northwind.example".to_owned(),
+                ip: "203.0.113.7".to_owned(),
+            },
+            "now",
+            None,
+        );
+        assert_eq!(
+            message.title,
+            "Access to Tenantry was recovered as it@northwind.example"
+        );
+        assert!(message.text.contains("from 203.0.113.7"));
+        assert!(message.text.contains("turn company recovery off"));
+        assert_eq!(message.severity, Some(crate::alerts::Severity::Critical));
+        assert_eq!(message.details["details"]["ip"], "203.0.113.7");
     }
 
     #[test]

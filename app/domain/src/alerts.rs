@@ -6,6 +6,7 @@
 //! that keeps changing is summarised once; many failing at once for one
 //! cause are one alert. Times are Unix seconds, passed in.
 
+use crate::audit::AuditAction;
 use crate::credential::EXPIRY_WARNING_DAYS;
 use crate::dashboard::headline;
 use crate::evaluation::Status;
@@ -77,10 +78,31 @@ pub enum Event {
     ManyRecovered {
         cause: Cause,
     },
+    /// Sign-in for a member's address waits after repeated failures
+    /// (passwords or second-factor codes).
+    SignInLocked {
+        account: String,
+    },
+    /// Someone became an admin by proving control of the organisation's
+    /// Microsoft 365 tenant (company recovery).
+    RecoveryAccepted {
+        account: String,
+    },
+    RecoveryRefused {
+        reason: String,
+    },
+    /// Company recovery refuses every attempt for a while after refusals.
+    RecoveryLocked {
+        until: String,
+    },
+    /// A customer proved control of their tenant through a link.
+    OwnershipProved {
+        tenant: String,
+    },
 }
 
 /// Every event a channel can be told, by code, with what it means.
-pub const EVENTS: [(&str, &str); 12] = [
+pub const EVENTS: [(&str, &str); 17] = [
     ("registration.failing", "A registration starts failing"),
     ("registration.consent_removed", "Admin consent is gone"),
     (
@@ -105,7 +127,54 @@ pub const EVENTS: [(&str, &str); 12] = [
         "Many registrations fail for one cause",
     ),
     ("registrations.mass_failure_over", "A mass failure is over"),
+    (
+        "account.sign_in_locked",
+        "Sign-in locked after repeated failures",
+    ),
+    ("recovery.accepted", "Someone recovered access to Tenantry"),
+    ("recovery.refused", "A company recovery attempt was refused"),
+    ("recovery.locked", "Company recovery locked after refusals"),
+    (
+        "tenant.ownership_proved",
+        "A customer proved control of their tenant",
+    ),
 ];
+
+impl Event {
+    /// The event an audit trail entry calls for, from its action, target
+    /// and detail; None for entries nobody is alerted about.
+    pub fn of_audit(action: AuditAction, target: &str, detail: &str) -> Option<Event> {
+        let text = |s: &str| s.to_owned();
+        Some(match action {
+            AuditAction::SignInLocked => Event::SignInLocked {
+                account: text(target),
+            },
+            AuditAction::RecoveryAccepted => Event::RecoveryAccepted {
+                account: text(target),
+            },
+            AuditAction::RecoveryRefused => Event::RecoveryRefused {
+                reason: text(detail),
+            },
+            AuditAction::RecoveryLocked => Event::RecoveryLocked {
+                until: text(detail),
+            },
+            AuditAction::TenantOwnershipVerified => Event::OwnershipProved {
+                tenant: text(target),
+            },
+            _ => return None,
+        })
+    }
+
+    /// The audit actions that are alerted on (the migration's trigger
+    /// queues exactly these).
+    pub const FROM_AUDIT: [AuditAction; 5] = [
+        AuditAction::SignInLocked,
+        AuditAction::RecoveryAccepted,
+        AuditAction::RecoveryRefused,
+        AuditAction::RecoveryLocked,
+        AuditAction::TenantOwnershipVerified,
+    ];
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -155,6 +224,11 @@ impl Event {
             Event::Settled => "registration.settled",
             Event::ManyFailing { .. } => "registrations.mass_failure",
             Event::ManyRecovered { .. } => "registrations.mass_failure_over",
+            Event::SignInLocked { .. } => "account.sign_in_locked",
+            Event::RecoveryAccepted { .. } => "recovery.accepted",
+            Event::RecoveryRefused { .. } => "recovery.refused",
+            Event::RecoveryLocked { .. } => "recovery.locked",
+            Event::OwnershipProved { .. } => "tenant.ownership_proved",
         }
     }
 
@@ -163,14 +237,21 @@ impl Event {
             Event::Failing { .. }
             | Event::ConsentRemoved
             | Event::CredentialExpired { .. }
-            | Event::ManyFailing { .. } => Severity::Critical,
+            | Event::ManyFailing { .. }
+            | Event::RecoveryAccepted { .. }
+            | Event::RecoveryLocked { .. } => Severity::Critical,
             Event::CredentialExpiring { days, .. } if *days <= 7 => Severity::Critical,
             Event::CouldNotCheck { .. }
             | Event::Stale
             | Event::CredentialExpiring { .. }
             | Event::ExtraPermission { .. }
-            | Event::Flapping { .. } => Severity::Warning,
-            Event::Resolved { .. } | Event::Settled | Event::ManyRecovered { .. } => Severity::Info,
+            | Event::Flapping { .. }
+            | Event::SignInLocked { .. }
+            | Event::RecoveryRefused { .. } => Severity::Warning,
+            Event::Resolved { .. }
+            | Event::Settled
+            | Event::ManyRecovered { .. }
+            | Event::OwnershipProved { .. } => Severity::Info,
         }
     }
 }
@@ -572,6 +653,27 @@ mod tests {
             mass_failures(&vec![unreachable; 9], 9).is_empty(),
             "fewer than ten is never a mass failure"
         );
+    }
+
+    #[test]
+    fn exactly_the_audit_actions_the_migration_queues_are_alerted_on() {
+        let migration = include_str!("../../../migrations/20261124000015_alert_rules.sql");
+        let trigger = &migration[migration
+            .find("CREATE TRIGGER audit_events_alerted")
+            .unwrap()..];
+        for action in AuditAction::ALL {
+            let queued = trigger.contains(&format!("'{}'", action.code()));
+            assert_eq!(
+                queued,
+                Event::FROM_AUDIT.contains(action),
+                "{}",
+                action.code()
+            );
+            assert_eq!(
+                Event::of_audit(*action, "t", "d").is_some(),
+                Event::FROM_AUDIT.contains(action)
+            );
+        }
     }
 
     #[test]

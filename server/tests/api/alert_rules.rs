@@ -534,3 +534,56 @@ async fn a_digest_channel_gets_one_message_at_its_hour_of_the_organisations_day(
     fleet.app.send_digests().await;
     assert_eq!(arrived(&hook, 2).await.len(), 1, "sent once");
 }
+
+#[tokio::test]
+async fn a_locked_sign_in_is_told_to_channels_of_the_whole_organisation_and_nowhere_else() {
+    let app = spawn_app_with(&settings()).await;
+    let admin = app
+        .admin_of("Northwind IT", "nadia@northwind.example")
+        .await;
+    let whole = receiver(StatusCode::OK, Duration::ZERO).await;
+    let one_customer = receiver(StatusCode::OK, Duration::ZERO).await;
+    let elsewhere = receiver(StatusCode::OK, Duration::ZERO).await;
+    add_channel(&app, &admin, "Security", &whole.url).await;
+    let narrow = add_channel(&app, &admin, "Contoso only", &one_customer.url).await;
+    let contoso = app
+        .add_tenant(&admin, "Contoso", "11111111-1111-1111-1111-111111111111")
+        .await;
+    let saved = save_rules(
+        &app,
+        &admin,
+        &narrow,
+        &[
+            ("form[events][]", "account.sign_in_locked"),
+            ("form[min_severity]", "info"),
+            ("form[tenants][]", contoso.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let other = app.admin_of("Tailwind MSP", "tom@tailwind.example").await;
+    add_channel(&app, &other, "Theirs", &elsewhere.url).await;
+
+    let stranger = crate::support::browser();
+    for _ in 0..5 {
+        let refused = app
+            .call(
+                &stranger,
+                "login",
+                &[
+                    ("email", "nadia@northwind.example"),
+                    ("password", "a wrong guess"),
+                ],
+            )
+            .await;
+        assert_ne!(refused.status(), StatusCode::OK);
+    }
+    let got = arrived(&whole, 1).await;
+    assert_eq!(types(&got), ["account.sign_in_locked"]);
+    assert_eq!(got[0]["severity"], "warning");
+    assert_eq!(got[0]["details"]["account"], "nadia@northwind.example");
+    assert_eq!(got[0]["details"]["ip"], "127.0.0.1");
+    assert!(got[0]["link"].as_str().unwrap().ends_with("/audit"));
+    assert!(one_customer.all().is_empty(), "a channel for one customer");
+    assert!(elsewhere.all().is_empty(), "another organisation");
+}

@@ -633,3 +633,79 @@ async fn moving_recovery_to_another_tenant_or_cloud_turns_it_off_and_tells_the_a
         Some("Company recovery was turned off for Northwind")
     );
 }
+
+#[tokio::test]
+async fn a_lockout_of_company_recovery_reaches_the_organisations_alert_channels() {
+    let world = recoverable_world(recovery_app(96)).await;
+    let added = world
+        .app
+        .call(
+            &world.admin,
+            "add_alert_channel",
+            &[
+                ("form[kind]", "email"),
+                ("form[name]", "Security desk"),
+                ("form[url]", "security@northwind.example"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), StatusCode::OK);
+    let channel: app::model::AddedAlertChannel = added.json().await.unwrap();
+    let critical_only = world
+        .app
+        .call(
+            &world.admin,
+            "save_alert_channel_rules",
+            &[
+                ("channel_id", channel.id.as_str()),
+                ("form[events][]", "recovery.refused"),
+                ("form[events][]", "recovery.locked"),
+                ("form[events][]", "recovery.accepted"),
+                ("form[min_severity]", "critical"),
+            ],
+        )
+        .await;
+    assert_eq!(critical_only.status(), StatusCode::OK);
+
+    let person = world.person().await;
+    for _ in 0..3 {
+        result(world.verify(&person, SECRET).await).await;
+    }
+    let alert = {
+        let mut found = None;
+        for _ in 0..100 {
+            let received = world.mail.wait_for(1).await;
+            found = received
+                .into_iter()
+                .find(|m| m.to == ["security@northwind.example"]);
+            if found.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        found.expect("the lockout's alert arrives")
+    };
+    assert_eq!(
+        alert.header("Subject").as_deref(),
+        Some("Company recovery is locked after refused attempts")
+    );
+    assert!(
+        alert
+            .data
+            .contains("Several recovery attempts from 127.0.0.1"),
+        "{}",
+        alert.data
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let to_security = world
+        .mail
+        .wait_for(1)
+        .await
+        .into_iter()
+        .filter(|m| m.to == ["security@northwind.example"])
+        .count();
+    assert_eq!(
+        to_security, 1,
+        "the refusals are warnings, below this channel's rules"
+    );
+}

@@ -4,6 +4,7 @@
 //! backoff), `webhook` (one signed message to one receiver).
 
 pub mod assessing;
+pub mod audited;
 pub mod channels;
 pub mod delivery;
 pub mod digest;
@@ -91,6 +92,7 @@ pub async fn watch(backend: Backend) {
         // A failure is logged with its cause where it became an AppError;
         // the next round tries again.
         while matches!(assessing::assess_due(&backend).await, Ok(weighed) if weighed > 0) {}
+        let _ = audited::send_pending(&backend).await;
         let _ = digest::send_due(&backend).await;
         tokio::select! {
             _ = backend.alerts.checked.notified() => {

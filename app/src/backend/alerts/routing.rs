@@ -11,7 +11,7 @@ use crate::ids::{AlertChannelId, OrganisationId, RegistrationId};
 use crate::timestamp::Timestamp;
 use domain::alert_message::{body, AlertMessage, ChannelKind};
 use domain::alert_rules::{ChannelRules, Subject};
-use domain::alert_text::{describe, describe_many, About};
+use domain::alert_text::{describe, describe_many, describe_security, About, Witness};
 use domain::alerts::{Cause, Event};
 use domain::dashboard::headline;
 use domain::evaluation::Verdict;
@@ -274,6 +274,31 @@ pub async fn route_many(
         );
         send(tx, organisation, &channel, &message, now).await?;
         routed.queued += 1;
+    }
+    Ok(routed)
+}
+
+/// An alert about the organisation's own security (from its audit trail)
+/// to every channel that wants it and does not narrow itself to some
+/// customer tenants or products: these are about no registration.
+pub async fn route_audited(
+    tx: &mut Transaction<'_, Sqlite>,
+    backend: &Backend,
+    organisation: &OrganisationId,
+    event: &Event,
+    witness: &Witness,
+    at: &Timestamp,
+    now: OffsetDateTime,
+) -> Result<Routed, AppError> {
+    let message = describe_security(event, witness, at.as_str(), Some(backend.link("/audit")));
+    let mut routed = Routed::default();
+    for channel in channels(tx, organisation).await? {
+        let whole_organisation =
+            channel.rules.tenants.is_empty() && channel.rules.products.is_empty();
+        if channel.rules.wants(event) && whole_organisation {
+            send(tx, organisation, &channel, &message, now).await?;
+            routed.queued += 1;
+        }
     }
     Ok(routed)
 }
