@@ -103,13 +103,14 @@ pub async fn add(ctx: &Staff, form: &AlertChannelForm) -> Result<AddedAlertChann
         Some(kind) if kind.is_mail() => problems
             .check("url", alert_message::recipients(&form.url))
             .map(Target::Mail),
-        Some(_) => problems
+        // A kind not chosen yet still has its address checked, so every
+        // problem shows at once.
+        _ => problems
             .check(
                 "url",
                 WebhookUrl::parse(&form.url, ctx.backend.alerts.sender.to_this_machine()),
             )
             .map(Target::Web),
-        None => None,
     };
     let (mailbox, registration) = if kind == Some(ChannelKind::Graph) {
         let mailbox = problems.check(
