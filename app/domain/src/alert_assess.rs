@@ -39,12 +39,42 @@ pub struct Seen<'a> {
     /// The extra permissions of its last completed check; None if no check
     /// has completed.
     pub extras: Option<&'a [String]>,
-    /// An acknowledgement holds for its current problem, until then (None:
-    /// no end set).
-    pub acknowledged: Option<Option<i64>>,
+    /// An acknowledgement that holds for its current problem.
+    pub acknowledged: Option<Acknowledged>,
     /// When the watch may show something else without a new check (stale,
     /// an expiry step): `watch::standing_changes_at`.
     pub standing_changes_at: Option<i64>,
+}
+
+/// What staff set aside on the dashboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Acknowledged {
+    /// When it ends, if an end was set.
+    pub until: Option<i64>,
+    /// The headline finding acknowledged (None for stale or could-not-check).
+    pub headline: Option<FindingCode>,
+}
+
+const EXPIRY_CODES: [FindingCode; 4] = [
+    FindingCode::SecretExpiring,
+    FindingCode::SecretExpired,
+    FindingCode::CertificateExpiring,
+    FindingCode::CertificateExpired,
+];
+
+/// Whether an acknowledgement of `headline` holds back `event`: the
+/// registration's state is what was set aside, and so are expiry steps
+/// when the credential's expiry was, and new extra permissions when those
+/// were; anything else (and the end of a problem) is still told.
+fn silenced_by(event: &Event, headline: Option<FindingCode>) -> bool {
+    match event {
+        Event::Resolved { .. } | Event::Settled => false,
+        Event::CredentialExpiring { .. } | Event::CredentialExpired { .. } => {
+            headline.is_some_and(|code| EXPIRY_CODES.contains(&code))
+        }
+        Event::ExtraPermission { .. } => headline == Some(FindingCode::ExtraPermission),
+        _ => true,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,12 +126,20 @@ pub fn assess(told: &Told, seen: &Seen<'_>, patience: i64, at: i64) -> Assessed 
         }
         next.changes.push(at);
     } else if told.summarised && next.changes.is_empty() {
-        // A whole window without a change: it has settled where it is.
-        next.summarised = false;
-        events.push(match next.problem {
-            Some(problem) => told_afresh(problem, seen.now.since, at),
-            None => Event::Settled,
-        });
+        // A whole window without a change: it has settled where it is, if
+        // that is known. Could-not-check within its patience and never
+        // checked are not "works": it stays summarised until they are.
+        match next.problem {
+            Some(problem) => {
+                next.summarised = false;
+                events.push(told_afresh(problem, seen.now.since, at));
+            }
+            None if matches!(seen.now.status, Status::Healthy | Status::Warning) => {
+                next.summarised = false;
+                events.push(Event::Settled);
+            }
+            None => {}
+        }
     }
 
     let (expiry, step) = match seen.expires_at {
@@ -128,9 +166,9 @@ pub fn assess(told: &Told, seen: &Seen<'_>, patience: i64, at: i64) -> Assessed 
     }
 
     match seen.acknowledged {
-        Some(_) => {
+        Some(acknowledged) => {
             let before = events.len();
-            events.retain(|event| matches!(event, Event::Resolved { .. } | Event::Settled));
+            events.retain(|event| !silenced_by(event, acknowledged.headline));
             next.silenced |= events.len() < before;
         }
         None if told.silenced => {
@@ -163,7 +201,7 @@ pub fn assess(told: &Told, seen: &Seen<'_>, patience: i64, at: i64) -> Assessed 
                 .map(|last| last + FLAPPING_WINDOW_SECS)
         })
         .flatten();
-    let acknowledgement_ends = seen.acknowledged.flatten();
+    let acknowledgement_ends = seen.acknowledged.and_then(|a| a.until);
     let recheck_at = [
         patience_ends,
         settles,
@@ -188,6 +226,24 @@ pub struct Folded<K> {
     pub single: Vec<(K, Event)>,
     /// Newly told together: the cause and the registrations in it.
     pub started: Vec<(Cause, Vec<K>)>,
+    /// Part of a mass failure (starting or open), or a recovery from one:
+    /// told together to channels that hear mass failures, and one by one
+    /// to channels that do not (`told_together`).
+    pub folded: Vec<(K, Event)>,
+}
+
+/// The mass event that tells `event` together with others, for a channel
+/// that hears it; a channel that does not is told `event` itself.
+pub fn told_together(event: &Event) -> Event {
+    match event {
+        Event::Resolved { was } => Event::ManyRecovered {
+            cause: Cause::of_problem(*was).unwrap_or(Cause::CouldNotCheck),
+        },
+        other => Event::ManyFailing {
+            cause: Cause::of(other).unwrap_or(Cause::CouldNotCheck),
+            count: 0,
+        },
+    }
 }
 
 /// Folds a pass's events (keyed by registration) into mass failures: a
@@ -215,6 +271,7 @@ pub fn fold<K: Clone>(
     let mut result = Folded {
         single: Vec::new(),
         started: started.iter().map(|cause| (*cause, Vec::new())).collect(),
+        folded: Vec::new(),
     };
     for (key, event) in events {
         match folded(&event) {
@@ -226,8 +283,9 @@ pub fn fold<K: Clone>(
                     .find(|(started, _)| *started == cause)
                     .filter(|_| is_failure)
                 {
-                    keys.push(key);
+                    keys.push(key.clone());
                 }
+                result.folded.push((key, event));
             }
             None => result.single.push((key, event)),
         }
@@ -362,13 +420,16 @@ mod tests {
 
     #[test]
     fn an_acknowledged_problem_is_quiet_until_the_acknowledgement_ends_then_told_again() {
-        let told = step(&Told::default(), Status::Failing, CONSENT, T).told;
-        // Consent now removed and re-granted wrongly: same problem, a
-        // reminder (expiry) would come, but staff acknowledged it.
-        let mut acknowledged = seen(Status::Failing, CONSENT, Some(T));
-        acknowledged.expires_at = Some(T + 20 * DAY);
-        acknowledged.acknowledged = Some(Some(T + 2 * DAY));
-        let quiet = assess(&told, &acknowledged, HOUR, T + HOUR);
+        let failing = step(&Told::default(), Status::Failing, CONSENT, T).told;
+        let resolved = step(&failing, Status::Healthy, &[], T + HOUR).told;
+        // It fails again the same way, and staff's acknowledgement of that
+        // problem (until day 2) holds again: quiet.
+        let mut acknowledged = seen(Status::Failing, CONSENT, Some(T + 2 * HOUR));
+        acknowledged.acknowledged = Some(Acknowledged {
+            until: Some(T + 2 * DAY),
+            headline: Some(FindingCode::ConsentMissing),
+        });
+        let quiet = assess(&resolved, &acknowledged, HOUR, T + 2 * HOUR);
         assert!(quiet.events.is_empty(), "{:?}", quiet.events);
         assert!(quiet.told.silenced);
         assert_eq!(quiet.recheck_at, Some(T + 2 * DAY));
@@ -380,10 +441,86 @@ mod tests {
     }
 
     #[test]
+    fn an_acknowledgement_holds_back_only_what_it_is_about() {
+        let told = step(&Told::default(), Status::Failing, CONSENT, T).told;
+        let mut acknowledged = seen(Status::Failing, CONSENT, Some(T));
+        acknowledged.expires_at = Some(T + 20 * DAY);
+        let extras = ["User.Read.All".to_owned()];
+        acknowledged.extras = Some(&extras);
+        acknowledged.acknowledged = Some(Acknowledged {
+            until: None,
+            headline: Some(FindingCode::ConsentMissing),
+        });
+        let told = Told {
+            extras: Some(Vec::new()),
+            ..told
+        };
+        let assessed = assess(&told, &acknowledged, HOUR, T + HOUR);
+        assert_eq!(
+            assessed.events,
+            vec![
+                Event::CredentialExpiring {
+                    days: 30,
+                    expires_at: T + 20 * DAY
+                },
+                Event::ExtraPermission {
+                    permissions: vec!["User.Read.All".to_owned()]
+                }
+            ],
+            "the credential and a new permission are other news"
+        );
+        let expiring = Some(Acknowledged {
+            until: None,
+            headline: Some(FindingCode::SecretExpiring),
+        });
+        assert!(silenced_by(
+            &Event::CredentialExpiring {
+                days: 7,
+                expires_at: 0
+            },
+            expiring.unwrap().headline
+        ));
+    }
+
+    #[test]
+    fn a_flapping_registration_that_stops_where_nothing_is_known_is_not_called_working() {
+        let mut told = Told::default();
+        for i in 0..4 {
+            let (status, codes) = if i % 2 == 0 {
+                (Status::Failing, WRONG_SECRET)
+            } else {
+                (Status::Healthy, &[][..])
+            };
+            told = step(&told, status, codes, T + i * 60).told;
+        }
+        assert!(told.summarised);
+        let later = T + 3 * 60 + FLAPPING_WINDOW_SECS;
+        // Could not be checked, still within its patience: not "settled".
+        let unknown = assess(
+            &Told {
+                problem: None,
+                ..told.clone()
+            },
+            &seen(
+                Status::CouldNotCheck,
+                &[FindingCode::Unreachable],
+                Some(later - 60),
+            ),
+            HOUR,
+            later,
+        );
+        assert!(unknown.events.is_empty(), "{:?}", unknown.events);
+        assert!(unknown.told.summarised);
+    }
+
+    #[test]
     fn an_acknowledgement_does_not_hold_back_the_news_that_a_problem_ended() {
         let told = step(&Told::default(), Status::Failing, CONSENT, T).told;
         let mut healthy = seen(Status::Healthy, &[], None);
-        healthy.acknowledged = Some(None);
+        healthy.acknowledged = Some(Acknowledged {
+            until: None,
+            headline: Some(FindingCode::ConsentMissing),
+        });
         let assessed = assess(&told, &healthy, HOUR, T + HOUR);
         assert_eq!(
             assessed.events,
@@ -442,6 +579,17 @@ mod tests {
         ));
         let folded = fold(later, &[Cause::CouldNotCheck], 40);
         assert!(folded.started.is_empty());
+        assert_eq!(
+            folded.folded.len(),
+            4,
+            "kept for channels without mass failures"
+        );
+        assert_eq!(
+            told_together(&folded.folded[3].1),
+            Event::ManyRecovered {
+                cause: Cause::CouldNotCheck
+            }
+        );
         assert_eq!(
             folded.single,
             vec![(

@@ -139,6 +139,45 @@ pub fn chosen(
     }
 }
 
+/// What is known about a registration an admin wants alerts sent with, as
+/// a mailbox through Microsoft Graph.
+#[derive(Debug, Clone, Copy)]
+pub struct Sender<'a> {
+    pub has_email_product: bool,
+    pub archived: bool,
+    /// The Directory ID of the tenant the registration is in.
+    pub tenant_id: Option<&'a str>,
+    /// The organisation's own tenant, as recorded for company recovery.
+    pub home_tenant_id: Option<&'a str>,
+    /// Whether control of that tenant was proved (an ownership proof).
+    pub tenant_proved: bool,
+}
+
+/// Whether alerts may be sent with this registration. Mail.Send lets it
+/// send as any mailbox of its tenant, so only the MSP's own tenant will
+/// do, and only once its control was proved: a home tenant is typed by an
+/// admin, and a customer's consent to Mail.Send was given for their
+/// product, never for sending as their people.
+pub fn may_send(sender: &Sender<'_>) -> Result<(), &'static str> {
+    let own = matches!(
+        (sender.tenant_id, sender.home_tenant_id),
+        (Some(tenant), Some(home)) if tenant.eq_ignore_ascii_case(home)
+    );
+    if sender.archived {
+        Err("That registration is archived.")
+    } else if !sender.has_email_product {
+        Err("That registration does not have the e-mail product (Mail.Send).")
+    } else if sender.home_tenant_id.is_none() {
+        Err("Record your organisation's own Microsoft 365 tenant on the Recovery page first: only a registration there may send your alerts.")
+    } else if !own {
+        Err("That registration is in a customer's tenant; alerts are sent only from your own tenant's mailbox.")
+    } else if !sender.tenant_proved {
+        Err("Prove control of your own tenant first: send yourself an ownership-proof link from its page under Tenants and follow it.")
+    } else {
+        Ok(())
+    }
+}
+
 /// A time zone from the system's database.
 #[cfg(feature = "zones")]
 pub type Zone = jiff::tz::TimeZone;
@@ -249,6 +288,60 @@ mod tests {
         .unwrap_err();
         let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
         assert_eq!(fields, ["events", "min_severity", "tenants", "digest_hour"]);
+    }
+
+    #[test]
+    fn only_a_proved_own_tenants_email_registration_may_send_alerts_as_a_mailbox() {
+        let own = Sender {
+            has_email_product: true,
+            archived: false,
+            tenant_id: Some("AAAA"),
+            home_tenant_id: Some("aaaa"),
+            tenant_proved: true,
+        };
+        assert!(may_send(&own).is_ok());
+        for (refused, expected) in [
+            (
+                Sender {
+                    tenant_proved: false,
+                    ..own
+                },
+                "Prove control",
+            ),
+            (
+                Sender {
+                    tenant_id: Some("bbbb"),
+                    ..own
+                },
+                "customer's tenant",
+            ),
+            (
+                Sender {
+                    home_tenant_id: None,
+                    ..own
+                },
+                "Recovery page",
+            ),
+            (
+                Sender {
+                    has_email_product: false,
+                    ..own
+                },
+                "e-mail product",
+            ),
+            (
+                Sender {
+                    archived: true,
+                    ..own
+                },
+                "archived",
+            ),
+        ] {
+            assert!(
+                may_send(&refused).unwrap_err().contains(expected),
+                "{expected}"
+            );
+        }
     }
 
     #[cfg(feature = "zones")]

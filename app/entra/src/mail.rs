@@ -74,17 +74,43 @@ pub async fn send_mail(
     })
 }
 
-/// A mailbox address as one path segment: only what an address may hold
-/// that a path would read otherwise is escaped.
+/// A mailbox address as one path segment: everything but letters, digits,
+/// `@` and `-._~` is percent-encoded, so no character of an address (`/`,
+/// `\`, `?`, `#`, `%`, `..`) can move the request elsewhere on Graph.
 fn urlencoding_path(mailbox: &str) -> String {
-    mailbox
-        .chars()
-        .map(|c| match c {
-            '/' => "%2F".to_owned(),
-            '?' => "%3F".to_owned(),
-            '#' => "%23".to_owned(),
-            '%' => "%25".to_owned(),
-            c => c.to_string(),
-        })
-        .collect()
+    let mut encoded = String::with_capacity(mailbox.len());
+    for byte in mailbox.bytes() {
+        match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'@' | b'-' | b'_' | b'~' => {
+                encoded.push(byte as char)
+            }
+            // A dot alone is safe; `..` would be a path step.
+            b'.' => encoded.push('.'),
+            other => encoded.push_str(&format!("%{other:02X}")),
+        }
+    }
+    // `.` and `..` as a whole segment are steps, never a mailbox.
+    if encoded.trim_matches('.').is_empty() {
+        return encoded.replace('.', "%2E");
+    }
+    encoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::urlencoding_path;
+
+    #[test]
+    fn a_mailbox_stays_one_path_segment_whatever_it_holds() {
+        assert_eq!(
+            urlencoding_path("alerts@contoso.example"),
+            "alerts@contoso.example"
+        );
+        assert_eq!(
+            urlencoding_path("..\\..\\beta\\x@y.z"),
+            "..%5C..%5Cbeta%5Cx@y.z"
+        );
+        assert_eq!(urlencoding_path("a/b?c#d%e@x.y"), "a%2Fb%3Fc%23d%25e@x.y");
+        assert_eq!(urlencoding_path(".."), "%2E%2E");
+    }
 }

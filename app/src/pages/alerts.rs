@@ -317,6 +317,7 @@ fn MailThroughGraph(home_tenant_known: bool) -> impl IntoView {
         <details>
             <summary>"E-mail from your own mailbox through Microsoft Graph"</summary>
             <p>"Tenantry sends as a mailbox of your own Microsoft 365 tenant, with a registration there that has the e-mail product. Set it up like a customer's: record your tenant under Tenants, create an onboarding link for the e-mail product and follow it. Tenantry then watches that registration like any other, so you hear when the channel itself would stop working."</p>
+            <p>"Because Mail.Send can send as anyone in a tenant, Tenantry sends only from the tenant named as your own on the Recovery page, and only once you proved control of it: from its page under Tenants, create an ownership-proof link and follow it."</p>
             {(!home_tenant_known).then(|| view! {
                 <p class="form-error">"Record your organisation's own tenant on the Recovery page first: only a registration in it may send your alerts."</p>
             })}

@@ -177,6 +177,70 @@ async fn without_a_mail_server_an_email_alert_waits_and_says_why() {
         .contains("no mail server is set up"));
 }
 
+/// The recovery app a Contoso admin made two hours ago to prove control.
+const PROOF_CLIENT: &str = "44444444-4444-4444-4444-444444444444";
+const PROOF_OBJECT: &str = "55555555-5555-5555-5555-555555555555";
+const PROOF_SECRET: &str = "Proof~Secret.Value_0123456789abcdef";
+
+/// Contoso's directory with the e-mail app (Mail.Send) and a recovery app
+/// that proves control of it.
+async fn contoso_with_a_proof() -> Simulator {
+    let scenario = entra_simulator::state::Scenario::of(
+        vec![entra_simulator::state::Tenant::global(
+            TENANT,
+            "contoso.example",
+            "Contoso",
+        )],
+        vec![
+            entra_simulator::state::NewApp {
+                object_id: Some(crate::support::simulator::OBJECT.into()),
+                ..entra_simulator::state::NewApp::with_secret(
+                    TENANT,
+                    CLIENT,
+                    crate::support::simulator::SECRET,
+                    90,
+                    &["Mail.Send"],
+                )
+            },
+            entra_simulator::state::NewApp {
+                object_id: Some(PROOF_OBJECT.into()),
+                created_at: Some(time::OffsetDateTime::now_utc().unix_timestamp() - 2 * 3600),
+                created_by: Some("carol@contoso.example".into()),
+                display_name: Some("Tenantry Recovery".into()),
+                ..entra_simulator::state::NewApp::with_secret(
+                    TENANT,
+                    PROOF_CLIENT,
+                    PROOF_SECRET,
+                    90,
+                    &["AuditLog.Read.All"],
+                )
+            },
+        ],
+    );
+    entra_simulator::spawn("127.0.0.1:0".parse().unwrap(), scenario)
+        .await
+        .expect("simulator starts")
+}
+
+/// Northwind IT proves control of Contoso's directory through an
+/// ownership-proof link, as it would for its own tenant.
+async fn prove_control(ours: &Watched) {
+    let page = ours.page().await;
+    let customer = crate::support::onboarding::invite(
+        &ours.app,
+        &ours.staff,
+        page.customer_tenant_id.as_str(),
+        "recovery",
+    )
+    .await;
+    customer.finish_entra_steps().await;
+    assert_eq!(customer.finish(4).await.status(), StatusCode::OK);
+    let ids = customer.save_ids(TENANT, PROOF_CLIENT, PROOF_OBJECT).await;
+    assert_eq!(ids.status(), StatusCode::OK);
+    let proved = customer.prove_with(PROOF_SECRET).await;
+    assert_eq!(proved.status(), StatusCode::OK);
+}
+
 /// Northwind IT's own tenant is Contoso's directory here: recorded as a
 /// tenant, with an e-mail registration, and named as the organisation's own.
 async fn own_tenant(sim: &Simulator) -> Watched {
@@ -223,9 +287,24 @@ fn graph_form<'a>(registration: &'a str, mailbox: &'a str) -> Vec<(&'a str, &'a 
 
 #[tokio::test]
 async fn alerts_go_out_as_the_msps_own_mailbox_through_graph_until_a_policy_refuses_it() {
-    let sim = contoso(&["Mail.Send"]).await;
+    let sim = contoso_with_a_proof().await;
     let ours = own_tenant(&sim).await;
     call_it_our_own(&ours).await;
+    let unproved = add(
+        &ours.app,
+        &ours.staff,
+        &graph_form(&ours.registration, "alerts@contoso.example"),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        unproved
+            .for_field("registration_id")
+            .unwrap()
+            .contains("Prove control"),
+        "a typed home tenant is not enough: {unproved:?}"
+    );
+    prove_control(&ours).await;
     let settings: AlertSettingsView = ours
         .app
         .call(&ours.staff, "load_alert_settings", &[])
@@ -274,6 +353,28 @@ async fn alerts_go_out_as_the_msps_own_mailbox_through_graph_until_a_policy_refu
     assert!(answer.contains("application access policy"), "{answer}");
     assert!(answer.contains("alerts@contoso.example"), "{answer}");
     assert_eq!(sent_by_graph(&sim).await.len(), 1);
+
+    // Asked again before each send: an archived registration sends nothing.
+    let archived = ours
+        .app
+        .call(
+            &ours.staff,
+            "archive_registration",
+            &[
+                ("registration_id", ours.registration.as_str()),
+                ("archived", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(archived.status(), StatusCode::OK);
+    ours.app.clock().advance(time::Duration::seconds(1));
+    send_test(&ours.app, &ours.staff, &channel).await;
+    let refused = tried(&ours.app, &ours.staff, 3).await;
+    assert_eq!(refused.state, MessageState::Failed);
+    assert_eq!(
+        refused.last_answer.as_deref(),
+        Some("That registration is archived.")
+    );
 }
 
 #[tokio::test]

@@ -432,6 +432,21 @@ async fn many_registrations_failing_for_one_cause_are_one_alert_and_their_recove
     let fleet = twelve_customers().await;
     let hook = receiver(StatusCode::OK, Duration::ZERO).await;
     add_channel(&fleet.app, &fleet.staff, "PSA", &hook.url).await;
+    // A channel that never hears of mass failures is told one by one.
+    let one_by_one = receiver(StatusCode::OK, Duration::ZERO).await;
+    let each = add_channel(&fleet.app, &fleet.staff, "Each", &one_by_one.url).await;
+    let saved = save_rules(
+        &fleet.app,
+        &fleet.staff,
+        &each,
+        &[
+            ("form[events][]", "registration.could_not_check"),
+            ("form[events][]", "registration.resolved"),
+            ("form[min_severity]", "info"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::OK);
 
     crate::support::watch::admin(
         fleet.sim(),
@@ -471,6 +486,16 @@ async fn many_registrations_failing_for_one_cause_are_one_alert_and_their_recove
         ],
         "twelve recoveries are one message"
     );
+    let each = arrived(&one_by_one, 24).await;
+    let could_not = each
+        .iter()
+        .filter(|b| b["type"] == "registration.could_not_check")
+        .count();
+    let resolved = each
+        .iter()
+        .filter(|b| b["type"] == "registration.resolved")
+        .count();
+    assert_eq!((could_not, resolved), (12, 12));
 }
 
 #[tokio::test]

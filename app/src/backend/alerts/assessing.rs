@@ -7,13 +7,13 @@
 //! server weighs the same checks again after a restart: nothing is told
 //! twice, because the telling and the queued message commit together.
 
-use super::routing::{route, Routed};
+use super::routing::{route, route_folded, Routed};
 use crate::backend::checks::view::{StandingRow, STANDING_COLUMNS, STANDING_JOINS};
 use crate::backend::{begin, db, internal, Backend};
 use crate::error::AppError;
 use crate::ids::{OrganisationId, RegistrationId};
 use crate::timestamp::Timestamp;
-use domain::alert_assess::{assess, fold, mass_failure_holds, Seen, Told};
+use domain::alert_assess::{assess, fold, mass_failure_holds, Acknowledged, Seen, Told};
 use domain::alerts::{Cause, Event, Now, Problem};
 use domain::dashboard::{acknowledgement_holds, problem_key};
 use domain::finding::FindingCode;
@@ -100,7 +100,13 @@ fn weigh(row: &Row, backend: &Backend, at: i64) -> Result<(Weighed, Vec<Event>),
     let problem = problem_key(shown.status, &codes);
     let acknowledged = row.ack_problem.as_deref().and_then(|acknowledged| {
         let until = row.ack_until.as_ref().map(Timestamp::unix);
-        acknowledgement_holds(acknowledged, until, problem.as_deref(), at).then_some(until)
+        acknowledgement_holds(acknowledged, until, problem.as_deref(), at).then(|| Acknowledged {
+            until,
+            // The key is `<status>:<headline finding>`, or the status alone.
+            headline: acknowledged
+                .split_once(':')
+                .and_then(|(_, code)| FindingCode::parse(code)),
+        })
     });
     let extras: Option<Vec<String>> = row
         .completed_extra
@@ -203,7 +209,18 @@ pub async fn assess_due(backend: &Backend) -> Result<usize, AppError> {
                 &mut tx,
                 backend,
                 &organisation,
-                Some(&weighed[index]),
+                &weighed[index],
+                &event,
+                now,
+            )
+            .await?;
+        }
+        for (index, event) in folded.folded {
+            routed += route_folded(
+                &mut tx,
+                backend,
+                &organisation,
+                &weighed[index],
                 &event,
                 now,
             )
@@ -317,7 +334,11 @@ async fn still_told(
     let told = serde_json::to_string(&problem_of(cause))
         .map_err(|error| internal("a problem could not be written", error))?;
     let (count,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM alert_states WHERE organisation_id = $1 AND told = $2",
+        "SELECT COUNT(*) FROM alert_states s
+           JOIN registrations r ON r.id = s.registration_id AND r.organisation_id = s.organisation_id
+           JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id
+          WHERE s.organisation_id = $1 AND s.told = $2
+            AND r.archived_at IS NULL AND t.archived_at IS NULL",
     )
     .bind(organisation)
     .bind(told)

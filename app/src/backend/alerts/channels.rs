@@ -46,54 +46,6 @@ enum Target {
     Mail(Vec<String>),
 }
 
-#[derive(sqlx::FromRow)]
-struct SenderRow {
-    id: String,
-    profiles: String,
-    entra_tenant_id: Option<String>,
-    home_tenant_id: Option<String>,
-}
-
-/// The registration a Graph channel sends with: the organisation's own,
-/// with the e-mail product, in the organisation's own Microsoft 365 tenant
-/// (the one recorded for company recovery). A customer's consent to
-/// Mail.Send was given for their product, never for the MSP's alerts.
-async fn sender(ctx: &Staff, id: &str) -> Result<Result<String, String>, AppError> {
-    if id.trim().is_empty() {
-        return Ok(Err(
-            "Choose the registration that sends: one with the e-mail product in your own tenant."
-                .to_owned(),
-        ));
-    }
-    let row: Option<SenderRow> = sqlx::query_as(
-        "SELECT r.id, r.profiles, t.entra_tenant_id, o.home_tenant_id
-           FROM registrations r
-           JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id
-           JOIN organisations o ON o.id = r.organisation_id
-          WHERE r.id = $1 AND r.organisation_id = $2 AND r.archived_at IS NULL",
-    )
-    .bind(id.trim())
-    .bind(ctx.scope.organisation_id())
-    .fetch_optional(ctx.pool())
-    .await
-    .map_err(db("could not read a sending registration"))?;
-    let Some(row) = row else {
-        return Ok(Err("That registration is not one of yours.".to_owned()));
-    };
-    let has_email = domain::profile::parse_list(&row.profiles)
-        .is_ok_and(|profiles| profiles.iter().any(|p| p.id == "email"));
-    Ok(match (has_email, row.home_tenant_id, row.entra_tenant_id) {
-        (false, _, _) => Err("That registration does not have the e-mail product (Mail.Send).".to_owned()),
-        (true, None, _) => Err(
-            "Record your organisation's own Microsoft 365 tenant on the Recovery page first: only a registration there may send your alerts.".to_owned(),
-        ),
-        (true, Some(home), Some(tenant)) if home.eq_ignore_ascii_case(&tenant) => Ok(row.id),
-        (true, Some(_), _) => Err(
-            "That registration is in a customer's tenant; alerts are sent only from your own tenant's mailbox.".to_owned(),
-        ),
-    })
-}
-
 pub async fn add(ctx: &Staff, form: &AlertChannelForm) -> Result<AddedAlertChannel, AppError> {
     ctx.scope.permit(Action::ManageOrganisation)?;
     let mut problems = Problems::default();
@@ -121,8 +73,16 @@ pub async fn add(ctx: &Staff, form: &AlertChannelForm) -> Result<AddedAlertChann
                     "Enter the mailbox the alerts are sent as, e.g. alerts@your-company.example."
                 }),
         );
-        let registration =
-            problems.check("registration_id", sender(ctx, &form.registration_id).await?);
+        let registration = problems.check(
+            "registration_id",
+            super::senders::may_send_with(
+                &ctx.backend,
+                ctx.scope.organisation_id(),
+                &form.registration_id,
+            )
+            .await?
+            .map(|()| form.registration_id.trim().to_owned()),
+        );
         (mailbox, registration)
     } else {
         (None, None)

@@ -75,6 +75,13 @@ pub async fn by_graph(
         Ok(mail) => mail,
         Err(failure) => return Ok(Err(failure)),
     };
+    // The tenant may have been archived, or the home tenant changed, since
+    // the channel was added.
+    if let Err(why) =
+        super::senders::may_send_with(backend, organisation, registration.as_str()).await?
+    {
+        return Ok(Err(DeliveryFailure::Permanent(why)));
+    }
     let Some(sender) = signing_in(backend, organisation, registration).await? else {
         return Ok(Err(DeliveryFailure::Permanent(
             "the registration that sends was archived; choose another by adding the channel again"

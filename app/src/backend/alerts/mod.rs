@@ -10,6 +10,7 @@ pub mod delivery;
 pub mod digest;
 pub mod mail;
 pub mod routing;
+pub mod senders;
 pub mod settings;
 pub mod webhook;
 

@@ -9,6 +9,7 @@ use crate::backend::{db, internal, Backend};
 use crate::error::AppError;
 use crate::ids::{AlertChannelId, OrganisationId, RegistrationId};
 use crate::timestamp::Timestamp;
+use domain::alert_assess::told_together;
 use domain::alert_message::{body, AlertMessage, ChannelKind};
 use domain::alert_rules::{ChannelRules, Subject};
 use domain::alert_text::{describe, describe_many, describe_security, About, Witness};
@@ -181,13 +182,49 @@ pub async fn route(
     tx: &mut Transaction<'_, Sqlite>,
     backend: &Backend,
     organisation: &OrganisationId,
-    registration: Option<&Weighed>,
+    registration: &Weighed,
     event: &Event,
     now: OffsetDateTime,
 ) -> Result<Routed, AppError> {
-    let Some(registration) = registration else {
-        return route_many(tx, backend, organisation, &[], event, now).await;
-    };
+    route_where(tx, backend, organisation, registration, event, now, |_| {
+        true
+    })
+    .await
+}
+
+/// A registration's alert that is part of a mass failure (or a recovery
+/// from one): only to channels that do not hear mass failures, which are
+/// told it one by one instead.
+pub async fn route_folded(
+    tx: &mut Transaction<'_, Sqlite>,
+    backend: &Backend,
+    organisation: &OrganisationId,
+    registration: &Weighed,
+    event: &Event,
+    now: OffsetDateTime,
+) -> Result<Routed, AppError> {
+    let together = told_together(event);
+    route_where(
+        tx,
+        backend,
+        organisation,
+        registration,
+        event,
+        now,
+        |channel| !channel.rules.wants(&together),
+    )
+    .await
+}
+
+async fn route_where(
+    tx: &mut Transaction<'_, Sqlite>,
+    backend: &Backend,
+    organisation: &OrganisationId,
+    registration: &Weighed,
+    event: &Event,
+    now: OffsetDateTime,
+    also: impl Fn(&Channel) -> bool,
+) -> Result<Routed, AppError> {
     let subject = Subject {
         tenant: &registration.tenant_id,
         products: &registration.products,
@@ -195,7 +232,7 @@ pub async fn route(
     let accepting: Vec<Channel> = channels(tx, organisation)
         .await?
         .into_iter()
-        .filter(|channel| channel.rules.accepts(event, subject))
+        .filter(|channel| channel.rules.accepts(event, subject) && also(channel))
         .collect();
     if accepting.is_empty() {
         return Ok(Routed::default());

@@ -33,51 +33,6 @@ fn products() -> Vec<(String, String)> {
         .collect()
 }
 
-#[derive(sqlx::FromRow)]
-struct SenderRow {
-    id: String,
-    tenant: String,
-    client_id: String,
-    profiles: String,
-}
-
-/// Registrations in the organisation's own tenant with the e-mail product:
-/// the ones a Graph channel may send with (`channels::sender` decides).
-async fn senders(
-    ctx: &Staff,
-    home_tenant: Option<&str>,
-) -> Result<Vec<(String, String)>, AppError> {
-    let Some(home_tenant) = home_tenant else {
-        return Ok(Vec::new());
-    };
-    let rows: Vec<SenderRow> = sqlx::query_as(
-        "SELECT r.id, t.display_name AS tenant, r.client_id, r.profiles
-           FROM registrations r
-           JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id
-          WHERE r.organisation_id = $1 AND r.archived_at IS NULL AND t.archived_at IS NULL
-            AND LOWER(t.entra_tenant_id) = LOWER($2)
-          ORDER BY t.display_name, r.client_id",
-    )
-    .bind(ctx.scope.organisation_id())
-    .bind(home_tenant)
-    .fetch_all(ctx.pool())
-    .await
-    .map_err(db("could not list registrations that may send alerts"))?;
-    Ok(rows
-        .into_iter()
-        .filter(|row| {
-            domain::profile::parse_list(&row.profiles)
-                .is_ok_and(|profiles| profiles.iter().any(|p| p.id == "email"))
-        })
-        .map(|row| {
-            (
-                row.id,
-                format!("{}: application {}", row.tenant, row.client_id),
-            )
-        })
-        .collect())
-}
-
 pub async fn load(ctx: &Staff) -> Result<AlertSettingsView, AppError> {
     ctx.scope.permit(Action::ViewOrganisation)?;
     let (time_zone, home_tenant): (String, Option<String>) =
@@ -94,7 +49,7 @@ pub async fn load(ctx: &Staff) -> Result<AlertSettingsView, AppError> {
             .collect(),
         tenants: tenants(ctx).await?,
         products: products(),
-        senders: senders(ctx, home_tenant.as_deref()).await?,
+        senders: super::senders::eligible(&ctx.backend, ctx.scope.organisation_id()).await?,
         home_tenant_known: home_tenant.is_some(),
     })
 }
