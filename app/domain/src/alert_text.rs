@@ -249,8 +249,11 @@ pub fn describe_security(
             json!({"account": account}),
         ),
         Event::RecoveryRefused { reason } => (
-            "A company recovery attempt was refused".to_owned(),
-            format!("An attempt{from} to recover access to Tenantry was refused: {reason}"),
+            "An attempt to prove control of a tenant was refused".to_owned(),
+            format!(
+                "An attempt{from} to prove control of a Microsoft 365 tenant (company recovery, or a \
+                 customer's ownership proof) was refused: {reason}"
+            ),
             json!({"reason": reason}),
         ),
         Event::RecoveryLocked { until } => (

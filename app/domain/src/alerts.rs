@@ -132,7 +132,10 @@ pub const EVENTS: [(&str, &str); 17] = [
         "Sign-in locked after repeated failures",
     ),
     ("recovery.accepted", "Someone recovered access to Tenantry"),
-    ("recovery.refused", "A company recovery attempt was refused"),
+    (
+        "recovery.refused",
+        "An attempt to prove control of a tenant was refused",
+    ),
     ("recovery.locked", "Company recovery locked after refusals"),
     (
         "tenant.ownership_proved",

@@ -612,3 +612,45 @@ async fn a_locked_sign_in_is_told_to_channels_of_the_whole_organisation_and_nowh
     assert!(one_customer.all().is_empty(), "a channel for one customer");
     assert!(elsewhere.all().is_empty(), "another organisation");
 }
+
+#[tokio::test]
+async fn a_digest_channel_switched_to_at_once_sends_what_was_waiting_straight_away() {
+    let fleet = watched_fleet().await;
+    let hook = receiver(StatusCode::OK, Duration::ZERO).await;
+    let channel = add_channel(&fleet.app, &fleet.staff, "Digest", &hook.url).await;
+    let rules = |hour: &'static str| {
+        vec![
+            ("form[events][]", "registration.consent_removed"),
+            ("form[events][]", "registration.resolved"),
+            ("form[min_severity]", "info"),
+            ("form[digest_hour]", hour),
+        ]
+    };
+    let saved = save_rules(&fleet.app, &fleet.staff, &channel, &rules("8")).await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    fleet.revoke("adatum", &["Mail.Send"]).await;
+    fleet.check(&fleet.id("adatum")).await;
+    fleet.app.weigh_alerts().await;
+    assert_eq!(
+        channels(&fleet.app, &fleet.staff).await[0].waiting_for_digest,
+        1
+    );
+
+    let saved = save_rules(&fleet.app, &fleet.staff, &channel, &rules("")).await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    fleet.app.send_digests().await;
+    let got = arrived(&hook, 1).await;
+    assert_eq!(types(&got), ["digest"], "what waited is not stranded");
+    assert_eq!(
+        channels(&fleet.app, &fleet.staff).await[0].waiting_for_digest,
+        0
+    );
+
+    fleet.grant("adatum", &["Mail.Send"]).await;
+    fleet.check(&fleet.id("adatum")).await;
+    fleet.app.weigh_alerts().await;
+    assert_eq!(
+        types(&arrived(&hook, 2).await),
+        ["digest", "registration.resolved"]
+    );
+}

@@ -52,15 +52,15 @@ fn listed(text: &str) -> impl Iterator<Item = &str> {
 }
 
 impl Row {
-    fn told(&self) -> Result<Told, AppError> {
-        let problem = match &self.told {
-            Some(json) => Some(
-                serde_json::from_str::<Problem>(json)
-                    .map_err(|error| internal("a told problem could not be read", error))?,
-            ),
-            None => None,
-        };
-        Ok(Told {
+    /// What was told, as stored. A value that cannot be read is logged and
+    /// read as nothing told: telling again beats never telling.
+    fn told(&self) -> Told {
+        let problem = self.told.as_deref().and_then(|json| {
+            serde_json::from_str::<Problem>(json)
+                .map_err(|error| internal("a told problem could not be read", error))
+                .ok()
+        });
+        Told {
             problem,
             expiry_step: self.expiry_step,
             extras: self
@@ -72,7 +72,7 @@ impl Row {
                 .collect(),
             summarised: self.summarised.unwrap_or_default(),
             silenced: self.silenced.unwrap_or_default(),
-        })
+        }
     }
 }
 
@@ -88,7 +88,7 @@ pub struct Weighed {
     version: Option<i64>,
 }
 
-fn weigh(row: &Row, backend: &Backend, at: i64) -> Result<(Weighed, Vec<Event>), AppError> {
+fn weigh(row: &Row, backend: &Backend, at: i64) -> (Weighed, Vec<Event>) {
     let interval = backend.watch.interval_secs();
     let history = row.standing.history();
     let credential = row.standing.credential();
@@ -113,7 +113,7 @@ fn weigh(row: &Row, backend: &Backend, at: i64) -> Result<(Weighed, Vec<Event>),
         .as_deref()
         .map(|text| listed(text).map(str::to_owned).collect());
     let assessed = assess(
-        &row.told()?,
+        &row.told(),
         &Seen {
             now: Now {
                 status: shown.status,
@@ -128,7 +128,7 @@ fn weigh(row: &Row, backend: &Backend, at: i64) -> Result<(Weighed, Vec<Event>),
         backend.alerts.patience.whole_seconds(),
         at,
     );
-    Ok((
+    (
         Weighed {
             registration_id: row.id.clone(),
             tenant_id: row.customer_tenant_id.clone(),
@@ -139,7 +139,7 @@ fn weigh(row: &Row, backend: &Backend, at: i64) -> Result<(Weighed, Vec<Event>),
             version: row.version,
         },
         assessed.events,
-    ))
+    )
 }
 
 /// Weighs what is due and queues what it finds; returns how many
@@ -147,7 +147,6 @@ fn weigh(row: &Row, backend: &Backend, at: i64) -> Result<(Weighed, Vec<Event>),
 pub async fn assess_due(backend: &Backend) -> Result<usize, AppError> {
     let _one_at_a_time = backend.alerts.weighing.lock().await;
     let now = backend.now();
-    let at = now.unix_timestamp();
     let query = format!(
         "SELECT r.id, r.organisation_id, r.customer_tenant_id, r.profiles, r.latest_check_id,
                 l.finding_codes AS latest_codes, c.extra_permissions AS completed_extra,
@@ -183,104 +182,121 @@ pub async fn assess_due(backend: &Backend) -> Result<usize, AppError> {
             .push(row);
     }
     let mut queued = false;
+    let mut weighed = 0;
     for (organisation, rows) in by_organisation {
-        let mut weighed = Vec::with_capacity(rows.len());
-        let mut events = Vec::new();
-        for row in rows {
-            let (one, told) = weigh(row, backend, at)?;
-            events.extend(told.into_iter().map(|event| (weighed.len(), event)));
-            weighed.push(one);
+        // One organisation's trouble (logged where it became an AppError)
+        // does not hold back the others'.
+        if let Ok(routed) = weigh_organisation(backend, &organisation, &rows, now).await {
+            queued |= routed.queued > 0;
+            weighed += rows.len();
         }
-        let _turn = backend.watch.writer.turn().await;
-        let mut tx = begin(&backend.pool).await?;
-        let mut won = Vec::with_capacity(weighed.len());
-        for one in &weighed {
-            won.push(store(&mut tx, &organisation, one).await?);
+    }
+    if queued {
+        backend.alerts.wake.notify_one();
+    }
+    Ok(weighed)
+}
+
+/// Weighs one organisation's rows, folds its mass failures and stores and
+/// routes the result in one transaction.
+async fn weigh_organisation(
+    backend: &Backend,
+    organisation: &OrganisationId,
+    rows: &[&Row],
+    now: time::OffsetDateTime,
+) -> Result<Routed, AppError> {
+    let at = now.unix_timestamp();
+    let organisation = organisation.clone();
+    let mut weighed = Vec::with_capacity(rows.len());
+    let mut events = Vec::new();
+    for row in rows.iter().copied() {
+        let (one, told) = weigh(row, backend, at);
+        events.extend(told.into_iter().map(|event| (weighed.len(), event)));
+        weighed.push(one);
+    }
+    let _turn = backend.watch.writer.turn().await;
+    let mut tx = begin(&backend.pool).await?;
+    let mut won = Vec::with_capacity(weighed.len());
+    for one in &weighed {
+        won.push(store(&mut tx, &organisation, one).await?);
+    }
+    // Another server stored its weighing of the same check first and
+    // told what there was to tell.
+    events.retain(|(index, _)| won[*index]);
+    let open = open_mass_failures(&mut tx, &organisation).await?;
+    let active = active_registrations(&mut tx, &organisation).await?;
+    let folded = fold(events, &open, active);
+    let mut routed = Routed::default();
+    for (index, event) in folded.single {
+        routed += route(
+            &mut tx,
+            backend,
+            &organisation,
+            &weighed[index],
+            &event,
+            now,
+        )
+        .await?;
+    }
+    for (index, event) in folded.folded {
+        routed += route_folded(
+            &mut tx,
+            backend,
+            &organisation,
+            &weighed[index],
+            &event,
+            now,
+        )
+        .await?;
+    }
+    for (cause, members) in folded.started {
+        sqlx::query(
+            "INSERT INTO alert_mass_failures (organisation_id, cause, since) VALUES ($1, $2, $3)",
+        )
+        .bind(&organisation)
+        .bind(cause_key(cause))
+        .bind(Timestamp::of(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("could not record a mass failure"))?;
+        let members: Vec<&Weighed> = members.iter().map(|index| &weighed[*index]).collect();
+        routed += super::routing::route_many(
+            &mut tx,
+            backend,
+            &organisation,
+            &members,
+            &Event::ManyFailing {
+                cause,
+                count: members.len(),
+            },
+            now,
+        )
+        .await?;
+    }
+    for cause in open {
+        if mass_failure_holds(still_told(&mut tx, &organisation, cause).await?) {
+            continue;
         }
-        // Another server stored its weighing of the same check first and
-        // told what there was to tell.
-        events.retain(|(index, _)| won[*index]);
-        let open = open_mass_failures(&mut tx, &organisation).await?;
-        let active = active_registrations(&mut tx, &organisation).await?;
-        let folded = fold(events, &open, active);
-        let mut routed = Routed::default();
-        for (index, event) in folded.single {
-            routed += route(
-                &mut tx,
-                backend,
-                &organisation,
-                &weighed[index],
-                &event,
-                now,
-            )
-            .await?;
-        }
-        for (index, event) in folded.folded {
-            routed += route_folded(
-                &mut tx,
-                backend,
-                &organisation,
-                &weighed[index],
-                &event,
-                now,
-            )
-            .await?;
-        }
-        for (cause, members) in folded.started {
-            sqlx::query(
-                "INSERT INTO alert_mass_failures (organisation_id, cause, since) VALUES ($1, $2, $3)",
-            )
-            .bind(&organisation)
-            .bind(cause_key(cause))
-            .bind(Timestamp::of(now))
-            .execute(&mut *tx)
-            .await
-            .map_err(db("could not record a mass failure"))?;
-            let members: Vec<&Weighed> = members.iter().map(|index| &weighed[*index]).collect();
-            routed += super::routing::route_many(
-                &mut tx,
-                backend,
-                &organisation,
-                &members,
-                &Event::ManyFailing {
-                    cause,
-                    count: members.len(),
-                },
-                now,
-            )
-            .await?;
-        }
-        for cause in open {
-            if mass_failure_holds(still_told(&mut tx, &organisation, cause).await?) {
-                continue;
-            }
-            sqlx::query(
-                "DELETE FROM alert_mass_failures WHERE organisation_id = $1 AND cause = $2",
-            )
+        sqlx::query("DELETE FROM alert_mass_failures WHERE organisation_id = $1 AND cause = $2")
             .bind(&organisation)
             .bind(cause_key(cause))
             .execute(&mut *tx)
             .await
             .map_err(db("could not end a mass failure"))?;
-            routed += super::routing::route_many(
-                &mut tx,
-                backend,
-                &organisation,
-                &[],
-                &Event::ManyRecovered { cause },
-                now,
-            )
-            .await?;
-        }
-        tx.commit()
-            .await
-            .map_err(db("could not store what alerts told"))?;
-        queued |= routed.queued > 0;
+        routed += super::routing::route_many(
+            &mut tx,
+            backend,
+            &organisation,
+            &[],
+            &Event::ManyRecovered { cause },
+            now,
+        )
+        .await?;
     }
-    if queued {
-        backend.alerts.wake.notify_one();
-    }
-    Ok(rows.len())
+    tx.commit()
+        .await
+        .map_err(db("could not store what alerts told"))?;
+    Ok(routed)
 }
 
 fn cause_key(cause: Cause) -> String {

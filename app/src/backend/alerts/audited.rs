@@ -42,42 +42,62 @@ pub async fn send_pending(backend: &Backend) -> Result<usize, AppError> {
     .map_err(db("could not read the audit entries to alert on"))?;
     let mut routed = 0;
     for entry in &queued {
-        let mut tx = begin(&backend.pool).await?;
-        // Taking it off the queue first claims it: a server that read the
-        // same entry meanwhile finds nothing to take.
-        let taken = sqlx::query("DELETE FROM alert_audit_queue WHERE audit_event_id = $1")
-            .bind(&entry.audit_event_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db("could not take an audit entry off the alert queue"))?;
-        if taken.rows_affected() == 0 {
-            continue;
+        match send_one(backend, entry).await {
+            Ok(queued) => routed += queued,
+            Err(_) => {
+                // Logged where it became an AppError. An entry that cannot
+                // be sent is taken off the queue, so it never holds back
+                // the ones after it.
+                let _ = sqlx::query("DELETE FROM alert_audit_queue WHERE audit_event_id = $1")
+                    .bind(&entry.audit_event_id)
+                    .execute(&backend.pool)
+                    .await;
+                tracing::error!(audit_event = %entry.audit_event_id, "an audit entry was not alerted on");
+            }
         }
-        let event = AuditAction::from_code(&entry.action)
-            .and_then(|action| Event::of_audit(action, &entry.target, &entry.detail));
-        if let Some(event) = event {
-            let witness = Witness {
-                actor: entry.actor.clone(),
-                ip: entry.ip.clone(),
-            };
-            routed += route_audited(
-                &mut tx,
-                backend,
-                &entry.organisation_id,
-                &event,
-                &witness,
-                &entry.at,
-                backend.now(),
-            )
-            .await?
-            .queued;
-        }
-        tx.commit()
-            .await
-            .map_err(db("could not alert on an audit entry"))?;
     }
     if routed > 0 {
         backend.alerts.wake.notify_one();
     }
     Ok(queued.len())
+}
+
+/// Takes one entry off the queue and routes it, together; how many
+/// messages it queued.
+async fn send_one(backend: &Backend, entry: &Queued) -> Result<usize, AppError> {
+    let mut tx = begin(&backend.pool).await?;
+    // Taking it off the queue first claims it: a server that read the same
+    // entry meanwhile finds nothing to take.
+    let taken = sqlx::query("DELETE FROM alert_audit_queue WHERE audit_event_id = $1")
+        .bind(&entry.audit_event_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("could not take an audit entry off the alert queue"))?;
+    if taken.rows_affected() == 0 {
+        return Ok(0);
+    }
+    let event = AuditAction::from_code(&entry.action)
+        .and_then(|action| Event::of_audit(action, &entry.target, &entry.detail));
+    let mut routed = 0;
+    if let Some(event) = event {
+        let witness = Witness {
+            actor: entry.actor.clone(),
+            ip: entry.ip.clone(),
+        };
+        routed = route_audited(
+            &mut tx,
+            backend,
+            &entry.organisation_id,
+            &event,
+            &witness,
+            &entry.at,
+            backend.now(),
+        )
+        .await?
+        .queued;
+    }
+    tx.commit()
+        .await
+        .map_err(db("could not alert on an audit entry"))?;
+    Ok(routed)
 }

@@ -19,7 +19,9 @@ use domain::outbox::{DeliveryFailure, MessageState};
 use domain::webhook::WebhookSecret;
 use sqlx::{Sqlite, Transaction};
 
-const BATCH: i64 = 20;
+/// One message claimed at a time: each claim's lease starts when its send
+/// does, so none runs out while it waits behind others.
+const BATCH: i64 = 1;
 
 pub async fn queue(
     tx: &mut Transaction<'_, Sqlite>,
@@ -237,7 +239,32 @@ async fn settle(
 }
 
 async fn deliver(backend: &Backend, message: &Claimed) -> Result<(), AppError> {
-    let outcome = match destination(backend, message).await? {
+    // Never longer than the claim's lease, whatever the kind (an SMTP
+    // server or Graph's retries could take longer), so no other round
+    // sends it meanwhile.
+    let limit = backend.alerts.send_timeout * 2;
+    let outcome = match tokio::time::timeout(limit, attempt(backend, message)).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(_)) => Err(DeliveryFailure::Transient(
+            "Tenantry could not prepare this message; it is tried again".to_owned(),
+        )),
+        Err(_) => Err(DeliveryFailure::Transient(format!(
+            "no answer within {} seconds",
+            limit.as_secs()
+        ))),
+    };
+    if let Err(failure) = &outcome {
+        tracing::warn!(delivery = %message.id, attempt = message.attempts, error = failure.detail(), "an alert was not delivered");
+    }
+    settle(backend, message, outcome).await
+}
+
+/// One try at sending a claimed message.
+async fn attempt(
+    backend: &Backend,
+    message: &Claimed,
+) -> Result<Result<String, DeliveryFailure>, AppError> {
+    Ok(match destination(backend, message).await? {
         Ok(Destination::Web { url, secrets }) => backend
             .alerts
             .sender
@@ -273,11 +300,7 @@ async fn deliver(backend: &Backend, message: &Claimed) -> Result<(), AppError> {
             .await?
         }
         Err(failure) => Err(failure),
-    };
-    if let Err(failure) = &outcome {
-        tracing::warn!(delivery = %message.id, attempt = message.attempts, error = failure.detail(), "an alert was not delivered");
-    }
-    settle(backend, message, outcome).await
+    })
 }
 
 /// One round: returns how many messages it claimed.

@@ -59,21 +59,26 @@ pub async fn zone_of(
 #[error("{0}")]
 struct ZoneError(String);
 
-/// Names each digest channel's next hour after `now` (after its rules or
-/// the organisation's time zone changed), and clears it for channels that
-/// send at once.
+/// Names the next hour of `only` (or of every channel of the organisation,
+/// after its time zone changed) from `now`. A channel that now sends at
+/// once but still has alerts waiting gets them as a last digest at once.
 pub async fn schedule(
     tx: &mut Transaction<'_, Sqlite>,
     organisation: &OrganisationId,
+    only: Option<&AlertChannelId>,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
     let zone = zone_of(tx, organisation).await?;
     for channel in channels(tx, organisation).await? {
-        let next = channel
-            .rules
-            .digest_hour
-            .and_then(|hour| next_digest_at(hour, &zone, now.unix_timestamp()))
-            .and_then(crate::backend::checks::view::at);
+        if only.is_some_and(|only| *only != channel.id) {
+            continue;
+        }
+        let next = match channel.rules.digest_hour {
+            Some(hour) => next_digest_at(hour, &zone, now.unix_timestamp())
+                .and_then(crate::backend::checks::view::at),
+            None if waiting(tx, organisation, &channel.id).await? > 0 => Some(Timestamp::of(now)),
+            None => None,
+        };
         sqlx::query(
             "UPDATE alert_channels SET next_digest_at = $1 WHERE id = $2 AND organisation_id = $3",
         )
@@ -85,6 +90,22 @@ pub async fn schedule(
         .map_err(db("could not schedule a digest"))?;
     }
     Ok(())
+}
+
+async fn waiting(
+    tx: &mut Transaction<'_, Sqlite>,
+    organisation: &OrganisationId,
+    channel: &AlertChannelId,
+) -> Result<i64, AppError> {
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM alert_digest_items WHERE channel_id = $1 AND organisation_id = $2",
+    )
+    .bind(channel)
+    .bind(organisation)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(db("could not count a digest's alerts"))?;
+    Ok(count)
 }
 
 fn digest(items: &[Value], at: &str, link: String) -> AlertMessage {
@@ -126,6 +147,7 @@ fn digest(items: &[Value], at: &str, link: String) -> AlertMessage {
 struct Due {
     id: AlertChannelId,
     organisation_id: OrganisationId,
+    kind: String,
     rules: String,
     next_digest_at: Timestamp,
 }
@@ -134,7 +156,7 @@ struct Due {
 pub async fn send_due(backend: &Backend) -> Result<usize, AppError> {
     let now = backend.now();
     let due: Vec<Due> = sqlx::query_as(
-        "SELECT id, organisation_id, rules, next_digest_at FROM alert_channels
+        "SELECT id, organisation_id, kind, rules, next_digest_at FROM alert_channels
           WHERE removed_at IS NULL AND next_digest_at IS NOT NULL AND next_digest_at <= $1",
     )
     .bind(Timestamp::of(now))
@@ -143,76 +165,83 @@ pub async fn send_due(backend: &Backend) -> Result<usize, AppError> {
     .map_err(db("could not find digests due"))?;
     let mut queued = 0;
     for channel in due {
-        let mut tx = begin(&backend.pool).await?;
-        let rules: domain::alert_rules::ChannelRules = serde_json::from_str(&channel.rules)
-            .map_err(|error| internal("a channel's rules could not be read", error))?;
-        let zone = zone_of(&mut tx, &channel.organisation_id).await?;
-        let next = rules
-            .digest_hour
-            .and_then(|hour| next_digest_at(hour, &zone, now.unix_timestamp()))
-            .and_then(crate::backend::checks::view::at);
-        // Moving the hour on first claims this digest: a server that read
-        // the same hour meanwhile finds it moved and sends nothing.
-        let claimed = sqlx::query(
-            "UPDATE alert_channels SET next_digest_at = $1
-              WHERE id = $2 AND organisation_id = $3 AND next_digest_at = $4",
-        )
-        .bind(next)
-        .bind(&channel.id)
-        .bind(&channel.organisation_id)
-        .bind(&channel.next_digest_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("could not claim a digest"))?;
-        if claimed.rows_affected() == 0 {
-            continue;
-        }
-        let kept: Vec<(AlertDigestItemId, String)> = sqlx::query_as(
-            "SELECT id, message FROM alert_digest_items
-              WHERE channel_id = $1 AND organisation_id = $2
-              ORDER BY created_at, id",
-        )
-        .bind(&channel.id)
-        .bind(&channel.organisation_id)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db("could not read a digest's alerts"))?;
-        let items: Vec<Value> = kept
-            .iter()
-            .filter_map(|(_, text)| serde_json::from_str(text).ok())
-            .collect();
-        let kind = channels(&mut tx, &channel.organisation_id)
-            .await?
-            .into_iter()
-            .find(|c| c.id == channel.id)
-            .map(|c| c.kind);
-        // A day without alerts sends nothing.
-        if let (Some(kind), false) = (kind, items.is_empty()) {
-            let message = digest(&items, Timestamp::of(now).as_str(), backend.link("/alerts"));
-            delivery::queue(
-                &mut tx,
-                &channel.organisation_id,
-                &channel.id,
-                "digest",
-                &body(kind, &message),
-                now,
-            )
-            .await?;
+        // One channel's trouble (logged where it became an AppError) does
+        // not hold back the others' digests.
+        if let Ok(true) = send_one(backend, &channel, now).await {
             queued += 1;
         }
-        // Only what this digest lists: an alert kept meanwhile waits for
-        // the next one.
-        for (id, _) in &kept {
-            sqlx::query("DELETE FROM alert_digest_items WHERE id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db("could not clear a digest"))?;
-        }
-        tx.commit().await.map_err(db("could not send a digest"))?;
     }
     if queued > 0 {
         backend.alerts.wake.notify_one();
     }
     Ok(queued)
+}
+
+/// Sends one channel's digest if it is still due; whether one was queued.
+async fn send_one(backend: &Backend, channel: &Due, now: OffsetDateTime) -> Result<bool, AppError> {
+    let mut sent = false;
+    let mut tx = begin(&backend.pool).await?;
+    let rules: domain::alert_rules::ChannelRules = serde_json::from_str(&channel.rules)
+        .map_err(|error| internal("a channel's rules could not be read", error))?;
+    let zone = zone_of(&mut tx, &channel.organisation_id).await?;
+    let next = rules
+        .digest_hour
+        .and_then(|hour| next_digest_at(hour, &zone, now.unix_timestamp()))
+        .and_then(crate::backend::checks::view::at);
+    // Moving the hour on first claims this digest: a server that read
+    // the same hour meanwhile finds it moved and sends nothing.
+    let claimed = sqlx::query(
+        "UPDATE alert_channels SET next_digest_at = $1
+          WHERE id = $2 AND organisation_id = $3 AND next_digest_at = $4",
+    )
+    .bind(next)
+    .bind(&channel.id)
+    .bind(&channel.organisation_id)
+    .bind(&channel.next_digest_at)
+    .execute(&mut *tx)
+    .await
+    .map_err(db("could not claim a digest"))?;
+    if claimed.rows_affected() == 0 {
+        return Ok(false);
+    }
+    let kept: Vec<(AlertDigestItemId, String)> = sqlx::query_as(
+        "SELECT id, message FROM alert_digest_items
+          WHERE channel_id = $1 AND organisation_id = $2
+          ORDER BY created_at, id",
+    )
+    .bind(&channel.id)
+    .bind(&channel.organisation_id)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db("could not read a digest's alerts"))?;
+    let items: Vec<Value> = kept
+        .iter()
+        .filter_map(|(_, text)| serde_json::from_str(text).ok())
+        .collect();
+    let kind = ChannelKind::parse(&channel.kind);
+    // A day without alerts sends nothing.
+    if let (Some(kind), false) = (kind, items.is_empty()) {
+        let message = digest(&items, Timestamp::of(now).as_str(), backend.link("/alerts"));
+        delivery::queue(
+            &mut tx,
+            &channel.organisation_id,
+            &channel.id,
+            "digest",
+            &body(kind, &message),
+            now,
+        )
+        .await?;
+        sent = true;
+    }
+    // Only what this digest lists: an alert kept meanwhile waits for
+    // the next one.
+    for (id, _) in &kept {
+        sqlx::query("DELETE FROM alert_digest_items WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("could not clear a digest"))?;
+    }
+    tx.commit().await.map_err(db("could not send a digest"))?;
+    Ok(sent)
 }

@@ -108,7 +108,7 @@ pub async fn save_rules(
         .execute(&mut *tx)
         .await
         .map_err(db("could not save a channel's rules"))?;
-    digest::schedule(&mut tx, ctx.scope.organisation_id(), now).await?;
+    digest::schedule(&mut tx, ctx.scope.organisation_id(), Some(channel), now).await?;
     audit::by_member(
         &mut *tx,
         ctx,
@@ -158,7 +158,7 @@ pub async fn save_time_zone(ctx: &Staff, text: &str) -> Result<(), AppError> {
         .execute(&mut *tx)
         .await
         .map_err(db("could not save the time zone"))?;
-    digest::schedule(&mut tx, ctx.scope.organisation_id(), now).await?;
+    digest::schedule(&mut tx, ctx.scope.organisation_id(), None, now).await?;
     audit::by_member(&mut *tx, ctx, AuditAction::AlertTimeZoneChanged, name, "").await?;
     tx.commit()
         .await
