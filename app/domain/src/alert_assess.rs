@@ -469,16 +469,12 @@ mod tests {
             ],
             "the credential and a new permission are other news"
         );
-        let expiring = Some(Acknowledged {
-            until: None,
-            headline: Some(FindingCode::SecretExpiring),
-        });
         assert!(silenced_by(
             &Event::CredentialExpiring {
                 days: 7,
                 expires_at: 0
             },
-            expiring.unwrap().headline
+            Some(FindingCode::SecretExpiring)
         ));
     }
 
