@@ -25,6 +25,28 @@ pub struct About {
     pub finding_fix: Option<String>,
 }
 
+/// An event's message: its code and severity, the words, and what
+/// ticketing tools read (`subject`: tenant, registration, finding, details).
+fn message(
+    event: &Event,
+    (title, text): (String, String),
+    facts: Vec<(String, String)>,
+    link: Option<String>,
+    at: &str,
+    subject: Value,
+) -> AlertMessage {
+    AlertMessage {
+        event: event.code().to_owned(),
+        severity: Some(event.severity()),
+        title,
+        text,
+        facts,
+        link,
+        at: at.to_owned(),
+        details: subject,
+    }
+}
+
 /// How dates are written (the backend's calendar).
 pub type Dates<'a> = &'a dyn Fn(i64) -> String;
 
@@ -192,21 +214,19 @@ pub fn describe(
     if let Some(code) = finding_of(event) {
         facts.push(("Finding".to_owned(), code.headline().to_owned()));
     }
-    AlertMessage {
-        event: event.code().to_owned(),
-        severity: Some(event.severity()),
-        title,
-        text,
+    message(
+        event,
+        (title, text),
         facts,
         link,
-        at: at.to_owned(),
-        details: json!({
+        at,
+        json!({
             "tenant": {"id": about.tenant_id, "name": about.tenant, "entra_tenant_id": about.entra_tenant_id},
             "registration": {"id": about.registration_id, "products": about.product_ids},
             "finding": finding_json(finding_of(event), about),
             "details": details,
         }),
-    }
+    )
 }
 
 /// Who did what the audit trail recorded, as it recorded it.
@@ -281,21 +301,14 @@ pub fn describe_security(
     let mut details = details;
     details["actor"] = json!(witness.actor);
     details["ip"] = json!(witness.ip);
-    AlertMessage {
-        event: event.code().to_owned(),
-        severity: Some(event.severity()),
-        title,
-        text,
+    message(
+        event,
+        (title, text),
         facts,
         link,
-        at: at.to_owned(),
-        details: json!({
-            "tenant": null,
-            "registration": null,
-            "finding": null,
-            "details": details,
-        }),
-    }
+        at,
+        json!({"tenant": null, "registration": null, "finding": null, "details": details}),
+    )
 }
 
 /// A mass failure's alert.
@@ -329,21 +342,19 @@ pub fn describe_many(event: &Event, at: &str, link: Option<String>) -> AlertMess
         Cause::Finding(code) => Some(code.as_str()),
         Cause::CouldNotCheck => None,
     };
-    AlertMessage {
-        event: event.code().to_owned(),
-        severity: Some(event.severity()),
-        title,
-        text,
-        facts: vec![("Cause".to_owned(), cause_words(cause))],
+    message(
+        event,
+        (title, text),
+        vec![("Cause".to_owned(), cause_words(cause))],
         link,
-        at: at.to_owned(),
-        details: json!({
+        at,
+        json!({
             "tenant": null,
             "registration": null,
             "finding": code.map(|code| json!({"code": code})),
             "details": {"cause": cause, "count": count},
         }),
-    }
+    )
 }
 
 #[cfg(test)]

@@ -20,3 +20,9 @@ pub async fn connect(database_url: &str) -> Result<SqlitePool, sqlx::Error> {
     sqlx::migrate!("../migrations").run(&pool).await?;
     Ok(pool)
 }
+
+/// The entries of a comma-separated column (product lists, finding codes,
+/// permissions), as the schema stores lists.
+pub fn listed(text: &str) -> impl Iterator<Item = &str> {
+    text.split(',').map(str::trim).filter(|s| !s.is_empty())
+}

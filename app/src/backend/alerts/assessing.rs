@@ -9,6 +9,7 @@
 
 use super::routing::{route, route_folded, Routed};
 use crate::backend::checks::view::{StandingRow, STANDING_COLUMNS, STANDING_JOINS};
+use crate::backend::db::listed;
 use crate::backend::{begin, db, internal, Backend};
 use crate::error::AppError;
 use crate::ids::{OrganisationId, RegistrationId};
@@ -45,10 +46,6 @@ struct Row {
     version: Option<i64>,
     #[sqlx(flatten)]
     standing: StandingRow,
-}
-
-fn listed(text: &str) -> impl Iterator<Item = &str> {
-    text.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
 
 impl Row {
@@ -227,27 +224,21 @@ async fn weigh_organisation(
     let active = active_registrations(&mut tx, &organisation).await?;
     let folded = fold(events, &open, active);
     let mut routed = Routed::default();
-    for (index, event) in folded.single {
-        routed += route(
-            &mut tx,
-            backend,
-            &organisation,
-            &weighed[index],
-            &event,
-            now,
-        )
-        .await?;
-    }
-    for (index, event) in folded.folded {
-        routed += route_folded(
-            &mut tx,
-            backend,
-            &organisation,
-            &weighed[index],
-            &event,
-            now,
-        )
-        .await?;
+    let single = folded
+        .single
+        .into_iter()
+        .map(|(index, event)| (index, event, false));
+    let part_of_many = folded
+        .folded
+        .into_iter()
+        .map(|(index, event)| (index, event, true));
+    for (index, event, part_of_many) in single.chain(part_of_many) {
+        let registration = &weighed[index];
+        routed += if part_of_many {
+            route_folded(&mut tx, backend, &organisation, registration, &event, now).await?
+        } else {
+            route(&mut tx, backend, &organisation, registration, &event, now).await?
+        };
     }
     for (cause, members) in folded.started {
         sqlx::query(

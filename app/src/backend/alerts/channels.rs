@@ -235,9 +235,7 @@ pub async fn name_of(ctx: &Staff, id: &AlertChannelId) -> Result<(String, Channe
     Ok((name, kind))
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("channel kind {0:?}")]
-struct UnknownKind(String);
+use super::routing::UnknownKind;
 
 pub async fn remove(ctx: &Staff, id: &AlertChannelId) -> Result<(), AppError> {
     ctx.scope.permit(Action::ManageOrganisation)?;

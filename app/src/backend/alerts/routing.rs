@@ -75,7 +75,7 @@ pub async fn channels(
 
 #[derive(Debug, thiserror::Error)]
 #[error("channel kind {0:?}")]
-struct UnknownKind(String);
+pub(super) struct UnknownKind(pub String);
 
 /// Dates in alerts: the minute, in UTC, which every reader can place.
 pub fn written(unix: i64) -> String {

@@ -9,6 +9,7 @@
 //! nothing did, it is only moved to the new instant, sharing every entry.
 
 use crate::backend::checks::view::{day_of, StandingRow, STANDING_COLUMNS, STANDING_JOINS};
+use crate::backend::db::listed;
 use crate::backend::{db, internal, Backend, Staff};
 use crate::error::AppError;
 use crate::ids::{CustomerTenantId, OrganisationId, RegistrationId};
@@ -450,10 +451,6 @@ struct RegistrationRow {
     ack_at: Option<Timestamp>,
     #[sqlx(flatten)]
     standing: StandingRow,
-}
-
-fn listed(text: &str) -> impl Iterator<Item = &str> {
-    text.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// The registrations' columns and joins; `read` and `brought_up_to_date`
