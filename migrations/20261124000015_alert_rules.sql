@@ -118,8 +118,17 @@ CREATE TABLE alert_audit_queue (
 
 CREATE TRIGGER audit_events_alerted AFTER INSERT ON audit_events
 WHEN NEW.action IN ('sign_in.locked', 'recovery.accepted', 'recovery.refused', 'recovery.locked',
-                    'tenant.ownership_verified')
+                    'tenant.ownership_verified', 'registration.renewed_by_customer')
 BEGIN
     INSERT INTO alert_audit_queue (audit_event_id, organisation_id, at)
     VALUES (NEW.id, NEW.organisation_id, NEW.at);
 END;
+
+-- Customer notices: a customer tenant may ask for its contacts to be told
+-- before the credential Tenantry holds expires, with a renewal link (an
+-- onboarding link limited to replacing that registration's credential).
+-- Notices carry the MSP's reply-to address.
+ALTER TABLE customer_tenants ADD COLUMN expiry_notices BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE organisations ADD COLUMN notice_reply_to TEXT;
+ALTER TABLE outbox ADD COLUMN reply_to TEXT;
+ALTER TABLE onboarding_links ADD COLUMN renews_registration_id TEXT;

@@ -203,7 +203,8 @@ pub fn describe(
         | Event::RecoveryAccepted { .. }
         | Event::RecoveryRefused { .. }
         | Event::RecoveryLocked { .. }
-        | Event::OwnershipProved { .. } => {
+        | Event::OwnershipProved { .. }
+        | Event::RenewedByCustomer { .. } => {
             return describe_security(event, &Witness::default(), at, link);
         }
     };
@@ -288,6 +289,14 @@ pub fn describe_security(
             format!("{tenant} proved control of their Microsoft 365 tenant"),
             format!("The customer {tenant} proved through an onboarding link that they control the tenant on file; it is now marked verified."),
             json!({"tenant": tenant}),
+        ),
+        Event::RenewedByCustomer { tenant, what } => (
+            format!("{tenant} renewed a credential"),
+            format!(
+                "Following an expiry notice, {tenant} replaced the credential of {what} through its \
+                 renewal link, and the new one passed Tenantry's test. Nothing is left to do."
+            ),
+            json!({"tenant": tenant, "what": what}),
         ),
         other => return describe(other, &About::default(), at, link, &|unix| unix.to_string()),
     };

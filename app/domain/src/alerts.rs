@@ -99,10 +99,16 @@ pub enum Event {
     OwnershipProved {
         tenant: String,
     },
+    /// A customer replaced an expiring credential through a renewal link,
+    /// and the new one passed the test.
+    RenewedByCustomer {
+        tenant: String,
+        what: String,
+    },
 }
 
 /// Every event a channel can be told, by code, with what it means.
-pub const EVENTS: [(&str, &str); 17] = [
+pub const EVENTS: [(&str, &str); 18] = [
     ("registration.failing", "A registration starts failing"),
     ("registration.consent_removed", "Admin consent is gone"),
     (
@@ -141,6 +147,10 @@ pub const EVENTS: [(&str, &str); 17] = [
         "tenant.ownership_proved",
         "A customer proved control of their tenant",
     ),
+    (
+        "credential.renewed_by_customer",
+        "A customer renewed a credential from a notice",
+    ),
 ];
 
 impl Event {
@@ -164,18 +174,23 @@ impl Event {
             AuditAction::TenantOwnershipVerified => Event::OwnershipProved {
                 tenant: text(target),
             },
+            AuditAction::RenewedByCustomer => Event::RenewedByCustomer {
+                tenant: text(target),
+                what: text(detail),
+            },
             _ => return None,
         })
     }
 
     /// The audit actions that are alerted on (the migration's trigger
     /// queues exactly these).
-    pub const FROM_AUDIT: [AuditAction; 5] = [
+    pub const FROM_AUDIT: [AuditAction; 6] = [
         AuditAction::SignInLocked,
         AuditAction::RecoveryAccepted,
         AuditAction::RecoveryRefused,
         AuditAction::RecoveryLocked,
         AuditAction::TenantOwnershipVerified,
+        AuditAction::RenewedByCustomer,
     ];
 }
 
@@ -232,6 +247,7 @@ impl Event {
             Event::RecoveryRefused { .. } => "recovery.refused",
             Event::RecoveryLocked { .. } => "recovery.locked",
             Event::OwnershipProved { .. } => "tenant.ownership_proved",
+            Event::RenewedByCustomer { .. } => "credential.renewed_by_customer",
         }
     }
 
@@ -254,7 +270,8 @@ impl Event {
             Event::Resolved { .. }
             | Event::Settled
             | Event::ManyRecovered { .. }
-            | Event::OwnershipProved { .. } => Severity::Info,
+            | Event::OwnershipProved { .. }
+            | Event::RenewedByCustomer { .. } => Severity::Info,
         }
     }
 }

@@ -80,6 +80,9 @@ audit_actions! {
     AlertTestSent => "alert_channel.test_sent", "Test alert sent";
     AlertRulesChanged => "alert_channel.rules_changed", "Alert channel's rules changed";
     AlertTimeZoneChanged => "alerts.time_zone_changed", "Time zone for alert digests changed";
+    ExpiryNoticesChanged => "tenant.expiry_notices_changed", "Expiry notices to a customer turned on or off";
+    NoticeReplyToChanged => "alerts.notice_reply_to_changed", "Reply-to address of customer notices changed";
+    RenewedByCustomer => "registration.renewed_by_customer", "Customer renewed a credential through a renewal link";
 }
 
 impl std::fmt::Display for AuditAction {

@@ -1,6 +1,8 @@
 //! The e-mail messages Tenantry sends, in words people act on. Pure: the
 //! caller passes names, times (already formatted) and addresses. No message
-//! ever carries a secret, a token or a link that signs anyone in.
+//! ever carries a secret or a link that signs anyone in; a customer's
+//! renewal notice carries a renewal link, which can only replace one
+//! registration's credential with one that passes the test.
 
 use serde::{Deserialize, Serialize};
 
@@ -88,6 +90,54 @@ pub fn ownership_verified(
     }
 }
 
+/// What a customer's contacts are told before the credential their IT
+/// provider holds for one app registration expires.
+pub struct Renewal<'a> {
+    /// The MSP's organisation, which the notice comes from.
+    pub organisation: &'a str,
+    pub tenant: &'a str,
+    /// What the registration is for, e.g. "E-mail through Microsoft Graph".
+    pub products: &'a str,
+    pub client_id: &'a str,
+    /// "client secret" or "certificate".
+    pub credential: &'a str,
+    pub days: i64,
+    pub expires_on: &'a str,
+    pub link: &'a str,
+    pub link_expires_on: &'a str,
+}
+
+pub fn renewal(facts: &Renewal<'_>) -> Notice {
+    Notice {
+        subject: format!(
+            "{}: renew the {} for {} before {}",
+            facts.organisation, facts.credential, facts.products, facts.expires_on
+        ),
+        body: format!(
+            "Hello,\n\n\
+             {organisation} looks after {products} in your Microsoft 365 tenant ({tenant}). It signs in as \
+             your app registration with Application (client) ID {client_id}, using a {credential} that expires \
+             on {expires_on}, in {days} days. From then on, {products} stops working in your tenant until a new \
+             {credential} is added.\n\n\
+             To renew it, open this link and follow the steps: add a new client secret or certificate to the \
+             same app registration in the Microsoft Entra admin center, enter it, and test it. Tenantry replaces \
+             the old one only when the new one passes the test, and tells {organisation}.\n\n\
+             {link}\n\n\
+             The link works until {link_expires_on} and only for this renewal. Do not forward it. If you have \
+             questions, reply to this message to reach {organisation}.\n",
+            organisation = facts.organisation,
+            products = facts.products,
+            tenant = facts.tenant,
+            client_id = facts.client_id,
+            credential = facts.credential,
+            expires_on = facts.expires_on,
+            days = facts.days,
+            link = facts.link,
+            link_expires_on = facts.link_expires_on,
+        ),
+    }
+}
+
 /// What every admin is told when recovery is locked after refused attempts.
 pub fn recovery_locked(organisation: &str, failures: usize, until: &str) -> Notice {
     Notice {
@@ -103,6 +153,29 @@ pub fn recovery_locked(organisation: &str, failures: usize, until: &str) -> Noti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_renewal_notice_says_what_stops_when_and_how_to_renew_without_a_secret() {
+        let notice = renewal(&Renewal {
+            organisation: "Northwind IT",
+            tenant: "Contoso",
+            products: "E-mail through Microsoft Graph",
+            client_id: "2222",
+            credential: "client secret",
+            days: 14,
+            expires_on: "2026-12-08",
+            link: "https://tenantry.example/onboard/abc",
+            link_expires_on: "2026-12-01",
+        });
+        assert_eq!(
+            notice.subject,
+            "Northwind IT: renew the client secret for E-mail through Microsoft Graph before 2026-12-08"
+        );
+        assert!(notice.body.contains("stops working in your tenant"));
+        assert!(notice.body.contains("in 14 days"));
+        assert!(notice.body.contains("https://tenantry.example/onboard/abc"));
+        assert!(notice.body.contains("reply to this message"));
+    }
 
     #[test]
     fn the_recovery_notice_names_who_when_and_from_where_and_what_to_do() {

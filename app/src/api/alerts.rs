@@ -55,3 +55,23 @@ pub async fn save_alert_time_zone(time_zone: String) -> Result<(), AppError> {
     use crate::backend::{alerts, as_staff};
     as_staff(|ctx| async move { alerts::settings::save_time_zone(&ctx, &time_zone).await }).await
 }
+
+/// A customer tenant's contacts are told before a credential expires, with
+/// a renewal link.
+#[server(prefix = "/api", endpoint = "set_expiry_notices")]
+pub async fn set_expiry_notices(
+    customer_tenant_id: crate::ids::CustomerTenantId,
+    enabled: bool,
+) -> Result<(), AppError> {
+    use crate::backend::{alerts, as_staff};
+    as_staff(|ctx| async move {
+        alerts::notices::set_for_tenant(&ctx, &customer_tenant_id, enabled).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "save_notice_reply_to")]
+pub async fn save_notice_reply_to(reply_to: String) -> Result<(), AppError> {
+    use crate::backend::{alerts, as_staff};
+    as_staff(|ctx| async move { alerts::notices::save_reply_to(&ctx, &reply_to).await }).await
+}

@@ -82,9 +82,10 @@ struct TenantRow {
     created_at: Timestamp,
     updated_at: Timestamp,
     archived_at: Option<Timestamp>,
+    expiry_notices: bool,
 }
 
-const COLUMNS: &str = "id, display_name, entra_tenant_id, primary_domain, cloud, contact_emails, notes, created_at, updated_at, archived_at";
+const COLUMNS: &str = "id, display_name, entra_tenant_id, primary_domain, cloud, contact_emails, notes, created_at, updated_at, archived_at, expiry_notices";
 
 impl TenantRow {
     fn summary(&self) -> Result<TenantSummary, AppError> {
@@ -140,6 +141,7 @@ pub async fn details(ctx: &Staff, id: &CustomerTenantId) -> Result<TenantDetails
         updated_at: row.updated_at,
         can_manage: ctx.scope.may(Action::ManageTenants),
         ownership: ownership(ctx, id, &row.contact_emails).await?,
+        expiry_notices: row.expiry_notices,
     })
 }
 

@@ -95,6 +95,8 @@ pub struct AlertSettingsView {
     pub senders: Vec<(String, String)>,
     /// Whether the organisation's own tenant is recorded (Recovery page).
     pub home_tenant_known: bool,
+    /// Where customers' replies to expiry notices go.
+    pub notice_reply_to: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

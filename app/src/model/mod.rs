@@ -97,6 +97,10 @@ pub struct TenantDetails {
     pub can_manage: bool,
     /// The customer proved control of the tenant (an ownership-proof link).
     pub ownership: Option<OwnershipProof>,
+    /// Its contacts are told before a credential Tenantry holds expires,
+    /// with a renewal link.
+    #[serde(default)]
+    pub expiry_notices: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -244,6 +248,10 @@ pub struct OnboardingView {
     /// stored, and success verifies the tenant rather than adding a
     /// registration.
     pub ownership_proof: bool,
+    /// A renewal link: only the credential of an existing app registration
+    /// is replaced; its IDs are on file.
+    #[serde(default)]
+    pub renewal: bool,
     pub ids: OnboardingIds,
     pub credential: Option<SavedCredential>,
     pub consent_url: Option<String>,

@@ -5,7 +5,7 @@
 
 use crate::api::alerts::{
     list_alert_channels, load_alert_settings, AddAlertChannel, RemoveAlertChannel,
-    SaveAlertChannelRules, SaveAlertTimeZone, SendAlertTest,
+    SaveAlertChannelRules, SaveAlertTimeZone, SaveNoticeReplyTo, SendAlertTest,
 };
 use crate::components::credential_fields::FormInput;
 use crate::components::form::{action_error, endpoint, FormError};
@@ -39,6 +39,7 @@ pub fn AlertsPage() -> impl IntoView {
                 match (channels.await, settings.await) {
                     (Ok(channels), Ok(settings)) => view! {
                         <TimeZone time_zone=settings.time_zone.clone() can_manage/>
+                        <NoticeReplyTo reply_to=settings.notice_reply_to.clone() can_manage/>
                         <Channels channels settings can_manage/>
                     }.into_any(),
                     (Err(error), _) | (_, Err(error)) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
@@ -70,6 +71,35 @@ fn TimeZone(time_zone: String, can_manage: bool) -> impl IntoView {
                     </div>
                     <FormError error fields=&["time_zone"]/>
                     <button type="submit">"Save the time zone"</button>
+                </PostForm>
+            })}
+        </section>
+    }
+}
+
+/// Where customers' replies to expiry notices go.
+#[component]
+fn NoticeReplyTo(reply_to: Option<String>, can_manage: bool) -> impl IntoView {
+    let action = ServerAction::<SaveNoticeReplyTo>::new();
+    let error = action_error(action);
+    let message = move || error.get().and_then(|e| e.for_field("reply_to"));
+    view! {
+        <section class="card">
+            <h2>"Customer notices"</h2>
+            <p>"Customer tenants can ask for their contacts to be told before a credential expires (on the tenant's page), with a renewal link. The notices come from your organisation's name; replies go to "
+                <strong>{reply_to.clone().unwrap_or_else(|| "Tenantry's sender address".to_owned())}</strong>"."</p>
+            {can_manage.then(|| view! {
+                <PostForm action={endpoint::<SaveNoticeReplyTo>()} after=After::Reload class=String::new()>
+                    <div class="field">
+                        <label for="notice-reply-to">"Reply-to address"</label>
+                        <p class="hint" id="notice-reply-to-hint">"Your service desk, e.g. servicedesk@your-company.example. Empty: replies go to the sender."</p>
+                        <input id="notice-reply-to" name="reply_to" type="email" value=reply_to.unwrap_or_default() autocomplete="off"
+                            aria-describedby="notice-reply-to-hint notice-reply-to-error"
+                            data-field="reply_to" aria-invalid=move || message().map(|_| "true")/>
+                        <p class="field-error" id="notice-reply-to-error" data-error-for="reply_to">{message}</p>
+                    </div>
+                    <FormError error fields=&["reply_to"]/>
+                    <button type="submit">"Save the reply-to address"</button>
                 </PostForm>
             })}
         </section>

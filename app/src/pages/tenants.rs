@@ -217,6 +217,37 @@ fn OwnershipSection(
     }
 }
 
+/// Whether the customer's contacts are told before a credential expires,
+/// with a renewal link.
+#[component]
+fn ExpiryNotices(
+    customer_tenant_id: String,
+    enabled: bool,
+    can_manage: bool,
+    contacts: String,
+) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2>"Expiry notices to the customer"</h2>
+            <p>{if enabled {
+                "On: 30, 14 and 7 days before a credential Tenantry holds for this tenant expires, its contacts get an e-mail that says what will stop working and when, with a renewal link that only replaces that credential and tests it. You are told when they renew."
+            } else {
+                "Off: only your own alert channels hear of expiring credentials."
+            }}</p>
+            {(enabled && contacts.trim().is_empty()).then(|| view! {
+                <p class="form-error">"No contacts are recorded for this tenant, so nobody is told. Add them under Edit."</p>
+            })}
+            {can_manage.then(|| view! {
+                <PostForm action={endpoint::<crate::api::alerts::SetExpiryNotices>()} after=After::Reload class=String::new()>
+                    <input type="hidden" name="customer_tenant_id" value=customer_tenant_id.clone()/>
+                    <input type="hidden" name="enabled" value=(!enabled).to_string()/>
+                    <button type="submit" class="secondary">{if enabled { "Turn expiry notices off" } else { "Turn expiry notices on" }}</button>
+                </PostForm>
+            })}
+        </section>
+    }
+}
+
 #[component]
 pub fn TenantPage() -> impl IntoView {
     let params = use_params_map();
@@ -251,6 +282,10 @@ pub fn TenantPage() -> impl IntoView {
                                 <OwnershipSection proof customer_tenant_id=id.to_string() can_manage=details.can_manage adopt/>
                             })}
                             <Registrations customer_tenant_id=id.clone() can_manage=details.can_manage/>
+                            {(!summary.archived).then(|| view! {
+                                <ExpiryNotices customer_tenant_id=id.to_string() enabled=details.expiry_notices
+                                    can_manage=details.can_manage contacts=details.form.contacts.clone()/>
+                            })}
                             {(!summary.archived).then(|| view! { <OnboardingLinks customer_tenant_id=id.clone() can_manage=details.can_manage/> })}
                             {details.can_manage.then(|| view! {
                                 <section class="card">

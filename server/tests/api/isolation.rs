@@ -96,6 +96,8 @@ const SERVER_FUNCTIONS: &[(&str, Caller)] = &[
     ("load_alert_settings", READS),
     ("save_alert_channel_rules", WRITES),
     ("save_alert_time_zone", WRITES),
+    ("set_expiry_notices", WRITES),
+    ("save_notice_reply_to", WRITES),
     ("adopt_verified_contact", WRITES),
 ];
 
@@ -283,6 +285,7 @@ fn arguments(victim: &Victim) -> Vec<(&'static str, String)> {
         ("form[min_severity]", "critical".into()),
         ("form[digest_hour]", "3".into()),
         ("time_zone", "Pacific/Chatham".into()),
+        ("reply_to", "intruder@elsewhere.example".into()),
     ]
 }
 
@@ -312,6 +315,10 @@ async fn assert_victim_untouched(app: &TestApp, victim: &Victim) {
     assert!(
         !tenant.contains("\"archived\":true"),
         "still active: {tenant}"
+    );
+    assert!(
+        tenant.contains("\"expiry_notices\":false"),
+        "its contacts are not written to: {tenant}"
     );
     let registrations = app.registrations(&victim.admin, &victim.tenant).await;
     assert_eq!(registrations.len(), 1);

@@ -14,6 +14,7 @@ mod browser_safety;
 mod checks;
 mod cli;
 mod consent;
+mod customer_notices;
 mod dashboard;
 mod exchange;
 mod first_run;

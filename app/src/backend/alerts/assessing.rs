@@ -83,6 +83,9 @@ pub struct Weighed {
     recheck_at: Option<i64>,
     /// The stored version this was weighed over.
     version: Option<i64>,
+    /// A new expiry step (30, 14 or 7 days) the customer may be told of,
+    /// with when the credential expires.
+    notice: Option<(i64, i64)>,
 }
 
 fn weigh(row: &Row, backend: &Backend, at: i64) -> (Weighed, Vec<Event>) {
@@ -125,6 +128,14 @@ fn weigh(row: &Row, backend: &Backend, at: i64) -> (Weighed, Vec<Event>) {
         backend.alerts.patience.whole_seconds(),
         at,
     );
+    let notice = match (assessed.told.expiry_step, credential) {
+        (Some(days), Some(credential))
+            if days > 0 && assessed.told.expiry_step != row.expiry_step =>
+        {
+            Some((days, credential.expires_at))
+        }
+        _ => None,
+    };
     (
         Weighed {
             registration_id: row.id.clone(),
@@ -134,6 +145,7 @@ fn weigh(row: &Row, backend: &Backend, at: i64) -> (Weighed, Vec<Event>) {
             told: assessed.told,
             recheck_at: assessed.recheck_at,
             version: row.version,
+            notice,
         },
         assessed.events,
     )
@@ -220,6 +232,21 @@ async fn weigh_organisation(
     // Another server stored its weighing of the same check first and
     // told what there was to tell.
     events.retain(|(index, _)| won[*index]);
+    let mut noticed = false;
+    for (one, won) in weighed.iter().zip(&won) {
+        if let (Some((days, expires_at)), true) = (one.notice, *won) {
+            noticed |= super::notices::send(
+                &mut tx,
+                backend,
+                &organisation,
+                &one.registration_id,
+                days,
+                expires_at,
+                now,
+            )
+            .await?;
+        }
+    }
     let open = open_mass_failures(&mut tx, &organisation).await?;
     let active = active_registrations(&mut tx, &organisation).await?;
     let folded = fold(events, &open, active);
@@ -287,6 +314,9 @@ async fn weigh_organisation(
     tx.commit()
         .await
         .map_err(db("could not store what alerts told"))?;
+    if noticed {
+        backend.mail.queued();
+    }
     Ok(routed)
 }
 

@@ -37,7 +37,7 @@ pub async fn by_smtp(
         ));
     };
     mailer
-        .send_plain(id, recipients, &mail.subject, &mail.text)
+        .send_plain(id, recipients, None, &mail.subject, &mail.text)
         .await
         .map(|()| "Accepted by the mail server".to_owned())
 }

@@ -9,6 +9,7 @@ pub mod channels;
 pub mod delivery;
 pub mod digest;
 pub mod mail;
+pub mod notices;
 pub mod routing;
 pub mod senders;
 pub mod settings;

@@ -35,12 +35,14 @@ fn products() -> Vec<(String, String)> {
 
 pub async fn load(ctx: &Staff) -> Result<AlertSettingsView, AppError> {
     ctx.scope.permit(Action::ViewOrganisation)?;
-    let (time_zone, home_tenant): (String, Option<String>) =
-        sqlx::query_as("SELECT time_zone, home_tenant_id FROM organisations WHERE id = $1")
-            .bind(ctx.scope.organisation_id())
-            .fetch_one(ctx.pool())
-            .await
-            .map_err(db("could not read the organisation's time zone"))?;
+    let (time_zone, home_tenant, notice_reply_to): (String, Option<String>, Option<String>) =
+        sqlx::query_as(
+            "SELECT time_zone, home_tenant_id, notice_reply_to FROM organisations WHERE id = $1",
+        )
+        .bind(ctx.scope.organisation_id())
+        .fetch_one(ctx.pool())
+        .await
+        .map_err(db("could not read the organisation's time zone"))?;
     Ok(AlertSettingsView {
         time_zone,
         events: EVENTS
@@ -51,6 +53,7 @@ pub async fn load(ctx: &Staff) -> Result<AlertSettingsView, AppError> {
         products: products(),
         senders: super::senders::eligible(&ctx.backend, ctx.scope.organisation_id()).await?,
         home_tenant_known: home_tenant.is_some(),
+        notice_reply_to,
     })
 }
 

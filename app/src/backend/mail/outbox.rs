@@ -20,10 +20,22 @@ pub async fn queue<'e>(
     notice: &Notice,
     now: time::OffsetDateTime,
 ) -> Result<(), AppError> {
+    queue_replying_to(executor, organisation_id, recipient, notice, None, now).await
+}
+
+/// `queue`, with the address replies go to (a customer notice's MSP).
+pub async fn queue_replying_to<'e>(
+    executor: impl Executor<'e, Database = Sqlite>,
+    organisation_id: &OrganisationId,
+    recipient: &str,
+    notice: &Notice,
+    reply_to: Option<&str>,
+    now: time::OffsetDateTime,
+) -> Result<(), AppError> {
     let at = Timestamp::of(now);
     sqlx::query(
-        "INSERT INTO outbox (id, organisation_id, recipient, subject, body, created_at, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        "INSERT INTO outbox (id, organisation_id, recipient, subject, body, created_at, next_attempt_at, reply_to)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
     )
     .bind(MessageId::generate())
     .bind(organisation_id)
@@ -31,6 +43,7 @@ pub async fn queue<'e>(
     .bind(&notice.subject)
     .bind(&notice.body)
     .bind(&at)
+    .bind(reply_to)
     .execute(executor)
     .await
     .map_err(db("could not queue a message"))?;
@@ -74,6 +87,7 @@ pub struct Claimed {
     pub recipient: String,
     pub subject: String,
     pub body: String,
+    pub reply_to: Option<String>,
     /// Including this one.
     pub attempts: i64,
 }
@@ -94,7 +108,7 @@ pub async fn claim_due(
                    AND (claimed_until IS NULL OR claimed_until <= $2)
                  ORDER BY next_attempt_at
                  LIMIT $3)
-          RETURNING id, recipient, subject, body, attempts",
+          RETURNING id, recipient, subject, body, reply_to, attempts",
     )
     .bind(Timestamp::of(now + lease))
     .bind(Timestamp::of(now))

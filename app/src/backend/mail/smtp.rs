@@ -41,6 +41,7 @@ impl SmtpMailer {
         self.send_plain(
             message.id.as_str(),
             std::slice::from_ref(&message.recipient),
+            message.reply_to.as_deref(),
             &message.subject,
             &message.body,
         )
@@ -53,11 +54,20 @@ impl SmtpMailer {
         &self,
         id: &str,
         to: &[String],
+        reply_to: Option<&str>,
         subject: &str,
         body: &str,
     ) -> Result<(), DeliveryFailure> {
-        let mut email = Message::builder()
-            .from(self.from.clone())
+        let mut email = Message::builder().from(self.from.clone());
+        if let Some(reply_to) = reply_to {
+            let address: Mailbox = reply_to.parse().map_err(|error| {
+                DeliveryFailure::Permanent(format!(
+                    "'{reply_to}' is not an e-mail address: {error}"
+                ))
+            })?;
+            email = email.reply_to(address);
+        }
+        let mut email = email
             .subject(subject)
             .message_id(Some(format!("<{id}@{}>", self.domain)))
             .header(ContentType::TEXT_PLAIN);

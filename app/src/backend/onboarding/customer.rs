@@ -74,6 +74,7 @@ pub(super) fn view_of(
         requirements: RequirementView::all_for(&link.profiles),
         needs_object_id: link.needs_object_id(),
         ownership_proof: link.is_ownership_proof(),
+        renewal: link.renews.is_some(),
         consent_url: match (consent_tenant, &link.client_id) {
             (Some(tenant), Some(client_id)) => {
                 Some(link.cloud.admin_consent_url(&tenant, client_id))
@@ -165,6 +166,12 @@ pub async fn finish_step(ctx: &Customer, step: u8) -> Result<OnboardingView, App
 pub async fn save_ids(ctx: &Customer, form: &OnboardingIds) -> Result<OnboardingView, AppError> {
     let link = &ctx.link;
     link.still_open()?;
+    if link.renews.is_some() {
+        return Err(AppError::Conflict(
+            "This link renews the credential of an existing app registration: its IDs stay as they are. Go on to the test."
+                .into(),
+        ));
+    }
     let mut problems = Problems::default();
     let tenant = parse_directory_id(
         &form.tenant_id,

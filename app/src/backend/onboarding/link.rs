@@ -7,7 +7,7 @@ use crate::backend::tenants::OwnedTenant;
 use crate::backend::vault::SealedIn;
 use crate::backend::{db, internal, tokens, Backend};
 use crate::error::AppError;
-use crate::ids::{CustomerTenantId, LinkId, OrganisationId, UserId};
+use crate::ids::{CustomerTenantId, LinkId, OrganisationId, RegistrationId, UserId};
 use crate::timestamp::Timestamp;
 use domain::onboarding::LinkRefusal;
 use domain::profile::Profile;
@@ -30,6 +30,8 @@ pub struct Link {
     pub client_id: Option<String>,
     pub object_id: Option<String>,
     pub credential: Option<LinkCredential>,
+    /// A renewal link: the registration whose credential it replaces.
+    pub renews: Option<RegistrationId>,
 }
 
 /// The credential saved on a link. `sealed` is the secret's value or the
@@ -145,6 +147,7 @@ struct LinkRow {
     certificate_thumbprint: Option<String>,
     certificate_subject: Option<String>,
     certificate_generated: bool,
+    renews_registration_id: Option<RegistrationId>,
 }
 
 fn credential_of(row: &mut LinkRow) -> Option<LinkCredential> {
@@ -199,7 +202,7 @@ pub async fn by_token(backend: &Backend, token: &str) -> Result<Link, AppError> 
                 l.profiles, l.created_by, l.expires_at, l.revoked_at, l.opened_at, l.completed_at, l.step_reached,
                 l.entered_tenant_id, l.client_id, l.object_id, l.credential_kind, l.secret_sealed, l.secret_hint,
                 l.credential_expires_at, l.certificate_der, l.certificate_thumbprint, l.certificate_subject,
-                l.certificate_generated
+                l.certificate_generated, l.renews_registration_id
            FROM onboarding_links l JOIN customer_tenants t ON t.id = l.customer_tenant_id AND t.organisation_id = l.organisation_id
           WHERE l.token_digest = $1",
     )
@@ -246,6 +249,7 @@ pub async fn by_token(backend: &Backend, token: &str) -> Result<Link, AppError> 
         entered_tenant_id: row.entered_tenant_id,
         client_id: row.client_id,
         object_id: row.object_id,
+        renews: row.renews_registration_id,
         credential,
     })
 }

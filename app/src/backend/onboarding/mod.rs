@@ -11,6 +11,7 @@ mod credential;
 mod customer;
 pub mod link;
 mod ownership;
+pub mod renewal;
 pub(crate) mod test;
 
 pub use credential::{certificate_download, generate_certificate, save_secret, upload_certificate};

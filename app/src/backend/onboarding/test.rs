@@ -91,7 +91,17 @@ pub async fn test(ctx: &Customer, secret: Option<&SecretText>) -> Result<TestRes
         .map_err(db("could not record a test result"))?;
     link.finished_step(&mut *tx, Step::Test).await?;
     log(&mut *tx, &link.id, &now, &format!("tested: {status_text}")).await?;
-    if passed && !link.completed {
+    if passed && !link.completed && link.renews.is_some() {
+        super::renewal::replace(
+            ctx,
+            &mut tx,
+            &intake,
+            &report,
+            (Timestamp::of(started_at), finished_at),
+            timer.elapsed().as_millis() as i64,
+        )
+        .await?;
+    } else if passed && !link.completed {
         let registration_id = insert(
             &ctx.backend,
             &mut tx,

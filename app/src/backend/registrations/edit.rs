@@ -126,29 +126,18 @@ pub async fn replace_credential(
         .map_err(AppError::Invalid)?;
     let stored = StoredCredential::sealed_for(&ctx.backend, id, &intake);
     let mut tx = begin(ctx.pool()).await?;
-    sqlx::query(
-        "UPDATE registrations
-            SET credential_kind = $1, secret_sealed = $2, secret_hint = $3, certificate_thumbprint = $4,
-                certificate_subject = $5, certificate_der = $6, credential_expires_at = $7,
-                entered_by = $8, entered_at = $9, lease_claim = NULL, lease_until = NULL,
-                pending_key_sealed = NULL, pending_certificate_der = NULL, pending_thumbprint = NULL,
-                pending_expires_at = NULL
-          WHERE id = $10 AND organisation_id = $11",
+    let replaced = store_credential(
+        &mut tx,
+        ctx.scope.organisation_id(),
+        id,
+        &stored,
+        ctx.scope.user_id(),
+        &Timestamp::of(ctx.now()),
     )
-    .bind(stored.kind)
-    .bind(stored.sealed)
-    .bind(stored.hint)
-    .bind(stored.thumbprint)
-    .bind(stored.subject)
-    .bind(stored.der)
-    .bind(stored.expires_at)
-    .bind(ctx.scope.user_id())
-    .bind(Timestamp::of(ctx.now()))
-    .bind(id)
-    .bind(ctx.scope.organisation_id())
-    .execute(&mut *tx)
-    .await
-    .map_err(db("could not replace a credential"))?;
+    .await?;
+    if !replaced {
+        return Err(AppError::NotFound);
+    }
     audit::by_member(
         &mut *tx,
         ctx,
@@ -161,6 +150,43 @@ pub async fn replace_credential(
         .await
         .map_err(db("could not replace a credential"))?;
     recheck(ctx, id).await
+}
+
+/// Puts `stored` in place of the registration's credential (a pending
+/// certificate is dropped, and any claim released, so the next check uses
+/// the new one); false when no such active registration exists.
+pub(crate) async fn store_credential(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    organisation: &crate::ids::OrganisationId,
+    id: &RegistrationId,
+    stored: &StoredCredential,
+    entered_by: &crate::ids::UserId,
+    at: &Timestamp,
+) -> Result<bool, AppError> {
+    let replaced = sqlx::query(
+        "UPDATE registrations
+            SET credential_kind = $1, secret_sealed = $2, secret_hint = $3, certificate_thumbprint = $4,
+                certificate_subject = $5, certificate_der = $6, credential_expires_at = $7,
+                entered_by = $8, entered_at = $9, lease_claim = NULL, lease_until = NULL,
+                pending_key_sealed = NULL, pending_certificate_der = NULL, pending_thumbprint = NULL,
+                pending_expires_at = NULL
+          WHERE id = $10 AND organisation_id = $11 AND archived_at IS NULL",
+    )
+    .bind(stored.kind)
+    .bind(&stored.sealed)
+    .bind(&stored.hint)
+    .bind(&stored.thumbprint)
+    .bind(&stored.subject)
+    .bind(&stored.der)
+    .bind(&stored.expires_at)
+    .bind(entered_by)
+    .bind(at)
+    .bind(id)
+    .bind(organisation)
+    .execute(&mut **tx)
+    .await
+    .map_err(db("could not replace a credential"))?;
+    Ok(replaced.rows_affected() == 1)
 }
 
 /// Archives (kept, no longer checked) or restores (due at once).

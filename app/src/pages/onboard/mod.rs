@@ -69,7 +69,15 @@ fn Wizard(data: OnboardingView, step: Option<i64>) -> impl IntoView {
     let finished = move || context.data.with(|d| d.finished);
     view! {
         <h1>"Set up access for " {data.tenant_name.clone()}</h1>
-        <p class="muted">"Your IT provider asked you to create an app registration in your organisation's Microsoft Entra ID (cloud: " {data.cloud_label.clone()} "). Each step is saved when you finish it; you can close this page and come back with the same link."</p>
+        {if data.renewal {
+            view! {
+                <p class="muted">"Your IT provider's credential for an existing app registration (Application (client) ID " {data.ids.client_id.clone()} ") expires soon. Add a new client secret or certificate to that same app registration in Microsoft Entra ID, enter it here and test it: the old one is replaced only when the new one passes. The app, its permissions and its IDs stay as they are."</p>
+            }.into_any()
+        } else {
+            view! {
+                <p class="muted">"Your IT provider asked you to create an app registration in your organisation's Microsoft Entra ID (cloud: " {data.cloud_label.clone()} "). Each step is saved when you finish it; you can close this page and come back with the same link."</p>
+            }.into_any()
+        }}
         {move || context.data.with(|d| d.completed).then(|| view! {
             <p class="notice" role="status">"This set-up is complete: the registration works and your IT provider can use it."</p>
         })}
