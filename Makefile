@@ -93,6 +93,10 @@ e2e:
 		echo "Port $$(($(E2E_PORT) + 1)) (the simulator's) is already in use."; \
 		exit 1; \
 	fi
+	@if (exec 3<>/dev/tcp/127.0.0.1/$$(($(E2E_PORT) + 2))) 2>/dev/null; then \
+		echo "Port $$(($(E2E_PORT) + 2)) (the simulator's mail server) is already in use."; \
+		exit 1; \
+	fi
 	cd end2end && TENANTRY_E2E_PORT=$(E2E_PORT) npx playwright test
 
 # Verification throughput and peak memory against the simulator, with a

@@ -14,6 +14,8 @@ const baseURL = `http://127.0.0.1:${port}`;
 const binary = process.env.TENANTRY_E2E_BINARY ?? path.resolve(__dirname, '../target/release/tenantry');
 const simulatorPort = String(Number(port) + 1);
 const simulatorURL = `http://127.0.0.1:${simulatorPort}`;
+// The simulator also receives Tenantry's e-mail, so journeys can follow a link in it.
+const smtpPort = String(Number(port) + 2);
 process.env.TENANTRY_E2E_SIMULATOR = simulatorURL;
 
 export default defineConfig({
@@ -50,7 +52,7 @@ export default defineConfig({
   webServer: [
     {
       // Stands in for Microsoft so the wizard's test step runs for real.
-      command: `${path.resolve(__dirname, '../target/release/entra-sim')} --addr 127.0.0.1:${simulatorPort}`,
+      command: `${path.resolve(__dirname, '../target/release/entra-sim')} --addr 127.0.0.1:${simulatorPort} --smtp-addr 127.0.0.1:${smtpPort}`,
       url: `${simulatorURL}/_admin/stats`,
       reuseExistingServer: false,
       timeout: 30_000,
@@ -76,6 +78,8 @@ export default defineConfig({
         // The alerts journey's receiver listens on this machine.
         TENANTRY_WEBHOOKS_TO_THIS_MACHINE: '1',
         TENANTRY_MAIL_POLL_SECONDS: '2',
+        TENANTRY_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        TENANTRY_MAIL_FROM: 'Tenantry <tenantry@msp.example>',
       },
     },
   ],

@@ -517,3 +517,18 @@ export function signedWith(secret: string, message: { id: string; timestamp: str
   const expected = createHmac('sha256', key).update(`${message.id}.${message.timestamp}.${message.body}`).digest('base64');
   return message.signature.split(' ').includes(`v1,${expected}`);
 }
+
+/** What the simulator's mail server received, oldest first. */
+export async function mailReceived(): Promise<{ from: string; to: string[]; data: string }[]> {
+  const response = await fetch(`${process.env.TENANTRY_E2E_SIMULATOR}/_admin/smtp`);
+  if (!response.ok) throw new Error(`simulator mail: ${response.status}`);
+  return (await response.json()).messages;
+}
+
+/** The first link in an e-mail as sent (quoted-printable soft breaks undone). */
+export function linkIn(data: string): string {
+  const body = data.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+  const found = body.match(/https?:\/\/\S+/);
+  if (!found) throw new Error(`no link in ${data}`);
+  return found[0];
+}

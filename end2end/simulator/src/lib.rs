@@ -98,11 +98,30 @@ impl Drop for Simulator {
 }
 
 pub async fn spawn(addr: SocketAddr, scenario: Scenario) -> std::io::Result<Simulator> {
+    spawn_with_mail(addr, scenario, None).await
+}
+
+/// The simulator, with what `mail` (a mail server) received listed at
+/// `GET /_admin/smtp`.
+pub async fn spawn_with_mail(
+    addr: SocketAddr,
+    scenario: Scenario,
+    mail: Option<smtp::MailServer>,
+) -> std::io::Result<Simulator> {
     let shared = Shared::new();
     admin::load(&shared, scenario).map_err(std::io::Error::other)?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
-    let app = router(shared.clone());
+    let mut app = router(shared.clone());
+    if let Some(mail) = mail {
+        app = app.route(
+            "/_admin/smtp",
+            get(move || {
+                let mail = mail.clone();
+                async move { axum::Json(serde_json::json!({"messages": mail.received()})) }
+            }),
+        );
+    }
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });

@@ -13,6 +13,10 @@ struct Args {
     /// A scenario file (JSON) with tenants, apps and faults to start with.
     #[arg(long)]
     scenario: Option<PathBuf>,
+    /// Also receive e-mail over SMTP on this address, and list it at
+    /// `GET /_admin/smtp` (for browser journeys that follow an e-mailed link).
+    #[arg(long)]
+    smtp_addr: Option<SocketAddr>,
 }
 
 #[tokio::main]
@@ -32,7 +36,17 @@ async fn main() -> std::process::ExitCode {
         },
         None => Scenario::default(),
     };
-    match entra_simulator::spawn(args.addr, scenario).await {
+    let mail = match args.smtp_addr {
+        Some(addr) => match entra_simulator::smtp::spawn(addr).await {
+            Ok(mail) => Some(mail),
+            Err(error) => {
+                eprintln!("entra-sim: cannot receive mail on {addr}: {error}");
+                return std::process::ExitCode::FAILURE;
+            }
+        },
+        None => None,
+    };
+    match entra_simulator::spawn_with_mail(args.addr, scenario, mail).await {
         Ok(simulator) => {
             tracing::info!("Entra simulator listening on {}", simulator.base_url());
             let _ = tokio::signal::ctrl_c().await;
