@@ -79,6 +79,8 @@ audit_actions! {
     AlertChannelRemoved => "alert_channel.removed", "Alert channel removed";
     AlertTestSent => "alert_channel.test_sent", "Test alert sent";
     AlertRulesChanged => "alert_channel.rules_changed", "Alert channel's rules changed";
+    AlertSecretRotated => "alert_channel.secret_rotated", "Webhook signing secret rotation started";
+    AlertSecretRotationFinished => "alert_channel.secret_rotation_finished", "Webhook signed with its new secret only";
     AlertTimeZoneChanged => "alerts.time_zone_changed", "Time zone for alert digests changed";
     ExpiryNoticesChanged => "tenant.expiry_notices_changed", "Expiry notices to a customer turned on or off";
     NoticeReplyToChanged => "alerts.notice_reply_to_changed", "Reply-to address of customer notices changed";

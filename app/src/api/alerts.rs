@@ -75,3 +75,19 @@ pub async fn save_notice_reply_to(reply_to: String) -> Result<(), AppError> {
     use crate::backend::{alerts, as_staff};
     as_staff(|ctx| async move { alerts::notices::save_reply_to(&ctx, &reply_to).await }).await
 }
+
+/// The new signing secret is in the answer once; messages carry both
+/// signatures until the rotation is finished.
+#[server(prefix = "/api", endpoint = "rotate_alert_secret")]
+pub async fn rotate_alert_secret(
+    channel_id: AlertChannelId,
+) -> Result<AddedAlertChannel, AppError> {
+    use crate::backend::{alerts, as_staff};
+    as_staff(|ctx| async move { alerts::channels::rotate_secret(&ctx, &channel_id).await }).await
+}
+
+#[server(prefix = "/api", endpoint = "finish_secret_rotation")]
+pub async fn finish_secret_rotation(channel_id: AlertChannelId) -> Result<(), AppError> {
+    use crate::backend::{alerts, as_staff};
+    as_staff(|ctx| async move { alerts::channels::finish_rotation(&ctx, &channel_id).await }).await
+}

@@ -45,6 +45,9 @@ pub struct AlertChannelView {
     pub next_digest_at: Option<Timestamp>,
     /// Alerts kept for its next digest.
     pub waiting_for_digest: i64,
+    /// How many secrets sign its messages: 2 while a rotation is under way
+    /// (0 for the kinds that are not signed).
+    pub signing_secrets: usize,
     /// The newest first.
     pub deliveries: Vec<AlertDeliveryView>,
 }

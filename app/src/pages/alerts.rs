@@ -1,11 +1,12 @@
-//! Alerts: where the organisation's alerts go. Admins add a webhook (its
-//! signing secret is shown once), send it a test and remove it; every
-//! member sees the channels and what was sent to each, with the receiver's
-//! answer.
+//! Alerts: where the organisation's alerts go. Admins add a channel (a
+//! webhook's signing secret is shown once, and again once per rotation),
+//! choose what it is told, send it a test and remove it; every member sees
+//! the channels and what was sent to each, with the receiver's answer.
 
 use crate::api::alerts::{
-    list_alert_channels, load_alert_settings, AddAlertChannel, RemoveAlertChannel,
-    SaveAlertChannelRules, SaveAlertTimeZone, SaveNoticeReplyTo, SendAlertTest,
+    list_alert_channels, load_alert_settings, AddAlertChannel, FinishSecretRotation,
+    RemoveAlertChannel, RotateAlertSecret, SaveAlertChannelRules, SaveAlertTimeZone,
+    SaveNoticeReplyTo, SendAlertTest,
 };
 use crate::components::credential_fields::FormInput;
 use crate::components::form::{action_error, endpoint, FormError};
@@ -244,6 +245,7 @@ fn Channels(
 ) -> impl IntoView {
     let test = ServerAction::<SendAlertTest>::new();
     let remove = ServerAction::<RemoveAlertChannel>::new();
+    let finish_rotation = ServerAction::<FinishSecretRotation>::new();
     let test_error = action_error(test);
     let remove_error = action_error(remove);
     view! {
@@ -265,6 +267,21 @@ fn Channels(
                 let test_label = format!("Send a test to {}", channel.name);
                 let remove_label = format!("Remove {}", channel.name);
                 let summary = rules_summary(&channel.rules, &settings);
+                let rotation = (can_manage && channel.signing_secrets > 0).then(|| {
+                    let id = channel.id.to_string();
+                    let name = channel.name.clone();
+                    if channel.signing_secrets > 1 {
+                        view! {
+                            <p class="muted">"Signed with the new and the old secret while the receiver switches."</p>
+                            <ActionForm action=finish_rotation attr:class="inline-form">
+                                <input type="hidden" name="channel_id" value=id/>
+                                <button type="submit" class="secondary small" aria-label=format!("Stop signing messages to {name} with the old secret")>"Stop signing with the old secret"</button>
+                            </ActionForm>
+                        }.into_any()
+                    } else {
+                        view! { <RotateSecret channel_id=id name/> }.into_any()
+                    }
+                });
                 let rules_form = can_manage.then(|| view! { <RulesForm channel=channel.clone() settings=settings.clone()/> });
                 let waiting = (channel.rules.digest_hour.is_some()).then(|| {
                     let next = channel.next_digest_at.clone();
@@ -293,6 +310,7 @@ fn Channels(
                             {summary.into_iter().map(|(name, value)| view! { <dt>{name}</dt><dd>{value}</dd> }).collect_view()}
                         </dl>
                         {waiting}
+                        {rotation}
                         {rules_form}
                         <Deliveries name=channel.name deliveries=channel.deliveries/>
                     </section>
@@ -355,6 +373,29 @@ fn MailThroughGraph(home_tenant_known: bool) -> impl IntoView {
             <pre><code>"New-ApplicationAccessPolicy -AppId <Application (client) ID> -PolicyScopeGroupId alerts@your-company.example -AccessRight RestrictAccess -Description \"Tenantry alerts only\""</code></pre>
             <p>"Graph then refuses every other mailbox, and Tenantry shows that refusal in the channel's log. Microsoft is moving these policies to RBAC for Applications, where the limited permission is granted in Exchange Online instead and the tenant-wide Mail.Send consent is removed from Entra ID (the two are added together); Tenantry checks the Entra consent, so keep the application access policy for this registration."</p>
         </details>
+    }
+}
+
+/// A webhook's new signing secret is shown here once.
+#[island]
+fn RotateSecret(channel_id: String, name: String) -> impl IntoView {
+    let rotate = Sent::<AddedAlertChannel>::new();
+    let error = rotate.error();
+    let label = format!("Rotate the signing secret of {name}");
+    view! {
+        <button type="button" class="secondary small" aria-label=label disabled=move || rotate.pending()
+            on:click=move |_| rotate.call(&endpoint::<RotateAlertSecret>(), &[("channel_id", channel_id.clone())])>
+            "Rotate the signing secret"
+        </button>
+        <FormError error fields=&[]/>
+        {move || rotate.ok().and_then(|rotated| rotated.secret).map(|secret| view! {
+            <div class="notice" role="status">
+                <p>"Messages are now signed with this new secret and the old one. Give the receiver the new secret now (it is not shown again), then stop signing with the old one."</p>
+                <label for="rotated-secret">"New signing secret"</label>
+                <input id="rotated-secret" type="text" readonly=true value=secret/>
+                <p><a href="/alerts">"Done"</a></p>
+            </div>
+        })}
     }
 }
 

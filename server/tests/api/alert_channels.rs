@@ -413,3 +413,95 @@ async fn the_json_schema_of_a_webhooks_body_is_served_for_whoever_builds_a_recei
     let types = schema["properties"]["type"]["enum"].as_array().unwrap();
     assert!(types.iter().any(|t| t == "registration.failing"));
 }
+
+#[tokio::test]
+async fn a_rotated_secret_signs_beside_the_old_one_until_the_rotation_is_finished() {
+    let (app, admin) = app(true).await;
+    let receiver = receiver(StatusCode::OK, Duration::ZERO).await;
+    let added = add(&app, &admin, &receiver.url).await;
+    let old = WebhookSecret::parse(added.secret.as_deref().unwrap()).unwrap();
+    let form = [("channel_id", added.id.as_str())];
+    let call = |function: &'static str| app.call(&admin, function, &form);
+
+    let rotated = call("rotate_alert_secret").await;
+    assert_eq!(rotated.status(), StatusCode::OK);
+    let rotated: AddedAlertChannel = rotated.json().await.unwrap();
+    let new = WebhookSecret::parse(rotated.secret.as_deref().unwrap()).unwrap();
+    let (listed, text) = channels(&app, &admin).await;
+    assert_eq!(listed[0].signing_secrets, 2);
+    assert!(
+        !text.contains(rotated.secret.as_deref().unwrap()),
+        "shown once"
+    );
+
+    let now = || time::OffsetDateTime::now_utc().unix_timestamp();
+    send_test(&app, &admin, &added).await;
+    until(&app, &admin, |d| d.state == MessageState::Delivered).await;
+    let during = receiver.all()[0].clone();
+    for secret in [&old, &new] {
+        assert!(verify(
+            secret,
+            &during.signature,
+            &during.id,
+            during.timestamp,
+            &during.body,
+            now()
+        ));
+    }
+
+    assert_eq!(
+        call("finish_secret_rotation").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(channels(&app, &admin).await.0[0].signing_secrets, 1);
+    app.clock().advance(time::Duration::seconds(1));
+    send_test(&app, &admin, &added).await;
+    for _ in 0..100 {
+        if receiver.all().len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let after = receiver.all()[1].clone();
+    assert!(verify(
+        &new,
+        &after.signature,
+        &after.id,
+        after.timestamp,
+        &after.body,
+        now()
+    ));
+    assert!(!verify(
+        &old,
+        &after.signature,
+        &after.id,
+        after.timestamp,
+        &after.body,
+        now()
+    ));
+    assert!(matches!(
+        app_error(call("finish_secret_rotation").await).await,
+        AppError::Conflict(_)
+    ));
+
+    let slack = add_kind(&app, &admin, "slack", &receiver.url).await;
+    let refused = app
+        .call(
+            &admin,
+            "rotate_alert_secret",
+            &[("channel_id", slack.id.as_str())],
+        )
+        .await;
+    assert!(matches!(app_error(refused).await, AppError::Conflict(_)));
+    let viewer = app
+        .add_member(&admin, "val@northwind.example", "viewer")
+        .await;
+    let forbidden = app
+        .call(
+            &viewer,
+            "rotate_alert_secret",
+            &[("channel_id", added.id.as_str())],
+        )
+        .await;
+    assert_eq!(app_error(forbidden).await, AppError::Forbidden);
+}

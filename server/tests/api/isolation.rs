@@ -97,6 +97,8 @@ const SERVER_FUNCTIONS: &[(&str, Caller)] = &[
     ("save_alert_channel_rules", WRITES),
     ("save_alert_time_zone", WRITES),
     ("set_expiry_notices", WRITES),
+    ("rotate_alert_secret", WRITES),
+    ("finish_secret_rotation", WRITES),
     ("save_notice_reply_to", WRITES),
     ("adopt_verified_contact", WRITES),
 ];
@@ -356,6 +358,10 @@ async fn assert_victim_untouched(app: &TestApp, victim: &Victim) {
         "its rules are as set"
     );
     assert_eq!(channels[0].rules.digest_hour, None);
+    assert_eq!(
+        channels[0].signing_secrets, 1,
+        "its signing secret is as made"
+    );
     let (status, settings) = call(app, &victim.admin, "load_alert_settings", &[]).await;
     assert_eq!(status, StatusCode::OK);
     let settings: app::model::AlertSettingsView = serde_json::from_str(&settings).unwrap();

@@ -7,9 +7,9 @@ use super::delivery;
 use super::webhook::WebhookUrl;
 use crate::backend::audit;
 use crate::backend::vault::SealedIn;
-use crate::backend::{begin, db, internal, Staff};
+use crate::backend::{begin, db, internal, Backend, Staff};
 use crate::error::AppError;
-use crate::ids::AlertChannelId;
+use crate::ids::{AlertChannelId, OrganisationId};
 use crate::model::{AddedAlertChannel, AlertChannelForm, AlertChannelView, AlertRulesView};
 use crate::timestamp::Timestamp;
 use domain::alert_message::{self, AlertMessage, ChannelKind};
@@ -38,6 +38,50 @@ pub struct Sealed {
     pub mailbox: Option<String>,
     #[serde(default)]
     pub registration_id: Option<String>,
+}
+
+impl Sealed {
+    /// A channel's sealed part, opened: its kind and what it holds; None
+    /// when it is not the organisation's or was removed.
+    pub async fn open(
+        backend: &Backend,
+        organisation: &OrganisationId,
+        id: &AlertChannelId,
+    ) -> Result<Option<(String, Sealed)>, AppError> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT kind, secret_sealed FROM alert_channels
+              WHERE id = $1 AND organisation_id = $2 AND removed_at IS NULL",
+        )
+        .bind(id)
+        .bind(organisation)
+        .fetch_optional(&backend.pool)
+        .await
+        .map_err(db("could not read an alert channel"))?;
+        let Some((kind, sealed)) = row else {
+            return Ok(None);
+        };
+        let opened = backend
+            .vault
+            .open(&sealed, &SealedIn::AlertChannels.context(id.as_str()))
+            .map_err(|error| internal("an alert channel could not be opened", error))?;
+        let channel: Sealed = serde_json::from_slice(&opened)
+            .map_err(|error| internal("an alert channel is not readable", error))?;
+        Ok(Some((kind, channel)))
+    }
+
+    fn sealed_for(&self, backend: &Backend, id: &AlertChannelId) -> Result<String, AppError> {
+        let plain = serde_json::to_vec(self)
+            .map_err(|error| internal("could not prepare a channel for sealing", error))?;
+        Ok(backend
+            .vault
+            .seal(&plain, &SealedIn::AlertChannels.context(id.as_str())))
+    }
+}
+
+fn new_secret() -> String {
+    let mut bytes = [0u8; SECRET_BYTES];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    WebhookSecret::from_random(bytes).expose()
 }
 
 /// Where a new channel's messages go, as the form gave it.
@@ -96,11 +140,7 @@ pub async fn add(ctx: &Staff, form: &AlertChannelForm) -> Result<AddedAlertChann
         .map_err(AppError::Invalid)?;
     let name = name.as_str();
 
-    let secret = kind.signed().then(|| {
-        let mut bytes = [0u8; SECRET_BYTES];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        WebhookSecret::from_random(bytes).expose()
-    });
+    let secret = kind.signed().then(new_secret);
     let id = AlertChannelId::generate();
     let (sealed, shown) = match target {
         Target::Web(url) => (
@@ -127,8 +167,7 @@ pub async fn add(ctx: &Staff, form: &AlertChannelForm) -> Result<AddedAlertChann
             )
         }
     };
-    let sealed = serde_json::to_vec(&sealed)
-        .map_err(|error| internal("could not prepare a channel for sealing", error))?;
+    let sealed = sealed.sealed_for(&ctx.backend, &id)?;
     let now = ctx.now();
     let mut tx = begin(ctx.pool()).await?;
     sqlx::query(
@@ -140,11 +179,7 @@ pub async fn add(ctx: &Staff, form: &AlertChannelForm) -> Result<AddedAlertChann
     .bind(kind.as_str())
     .bind(name)
     .bind(&shown)
-    .bind(
-        ctx.backend
-            .vault
-            .seal(&sealed, &SealedIn::AlertChannels.context(id.as_str())),
-    )
+    .bind(&sealed)
     .bind(ctx.scope.user_id())
     .bind(Timestamp::of(now))
     .execute(&mut *tx)
@@ -204,6 +239,9 @@ pub async fn list(ctx: &Staff) -> Result<Vec<AlertChannelView>, AppError> {
             },
             next_digest_at: row.next_digest_at,
             waiting_for_digest: row.waiting_for_digest,
+            signing_secrets: Sealed::open(&ctx.backend, ctx.scope.organisation_id(), &row.id)
+                .await?
+                .map_or(0, |(_, sealed)| sealed.secrets.len()),
             deliveries: delivery::latest(ctx, &row.id, DELIVERIES_SHOWN).await?,
             id: row.id,
             kind: ChannelKind::parse(&row.kind)
@@ -291,4 +329,77 @@ pub async fn send_test(ctx: &Staff, id: &AlertChannelId) -> Result<(), AppError>
         .map_err(db("could not queue a test alert"))?;
     ctx.backend.alerts.wake.notify_one();
     Ok(())
+}
+
+/// Starts a rotation of a webhook's signing secret: a new secret, shown
+/// once, signs every message beside the one before, so the receiver can
+/// switch without missing any; `finish_rotation` then drops the old one.
+pub async fn rotate_secret(
+    ctx: &Staff,
+    id: &AlertChannelId,
+) -> Result<AddedAlertChannel, AppError> {
+    ctx.scope.permit(Action::ManageOrganisation)?;
+    let (name, kind) = name_of(ctx, id).await?;
+    if !kind.signed() {
+        return Err(AppError::Conflict(
+            "Only a webhook of Tenantry's JSON is signed; a Teams or Slack address carries its own secret.".into(),
+        ));
+    }
+    let (_, mut sealed) = Sealed::open(&ctx.backend, ctx.scope.organisation_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let secret = new_secret();
+    // The newest first; at most the one before beside it.
+    sealed.secrets.insert(0, secret.clone());
+    sealed.secrets.truncate(2);
+    reseal(ctx, id, &sealed, AuditAction::AlertSecretRotated, &name).await?;
+    Ok(AddedAlertChannel {
+        id: id.clone(),
+        secret: Some(secret),
+    })
+}
+
+/// Ends a rotation: only the newest secret signs from now on.
+pub async fn finish_rotation(ctx: &Staff, id: &AlertChannelId) -> Result<(), AppError> {
+    ctx.scope.permit(Action::ManageOrganisation)?;
+    let (name, _) = name_of(ctx, id).await?;
+    let (_, mut sealed) = Sealed::open(&ctx.backend, ctx.scope.organisation_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if sealed.secrets.len() < 2 {
+        return Err(AppError::Conflict("No rotation is under way.".into()));
+    }
+    sealed.secrets.truncate(1);
+    reseal(
+        ctx,
+        id,
+        &sealed,
+        AuditAction::AlertSecretRotationFinished,
+        &name,
+    )
+    .await
+}
+
+async fn reseal(
+    ctx: &Staff,
+    id: &AlertChannelId,
+    sealed: &Sealed,
+    action: AuditAction,
+    name: &str,
+) -> Result<(), AppError> {
+    let mut tx = begin(ctx.pool()).await?;
+    sqlx::query(
+        "UPDATE alert_channels SET secret_sealed = $1
+          WHERE id = $2 AND organisation_id = $3 AND removed_at IS NULL",
+    )
+    .bind(sealed.sealed_for(&ctx.backend, id)?)
+    .bind(id)
+    .bind(ctx.scope.organisation_id())
+    .execute(&mut *tx)
+    .await
+    .map_err(db("could not change a channel's signing secrets"))?;
+    audit::by_member(&mut *tx, ctx, action, name, "").await?;
+    tx.commit()
+        .await
+        .map_err(db("could not change a channel's signing secrets"))
 }

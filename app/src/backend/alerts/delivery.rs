@@ -8,8 +8,7 @@
 use super::channels::Sealed;
 use super::webhook::{Message, WebhookUrl};
 use crate::backend::mail::outbox::after_failed_attempt;
-use crate::backend::vault::SealedIn;
-use crate::backend::{db, internal, Backend, Staff};
+use crate::backend::{db, Backend, Staff};
 use crate::error::AppError;
 use crate::ids::{AlertChannelId, AlertDeliveryId, OrganisationId, RegistrationId};
 use crate::model::AlertDeliveryView;
@@ -150,29 +149,13 @@ async fn destination(
     backend: &Backend,
     message: &Claimed,
 ) -> Result<Result<Destination, DeliveryFailure>, AppError> {
-    let sealed: Option<(String, String)> = sqlx::query_as(
-        "SELECT kind, secret_sealed FROM alert_channels
-          WHERE id = $1 AND organisation_id = $2 AND removed_at IS NULL",
-    )
-    .bind(&message.channel_id)
-    .bind(&message.organisation_id)
-    .fetch_optional(&backend.pool)
-    .await
-    .map_err(db("could not read an alert channel"))?;
-    let Some((kind, sealed)) = sealed else {
+    let Some((kind, channel)) =
+        Sealed::open(backend, &message.organisation_id, &message.channel_id).await?
+    else {
         return Ok(Err(DeliveryFailure::Permanent(
             "the channel was removed before this was sent".to_owned(),
         )));
     };
-    let opened = backend
-        .vault
-        .open(
-            &sealed,
-            &SealedIn::AlertChannels.context(message.channel_id.as_str()),
-        )
-        .map_err(|error| internal("an alert channel could not be opened", error))?;
-    let channel: Sealed = serde_json::from_slice(&opened)
-        .map_err(|error| internal("an alert channel is not readable", error))?;
     match ChannelKind::parse(&kind) {
         Some(ChannelKind::Email) => {
             return Ok(Ok(Destination::Smtp {
