@@ -30,6 +30,16 @@ test('an admin adds a webhook, keeps its secret, and sees a test to an address i
   await expect(page.getByText(/^Webhook \(signed JSON, for ticketing tools\) to 10\.0\.0\.1/)).toBeVisible();
   await expect(alerts.signingSecret()).toHaveCount(0);
 
+  // Rotating the secret shows the new one once; both sign until the rotation ends.
+  await page.getByRole('button', { name: 'Rotate the signing secret of PSA tickets' }).click();
+  await expect(page.getByLabel('New signing secret')).toHaveValue(/^whsec_/);
+  await page.getByRole('link', { name: 'Done' }).click();
+  await hydrated(page);
+  await expect(page.getByText('Signed with the new and the old secret while the receiver switches.')).toBeVisible();
+  await page.getByRole('button', { name: 'Stop signing messages to PSA tickets with the old secret' }).click();
+  await expect(page.getByRole('button', { name: 'Rotate the signing secret of PSA tickets' })).toBeVisible();
+  await hydrated(page);
+
   await page.getByRole('button', { name: 'Send a test to PSA tickets' }).click();
   await expect(alerts.log('PSA tickets')).toBeVisible();
   await expect(async () => {

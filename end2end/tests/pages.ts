@@ -466,7 +466,7 @@ export class AlertsPage {
   }
 
   signingSecret() {
-    return this.page.getByLabel('Signing secret');
+    return this.page.getByLabel('Signing secret', { exact: true });
   }
 
   log(channel: string) {

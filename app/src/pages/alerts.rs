@@ -30,7 +30,7 @@ pub fn AlertsPage() -> impl IntoView {
     view! {
         <Title text="Alerts"/>
         <h1>"Alerts"</h1>
-        <p class="muted">"A webhook gets Tenantry's JSON, signed as the Standard Webhooks convention has it (webhook-id, webhook-timestamp, webhook-signature), so the receiver can check it came from here. Microsoft Teams gets an Adaptive Card through a Workflows webhook, Slack a message through an incoming webhook; their addresses carry their own secret. Messages go only to public addresses and are tried again with growing waits when the receiver is busy or unreachable."</p>
+        <p class="muted">"A webhook gets Tenantry's JSON, signed as the Standard Webhooks convention has it (webhook-id, webhook-timestamp, webhook-signature), so the receiver can check it came from here. Microsoft Teams gets an Adaptive Card through a Workflows webhook, Slack a message through an incoming webhook; their addresses carry their own secret. Messages go only to public addresses and are tried again with growing waits when the receiver is busy or unreachable. Addresses are kept sealed: only a web address's host is shown again. E-mail goes to the addresses given, separated by commas."</p>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let can_manage = match me {
@@ -248,12 +248,16 @@ fn Channels(
     let finish_rotation = ServerAction::<FinishSecretRotation>::new();
     let test_error = action_error(test);
     let remove_error = action_error(remove);
+    let senders = settings.senders.clone();
+    let home_tenant_known = settings.home_tenant_known;
     view! {
-        {can_manage.then(|| view! {
+        {can_manage.then(move || view! {
             <section class="card">
                 <h2>"Add a channel"</h2>
-                <AddChannel senders=settings.senders.clone()/>
-                <MailThroughGraph home_tenant_known=settings.home_tenant_known/>
+                <AddChannel>
+                    <GraphSender senders=senders.clone()/>
+                </AddChannel>
+                <MailThroughGraph home_tenant_known/>
             </section>
         })}
         <FormError error=test_error fields=&[]/>
@@ -279,7 +283,10 @@ fn Channels(
                             </ActionForm>
                         }.into_any()
                     } else {
-                        view! { <RotateSecret channel_id=id name/> }.into_any()
+                        view! {
+                            <p class="muted">"Rotating makes a new signing secret, shown once; messages carry both signatures until you stop signing with the old one."</p>
+                            <RotateSecret channel_id=id label=format!("Rotate the signing secret of {name}")/>
+                        }.into_any()
                     }
                 });
                 let rules_form = can_manage.then(|| view! { <RulesForm channel=channel.clone() settings=settings.clone()/> });
@@ -376,12 +383,32 @@ fn MailThroughGraph(home_tenant_known: bool) -> impl IntoView {
     }
 }
 
+/// The fields only e-mail from your own mailbox needs, rendered on the
+/// server inside `AddChannel`'s form.
+#[component]
+fn GraphSender(senders: Vec<(String, String)>) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="channel-mailbox">"Sending mailbox"</label>
+            <p class="hint">"E-mail from your mailbox only: the mailbox the alerts are sent as."</p>
+            <input id="channel-mailbox" name="form[mailbox]" type="email" autocomplete="off" data-field="mailbox"/>
+        </div>
+        <div class="field">
+            <label for="channel-sender">"Registration that sends"</label>
+            <p class="hint">"E-mail from your mailbox only: a registration with the e-mail product in your own tenant."</p>
+            <select id="channel-sender" name="form[registration_id]" data-field="registration_id">
+                <option value="">"None"</option>
+                {senders.into_iter().map(|(id, label)| view! { <option value=id>{label}</option> }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
 /// A webhook's new signing secret is shown here once.
 #[island]
-fn RotateSecret(channel_id: String, name: String) -> impl IntoView {
+fn RotateSecret(channel_id: String, label: String) -> impl IntoView {
     let rotate = Sent::<AddedAlertChannel>::new();
     let error = rotate.error();
-    let label = format!("Rotate the signing secret of {name}");
     view! {
         <button type="button" class="secondary small" aria-label=label disabled=move || rotate.pending()
             on:click=move |_| rotate.call(&endpoint::<RotateAlertSecret>(), &[("channel_id", channel_id.clone())])>
@@ -390,7 +417,6 @@ fn RotateSecret(channel_id: String, name: String) -> impl IntoView {
         <FormError error fields=&[]/>
         {move || rotate.ok().and_then(|rotated| rotated.secret).map(|secret| view! {
             <div class="notice" role="status">
-                <p>"Messages are now signed with this new secret and the old one. Give the receiver the new secret now (it is not shown again), then stop signing with the old one."</p>
                 <label for="rotated-secret">"New signing secret"</label>
                 <input id="rotated-secret" type="text" readonly=true value=secret/>
                 <p><a href="/alerts">"Done"</a></p>
@@ -402,7 +428,7 @@ fn RotateSecret(channel_id: String, name: String) -> impl IntoView {
 /// A webhook's signing secret is shown here once; the channel is listed
 /// when the page is opened again.
 #[island]
-fn AddChannel(senders: Vec<(String, String)>) -> impl IntoView {
+fn AddChannel(children: Children) -> impl IntoView {
     let add = Sent::<AddedAlertChannel>::new();
     let form = NodeRef::<leptos::html::Form>::new();
     let error = add.error();
@@ -419,25 +445,18 @@ fn AddChannel(senders: Vec<(String, String)>) -> impl IntoView {
                 <p class="field-error" id="channel-kind-error" data-error-for="kind">{kind_error}</p>
             </div>
             <FormInput label="Name" name="name" error hint="What it feeds, e.g. the PSA's ticket queue."/>
-            <FormInput label="Receiver's address" name="url" error hint="An https:// address, kept sealed; only its host is shown again. For e-mail: the addresses to send to, separated by commas."/>
-            <FormInput label="Sending mailbox" name="mailbox" kind="email" error hint="E-mail from your mailbox only: the mailbox the alerts are sent as."/>
-            <div class="field">
-                <label for="channel-sender">"Registration that sends"</label>
-                <p class="hint">"E-mail from your mailbox only: a registration with the e-mail product in your own tenant."</p>
-                <select id="channel-sender" name="form[registration_id]" data-field="registration_id" aria-describedby="channel-sender-error">
-                    <option value="">"None"</option>
-                    {senders.into_iter().map(|(id, label)| view! { <option value=id>{label}</option> }).collect_view()}
-                </select>
-                <p class="field-error" id="channel-sender-error" data-error-for="registration_id">{move || error.get().and_then(|error| error.for_field("registration_id"))}</p>
-            </div>
-            <FormError error fields=&["kind", "name", "url", "mailbox", "registration_id"]/>
+            <FormInput label="Receiver's address" name="url" error hint="https:// address, or e-mail addresses separated by commas."/>
+            {children()}
+            // The Graph fields are the server's children: their problems are
+            // listed here.
+            <FormError error fields=&["kind", "name", "url"]/>
             <button type="submit" disabled=move || add.pending()>"Add the channel"</button>
         </form>
         {move || add.ok().map(|added| view! {
             <div class="notice" role="status">
                 {match added.secret {
                     Some(secret) => view! {
-                        <p>"Added. Give the receiver this signing secret now: it is not shown again."</p>
+                        <p>"Added. Copy the signing secret now: it is not shown again."</p>
                         <label for="webhook-secret">"Signing secret"</label>
                         <input id="webhook-secret" type="text" readonly=true value=secret/>
                     }.into_any(),
