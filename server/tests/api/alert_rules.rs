@@ -654,3 +654,38 @@ async fn a_digest_channel_switched_to_at_once_sends_what_was_waiting_straight_aw
         ["digest", "registration.resolved"]
     );
 }
+
+#[tokio::test]
+async fn a_registration_that_keeps_changing_is_told_three_times_then_summarised_then_quiet() {
+    let fleet = watched_fleet().await;
+    let hook = receiver(StatusCode::OK, Duration::ZERO).await;
+    add_channel(&fleet.app, &fleet.staff, "PSA", &hook.url).await;
+    for round in 0..5 {
+        if round % 2 == 0 {
+            fleet.revoke("adatum", &["Mail.Send"]).await;
+        } else {
+            fleet.grant("adatum", &["Mail.Send"]).await;
+        }
+        fleet.check(&fleet.id("adatum")).await;
+        fleet.app.weigh_alerts().await;
+        fleet.app.clock().advance(time::Duration::minutes(10));
+    }
+    // Only Adatum's: Northwind Traders' could-not-check outlasts its
+    // patience meanwhile, which is told too.
+    let got: Vec<Value> = arrived(&hook, 5)
+        .await
+        .into_iter()
+        .filter(|b| b["tenant"]["name"] == "Adatum")
+        .collect();
+    assert_eq!(
+        types(&got),
+        [
+            "registration.consent_removed",
+            "registration.resolved",
+            "registration.consent_removed",
+            "registration.flapping"
+        ],
+        "the fifth change is not sent"
+    );
+    assert_eq!(got[3]["details"]["changes"], 4);
+}

@@ -288,3 +288,31 @@ async fn without_the_tenants_consent_to_notices_its_contacts_are_not_written_to(
         .unwrap();
     assert!(!details.expiry_notices);
 }
+
+#[tokio::test]
+async fn a_customer_can_renew_with_a_certificate_tenantry_generates_and_it_replaces_the_secret() {
+    let msp = msp(true).await;
+    assert_eq!(msp.check().await, Status::Warning);
+    msp.app.weigh_alerts().await;
+    let received = msp.mail.wait_for(1).await;
+    let link = link_in(&received[0].data);
+    let customer = Customer::holding(&msp.app.address, &link).await;
+
+    let generated = customer.generate().await;
+    assert_eq!(generated.status(), StatusCode::OK);
+    let der = customer.download_certificate().await.bytes().await.unwrap();
+    // What the customer's admin does in Entra: upload the .cer to the app.
+    let uploaded = reqwest::Client::new()
+        .post(format!("{}/_admin/apps/{CLIENT}/certificates", msp.sim.base_url()))
+        .json(&json!({"der_base64": crate::support::certificates::as_upload(&der)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), StatusCode::CREATED);
+    let tested = customer.test().await;
+    assert!(tested.completed, "{tested:?}");
+
+    let page = msp.page().await;
+    assert!(page.credential.starts_with("Certificate "), "{}", page.credential);
+    assert_eq!(page.standing.status, Status::Healthy);
+}
