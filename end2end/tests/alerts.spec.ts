@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 
 import {
-  AlertsPage, createOrganisation, failOnPageErrors, hydrated, LoginPage, RegistrationPage, signedWith, simulator, TenantsPage, webhookReceiver,
+  AlertsPage, createOrganisation, failOnPageErrors, hydrated, LoginPage, RegistrationPage, signedWith, simulator, TenantPage, TenantsPage, webhookReceiver,
 } from './pages';
 
 const admin = { email: 'ari@alerting.example', password: 'a passphrase for the alerting admin' };
@@ -70,14 +70,7 @@ test('a registration that loses consent in Microsoft is told once to the webhook
   await tenants.open();
   await tenants.add({ name: 'Alpine Ski House', tenantId: TENANT, domain: '', cloud: 'Global (commercial)' });
   await page.getByRole('link', { name: 'Alpine Ski House' }).click();
-  await hydrated(page);
-  await page.getByRole('group', { name: 'Products this registration serves' }).getByLabel('E-mail through Microsoft Graph').check();
-  await page.getByLabel('Application (client) ID').fill(CLIENT);
-  await page.getByLabel('Client secret value').fill(SECRET);
-  await page.getByLabel('Secret expires').fill(new Date(Date.now() + 200 * 86400 * 1000).toISOString().slice(0, 10));
-  await page.getByRole('button', { name: 'Save registration' }).click();
-  await page.getByRole('link', { name: 'E-mail through Microsoft Graph' }).click();
-  await hydrated(page);
+  await new TenantPage(page).recordEmailRegistration(CLIENT, SECRET, 200);
   const registrationUrl = page.url();
   const registration = new RegistrationPage(page);
   await registration.checkNow();

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import {
   createOrganisation, failOnPageErrors, hydrated, linkIn, LoginPage, mailReceived, OnboardingWizard, RegistrationPage,
-  reloadsAfter, simulator, TenantsPage,
+  reloadsAfter, simulator, TenantPage, TenantsPage,
 } from './pages';
 
 const staff = { email: 'rita@renewalpartners.example', password: 'renewal partners managed services' };
@@ -30,14 +30,7 @@ test('a customer follows an expiry notice\'s renewal link, replaces the secret, 
   await reloadsAfter(page, () => page.getByRole('button', { name: 'Turn expiry notices on' }).click());
   await expect(page.getByRole('button', { name: 'Turn expiry notices off' })).toBeVisible();
 
-  await hydrated(page);
-  await page.getByRole('group', { name: 'Products this registration serves' }).getByLabel('E-mail through Microsoft Graph').check();
-  await page.getByLabel('Application (client) ID').fill(CLIENT);
-  await page.getByLabel('Client secret value').fill(OLD_SECRET);
-  await page.getByLabel('Secret expires').fill(new Date(Date.now() + 20 * day).toISOString().slice(0, 10));
-  await page.getByRole('button', { name: 'Save registration' }).click();
-  await page.getByRole('link', { name: 'E-mail through Microsoft Graph' }).click();
-  await hydrated(page);
+  await new TenantPage(page).recordEmailRegistration(CLIENT, OLD_SECRET, 20);
   const registration = new RegistrationPage(page);
   await registration.checkNow();
   await expect(registration.standing()).toContainText('Warning');

@@ -176,6 +176,18 @@ export class TenantPage {
     await this.page.getByRole('button', { name: 'Create onboarding link' }).click();
     return this.page.getByLabel(/Onboarding link/).inputValue();
   }
+
+  /** Records an e-mail registration by hand with a client secret, then opens its page. */
+  async recordEmailRegistration(clientId: string, secret: string, expiresInDays: number) {
+    await hydrated(this.page);
+    await this.page.getByRole('group', { name: 'Products this registration serves' }).getByLabel('E-mail through Microsoft Graph').check();
+    await this.page.getByLabel('Application (client) ID').fill(clientId);
+    await this.page.getByLabel('Client secret value').fill(secret);
+    await this.page.getByLabel('Secret expires').fill(new Date(Date.now() + expiresInDays * 86_400_000).toISOString().slice(0, 10));
+    await this.page.getByRole('button', { name: 'Save registration' }).click();
+    await this.page.getByRole('link', { name: 'E-mail through Microsoft Graph' }).click();
+    await hydrated(this.page);
+  }
 }
 
 /** The customer's six-step set-up, reached from an onboarding link. */

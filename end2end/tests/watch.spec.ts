@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createOrganisation, failOnPageErrors, hydrated, LoginPage, RegistrationPage, simulator, simulatorPatch, TenantsPage } from './pages';
+import { createOrganisation, failOnPageErrors, hydrated, LoginPage, RegistrationPage, simulator, simulatorPatch, TenantPage, TenantsPage } from './pages';
 
 const staff = { email: 'omar@fourthcoffee.example', password: 'fourth coffee managed services' };
 const TENANT = '7c7c7c7c-0000-4000-8000-000000000001';
@@ -22,14 +22,7 @@ test('a registration failing for missing consent turns green by Check now and by
   await tenants.add({ name: 'Fabrikam', tenantId: TENANT, domain: '', cloud: 'Global (commercial)' });
   await page.getByRole('link', { name: 'Fabrikam' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Fabrikam' })).toBeVisible();
-  await hydrated(page);
-  await page.getByRole('group', { name: 'Products this registration serves' }).getByLabel('E-mail through Microsoft Graph').check();
-  await page.getByLabel('Application (client) ID').fill(CLIENT);
-  await page.getByLabel('Client secret value').fill(SECRET);
-  await page.getByLabel('Secret expires').fill(new Date(Date.now() + 200 * 86400 * 1000).toISOString().slice(0, 10));
-  await page.getByRole('button', { name: 'Save registration' }).click();
-  await page.getByRole('link', { name: 'E-mail through Microsoft Graph' }).click();
-  await hydrated(page);
+  await new TenantPage(page).recordEmailRegistration(CLIENT, SECRET, 200);
 
   const registration = new RegistrationPage(page);
   await registration.checkNow();

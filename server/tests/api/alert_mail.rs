@@ -68,17 +68,7 @@ async fn tried(app: &TestApp, admin: &Client, deliveries: usize) -> AlertDeliver
 async fn an_email_channel_gets_each_alert_through_the_mail_server_as_plain_text() {
     let sim = contoso(&["Mail.Send"]).await;
     let mail = smtp::spawn("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let app = spawn_app_with(&[
-        ("TENANTRY_IDENTITY_URL", sim.base_url()),
-        ("TENANTRY_GRAPH_URL", sim.base_url()),
-        ("TENANTRY_SMTP_URL", mail.url()),
-        (
-            "TENANTRY_MAIL_FROM",
-            "Tenantry <tenantry@northwind.example>".to_owned(),
-        ),
-        ("TENANTRY_MAIL_POLL_SECONDS", "1".to_owned()),
-    ])
-    .await;
+    let app = crate::support::simulator::app_with_mail(&sim, &mail, &[]).await;
     let contoso = watched(app, 120).await;
     assert_eq!(contoso.check_now().await, Status::Healthy);
     contoso.app.weigh_alerts().await;

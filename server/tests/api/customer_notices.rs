@@ -7,7 +7,7 @@ use crate::support::onboarding::{in_days, Customer};
 use crate::support::receiver::receiver;
 use crate::support::simulator::{contoso, CLIENT, OBJECT, SECRET, TENANT};
 use crate::support::watch::admin;
-use crate::support::{app_error, spawn_app_with, TestApp};
+use crate::support::{app_error, TestApp};
 use app::error::AppError;
 use app::model::RegistrationPage;
 use axum::http::StatusCode;
@@ -34,17 +34,11 @@ struct Msp {
 async fn msp(notices: bool) -> Msp {
     let sim = contoso(&["Mail.Send"]).await;
     let mail = smtp::spawn("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let app = spawn_app_with(&[
-        ("TENANTRY_IDENTITY_URL", sim.base_url()),
-        ("TENANTRY_GRAPH_URL", sim.base_url()),
-        ("TENANTRY_SMTP_URL", mail.url()),
-        (
-            "TENANTRY_MAIL_FROM",
-            "Tenantry <tenantry@northwind.example>".to_owned(),
-        ),
-        ("TENANTRY_MAIL_POLL_SECONDS", "1".to_owned()),
-        ("TENANTRY_WEBHOOKS_TO_THIS_MACHINE", "1".to_owned()),
-    ])
+    let app = crate::support::simulator::app_with_mail(
+        &sim,
+        &mail,
+        &[("TENANTRY_WEBHOOKS_TO_THIS_MACHINE", "1".to_owned())],
+    )
     .await;
     let staff = app
         .admin_of("Northwind IT", "nadia@northwind.example")
@@ -303,7 +297,10 @@ async fn a_customer_can_renew_with_a_certificate_tenantry_generates_and_it_repla
     let der = customer.download_certificate().await.bytes().await.unwrap();
     // What the customer's admin does in Entra: upload the .cer to the app.
     let uploaded = reqwest::Client::new()
-        .post(format!("{}/_admin/apps/{CLIENT}/certificates", msp.sim.base_url()))
+        .post(format!(
+            "{}/_admin/apps/{CLIENT}/certificates",
+            msp.sim.base_url()
+        ))
         .json(&json!({"der_base64": crate::support::certificates::as_upload(&der)}))
         .send()
         .await
@@ -313,6 +310,10 @@ async fn a_customer_can_renew_with_a_certificate_tenantry_generates_and_it_repla
     assert!(tested.completed, "{tested:?}");
 
     let page = msp.page().await;
-    assert!(page.credential.starts_with("Certificate "), "{}", page.credential);
+    assert!(
+        page.credential.starts_with("Certificate "),
+        "{}",
+        page.credential
+    );
     assert_eq!(page.standing.status, Status::Healthy);
 }

@@ -4,7 +4,7 @@
 
 use crate::support::process::spawn_binary_with;
 use crate::support::simulator::{self, contoso_with, grant_as, CLIENT, OBJECT, SECRET, TENANT};
-use crate::support::{app_error, browser, spawn_app_with, TestApp, PASSWORD};
+use crate::support::{app_error, browser, TestApp, PASSWORD};
 use app::error::AppError;
 use app::model::{RecoveryResult, RecoveryStart, SettingsPage};
 use entra_simulator::smtp::{self, MailServer};
@@ -33,17 +33,7 @@ struct World {
 async fn world_with(app_made: NewApp) -> World {
     let sim = contoso_with(app_made).await;
     let mail = smtp::spawn("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let app = spawn_app_with(&[
-        ("TENANTRY_IDENTITY_URL", sim.base_url()),
-        ("TENANTRY_GRAPH_URL", sim.base_url()),
-        ("TENANTRY_SMTP_URL", mail.url()),
-        (
-            "TENANTRY_MAIL_FROM",
-            "Tenantry <tenantry@msp.example>".to_owned(),
-        ),
-        ("TENANTRY_MAIL_POLL_SECONDS", "1".to_owned()),
-    ])
-    .await;
+    let app = crate::support::simulator::app_with_mail(&sim, &mail, &[]).await;
     let admin = app.admin_of("Northwind", ADMIN).await;
     World {
         app,

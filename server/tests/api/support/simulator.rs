@@ -61,6 +61,27 @@ pub async fn app_against(sim: &Simulator) -> TestApp {
     .await
 }
 
+/// A Tenantry server pointed at `sim` that sends its e-mail to `mail`
+/// (looked for every second), with `extra` settings.
+pub async fn app_with_mail(
+    sim: &Simulator,
+    mail: &entra_simulator::smtp::MailServer,
+    extra: &[(&'static str, String)],
+) -> TestApp {
+    let mut settings = vec![
+        ("TENANTRY_IDENTITY_URL", sim.base_url()),
+        ("TENANTRY_GRAPH_URL", sim.base_url()),
+        ("TENANTRY_SMTP_URL", mail.url()),
+        (
+            "TENANTRY_MAIL_FROM",
+            "Tenantry <tenantry@msp.example>".to_owned(),
+        ),
+        ("TENANTRY_MAIL_POLL_SECONDS", "1".to_owned()),
+    ];
+    settings.extend(extra.iter().cloned());
+    spawn_app_with(&settings).await
+}
+
 /// A Contoso admin grants consent for `permission` to `CLIENT`.
 pub async fn grant(sim: &Simulator, permission: &str) {
     grant_as(sim, permission, "admin@simulated.example").await
