@@ -547,7 +547,15 @@ async fn every_change_after_the_dashboard_was_read_shows_on_the_next_view() {
         .await;
     assert_eq!(renamed.status(), StatusCode::OK);
     let after_rename = fleet.dashboard(&[]).await;
-    assert_eq!(after_rename.attention[0].tenant_name, "Fabrikam Inc");
+    let shown: Vec<(&str, Status)> = after_rename
+        .attention
+        .iter()
+        .map(|a| (a.tenant_name.as_str(), a.status))
+        .collect();
+    assert_eq!(
+        after_rename.attention[0].tenant_name, "Fabrikam Inc",
+        "attention after the rename: {shown:?}"
+    );
     let archived = fleet
         .app
         .call(
