@@ -22,8 +22,9 @@ use domain::watch::{refreshed_codes, standing, standing_changes_at};
 use sqlx::{Sqlite, Transaction};
 use std::collections::BTreeMap;
 
-/// Registrations weighed in one pass at most; the rest in the next.
-const PASS: i64 = 5000;
+/// Registrations weighed in one pass at most; the rest in the next. Small,
+/// so a first weighing of a whole fleet holds little memory at once.
+const PASS: i64 = 1000;
 
 #[derive(sqlx::FromRow)]
 struct Row {
