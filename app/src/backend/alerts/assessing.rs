@@ -7,7 +7,7 @@
 //! server weighs the same checks again after a restart: nothing is told
 //! twice, because the telling and the queued message commit together.
 
-use super::routing::{route, route_folded, Routed};
+use super::routing::{channels, route, route_folded, Routed};
 use crate::backend::checks::view::{StandingRow, STANDING_COLUMNS, STANDING_JOINS};
 use crate::backend::db::listed;
 use crate::backend::{begin, db, internal, Backend};
@@ -251,6 +251,8 @@ async fn weigh_organisation(
     let open = open_mass_failures(&mut tx, &organisation).await?;
     let active = active_registrations(&mut tx, &organisation).await?;
     let folded = fold(events, &open, active);
+    // Read once for the whole pass: every alert of it goes to these.
+    let channels = channels(&mut tx, &organisation).await?;
     let mut routed = Routed::default();
     let single = folded
         .single
@@ -263,9 +265,27 @@ async fn weigh_organisation(
     for (index, event, part_of_many) in single.chain(part_of_many) {
         let registration = &weighed[index];
         routed += if part_of_many {
-            route_folded(&mut tx, backend, &organisation, registration, &event, now).await?
+            route_folded(
+                &mut tx,
+                backend,
+                &organisation,
+                &channels,
+                registration,
+                &event,
+                now,
+            )
+            .await?
         } else {
-            route(&mut tx, backend, &organisation, registration, &event, now).await?
+            route(
+                &mut tx,
+                backend,
+                &organisation,
+                &channels,
+                registration,
+                &event,
+                now,
+            )
+            .await?
         };
     }
     for (cause, members) in folded.started {
@@ -283,6 +303,7 @@ async fn weigh_organisation(
             &mut tx,
             backend,
             &organisation,
+            &channels,
             &members,
             &Event::ManyFailing {
                 cause,
@@ -306,6 +327,7 @@ async fn weigh_organisation(
             &mut tx,
             backend,
             &organisation,
+            &channels,
             &[],
             &Event::ManyRecovered { cause },
             now,

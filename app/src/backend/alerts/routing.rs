@@ -177,18 +177,27 @@ async fn send(
     }
 }
 
-/// One registration's alert to every channel that accepts it.
+/// One registration's alert to every one of `channels` (the organisation's,
+/// read once per pass) that accepts it.
 pub async fn route(
     tx: &mut Transaction<'_, Sqlite>,
     backend: &Backend,
     organisation: &OrganisationId,
+    channels: &[Channel],
     registration: &Weighed,
     event: &Event,
     now: OffsetDateTime,
 ) -> Result<Routed, AppError> {
-    route_where(tx, backend, organisation, registration, event, now, |_| {
-        true
-    })
+    route_where(
+        tx,
+        backend,
+        organisation,
+        channels,
+        registration,
+        event,
+        now,
+        |_| true,
+    )
     .await
 }
 
@@ -199,6 +208,7 @@ pub async fn route_folded(
     tx: &mut Transaction<'_, Sqlite>,
     backend: &Backend,
     organisation: &OrganisationId,
+    channels: &[Channel],
     registration: &Weighed,
     event: &Event,
     now: OffsetDateTime,
@@ -208,6 +218,7 @@ pub async fn route_folded(
         tx,
         backend,
         organisation,
+        channels,
         registration,
         event,
         now,
@@ -216,10 +227,12 @@ pub async fn route_folded(
     .await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn route_where(
     tx: &mut Transaction<'_, Sqlite>,
     backend: &Backend,
     organisation: &OrganisationId,
+    channels: &[Channel],
     registration: &Weighed,
     event: &Event,
     now: OffsetDateTime,
@@ -229,9 +242,8 @@ async fn route_where(
         tenant: &registration.tenant_id,
         products: &registration.products,
     };
-    let accepting: Vec<Channel> = channels(tx, organisation)
-        .await?
-        .into_iter()
+    let accepting: Vec<&Channel> = channels
+        .iter()
         .filter(|channel| channel.rules.accepts(event, subject) && also(channel))
         .collect();
     if accepting.is_empty() {
@@ -248,7 +260,7 @@ async fn route_where(
         ))),
         &written,
     );
-    for channel in &accepting {
+    for channel in accepting.iter().copied() {
         send(tx, organisation, channel, &message, now).await?;
     }
     Ok(Routed {
@@ -263,12 +275,13 @@ pub async fn route_many(
     tx: &mut Transaction<'_, Sqlite>,
     backend: &Backend,
     organisation: &OrganisationId,
+    channels: &[Channel],
     members: &[&Weighed],
     event: &Event,
     now: OffsetDateTime,
 ) -> Result<Routed, AppError> {
     let mut routed = Routed::default();
-    for channel in channels(tx, organisation).await? {
+    for channel in channels {
         if !channel.rules.wants(event) {
             continue;
         }
@@ -309,7 +322,7 @@ pub async fn route_many(
             Timestamp::of(now).as_str(),
             Some(backend.link(&shown)),
         );
-        send(tx, organisation, &channel, &message, now).await?;
+        send(tx, organisation, channel, &message, now).await?;
         routed.queued += 1;
     }
     Ok(routed)
