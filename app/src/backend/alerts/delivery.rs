@@ -301,11 +301,6 @@ pub async fn deliver_due(backend: &Backend) -> usize {
 
 /// Runs until the process ends.
 pub async fn run(backend: Backend) {
-    loop {
-        while deliver_due(&backend).await > 0 {}
-        tokio::select! {
-            _ = backend.alerts.wake.notified() => {}
-            _ = tokio::time::sleep(backend.alerts.poll) => {}
-        }
-    }
+    let (wake, poll) = (backend.alerts.wake.clone(), backend.alerts.poll);
+    crate::backend::mail::worker::in_rounds(&wake, poll, || deliver_due(&backend)).await
 }

@@ -13,11 +13,23 @@ const LEASE: time::Duration = time::Duration::minutes(2);
 const BATCH: i64 = 20;
 
 pub async fn run(backend: Backend, mailer: Arc<SmtpMailer>) {
+    let (wake, poll) = (backend.mail.wake.clone(), backend.mail.poll);
+    in_rounds(&wake, poll, || deliver_due(&backend, &mailer)).await
+}
+
+/// Runs `round` until it finds nothing to do, then waits to be woken or
+/// for `poll`, for ever: the shape of every delivery loop (the outbox's,
+/// the alerts'). `round` returns how many messages it took.
+pub async fn in_rounds<F, R>(wake: &tokio::sync::Notify, poll: std::time::Duration, mut round: F)
+where
+    F: FnMut() -> R,
+    R: std::future::Future<Output = usize>,
+{
     loop {
-        while deliver_due(&backend, &mailer).await > 0 {}
+        while round().await > 0 {}
         tokio::select! {
-            _ = backend.mail.wake.notified() => {}
-            _ = tokio::time::sleep(backend.mail.poll) => {}
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(poll) => {}
         }
     }
 }
