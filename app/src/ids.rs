@@ -102,3 +102,7 @@ row_id!(
     /// One alert kept for a channel's daily digest.
     AlertDigestItemId
 );
+row_id!(
+    /// An organisation API token: the `<id>` in `tnty_<id>_<secret>`.
+    ApiTokenId
+);

@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("registrations/:id") view=RegistrationPageView ssr=SsrMode::Async/>
                     <Route path=path!("recovery") view=RecoverySettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("alerts") view=crate::pages::alerts::AlertsPage ssr=SsrMode::Async/>
+                    <Route path=path!("api-tokens") view=crate::pages::api_tokens::ApiTokensPage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=StaffPage ssr=SsrMode::Async/>
                     <Route path=path!("account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>

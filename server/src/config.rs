@@ -54,6 +54,21 @@ pub struct Config {
     /// receiver on this machine (tests, a relay beside the server); without
     /// it, loopback is refused like every private address.
     pub webhooks_to_this_machine: bool,
+    /// `TENANTRY_API_REQUESTS_PER_MINUTE`: what one API token may send,
+    /// per server process.
+    pub api_requests_per_minute: i64,
+    pub metrics: MetricsConfig,
+}
+
+/// Where Prometheus reads `/metrics`. Neither set: nowhere.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsConfig {
+    /// `TENANTRY_METRICS_ADDR`: a listener of its own, such as
+    /// `127.0.0.1:9464`, with nothing else on it.
+    pub addr: Option<SocketAddr>,
+    /// `TENANTRY_METRICS_TOKEN` (environment only): serve `/metrics` on the
+    /// main address to a scraper sending `Authorization: Bearer <token>`.
+    pub token: Option<domain::SecretValue>,
 }
 
 /// Where e-mail goes. Without an SMTP URL, messages wait in the outbox
@@ -129,6 +144,8 @@ struct FileConfig {
     recovery_window_hours: Option<i64>,
     alert_patience_minutes: Option<i64>,
     alert_send_timeout_seconds: Option<i64>,
+    api_requests_per_minute: Option<i64>,
+    metrics_addr: Option<String>,
     recovery_requests_per_hour: Option<i64>,
     mail_from: Option<String>,
     mail_poll_seconds: Option<i64>,
@@ -334,6 +351,35 @@ impl Config {
             allow_insecure_http: env("TENANTRY_ALLOW_INSECURE_HTTP").as_deref() == Some("1"),
             webhooks_to_this_machine: env("TENANTRY_WEBHOOKS_TO_THIS_MACHINE").as_deref()
                 == Some("1"),
+            api_requests_per_minute: positive(
+                "TENANTRY_API_REQUESTS_PER_MINUTE",
+                env("TENANTRY_API_REQUESTS_PER_MINUTE"),
+                file.api_requests_per_minute,
+                600,
+            )?,
+            metrics: MetricsConfig {
+                addr: match env("TENANTRY_METRICS_ADDR").or(file.metrics_addr) {
+                    None => None,
+                    Some(text) => Some(text.parse().map_err(|_| ConfigError::Invalid {
+                        name: "TENANTRY_METRICS_ADDR",
+                        expected: "an address such as 127.0.0.1:9464",
+                        value: text.clone(),
+                    })?),
+                },
+                token: match env("TENANTRY_METRICS_TOKEN") {
+                    None => None,
+                    Some(text) if text.trim().len() >= 32 => {
+                        domain::SecretValue::new(text.trim()).ok()
+                    }
+                    Some(_) => {
+                        return Err(ConfigError::Invalid {
+                            name: "TENANTRY_METRICS_TOKEN",
+                            expected: "at least 32 characters",
+                            value: "(not shown)".to_owned(),
+                        })
+                    }
+                },
+            },
             sign_in: SignInConfig {
                 trusted_proxies: {
                     let text = env("TENANTRY_TRUSTED_PROXIES")

@@ -15,6 +15,8 @@ pub mod guard;
 pub mod headers;
 pub mod keyring;
 pub mod link_tokens;
+pub mod metrics_http;
+pub mod public_api;
 pub mod recovery_cli;
 pub mod render_limit;
 pub mod startup;

@@ -53,6 +53,8 @@ pub enum StartupError {
 /// A built server, bound to its port but not yet serving.
 pub struct Application {
     listener: TcpListener,
+    /// `TENANTRY_METRICS_ADDR`: `/metrics` alone, on its own address.
+    metrics_listener: Option<TcpListener>,
     router: Router,
     backend: Backend,
     session_cleanup: tokio::task::JoinHandle<()>,
@@ -72,7 +74,14 @@ pub async fn open_backend(
     let pool = backend::db::connect(&config.database_url).await?;
     let checked = std::sync::Arc::new(tokio::sync::Notify::new());
     let watch = watch_settings(&config.checks, &pool, checked.clone());
+    let entra = entra::EntraClient::new(
+        entra::Endpoints::overridden(config.identity_url.clone(), config.graph_url.clone()),
+        std::time::Duration::from_secs(20),
+        entra::retry::RetryPolicy::default(),
+    )
+    .map_err(|error| StartupError::Entra(error.to_string()))?;
     Ok(Backend {
+        metrics: backend::metrics::Metrics::new(&entra),
         pool,
         clock,
         heavy: HeavyWork::for_this_machine(),
@@ -98,12 +107,7 @@ pub async fn open_backend(
         public_url: config.public_url_for(bound),
         invitation_ttl: time::Duration::hours(config.invitation_ttl_hours),
         vault: std::sync::Arc::new(crate::keyring::load(config)?),
-        entra: entra::EntraClient::new(
-            entra::Endpoints::overridden(config.identity_url.clone(), config.graph_url.clone()),
-            std::time::Duration::from_secs(20),
-            entra::retry::RetryPolicy::default(),
-        )
-        .map_err(|error| StartupError::Entra(error.to_string()))?,
+        entra,
         onboarding_ttl: time::Duration::hours(config.onboarding_ttl_hours),
         watch,
         dashboards: Default::default(),
@@ -154,6 +158,17 @@ impl Application {
                 source,
             })?;
         let backend = open_backend(config, addr, clock).await?;
+        let metrics_listener = match config.metrics.addr {
+            None => None,
+            Some(metrics_addr) => {
+                Some(TcpListener::bind(metrics_addr).await.map_err(|source| {
+                    StartupError::Listen {
+                        addr: metrics_addr,
+                        source,
+                    }
+                })?)
+            }
+        };
 
         let store = SqliteStore::new(backend.pool.clone());
         let session_cleanup = tokio::spawn({
@@ -208,7 +223,7 @@ impl Application {
         };
         let page_renders =
             crate::render_limit::PageRenders::at_once(config.limits.page_renders as usize);
-        let router = Router::new()
+        let pages = Router::new()
             .leptos_routes_with_context(&state, routes, context, {
                 let options = options.clone();
                 move || shell(options.clone())
@@ -267,6 +282,30 @@ impl Application {
             .layer(axum::middleware::from_fn(
                 crate::form_errors::only_from_our_own_pages,
             ))
+            .route_layer(axum::middleware::from_fn(crate::metrics_http::note_route));
+        // The JSON API and `/metrics` sit beside the pages, outside their
+        // session, sign-in and same-origin layers: a bearer token is their
+        // only credential, and a browser's cookie means nothing to them.
+        let mut router = Router::new()
+            .nest(
+                "/api/v1",
+                crate::public_api::router(
+                    backend.clone(),
+                    crate::public_api::TokenLimits::per_minute(
+                        u32::try_from(config.api_requests_per_minute).unwrap_or(u32::MAX),
+                    ),
+                )
+                .route_layer(axum::middleware::from_fn(crate::metrics_http::note_route)),
+            )
+            .merge(pages);
+        if let Some(token) = &config.metrics.token {
+            router = router.route(
+                "/metrics",
+                get(crate::metrics_http::guarded)
+                    .with_state(crate::metrics_http::Guarded::new(backend.clone(), token)),
+            );
+        }
+        let router = router
             .layer(axum::middleware::from_fn_with_state(
                 std::sync::Arc::new(config.sign_in.trusted_proxies.clone()),
                 crate::client_address::find_client,
@@ -290,6 +329,10 @@ impl Application {
             .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
                 config.limits.concurrent as usize,
             ))
+            .layer(axum::middleware::from_fn_with_state(
+                backend.clone(),
+                crate::metrics_http::count_requests,
+            ))
             .layer(
                 TraceLayer::new_for_http().make_span_with(|request: &HttpRequest<Body>| {
                     tracing::info_span!(
@@ -302,6 +345,7 @@ impl Application {
 
         Ok(Self {
             listener,
+            metrics_listener,
             router,
             backend,
             session_cleanup,
@@ -312,6 +356,13 @@ impl Application {
     /// background.
     pub fn backend(&self) -> &Backend {
         &self.backend
+    }
+
+    /// Where `/metrics` listens on its own, if it does.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|listener| listener.local_addr().ok())
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -356,6 +407,14 @@ impl Application {
                 mailer,
             ))
         });
+        let metrics = self.metrics_listener.map(|listener| {
+            let router = crate::metrics_http::listener_router(self.backend.clone());
+            tokio::spawn(async move {
+                if let Err(error) = axum::serve(listener, router).await {
+                    tracing::error!(%error, "the metrics listener stopped");
+                }
+            })
+        });
         let result = axum::serve(
             self.listener,
             self.router
@@ -368,6 +427,9 @@ impl Application {
         }
         if let Some(mail) = mail {
             mail.abort();
+        }
+        if let Some(metrics) = metrics {
+            metrics.abort();
         }
         dashboards.abort();
         alerts.abort();

@@ -85,6 +85,9 @@ audit_actions! {
     ExpiryNoticesChanged => "tenant.expiry_notices_changed", "Expiry notices to a customer turned on or off";
     NoticeReplyToChanged => "alerts.notice_reply_to_changed", "Reply-to address of customer notices changed";
     RenewedByCustomer => "registration.renewed_by_customer", "Customer renewed a credential through a renewal link";
+    ApiTokenCreated => "api_token.created", "API token created";
+    ApiTokenRevoked => "api_token.revoked", "API token revoked";
+    ApiWrite => "api.write", "Change made through the API";
 }
 
 impl std::fmt::Display for AuditAction {

@@ -122,6 +122,52 @@ impl FindingCode {
     }
 }
 
+impl FindingCode {
+    /// The severity a finding with this code has: what the catalogue (and
+    /// the API's findings list) states. Expiring credentials and
+    /// permissions beyond need are warnings; what stops the app working is
+    /// failing; what stops Tenantry asking is could-not-check.
+    pub fn severity(self) -> Severity {
+        use FindingCode as C;
+        match self {
+            C::SecretExpiring
+            | C::CertificateExpiring
+            | C::OptionalPermissionMissing
+            | C::ExtraPermission => Severity::Warning,
+            C::Throttled | C::ServiceUnavailable | C::Unreachable | C::UnexpectedResponse => {
+                Severity::CouldNotCheck
+            }
+            _ => Severity::Failing,
+        }
+    }
+
+    /// What to do about it in general; a stored finding carries the fix
+    /// for the registration it is about.
+    pub fn general_fix(self) -> &'static str {
+        use FindingCode as C;
+        match self {
+            C::InvalidSecret => "Create a new client secret on the app registration and store it in Tenantry.",
+            C::SecretExpired | C::SecretExpiring => "Add a new client secret (or, better, a certificate) to the app registration and replace the credential in Tenantry.",
+            C::CertificateRejected => "Upload the certificate's public half to the app registration's Certificates & secrets, or replace the credential in Tenantry with the one uploaded there.",
+            C::CertificateExpired | C::CertificateExpiring => "Generate a new certificate in Tenantry, upload its public half to the app registration, then activate it.",
+            C::AppNotFound => "Check the Application (client) ID, or create the app registration again in the customer's tenant.",
+            C::TenantNotFound => "Check the tenant ID or primary domain recorded for the customer.",
+            C::AppDisabled => "Ask the customer's admin to enable sign-in for the app's enterprise application.",
+            C::ConditionalAccess => "Ask the customer's admin to exclude the app (or Tenantry's addresses) from the Conditional Access policy that blocks it.",
+            C::WrongCloud => "Set the customer tenant's cloud to the Microsoft cloud the tenant is in.",
+            C::ConsentMissing => "Ask a Global or Privileged Role Administrator of the customer to grant admin consent.",
+            C::PermissionMissing => "Add the missing application permission to the app registration and grant admin consent again.",
+            C::OptionalPermissionMissing => "Add the optional permission if the customer uses the feature it serves, then grant admin consent again.",
+            C::PermissionNotEffective => "Grant admin consent again; if that does not help, remove and re-add the permission.",
+            C::ExtraPermission => "Remove the permissions the products do not need from the app registration.",
+            C::TenantMismatch => "Check that the tenant ID recorded is the tenant the app registration lives in.",
+            C::Throttled => "Nothing to do now: Tenantry checks again later. If it persists, check fewer registrations at once.",
+            C::ServiceUnavailable | C::Unreachable => "Nothing to do now: Tenantry checks again later. If it persists, check the server's network path to Microsoft.",
+            C::UnexpectedResponse | C::UnknownError => "Check again; if it persists, read the check's trace and correlation IDs and ask Microsoft support.",
+        }
+    }
+}
+
 /// Ordered from mildest to worst; a verdict takes the worst of its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -7,6 +7,7 @@ pub mod alert_message;
 pub mod alert_rules;
 pub mod alert_text;
 pub mod alerts;
+pub mod api_token;
 pub mod audit;
 pub mod cloud;
 pub mod credential;

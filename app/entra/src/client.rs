@@ -1,3 +1,4 @@
+use crate::calls::Endpoint;
 use crate::certificate::CertificateKey;
 use crate::endpoints::Endpoints;
 use crate::error::ClientError;
@@ -56,6 +57,8 @@ pub struct EntraClient {
     keeps_tokens: bool,
     /// Shared by every clone: Microsoft counts per app, not per process part.
     reports: Arc<crate::reports_limit::ReportsLimiter>,
+    /// Shared by every clone: counted for the operator's metrics.
+    calls: Arc<crate::calls::MicrosoftCalls>,
 }
 
 pub fn now() -> i64 {
@@ -81,6 +84,7 @@ impl EntraClient {
             cache: Arc::default(),
             keeps_tokens: true,
             reports: Arc::default(),
+            calls: Arc::default(),
         })
     }
 
@@ -108,6 +112,10 @@ impl EntraClient {
 
     pub fn reports(&self) -> &crate::reports_limit::ReportsLimiter {
         &self.reports
+    }
+
+    pub fn calls(&self) -> &crate::calls::MicrosoftCalls {
+        &self.calls
     }
 
     pub fn endpoints(&self) -> &Endpoints {
@@ -200,7 +208,7 @@ impl EntraClient {
         let url = self.endpoints.token_url(cloud, tenant);
         let scope = self.endpoints.scope(cloud);
         let (status, body) = self
-            .send(|| {
+            .send(cloud, Endpoint::Token, || {
                 let mut form = vec![
                     ("client_id", client_id.as_str().to_owned()),
                     ("scope", scope.clone()),
@@ -241,7 +249,11 @@ impl EntraClient {
         domain: &str,
     ) -> Result<Option<String>, ClientError> {
         let url = self.endpoints.openid_configuration_url(cloud, domain);
-        let (status, body) = self.send(|| Ok(self.http.get(&url))).await?;
+        let (status, body) = self
+            .send(cloud, Endpoint::OpenIdConfiguration, || {
+                Ok(self.http.get(&url))
+            })
+            .await?;
         match status {
             200 => {
                 let document: serde_json::Value = serde_json::from_str(&body).map_err(|_| {
@@ -278,7 +290,9 @@ impl EntraClient {
             path_or_url.to_owned()
         };
         let (status, body) = self
-            .send(|| Ok(self.http.get(&url).bearer_auth(token.bearer())))
+            .send(cloud, Endpoint::Graph(path_or_url), || {
+                Ok(self.http.get(&url).bearer_auth(token.bearer()))
+            })
             .await?;
         match status {
             200..=299 => serde_json::from_str(&body).map_err(|_| {
@@ -303,8 +317,10 @@ impl EntraClient {
         body: &serde_json::Value,
     ) -> Result<(u16, String), ClientError> {
         let url = self.endpoints.graph_url(cloud, path);
-        self.send(|| Ok(self.http.post(&url).bearer_auth(token.bearer()).json(body)))
-            .await
+        self.send(cloud, Endpoint::Graph(path), || {
+            Ok(self.http.post(&url).bearer_auth(token.bearer()).json(body))
+        })
+        .await
     }
 
     /// Sends with retries: network errors, 429 and 5xx are retried within
@@ -312,6 +328,8 @@ impl EntraClient {
     /// (status, body).
     async fn send(
         &self,
+        cloud: Cloud,
+        endpoint: Endpoint<'_>,
         build: impl Fn() -> Result<reqwest::RequestBuilder, ClientError>,
     ) -> Result<(u16, String), ClientError> {
         let mut attempt = 0u32;
@@ -320,6 +338,7 @@ impl EntraClient {
             let jitter: f64 = rand::random();
             let wait = match build()?.send().await {
                 Err(error) => {
+                    self.calls.answered(cloud, &endpoint, None);
                     let target = error
                         .url()
                         .map(|u| u.host_str().unwrap_or_default().to_owned())
@@ -338,6 +357,7 @@ impl EntraClient {
                 }
                 Ok(response) => {
                     let status = response.status().as_u16();
+                    self.calls.answered(cloud, &endpoint, Some(status));
                     if status != 429 && status < 500 {
                         let body = response.text().await.map_err(|e| {
                             ClientError::Unreachable(format!("reading the response failed: {e}"))
@@ -349,6 +369,9 @@ impl EntraClient {
                     // `Retry-After` is an outage, retried but reported as one.
                     let asked_to_wait = retry_after(response.headers());
                     let throttled = status == 429 || asked_to_wait.is_some();
+                    if throttled {
+                        self.calls.throttled(cloud);
+                    }
                     match self.retry.delay(attempt, asked_to_wait, jitter) {
                         Some(wait) => wait,
                         None if throttled => {
@@ -376,6 +399,7 @@ impl EntraClient {
                 wait_ms = wait.as_millis() as u64,
                 "retrying a Microsoft request"
             );
+            self.calls.waited(cloud, wait);
             tokio::time::sleep(wait).await;
         }
     }

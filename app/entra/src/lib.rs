@@ -3,6 +3,7 @@
 //! certificate, Graph reads, retries and a token cache. Hosts come only from
 //! configuration (`Endpoints`), never from customer input.
 
+pub mod calls;
 pub mod certificate;
 pub mod client;
 pub mod endpoints;

@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod alerts;
+pub mod api_tokens;
 pub mod audit;
 pub mod auth;
 pub mod checks;

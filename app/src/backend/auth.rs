@@ -57,6 +57,7 @@ pub async fn authenticate(
         )
     };
     if let Attempt::Failed { now_waiting } = attempt {
+        backend.metrics.sign_in_failed(now_waiting);
         audit::record(
             &backend.pool,
             attempt_on(AuditAction::SignInFailed, "wrong password"),
@@ -69,6 +70,7 @@ pub async fn authenticate(
     }
     backend.sign_in.clear(&backend.pool, &key, now).await?;
     if account.disabled_at.is_some() {
+        backend.metrics.sign_in_failed(false);
         audit::record(
             &backend.pool,
             attempt_on(AuditAction::SignInFailed, "account disabled"),

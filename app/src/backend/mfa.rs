@@ -196,6 +196,7 @@ async fn guarded<T>(
                     now,
                 )
             };
+            backend.metrics.sign_in_failed(now_waiting);
             audit::record(
                 &backend.pool,
                 attempt_on(AuditAction::SignInFailed, "wrong second-factor code"),

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod alerts;
+pub mod api_tokens;
 pub mod audit;
 pub mod auth;
 pub mod checks;
@@ -15,10 +16,12 @@ pub mod db;
 pub mod exchange;
 pub mod flow_tokens;
 pub mod heavy;
+pub mod idempotency;
 pub mod invitations;
 pub mod lifecycle;
 pub mod link_limits;
 pub mod mail;
+pub mod metrics;
 pub mod mfa;
 pub mod onboarding;
 pub mod organisations;
@@ -83,6 +86,8 @@ pub struct Backend {
     pub mail: mail::Mail,
     /// Alert channels' delivery.
     pub alerts: alerts::Alerts,
+    /// What `/metrics` reports.
+    pub metrics: std::sync::Arc<metrics::Metrics>,
 }
 
 impl Backend {

@@ -82,6 +82,29 @@ impl OrgScope {
         })
     }
 
+    /// A request made with an organisation API token: it acts for the
+    /// admin who made it, with no more than a technician's rights (a
+    /// viewer's when it may only read). `label` names the token in the
+    /// audit trail.
+    pub(in crate::backend) fn of_api_token(
+        creator: UserId,
+        organisation_id: OrganisationId,
+        changes_anything: bool,
+        label: String,
+    ) -> Self {
+        Self {
+            user_id: creator,
+            organisation_id,
+            role: if changes_anything {
+                Role::Technician
+            } else {
+                Role::Viewer
+            },
+            email: label,
+            session_id: None,
+        }
+    }
+
     /// Refuses, on the server, anything the caller's role does not allow.
     pub fn permit(&self, action: Action) -> Result<(), AppError> {
         if self.role.may(action) {

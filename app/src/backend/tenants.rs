@@ -118,8 +118,8 @@ pub async fn list(ctx: &Staff, include_archived: bool) -> Result<Vec<TenantSumma
 }
 
 pub async fn details(ctx: &Staff, id: &CustomerTenantId) -> Result<TenantDetails, AppError> {
-    let row: TenantRow = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM customer_tenants WHERE id = $1 AND organisation_id = $2"
+    let row: DetailsRow = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, {OWNERSHIP_COLUMNS} FROM customer_tenants WHERE id = $1 AND organisation_id = $2"
     ))
     .bind(id)
     .bind(ctx.scope.organisation_id())
@@ -127,22 +127,94 @@ pub async fn details(ctx: &Staff, id: &CustomerTenantId) -> Result<TenantDetails
     .await
     .map_err(db("could not load a customer tenant"))?
     .ok_or(AppError::NotFound)?;
-    Ok(TenantDetails {
-        summary: row.summary()?,
-        form: CustomerTenantForm {
-            display_name: row.display_name,
-            tenant_id: row.entra_tenant_id.unwrap_or_default(),
-            primary_domain: row.primary_domain.unwrap_or_default(),
-            cloud: row.cloud,
-            contacts: row.contact_emails.replace(',', ", "),
-            notes: row.notes,
-        },
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-        can_manage: ctx.scope.may(Action::ManageTenants),
-        ownership: ownership(ctx, id, &row.contact_emails).await?,
-        expiry_notices: row.expiry_notices,
-    })
+    row.details(ctx)
+}
+
+/// Which tenants a page of the JSON API lists.
+#[derive(Debug, Clone, Default)]
+pub struct TenantQuery {
+    /// None: both archived and active tenants.
+    pub archived: Option<bool>,
+    /// Part of the display name or primary domain, any case.
+    pub search: Option<String>,
+    pub cloud: Option<Cloud>,
+}
+
+/// Up to `limit` tenants after `after` (created_at, id), oldest first:
+/// a keyset page, stable while tenants are added.
+pub async fn page(
+    ctx: &Staff,
+    query: &TenantQuery,
+    after: Option<(Timestamp, CustomerTenantId)>,
+    limit: i64,
+) -> Result<Vec<TenantDetails>, AppError> {
+    let (after_at, after_id) = after.unzip();
+    let search = query
+        .search
+        .as_deref()
+        .map(|text| format!("%{}%", like_escaped(&text.to_lowercase())));
+    let rows: Vec<DetailsRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, {OWNERSHIP_COLUMNS} FROM customer_tenants
+          WHERE organisation_id = $1
+            AND ($2 IS NULL OR (archived_at IS NOT NULL) = $2)
+            AND ($3 IS NULL OR LOWER(display_name) LIKE $3 ESCAPE '\\'
+                 OR LOWER(COALESCE(primary_domain, '')) LIKE $3 ESCAPE '\\')
+            AND ($4 IS NULL OR cloud = $4)
+            AND ($5 IS NULL OR created_at > $5 OR (created_at = $5 AND id > $6))
+          ORDER BY created_at, id
+          LIMIT $7"
+    ))
+    .bind(ctx.scope.organisation_id())
+    .bind(query.archived)
+    .bind(search)
+    .bind(query.cloud.map(|cloud| cloud.id()))
+    .bind(after_at)
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(ctx.pool())
+    .await
+    .map_err(db("could not list customer tenants"))?;
+    rows.into_iter().map(|row| row.details(ctx)).collect()
+}
+
+/// `%` and `_` typed into a search are meant literally.
+fn like_escaped(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+const OWNERSHIP_COLUMNS: &str = "ownership_verified_at, ownership_verified_by, ownership_evidence";
+
+#[derive(sqlx::FromRow)]
+struct DetailsRow {
+    #[sqlx(flatten)]
+    tenant: TenantRow,
+    #[sqlx(flatten)]
+    ownership: OwnershipRow,
+}
+
+impl DetailsRow {
+    fn details(self, ctx: &Staff) -> Result<TenantDetails, AppError> {
+        let summary = self.tenant.summary()?;
+        let row = self.tenant;
+        Ok(TenantDetails {
+            summary,
+            ownership: self.ownership.proof(&row.contact_emails),
+            form: CustomerTenantForm {
+                display_name: row.display_name,
+                tenant_id: row.entra_tenant_id.unwrap_or_default(),
+                primary_domain: row.primary_domain.unwrap_or_default(),
+                cloud: row.cloud,
+                contacts: row.contact_emails.replace(',', ", "),
+                notes: row.notes,
+            },
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            can_manage: ctx.scope.may(Action::ManageTenants),
+            expiry_notices: row.expiry_notices,
+        })
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -152,33 +224,20 @@ struct OwnershipRow {
     ownership_evidence: Option<String>,
 }
 
-async fn ownership(
-    ctx: &Staff,
-    id: &CustomerTenantId,
-    contacts: &str,
-) -> Result<Option<OwnershipProof>, AppError> {
-    let row: OwnershipRow = sqlx::query_as(
-        "SELECT ownership_verified_at, ownership_verified_by, ownership_evidence
-           FROM customer_tenants WHERE id = $1 AND organisation_id = $2",
-    )
-    .bind(id)
-    .bind(ctx.scope.organisation_id())
-    .fetch_one(ctx.pool())
-    .await
-    .map_err(db("could not read a tenant's ownership proof"))?;
-    Ok(
-        match (row.ownership_verified_at, row.ownership_verified_by) {
+impl OwnershipRow {
+    fn proof(self, contacts: &str) -> Option<OwnershipProof> {
+        match (self.ownership_verified_at, self.ownership_verified_by) {
             (Some(verified_at), Some(verified_by)) => Some(OwnershipProof {
                 is_contact: contacts
                     .split(',')
                     .any(|contact| contact.trim().eq_ignore_ascii_case(&verified_by)),
                 verified_at,
                 verified_by,
-                evidence: row.ownership_evidence.unwrap_or_default(),
+                evidence: self.ownership_evidence.unwrap_or_default(),
             }),
             _ => None,
-        },
-    )
+        }
+    }
 }
 
 /// Makes the person who proved control of the tenant its first contact,

@@ -24,6 +24,9 @@ pub enum After {
     /// Stay, with what was typed, and say so; `empty` clears the form
     /// (typed passwords do not linger).
     Notice { text: String, empty: bool },
+    /// Stay, clear the form, and show the answer (a text the server
+    /// returns once, such as a new API token) under `label`.
+    Reveal { label: String },
 }
 
 impl After {
@@ -48,15 +51,16 @@ impl After {
 pub fn PostForm(action: String, after: After, class: String, children: Children) -> impl IntoView {
     let form = NodeRef::<leptos::html::Form>::new();
     let notice = RwSignal::new(None::<String>);
+    let revealed = RwSignal::new(None::<(String, String)>);
     let pending = RwSignal::new(false);
     let submit = {
         let action = action.clone();
         move |event: leptos::ev::SubmitEvent| {
             // Submit handlers run only in the browser.
             #[cfg(feature = "hydrate")]
-            enhanced::submit(event, &action, &after, form, notice, pending);
+            enhanced::submit(event, &action, &after, form, (notice, revealed), pending);
             #[cfg(not(feature = "hydrate"))]
-            let _ = (event, &action, &after, form, notice, pending);
+            let _ = (event, &action, &after, form, notice, revealed, pending);
         }
     };
     view! {
@@ -64,6 +68,12 @@ pub fn PostForm(action: String, after: After, class: String, children: Children)
             {children()}
         </form>
         {move || notice.get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+        {move || revealed.get().map(|(label, text)| view! {
+            <div class="notice" role="status">
+                <label for="revealed">{label}</label>
+                <input id="revealed" type="text" readonly=true value=text/>
+            </div>
+        })}
     }
 }
 
@@ -89,7 +99,7 @@ pub(crate) mod enhanced {
         action: &str,
         after: &After,
         form: NodeRef<leptos::html::Form>,
-        notice: RwSignal<Option<String>>,
+        (notice, revealed): (RwSignal<Option<String>>, RwSignal<Option<(String, String)>>),
         pending: RwSignal<bool>,
     ) {
         event.prevent_default();
@@ -101,6 +111,7 @@ pub(crate) mod enhanced {
         };
         pending.set(true);
         notice.set(None);
+        revealed.set(None);
         let (action, after) = (action.to_owned(), after.clone());
         leptos::task::spawn_local(async move {
             set_busy(&element, true);
@@ -112,7 +123,7 @@ pub(crate) mod enhanced {
             pending.set(false);
             match answer {
                 Ok(Answer::Redirect(to)) => open(&to),
-                Ok(Answer::Done(_)) => {
+                Ok(Answer::Done(body)) => {
                     show_error(&element, None);
                     match after {
                         After::Reload => crate::components::form::reload_page(),
@@ -122,6 +133,11 @@ pub(crate) mod enhanced {
                                 element.reset();
                             }
                             notice.set(Some(text));
+                        }
+                        After::Reveal { label } => {
+                            element.reset();
+                            let text = serde_json::from_str::<String>(&body).unwrap_or_default();
+                            revealed.set(Some((label, text)));
                         }
                     }
                 }

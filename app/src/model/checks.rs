@@ -1,7 +1,7 @@
 //! What staff see of a watched registration: its standing, its verdict,
 //! its history, and the progress of checks they asked for.
 
-use crate::ids::{CustomerTenantId, RegistrationId};
+use crate::ids::{CheckId, CustomerTenantId, RegistrationId};
 use crate::timestamp::Timestamp;
 use domain::evaluation::{Status, Verdict};
 use domain::watch::Run;
@@ -104,4 +104,20 @@ pub struct CheckRequest {
     /// Names the request when asking for its progress.
     pub request: String,
     pub total: i64,
+}
+
+/// One stored check, with the verdict it reached.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckRecord {
+    pub id: CheckId,
+    /// Orders a registration's checks; the history's cursor.
+    pub sequence: i64,
+    pub started_at: Timestamp,
+    pub finished_at: Timestamp,
+    pub duration_ms: i64,
+    pub trigger: String,
+    pub status: String,
+    pub verdict: Verdict,
+    pub trace_id: Option<String>,
+    pub correlation_id: Option<String>,
 }

@@ -129,6 +129,27 @@ pub struct RegistrationView {
     pub archived: bool,
 }
 
+/// A registration as the JSON API lists it: its products by id, its
+/// credential's kind, hint and expiry (never the credential), and its
+/// standing now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegistrationRecord {
+    pub id: RegistrationId,
+    pub customer_tenant_id: CustomerTenantId,
+    pub tenant_name: String,
+    pub profiles: Vec<String>,
+    pub client_id: String,
+    pub object_id: Option<String>,
+    /// `secret` or `certificate`.
+    pub credential_kind: String,
+    /// The secret's first characters, or the certificate's thumbprint.
+    pub credential_shown: String,
+    pub credential_expires_at: Option<Timestamp>,
+    pub entered_at: Timestamp,
+    pub archived: bool,
+    pub standing: StandingView,
+}
+
 /// What staff enter to record a registration made by hand: its IDs and
 /// either a client secret or a certificate with its private key.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -323,11 +344,13 @@ pub struct TestResult {
 }
 
 mod alerts;
+mod api_tokens;
 mod checks;
 mod dashboard;
 mod exchange;
 mod recovery;
 pub use alerts::*;
+pub use api_tokens::*;
 pub use checks::*;
 pub use dashboard::*;
 pub use exchange::*;

@@ -1,5 +1,6 @@
 pub mod account;
 pub mod alerts;
+pub mod api_tokens;
 pub mod audit;
 pub mod dashboard;
 pub mod exchange;

@@ -92,6 +92,11 @@ fn StaffSections(overview: StaffOverview) -> impl IntoView {
                     <a href="/audit">"see the audit trail"</a>"."</p>
             </section>
             <section class="card">
+                <h2>"API tokens"</h2>
+                <p>"Tokens for scripts and tools that use Tenantry's JSON API: "
+                    <a href="/api-tokens">"manage API tokens"</a>"."</p>
+            </section>
+            <section class="card">
                 <h2>"Company recovery and e-mail"</h2>
                 <p>"Your organisation's Microsoft 365 tenant, whether access can be recovered by proving control of it, the attempts made, and every e-mail Tenantry sent or could not send: "
                     <a href="/recovery">"see Recovery"</a>"."</p>

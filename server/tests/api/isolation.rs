@@ -101,6 +101,9 @@ const SERVER_FUNCTIONS: &[(&str, Caller)] = &[
     ("finish_secret_rotation", WRITES),
     ("save_notice_reply_to", WRITES),
     ("adopt_verified_contact", WRITES),
+    ("list_api_tokens", WRITES),
+    ("create_api_token", WRITES),
+    ("revoke_api_token", WRITES),
 ];
 
 fn registered() -> BTreeSet<String> {
@@ -147,6 +150,8 @@ struct Victim {
     invitation: String,
     /// An alert channel nothing was sent to yet.
     channel: String,
+    /// An API token of the victim's organisation, active.
+    api_token: String,
     markers: Vec<&'static str>,
 }
 
@@ -212,9 +217,20 @@ async fn victim(app: &TestApp) -> Victim {
         .unwrap()
         .id
         .to_string();
+    let made = app
+        .call(
+            &admin,
+            "create_api_token",
+            &[("form[name]", "Victim PSA"), ("form[scopes][]", "read")],
+        )
+        .await;
+    assert_eq!(made.status(), StatusCode::OK);
+    let token: String = made.json().await.unwrap();
+    let api_token = token.split('_').nth(1).unwrap().to_owned();
     Victim {
         invitation,
         channel,
+        api_token,
         registration,
         admin,
         viewer,
@@ -225,6 +241,7 @@ async fn victim(app: &TestApp) -> Victim {
             "Northwind Victim",
             "victim.example",
             "Contoso Victim",
+            "Victim PSA",
             VICTIM_TENANT_GUID,
             VICTIM_CLIENT,
         ],
@@ -280,6 +297,7 @@ fn arguments(victim: &Victim) -> Vec<(&'static str, String)> {
         ("enabled", "false".into()),
         ("window_hours", "72".into()),
         ("channel_id", victim.channel.clone()),
+        ("token_id", victim.api_token.clone()),
         ("form[kind]", "slack".into()),
         ("form[name]", "Intruder's channel".into()),
         ("form[url]", "https://hooks.intruder.example/x".into()),
@@ -305,6 +323,12 @@ async fn call(
 
 /// What staff of the victim's organisation see is as it was set up.
 async fn assert_victim_untouched(app: &TestApp, victim: &Victim) {
+    let (status, tokens) = call(app, &victim.admin, "list_api_tokens", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        tokens.contains("Victim PSA") && tokens.contains("\"active\":true"),
+        "the victim's API token still works: {tokens}"
+    );
     let (status, tenant) = call(
         app,
         &victim.admin,

@@ -24,6 +24,7 @@ mod onboarding;
 mod ownership_proof;
 mod page_renders;
 mod password_reset;
+mod public_api;
 mod recovery;
 mod recovery_cli;
 mod registration_edits;

@@ -201,6 +201,9 @@ async fn settle(
     let (next, delivered_at, failed_at, answer) = match &outcome {
         Ok(answer) => (now, Some(Timestamp::of(now)), None, answer.clone()),
         Err(failure) => {
+            backend
+                .metrics
+                .delivery_failed(crate::backend::metrics::Queue::Alerts);
             let (next, failed_at) = after_failed_attempt(message.attempts, failure, now);
             (next, None, failed_at, failure.detail().to_owned())
         }

@@ -290,6 +290,10 @@ async fn attempt(
         None => backend.watch.next_due(report.verdict.status, finished_at),
     };
     let status = report.verdict.status;
+    let duration_ms = timer.elapsed().as_millis() as i64;
+    backend
+        .metrics
+        .check_finished(trigger.as_str(), status, duration_ms);
     let stored = backend
         .watch
         .writer
@@ -303,7 +307,7 @@ async fn attempt(
             report,
             started_at: Timestamp::of(started_at),
             finished_at: Timestamp::of(finished_at),
-            duration_ms: timer.elapsed().as_millis() as i64,
+            duration_ms,
             next_check_at,
         })
         .await?;

@@ -5,6 +5,7 @@
 pub mod claim;
 pub mod consent;
 pub mod engine;
+pub mod history;
 pub mod prune;
 pub mod record;
 pub mod requests;

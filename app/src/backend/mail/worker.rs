@@ -53,6 +53,9 @@ async fn deliver(backend: &Backend, mailer: &SmtpMailer, message: &Claimed) {
         Ok(()) => outbox::delivered(&backend.pool, &message.id, backend.now()).await,
         Err(failure) => {
             tracing::warn!(message = %message.id, attempt = message.attempts, error = failure.detail(), "a message was not delivered");
+            backend
+                .metrics
+                .delivery_failed(crate::backend::metrics::Queue::Outbox);
             outbox::failed(&backend.pool, message, &failure, backend.now()).await
         }
     };

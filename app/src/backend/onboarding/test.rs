@@ -77,6 +77,11 @@ pub async fn test(ctx: &Customer, secret: Option<&SecretText>) -> Result<TestRes
         },
     )
     .await;
+    ctx.backend.metrics.check_finished(
+        Trigger::Onboarding.as_str(),
+        report.verdict.status,
+        timer.elapsed().as_millis() as i64,
+    );
     let verdict = &report.verdict;
     let passed = matches!(verdict.status, Status::Healthy | Status::Warning);
     let status_text = verdict.status.as_str();

@@ -21,6 +21,7 @@ use domain::Action;
 use sqlx::{Sqlite, Transaction};
 
 pub mod edit;
+pub mod listing;
 pub mod renewal;
 
 /// Records a registration made by hand. Every field is checked at once;

@@ -1,0 +1,713 @@
+//! The public JSON API (`/api/v1`) as a script or a PSA tool uses it: an
+//! organisation API token, scopes, problems, pages, idempotent creation,
+//! rate limits, the OpenAPI document, and `/metrics`.
+
+use crate::support::dashboard::{fleet, Fleet};
+use crate::support::{spawn_app_with, TestApp};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{json, Value};
+
+/// Creates a token the way an admin's page does; the answer is the token.
+async fn token(app: &TestApp, admin: &Client, name: &str, scopes: &[&str], days: &str) -> String {
+    let mut form = vec![("form[name]", name), ("form[expires_in_days]", days)];
+    for scope in scopes {
+        form.push(("form[scopes][]", scope));
+    }
+    let made = app.call(admin, "create_api_token", &form).await;
+    assert_eq!(made.status(), StatusCode::OK);
+    made.json().await.unwrap()
+}
+
+fn api(app: &TestApp, token: &str, method: Method, path: &str) -> reqwest::RequestBuilder {
+    Client::new()
+        .request(method, app.url(&format!("/api/v1{path}")))
+        .bearer_auth(token)
+}
+
+async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
+    let answer = api(app, token, Method::GET, path).send().await.unwrap();
+    let status = answer.status();
+    (status, answer.json().await.unwrap_or(Value::Null))
+}
+
+async fn all_scopes(fleet: &Fleet) -> String {
+    token(
+        &fleet.app,
+        &fleet.staff,
+        "Everything",
+        &["read", "write", "checks"],
+        "",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_token_is_shown_once_stored_as_a_digest_and_stops_at_once_when_revoked() {
+    let fleet = fleet().await;
+    let app = &fleet.app;
+    let secret = token(app, &fleet.staff, "PSA sync", &["read"], "30").await;
+    assert!(secret.starts_with("tnty_"), "{secret}");
+
+    let (status, tenants) = get(app, &secret, "/tenants").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        tenants["items"].as_array().unwrap().len(),
+        fleet.tenants.len()
+    );
+
+    let listed = app
+        .call(&fleet.staff, "list_api_tokens", &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(listed.contains("PSA sync") && listed.contains("read"));
+    assert!(
+        !listed.contains(&secret[10..]),
+        "the list never carries the token"
+    );
+    let id = secret.split('_').nth(1).unwrap();
+    let database = std::fs::read(app.config.data_dir.join("tenantry.db")).unwrap();
+    assert!(
+        !database
+            .windows(20)
+            .any(|w| w == &secret.as_bytes()[25..45]),
+        "only a digest is stored"
+    );
+
+    let revoked = app
+        .call(&fleet.staff, "revoke_api_token", &[("token_id", id)])
+        .await;
+    assert_eq!(revoked.status(), StatusCode::OK);
+    let refused = api(app, &secret, Method::GET, "/tenants")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(refused.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .starts_with("Bearer"));
+    assert_eq!(
+        refused.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(problem["code"], "unauthenticated");
+
+    let trail = app
+        .call(&fleet.staff, "audit_trail", &[("page", "0")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(trail.contains("api_token.created") || trail.contains("API token created"));
+    assert!(trail.contains("api_token.revoked") || trail.contains("API token revoked"));
+}
+
+#[tokio::test]
+async fn a_token_past_its_expiry_is_refused() {
+    let fleet = fleet().await;
+    let secret = token(&fleet.app, &fleet.staff, "Short", &["read"], "1").await;
+    assert_eq!(
+        get(&fleet.app, &secret, "/findings").await.0,
+        StatusCode::OK
+    );
+    fleet
+        .app
+        .clock()
+        .advance(time::Duration::days(1) + time::Duration::seconds(1));
+    assert_eq!(
+        get(&fleet.app, &secret, "/findings").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn only_admins_make_tokens_and_a_bad_request_says_which_field() {
+    let fleet = fleet().await;
+    let viewer = fleet
+        .app
+        .add_member(&fleet.staff, "vic@northwind.example", "viewer")
+        .await;
+    let refused = fleet
+        .app
+        .call(
+            &viewer,
+            "create_api_token",
+            &[("form[name]", "x"), ("form[scopes][]", "read")],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let invalid = fleet
+        .app
+        .call(
+            &fleet.staff,
+            "create_api_token",
+            &[("form[name]", ""), ("form[scopes][]", "root")],
+        )
+        .await;
+    assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let text = invalid.text().await.unwrap();
+    assert!(
+        text.contains("\"name\"") && text.contains("\"scopes\""),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_signed_in_browser_session_does_not_open_the_api() {
+    let fleet = fleet().await;
+    let answer = fleet
+        .staff
+        .get(fleet.app.url("/api/v1/tenants"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// Every documented operation, with its path's ids filled in.
+fn operations(tenant: &str, registration: &str) -> Vec<(Method, String, String)> {
+    let document = serde_json::to_value(server::public_api::openapi()).unwrap();
+    let mut found = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let scope = operation["security"][0]["token"][0]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let id = if path.starts_with("/tenants") {
+                tenant
+            } else {
+                registration
+            };
+            let filled = path.replace("{id}", id);
+            found.push((method.to_uppercase().parse().unwrap(), filled, scope));
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn every_route_refuses_a_token_without_its_scope_and_a_caller_without_a_token() {
+    let fleet = fleet().await;
+    let app = &fleet.app;
+    let tenant = fleet.tenants["Adatum"].clone();
+    let registration = fleet.id("adatum");
+    let ops = operations(&tenant, &registration);
+    assert!(ops.len() >= 20, "{} operations", ops.len());
+    let mut tokens = std::collections::HashMap::new();
+    for scope in ["read", "write", "checks"] {
+        tokens.insert(scope, token(app, &fleet.staff, scope, &[scope], "").await);
+    }
+    for (method, path, scope) in &ops {
+        let anonymous = Client::new()
+            .request(method.clone(), app.url(&format!("/api/v1{path}")))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            anonymous.status(),
+            StatusCode::UNAUTHORIZED,
+            "{method} {path} without a token"
+        );
+        for (other, secret) in &tokens {
+            if other == scope {
+                continue;
+            }
+            let answer = api(app, secret, method.clone(), path)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                answer.status(),
+                StatusCode::FORBIDDEN,
+                "{method} {path} with only {other}"
+            );
+            let problem: Value = answer.json().await.unwrap();
+            assert_eq!(problem["code"], "insufficient_scope");
+            assert_eq!(problem["required_scope"], scope.as_str());
+        }
+    }
+}
+
+#[tokio::test]
+async fn another_organisations_token_sees_and_changes_nothing() {
+    let fleet = fleet().await;
+    let app = &fleet.app;
+    let stranger = app
+        .admin_of("Contoso MSP", "carl@contoso-msp.example")
+        .await;
+    let theirs = token(app, &stranger, "Theirs", &["read", "write", "checks"], "").await;
+    let tenant = fleet.tenants["Adatum"].clone();
+    let registration = fleet.id("adatum");
+    assert_eq!(get(app, &theirs, "/tenants").await.1["items"], json!([]));
+    assert_eq!(
+        get(app, &theirs, "/registrations?state=all").await.1["items"],
+        json!([])
+    );
+    for (method, path, _) in operations(&tenant, &registration) {
+        if !path.contains(&tenant) && !path.contains(&registration) {
+            continue;
+        }
+        let answer = api(app, &theirs, method.clone(), &path)
+            .json(&json!({"products": ["email"], "kind": "secret"}))
+            .send()
+            .await
+            .unwrap();
+        let status = answer.status();
+        assert!(
+            status == StatusCode::NOT_FOUND || status == StatusCode::UNPROCESSABLE_ENTITY,
+            "{method} {path}: {status}"
+        );
+    }
+    let ours = all_scopes(&fleet).await;
+    let (status, tenant_now) = get(app, &ours, &format!("/tenants/{tenant}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(tenant_now["archived"], false);
+    assert_eq!(tenant_now["display_name"], "Adatum");
+}
+
+#[tokio::test]
+async fn registrations_are_read_a_page_at_a_time_and_filtered_by_status() {
+    let fleet = fleet().await;
+    let app = &fleet.app;
+    let secret = token(app, &fleet.staff, "Reader", &["read"], "").await;
+    let mut seen = Vec::new();
+    let mut path = "/registrations?limit=2".to_owned();
+    loop {
+        let (status, page) = get(app, &secret, &path).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 2);
+        seen.extend(
+            items
+                .iter()
+                .map(|item| item["id"].as_str().unwrap().to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/registrations?limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    let mut expected: Vec<String> = fleet.registrations.values().cloned().collect();
+    expected.sort();
+    seen.sort();
+    assert_eq!(seen, expected, "every registration once");
+
+    let (_, failing) = get(app, &secret, "/registrations?status=failing&limit=1").await;
+    assert_eq!(failing["items"].as_array().unwrap().len(), 1);
+    let (_, failing) = get(app, &secret, "/registrations?status=failing").await;
+    let failing: Vec<&Value> = failing["items"].as_array().unwrap().iter().collect();
+    assert!(failing.iter().all(|item| item["status"] == "failing"));
+    assert!(failing
+        .iter()
+        .any(|item| item["id"] == fleet.id("contoso-consent").as_str()));
+    assert!(!failing
+        .iter()
+        .any(|item| item["id"] == fleet.id("adatum").as_str()));
+    let (_, never) = get(app, &secret, "/registrations?status=never_checked").await;
+    assert_eq!(never["items"][0]["id"], fleet.id("tailspin"));
+    assert_eq!(never["items"][0]["status"], "never_checked");
+    let (_, expiring) = get(
+        app,
+        &secret,
+        &format!(
+            "/registrations?expires_before={}",
+            crate::support::onboarding::in_days(30)
+        ),
+    )
+    .await;
+    assert_eq!(expiring["items"].as_array().unwrap().len(), 1);
+    assert_eq!(expiring["items"][0]["id"], fleet.id("litware"));
+
+    let (_, one) = get(
+        app,
+        &secret,
+        &format!("/registrations/{}", fleet.id("contoso-consent")),
+    )
+    .await;
+    assert_eq!(one["status"], "failing");
+    assert_eq!(one["verdict"]["findings"][0]["code"], "consent_missing");
+
+    let (status, problem) = get(app, &secret, "/registrations?status=green").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "status");
+    let (status, problem) = get(app, &secret, "/registrations?cursor=%%%").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let (_, searched) = get(app, &secret, "/tenants?search=CONTO").await;
+    assert_eq!(searched["items"][0]["display_name"], "Contoso");
+    assert_eq!(searched["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_retried_create_with_the_same_key_creates_once() {
+    let fleet = fleet().await;
+    let app = &fleet.app;
+    let secret = all_scopes(&fleet).await;
+    let body = json!({"display_name": "Woodgrove", "primary_domain": "woodgrove.example", "contacts": ["it@woodgrove.example"]});
+    let first = api(app, &secret, Method::POST, "/tenants")
+        .header("Idempotency-Key", "create-woodgrove-1")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let location = first.headers()["location"].to_str().unwrap().to_owned();
+    let created: Value = first.json().await.unwrap();
+    assert_eq!(
+        location,
+        format!("/api/v1/tenants/{}", created["id"].as_str().unwrap())
+    );
+    let again = api(app, &secret, Method::POST, "/tenants")
+        .header("Idempotency-Key", "create-woodgrove-1")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotency-replayed"], "true");
+    let replayed: Value = again.json().await.unwrap();
+    assert_eq!(replayed["id"], created["id"]);
+    let other = api(app, &secret, Method::POST, "/tenants")
+        .header("Idempotency-Key", "create-woodgrove-1")
+        .json(&json!({"display_name": "Someone else", "primary_domain": "else.example"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = other.json().await.unwrap();
+    assert_eq!(problem["code"], "idempotency_key_reused");
+    let (_, found) = get(app, &secret, "/tenants?search=woodgrove").await;
+    assert_eq!(found["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn refusals_are_problem_details_with_the_field_and_keep_nothing_half_made() {
+    let fleet = fleet().await;
+    let app = &fleet.app;
+    let secret = all_scopes(&fleet).await;
+    let refused = api(app, &secret, Method::POST, "/tenants")
+        .json(&json!({"display_name": "", "entra_tenant_id": "not-a-guid"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        refused.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(problem["code"], "validation_failed");
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"display_name") && fields.contains(&"entra_tenant_id"),
+        "{fields:?}"
+    );
+
+    let malformed = api(app, &secret, Method::POST, "/tenants")
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    let unknown_field = api(app, &secret, Method::POST, "/tenants")
+        .json(&json!({"display_name": "X", "colour": "red"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown_field.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, problem) = get(app, &secret, "/tenants/no-such-tenant").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(problem["code"], "not_found");
+    let (status, problem) = get(app, &secret, "/no-such-route").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(problem["code"], "not_found");
+    let (_, tenants) = get(app, &secret, "/tenants").await;
+    assert_eq!(
+        tenants["items"].as_array().unwrap().len(),
+        fleet.tenants.len()
+    );
+}
+
+#[tokio::test]
+async fn a_credential_goes_in_and_never_comes_back() {
+    let fleet = fleet().await;
+    let app = &fleet.app;
+    let secret = all_scopes(&fleet).await;
+    let client_secret = "Zx8Q~verysecretvalue_ABCDEFGHIJKLMNOPQRS";
+    let created = api(app, &secret, Method::POST, "/registrations")
+        .json(&json!({
+            "customer_tenant_id": fleet.tenants["Fabrikam"],
+            "products": ["email"],
+            "client_id": "7f1b7c51-6f4a-4a2b-9a8e-3d9f1c0b2a11",
+            "credential": {"kind": "secret", "secret": client_secret, "secret_expires": crate::support::onboarding::in_days(90)}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let text = created.text().await.unwrap();
+    assert!(
+        !text.contains(client_secret) && !text.contains("verysecret"),
+        "{text}"
+    );
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["credential"]["kind"], "secret");
+    assert_eq!(body["status"], "never_checked");
+    let id = body["id"].as_str().unwrap();
+    for path in [
+        format!("/registrations/{id}"),
+        "/registrations?state=all".to_owned(),
+    ] {
+        let text = api(app, &secret, Method::GET, &path)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!text.contains("verysecret"), "{path}");
+    }
+    let checked = api(
+        app,
+        &secret,
+        Method::POST,
+        &format!("/registrations/{}/checks", fleet.id("adatum")),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(checked.status(), StatusCode::OK);
+    let checked: Value = checked.json().await.unwrap();
+    assert_eq!(checked["status"], "healthy");
+    let (_, history) = get(
+        app,
+        &secret,
+        &format!("/registrations/{}/checks?limit=1", fleet.id("adatum")),
+    )
+    .await;
+    assert_eq!(history["items"].as_array().unwrap().len(), 1);
+    let cursor = history["next_cursor"].as_str().expect("an older check");
+    let (_, older) = get(
+        app,
+        &secret,
+        &format!(
+            "/registrations/{}/checks?limit=1&cursor={cursor}",
+            fleet.id("adatum")
+        ),
+    )
+    .await;
+    assert_ne!(older["items"][0]["id"], history["items"][0]["id"]);
+}
+
+#[tokio::test]
+async fn each_token_has_its_own_rate_limit_with_headers_that_say_so() {
+    let app = spawn_app_with(&[("TENANTRY_API_REQUESTS_PER_MINUTE", "3".to_owned())]).await;
+    let admin = app
+        .admin_of("Northwind IT", "nadia@northwind.example")
+        .await;
+    let first = token(&app, &admin, "One", &["read"], "").await;
+    let second = token(&app, &admin, "Two", &["read"], "").await;
+    for left in (0..3).rev() {
+        let answer = api(&app, &first, Method::GET, "/findings")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::OK);
+        assert_eq!(
+            answer.headers()["ratelimit-policy"],
+            "\"per-token\";q=3;w=60"
+        );
+        let rate = answer.headers()["ratelimit"].to_str().unwrap().to_owned();
+        assert!(
+            rate.starts_with(&format!("\"per-token\";r={left};t=")),
+            "{rate}"
+        );
+    }
+    let limited = api(&app, &first, Method::GET, "/findings")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait));
+    let problem: Value = limited.json().await.unwrap();
+    assert_eq!(problem["code"], "rate_limited");
+    let other = api(&app, &second, Method::GET, "/findings")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        other.status(),
+        StatusCode::OK,
+        "another token is not held back"
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_exactly_the_routes_served() {
+    let fleet = fleet().await;
+    let app = &fleet.app;
+    let served: Value = Client::new()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        served,
+        serde_json::to_value(server::public_api::openapi()).unwrap()
+    );
+    assert!(served["openapi"].as_str().unwrap().starts_with("3.1"));
+    // The token check runs only on routes the router matched: a 401 to a
+    // caller without a token proves the operation is routed, where an
+    // unrouted address falls through to a 404.
+    for (method, path, _) in operations("none", "none") {
+        let answer = Client::new()
+            .request(method.clone(), app.url(&format!("/api/v1{path}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            answer.status(),
+            StatusCode::UNAUTHORIZED,
+            "{method} {path} is routed"
+        );
+    }
+    let unrouted = Client::new()
+        .get(app.url("/api/v1/tokens"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unrouted.status(), StatusCode::NOT_FOUND);
+    let wrong_method = Client::new()
+        .delete(app.url("/api/v1/tenants"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_method.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let docs = Client::new()
+        .get(app.url("/api/v1/docs"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(docs.status(), StatusCode::OK);
+    let csp = docs.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("default-src 'self'"));
+    let page = docs.text().await.unwrap();
+    assert!(!page.contains("<script"), "the page needs no script");
+    for path in served["paths"].as_object().unwrap().keys() {
+        assert!(
+            page.contains(path.as_str()),
+            "{path} documented on the page"
+        );
+    }
+    assert!(page.contains("id=\"problem-rate_limited\""));
+}
+
+#[tokio::test]
+async fn metrics_need_their_token_and_label_routes_never_raw_paths() {
+    let metrics_token = "m".repeat(40);
+    let app = spawn_app_with(&[("TENANTRY_METRICS_TOKEN", metrics_token.clone())]).await;
+    let admin = app
+        .admin_of("Northwind IT", "nadia@northwind.example")
+        .await;
+    let secret = token(&app, &admin, "Reader", &["read"], "").await;
+    assert_eq!(
+        get(&app, &secret, "/tenants/abc123-unique-id").await.0,
+        StatusCode::NOT_FOUND
+    );
+    Client::new()
+        .get(app.url("/scanner-probe-4711"))
+        .send()
+        .await
+        .unwrap();
+    let refused = Client::new().get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let wrong = Client::new()
+        .get(app.url("/metrics"))
+        .bearer_auth("x".repeat(40))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let answer = Client::new()
+        .get(app.url("/metrics"))
+        .bearer_auth(&metrics_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let text = answer.text().await.unwrap();
+    for name in [
+        "tenantry_http_requests_total",
+        "tenantry_http_request_duration_seconds_bucket",
+        "tenantry_registrations",
+        "tenantry_sweep_lag_seconds",
+        "tenantry_checks_overdue",
+        "tenantry_queue_depth",
+        "tenantry_sign_in_failures_total",
+    ] {
+        assert!(text.contains(name), "{name} in\n{text}");
+    }
+    assert!(text.contains("route=\"/api/v1/tenants/{id}\""), "{text}");
+    assert!(text.contains("route=\"unmatched\""));
+    assert!(!text.contains("abc123-unique-id") && !text.contains("scanner-probe-4711"));
+    assert!(!text.contains(&secret[5..20]), "no token in the metrics");
+}
+
+#[tokio::test]
+async fn checks_and_microsoft_calls_are_counted_by_bounded_labels() {
+    let fleet =
+        crate::support::dashboard::fleet_with(&[("TENANTRY_METRICS_TOKEN", "m".repeat(40))]).await;
+    let text = Client::new()
+        .get(fleet.app.url("/metrics"))
+        .bearer_auth("m".repeat(40))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("tenantry_checks_total{trigger=\"manual\",status=\"healthy\"}"),
+        "{text}"
+    );
+    assert!(text.contains("tenantry_check_duration_seconds_count{trigger=\"manual\"}"));
+    assert!(
+        text.contains(
+            "tenantry_microsoft_requests_total{cloud=\"global\",endpoint=\"token\",status=\"200\"}"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("status=\"503\""),
+        "the failing tenant's 503s are counted"
+    );
+    assert!(
+        text.contains("tenantry_registrations{status=\"never_checked\"} 1"),
+        "{text}"
+    );
+    for tenant_id in fleet.tenants.values() {
+        assert!(!text.contains(tenant_id.as_str()));
+    }
+}
