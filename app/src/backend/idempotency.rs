@@ -9,6 +9,10 @@ use crate::timestamp::Timestamp;
 
 const KEPT_HOURS: i64 = 24;
 
+/// A key's row: the request's digest, and the answer once there is one
+/// (status, location, body).
+type Kept = (String, Option<i64>, Option<String>, Option<String>);
+
 pub enum Claim {
     /// Nobody used the key yet: create, then `finish` (or `release`).
     Fresh,
@@ -47,7 +51,7 @@ pub async fn claim(caller: &ApiCaller, key: &str, digest: &str) -> Result<Claim,
     if inserted.rows_affected() == 1 {
         return Ok(Claim::Fresh);
     }
-    let row: Option<(String, Option<i64>, Option<String>, Option<String>)> = sqlx::query_as(
+    let row: Option<Kept> = sqlx::query_as(
         "SELECT request_digest, status, location, body FROM api_idempotency
           WHERE token_id = $1 AND idempotency_key = $2",
     )

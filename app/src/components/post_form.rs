@@ -87,6 +87,9 @@ pub(crate) mod enhanced {
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{Element, HtmlFormElement};
 
+    /// What `After::Reveal` shows: its label and the answer.
+    type Revealed = RwSignal<Option<(String, String)>>;
+
     /// A successful answer: its body, or the page the server sends the
     /// browser to.
     pub enum Answer {
@@ -99,7 +102,7 @@ pub(crate) mod enhanced {
         action: &str,
         after: &After,
         form: NodeRef<leptos::html::Form>,
-        (notice, revealed): (RwSignal<Option<String>>, RwSignal<Option<(String, String)>>),
+        (notice, revealed): (RwSignal<Option<String>>, Revealed),
         pending: RwSignal<bool>,
     ) {
         event.prevent_default();
