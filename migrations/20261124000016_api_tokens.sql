@@ -26,7 +26,7 @@ CREATE TABLE api_idempotency (
     token_id         TEXT NOT NULL REFERENCES api_tokens (id),
     idempotency_key  TEXT NOT NULL,
     request_digest   TEXT NOT NULL,
-    status           INTEGER,
+    status           BIGINT,
     location         TEXT,
     body             TEXT,
     created_at       TEXT NOT NULL,

@@ -544,3 +544,35 @@ export function linkIn(data: string): string {
   if (!found) throw new Error(`no link in ${data}`);
   return found[0];
 }
+
+export class ApiTokensPage {
+  constructor(private page: Page) {}
+
+  async open() {
+    await this.page.goto('/api-tokens');
+    await expect(this.page.getByRole('heading', { name: 'API tokens', exact: true })).toBeVisible();
+    await hydrated(this.page);
+  }
+
+  /** Fills and sends the form; the page stays, showing the token or the refusal. */
+  async create(name: string, scopes: string[], days: string) {
+    await this.page.getByLabel('Name', { exact: true }).fill(name);
+    for (const scope of scopes) {
+      await this.page.getByRole('checkbox', { name: new RegExp(`^${scope}:`) }).check();
+    }
+    await this.page.getByLabel('Expires after (days)').fill(days);
+    await this.page.getByRole('button', { name: 'Create token' }).click();
+  }
+
+  newToken() {
+    return this.page.getByLabel(/Your new token/);
+  }
+
+  row(name: string) {
+    return this.page.getByRole('row').filter({ has: this.page.getByRole('cell', { name, exact: true }) });
+  }
+
+  async revoke(name: string) {
+    await reloadsAfter(this.page, () => this.page.getByRole('button', { name: `Revoke ${name}` }).click());
+  }
+}

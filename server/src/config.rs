@@ -465,6 +465,16 @@ impl Config {
     /// passwords, session cookies and customers' secrets across the network
     /// unencrypted.
     pub fn insecure_listening(&self) -> Option<String> {
+        if let Some(metrics) = self.metrics.addr {
+            if !metrics.ip().is_loopback() && !self.allow_insecure_http {
+                return Some(format!(
+                    "refusing to serve /metrics to anyone on {metrics}: its own listener has no \
+                     authentication. Keep TENANTRY_METRICS_ADDR on loopback, let a scraper \
+                     elsewhere use TENANTRY_METRICS_TOKEN on the main address, or set \
+                     TENANTRY_ALLOW_INSECURE_HTTP=1 to accept the risk."
+                ));
+            }
+        }
         if self.secure_cookies() || self.addr.ip().is_loopback() || self.allow_insecure_http {
             return None;
         }

@@ -299,10 +299,14 @@ impl Application {
             )
             .merge(pages);
         if let Some(token) = &config.metrics.token {
-            router = router.route(
-                "/metrics",
-                get(crate::metrics_http::guarded)
-                    .with_state(crate::metrics_http::Guarded::new(backend.clone(), token)),
+            router = router.merge(
+                Router::new()
+                    .route(
+                        "/metrics",
+                        get(crate::metrics_http::guarded)
+                            .with_state(crate::metrics_http::Guarded::new(backend.clone(), token)),
+                    )
+                    .route_layer(axum::middleware::from_fn(crate::metrics_http::note_route)),
             );
         }
         let router = router

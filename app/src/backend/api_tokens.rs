@@ -84,13 +84,16 @@ struct ListRow {
     last_used_at: Option<Timestamp>,
     last_used_ip: Option<String>,
     revoked_at: Option<Timestamp>,
+    creator_is_active_admin: bool,
 }
 
 pub async fn list(ctx: &Staff) -> Result<Vec<ApiTokenView>, AppError> {
     ctx.scope.permit(Action::ManageOrganisation)?;
     let rows: Vec<ListRow> = sqlx::query_as(
         "SELECT t.id, t.name, t.scopes, u.email AS created_by, t.created_at, t.expires_at,
-                t.last_used_at, t.last_used_ip, t.revoked_at
+                t.last_used_at, t.last_used_ip, t.revoked_at,
+                (u.role = 'admin' AND u.disabled_at IS NULL AND u.removed_at IS NULL)
+                    AS creator_is_active_admin
            FROM api_tokens t JOIN users u ON u.id = t.created_by
           WHERE t.organisation_id = $1
           ORDER BY t.revoked_at IS NOT NULL, t.created_at DESC, t.id",
@@ -106,7 +109,7 @@ pub async fn list(ctx: &Staff) -> Result<Vec<ApiTokenView>, AppError> {
             let usable = api_token::usable(
                 row.revoked_at.is_some(),
                 row.expires_at.as_ref().map(Timestamp::unix),
-                true,
+                row.creator_is_active_admin,
                 now,
             );
             ApiTokenView {
@@ -147,6 +150,30 @@ pub async fn revoke(ctx: &Staff, id: &ApiTokenId) -> Result<(), AppError> {
         .await
         .map_err(db("could not revoke an API token"))?;
     Ok(())
+}
+
+/// Revokes every token `user_id` made, when they stop being an active
+/// admin: a token that merely stopped working would come back if they
+/// were made an admin again. Returns how many were revoked.
+pub async fn revoke_all_of<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    organisation_id: &OrganisationId,
+    user_id: &UserId,
+    by: &UserId,
+    now: time::OffsetDateTime,
+) -> Result<u64, AppError> {
+    let revoked = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1, revoked_by = $2
+          WHERE created_by = $3 AND organisation_id = $4 AND revoked_at IS NULL",
+    )
+    .bind(Timestamp::of(now))
+    .bind(by)
+    .bind(user_id)
+    .bind(organisation_id)
+    .execute(executor)
+    .await
+    .map_err(db("could not revoke a member's API tokens"))?;
+    Ok(revoked.rows_affected())
 }
 
 /// A request authenticated by a token: the context its services run in,

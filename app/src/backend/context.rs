@@ -120,7 +120,7 @@ async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T
 /// Browsers ask for a page when they post a form themselves; the bundle's
 /// calls ask for data. (Pages rendered on the server call server functions
 /// in a GET, whose errors keep setting the page's status.)
-fn posted_by_a_plain_form() -> bool {
+pub(crate) fn posted_by_a_plain_form() -> bool {
     use_context::<axum::http::request::Parts>().is_some_and(|parts| {
         parts.method == axum::http::Method::POST
             && parts

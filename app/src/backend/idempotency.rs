@@ -8,6 +8,9 @@ use crate::error::AppError;
 use crate::timestamp::Timestamp;
 
 const KEPT_HOURS: i64 = 24;
+/// A first request still unanswered after this long (its server stopped,
+/// or it timed out) no longer holds its key.
+const IN_FLIGHT_SECONDS: i64 = 120;
 
 /// A key's row: the request's digest, and the answer once there is one
 /// (status, location, body).
@@ -16,11 +19,12 @@ type Kept = (String, Option<i64>, Option<String>, Option<String>);
 pub enum Claim {
     /// Nobody used the key yet: create, then `finish` (or `release`).
     Fresh,
-    /// The first request's answer.
+    /// The first request's answer; `body` is None when it was not kept
+    /// (it carried something shown only once).
     Replay {
         status: u16,
         location: Option<String>,
-        body: String,
+        body: Option<String>,
     },
     /// The first request with this key is still being answered.
     InFlight,
@@ -51,6 +55,24 @@ pub async fn claim(caller: &ApiCaller, key: &str, digest: &str) -> Result<Claim,
     if inserted.rows_affected() == 1 {
         return Ok(Claim::Fresh);
     }
+    let reclaimed = sqlx::query(
+        "UPDATE api_idempotency SET created_at = $1
+          WHERE token_id = $2 AND idempotency_key = $3 AND request_digest = $4
+            AND status IS NULL AND created_at < $5",
+    )
+    .bind(Timestamp::of(now))
+    .bind(&caller.token_id)
+    .bind(key)
+    .bind(digest)
+    .bind(Timestamp::of(
+        now - time::Duration::seconds(IN_FLIGHT_SECONDS),
+    ))
+    .execute(pool)
+    .await
+    .map_err(db("could not reclaim an idempotency key"))?;
+    if reclaimed.rows_affected() == 1 {
+        return Ok(Claim::Fresh);
+    }
     let row: Option<Kept> = sqlx::query_as(
         "SELECT request_digest, status, location, body FROM api_idempotency
           WHERE token_id = $1 AND idempotency_key = $2",
@@ -67,19 +89,20 @@ pub async fn claim(caller: &ApiCaller, key: &str, digest: &str) -> Result<Claim,
         Some((_, Some(status), location, body)) => Claim::Replay {
             status: u16::try_from(status).unwrap_or(200),
             location,
-            body: body.unwrap_or_default(),
+            body,
         },
         Some(_) => Claim::InFlight,
     })
 }
 
-/// Keeps the answer for requests repeating the key.
+/// Keeps the answer (or, with `body` None, only that there was one) for
+/// requests repeating the key.
 pub async fn finish(
     caller: &ApiCaller,
     key: &str,
     status: u16,
     location: Option<&str>,
-    body: &str,
+    body: Option<&str>,
 ) -> Result<(), AppError> {
     sqlx::query(
         "UPDATE api_idempotency SET status = $1, location = $2, body = $3

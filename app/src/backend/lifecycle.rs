@@ -74,7 +74,15 @@ pub async fn change(ctx: &Staff, user_id: &UserId, standing: Standing) -> Result
     if standing != Standing::Enable {
         let ended =
             sessions::end_all_of(&mut *tx, ctx.scope.organisation_id(), user_id, None, now).await?;
-        detail = format!("{ended} sessions ended");
+        let revoked = crate::backend::api_tokens::revoke_all_of(
+            &mut *tx,
+            ctx.scope.organisation_id(),
+            user_id,
+            ctx.scope.user_id(),
+            now,
+        )
+        .await?;
+        detail = format!("{ended} sessions ended, {revoked} API tokens revoked");
     }
     audit::by_member(&mut *tx, ctx, action, &member.email, &detail).await?;
     tx.commit()

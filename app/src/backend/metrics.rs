@@ -84,7 +84,13 @@ pub struct Metrics {
     overdue: Gauge,
     queue_depth: Family<QueueLabels, Gauge>,
     registry: Registry,
+    /// When the fleet was last read: scrapes in quick succession (several
+    /// Prometheus servers) read it once.
+    fleet_read_at: std::sync::Mutex<Option<std::time::Instant>>,
 }
+
+/// How long a reading of the fleet answers scrapes.
+const FLEET_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(15);
 
 impl std::fmt::Debug for Metrics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -185,6 +191,7 @@ impl Metrics {
             overdue,
             queue_depth,
             registry,
+            fleet_read_at: std::sync::Mutex::new(None),
         })
     }
 
@@ -227,7 +234,18 @@ impl Metrics {
 
     /// The text Prometheus scrapes, with the fleet read at this instant.
     pub async fn render(&self, backend: &Backend) -> Result<String, AppError> {
-        self.read_fleet(backend).await?;
+        let fresh = self
+            .fleet_read_at
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .is_some_and(|at| at.elapsed() < FLEET_FRESH_FOR);
+        if !fresh {
+            self.read_fleet(backend).await?;
+            *self
+                .fleet_read_at
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(std::time::Instant::now());
+        }
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &self.registry)
             .map_err(|error| crate::backend::internal("could not write the metrics", error))?;

@@ -245,12 +245,24 @@ pub async fn set_role(ctx: &Staff, user_id: &UserId, role: Role) -> Result<(), A
         .execute(&mut *tx)
         .await
         .map_err(db("could not change a role"))?;
+    let mut detail = format!("{} → {}", before.label(), role.label());
+    if before == Role::Admin {
+        let revoked = crate::backend::api_tokens::revoke_all_of(
+            &mut *tx,
+            scope.organisation_id(),
+            user_id,
+            scope.user_id(),
+            ctx.now(),
+        )
+        .await?;
+        detail.push_str(&format!("; {revoked} API tokens revoked"));
+    }
     audit::by_member(
         &mut *tx,
         ctx,
         AuditAction::RoleChanged,
         &colleague.email,
-        &format!("{} → {}", before.label(), role.label()),
+        &detail,
     )
     .await?;
     tx.commit()

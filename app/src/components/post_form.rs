@@ -50,29 +50,28 @@ impl After {
 #[island]
 pub fn PostForm(action: String, after: After, class: String, children: Children) -> impl IntoView {
     let form = NodeRef::<leptos::html::Form>::new();
-    let notice = RwSignal::new(None::<String>);
-    let revealed = RwSignal::new(None::<(String, String)>);
+    // What to say, and for `After::Reveal` the text to show beside it.
+    let notice = RwSignal::new(None::<(String, Option<String>)>);
     let pending = RwSignal::new(false);
     let submit = {
         let action = action.clone();
         move |event: leptos::ev::SubmitEvent| {
             // Submit handlers run only in the browser.
             #[cfg(feature = "hydrate")]
-            enhanced::submit(event, &action, &after, form, (notice, revealed), pending);
+            enhanced::submit(event, &action, &after, form, notice, pending);
             #[cfg(not(feature = "hydrate"))]
-            let _ = (event, &action, &after, form, notice, revealed, pending);
+            let _ = (event, &action, &after, form, notice, pending);
         }
     };
     view! {
         <form node_ref=form action=action method="post" class=class on:submit=submit>
             {children()}
         </form>
-        {move || notice.get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
-        {move || revealed.get().map(|(label, text)| view! {
-            <div class="notice" role="status">
-                <label for="revealed">{label}</label>
-                <input id="revealed" type="text" readonly=true value=text/>
-            </div>
+        {move || notice.get().map(|(text, value)| view! {
+            <p class="notice" role="status">
+                {value.map(|value| view! { <input type="text" readonly=true aria-label=text.clone() value=value/> })}
+                {text.clone()}
+            </p>
         })}
     }
 }
@@ -87,8 +86,8 @@ pub(crate) mod enhanced {
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{Element, HtmlFormElement};
 
-    /// What `After::Reveal` shows: its label and the answer.
-    type Revealed = RwSignal<Option<(String, String)>>;
+    /// What the form says after an answer (see `PostForm`).
+    type Notice = RwSignal<Option<(String, Option<String>)>>;
 
     /// A successful answer: its body, or the page the server sends the
     /// browser to.
@@ -102,7 +101,7 @@ pub(crate) mod enhanced {
         action: &str,
         after: &After,
         form: NodeRef<leptos::html::Form>,
-        (notice, revealed): (RwSignal<Option<String>>, Revealed),
+        notice: Notice,
         pending: RwSignal<bool>,
     ) {
         event.prevent_default();
@@ -114,7 +113,6 @@ pub(crate) mod enhanced {
         };
         pending.set(true);
         notice.set(None);
-        revealed.set(None);
         let (action, after) = (action.to_owned(), after.clone());
         leptos::task::spawn_local(async move {
             set_busy(&element, true);
@@ -135,12 +133,12 @@ pub(crate) mod enhanced {
                             if empty {
                                 element.reset();
                             }
-                            notice.set(Some(text));
+                            notice.set(Some((text, None)));
                         }
                         After::Reveal { label } => {
                             element.reset();
                             let text = serde_json::from_str::<String>(&body).unwrap_or_default();
-                            revealed.set(Some((label, text)));
+                            notice.set(Some((label, Some(text))));
                         }
                     }
                 }

@@ -67,10 +67,9 @@ impl TokenLimits {
                 ])
             }
             Err(not_until) => {
-                let wait = not_until
-                    .wait_time_from(DefaultClock::default().now())
-                    .as_secs()
-                    .max(1);
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                // Whole seconds, rounded up: waiting less is refused again.
+                let wait = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
                 let mut problem = Problem::rate_limited(wait);
                 problem.rate_headers = vec![
                     ("ratelimit-policy", policy),
@@ -96,6 +95,11 @@ fn bearer(headers: &HeaderMap) -> Option<PresentedToken> {
         .then(|| PresentedToken::parse(token))?
 }
 
+/// Where a `Writer` notes the route it wrote through, for the audit entry
+/// made once the change succeeded.
+#[derive(Clone, Default)]
+struct WriteUse(Arc<std::sync::OnceLock<String>>);
+
 /// Authenticates every request of the API's protected routes.
 pub async fn authenticate(State(state): State<ApiState>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
@@ -104,18 +108,44 @@ pub async fn authenticate(State(state): State<ApiState>, request: Request, next:
     };
     let origin = RequestOrigin::of_parts(&parts);
     let caller = match api_tokens::authenticate(&state.backend, &presented, origin).await {
-        Ok(caller) => caller,
+        Ok(caller) => Arc::new(caller),
         Err(error) => return Problem::from(error).into_response(),
     };
     let rate = match state.limits.admit(&caller.token_id) {
         Ok(headers) => headers,
         Err(problem) => return problem.into_response(),
     };
-    parts.extensions.insert(Arc::new(caller));
+    let wrote = WriteUse::default();
+    parts.extensions.insert(caller.clone());
+    parts.extensions.insert(wrote.clone());
+    let method = parts.method.clone();
     let mut response = next.run(Request::from_parts(parts, body)).await;
     for (name, value) in rate {
         if let Ok(value) = HeaderValue::from_str(&value) {
             response.headers_mut().insert(name, value);
+        }
+    }
+    // Every change made with the write scope is in the audit trail (the
+    // service records what changed; this, that the token was used). A
+    // refusal changed nothing, and a replay repeats an audited answer.
+    let replayed = response.headers().contains_key("idempotency-replayed");
+    if let Some(route) = wrote.0.get() {
+        if response.status().is_success() && !replayed {
+            let recorded = audit::by_member(
+                &caller.staff.backend.pool,
+                &caller.staff,
+                AuditAction::ApiWrite,
+                &format!("{method} {route}"),
+                &format!(
+                    "token {}; answered {}",
+                    caller.token_id,
+                    response.status().as_u16()
+                ),
+            )
+            .await;
+            if recorded.is_err() {
+                return Problem::from(app::error::AppError::Internal).into_response();
+            }
         }
     }
     response
@@ -157,7 +187,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Checker {
 }
 
 /// A caller whose token has the `write` scope; its use is recorded in the
-/// audit trail before anything changes, so even a refused change shows.
+/// audit trail once the change succeeded (see `authenticate`).
 pub struct Writer(pub Arc<ApiCaller>);
 
 impl<S: Send + Sync> FromRequestParts<S> for Writer {
@@ -170,15 +200,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Writer {
             .get::<MatchedPath>()
             .map(|path| path.as_str().to_owned())
             .unwrap_or_else(|| parts.uri.path().to_owned());
-        audit::by_member(
-            &caller.staff.backend.pool,
-            &caller.staff,
-            AuditAction::ApiWrite,
-            &format!("{} {route}", parts.method),
-            &format!("token {}", caller.token_id),
-        )
-        .await
-        .map_err(Problem::from)?;
+        if let Some(wrote) = parts.extensions.get::<WriteUse>() {
+            let _ = wrote.0.set(route);
+        }
         Ok(Writer(caller))
     }
 }

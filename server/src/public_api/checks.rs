@@ -4,7 +4,7 @@
 use super::auth::{Checker, Reader};
 use super::problem::{ApiResult, Problem};
 use super::registrations::{Registration, VerdictInfo};
-use super::support::{bad_cursor, cursor, ApiJson, PageParams};
+use super::support::{bad_cursor, cursor, shown, ApiJson, PageParams};
 use app::backend::checks;
 use app::backend::registrations::listing;
 use app::ids::{CustomerTenantId, RegistrationId};
@@ -14,7 +14,8 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Checks one registration now and answers with what it found.
+/// Checks one registration now and answers with what it found (only its
+/// id without the `read` scope).
 #[utoipa::path(post, path = "/registrations/{id}/checks", tag = "checks",
     params(("id" = String, Path, description = "The registration's id")),
     responses((status = 200, body = Registration), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 429, body = Problem)),
@@ -22,14 +23,14 @@ use utoipa::ToSchema;
 pub async fn check_registration(
     Checker(caller): Checker,
     Path(id): Path<String>,
-) -> ApiResult<Json<Registration>> {
+) -> ApiResult<Json<serde_json::Value>> {
     let id = RegistrationId::from(id);
     checks::requests::check_now(&caller.staff, &id).await?;
     let record = listing::one(&caller.staff, &id).await?;
     let page = checks::view::page(&caller.staff, &id).await?;
     let mut registration = Registration::from(record);
     registration.verdict = page.verdict.as_ref().map(VerdictInfo::from);
-    Ok(Json(registration))
+    Ok(Json(shown(&caller, id.as_str(), registration)))
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
@@ -45,7 +46,8 @@ pub struct ChecksAccepted {
     pub request: String,
     /// Registrations to be checked.
     pub total: i64,
-    pub progress: String,
+    /// Where to follow the checks; absent when there was nothing to check.
+    pub progress: Option<String>,
 }
 
 /// Asks for checks of a tenant's registrations, or of all; the scheduler
@@ -63,7 +65,8 @@ pub async fn request_checks(
     Ok((
         StatusCode::ACCEPTED,
         Json(ChecksAccepted {
-            progress: format!("/api/v1/check-requests/{}", request.request),
+            progress: (request.total > 0)
+                .then(|| format!("/api/v1/check-requests/{}", request.request)),
             request: request.request,
             total: request.total,
         }),

@@ -13,13 +13,14 @@ fn escaped(text: &str) -> String {
 }
 
 /// Stable problem codes and when each is answered.
-pub const PROBLEMS: [(&str, u16, &str); 15] = [
+pub const PROBLEMS: [(&str, u16, &str); 16] = [
     ("unauthenticated", 401, "No token, or one that is unknown, wrong, revoked or expired, or whose creator is no longer an active admin."),
     ("insufficient_scope", 403, "The token lacks the scope the operation needs; `required_scope` names it."),
     ("forbidden", 403, "The organisation's rules refuse the operation."),
     ("not_found", 404, "Nothing of the token's organisation is at that address (another organisation's ids read the same)."),
     ("method_not_allowed", 405, "The address exists but does not take that method."),
     ("conflict", 409, "The operation clashes with the current state, such as revoking a used link."),
+    ("already_created", 409, "A request with this Idempotency-Key already created an onboarding link; its address was shown once and is not shown again."),
     ("idempotency_key_in_use", 409, "A request with the same Idempotency-Key is still being answered."),
     ("gone", 410, "The thing asked for has expired."),
     ("unsupported_media_type", 415, "A body was sent that is not JSON."),

@@ -3,7 +3,7 @@
 
 use super::auth::{Reader, Writer};
 use super::problem::{ApiResult, Problem};
-use super::support::{create_once, ApiJson, Created};
+use super::support::{create_once, ApiJson, Created, Replay};
 use app::backend::onboarding;
 use app::ids::{CustomerTenantId, LinkId};
 use axum::extract::Path;
@@ -50,18 +50,27 @@ pub async fn create_link(
     headers: HeaderMap,
     ApiJson(input): ApiJson<LinkInput>,
 ) -> Response {
-    create_once(&caller, &headers, &(&id, &input), || async {
-        let tenant = CustomerTenantId::from(id.clone());
-        let created =
-            onboarding::create_link(&caller.staff, &tenant, &input.products.join(",")).await?;
-        Ok(Created {
-            location: format!("/api/v1/tenants/{tenant}/onboarding-links"),
-            body: CreatedLink {
-                url: created.link,
-                expires_at: created.expires_at.to_string(),
-            },
-        })
-    })
+    // The address is shown once: a repeated request learns only that the
+    // link was made (`already_created`), never the address again.
+    create_once(
+        &caller,
+        &headers,
+        "POST /tenants/{id}/onboarding-links",
+        &(&id, &input),
+        Replay::Receipt,
+        || async {
+            let tenant = CustomerTenantId::from(id.clone());
+            let created =
+                onboarding::create_link(&caller.staff, &tenant, &input.products.join(",")).await?;
+            Ok(Created {
+                location: format!("/api/v1/tenants/{tenant}/onboarding-links"),
+                body: CreatedLink {
+                    url: created.link,
+                    expires_at: created.expires_at.to_string(),
+                },
+            })
+        },
+    )
     .await
 }
 

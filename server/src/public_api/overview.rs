@@ -132,7 +132,10 @@ pub async fn dashboard_summary(Reader(caller): Reader) -> ApiResult<Json<Summary
 pub struct FindingKind {
     /// The stable code checks and alerts report.
     pub code: String,
-    /// `warning`, `could_not_check` or `failing`.
+    /// `warning`, `could_not_check` or `failing`: the severity the code
+    /// usually has. Each finding a check stores carries its own (an
+    /// `unexpected_response` is failing when Microsoft refused the
+    /// sign-in in a way that does not fit app-only sign-in).
     pub severity: String,
     pub headline: String,
     pub fix: String,

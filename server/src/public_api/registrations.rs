@@ -4,7 +4,9 @@
 
 use super::auth::{Reader, Writer};
 use super::problem::{ApiResult, Problem};
-use super::support::{bad_cursor, create_once, cursor, ApiJson, Created, PageParams};
+use super::support::{
+    bad_cursor, create_once, cursor, shown, ApiJson, Created, PageParams, Replay,
+};
 use super::tenants::archived_filter;
 use app::backend::api_tokens::ApiCaller;
 use app::backend::checks;
@@ -39,7 +41,9 @@ pub struct Registration {
     pub last_known_status: Option<String>,
     pub status_since: Option<String>,
     pub last_checked_at: Option<String>,
-    pub last_success_at: Option<String>,
+    /// The newest check that reached Microsoft and judged the registration
+    /// (whatever it found).
+    pub last_completed_check_at: Option<String>,
     pub next_check_at: Option<String>,
     pub archived: bool,
     pub entered_at: String,
@@ -140,7 +144,7 @@ impl From<RegistrationRecord> for Registration {
             last_known_status: standing.last_known.map(|s| s.as_str().to_owned()),
             status_since: text(standing.since),
             last_checked_at: text(standing.last_checked_at),
-            last_success_at: text(standing.last_success_at),
+            last_completed_check_at: text(standing.last_success_at),
             next_check_at: text(standing.next_check_at),
             archived: record.archived,
             entered_at: record.entered_at.to_string(),
@@ -152,7 +156,10 @@ impl From<RegistrationRecord> for Registration {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RegistrationPage {
     pub items: Vec<Registration>,
-    /// Pass as `cursor` for the next page; absent on the last page.
+    /// Pass as `cursor` for the next page; absent on the last page. With a
+    /// status filter a page may hold fewer items than asked (even none)
+    /// and still have a next one: at most 5,000 registrations are read
+    /// for one page.
     pub next_cursor: Option<String>,
 }
 
@@ -231,18 +238,12 @@ pub async fn list_registrations(
             .transpose()?,
         archived: archived_filter(filter.state.as_deref())?,
     };
-    let mut found = listing::page(&caller.staff, &query, after, limit + 1).await?;
-    let more = found.len() > limit;
-    found.truncate(limit);
-    let next_cursor = more
-        .then(|| {
-            found
-                .last()
-                .map(|last| cursor(&[last.entered_at.as_str(), last.id.as_str()]))
-        })
-        .flatten();
+    let page = listing::page(&caller.staff, &query, after, limit).await?;
+    let next_cursor = page
+        .next
+        .map(|(at, id)| cursor(&[at.as_str(), id.as_str()]));
     Ok(Json(RegistrationPage {
-        items: found.into_iter().map(Registration::from).collect(),
+        items: page.records.into_iter().map(Registration::from).collect(),
         next_cursor,
     }))
 }
@@ -294,6 +295,17 @@ pub struct CredentialInput {
 }
 
 impl CredentialInput {
+    /// The credential with its secret parts blank; the certificate (public)
+    /// stays.
+    fn without_secrets(&self) -> Self {
+        Self {
+            kind: self.kind.clone(),
+            secret_expires: self.secret_expires.clone(),
+            certificate: self.certificate.clone(),
+            ..Self::default()
+        }
+    }
+
     fn form(self) -> CredentialForm {
         CredentialForm {
             credential: self.kind,
@@ -306,7 +318,7 @@ impl CredentialInput {
     }
 }
 
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegistrationInput {
     pub customer_tenant_id: String,
@@ -330,28 +342,41 @@ pub async fn create_registration(
     headers: HeaderMap,
     ApiJson(input): ApiJson<RegistrationInput>,
 ) -> Response {
-    create_once(&caller, &headers, &input, || async {
-        let tenant = CustomerTenantId::from(input.customer_tenant_id.clone());
-        let credential = input.credential.clone().form();
-        let form = RegistrationForm {
-            profiles: input.products.join(","),
-            client_id: input.client_id.clone(),
-            object_id: input.object_id.clone().unwrap_or_default(),
-            credential: credential.credential,
-            secret: credential.secret,
-            secret_expires: credential.secret_expires,
-            certificate: credential.certificate,
-            private_key: credential.private_key,
-            password: credential.password,
-        };
-        let id = registrations::add(&caller.staff, &tenant, &form)
-            .await
-            .map_err(products_renamed)?;
-        Ok(Created {
-            location: format!("/api/v1/registrations/{id}"),
-            body: read_one(&caller, &id).await?,
-        })
-    })
+    // The secret is not part of what identifies the request: a digest of
+    // it would be a fast hash of a credential, kept for a day.
+    let digested = RegistrationInput {
+        credential: input.credential.without_secrets(),
+        ..input.clone()
+    };
+    create_once(
+        &caller,
+        &headers,
+        "POST /registrations",
+        &digested,
+        Replay::Body,
+        || async {
+            let tenant = CustomerTenantId::from(input.customer_tenant_id.clone());
+            let credential = input.credential.clone().form();
+            let form = RegistrationForm {
+                profiles: input.products.join(","),
+                client_id: input.client_id.clone(),
+                object_id: input.object_id.clone().unwrap_or_default(),
+                credential: credential.credential,
+                secret: credential.secret,
+                secret_expires: credential.secret_expires,
+                certificate: credential.certificate,
+                private_key: credential.private_key,
+                password: credential.password,
+            };
+            let id = registrations::add(&caller.staff, &tenant, &form)
+                .await
+                .map_err(products_renamed)?;
+            Ok(Created {
+                location: format!("/api/v1/registrations/{id}"),
+                body: shown(&caller, id.as_str(), read_one(&caller, &id).await?),
+            })
+        },
+    )
     .await
 }
 
@@ -392,7 +417,7 @@ pub async fn update_registration(
     Writer(caller): Writer,
     Path(id): Path<String>,
     ApiJson(change): ApiJson<RegistrationChange>,
-) -> ApiResult<Json<Registration>> {
+) -> ApiResult<Json<serde_json::Value>> {
     let id = RegistrationId::from(id);
     registrations::edit::change_profiles(
         &caller.staff,
@@ -404,7 +429,11 @@ pub async fn update_registration(
     )
     .await
     .map_err(products_renamed)?;
-    Ok(Json(read_one(&caller, &id).await?))
+    Ok(Json(shown(
+        &caller,
+        id.as_str(),
+        read_one(&caller, &id).await?,
+    )))
 }
 
 /// Replaces the credential (a renewed secret or certificate), then checks it.
@@ -417,10 +446,14 @@ pub async fn replace_credential(
     Writer(caller): Writer,
     Path(id): Path<String>,
     ApiJson(credential): ApiJson<CredentialInput>,
-) -> ApiResult<Json<Registration>> {
+) -> ApiResult<Json<serde_json::Value>> {
     let id = RegistrationId::from(id);
     registrations::edit::replace_credential(&caller.staff, &id, &credential.form()).await?;
-    Ok(Json(read_one(&caller, &id).await?))
+    Ok(Json(shown(
+        &caller,
+        id.as_str(),
+        read_one(&caller, &id).await?,
+    )))
 }
 
 /// Archives a registration: kept, no longer checked.
@@ -431,8 +464,12 @@ pub async fn replace_credential(
 pub async fn archive_registration(
     Writer(caller): Writer,
     Path(id): Path<String>,
-) -> ApiResult<Json<Registration>> {
+) -> ApiResult<Json<serde_json::Value>> {
     let id = RegistrationId::from(id);
     registrations::edit::set_archived(&caller.staff, &id, true).await?;
-    Ok(Json(read_one(&caller, &id).await?))
+    Ok(Json(shown(
+        &caller,
+        id.as_str(),
+        read_one(&caller, &id).await?,
+    )))
 }

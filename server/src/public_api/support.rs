@@ -95,20 +95,44 @@ pub fn bad_cursor() -> Problem {
     )
 }
 
+/// What a token is told of a thing it changed: all of it with the `read`
+/// scope, only its id without (a token that may write or start checks is
+/// not thereby allowed to read the fleet).
+pub fn shown(caller: &ApiCaller, id: &str, body: impl Serialize) -> serde_json::Value {
+    if caller.allows(domain::api_token::ApiScope::Read) {
+        serde_json::to_value(body).unwrap_or_default()
+    } else {
+        serde_json::json!({ "id": id })
+    }
+}
+
 /// What a creating handler made: where it is, and how it reads.
 pub struct Created<T> {
     pub location: String,
     pub body: T,
 }
 
-/// Creates once per `Idempotency-Key`: a repeat of the same request gets
-/// the first answer (marked `Idempotency-Replayed: true`); the same key
-/// with another body is refused (422), and one still being answered is a
-/// conflict (409). Without a key, the request simply creates.
+/// Whether a repeated request may be answered with the first answer's
+/// body: not when it carries something shown only once (a link's address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replay {
+    Body,
+    /// A repeat learns only that it was created, and where.
+    Receipt,
+}
+
+/// Creates once per `Idempotency-Key`: a repeat of the same request to the
+/// same route gets the first answer (marked `Idempotency-Replayed: true`);
+/// the same key with another request is refused (422), and one still being
+/// answered is a conflict (409) until it has been unanswered for two
+/// minutes. A refusal frees the key for a corrected retry. `digested` is
+/// what identifies the request: callers leave secrets out of it.
 pub async fn create_once<T, F, Fut>(
     caller: &ApiCaller,
     headers: &HeaderMap,
-    request: &impl Serialize,
+    route: &str,
+    digested: &impl Serialize,
+    replay: Replay,
     create: F,
 ) -> Response
 where
@@ -132,7 +156,7 @@ where
             .into_response()
         }
     };
-    let digest = hex_digest(&json(request));
+    let digest = hex_digest(&format!("{route}\n{}", json(digested)));
     match idempotency::claim(caller, &key, &digest).await {
         Err(error) => Problem::from(error).into_response(),
         Ok(Claim::Mismatch) => Problem::new(
@@ -152,25 +176,47 @@ where
         Ok(Claim::Replay {
             status,
             location,
-            body,
+            body: Some(body),
         }) => {
             let mut response =
                 created_response(location.as_deref().unwrap_or_default(), &body, true);
             *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
             response
         }
+        Ok(Claim::Replay {
+            location,
+            body: None,
+            ..
+        }) => {
+            let mut response = Problem::new(
+                StatusCode::CONFLICT,
+                "already_created",
+                "Already created",
+                "A request with this Idempotency-Key already created this; what it showed once is not shown again.",
+            )
+            .into_response();
+            if let Some(location) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+                response.headers_mut().insert(header::LOCATION, location);
+            }
+            response
+        }
         Ok(Claim::Fresh) => match create().await {
             Ok(created) => {
                 let body = json(&created.body);
+                let kept = (replay == Replay::Body).then_some(body.as_str());
                 if let Err(error) =
-                    idempotency::finish(caller, &key, 201, Some(&created.location), &body).await
+                    idempotency::finish(caller, &key, 201, Some(&created.location), kept).await
                 {
                     return Problem::from(error).into_response();
                 }
                 created_response(&created.location, &body, false)
             }
             Err(problem) => {
-                let _ = idempotency::release(caller, &key).await;
+                // A refusal changed nothing; a failure on our side might
+                // have, so its key waits out the two minutes instead.
+                if problem.status < 500 {
+                    let _ = idempotency::release(caller, &key).await;
+                }
                 problem.into_response()
             }
         },

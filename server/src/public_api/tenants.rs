@@ -2,7 +2,9 @@
 
 use super::auth::{Reader, Writer};
 use super::problem::{ApiResult, Problem};
-use super::support::{bad_cursor, create_once, cursor, ApiJson, Created, PageParams};
+use super::support::{
+    bad_cursor, create_once, cursor, shown, ApiJson, Created, PageParams, Replay,
+};
 use app::backend::tenants::{self, TenantQuery};
 use app::ids::CustomerTenantId;
 use app::model::TenantDetails;
@@ -85,6 +87,15 @@ pub struct TenantInput {
 }
 
 impl TenantInput {
+    fn is_empty(&self) -> bool {
+        self.display_name.is_none()
+            && self.entra_tenant_id.is_none()
+            && self.primary_domain.is_none()
+            && self.cloud.is_none()
+            && self.contacts.is_none()
+            && self.notes.is_none()
+    }
+
     /// The form the pages submit, with this input laid over `base`.
     fn over(self, base: CustomerTenantForm) -> CustomerTenantForm {
         CustomerTenantForm {
@@ -211,24 +222,32 @@ pub async fn create_tenant(
     headers: HeaderMap,
     ApiJson(input): ApiJson<TenantInput>,
 ) -> Response {
-    create_once(&caller, &headers, &input, || async {
-        let form = input.clone().over(CustomerTenantForm {
-            cloud: Cloud::Global.id().to_owned(),
-            ..Default::default()
-        });
-        let id = tenants::create(&caller.staff, &form)
-            .await
-            .map_err(renamed)?;
-        let tenant = Tenant::from(tenants::details(&caller.staff, &id).await?);
-        Ok(Created {
-            location: format!("/api/v1/tenants/{id}"),
-            body: tenant,
-        })
-    })
+    create_once(
+        &caller,
+        &headers,
+        "POST /tenants",
+        &input,
+        Replay::Body,
+        || async {
+            let form = input.clone().over(CustomerTenantForm {
+                cloud: Cloud::Global.id().to_owned(),
+                ..Default::default()
+            });
+            let id = tenants::create(&caller.staff, &form)
+                .await
+                .map_err(renamed)?;
+            let tenant = Tenant::from(tenants::details(&caller.staff, &id).await?);
+            Ok(Created {
+                location: format!("/api/v1/tenants/{id}"),
+                body: shown(&caller, id.as_str(), tenant),
+            })
+        },
+    )
     .await
 }
 
-/// Changes the fields sent; the others keep their values.
+/// Changes the fields sent; the others keep their values. Without the
+/// `read` scope the answer is only the tenant's id.
 #[utoipa::path(patch, path = "/tenants/{id}", tag = "tenants",
     request_body = TenantInput,
     params(("id" = String, Path, description = "The tenant's id")),
@@ -238,14 +257,21 @@ pub async fn update_tenant(
     Writer(caller): Writer,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<TenantInput>,
-) -> ApiResult<Json<Tenant>> {
+) -> ApiResult<Json<serde_json::Value>> {
+    if input.is_empty() {
+        return Err(Problem::invalid_field(
+            "body",
+            "Send at least one field to change.",
+        ));
+    }
     let id = CustomerTenantId::from(id);
     let current = tenants::details(&caller.staff, &id).await?;
     let form = input.over(current.form);
     tenants::update(&caller.staff, &id, &form)
         .await
         .map_err(renamed)?;
-    Ok(Json(tenants::details(&caller.staff, &id).await?.into()))
+    let tenant = Tenant::from(tenants::details(&caller.staff, &id).await?);
+    Ok(Json(shown(&caller, id.as_str(), tenant)))
 }
 
 /// Archives a tenant: kept, its registrations no longer checked.
@@ -256,7 +282,7 @@ pub async fn update_tenant(
 pub async fn archive_tenant(
     Writer(caller): Writer,
     Path(id): Path<String>,
-) -> ApiResult<Json<Tenant>> {
+) -> ApiResult<Json<serde_json::Value>> {
     set_archived(&caller, id, true).await
 }
 
@@ -268,7 +294,7 @@ pub async fn archive_tenant(
 pub async fn restore_tenant(
     Writer(caller): Writer,
     Path(id): Path<String>,
-) -> ApiResult<Json<Tenant>> {
+) -> ApiResult<Json<serde_json::Value>> {
     set_archived(&caller, id, false).await
 }
 
@@ -276,8 +302,9 @@ async fn set_archived(
     caller: &app::backend::api_tokens::ApiCaller,
     id: String,
     archived: bool,
-) -> ApiResult<Json<Tenant>> {
+) -> ApiResult<Json<serde_json::Value>> {
     let id = CustomerTenantId::from(id);
     tenants::set_archived(&caller.staff, &id, archived).await?;
-    Ok(Json(tenants::details(&caller.staff, &id).await?.into()))
+    let tenant = Tenant::from(tenants::details(&caller.staff, &id).await?);
+    Ok(Json(shown(caller, id.as_str(), tenant)))
 }

@@ -18,6 +18,20 @@ async fn token(app: &TestApp, admin: &Client, name: &str, scopes: &[&str], days:
     made.json().await.unwrap()
 }
 
+/// Everything the database holds on disk, its write-ahead log included.
+fn stored_bytes(app: &TestApp) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(&app.config.data_dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("tenantry.db") {
+            bytes.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    assert!(bytes.len() > 4096, "the database is on disk");
+    bytes
+}
+
 fn api(app: &TestApp, token: &str, method: Method, path: &str) -> reqwest::RequestBuilder {
     Client::new()
         .request(method, app.url(&format!("/api/v1{path}")))
@@ -710,4 +724,179 @@ async fn checks_and_microsoft_calls_are_counted_by_bounded_labels() {
     for tenant_id in fleet.tenants.values() {
         assert!(!text.contains(tenant_id.as_str()));
     }
+}
+
+#[tokio::test]
+async fn a_token_that_may_only_write_or_check_is_told_ids_not_the_fleet() {
+    let fleet = fleet().await;
+    let app = &fleet.app;
+    let writer = token(app, &fleet.staff, "Writer", &["write"], "").await;
+    let checker = token(app, &fleet.staff, "Checker", &["checks"], "").await;
+    let tenant = fleet.tenants["Adatum"].clone();
+
+    let empty = api(app, &writer, Method::PATCH, &format!("/tenants/{tenant}"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        empty.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an empty change is refused"
+    );
+    let renamed = api(app, &writer, Method::PATCH, &format!("/tenants/{tenant}"))
+        .json(&json!({"notes": "Renewal due in spring"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed.status(), StatusCode::OK);
+    assert_eq!(
+        renamed.json::<Value>().await.unwrap(),
+        json!({"id": tenant})
+    );
+
+    let checked = api(
+        app,
+        &checker,
+        Method::POST,
+        &format!("/registrations/{}/checks", fleet.id("adatum")),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(checked.status(), StatusCode::OK);
+    assert_eq!(
+        checked.json::<Value>().await.unwrap(),
+        json!({"id": fleet.id("adatum")})
+    );
+
+    // The change is audited, once, under the token's name and the route's pattern.
+    let trail = app
+        .call(&fleet.staff, "audit_trail", &[("page", "0")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(trail.contains("PATCH /api/v1/tenants/{id}"), "{trail}");
+    assert_eq!(
+        trail.matches("PATCH /api/v1/tenants/{id}").count(),
+        1,
+        "the refused change is not"
+    );
+    assert!(trail.contains("API token \u{201c}Writer\u{201d}"));
+}
+
+#[tokio::test]
+async fn an_onboarding_link_made_twice_with_one_key_is_made_once_and_its_address_is_never_kept() {
+    let fleet = fleet().await;
+    let app = &fleet.app;
+    let secret = all_scopes(&fleet).await;
+    let tenant = fleet.tenants["Fabrikam"].clone();
+    let make = || {
+        api(
+            app,
+            &secret,
+            Method::POST,
+            &format!("/tenants/{tenant}/onboarding-links"),
+        )
+        .header("Idempotency-Key", "fabrikam-link")
+        .json(&json!({"products": ["email"]}))
+    };
+    let first = make().send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let made: Value = first.json().await.unwrap();
+    let url = made["url"].as_str().unwrap().to_owned();
+    assert!(url.contains("/onboard"), "{url}");
+    let again = make().send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        again.json::<Value>().await.unwrap()["code"],
+        "already_created"
+    );
+    let (_, links) = get(app, &secret, &format!("/tenants/{tenant}/onboarding-links")).await;
+    assert_eq!(links.as_array().unwrap().len(), 1);
+    let secret_part = url.rsplit(['/', '=']).next().unwrap();
+    let database = std::fs::read(app.config.data_dir.join("tenantry.db")).unwrap();
+    assert!(
+        !database
+            .windows(secret_part.len())
+            .any(|w| w == secret_part.as_bytes()),
+        "the link's token is not stored in the clear"
+    );
+}
+
+#[tokio::test]
+async fn a_token_dies_with_its_creators_admin_rights_and_stays_dead() {
+    let fleet = fleet().await;
+    let app = &fleet.app;
+    let second = app
+        .add_member(&fleet.staff, "olga@northwind.example", "admin")
+        .await;
+    let theirs = token(app, &second, "Olga's script", &["read"], "").await;
+    assert_eq!(get(app, &theirs, "/findings").await.0, StatusCode::OK);
+    let olga = app
+        .member(&fleet.staff, "olga@northwind.example")
+        .await
+        .id
+        .to_string();
+    for change in ["disable", "enable"] {
+        let changed = app
+            .call(
+                &fleet.staff,
+                "change_member_standing",
+                &[("user_id", olga.as_str()), ("change", change)],
+            )
+            .await;
+        assert_eq!(changed.status(), StatusCode::OK);
+    }
+    assert_eq!(
+        get(app, &theirs, "/findings").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let listed = app
+        .call(&fleet.staff, "list_api_tokens", &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        listed.contains("\"active\":false") && !listed.contains("\"active\":true"),
+        "{listed}"
+    );
+}
+
+#[tokio::test]
+async fn metrics_can_have_a_loopback_listener_of_their_own_and_never_an_open_one() {
+    let app = spawn_app_with(&[("TENANTRY_METRICS_ADDR", "127.0.0.1:0".to_owned())]).await;
+    let metrics = app.metrics_address.clone().expect("a metrics listener");
+    let text = Client::new()
+        .get(format!("{metrics}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("tenantry_registrations"));
+    let main = Client::new()
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !main.contains("tenantry_registrations"),
+        "not on the main address without a token"
+    );
+    let open = server::Config::from_lookup(|name| match name {
+        "TENANTRY_METRICS_ADDR" => Some("0.0.0.0:9464".to_owned()),
+        _ => None,
+    })
+    .unwrap();
+    assert!(open
+        .insecure_listening()
+        .unwrap()
+        .contains("TENANTRY_METRICS_TOKEN"));
 }

@@ -25,6 +25,18 @@ pub struct RegistrationQuery {
 
 /// Rows read at a time while a status filter skips past others.
 const BATCH: i64 = 500;
+/// At most this many rows are read for one page: a status few have ends a
+/// page early, with a cursor to read on from.
+const SCAN_CAP: usize = 5_000;
+
+/// Where a page ends.
+pub type Position = (Timestamp, RegistrationId);
+
+pub struct Page {
+    pub records: Vec<RegistrationRecord>,
+    /// Where the next page starts; None when nothing is left.
+    pub next: Option<Position>,
+}
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -43,33 +55,54 @@ struct Row {
 
 /// Up to `limit` registrations after `after` (entered_at, id), oldest
 /// first. The status is computed at the backend's clock, as every page
-/// shows it, so a status filter reads on until the page is full.
+/// shows it, so a status filter reads on (up to `SCAN_CAP` rows) until the
+/// page is full.
 pub async fn page(
     ctx: &Staff,
     query: &RegistrationQuery,
-    after: Option<(Timestamp, RegistrationId)>,
+    after: Option<Position>,
     limit: usize,
-) -> Result<Vec<RegistrationRecord>, AppError> {
-    let mut found = Vec::new();
+) -> Result<Page, AppError> {
+    let mut records = Vec::new();
     let mut after = after;
+    let mut scanned = 0;
+    // Without a status filter every row read is shown: one more than the
+    // page says whether another page follows.
+    let wanted = match query.status {
+        Some(_) => BATCH,
+        None => limit as i64 + 1,
+    };
     loop {
-        let rows = batch(ctx, query, after.as_ref(), None, BATCH).await?;
-        let exhausted = (rows.len() as i64) < BATCH;
+        let rows = batch(ctx, query, after.as_ref(), None, wanted).await?;
+        let exhausted = (rows.len() as i64) < wanted;
         for row in rows {
+            if records.len() == limit {
+                return Ok(Page {
+                    records,
+                    next: after,
+                });
+            }
             after = Some((row.entered_at.clone(), row.id.clone()));
+            scanned += 1;
             let record = row.record(ctx);
             if query
                 .status
                 .is_none_or(|status| record.standing.status == status)
             {
-                found.push(record);
-                if found.len() == limit {
-                    return Ok(found);
-                }
+                records.push(record);
             }
         }
         if exhausted {
-            return Ok(found);
+            return Ok(Page {
+                records,
+                next: None,
+            });
+        }
+        if scanned >= SCAN_CAP {
+            return Ok(Page {
+                records,
+                next: after,
+            });
         }
     }
 }

@@ -19,6 +19,8 @@ use std::collections::HashMap;
 
 pub struct TestApp {
     pub address: String,
+    /// `TENANTRY_METRICS_ADDR`'s listener, when configured.
+    pub metrics_address: Option<String>,
     pub setup_link: Option<String>,
     pub config: Config,
     /// The in-process server's clock (a separate binary has the system's).
@@ -55,11 +57,13 @@ pub async fn spawn_app_with(extra: &[(&'static str, String)]) -> TestApp {
         .await
         .expect("server starts");
     let address = format!("http://{}", app.local_addr());
+    let metrics_address = app.metrics_addr().map(|addr| format!("http://{addr}"));
     let setup_link = app.open_setup_if_empty().await.expect("set-up state");
     let backend = app.backend().clone();
     tokio::spawn(app.serve(std::future::pending()));
     TestApp {
         address,
+        metrics_address,
         setup_link,
         config,
         clock: Some(clock),

@@ -64,6 +64,7 @@ pub async fn spawn_binary_with(extra: &[(&'static str, String)]) -> (TestApp, Ru
     let child = start(&vars, &log).await;
     let app = TestApp {
         address: format!("http://{}", config.addr),
+        metrics_address: None,
         setup_link: None,
         config,
         clock: None,
