@@ -81,7 +81,7 @@ async fn a_token_is_shown_once_stored_as_a_digest_and_stops_at_once_when_revoked
         "the list never carries the token"
     );
     let id = secret.split('_').nth(1).unwrap();
-    let database = std::fs::read(app.config.data_dir.join("tenantry.db")).unwrap();
+    let database = stored_bytes(app);
     assert!(
         !database
             .windows(20)
@@ -816,7 +816,7 @@ async fn an_onboarding_link_made_twice_with_one_key_is_made_once_and_its_address
     let (_, links) = get(app, &secret, &format!("/tenants/{tenant}/onboarding-links")).await;
     assert_eq!(links.as_array().unwrap().len(), 1);
     let secret_part = url.rsplit(['/', '=']).next().unwrap();
-    let database = std::fs::read(app.config.data_dir.join("tenantry.db")).unwrap();
+    let database = stored_bytes(app);
     assert!(
         !database
             .windows(secret_part.len())
