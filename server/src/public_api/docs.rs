@@ -81,7 +81,8 @@ pub fn page(document: &OpenApi) -> String {
     let mut html = String::from(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Tenantry API</title><link rel=\"stylesheet\" href=\"/pkg/tenantry.css\"></head>\
+         <title>Tenantry API</title><link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
+         <link rel=\"stylesheet\" href=\"/pkg/tenantry.css\"></head>\
          <body><main class=\"api-docs\"><h1>Tenantry API, version 1</h1>",
     );
     if let Some(description) = &document.info.description {
