@@ -4,9 +4,7 @@
 
 use super::auth::{Reader, Writer};
 use super::problem::{ApiResult, Problem};
-use super::support::{
-    bad_cursor, create_once, cursor, shown, ApiJson, Created, PageParams, Replay,
-};
+use super::support::{create_once, cursor, shown, ApiJson, Created, PageParams, Replay};
 use super::tenants::archived_filter;
 use app::backend::api_tokens::ApiCaller;
 use app::backend::checks;
@@ -204,16 +202,7 @@ pub async fn list_registrations(
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<RegistrationPage>> {
     let limit = page.limit()? as usize;
-    let after = match page.after()? {
-        None => None,
-        Some(parts) => match parts.as_slice() {
-            [at, id] => Some((
-                Timestamp::parse(at).map_err(|_| bad_cursor())?,
-                RegistrationId::from(id.clone()),
-            )),
-            _ => return Err(bad_cursor()),
-        },
-    };
+    let after = page.after_instant::<RegistrationId>()?;
     let status = match filter.status.as_deref() {
         None => None,
         Some(text) => Some(Status::parse(text).ok_or_else(|| {

@@ -5,6 +5,7 @@
 use super::problem::{ApiResult, Problem};
 use app::backend::api_tokens::ApiCaller;
 use app::backend::idempotency::{self, Claim};
+use app::timestamp::Timestamp;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -80,6 +81,22 @@ impl PageParams {
                     "The cursor is not one this API gave out; start again without it.",
                 )
             })
+    }
+}
+
+impl PageParams {
+    /// The cursor of a list ordered by an instant, then an id.
+    pub fn after_instant<Id: From<String>>(&self) -> ApiResult<Option<(Timestamp, Id)>> {
+        match self.after()? {
+            None => Ok(None),
+            Some(parts) => match parts.as_slice() {
+                [at, id] => Ok(Some((
+                    Timestamp::parse(at).map_err(|_| bad_cursor())?,
+                    Id::from(id.clone()),
+                ))),
+                _ => Err(bad_cursor()),
+            },
+        }
     }
 }
 

@@ -2,13 +2,10 @@
 
 use super::auth::{Reader, Writer};
 use super::problem::{ApiResult, Problem};
-use super::support::{
-    bad_cursor, create_once, cursor, shown, ApiJson, Created, PageParams, Replay,
-};
+use super::support::{create_once, cursor, shown, ApiJson, Created, PageParams, Replay};
 use app::backend::tenants::{self, TenantQuery};
 use app::ids::CustomerTenantId;
 use app::model::TenantDetails;
-use app::timestamp::Timestamp;
 use axum::extract::{Path, Query};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -163,16 +160,7 @@ pub async fn list_tenants(
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<TenantPage>> {
     let limit = page.limit()?;
-    let after = match page.after()? {
-        None => None,
-        Some(parts) => match parts.as_slice() {
-            [at, id] => Some((
-                Timestamp::parse(at).map_err(|_| bad_cursor())?,
-                CustomerTenantId::from(id.clone()),
-            )),
-            _ => return Err(bad_cursor()),
-        },
-    };
+    let after = page.after_instant::<CustomerTenantId>()?;
     let cloud = match filter.cloud.as_deref() {
         None => None,
         Some(text) => Some(text.parse::<Cloud>().map_err(|_| {

@@ -32,6 +32,15 @@ fn stored_bytes(app: &TestApp) -> Vec<u8> {
     bytes
 }
 
+/// A request as a caller without an API token sends it.
+async fn without_token(app: &TestApp, method: Method, path: &str) -> reqwest::Response {
+    Client::new()
+        .request(method, app.url(path))
+        .send()
+        .await
+        .unwrap()
+}
+
 fn api(app: &TestApp, token: &str, method: Method, path: &str) -> reqwest::RequestBuilder {
     Client::new()
         .request(method, app.url(&format!("/api/v1{path}")))
@@ -576,11 +585,8 @@ async fn each_token_has_its_own_rate_limit_with_headers_that_say_so() {
 async fn the_openapi_document_describes_exactly_the_routes_served() {
     let fleet = fleet().await;
     let app = &fleet.app;
-    let served: Value = Client::new()
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
+    let served: Value = without_token(app, Method::GET, "/api/v1/openapi.json")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -604,23 +610,11 @@ async fn the_openapi_document_describes_exactly_the_routes_served() {
             "{method} {path} is routed"
         );
     }
-    let unrouted = Client::new()
-        .get(app.url("/api/v1/tokens"))
-        .send()
-        .await
-        .unwrap();
+    let unrouted = without_token(app, Method::GET, "/api/v1/tokens").await;
     assert_eq!(unrouted.status(), StatusCode::NOT_FOUND);
-    let wrong_method = Client::new()
-        .delete(app.url("/api/v1/tenants"))
-        .send()
-        .await
-        .unwrap();
+    let wrong_method = without_token(app, Method::DELETE, "/api/v1/tenants").await;
     assert_eq!(wrong_method.status(), StatusCode::METHOD_NOT_ALLOWED);
-    let docs = Client::new()
-        .get(app.url("/api/v1/docs"))
-        .send()
-        .await
-        .unwrap();
+    let docs = without_token(app, Method::GET, "/api/v1/docs").await;
     assert_eq!(docs.status(), StatusCode::OK);
     let csp = docs.headers()["content-security-policy"]
         .to_str()
@@ -650,12 +644,8 @@ async fn metrics_need_their_token_and_label_routes_never_raw_paths() {
         get(&app, &secret, "/tenants/abc123-unique-id").await.0,
         StatusCode::NOT_FOUND
     );
-    Client::new()
-        .get(app.url("/scanner-probe-4711"))
-        .send()
-        .await
-        .unwrap();
-    let refused = Client::new().get(app.url("/metrics")).send().await.unwrap();
+    without_token(&app, Method::GET, "/scanner-probe-4711").await;
+    let refused = without_token(&app, Method::GET, "/metrics").await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     let wrong = Client::new()
         .get(app.url("/metrics"))
@@ -878,11 +868,8 @@ async fn metrics_can_have_a_loopback_listener_of_their_own_and_never_an_open_one
         .await
         .unwrap();
     assert!(text.contains("tenantry_registrations"));
-    let main = Client::new()
-        .get(app.url("/metrics"))
-        .send()
+    let main = without_token(&app, Method::GET, "/metrics")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
