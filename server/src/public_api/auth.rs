@@ -49,6 +49,14 @@ impl TokenLimits {
         }
     }
 
+    /// What one client address may send, whatever tokens it holds.
+    pub fn per_client(&self) -> app::backend::client_limit::PerClient {
+        let per_minute = self.per_minute.saturating_mul(10);
+        app::backend::client_limit::PerClient::new(Quota::per_minute(
+            NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN),
+        ))
+    }
+
     /// The headers of draft-ietf-httpapi-ratelimit-headers: the policy,
     /// and what is left of it with the seconds until it is whole again.
     fn admit(&self, token: &ApiTokenId) -> Result<[(&'static str, String); 2], Problem> {
@@ -85,6 +93,10 @@ impl TokenLimits {
 pub struct ApiState {
     pub backend: Backend,
     pub limits: TokenLimits,
+    /// A first line before any token is looked up: ten tokens' worth of
+    /// requests a minute from one client address, so made-up tokens cannot
+    /// make the database work without bound.
+    pub clients: app::backend::client_limit::PerClient,
 }
 
 fn bearer(headers: &HeaderMap) -> Option<PresentedToken> {
@@ -107,6 +119,9 @@ pub async fn authenticate(State(state): State<ApiState>, request: Request, next:
         return Problem::unauthenticated().into_response();
     };
     let origin = RequestOrigin::of_parts(&parts);
+    if let Err(error) = state.clients.admit(&origin) {
+        return Problem::from(error).into_response();
+    }
     let caller = match api_tokens::authenticate(&state.backend, &presented, origin).await {
         Ok(caller) => Arc::new(caller),
         Err(error) => return Problem::from(error).into_response(),

@@ -110,7 +110,11 @@ pub fn router(backend: Backend, limits: TokenLimits) -> Router<()> {
     let document = Arc::new(document);
     let json = serde_json::to_string_pretty(&*document).unwrap_or_default();
     let page = docs::page(&document);
-    let state = auth::ApiState { backend, limits };
+    let state = auth::ApiState {
+        clients: limits.per_client(),
+        backend,
+        limits,
+    };
     routes
         .route_layer(axum::middleware::from_fn_with_state(
             state,

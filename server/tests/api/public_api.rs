@@ -887,3 +887,28 @@ async fn metrics_can_have_a_loopback_listener_of_their_own_and_never_an_open_one
         .unwrap()
         .contains("TENANTRY_METRICS_TOKEN"));
 }
+
+#[tokio::test]
+async fn made_up_tokens_from_one_address_are_held_back_before_any_lookup() {
+    let app = spawn_app_with(&[("TENANTRY_API_REQUESTS_PER_MINUTE", "1".to_owned())]).await;
+    let made_up = format!("tnty_{}_{}", "0".repeat(32), "A".repeat(43));
+    let mut answers = Vec::new();
+    for _ in 0..11 {
+        answers.push(
+            api(&app, &made_up, Method::GET, "/findings")
+                .send()
+                .await
+                .unwrap()
+                .status(),
+        );
+    }
+    assert!(
+        answers[..10].iter().all(|s| *s == StatusCode::UNAUTHORIZED),
+        "{answers:?}"
+    );
+    assert_eq!(
+        answers[10],
+        StatusCode::TOO_MANY_REQUESTS,
+        "ten tokens' worth a minute per address"
+    );
+}
