@@ -33,3 +33,8 @@ CREATE TABLE api_idempotency (
     PRIMARY KEY (token_id, idempotency_key)
 );
 CREATE INDEX api_idempotency_by_age ON api_idempotency (created_at);
+
+-- Bumped by every change to a tenant's editable fields, so a change based
+-- on what was read (the API's PATCH, If-Match) can refuse to overwrite a
+-- change made since.
+ALTER TABLE customer_tenants ADD COLUMN version BIGINT NOT NULL DEFAULT 0;

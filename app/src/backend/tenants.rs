@@ -83,9 +83,10 @@ struct TenantRow {
     updated_at: Timestamp,
     archived_at: Option<Timestamp>,
     expiry_notices: bool,
+    version: i64,
 }
 
-const COLUMNS: &str = "id, display_name, entra_tenant_id, primary_domain, cloud, contact_emails, notes, created_at, updated_at, archived_at, expiry_notices";
+const COLUMNS: &str = "id, display_name, entra_tenant_id, primary_domain, cloud, contact_emails, notes, created_at, updated_at, archived_at, expiry_notices, version";
 
 impl TenantRow {
     fn summary(&self) -> Result<TenantSummary, AppError> {
@@ -213,6 +214,7 @@ impl DetailsRow {
             updated_at: row.updated_at,
             can_manage: ctx.scope.may(Action::ManageTenants),
             expiry_notices: row.expiry_notices,
+            version: row.version,
         })
     }
 }
@@ -268,7 +270,7 @@ pub async fn adopt_verified_contact(ctx: &Staff, id: &CustomerTenantId) -> Resul
     );
     let mut tx = begin(ctx.pool()).await?;
     sqlx::query(
-        "UPDATE customer_tenants SET contact_emails = $1, updated_at = $2
+        "UPDATE customer_tenants SET contact_emails = $1, updated_at = $2, version = version + 1
           WHERE id = $3 AND organisation_id = $4",
     )
     .bind(list.join(","))
@@ -400,14 +402,27 @@ pub async fn update(
     id: &CustomerTenantId,
     form: &CustomerTenantForm,
 ) -> Result<(), AppError> {
+    update_if(ctx, id, form, None).await
+}
+
+/// Saves `form` only if the tenant is still at `version` (when given):
+/// otherwise `Conflict`, and nothing changes. A change built from what was
+/// read cannot undo one made since.
+pub async fn update_if(
+    ctx: &Staff,
+    id: &CustomerTenantId,
+    form: &CustomerTenantForm,
+    version: Option<i64>,
+) -> Result<(), AppError> {
     ctx.scope.permit(Action::ManageTenants)?;
     let tenant = form.parse().map_err(AppError::Invalid)?;
     let owned = owned(ctx, id).await?;
     let mut tx = crate::backend::begin(ctx.pool()).await?;
     let updated = sqlx::query(
         "UPDATE customer_tenants
-            SET display_name = $1, entra_tenant_id = $2, primary_domain = $3, cloud = $4, contact_emails = $5, notes = $6, updated_at = $7
-          WHERE id = $8 AND organisation_id = $9",
+            SET display_name = $1, entra_tenant_id = $2, primary_domain = $3, cloud = $4, contact_emails = $5, notes = $6, updated_at = $7,
+                version = version + 1
+          WHERE id = $8 AND organisation_id = $9 AND ($10 IS NULL OR version = $10)",
     )
     .bind(&tenant.display_name)
     .bind(&tenant.tenant_id)
@@ -418,6 +433,7 @@ pub async fn update(
     .bind(Timestamp::of(ctx.now()))
     .bind(owned.id())
     .bind(owned.organisation_id())
+    .bind(version)
     .execute(&mut *tx)
     .await;
     match updated {
@@ -434,7 +450,11 @@ pub async fn update(
                 .await
                 .map_err(db("could not save a customer tenant"))
         }
-        Ok(_) => Err(AppError::NotFound),
+        // `owned` found it: it changed since `version` was read.
+        Ok(_) => Err(AppError::Conflict(
+            "The tenant was changed since it was read; read it again and repeat the change."
+                .to_owned(),
+        )),
         Err(error) if is_unique_violation(&error) => Err(duplicate(ctx, &tenant, Some(id)).await?),
         Err(error) => Err(internal("could not update a customer tenant", error)),
     }

@@ -101,6 +101,9 @@ pub struct TenantDetails {
     /// with a renewal link.
     #[serde(default)]
     pub expiry_notices: bool,
+    /// Bumped by every change to the editable fields.
+    #[serde(default)]
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -13,7 +13,7 @@ fn escaped(text: &str) -> String {
 }
 
 /// Stable problem codes and when each is answered.
-pub const PROBLEMS: [(&str, u16, &str); 16] = [
+pub const PROBLEMS: [(&str, u16, &str); 17] = [
     ("unauthenticated", 401, "No token, or one that is unknown, wrong, revoked or expired, or whose creator is no longer an active admin."),
     ("insufficient_scope", 403, "The token lacks the scope the operation needs; `required_scope` names it."),
     ("forbidden", 403, "The organisation's rules refuse the operation."),
@@ -22,6 +22,7 @@ pub const PROBLEMS: [(&str, u16, &str); 16] = [
     ("conflict", 409, "The operation clashes with the current state, such as revoking a used link."),
     ("already_created", 409, "A request with this Idempotency-Key already created an onboarding link; its address was shown once and is not shown again."),
     ("idempotency_key_in_use", 409, "A request with the same Idempotency-Key is still being answered."),
+    ("precondition_failed", 412, "The tenant changed since the version sent in If-Match."),
     ("gone", 410, "The thing asked for has expired."),
     ("unsupported_media_type", 415, "A body was sent that is not JSON."),
     ("malformed_body", 400, "The body is not valid JSON."),

@@ -35,6 +35,9 @@ pub struct Tenant {
     pub ownership_verified_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// Bumped by every change; send it back as `If-Match: "<version>"` to
+    /// change the tenant only if nobody changed it since.
+    pub version: i64,
 }
 
 impl From<TenantDetails> for Tenant {
@@ -59,6 +62,7 @@ impl From<TenantDetails> for Tenant {
             ownership_verified_at: details.ownership.map(|o| o.verified_at.to_string()),
             created_at: details.created_at.to_string(),
             updated_at: details.updated_at.to_string(),
+            version: details.version,
         }
     }
 }
@@ -189,14 +193,18 @@ pub async fn list_tenants(
     Ok(Json(TenantPage { items, next_cursor }))
 }
 
-/// Reads one tenant.
+/// Reads one tenant; its `ETag` is its version.
 #[utoipa::path(get, path = "/tenants/{id}", tag = "tenants",
     params(("id" = String, Path, description = "The tenant's id")),
-    responses((status = 200, body = Tenant), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = Tenant, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("token" = ["read"])))]
-pub async fn get_tenant(Reader(caller): Reader, Path(id): Path<String>) -> ApiResult<Json<Tenant>> {
+pub async fn get_tenant(
+    Reader(caller): Reader,
+    Path(id): Path<String>,
+) -> ApiResult<([(axum::http::HeaderName, String); 1], Json<Tenant>)> {
     let details = tenants::details(&caller.staff, &CustomerTenantId::from(id)).await?;
-    Ok(Json(details.into()))
+    let etag = format!("\"{}\"", details.version);
+    Ok(([(axum::http::header::ETAG, etag)], Json(details.into())))
 }
 
 /// Adds a tenant. Send `Idempotency-Key` to make a retry safe.
@@ -234,16 +242,20 @@ pub async fn create_tenant(
     .await
 }
 
-/// Changes the fields sent; the others keep their values. Without the
-/// `read` scope the answer is only the tenant's id.
+/// Changes the fields sent; the others keep their values. With
+/// `If-Match: "<version>"` only if the tenant is still at that version
+/// (412 otherwise); without, a change made meanwhile is never overwritten:
+/// the fields sent are laid over it instead. Without the `read` scope the
+/// answer is only the tenant's id.
 #[utoipa::path(patch, path = "/tenants/{id}", tag = "tenants",
     request_body = TenantInput,
-    params(("id" = String, Path, description = "The tenant's id")),
-    responses((status = 200, body = Tenant), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    params(("id" = String, Path, description = "The tenant's id"), ("If-Match" = Option<String>, Header, description = "The version read, in quotes")),
+    responses((status = 200, body = Tenant), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("token" = ["write"])))]
 pub async fn update_tenant(
     Writer(caller): Writer,
     Path(id): Path<String>,
+    headers: HeaderMap,
     ApiJson(input): ApiJson<TenantInput>,
 ) -> ApiResult<Json<serde_json::Value>> {
     if input.is_empty() {
@@ -252,14 +264,53 @@ pub async fn update_tenant(
             "Send at least one field to change.",
         ));
     }
+    let expected = match headers.get(axum::http::header::IF_MATCH) {
+        None => None,
+        Some(value) => Some(
+            value
+                .to_str()
+                .ok()
+                .map(|text| text.trim().trim_start_matches("W/").trim_matches('"'))
+                .and_then(|text| text.parse::<i64>().ok())
+                .ok_or_else(|| {
+                    Problem::invalid_field(
+                        "If-Match",
+                        "If-Match is a tenant's version in quotes, such as \"3\".",
+                    )
+                })?,
+        ),
+    };
     let id = CustomerTenantId::from(id);
-    let current = tenants::details(&caller.staff, &id).await?;
-    let form = input.over(current.form);
-    tenants::update(&caller.staff, &id, &form)
-        .await
-        .map_err(renamed)?;
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let current = tenants::details(&caller.staff, &id).await?;
+        if expected.is_some_and(|version| version != current.version) {
+            return Err(changed_since());
+        }
+        let version = current.version;
+        let form = input.clone().over(current.form);
+        match tenants::update_if(&caller.staff, &id, &form, Some(version)).await {
+            Ok(()) => break,
+            Err(app::error::AppError::Conflict(_)) if expected.is_some() => {
+                return Err(changed_since())
+            }
+            // Changed between the read and the write: read again.
+            Err(app::error::AppError::Conflict(_)) if attempts < 3 => continue,
+            Err(error) => return Err(renamed(error)),
+        }
+    }
     let tenant = Tenant::from(tenants::details(&caller.staff, &id).await?);
     Ok(Json(shown(&caller, id.as_str(), tenant)))
+}
+
+fn changed_since() -> Problem {
+    Problem::new(
+        axum::http::StatusCode::PRECONDITION_FAILED,
+        "precondition_failed",
+        "Changed since it was read",
+        "The tenant is no longer at the version in If-Match; read it again.",
+    )
 }
 
 /// Archives a tenant: kept, its registrations no longer checked.

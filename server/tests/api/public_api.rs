@@ -912,3 +912,69 @@ async fn made_up_tokens_from_one_address_are_held_back_before_any_lookup() {
         "ten tokens' worth a minute per address"
     );
 }
+
+#[tokio::test]
+async fn a_change_sent_with_an_old_version_is_refused_and_nothing_is_overwritten() {
+    let fleet = fleet().await;
+    let app = &fleet.app;
+    let secret = all_scopes(&fleet).await;
+    let tenant = fleet.tenants["Adatum"].clone();
+    let read = api(app, &secret, Method::GET, &format!("/tenants/{tenant}"))
+        .send()
+        .await
+        .unwrap();
+    let etag = read.headers()["etag"].to_str().unwrap().to_owned();
+    let version = read.json::<Value>().await.unwrap()["version"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(etag, format!("\"{version}\""));
+
+    // A colleague changes the notes in the browser meanwhile.
+    let edited = app
+        .call(
+            &fleet.staff,
+            "update_tenant",
+            &[
+                ("customer_tenant_id", tenant.as_str()),
+                ("form[display_name]", "Adatum"),
+                ("form[tenant_id]", "a0000000-0000-0000-0000-000000000001"),
+                ("form[primary_domain]", ""),
+                ("form[cloud]", "global"),
+                ("form[contacts]", "it@adatum.example"),
+                ("form[notes]", "Changed in the browser"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        edited.status(),
+        StatusCode::OK,
+        "{}",
+        edited.text().await.unwrap()
+    );
+
+    let stale = api(app, &secret, Method::PATCH, &format!("/tenants/{tenant}"))
+        .header("If-Match", &etag)
+        .json(&json!({"display_name": "Adatum Corporation"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+    assert_eq!(
+        stale.json::<Value>().await.unwrap()["code"],
+        "precondition_failed"
+    );
+
+    let laid_over = api(app, &secret, Method::PATCH, &format!("/tenants/{tenant}"))
+        .json(&json!({"display_name": "Adatum Corporation"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(laid_over.status(), StatusCode::OK);
+    let now: Value = laid_over.json().await.unwrap();
+    assert_eq!(now["display_name"], "Adatum Corporation");
+    assert_eq!(
+        now["notes"], "Changed in the browser",
+        "the colleague's change stays"
+    );
+    assert_eq!(now["version"].as_i64().unwrap(), version + 2);
+}

@@ -212,7 +212,8 @@ async fn settle(
             sqlx::query(
                 "UPDATE customer_tenants
                     SET ownership_verified_at = $1, ownership_verified_by = $2, ownership_evidence = $3,
-                        entra_tenant_id = COALESCE(entra_tenant_id, $4), updated_at = $1
+                        entra_tenant_id = COALESCE(entra_tenant_id, $4), updated_at = $1,
+                        version = version + 1
                   WHERE id = $5 AND organisation_id = $6",
             )
             .bind(&at)

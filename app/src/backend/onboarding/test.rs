@@ -211,7 +211,7 @@ pub(super) async fn tenant_on_file(ctx: &Customer) -> Result<String, AppError> {
         ))
     })?;
     let pinned = sqlx::query(
-        "UPDATE customer_tenants SET entra_tenant_id = $1
+        "UPDATE customer_tenants SET entra_tenant_id = $1, version = version + 1
           WHERE id = $2 AND organisation_id = $3 AND entra_tenant_id IS NULL",
     )
     .bind(&id)
