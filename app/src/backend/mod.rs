@@ -18,6 +18,7 @@ pub mod flow_tokens;
 pub mod heavy;
 pub mod idempotency;
 pub mod invitations;
+pub mod leased;
 pub mod lifecycle;
 pub mod link_limits;
 pub mod mail;

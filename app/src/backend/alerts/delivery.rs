@@ -109,23 +109,18 @@ struct Claimed {
 
 async fn claim_due(backend: &Backend) -> Result<Vec<Claimed>, AppError> {
     let now = backend.now();
-    sqlx::query_as(
-        "UPDATE alert_deliveries SET claimed_until = $1, attempts = attempts + 1
-          WHERE id IN (
-                SELECT id FROM alert_deliveries
-                 WHERE delivered_at IS NULL AND failed_at IS NULL
-                   AND next_attempt_at <= $2
-                   AND (claimed_until IS NULL OR claimed_until <= $2)
-                 ORDER BY next_attempt_at
-                 LIMIT $3)
-          RETURNING id, organisation_id, channel_id, body, attempts",
+    crate::backend::leased::claim_due(
+        &backend.pool,
+        &crate::backend::leased::Queue {
+            table: "alert_deliveries",
+            returning: "id, organisation_id, channel_id, body, attempts",
+            what: "alert deliveries",
+        },
+        now,
+        backend.alerts.lease(),
+        BATCH,
     )
-    .bind(Timestamp::of(now + backend.alerts.lease()))
-    .bind(Timestamp::of(now))
-    .bind(BATCH)
-    .fetch_all(&backend.pool)
     .await
-    .map_err(db("could not claim alerts"))
 }
 
 /// Where a claimed message goes.

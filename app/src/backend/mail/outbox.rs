@@ -99,23 +99,18 @@ pub async fn claim_due(
     lease: time::Duration,
     limit: i64,
 ) -> Result<Vec<Claimed>, AppError> {
-    sqlx::query_as(
-        "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1
-          WHERE id IN (
-                SELECT id FROM outbox
-                 WHERE delivered_at IS NULL AND failed_at IS NULL
-                   AND next_attempt_at <= $2
-                   AND (claimed_until IS NULL OR claimed_until <= $2)
-                 ORDER BY next_attempt_at
-                 LIMIT $3)
-          RETURNING id, recipient, subject, body, reply_to, attempts",
+    crate::backend::leased::claim_due(
+        pool,
+        &crate::backend::leased::Queue {
+            table: "outbox",
+            returning: "id, recipient, subject, body, reply_to, attempts",
+            what: "outbox",
+        },
+        now,
+        lease,
+        limit,
     )
-    .bind(Timestamp::of(now + lease))
-    .bind(Timestamp::of(now))
-    .bind(limit)
-    .fetch_all(pool)
     .await
-    .map_err(db("could not claim messages"))
 }
 
 pub async fn delivered(
