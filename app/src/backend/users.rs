@@ -126,12 +126,11 @@ pub async fn list(ctx: &Staff) -> Result<Vec<StaffMember>, AppError> {
 }
 
 pub async fn email_taken(pool: &SqlitePool, email: &Email) -> Result<bool, AppError> {
-    let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM users WHERE email = $1")
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
         .bind(email.as_str())
-        .fetch_optional(pool)
+        .fetch_one(pool)
         .await
-        .map_err(db("could not check an e-mail address"))?;
-    Ok(found.is_some())
+        .map_err(db("could not check an e-mail address"))
 }
 
 pub struct NewUser<'a> {

@@ -264,34 +264,64 @@ async fn another_organisations_token_sees_and_changes_nothing() {
     let stranger = app
         .admin_of("Contoso MSP", "carl@contoso-msp.example")
         .await;
-    let theirs = token(app, &stranger, "Theirs", &["read", "write", "checks"], "").await;
     let tenant = fleet.tenants["Adatum"].clone();
     let registration = fleet.id("adatum");
-    assert_eq!(get(app, &theirs, "/tenants").await.1["items"], json!([]));
-    assert_eq!(
-        get(app, &theirs, "/registrations?state=all").await.1["items"],
-        json!([])
-    );
-    for (method, path, _) in operations(&tenant, &registration) {
-        if !path.contains(&tenant) && !path.contains(&registration) {
-            continue;
+    // What Northwind IT's fleet would show of itself.
+    let markers = [
+        "Adatum",
+        "a0000000-0000-0000-0000-000000000001",
+        "c0000000-0000-0000-0000-000000000001",
+    ];
+    let scope_sets: [&[&str]; 4] = [
+        &["read"],
+        &["write"],
+        &["checks"],
+        &["read", "write", "checks"],
+    ];
+    for scopes in scope_sets {
+        let theirs = token(app, &stranger, &scopes.join("+"), scopes, "").await;
+        for (method, path, needed) in operations(&tenant, &registration) {
+            let answer = api(app, &theirs, method.clone(), &path)
+                .json(&json!({"products": ["email"], "kind": "secret"}))
+                .send()
+                .await
+                .unwrap();
+            let status = answer.status();
+            let body = answer.text().await.unwrap();
+            for marker in markers {
+                assert!(
+                    !body.contains(marker),
+                    "{method} {path} with {scopes:?} showed {marker}: {body}"
+                );
+            }
+            let names_ours = path.contains(&tenant) || path.contains(&registration);
+            if !scopes.contains(&needed.as_str()) {
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{method} {path} with {scopes:?}"
+                );
+            } else if names_ours {
+                assert!(
+                    status == StatusCode::NOT_FOUND || status == StatusCode::UNPROCESSABLE_ENTITY,
+                    "{method} {path} with {scopes:?}: {status}"
+                );
+            }
         }
-        let answer = api(app, &theirs, method.clone(), &path)
-            .json(&json!({"products": ["email"], "kind": "secret"}))
-            .send()
-            .await
-            .unwrap();
-        let status = answer.status();
-        assert!(
-            status == StatusCode::NOT_FOUND || status == StatusCode::UNPROCESSABLE_ENTITY,
-            "{method} {path}: {status}"
-        );
+        if scopes.contains(&"read") {
+            assert_eq!(get(app, &theirs, "/tenants").await.1["items"], json!([]));
+            assert_eq!(
+                get(app, &theirs, "/registrations?state=all").await.1["items"],
+                json!([])
+            );
+        }
     }
     let ours = all_scopes(&fleet).await;
     let (status, tenant_now) = get(app, &ours, &format!("/tenants/{tenant}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(tenant_now["archived"], false);
     assert_eq!(tenant_now["display_name"], "Adatum");
+    assert_eq!(tenant_now["version"], 0, "never changed");
 }
 
 #[tokio::test]
