@@ -50,11 +50,22 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::exchange_cli::ExportCommand,
     },
+    /// The database itself.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
     /// Manage organisations and their staff.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Apply pending migrations and exit, before starting servers.
+    Migrate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -149,6 +160,32 @@ pub async fn create_organisation(config: &Config, args: &CreateArgs) -> Result<S
 
 /// Adds a new master key (unless keys come from the environment) and
 /// re-seals every secret sealed with an older one. Returns a report.
+/// `tenantry db migrate`: which migrations were applied, and where the
+/// database stands.
+pub async fn migrate(config: &Config) -> Result<String, CliError> {
+    crate::storage::prepare_data_dir(&config.data_dir)
+        .and_then(|()| crate::storage::prepare_database_file(&config.database_url))
+        .map_err(|error| CliError::Failed(format!("{}: {}", error.path.display(), error.source)))?;
+    let migrated = app::backend::db::migrate(&config.database_url)
+        .await
+        .map_err(|error| CliError::Failed(format!("could not migrate the database: {error}")))?;
+    let mut report = match migrated.applied.len() {
+        0 => "No migration was pending.".to_owned(),
+        count => {
+            let names: Vec<String> = migrated
+                .applied
+                .iter()
+                .map(|(version, description)| format!("  {version} {description}"))
+                .collect();
+            format!("Applied {count} migrations:\n{}", names.join("\n"))
+        }
+    };
+    if let Some((version, description)) = migrated.latest {
+        report.push_str(&format!("\nThe database is at {version} ({description})."));
+    }
+    Ok(report)
+}
+
 pub async fn rotate_keys(config: &Config) -> Result<String, CliError> {
     let added = match crate::keyring::add_key(config) {
         Ok(path) => Some(path),

@@ -33,6 +33,9 @@ async fn main() -> ExitCode {
             command: ExportCommand::Registrations(args),
         } => print(server::exchange_cli::export(&config, &args).await),
         Command::Checks { command } => print(server::checks_cli::run(&config, &command).await),
+        Command::Db {
+            command: cli::DbCommand::Migrate,
+        } => print(cli::migrate(&config).await.map(|report| (report, 0))),
         Command::Keys {
             command: KeysCommand::Rotate,
         } => print(cli::rotate_keys(&config).await.map(|report| (report, 0))),

@@ -65,3 +65,51 @@ fn admin_create_refuses_an_address_that_already_has_an_account() {
     assert_eq!(second.status.code(), Some(64));
     assert!(String::from_utf8_lossy(&second.stderr).contains("already exists"));
 }
+
+fn db_migrate(data_dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tenantry"))
+        .env_clear()
+        .env("TENANTRY_DATA_DIR", data_dir)
+        .env("TENANTRY_LOG", "warn")
+        .args(["db", "migrate"])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn db_migrate_applies_every_migration_once_and_then_has_nothing_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let first = db_migrate(dir.path());
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let report = String::from_utf8_lossy(&first.stdout);
+    let count = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations"))
+        .unwrap()
+        .count();
+    assert!(
+        report.contains(&format!("Applied {count} migrations")),
+        "{report}"
+    );
+    assert!(
+        report.contains("20261122000001 organisations and staff"),
+        "{report}"
+    );
+    assert!(
+        report.contains("The database is at 20261124000016 (api tokens)."),
+        "{report}"
+    );
+
+    let again = db_migrate(dir.path());
+    assert!(again.status.success());
+    let report = String::from_utf8_lossy(&again.stdout);
+    assert!(report.starts_with("No migration was pending."), "{report}");
+
+    // A server started on the migrated database finds nothing left to do.
+    assert!(admin_create(dir.path(), "Contoso IT", PASSWORD)
+        .status
+        .success());
+}
