@@ -3,7 +3,7 @@
 //! rate limits, the OpenAPI document, and `/metrics`.
 
 use crate::support::dashboard::{fleet, Fleet};
-use crate::support::{spawn_app_with, TestApp};
+use crate::support::{spawn_app, spawn_app_with, TestApp};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -51,6 +51,16 @@ async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
     let answer = api(app, token, Method::GET, path).send().await.unwrap();
     let status = answer.status();
     (status, answer.json().await.unwrap_or(Value::Null))
+}
+
+/// Northwind IT with no tenants and no Microsoft behind it: for tests
+/// that need no registrations (a fleet costs a simulator and checks).
+async fn quiet() -> Fleet {
+    let app = spawn_app().await;
+    let staff = app
+        .admin_of("Northwind IT", "nadia@northwind.example")
+        .await;
+    Fleet::without_microsoft(app, staff)
 }
 
 async fn all_scopes(fleet: &Fleet) -> String {
@@ -130,7 +140,7 @@ async fn a_token_is_shown_once_stored_as_a_digest_and_stops_at_once_when_revoked
 
 #[tokio::test]
 async fn a_token_past_its_expiry_is_refused() {
-    let fleet = fleet().await;
+    let fleet = quiet().await;
     let secret = token(&fleet.app, &fleet.staff, "Short", &["read"], "1").await;
     assert_eq!(
         get(&fleet.app, &secret, "/findings").await.0,
@@ -148,7 +158,7 @@ async fn a_token_past_its_expiry_is_refused() {
 
 #[tokio::test]
 async fn only_admins_make_tokens_and_a_bad_request_says_which_field() {
-    let fleet = fleet().await;
+    let fleet = quiet().await;
     let viewer = fleet
         .app
         .add_member(&fleet.staff, "vic@northwind.example", "viewer")
@@ -180,7 +190,7 @@ async fn only_admins_make_tokens_and_a_bad_request_says_which_field() {
 
 #[tokio::test]
 async fn a_signed_in_browser_session_does_not_open_the_api() {
-    let fleet = fleet().await;
+    let fleet = quiet().await;
     let answer = fleet
         .staff
         .get(fleet.app.url("/api/v1/tenants"))
@@ -398,7 +408,7 @@ async fn registrations_are_read_a_page_at_a_time_and_filtered_by_status() {
 
 #[tokio::test]
 async fn a_retried_create_with_the_same_key_creates_once() {
-    let fleet = fleet().await;
+    let fleet = quiet().await;
     let app = &fleet.app;
     let secret = all_scopes(&fleet).await;
     let body = json!({"display_name": "Woodgrove", "primary_domain": "woodgrove.example", "contacts": ["it@woodgrove.example"]});
@@ -440,7 +450,7 @@ async fn a_retried_create_with_the_same_key_creates_once() {
 
 #[tokio::test]
 async fn refusals_are_problem_details_with_the_field_and_keep_nothing_half_made() {
-    let fleet = fleet().await;
+    let fleet = quiet().await;
     let app = &fleet.app;
     let secret = all_scopes(&fleet).await;
     let refused = api(app, &secret, Method::POST, "/tenants")
@@ -613,7 +623,7 @@ async fn each_token_has_its_own_rate_limit_with_headers_that_say_so() {
 
 #[tokio::test]
 async fn the_openapi_document_describes_exactly_the_routes_served() {
-    let fleet = fleet().await;
+    let fleet = quiet().await;
     let app = &fleet.app;
     let served: Value = without_token(app, Method::GET, "/api/v1/openapi.json")
         .await
@@ -847,7 +857,7 @@ async fn an_onboarding_link_made_twice_with_one_key_is_made_once_and_its_address
 
 #[tokio::test]
 async fn a_token_dies_with_its_creators_admin_rights_and_stays_dead() {
-    let fleet = fleet().await;
+    let fleet = quiet().await;
     let app = &fleet.app;
     let second = app
         .add_member(&fleet.staff, "olga@northwind.example", "admin")
