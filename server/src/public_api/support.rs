@@ -75,12 +75,7 @@ impl PageParams {
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .map(|text| Some(text.split('\n').map(str::to_owned).collect()))
-            .ok_or_else(|| {
-                Problem::invalid_field(
-                    "cursor",
-                    "The cursor is not one this API gave out; start again without it.",
-                )
-            })
+            .ok_or_else(bad_cursor)
     }
 }
 
