@@ -214,7 +214,7 @@ impl Application {
                 Env::PROD
             })
             .build();
-        let routes = generate_route_list(App);
+        let routes = route_list();
         let context = page_context(backend.clone());
 
         let state = AppState {
@@ -442,6 +442,18 @@ impl Application {
         self.backend.pool.close().await;
         result
     }
+}
+
+/// The pages' routes, found once per process. Finding them renders the
+/// whole app with resource loading switched off through a flag that is
+/// global to the process (leptos_server's `SuppressResourceLoad`, leptos
+/// issue 4773): done again while another server in the same process
+/// renders a page (tests start one per test), that page's resources would
+/// wait forever and the request time out.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 fn watch_settings(

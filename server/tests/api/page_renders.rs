@@ -70,3 +70,26 @@ async fn server_functions_do_not_wait_behind_pages() {
         assert!(list.text().await.unwrap().contains("Fabrikam"));
     }
 }
+
+/// Starting a server renders the app once to find its routes, with
+/// resource loading switched off for the whole process. Servers started
+/// while another serves pages (as tests do, one server each) must not
+/// freeze those pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_keep_loading_while_other_servers_start_in_the_same_process() {
+    let app = spawn_app_with(&[("TENANTRY_REQUEST_TIMEOUT_SECONDS", "5".to_owned())]).await;
+    let admin = app.admin_of("Northwind", "boss@northwind.example").await;
+    let starting = tokio::spawn(async {
+        for _ in 0..30 {
+            drop(crate::support::spawn_app().await);
+        }
+    });
+    let mut loads = 0;
+    while !starting.is_finished() {
+        let page = admin.get(app.url("/tenants")).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK, "page load {loads}");
+        loads += 1;
+    }
+    starting.await.unwrap();
+    assert!(loads > 0);
+}
