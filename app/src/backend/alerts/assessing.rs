@@ -7,7 +7,7 @@
 //! server weighs the same checks again after a restart: nothing is told
 //! twice, because the telling and the queued message commit together.
 
-use super::routing::{channels, route, route_folded, Routed};
+use super::routing::{channels, route, Routed};
 use crate::backend::checks::view::{StandingRow, STANDING_COLUMNS, STANDING_JOINS};
 use crate::backend::db::listed;
 use crate::backend::{begin, db, internal, Backend};
@@ -264,29 +264,17 @@ async fn weigh_organisation(
         .map(|(index, event)| (index, event, true));
     for (index, event, part_of_many) in single.chain(part_of_many) {
         let registration = &weighed[index];
-        routed += if part_of_many {
-            route_folded(
-                &mut tx,
-                backend,
-                &organisation,
-                &channels,
-                registration,
-                &event,
-                now,
-            )
-            .await?
-        } else {
-            route(
-                &mut tx,
-                backend,
-                &organisation,
-                &channels,
-                registration,
-                &event,
-                now,
-            )
-            .await?
-        };
+        routed += route(
+            &mut tx,
+            backend,
+            &organisation,
+            &channels,
+            registration,
+            &event,
+            part_of_many,
+            now,
+        )
+        .await?;
     }
     for (cause, members) in folded.started {
         sqlx::query(

@@ -178,7 +178,10 @@ async fn send(
 }
 
 /// One registration's alert to every one of `channels` (the organisation's,
-/// read once per pass) that accepts it.
+/// read once per pass) that accepts it. An alert `part_of_many` (a mass
+/// failure, or a recovery from one) goes only to channels that do not hear
+/// mass failures, which are told it one by one instead.
+#[allow(clippy::too_many_arguments)]
 pub async fn route(
     tx: &mut Transaction<'_, Sqlite>,
     backend: &Backend,
@@ -186,58 +189,15 @@ pub async fn route(
     channels: &[Channel],
     registration: &Weighed,
     event: &Event,
+    part_of_many: bool,
     now: OffsetDateTime,
 ) -> Result<Routed, AppError> {
-    route_where(
-        tx,
-        backend,
-        organisation,
-        channels,
-        registration,
-        event,
-        now,
-        |_| true,
-    )
-    .await
-}
-
-/// A registration's alert that is part of a mass failure (or a recovery
-/// from one): only to channels that do not hear mass failures, which are
-/// told it one by one instead.
-pub async fn route_folded(
-    tx: &mut Transaction<'_, Sqlite>,
-    backend: &Backend,
-    organisation: &OrganisationId,
-    channels: &[Channel],
-    registration: &Weighed,
-    event: &Event,
-    now: OffsetDateTime,
-) -> Result<Routed, AppError> {
-    let together = told_together(event);
-    route_where(
-        tx,
-        backend,
-        organisation,
-        channels,
-        registration,
-        event,
-        now,
-        |channel| !channel.rules.wants(&together),
-    )
-    .await
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn route_where(
-    tx: &mut Transaction<'_, Sqlite>,
-    backend: &Backend,
-    organisation: &OrganisationId,
-    channels: &[Channel],
-    registration: &Weighed,
-    event: &Event,
-    now: OffsetDateTime,
-    also: impl Fn(&Channel) -> bool,
-) -> Result<Routed, AppError> {
+    let together = part_of_many.then(|| told_together(event));
+    let also = |channel: &Channel| {
+        together
+            .as_ref()
+            .is_none_or(|together| !channel.rules.wants(together))
+    };
     let subject = Subject {
         tenant: &registration.tenant_id,
         products: &registration.products,
