@@ -1,6 +1,7 @@
 //! The `tenantry` server: configuration, logging, start-up and the HTTP
 //! stack around the Leptos application, plus the command-line tasks.
 
+pub mod bearer;
 pub mod checks_cli;
 pub mod cli;
 pub mod client_address;

@@ -95,13 +95,9 @@ impl Guarded {
 }
 
 pub async fn guarded(State(guarded): State<Guarded>, headers: HeaderMap) -> Response {
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .unwrap_or_default();
+    let presented = crate::bearer::credential(&headers).unwrap_or_default();
     // Digests of both sides: the comparison's time says nothing about the token.
-    let matches: [u8; 32] = Sha256::digest(presented.trim().as_bytes()).into();
+    let matches: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
     if matches != *guarded.token_digest {
         return (
             StatusCode::UNAUTHORIZED,

@@ -11,7 +11,7 @@ use app::backend::Backend;
 use app::ids::ApiTokenId;
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use domain::api_token::{ApiScope, PresentedToken};
@@ -100,11 +100,7 @@ pub struct ApiState {
 }
 
 fn bearer(headers: &HeaderMap) -> Option<PresentedToken> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| PresentedToken::parse(token))?
+    PresentedToken::parse(crate::bearer::credential(headers)?)
 }
 
 /// Where a `Writer` notes the route it wrote through, for the audit entry

@@ -2,6 +2,7 @@
 
 use super::auth::Reader;
 use super::problem::{ApiResult, Problem};
+use super::support::wire_name;
 use app::backend::dashboard;
 use axum::Json;
 use domain::dashboard::ViewQuery;
@@ -60,13 +61,6 @@ pub struct BeyondNeedEntry {
     pub registrations: usize,
 }
 
-fn text_of(value: impl Serialize) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(text)) => text,
-        _ => String::new(),
-    }
-}
-
 fn attention(item: &app::model::AttentionItem) -> AttentionEntry {
     AttentionEntry {
         registration_id: item.registration_id.to_string(),
@@ -105,7 +99,7 @@ pub async fn dashboard_summary(Reader(caller): Reader) -> ApiResult<Json<Summary
             .iter()
             .flat_map(|group| {
                 group.items.iter().map(move |item| ExpiringEntry {
-                    group: text_of(group.group),
+                    group: wire_name(group.group),
                     registration_id: item.registration_id.to_string(),
                     customer_tenant_id: item.customer_tenant_id.to_string(),
                     tenant_name: item.tenant_name.clone(),
@@ -151,7 +145,7 @@ pub async fn findings(Reader(_caller): Reader) -> ApiResult<Json<Vec<FindingKind
             .into_iter()
             .map(|code| FindingKind {
                 code: code.as_str().to_owned(),
-                severity: text_of(code.severity()),
+                severity: wire_name(code.severity()),
                 headline: code.headline().to_owned(),
                 fix: code.general_fix().to_owned(),
             })

@@ -142,6 +142,27 @@ impl Problem {
     }
 }
 
+impl Problem {
+    /// The problem of `error`, where the forms' name for a field
+    /// (`form_field`) reads as the API's (`api_field`).
+    pub fn renaming(error: AppError, form_field: &str, api_field: &str) -> Self {
+        match error {
+            AppError::Invalid(problems) => Self::invalid(
+                problems
+                    .into_iter()
+                    .map(|mut problem| {
+                        if problem.field == form_field {
+                            problem.field = api_field.to_owned();
+                        }
+                        problem
+                    })
+                    .collect(),
+            ),
+            other => other.into(),
+        }
+    }
+}
+
 impl From<AppError> for Problem {
     fn from(error: AppError) -> Self {
         let status =

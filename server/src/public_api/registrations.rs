@@ -4,7 +4,7 @@
 
 use super::auth::{Reader, Writer};
 use super::problem::{ApiResult, Problem};
-use super::support::{create_once, cursor, shown, ApiJson, Created, PageParams, Replay};
+use super::support::{create_once, cursor, shown, wire_name, ApiJson, Created, PageParams, Replay};
 use super::tenants::archived_filter;
 use app::backend::api_tokens::ApiCaller;
 use app::backend::checks;
@@ -87,13 +87,6 @@ pub struct PermissionInfo {
     pub state: String,
 }
 
-fn text_of(value: impl Serialize) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(text)) => text,
-        _ => String::new(),
-    }
-}
-
 impl From<&Verdict> for VerdictInfo {
     fn from(verdict: &Verdict) -> Self {
         Self {
@@ -103,7 +96,7 @@ impl From<&Verdict> for VerdictInfo {
                 .iter()
                 .map(|f| FindingInfo {
                     code: f.code.as_str().to_owned(),
-                    severity: text_of(f.severity),
+                    severity: wire_name(f.severity),
                     message: f.message.clone(),
                     fix: f.fix.clone(),
                 })
@@ -113,8 +106,8 @@ impl From<&Verdict> for VerdictInfo {
                 .iter()
                 .map(|p| PermissionInfo {
                     name: p.name.clone(),
-                    kind: text_of(p.kind),
-                    state: text_of(p.state),
+                    kind: wire_name(p.kind),
+                    state: wire_name(p.state),
                 })
                 .collect(),
             extra_permissions: verdict.extra_permissions.clone(),
@@ -371,20 +364,7 @@ pub async fn create_registration(
 
 /// The forms call the products `profiles`.
 fn products_renamed(error: app::error::AppError) -> Problem {
-    match error {
-        app::error::AppError::Invalid(problems) => Problem::invalid(
-            problems
-                .into_iter()
-                .map(|mut p| {
-                    if p.field == "profiles" {
-                        p.field = "products".to_owned();
-                    }
-                    p
-                })
-                .collect(),
-        ),
-        other => other.into(),
-    }
+    Problem::renaming(error, "profiles", "products")
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]

@@ -107,6 +107,15 @@ pub fn bad_cursor() -> Problem {
     )
 }
 
+/// How a domain enum reads on the wire (its serde name), such as
+/// `could_not_check`.
+pub fn wire_name(value: impl Serialize) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(text)) => text,
+        _ => String::new(),
+    }
+}
+
 /// What a token is told of a thing it changed: all of it with the `read`
 /// scope, only its id without (a token that may write or start checks is
 /// not thereby allowed to read the fleet).

@@ -11,7 +11,6 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Json;
 use domain::customer::CustomerTenantForm;
-use domain::form::FieldProblem;
 use domain::Cloud;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -116,18 +115,7 @@ impl TenantInput {
 /// The forms name the directory ID `tenant_id`; the API calls it
 /// `entra_tenant_id`, as it reads back.
 fn renamed(error: app::error::AppError) -> Problem {
-    match error {
-        app::error::AppError::Invalid(problems) => Problem::invalid(
-            problems
-                .into_iter()
-                .map(|p| match p.field.as_str() {
-                    "tenant_id" => FieldProblem::new("entra_tenant_id", p.message),
-                    _ => p,
-                })
-                .collect(),
-        ),
-        other => other.into(),
-    }
+    Problem::renaming(error, "tenant_id", "entra_tenant_id")
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
