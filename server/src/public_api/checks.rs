@@ -3,10 +3,9 @@
 
 use super::auth::{Checker, Reader};
 use super::problem::{ApiResult, Problem};
-use super::registrations::{Registration, VerdictInfo};
+use super::registrations::{read_one, Registration, VerdictInfo};
 use super::support::{bad_cursor, cursor, shown, ApiJson, PageParams};
 use app::backend::checks;
-use app::backend::registrations::listing;
 use app::ids::{CustomerTenantId, RegistrationId};
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
@@ -26,10 +25,7 @@ pub async fn check_registration(
 ) -> ApiResult<Json<serde_json::Value>> {
     let id = RegistrationId::from(id);
     checks::requests::check_now(&caller.staff, &id).await?;
-    let record = listing::one(&caller.staff, &id).await?;
-    let page = checks::view::page(&caller.staff, &id).await?;
-    let mut registration = Registration::from(record);
-    registration.verdict = page.verdict.as_ref().map(VerdictInfo::from);
+    let registration = read_one(&caller, &id).await?;
     Ok(Json(shown(&caller, id.as_str(), registration)))
 }
 

@@ -7,7 +7,6 @@ use super::problem::{ApiResult, Problem};
 use super::support::{create_once, cursor, shown, wire_name, ApiJson, Created, PageParams, Replay};
 use super::tenants::archived_filter;
 use app::backend::api_tokens::ApiCaller;
-use app::backend::checks;
 use app::backend::registrations::{self, listing, listing::RegistrationQuery};
 use app::ids::{CustomerTenantId, RegistrationId};
 use app::model::{CredentialForm, ProfilesForm, RegistrationForm, RegistrationRecord};
@@ -230,11 +229,11 @@ pub async fn list_registrations(
     }))
 }
 
-async fn read_one(caller: &ApiCaller, id: &RegistrationId) -> ApiResult<Registration> {
-    let record = listing::one(&caller.staff, id).await?;
-    let page = checks::view::page(&caller.staff, id).await?;
+/// One registration with its newest verdict, as `GET /registrations/{id}` reads.
+pub(super) async fn read_one(caller: &ApiCaller, id: &RegistrationId) -> ApiResult<Registration> {
+    let (record, verdict) = listing::one_with_verdict(&caller.staff, id).await?;
     let mut registration = Registration::from(record);
-    registration.verdict = page.verdict.as_ref().map(VerdictInfo::from);
+    registration.verdict = verdict.as_ref().map(VerdictInfo::from);
     Ok(registration)
 }
 

@@ -71,6 +71,21 @@ impl StandingRow {
         }
     }
 
+    /// The newest stored verdict (`l.verdict`), with its expiry findings
+    /// brought up to `now`.
+    pub fn newest_verdict(
+        &self,
+        stored: Option<&str>,
+        now: i64,
+    ) -> Result<Option<Verdict>, AppError> {
+        let Some(json) = stored else {
+            return Ok(None);
+        };
+        let verdict = serde_json::from_str::<Verdict>(json)
+            .map_err(|error| internal("a stored verdict could not be read", error))?;
+        Ok(Some(refreshed(&verdict, self.credential(), now)))
+    }
+
     pub fn view(&self, backend: &Backend) -> StandingView {
         let shown = standing(
             &self.history(),
@@ -155,14 +170,9 @@ pub async fn page(ctx: &Staff, id: &RegistrationId) -> Result<RegistrationPage, 
         .cloud
         .parse()
         .map_err(|error| internal("a stored cloud is not known", error))?;
-    let verdict = match &row.latest_verdict {
-        Some(json) => Some(
-            serde_json::from_str::<Verdict>(json)
-                .map_err(|error| internal("a stored verdict could not be read", error))?,
-        ),
-        None => None,
-    }
-    .map(|verdict| refreshed(&verdict, row.standing.credential(), now));
+    let verdict = row
+        .standing
+        .newest_verdict(row.latest_verdict.as_deref(), now)?;
     let needs_consent = verdict.as_ref().is_some_and(|v| {
         v.findings.iter().any(|f| {
             matches!(

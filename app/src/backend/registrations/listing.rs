@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::ids::{CustomerTenantId, RegistrationId};
 use crate::model::RegistrationRecord;
 use crate::timestamp::Timestamp;
-use domain::evaluation::Status;
+use domain::evaluation::{Status, Verdict};
 
 #[derive(Debug, Clone, Default)]
 pub struct RegistrationQuery {
@@ -49,6 +49,9 @@ struct Row {
     shown: Option<String>,
     entered_at: Timestamp,
     archived_at: Option<Timestamp>,
+    /// Read only for a single registration (`one_with_verdict`).
+    #[sqlx(default)]
+    latest_verdict: Option<String>,
     #[sqlx(flatten)]
     standing: StandingRow,
 }
@@ -73,7 +76,7 @@ pub async fn page(
         None => limit as i64 + 1,
     };
     loop {
-        let rows = batch(ctx, query, after.as_ref(), None, wanted).await?;
+        let rows = batch(ctx, query, after.as_ref(), None, false, wanted).await?;
         let exhausted = (rows.len() as i64) < wanted;
         for row in rows {
             if records.len() == limit {
@@ -109,11 +112,33 @@ pub async fn page(
 
 /// One registration of the caller's organisation.
 pub async fn one(ctx: &Staff, id: &RegistrationId) -> Result<RegistrationRecord, AppError> {
-    let rows = batch(ctx, &RegistrationQuery::default(), None, Some(id), 1).await?;
-    rows.into_iter()
-        .next()
-        .map(|row| row.record(ctx))
-        .ok_or(AppError::NotFound)
+    Ok(one_row(ctx, id, false).await?.record(ctx))
+}
+
+/// One registration with its newest verdict, brought up to date.
+pub async fn one_with_verdict(
+    ctx: &Staff,
+    id: &RegistrationId,
+) -> Result<(RegistrationRecord, Option<Verdict>), AppError> {
+    let mut row = one_row(ctx, id, true).await?;
+    let verdict = row.standing.newest_verdict(
+        row.latest_verdict.take().as_deref(),
+        ctx.now().unix_timestamp(),
+    )?;
+    Ok((row.record(ctx), verdict))
+}
+
+async fn one_row(ctx: &Staff, id: &RegistrationId, verdict: bool) -> Result<Row, AppError> {
+    let rows = batch(
+        ctx,
+        &RegistrationQuery::default(),
+        None,
+        Some(id),
+        verdict,
+        1,
+    )
+    .await?;
+    rows.into_iter().next().ok_or(AppError::NotFound)
 }
 
 async fn batch(
@@ -121,12 +146,18 @@ async fn batch(
     query: &RegistrationQuery,
     after: Option<&(Timestamp, RegistrationId)>,
     only: Option<&RegistrationId>,
+    verdict: bool,
     limit: i64,
 ) -> Result<Vec<Row>, AppError> {
+    let verdict = if verdict {
+        "l.verdict AS latest_verdict,"
+    } else {
+        ""
+    };
     let sql = format!(
         "SELECT r.id, r.customer_tenant_id, t.display_name AS tenant_name, r.profiles, r.client_id,
                 r.object_id, COALESCE(r.secret_hint, r.certificate_thumbprint) AS shown,
-                r.entered_at, r.archived_at, {STANDING_COLUMNS}
+                r.entered_at, r.archived_at, {verdict} {STANDING_COLUMNS}
            FROM registrations r
            JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id
            {STANDING_JOINS}
