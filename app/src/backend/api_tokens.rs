@@ -17,6 +17,11 @@ use domain::Action;
 /// would make every API read a database write.
 const LAST_USE_RESOLUTION_SECONDS: i64 = 60;
 
+/// Whether the admin who made a token (`u`) still is one: a token of
+/// anyone else is not usable.
+const CREATOR_IS_ACTIVE_ADMIN: &str =
+    "(u.role = 'admin' AND u.disabled_at IS NULL AND u.removed_at IS NULL) AS creator_is_active_admin";
+
 pub async fn create(ctx: &Staff, form: &ApiTokenForm) -> Result<ApiTokenCreated, AppError> {
     ctx.scope.permit(Action::ManageOrganisation)?;
     let now = ctx.now();
@@ -89,15 +94,14 @@ struct ListRow {
 
 pub async fn list(ctx: &Staff) -> Result<Vec<ApiTokenView>, AppError> {
     ctx.scope.permit(Action::ManageOrganisation)?;
-    let rows: Vec<ListRow> = sqlx::query_as(
+    let rows: Vec<ListRow> = sqlx::query_as(&format!(
         "SELECT t.id, t.name, t.scopes, u.email AS created_by, t.created_at, t.expires_at,
                 t.last_used_at, t.last_used_ip, t.revoked_at,
-                (u.role = 'admin' AND u.disabled_at IS NULL AND u.removed_at IS NULL)
-                    AS creator_is_active_admin
+                {CREATOR_IS_ACTIVE_ADMIN}
            FROM api_tokens t JOIN users u ON u.id = t.created_by
           WHERE t.organisation_id = $1
-          ORDER BY t.revoked_at IS NOT NULL, t.created_at DESC, t.id",
-    )
+          ORDER BY t.revoked_at IS NOT NULL, t.created_at DESC, t.id"
+    ))
     .bind(ctx.scope.organisation_id())
     .fetch_all(ctx.pool())
     .await
@@ -211,14 +215,13 @@ pub async fn authenticate(
     presented: &PresentedToken,
     origin: RequestOrigin,
 ) -> Result<ApiCaller, AppError> {
-    let row: Option<TokenRow> = sqlx::query_as(
+    let row: Option<TokenRow> = sqlx::query_as(&format!(
         "SELECT t.organisation_id, t.name, t.scopes, t.token_digest, t.created_by, t.expires_at,
                 t.last_used_at, t.revoked_at IS NOT NULL AS revoked,
-                (u.role = 'admin' AND u.disabled_at IS NULL AND u.removed_at IS NULL)
-                    AS creator_is_active_admin
+                {CREATOR_IS_ACTIVE_ADMIN}
            FROM api_tokens t JOIN users u ON u.id = t.created_by
-          WHERE t.id = $1",
-    )
+          WHERE t.id = $1"
+    ))
     .bind(&presented.id)
     .fetch_optional(&backend.pool)
     .await
