@@ -281,8 +281,7 @@ impl Application {
             ))
             .layer(axum::middleware::from_fn(
                 crate::form_errors::only_from_our_own_pages,
-            ))
-            .route_layer(axum::middleware::from_fn(crate::metrics_http::note_route));
+            ));
         // The JSON API and `/metrics` sit beside the pages, outside their
         // session, sign-in and same-origin layers: a bearer token is their
         // only credential, and a browser's cookie means nothing to them.
@@ -294,22 +293,19 @@ impl Application {
                     crate::public_api::TokenLimits::per_minute(
                         u32::try_from(config.api_requests_per_minute).unwrap_or(u32::MAX),
                     ),
-                )
-                .route_layer(axum::middleware::from_fn(crate::metrics_http::note_route)),
+                ),
             )
             .merge(pages);
         if let Some(token) = &config.metrics.token {
-            router = router.merge(
-                Router::new()
-                    .route(
-                        "/metrics",
-                        get(crate::metrics_http::guarded)
-                            .with_state(crate::metrics_http::Guarded::new(backend.clone(), token)),
-                    )
-                    .route_layer(axum::middleware::from_fn(crate::metrics_http::note_route)),
+            router = router.route(
+                "/metrics",
+                get(crate::metrics_http::guarded)
+                    .with_state(crate::metrics_http::Guarded::new(backend.clone(), token)),
             );
         }
+        // Every route, for the request count's label (`metrics_http`).
         let router = router
+            .route_layer(axum::middleware::from_fn(crate::metrics_http::note_route))
             .layer(axum::middleware::from_fn_with_state(
                 std::sync::Arc::new(config.sign_in.trusted_proxies.clone()),
                 crate::client_address::find_client,

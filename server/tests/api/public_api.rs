@@ -715,6 +715,10 @@ async fn metrics_need_their_token_and_label_routes_never_raw_paths() {
     }
     assert!(text.contains("route=\"/api/v1/tenants/{id}\""), "{text}");
     assert!(text.contains("route=\"unmatched\""));
+    assert!(
+        text.contains("route=\"/login\"") && text.contains("route=\"/metrics\""),
+        "pages and /metrics are labelled too"
+    );
     assert!(!text.contains("abc123-unique-id") && !text.contains("scanner-probe-4711"));
     assert!(!text.contains(&secret[5..20]), "no token in the metrics");
 }
