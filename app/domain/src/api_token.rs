@@ -125,24 +125,26 @@ pub fn new_token<S: AsRef<str>>(
     now: i64,
 ) -> Result<NewToken, Vec<FieldProblem>> {
     let mut problems = Problems::default();
-    let name = name.trim();
-    let name = if name.is_empty() {
-        problems.add(
-            "name",
-            "Give the token a name that says where it is used, such as 'PSA sync'.",
-        );
-        None
-    } else if name.chars().count() > NAME_MAX_CHARS {
-        problems.add(
-            "name",
-            format!("The name is too long: at most {NAME_MAX_CHARS} characters."),
-        );
-        None
-    } else if name.chars().any(char::is_control) {
-        problems.add("name", "The name cannot contain control characters.");
-        None
-    } else {
-        Some(name.to_owned())
+    let name = match crate::staff::parse_name(name, NAME_MAX_CHARS) {
+        Ok(name) => Some(name),
+        Err(crate::StaffInputError::NameMissing) => {
+            problems.add(
+                "name",
+                "Give the token a name that says where it is used, such as 'PSA sync'.",
+            );
+            None
+        }
+        Err(crate::StaffInputError::NameTooLong { .. }) => {
+            problems.add(
+                "name",
+                format!("The name is too long: at most {NAME_MAX_CHARS} characters."),
+            );
+            None
+        }
+        Err(other) => {
+            problems.add("name", other.to_string());
+            None
+        }
     };
     let scopes = problems.check("scopes", ApiScopes::parse(scopes));
     let days = expires_in_days.trim();
@@ -271,6 +273,10 @@ mod tests {
         let token = new_token("PSA sync", &["read"], "30", NOW).unwrap();
         assert_eq!(token.expires_at, Some(NOW + 30 * 86_400));
         assert_eq!(new_token("x", &["read"], "", NOW).unwrap().expires_at, None);
+        assert!(
+            new_token("PSA\u{202E}cnys", &["read"], "", NOW).is_err(),
+            "no hidden reordering"
+        );
         let problems = new_token(" ", &["root"], "9999", NOW).unwrap_err();
         let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
         assert_eq!(fields, ["name", "scopes", "expires_in_days"]);

@@ -63,7 +63,9 @@ impl fmt::Display for Email {
     }
 }
 
-fn parse_name(raw: &str, max: usize) -> Result<String, StaffInputError> {
+/// A name people give something (a person, an organisation, an API token):
+/// trimmed, there, at most `max` characters, nothing hidden in it.
+pub fn parse_name(raw: &str, max: usize) -> Result<String, StaffInputError> {
     let value = raw.trim();
     if value.is_empty() {
         Err(StaffInputError::NameMissing)
