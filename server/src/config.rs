@@ -12,6 +12,8 @@ pub struct Config {
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
     pub database_url: String,
+    /// The most connections this server opens to the database.
+    pub database_max_connections: u32,
     pub site_root: PathBuf,
     /// Where people reach this server; links handed out are built from it,
     /// and an `https` URL makes session cookies `Secure`. Unset, it is the
@@ -135,6 +137,7 @@ struct FileConfig {
     addr: Option<String>,
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
+    database_max_connections: Option<i64>,
     site_root: Option<PathBuf>,
     public_url: Option<String>,
     session_idle_minutes: Option<i64>,
@@ -219,6 +222,24 @@ impl Config {
         let database_url = env("TENANTRY_DATABASE_URL")
             .or(file.database_url)
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("tenantry.db").display()));
+        if app::backend::db::Engine::of(&database_url).is_err() {
+            return Err(ConfigError::Invalid {
+                name: "TENANTRY_DATABASE_URL",
+                expected: "a sqlite: or postgres:// URL",
+                // Only the scheme: the rest may hold a password.
+                value: database_url
+                    .split(':')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            });
+        }
+        let database_max_connections = positive(
+            "TENANTRY_DATABASE_MAX_CONNECTIONS",
+            env("TENANTRY_DATABASE_MAX_CONNECTIONS"),
+            file.database_max_connections,
+            8,
+        )?;
         let site_root = env("TENANTRY_SITE_ROOT")
             .map(PathBuf::from)
             .or(file.site_root)
@@ -250,6 +271,7 @@ impl Config {
             addr,
             data_dir,
             database_url,
+            database_max_connections: u32::try_from(database_max_connections).unwrap_or(u32::MAX),
             site_root,
             public_url: public_url.map(|url| url.trim_end_matches('/').to_owned()),
             session_idle_minutes,

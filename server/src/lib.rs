@@ -20,6 +20,7 @@ pub mod metrics_http;
 pub mod public_api;
 pub mod recovery_cli;
 pub mod render_limit;
+pub mod session_store;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

@@ -18,7 +18,6 @@ use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -71,7 +70,13 @@ pub async fn open_backend(
             path: error.path.display().to_string(),
             source: error.source,
         })?;
-    let pool = backend::db::connect(&config.database_url).await?;
+    let pool = backend::db::connect(
+        &config.database_url,
+        backend::db::PoolSettings {
+            max_connections: config.database_max_connections,
+        },
+    )
+    .await?;
     let checked = std::sync::Arc::new(tokio::sync::Notify::new());
     let watch = watch_settings(&config.checks, &pool, checked.clone());
     let entra = entra::EntraClient::new(
@@ -170,7 +175,7 @@ impl Application {
             }
         };
 
-        let store = SqliteStore::new(backend.pool.clone());
+        let store = crate::session_store::Store::over(&backend.pool);
         let session_cleanup = tokio::spawn({
             use tower_sessions::session_store::ExpiredDeletion;
             let store = store.clone();
@@ -454,7 +459,7 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 
 fn watch_settings(
     config: &crate::config::CheckConfig,
-    pool: &sqlx::SqlitePool,
+    pool: &app::backend::db::Db,
     checked: std::sync::Arc<tokio::sync::Notify>,
 ) -> app::backend::checks::WatchSettings {
     let seconds = |n: i64| std::time::Duration::from_secs(n as u64);

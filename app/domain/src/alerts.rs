@@ -677,18 +677,24 @@ mod tests {
 
     #[test]
     fn exactly_the_audit_actions_the_migration_queues_are_alerted_on() {
-        let migration = include_str!("../../../migrations/20261124000015_alert_rules.sql");
-        let trigger = &migration[migration
-            .find("CREATE TRIGGER audit_events_alerted")
-            .unwrap()..];
+        let sqlite = include_str!("../../../migrations/sqlite/20261124000015_alert_rules.sql");
+        let postgres = include_str!("../../../migrations/postgres/20261124000016_schema.sql");
+        let trigger = |migration: &'static str, start: &str| {
+            let from = &migration[migration.find(start).unwrap()..];
+            &from[..from.find("END").unwrap()]
+        };
+        let sqlite = trigger(sqlite, "CREATE TRIGGER audit_events_alerted");
+        let postgres = trigger(postgres, "CREATE FUNCTION audit_events_alerted");
         for action in AuditAction::ALL {
-            let queued = trigger.contains(&format!("'{}'", action.code()));
-            assert_eq!(
-                queued,
-                Event::FROM_AUDIT.contains(action),
-                "{}",
-                action.code()
-            );
+            for trigger in [sqlite, postgres] {
+                let queued = trigger.contains(&format!("'{}'", action.code()));
+                assert_eq!(
+                    queued,
+                    Event::FROM_AUDIT.contains(action),
+                    "{}",
+                    action.code()
+                );
+            }
             assert_eq!(
                 Event::of_audit(*action, "t", "d").is_some(),
                 Event::FROM_AUDIT.contains(action)

@@ -20,7 +20,7 @@ pub async fn change_password(ctx: &Staff, current: &str, new: &str) -> Result<()
     let hash = backend.passwords.hash(&new).await?;
     let now = ctx.now();
     let mut tx = begin(ctx.pool()).await?;
-    sqlx::query(
+    crate::on_db!(&mut tx, |c| sqlx::query(
         "UPDATE users SET password_hash = $1, password_changed_at = $2
           WHERE id = $3 AND organisation_id = $4",
     )
@@ -28,11 +28,12 @@ pub async fn change_password(ctx: &Staff, current: &str, new: &str) -> Result<()
     .bind(Timestamp::of(now))
     .bind(ctx.scope.user_id())
     .bind(ctx.scope.organisation_id())
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not change a password"))?;
     let ended = sessions::end_all_of(
-        &mut *tx,
+        &mut tx,
         ctx.scope.organisation_id(),
         ctx.scope.user_id(),
         ctx.scope.session_id(),
@@ -40,7 +41,7 @@ pub async fn change_password(ctx: &Staff, current: &str, new: &str) -> Result<()
     )
     .await?;
     audit::by_member(
-        &mut *tx,
+        &mut tx,
         ctx,
         AuditAction::PasswordChanged,
         ctx.scope.email(),
@@ -83,12 +84,13 @@ pub async fn verify_current_password(
 
 /// The member's stored password hash.
 pub async fn stored_password(ctx: &Staff) -> Result<String, AppError> {
-    let (stored,): (String,) =
-        sqlx::query_as("SELECT password_hash FROM users WHERE id = $1 AND organisation_id = $2")
-            .bind(ctx.scope.user_id())
-            .bind(ctx.scope.organisation_id())
-            .fetch_one(ctx.pool())
-            .await
-            .map_err(db("could not load a password"))?;
+    let (stored,): (String,) = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
+        "SELECT password_hash FROM users WHERE id = $1 AND organisation_id = $2"
+    )
+    .bind(ctx.scope.user_id())
+    .bind(ctx.scope.organisation_id())
+    .fetch_one(c)
+    .await)
+    .map_err(db("could not load a password"))?;
     Ok(stored)
 }

@@ -3,6 +3,7 @@
 //! context whose scope is the token's organisation, so the JSON API calls
 //! the same services (and the same isolation) as the pages.
 
+use crate::backend::db::Conn;
 use crate::backend::origin::RequestOrigin;
 use crate::backend::{audit, begin, db, tokens, Backend, OrgScope, Staff};
 use crate::error::AppError;
@@ -36,7 +37,7 @@ pub async fn create(ctx: &Staff, form: &ApiTokenForm) -> Result<ApiTokenCreated,
     let token = api_token::token_text(id.as_str(), &tokens::new_token());
     let expires_at = new.expires_at.and_then(crate::backend::checks::view::at);
     let mut tx = begin(ctx.pool()).await?;
-    sqlx::query(
+    crate::on_db!(&mut tx, |c| sqlx::query(
         "INSERT INTO api_tokens
             (id, organisation_id, name, scopes, token_digest, created_by, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -49,11 +50,12 @@ pub async fn create(ctx: &Staff, form: &ApiTokenForm) -> Result<ApiTokenCreated,
     .bind(ctx.scope.user_id())
     .bind(Timestamp::of(now))
     .bind(&expires_at)
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not store an API token"))?;
     audit::by_member(
-        &mut *tx,
+        &mut tx,
         ctx,
         AuditAction::ApiTokenCreated,
         &new.name,
@@ -94,7 +96,7 @@ struct ListRow {
 
 pub async fn list(ctx: &Staff) -> Result<Vec<ApiTokenView>, AppError> {
     ctx.scope.permit(Action::ManageOrganisation)?;
-    let rows: Vec<ListRow> = sqlx::query_as(&format!(
+    let rows: Vec<ListRow> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(&format!(
         "SELECT t.id, t.name, t.scopes, u.email AS created_by, t.created_at, t.expires_at,
                 t.last_used_at, t.last_used_ip, t.revoked_at,
                 {CREATOR_IS_ACTIVE_ADMIN}
@@ -103,8 +105,8 @@ pub async fn list(ctx: &Staff) -> Result<Vec<ApiTokenView>, AppError> {
           ORDER BY t.revoked_at IS NOT NULL, t.created_at DESC, t.id"
     ))
     .bind(ctx.scope.organisation_id())
-    .fetch_all(ctx.pool())
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not list API tokens"))?;
     let now = ctx.now().unix_timestamp();
     Ok(rows
@@ -136,7 +138,7 @@ pub async fn list(ctx: &Staff) -> Result<Vec<ApiTokenView>, AppError> {
 pub async fn revoke(ctx: &Staff, id: &ApiTokenId) -> Result<(), AppError> {
     ctx.scope.permit(Action::ManageOrganisation)?;
     let mut tx = begin(ctx.pool()).await?;
-    let name: Option<(String,)> = sqlx::query_as(
+    let name: Option<(String,)> = crate::on_db!(&mut tx, |c| sqlx::query_as(
         "UPDATE api_tokens SET revoked_at = $1, revoked_by = $2
           WHERE id = $3 AND organisation_id = $4 AND revoked_at IS NULL
           RETURNING name",
@@ -145,11 +147,11 @@ pub async fn revoke(ctx: &Staff, id: &ApiTokenId) -> Result<(), AppError> {
     .bind(ctx.scope.user_id())
     .bind(id)
     .bind(ctx.scope.organisation_id())
-    .fetch_optional(&mut *tx)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not revoke an API token"))?;
     let (name,) = name.ok_or(AppError::NotFound)?;
-    audit::by_member(&mut *tx, ctx, AuditAction::ApiTokenRevoked, &name, "").await?;
+    audit::by_member(&mut tx, ctx, AuditAction::ApiTokenRevoked, &name, "").await?;
     tx.commit()
         .await
         .map_err(db("could not revoke an API token"))?;
@@ -160,13 +162,13 @@ pub async fn revoke(ctx: &Staff, id: &ApiTokenId) -> Result<(), AppError> {
 /// admin: a token that merely stopped working would come back if they
 /// were made an admin again. Returns how many were revoked.
 pub async fn revoke_all_of<'e>(
-    executor: impl sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    conn: impl Into<Conn<'_>>,
     organisation_id: &OrganisationId,
     user_id: &UserId,
     by: &UserId,
     now: time::OffsetDateTime,
 ) -> Result<u64, AppError> {
-    let revoked = sqlx::query(
+    let revoked = crate::on_db!(&mut crate::backend::hold(conn).await?, |c| sqlx::query(
         "UPDATE api_tokens SET revoked_at = $1, revoked_by = $2
           WHERE created_by = $3 AND organisation_id = $4 AND revoked_at IS NULL",
     )
@@ -174,8 +176,9 @@ pub async fn revoke_all_of<'e>(
     .bind(by)
     .bind(user_id)
     .bind(organisation_id)
-    .execute(executor)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not revoke a member's API tokens"))?;
     Ok(revoked.rows_affected())
 }
@@ -215,7 +218,7 @@ pub async fn authenticate(
     presented: &PresentedToken,
     origin: RequestOrigin,
 ) -> Result<ApiCaller, AppError> {
-    let row: Option<TokenRow> = sqlx::query_as(&format!(
+    let row: Option<TokenRow> = crate::on_db!(&backend.pool, |c| sqlx::query_as(&format!(
         "SELECT t.organisation_id, t.name, t.scopes, t.token_digest, t.created_by, t.expires_at,
                 t.last_used_at, t.revoked_at IS NOT NULL AS revoked,
                 {CREATOR_IS_ACTIVE_ADMIN}
@@ -223,8 +226,8 @@ pub async fn authenticate(
           WHERE t.id = $1"
     ))
     .bind(&presented.id)
-    .fetch_optional(&backend.pool)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not read an API token"))?;
     let Some(row) = row else {
         return Err(AppError::Unauthenticated);
@@ -258,13 +261,16 @@ pub async fn authenticate(
         .as_ref()
         .is_none_or(|at| now.unix_timestamp() - at.unix() >= LAST_USE_RESOLUTION_SECONDS);
     if stale {
-        sqlx::query("UPDATE api_tokens SET last_used_at = $1, last_used_ip = $2 WHERE id = $3")
-            .bind(Timestamp::of(now))
-            .bind(origin.ip_text())
-            .bind(&id)
-            .execute(&backend.pool)
-            .await
-            .map_err(db("could not note an API token's use"))?;
+        crate::on_db!(&backend.pool, |c| sqlx::query(
+            "UPDATE api_tokens SET last_used_at = $1, last_used_ip = $2 WHERE id = $3"
+        )
+        .bind(Timestamp::of(now))
+        .bind(origin.ip_text())
+        .bind(&id)
+        .execute(c)
+        .await
+        .map(crate::backend::db::Done::from))
+        .map_err(db("could not note an API token's use"))?;
     }
     let label = format!("API token \u{201c}{}\u{201d}", row.name);
     Ok(ApiCaller {

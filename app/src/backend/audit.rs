@@ -3,6 +3,7 @@
 //! on what, when and from where; an organisation reads only its own.
 
 use crate::backend::auth::Authenticated;
+use crate::backend::db::Conn;
 use crate::backend::origin::RequestOrigin;
 use crate::backend::{db, internal, Staff};
 use crate::error::AppError;
@@ -12,7 +13,6 @@ use crate::timestamp::Timestamp;
 use domain::audit::AuditAction;
 use domain::exchange::neutralised;
 use domain::Action;
-use sqlx::{Executor, Sqlite};
 
 /// One event about to be recorded.
 pub struct Event<'a> {
@@ -29,11 +29,8 @@ pub struct Event<'a> {
     pub at: time::OffsetDateTime,
 }
 
-pub async fn record<'e>(
-    executor: impl Executor<'e, Database = Sqlite>,
-    event: Event<'_>,
-) -> Result<(), AppError> {
-    sqlx::query(
+pub async fn record<'e>(conn: impl Into<Conn<'_>>, event: Event<'_>) -> Result<(), AppError> {
+    crate::on_db!(&mut crate::backend::hold(conn).await?, |c| sqlx::query(
         "INSERT INTO audit_events
             (id, organisation_id, at, actor_user_id, actor, action, target, detail, ip, user_agent)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -48,8 +45,9 @@ pub async fn record<'e>(
     .bind(event.detail)
     .bind(event.origin.ip_text())
     .bind(&event.origin.user_agent)
-    .execute(executor)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not record an audit event"))?;
     Ok(())
 }
@@ -101,14 +99,14 @@ impl<'a> Event<'a> {
 
 /// An event done by the signed-in member of `ctx`.
 pub async fn by_member<'e>(
-    executor: impl Executor<'e, Database = Sqlite>,
+    conn: impl Into<Conn<'_>>,
     ctx: &Staff,
     action: AuditAction,
     target: &str,
     detail: &str,
 ) -> Result<(), AppError> {
     record(
-        executor,
+        conn,
         Event {
             organisation_id: ctx.scope.organisation_id(),
             actor_user_id: Some(ctx.scope.user_id()),
@@ -181,7 +179,7 @@ async fn read(
     // Days compare as text: stored instants are fixed-width RFC 3339.
     let from = filter.from.as_deref().map(|day| format!("{day}T00:00:00Z"));
     let to = filter.to.as_deref().map(|day| format!("{day}T23:59:59Z"));
-    sqlx::query_as(
+    crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT at, actor, action, target, detail, ip, user_agent FROM audit_events
           WHERE organisation_id = $1
             AND ($2 IS NULL OR action = $2)
@@ -198,8 +196,8 @@ async fn read(
     .bind(to)
     .bind(limit.unwrap_or(i64::MAX))
     .bind(offset)
-    .fetch_all(ctx.pool())
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not read the audit trail"))
 }
 
@@ -290,10 +288,12 @@ pub async fn key_rotated(
     key_id: &str,
     resealed: usize,
 ) -> Result<(), AppError> {
-    let organisations: Vec<(OrganisationId,)> = sqlx::query_as("SELECT id FROM organisations")
-        .fetch_all(&backend.pool)
-        .await
-        .map_err(db("could not list organisations"))?;
+    let organisations: Vec<(OrganisationId,)> = crate::on_db!(&backend.pool, |c| sqlx::query_as(
+        "SELECT id FROM organisations"
+    )
+    .fetch_all(c)
+    .await)
+    .map_err(db("could not list organisations"))?;
     let origin = RequestOrigin::command_line();
     let detail =
         format!("key {key_id} now seals; {resealed} secrets re-sealed in all organisations");

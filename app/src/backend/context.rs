@@ -6,6 +6,7 @@
 //! into the matching HTTP status.
 
 use crate::backend::auth::Authenticated;
+use crate::backend::db::Db;
 use crate::backend::flow_tokens::{self, Flow};
 use crate::backend::onboarding::{self, Link};
 use crate::backend::origin::RequestOrigin;
@@ -23,7 +24,7 @@ pub struct Staff {
 }
 
 impl Staff {
-    pub fn pool(&self) -> &sqlx::SqlitePool {
+    pub fn pool(&self) -> &Db {
         &self.backend.pool
     }
 
@@ -60,7 +61,7 @@ pub struct Customer {
 }
 
 impl Customer {
-    pub fn pool(&self) -> &sqlx::SqlitePool {
+    pub fn pool(&self) -> &Db {
         &self.backend.pool
     }
 

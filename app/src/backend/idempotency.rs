@@ -35,13 +35,16 @@ pub enum Claim {
 pub async fn claim(caller: &ApiCaller, key: &str, digest: &str) -> Result<Claim, AppError> {
     let pool = &caller.staff.backend.pool;
     let now = caller.staff.now();
-    sqlx::query("DELETE FROM api_idempotency WHERE token_id = $1 AND created_at < $2")
-        .bind(&caller.token_id)
-        .bind(Timestamp::of(now - time::Duration::hours(KEPT_HOURS)))
-        .execute(pool)
-        .await
-        .map_err(db("could not forget old idempotency keys"))?;
-    let inserted = sqlx::query(
+    crate::on_db!(pool, |c| sqlx::query(
+        "DELETE FROM api_idempotency WHERE token_id = $1 AND created_at < $2"
+    )
+    .bind(&caller.token_id)
+    .bind(Timestamp::of(now - time::Duration::hours(KEPT_HOURS)))
+    .execute(c)
+    .await
+    .map(crate::backend::db::Done::from))
+    .map_err(db("could not forget old idempotency keys"))?;
+    let inserted = crate::on_db!(pool, |c| sqlx::query(
         "INSERT INTO api_idempotency (token_id, idempotency_key, request_digest, created_at)
          VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
     )
@@ -49,13 +52,14 @@ pub async fn claim(caller: &ApiCaller, key: &str, digest: &str) -> Result<Claim,
     .bind(key)
     .bind(digest)
     .bind(Timestamp::of(now))
-    .execute(pool)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not claim an idempotency key"))?;
     if inserted.rows_affected() == 1 {
         return Ok(Claim::Fresh);
     }
-    let reclaimed = sqlx::query(
+    let reclaimed = crate::on_db!(pool, |c| sqlx::query(
         "UPDATE api_idempotency SET created_at = $1
           WHERE token_id = $2 AND idempotency_key = $3 AND request_digest = $4
             AND status IS NULL AND created_at < $5",
@@ -67,20 +71,21 @@ pub async fn claim(caller: &ApiCaller, key: &str, digest: &str) -> Result<Claim,
     .bind(Timestamp::of(
         now - time::Duration::seconds(IN_FLIGHT_SECONDS),
     ))
-    .execute(pool)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not reclaim an idempotency key"))?;
     if reclaimed.rows_affected() == 1 {
         return Ok(Claim::Fresh);
     }
-    let row: Option<Kept> = sqlx::query_as(
+    let row: Option<Kept> = crate::on_db!(pool, |c| sqlx::query_as(
         "SELECT request_digest, status, location, body FROM api_idempotency
           WHERE token_id = $1 AND idempotency_key = $2",
     )
     .bind(&caller.token_id)
     .bind(key)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not read an idempotency key"))?;
     Ok(match row {
         // Forgotten between the two statements: the caller may retry.
@@ -104,7 +109,7 @@ pub async fn finish(
     location: Option<&str>,
     body: Option<&str>,
 ) -> Result<(), AppError> {
-    sqlx::query(
+    crate::on_db!(&caller.staff.backend.pool, |c| sqlx::query(
         "UPDATE api_idempotency SET status = $1, location = $2, body = $3
           WHERE token_id = $4 AND idempotency_key = $5",
     )
@@ -113,19 +118,23 @@ pub async fn finish(
     .bind(body)
     .bind(&caller.token_id)
     .bind(key)
-    .execute(&caller.staff.backend.pool)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not keep an idempotent answer"))?;
     Ok(())
 }
 
 /// Frees the key after a refused request, so a corrected retry may use it.
 pub async fn release(caller: &ApiCaller, key: &str) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM api_idempotency WHERE token_id = $1 AND idempotency_key = $2")
-        .bind(&caller.token_id)
-        .bind(key)
-        .execute(&caller.staff.backend.pool)
-        .await
-        .map_err(db("could not free an idempotency key"))?;
+    crate::on_db!(&caller.staff.backend.pool, |c| sqlx::query(
+        "DELETE FROM api_idempotency WHERE token_id = $1 AND idempotency_key = $2"
+    )
+    .bind(&caller.token_id)
+    .bind(key)
+    .execute(c)
+    .await
+    .map(crate::backend::db::Done::from))
+    .map_err(db("could not free an idempotency key"))?;
     Ok(())
 }

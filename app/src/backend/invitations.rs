@@ -25,16 +25,17 @@ pub async fn create(ctx: &Staff, email: &Email, role: Role) -> Result<Invitation
     let expires_at = Timestamp::of(created_at + backend.invitation_ttl);
     let created_at = Timestamp::of(created_at);
     let mut tx = begin(&backend.pool).await?;
-    sqlx::query(
+    crate::on_db!(&mut tx, |c| sqlx::query(
         "DELETE FROM staff_invitations
           WHERE organisation_id = $1 AND email = $2 AND accepted_at IS NULL",
     )
     .bind(scope.organisation_id())
     .bind(email.as_str())
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not replace an earlier invitation"))?;
-    sqlx::query(
+    crate::on_db!(&mut tx, |c| sqlx::query(
         "INSERT INTO staff_invitations
             (id, organisation_id, email, role, token_digest, invited_by, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -47,11 +48,12 @@ pub async fn create(ctx: &Staff, email: &Email, role: Role) -> Result<Invitation
     .bind(scope.user_id())
     .bind(&created_at)
     .bind(&expires_at)
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not store an invitation"))?;
     audit::by_member(
-        &mut *tx,
+        &mut tx,
         ctx,
         AuditAction::MemberInvited,
         email.as_str(),
@@ -69,18 +71,19 @@ pub async fn create(ctx: &Staff, email: &Email, role: Role) -> Result<Invitation
 }
 
 pub async fn pending(ctx: &Staff) -> Result<Vec<PendingInvitation>, AppError> {
-    let rows: Vec<(InvitationId, String, String, Timestamp)> = sqlx::query_as(
-        "SELECT i.id, i.email, i.role, i.expires_at FROM staff_invitations i
+    let rows: Vec<(InvitationId, String, String, Timestamp)> =
+        crate::on_db!(ctx.pool(), |c| sqlx::query_as(
+            "SELECT i.id, i.email, i.role, i.expires_at FROM staff_invitations i
            JOIN users sender ON sender.id = i.invited_by
           WHERE i.organisation_id = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL
             AND i.expires_at > $2 AND sender.disabled_at IS NULL AND sender.removed_at IS NULL
           ORDER BY i.email",
-    )
-    .bind(ctx.scope.organisation_id())
-    .bind(Timestamp::of(ctx.now()))
-    .fetch_all(ctx.pool())
-    .await
-    .map_err(db("could not list invitations"))?;
+        )
+        .bind(ctx.scope.organisation_id())
+        .bind(Timestamp::of(ctx.now()))
+        .fetch_all(c)
+        .await)
+        .map_err(db("could not list invitations"))?;
     rows.into_iter()
         .map(|(id, email, role, expires_at)| {
             Ok(PendingInvitation {
@@ -97,7 +100,7 @@ pub async fn pending(ctx: &Staff) -> Result<Vec<PendingInvitation>, AppError> {
 pub async fn revoke(ctx: &Staff, id: &InvitationId) -> Result<(), AppError> {
     ctx.scope.permit(Action::ManageStaff)?;
     let mut tx = begin(ctx.pool()).await?;
-    let email: Option<(String,)> = sqlx::query_as(
+    let email: Option<(String,)> = crate::on_db!(&mut tx, |c| sqlx::query_as(
         "UPDATE staff_invitations SET revoked_at = $1
           WHERE id = $2 AND organisation_id = $3 AND accepted_at IS NULL AND revoked_at IS NULL
           RETURNING email",
@@ -105,11 +108,11 @@ pub async fn revoke(ctx: &Staff, id: &InvitationId) -> Result<(), AppError> {
     .bind(Timestamp::of(ctx.now()))
     .bind(id)
     .bind(ctx.scope.organisation_id())
-    .fetch_optional(&mut *tx)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not withdraw an invitation"))?;
     let (email,) = email.ok_or(AppError::NotFound)?;
-    audit::by_member(&mut *tx, ctx, AuditAction::InvitationRevoked, &email, "").await?;
+    audit::by_member(&mut tx, ctx, AuditAction::InvitationRevoked, &email, "").await?;
     tx.commit()
         .await
         .map_err(db("could not save a withdrawn invitation"))
@@ -144,7 +147,8 @@ struct InvitationRow {
 }
 
 async fn open_invitation(backend: &Backend, token: &str) -> Result<OpenInvitation, AppError> {
-    let row: Option<InvitationRow> = sqlx::query_as(
+    let row: Option<InvitationRow> = crate::on_db!(&backend.pool, |c| {
+        sqlx::query_as(
         "SELECT i.id, i.organisation_id, o.name AS organisation_name, i.email, i.role, i.expires_at,
                 i.accepted_at, i.revoked_at,
                 (sender.disabled_at IS NULL AND sender.removed_at IS NULL) AS sender_active
@@ -154,8 +158,9 @@ async fn open_invitation(backend: &Backend, token: &str) -> Result<OpenInvitatio
           WHERE i.token_digest = $1",
     )
     .bind(tokens::digest(token))
-    .fetch_optional(&backend.pool)
+    .fetch_optional(c)
     .await
+    })
     .map_err(db("could not look up an invitation"))?;
 
     let row = row.ok_or_else(not_valid)?;
@@ -204,13 +209,14 @@ pub async fn accept(
     let password_hash = backend.passwords.hash(password).await?;
     let now = Timestamp::of(backend.now());
     let mut tx = begin(&backend.pool).await?;
-    let claimed = sqlx::query(
+    let claimed = crate::on_db!(&mut tx, |c| sqlx::query(
         "UPDATE staff_invitations SET accepted_at = $1 WHERE id = $2 AND accepted_at IS NULL",
     )
     .bind(&now)
     .bind(&invitation.id)
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not claim an invitation"))?;
     if claimed.rows_affected() != 1 {
         return Err(AppError::Gone(
@@ -230,7 +236,7 @@ pub async fn accept(
     )
     .await?;
     audit::record(
-        &mut *tx,
+        &mut tx,
         audit::Event {
             organisation_id: &invitation.organisation_id,
             actor_user_id: Some(&user_id),

@@ -4,10 +4,10 @@
 //! lets go when its lease runs out. One autocommit statement: a deferred
 //! SQLite transaction that writes later can fail with SQLITE_BUSY.
 
+use crate::backend::db::Db;
 use crate::backend::internal;
 use crate::error::AppError;
 use crate::timestamp::Timestamp;
-use sqlx::SqlitePool;
 
 /// A table with `next_attempt_at`, `claimed_until`, `attempts`,
 /// `delivered_at` and `failed_at`.
@@ -22,21 +22,24 @@ pub struct Queue {
 /// Claims up to `limit` rows that are due and not held by a live lease,
 /// oldest due first, counting the attempt.
 pub async fn claim_due<T>(
-    pool: &SqlitePool,
+    pool: &Db,
     queue: &Queue,
     now: time::OffsetDateTime,
     lease: time::Duration,
     limit: i64,
 ) -> Result<Vec<T>, AppError>
 where
-    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
 {
     let Queue {
         table,
         returning,
         what,
     } = queue;
-    sqlx::query_as(&format!(
+    crate::on_db!(pool, |c| sqlx::query_as(&format!(
         "UPDATE {table} SET claimed_until = $1, attempts = attempts + 1
           WHERE id IN (
                 SELECT id FROM {table}
@@ -50,7 +53,7 @@ where
     .bind(Timestamp::of(now + lease))
     .bind(Timestamp::of(now))
     .bind(limit)
-    .fetch_all(pool)
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(|error| internal(&format!("could not claim from {what}"), error))
 }

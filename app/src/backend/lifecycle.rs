@@ -63,19 +63,20 @@ pub async fn change(ctx: &Staff, user_id: &UserId, standing: Standing) -> Result
             AuditAction::MemberRemoved,
         ),
     };
-    sqlx::query(statement)
+    crate::on_db!(&mut tx, |c| sqlx::query(statement)
         .bind(Timestamp::of(now))
         .bind(user_id)
         .bind(ctx.scope.organisation_id())
-        .execute(&mut *tx)
+        .execute(c)
         .await
-        .map_err(db("could not change a member's standing"))?;
+        .map(crate::backend::db::Done::from))
+    .map_err(db("could not change a member's standing"))?;
     let mut detail = String::new();
     if standing != Standing::Enable {
         let ended =
-            sessions::end_all_of(&mut *tx, ctx.scope.organisation_id(), user_id, None, now).await?;
+            sessions::end_all_of(&mut tx, ctx.scope.organisation_id(), user_id, None, now).await?;
         let revoked = crate::backend::api_tokens::revoke_all_of(
-            &mut *tx,
+            &mut tx,
             ctx.scope.organisation_id(),
             user_id,
             ctx.scope.user_id(),
@@ -84,7 +85,7 @@ pub async fn change(ctx: &Staff, user_id: &UserId, standing: Standing) -> Result
         .await?;
         detail = format!("{ended} sessions ended, {revoked} API tokens revoked");
     }
-    audit::by_member(&mut *tx, ctx, action, &member.email, &detail).await?;
+    audit::by_member(&mut tx, ctx, action, &member.email, &detail).await?;
     tx.commit()
         .await
         .map_err(db("could not save a member's standing"))

@@ -254,12 +254,12 @@ impl Metrics {
 
     async fn read_fleet(&self, backend: &Backend) -> Result<(), AppError> {
         let now = backend.now();
-        let rows: Vec<StandingRow> = sqlx::query_as(&format!(
+        let rows: Vec<StandingRow> = crate::on_db!(&backend.pool, |c| sqlx::query_as(&format!(
             "SELECT {STANDING_COLUMNS} FROM registrations r {STANDING_JOINS}
               WHERE r.archived_at IS NULL"
         ))
-        .fetch_all(&backend.pool)
-        .await
+        .fetch_all(c)
+        .await)
         .map_err(db("could not count registrations for the metrics"))?;
         let mut by_status = [0i64; Status::ALL.len()];
         for row in &rows {
@@ -275,26 +275,27 @@ impl Metrics {
                 })
                 .set(count);
         }
-        let (overdue, oldest): (i64, Option<Timestamp>) = sqlx::query_as(
-            "SELECT COUNT(*), MIN(next_check_at) FROM registrations
+        let (overdue, oldest): (i64, Option<Timestamp>) =
+            crate::on_db!(&backend.pool, |c| sqlx::query_as(
+                "SELECT COUNT(*), MIN(next_check_at) FROM registrations
               WHERE archived_at IS NULL AND next_check_at <= $1",
-        )
-        .bind(Timestamp::of(now))
-        .fetch_one(&backend.pool)
-        .await
-        .map_err(db("could not read the sweep's lag"))?;
+            )
+            .bind(Timestamp::of(now))
+            .fetch_one(c)
+            .await)
+            .map_err(db("could not read the sweep's lag"))?;
         self.overdue.set(overdue);
         self.sweep_lag_seconds.set(
             oldest
                 .map(|at| (now.unix_timestamp() - at.unix()).max(0))
                 .unwrap_or(0),
         );
-        let (outbox, alerts): (i64, i64) = sqlx::query_as(
+        let (outbox, alerts): (i64, i64) = crate::on_db!(&backend.pool, |c| sqlx::query_as(
             "SELECT (SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL),
                     (SELECT COUNT(*) FROM alert_deliveries WHERE delivered_at IS NULL AND failed_at IS NULL)",
         )
-        .fetch_one(&backend.pool)
-        .await
+        .fetch_one(c)
+        .await)
         .map_err(db("could not read the delivery queues"))?;
         for (queue, depth) in [(Queue::Outbox, outbox), (Queue::Alerts, alerts)] {
             self.queue_depth

@@ -5,6 +5,7 @@
 //! same per-address and per-client limits as wrong passwords.
 
 use crate::backend::auth::Authenticated;
+use crate::backend::db::Tx;
 use crate::backend::origin::RequestOrigin;
 use crate::backend::sign_in_limits::{code_key, Attempt};
 use crate::backend::vault::SealedIn;
@@ -61,15 +62,15 @@ async fn factor(
     user_id: &UserId,
     organisation_id: &OrganisationId,
 ) -> Result<FactorRow, AppError> {
-    sqlx::query_as(
+    crate::on_db!(&backend.pool, |c| sqlx::query_as(
         "SELECT u.secret_sealed, u.mfa_pending_sealed, u.mfa_last_step, o.require_mfa
            FROM users u JOIN organisations o ON o.id = u.organisation_id
           WHERE u.id = $1 AND u.organisation_id = $2",
     )
     .bind(user_id)
     .bind(organisation_id)
-    .fetch_one(&backend.pool)
-    .await
+    .fetch_one(c)
+    .await)
     .map_err(db("could not read a member's second factor"))
 }
 
@@ -90,14 +91,14 @@ pub async fn status(ctx: &Staff) -> Result<SecondFactorStatus, AppError> {
         ctx.scope.organisation_id(),
     )
     .await?;
-    let (left,): (i64,) = sqlx::query_as(
+    let (left,): (i64,) = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT COUNT(*) FROM mfa_recovery_codes
           WHERE user_id = $1 AND organisation_id = $2 AND used_at IS NULL",
     )
     .bind(ctx.scope.user_id())
     .bind(ctx.scope.organisation_id())
-    .fetch_one(ctx.pool())
-    .await
+    .fetch_one(c)
+    .await)
     .map_err(db("could not count recovery codes"))?;
     Ok(SecondFactorStatus {
         enrolled: row.secret_sealed.is_some(),
@@ -127,17 +128,20 @@ pub async fn begin_enrolment(
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(200, 200)
         .build();
-    sqlx::query("UPDATE users SET mfa_pending_sealed = $1 WHERE id = $2 AND organisation_id = $3")
-        .bind(
-            backend
-                .vault
-                .seal(&secret, &pending_context(&member.user_id)),
-        )
-        .bind(&member.user_id)
-        .bind(&member.organisation_id)
-        .execute(&backend.pool)
-        .await
-        .map_err(db("could not keep a new second factor"))?;
+    crate::on_db!(&backend.pool, |c| sqlx::query(
+        "UPDATE users SET mfa_pending_sealed = $1 WHERE id = $2 AND organisation_id = $3"
+    )
+    .bind(
+        backend
+            .vault
+            .seal(&secret, &pending_context(&member.user_id)),
+    )
+    .bind(&member.user_id)
+    .bind(&member.organisation_id)
+    .execute(c)
+    .await
+    .map(crate::backend::db::Done::from))
+    .map_err(db("could not keep a new second factor"))?;
     Ok(MfaEnrolment {
         qr_svg_data_url: format!("data:image/svg+xml;base64,{}", STANDARD.encode(qr)),
         secret: totp.get_secret_base32(),
@@ -245,7 +249,7 @@ pub async fn confirm_enrolment(
     .await?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
     let mut tx = begin(&backend.pool).await?;
-    let saved = sqlx::query(
+    let saved = crate::on_db!(&mut tx, |c| sqlx::query(
         "UPDATE users SET secret_sealed = $1, mfa_enrolled_at = $2, mfa_last_step = $3, mfa_pending_sealed = NULL
           WHERE id = $4 AND organisation_id = $5 AND mfa_pending_sealed = $6",
     )
@@ -255,8 +259,9 @@ pub async fn confirm_enrolment(
     .bind(&member.user_id)
     .bind(&member.organisation_id)
     .bind(&pending)
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not save a second factor"))?;
     if saved.rows_affected() != 1 {
         return Err(AppError::Conflict(
@@ -266,7 +271,7 @@ pub async fn confirm_enrolment(
     }
     replace_recovery_codes(&mut tx, member, &codes).await?;
     audit::record(
-        &mut *tx,
+        &mut tx,
         audit::Event::by_account(member, AuditAction::MfaEnrolled, "", origin, now),
     )
     .await?;
@@ -288,16 +293,19 @@ fn recovery_code() -> String {
 }
 
 async fn forget_recovery_codes(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut Tx,
     user_id: &UserId,
     organisation_id: &OrganisationId,
 ) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1 AND organisation_id = $2")
-        .bind(user_id)
-        .bind(organisation_id)
-        .execute(&mut **tx)
-        .await
-        .map_err(db("could not remove recovery codes"))?;
+    crate::on_db!(&mut *tx, |c| sqlx::query(
+        "DELETE FROM mfa_recovery_codes WHERE user_id = $1 AND organisation_id = $2"
+    )
+    .bind(user_id)
+    .bind(organisation_id)
+    .execute(c)
+    .await
+    .map(crate::backend::db::Done::from))
+    .map_err(db("could not remove recovery codes"))?;
     Ok(())
 }
 
@@ -305,11 +313,11 @@ async fn forget_recovery_codes(
 /// the recovery codes. Returns the member's e-mail address, or None when
 /// there is no such member.
 pub(crate) async fn forget_second_factor(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut Tx,
     user_id: &UserId,
     organisation_id: &OrganisationId,
 ) -> Result<Option<String>, AppError> {
-    let email: Option<(String,)> = sqlx::query_as(
+    let email: Option<(String,)> = crate::on_db!(&mut *tx, |c| sqlx::query_as(
         "UPDATE users SET secret_sealed = NULL, mfa_enrolled_at = NULL, mfa_last_step = NULL,
                 mfa_pending_sealed = NULL
           WHERE id = $1 AND organisation_id = $2 AND removed_at IS NULL
@@ -317,8 +325,8 @@ pub(crate) async fn forget_second_factor(
     )
     .bind(user_id)
     .bind(organisation_id)
-    .fetch_optional(&mut **tx)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not reset a second factor"))?;
     if email.is_some() {
         forget_recovery_codes(tx, user_id, organisation_id).await?;
@@ -327,20 +335,21 @@ pub(crate) async fn forget_second_factor(
 }
 
 async fn replace_recovery_codes(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut Tx,
     member: &Authenticated,
     codes: &[String],
 ) -> Result<(), AppError> {
     forget_recovery_codes(tx, &member.user_id, &member.organisation_id).await?;
     for code in codes {
-        sqlx::query(
+        crate::on_db!(&mut *tx, |c| sqlx::query(
             "INSERT INTO mfa_recovery_codes (user_id, organisation_id, code_digest) VALUES ($1, $2, $3)",
         )
         .bind(&member.user_id)
         .bind(&member.organisation_id)
         .bind(tokens::digest(code))
-        .execute(&mut **tx)
+        .execute(c)
         .await
+        .map(crate::backend::db::Done::from))
         .map_err(db("could not store a recovery code"))?;
     }
     Ok(())
@@ -382,15 +391,16 @@ async fn accept_totp(
         return Ok(None);
     };
     // Compare-and-swap: of two requests with the same code, one wins.
-    let taken = sqlx::query(
+    let taken = crate::on_db!(&backend.pool, |c| sqlx::query(
         "UPDATE users SET mfa_last_step = $1
           WHERE id = $2 AND organisation_id = $3 AND (mfa_last_step IS NULL OR mfa_last_step < $1)",
     )
     .bind(step)
     .bind(&member.user_id)
     .bind(&member.organisation_id)
-    .execute(&backend.pool)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not record a used code"))?;
     Ok((taken.rows_affected() == 1).then_some(()))
 }
@@ -401,7 +411,7 @@ async fn accept_recovery_code(
     code: &str,
     origin: &RequestOrigin,
 ) -> Result<Option<()>, AppError> {
-    let used = sqlx::query(
+    let used = crate::on_db!(&backend.pool, |c| sqlx::query(
         "UPDATE mfa_recovery_codes SET used_at = $1
           WHERE user_id = $2 AND organisation_id = $3 AND code_digest = $4 AND used_at IS NULL",
     )
@@ -409,8 +419,9 @@ async fn accept_recovery_code(
     .bind(&member.user_id)
     .bind(&member.organisation_id)
     .bind(tokens::digest(code))
-    .execute(&backend.pool)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not use a recovery code"))?;
     if used.rows_affected() != 1 {
         return Ok(None);
@@ -439,7 +450,7 @@ pub async fn reset(ctx: &Staff, user_id: &UserId) -> Result<(), AppError> {
         .await?
         .ok_or(AppError::NotFound)?;
     let ended = sessions::end_all_of(
-        &mut *tx,
+        &mut tx,
         ctx.scope.organisation_id(),
         user_id,
         None,
@@ -447,7 +458,7 @@ pub async fn reset(ctx: &Staff, user_id: &UserId) -> Result<(), AppError> {
     )
     .await?;
     audit::by_member(
-        &mut *tx,
+        &mut tx,
         ctx,
         AuditAction::MfaReset,
         &email,
@@ -463,15 +474,18 @@ pub async fn reset(ctx: &Staff, user_id: &UserId) -> Result<(), AppError> {
 pub async fn set_requirement(ctx: &Staff, required: bool) -> Result<(), AppError> {
     ctx.scope.permit(Action::ManageStaff)?;
     let mut tx = begin(ctx.pool()).await?;
-    sqlx::query("UPDATE organisations SET require_mfa = $1 WHERE id = $2")
-        .bind(required)
-        .bind(ctx.scope.organisation_id())
-        .execute(&mut *tx)
-        .await
-        .map_err(db("could not change the second factor requirement"))?;
+    crate::on_db!(&mut tx, |c| sqlx::query(
+        "UPDATE organisations SET require_mfa = $1 WHERE id = $2"
+    )
+    .bind(required)
+    .bind(ctx.scope.organisation_id())
+    .execute(c)
+    .await
+    .map(crate::backend::db::Done::from))
+    .map_err(db("could not change the second factor requirement"))?;
     let detail = if required { "required" } else { "optional" };
     audit::by_member(
-        &mut *tx,
+        &mut tx,
         ctx,
         AuditAction::MfaRequirementChanged,
         "organisation",

@@ -41,6 +41,7 @@ pub mod tokens;
 pub mod users;
 pub mod vault;
 
+use crate::backend::db::{Db, Tx};
 use crate::error::AppError;
 use std::error::Error as StdError;
 
@@ -57,7 +58,7 @@ pub use setup::SetupGate;
 /// Leptos context by the HTTP layer. Built once at start-up from `Config`.
 #[derive(Clone)]
 pub struct Backend {
-    pub pool: sqlx::SqlitePool,
+    pub pool: Db,
     pub clock: Clock,
     pub passwords: Passwords,
     pub setup: SetupGate,
@@ -121,9 +122,7 @@ pub fn db(context: &'static str) -> impl Fn(sqlx::Error) -> AppError {
 }
 
 /// A transaction on `pool`; failing to start one is an internal error.
-pub async fn begin(
-    pool: &sqlx::SqlitePool,
-) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, AppError> {
+pub async fn begin(pool: &Db) -> Result<Tx, AppError> {
     pool.begin()
         .await
         .map_err(db("could not start a transaction"))
@@ -133,4 +132,13 @@ pub async fn begin(
 /// index is the source of truth, never a look-up made before the write.
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(error) if error.is_unique_violation())
+}
+
+/// A connection for one statement on a pool or a transaction; failing to
+/// get one from the pool is an internal error.
+pub async fn hold<'a>(conn: impl Into<db::Conn<'a>>) -> Result<db::Held<'a>, AppError> {
+    conn.into()
+        .hold()
+        .await
+        .map_err(db("could not get a database connection"))
 }

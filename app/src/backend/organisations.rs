@@ -1,16 +1,18 @@
+use crate::backend::db::Db;
 use crate::backend::users::{self, NewUser};
 use crate::backend::{begin, db, Backend};
 use crate::error::AppError;
 use crate::ids::OrganisationId;
 use crate::timestamp::Timestamp;
 use domain::{DisplayName, Email, OrganisationName, Password, Role};
-use sqlx::SqlitePool;
 
-pub async fn any_exist(pool: &SqlitePool) -> Result<bool, AppError> {
-    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM organisations")
-        .fetch_one(pool)
-        .await
-        .map_err(db("could not count organisations"))?;
+pub async fn any_exist(pool: &Db) -> Result<bool, AppError> {
+    let (count,): (i64,) = crate::on_db!(pool, |c| sqlx::query_as(
+        "SELECT COUNT(*) FROM organisations"
+    )
+    .fetch_one(c)
+    .await)
+    .map_err(db("could not count organisations"))?;
     Ok(count > 0)
 }
 
@@ -39,10 +41,12 @@ pub async fn create_with_admin(
     let at = Timestamp::of(backend.now());
     let mut tx = begin(&backend.pool).await?;
     if only_if_first == OnlyIfFirst::Yes {
-        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM organisations")
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db("could not count organisations"))?;
+        let (count,): (i64,) = crate::on_db!(&mut tx, |c| sqlx::query_as(
+            "SELECT COUNT(*) FROM organisations"
+        )
+        .fetch_one(c)
+        .await)
+        .map_err(db("could not count organisations"))?;
         if count > 0 {
             return Err(AppError::Gone(
                 "Tenantry has already been set up. Sign in instead.".to_owned(),
@@ -50,13 +54,16 @@ pub async fn create_with_admin(
         }
     }
     let organisation_id = OrganisationId::generate();
-    sqlx::query("INSERT INTO organisations (id, name, created_at) VALUES ($1, $2, $3)")
-        .bind(&organisation_id)
-        .bind(new.name.as_str())
-        .bind(&at)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("could not create an organisation"))?;
+    crate::on_db!(&mut tx, |c| sqlx::query(
+        "INSERT INTO organisations (id, name, created_at) VALUES ($1, $2, $3)"
+    )
+    .bind(&organisation_id)
+    .bind(new.name.as_str())
+    .bind(&at)
+    .execute(c)
+    .await
+    .map(crate::backend::db::Done::from))
+    .map_err(db("could not create an organisation"))?;
     users::insert(
         &mut tx,
         NewUser {

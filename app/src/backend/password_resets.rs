@@ -2,6 +2,7 @@
 //! use, kept only as a digest, expiring. Using it sets a new password and
 //! ends every sign-in the member had.
 
+use crate::backend::db::Tx;
 use crate::backend::origin::RequestOrigin;
 use crate::backend::sign_in_limits::password_key;
 use crate::backend::users::colleague;
@@ -34,7 +35,7 @@ pub async fn create(ctx: &Staff, user_id: &UserId) -> Result<PasswordResetCreate
     )
     .await?;
     audit::by_member(
-        &mut *tx,
+        &mut tx,
         ctx,
         AuditAction::PasswordResetSent,
         &member.email,
@@ -54,7 +55,7 @@ pub async fn create(ctx: &Staff, user_id: &UserId) -> Result<PasswordResetCreate
 /// Stores a new single-use link for `user_id`, replacing any unused one;
 /// returns its token (shown once, kept only as a digest) and expiry.
 pub(crate) async fn issue(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut Tx,
     user_id: &UserId,
     organisation_id: &OrganisationId,
     created_by: &UserId,
@@ -62,15 +63,16 @@ pub(crate) async fn issue(
 ) -> Result<(String, Timestamp), AppError> {
     let token = tokens::new_token();
     let expires_at = Timestamp::of(now + LIFETIME);
-    sqlx::query(
+    crate::on_db!(&mut *tx, |c| sqlx::query(
         "DELETE FROM password_resets WHERE user_id = $1 AND organisation_id = $2 AND used_at IS NULL",
     )
     .bind(user_id)
     .bind(organisation_id)
-    .execute(&mut **tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not replace a reset link"))?;
-    sqlx::query(
+    crate::on_db!(&mut *tx, |c| sqlx::query(
         "INSERT INTO password_resets
             (token_digest, user_id, organisation_id, created_by, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -81,8 +83,9 @@ pub(crate) async fn issue(
     .bind(created_by)
     .bind(Timestamp::of(now))
     .bind(&expires_at)
-    .execute(&mut **tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not store a reset link"))?;
     Ok((token, expires_at))
 }
@@ -105,7 +108,7 @@ struct OpenReset {
 /// The reset a token opens: unused, unexpired, for a member who may still
 /// sign in, sent by an admin who still may.
 async fn open(backend: &Backend, token: &str) -> Result<OpenReset, AppError> {
-    sqlx::query_as(
+    crate::on_db!(&backend.pool, |c| sqlx::query_as(
         "SELECT r.user_id, r.organisation_id, u.email, o.name AS organisation_name
            FROM password_resets r
            JOIN users u ON u.id = r.user_id AND u.organisation_id = r.organisation_id
@@ -117,8 +120,8 @@ async fn open(backend: &Backend, token: &str) -> Result<OpenReset, AppError> {
     )
     .bind(tokens::digest(token))
     .bind(Timestamp::of(backend.now()))
-    .fetch_optional(&backend.pool)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not look up a reset link"))?
     .ok_or_else(not_valid)
 }
@@ -144,31 +147,33 @@ pub async fn complete(
     let hash = backend.passwords.hash(&password).await?;
     let now = backend.now();
     let mut tx = begin(&backend.pool).await?;
-    let used = sqlx::query(
+    let used = crate::on_db!(&mut tx, |c| sqlx::query(
         "UPDATE password_resets SET used_at = $1 WHERE token_digest = $2 AND used_at IS NULL",
     )
     .bind(Timestamp::of(now))
     .bind(tokens::digest(token))
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not use a reset link"))?;
     if used.rows_affected() != 1 {
         return Err(not_valid());
     }
-    sqlx::query(
+    crate::on_db!(&mut tx, |c| sqlx::query(
         "UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3 AND organisation_id = $4",
     )
     .bind(&hash)
     .bind(Timestamp::of(now))
     .bind(&reset.user_id)
     .bind(&reset.organisation_id)
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not set a new password"))?;
     let ended =
-        sessions::end_all_of(&mut *tx, &reset.organisation_id, &reset.user_id, None, now).await?;
+        sessions::end_all_of(&mut tx, &reset.organisation_id, &reset.user_id, None, now).await?;
     audit::record(
-        &mut *tx,
+        &mut tx,
         audit::Event {
             organisation_id: &reset.organisation_id,
             actor_user_id: Some(&reset.user_id),

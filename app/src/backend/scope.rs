@@ -63,14 +63,14 @@ impl OrgScope {
     /// organisation: the scope of the organisation named `name`, acting as
     /// its longest-serving admin (who is recorded as the author).
     pub async fn operator_of(backend: &Backend, name: &str) -> Result<Self, AppError> {
-        let found: Option<(UserId, OrganisationId, String)> = sqlx::query_as(
+        let found: Option<(UserId, OrganisationId, String)> = crate::on_db!(&backend.pool, |c| sqlx::query_as(
             "SELECT u.id, u.organisation_id, u.email FROM users u JOIN organisations o ON o.id = u.organisation_id
               WHERE o.name = $1 AND u.role = 'admin' AND u.removed_at IS NULL
               ORDER BY u.created_at, u.id LIMIT 1",
         )
         .bind(name.trim())
-        .fetch_optional(&backend.pool)
-        .await
+        .fetch_optional(c)
+        .await)
         .map_err(crate::backend::db("could not find an organisation"))?;
         let (user_id, organisation_id, email) = found.ok_or(AppError::NotFound)?;
         Ok(Self {

@@ -2,8 +2,8 @@
 //! an old key only when nothing needs it any more (`tenantry keys status`).
 
 use crate::backend::db;
+use crate::backend::db::Db;
 use crate::error::AppError;
-use sqlx::SqlitePool;
 use std::collections::BTreeMap;
 
 /// Every column that holds sealed values, as the report names them.
@@ -25,15 +25,15 @@ const PLACES: &[(&str, &str, &str)] = &[
 
 /// Key id → (what, how many) for every sealed value stored.
 pub async fn count_by_key(
-    pool: &SqlitePool,
+    pool: &Db,
 ) -> Result<BTreeMap<String, Vec<(&'static str, usize)>>, AppError> {
     let mut counts: BTreeMap<String, BTreeMap<&'static str, usize>> = BTreeMap::new();
     for (table, column, what) in PLACES {
-        let values: Vec<(String,)> = sqlx::query_as(&format!(
+        let values: Vec<(String,)> = crate::on_db!(pool, |c| sqlx::query_as(&format!(
             "SELECT {column} FROM {table} WHERE {column} IS NOT NULL"
         ))
-        .fetch_all(pool)
-        .await
+        .fetch_all(c)
+        .await)
         .map_err(db("could not read sealed values"))?;
         for (sealed,) in values {
             // `v1.<key id>.<nonce>.<ciphertext>`

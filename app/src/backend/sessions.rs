@@ -3,6 +3,7 @@
 //! so ending rows (sign out everywhere, a member disabled or removed) takes
 //! effect on the next request, whichever server answers it.
 
+use crate::backend::db::{Conn, Db};
 use crate::backend::origin::RequestOrigin;
 use crate::backend::users::{parse_role, Membership};
 use crate::backend::{audit, db, Staff};
@@ -11,10 +12,9 @@ use crate::ids::{OrganisationId, StaffSessionId, UserId};
 use crate::model::SessionView;
 use crate::timestamp::Timestamp;
 use domain::audit::AuditAction;
-use sqlx::{Executor, Sqlite, SqlitePool};
 
 pub async fn open(
-    pool: &SqlitePool,
+    pool: &Db,
     user_id: &UserId,
     organisation_id: &OrganisationId,
     origin: &RequestOrigin,
@@ -22,7 +22,7 @@ pub async fn open(
 ) -> Result<StaffSessionId, AppError> {
     let id = StaffSessionId::generate();
     let now = Timestamp::of(now);
-    sqlx::query(
+    crate::on_db!(pool, |c| sqlx::query(
         "INSERT INTO staff_sessions
             (id, user_id, organisation_id, created_at, last_seen_at, ip, user_agent)
          VALUES ($1, $2, $3, $4, $4, $5, $6)",
@@ -33,8 +33,9 @@ pub async fn open(
     .bind(&now)
     .bind(origin.ip_text())
     .bind(&origin.user_agent)
-    .execute(pool)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not record a sign-in"))?;
     Ok(id)
 }
@@ -48,11 +49,11 @@ struct MemberRow {
 
 /// The member an open session row signs in, if they may still sign in.
 pub async fn member(
-    pool: &SqlitePool,
+    pool: &Db,
     id: &StaffSessionId,
     user_id: &UserId,
 ) -> Result<Option<Membership>, AppError> {
-    let row: Option<MemberRow> = sqlx::query_as(
+    let row: Option<MemberRow> = crate::on_db!(pool, |c| sqlx::query_as(
         "SELECT u.organisation_id, u.role, u.email
            FROM staff_sessions s
            JOIN users u ON u.id = s.user_id AND u.organisation_id = s.organisation_id
@@ -61,8 +62,8 @@ pub async fn member(
     )
     .bind(id)
     .bind(user_id)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not look up a session"))?;
     row.map(|row| {
         Ok(Membership {
@@ -76,36 +77,40 @@ pub async fn member(
 
 /// Marks `user_id`'s session row as used at `now`.
 pub async fn touch(
-    pool: &SqlitePool,
+    pool: &Db,
     id: &StaffSessionId,
     user_id: &UserId,
     now: time::OffsetDateTime,
 ) -> Result<(), AppError> {
-    sqlx::query("UPDATE staff_sessions SET last_seen_at = $1 WHERE id = $2 AND user_id = $3")
-        .bind(Timestamp::of(now))
-        .bind(id)
-        .bind(user_id)
-        .execute(pool)
-        .await
-        .map_err(db("could not mark a session as used"))?;
+    crate::on_db!(pool, |c| sqlx::query(
+        "UPDATE staff_sessions SET last_seen_at = $1 WHERE id = $2 AND user_id = $3"
+    )
+    .bind(Timestamp::of(now))
+    .bind(id)
+    .bind(user_id)
+    .execute(c)
+    .await
+    .map(crate::backend::db::Done::from))
+    .map_err(db("could not mark a session as used"))?;
     Ok(())
 }
 
 /// Ends `user_id`'s session row, if still open.
 pub async fn end(
-    pool: &SqlitePool,
+    pool: &Db,
     id: &StaffSessionId,
     user_id: &UserId,
     now: time::OffsetDateTime,
 ) -> Result<(), AppError> {
-    sqlx::query(
+    crate::on_db!(pool, |c| sqlx::query(
         "UPDATE staff_sessions SET ended_at = $1 WHERE id = $2 AND user_id = $3 AND ended_at IS NULL",
     )
     .bind(Timestamp::of(now))
     .bind(id)
     .bind(user_id)
-    .execute(pool)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not end a session"))?;
     Ok(())
 }
@@ -113,13 +118,13 @@ pub async fn end(
 /// Ends every open sign-in of a member of `organisation_id` (but `keep`,
 /// if given); returns how many.
 pub async fn end_all_of<'e>(
-    executor: impl Executor<'e, Database = Sqlite>,
+    conn: impl Into<Conn<'_>>,
     organisation_id: &OrganisationId,
     user_id: &UserId,
     keep: Option<&StaffSessionId>,
     now: time::OffsetDateTime,
 ) -> Result<u64, AppError> {
-    let ended = sqlx::query(
+    let ended = crate::on_db!(&mut crate::backend::hold(conn).await?, |c| sqlx::query(
         "UPDATE staff_sessions SET ended_at = $1
           WHERE user_id = $2 AND organisation_id = $3 AND ended_at IS NULL
             AND ($4 IS NULL OR id <> $4)",
@@ -128,8 +133,9 @@ pub async fn end_all_of<'e>(
     .bind(user_id)
     .bind(organisation_id)
     .bind(keep)
-    .execute(executor)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not end sessions"))?;
     Ok(ended.rows_affected())
 }
@@ -148,7 +154,7 @@ struct SessionRow {
 pub async fn mine(ctx: &Staff) -> Result<Vec<SessionView>, AppError> {
     let limits = ctx.backend.session_limits;
     let now = ctx.now();
-    let rows: Vec<SessionRow> = sqlx::query_as(
+    let rows: Vec<SessionRow> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT id, created_at, last_seen_at, ip, user_agent FROM staff_sessions
           WHERE user_id = $1 AND organisation_id = $2 AND ended_at IS NULL
             AND created_at > $3 AND last_seen_at > $4
@@ -162,8 +168,8 @@ pub async fn mine(ctx: &Staff) -> Result<Vec<SessionView>, AppError> {
     .bind(Timestamp::of(
         now - time::Duration::seconds(limits.idle_seconds),
     ))
-    .fetch_all(ctx.pool())
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not list sessions"))?;
     Ok(rows
         .into_iter()
@@ -187,7 +193,7 @@ pub async fn sign_out_everywhere(ctx: &Staff, this_one_too: bool) -> Result<u64,
     };
     let mut tx = crate::backend::begin(ctx.pool()).await?;
     let ended = end_all_of(
-        &mut *tx,
+        &mut tx,
         ctx.scope.organisation_id(),
         ctx.scope.user_id(),
         keep,
@@ -200,7 +206,7 @@ pub async fn sign_out_everywhere(ctx: &Staff, this_one_too: bool) -> Result<u64,
         format!("{ended} other sessions")
     };
     audit::by_member(
-        &mut *tx,
+        &mut tx,
         ctx,
         AuditAction::SessionsRevoked,
         ctx.scope.email(),

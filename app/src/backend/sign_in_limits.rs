@@ -5,6 +5,7 @@
 //! machine cannot try many accounts quickly.
 
 use crate::backend::client_limit::PerClient;
+use crate::backend::db::Db;
 use crate::backend::origin::RequestOrigin;
 use crate::backend::{db, tokens};
 use crate::error::AppError;
@@ -12,7 +13,6 @@ use crate::ids::UserId;
 use crate::timestamp::Timestamp;
 use domain::throttle::{Admission, SignInThrottle};
 use governor::Quota;
-use sqlx::SqlitePool;
 use std::future::Future;
 use std::num::NonZeroU32;
 
@@ -64,7 +64,7 @@ impl SignInLimits {
     /// `check` passes (`Some`) or fails for another reason (`Err`).
     pub async fn guarded<T>(
         &self,
-        pool: &SqlitePool,
+        pool: &Db,
         origin: &RequestOrigin,
         key: &str,
         now: time::OffsetDateTime,
@@ -72,13 +72,16 @@ impl SignInLimits {
     ) -> Result<Attempt<T>, AppError> {
         self.admit_client(origin)?;
         let id = uuid::Uuid::new_v4().to_string();
-        sqlx::query("INSERT INTO sign_in_failures (id, key, failed_at) VALUES ($1, $2, $3)")
-            .bind(&id)
-            .bind(key)
-            .bind(Timestamp::of(now))
-            .execute(pool)
-            .await
-            .map_err(db("could not count a sign-in attempt"))?;
+        crate::on_db!(pool, |c| sqlx::query(
+            "INSERT INTO sign_in_failures (id, key, failed_at) VALUES ($1, $2, $3)"
+        )
+        .bind(&id)
+        .bind(key)
+        .bind(Timestamp::of(now))
+        .execute(c)
+        .await
+        .map(crate::backend::db::Done::from))
+        .map_err(db("could not count a sign-in attempt"))?;
         let others = self.attempts(pool, key, now, Some(&id)).await?;
         if let Admission::Wait { seconds } = self.throttle.judge(&others, now.unix_timestamp()) {
             self.forget(pool, &id).await?;
@@ -108,31 +111,34 @@ impl SignInLimits {
 
     async fn attempts(
         &self,
-        pool: &SqlitePool,
+        pool: &Db,
         key: &str,
         now: time::OffsetDateTime,
         except: Option<&str>,
     ) -> Result<Vec<i64>, AppError> {
         let since = self.forget_before(now);
-        let rows: Vec<(Timestamp,)> = sqlx::query_as(
+        let rows: Vec<(Timestamp,)> = crate::on_db!(pool, |c| sqlx::query_as(
             "SELECT failed_at FROM sign_in_failures
               WHERE key = $1 AND failed_at > $2 AND ($3 IS NULL OR id <> $3)",
         )
         .bind(key)
         .bind(since)
         .bind(except)
-        .fetch_all(pool)
-        .await
+        .fetch_all(c)
+        .await)
         .map_err(db("could not count failed sign-ins"))?;
         Ok(rows.iter().map(|(at,)| at.unix()).collect())
     }
 
-    async fn forget(&self, pool: &SqlitePool, id: &str) -> Result<(), AppError> {
-        sqlx::query("DELETE FROM sign_in_failures WHERE id = $1")
-            .bind(id)
-            .execute(pool)
-            .await
-            .map_err(db("could not forget a sign-in attempt"))?;
+    async fn forget(&self, pool: &Db, id: &str) -> Result<(), AppError> {
+        crate::on_db!(pool, |c| sqlx::query(
+            "DELETE FROM sign_in_failures WHERE id = $1"
+        )
+        .bind(id)
+        .execute(c)
+        .await
+        .map(crate::backend::db::Done::from))
+        .map_err(db("could not forget a sign-in attempt"))?;
         Ok(())
     }
 
@@ -140,16 +146,19 @@ impl SignInLimits {
     /// to matter are deleted on the way.
     pub async fn clear(
         &self,
-        pool: &SqlitePool,
+        pool: &Db,
         key: &str,
         now: time::OffsetDateTime,
     ) -> Result<(), AppError> {
-        sqlx::query("DELETE FROM sign_in_failures WHERE key = $1 OR failed_at <= $2")
-            .bind(key)
-            .bind(self.forget_before(now))
-            .execute(pool)
-            .await
-            .map_err(db("could not clear failed sign-ins"))?;
+        crate::on_db!(pool, |c| sqlx::query(
+            "DELETE FROM sign_in_failures WHERE key = $1 OR failed_at <= $2"
+        )
+        .bind(key)
+        .bind(self.forget_before(now))
+        .execute(c)
+        .await
+        .map(crate::backend::db::Done::from))
+        .map_err(db("could not clear failed sign-ins"))?;
         Ok(())
     }
 

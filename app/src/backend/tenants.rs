@@ -3,6 +3,7 @@
 //! tenant (registrations, onboarding links) takes an `OwnedTenant`, the
 //! proof that the tenant belongs to the organisation acting on it.
 
+use crate::backend::db::Conn;
 use crate::backend::{audit, begin, db, internal, is_unique_violation, Staff};
 use crate::error::AppError;
 use crate::ids::{CustomerTenantId, OrganisationId};
@@ -54,13 +55,13 @@ impl OwnedTenant {
 /// The tenant `id` if it belongs to the caller's organisation; otherwise
 /// `NotFound`, the same answer as for an id that does not exist.
 pub async fn owned(ctx: &Staff, id: &CustomerTenantId) -> Result<OwnedTenant, AppError> {
-    let row: Option<(Option<Timestamp>,)> = sqlx::query_as(
+    let row: Option<(Option<Timestamp>,)> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT archived_at FROM customer_tenants WHERE id = $1 AND organisation_id = $2",
     )
     .bind(id)
     .bind(ctx.scope.organisation_id())
-    .fetch_optional(ctx.pool())
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not load a customer tenant"))?;
     let (archived_at,) = row.ok_or(AppError::NotFound)?;
     Ok(OwnedTenant {
@@ -105,27 +106,27 @@ impl TenantRow {
 }
 
 pub async fn list(ctx: &Staff, include_archived: bool) -> Result<Vec<TenantSummary>, AppError> {
-    let rows: Vec<TenantRow> = sqlx::query_as(&format!(
+    let rows: Vec<TenantRow> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM customer_tenants
           WHERE organisation_id = $1 AND ($2 OR archived_at IS NULL)
           ORDER BY display_name"
     ))
     .bind(ctx.scope.organisation_id())
     .bind(include_archived)
-    .fetch_all(ctx.pool())
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not list customer tenants"))?;
     rows.iter().map(TenantRow::summary).collect()
 }
 
 pub async fn details(ctx: &Staff, id: &CustomerTenantId) -> Result<TenantDetails, AppError> {
-    let row: DetailsRow = sqlx::query_as(&format!(
+    let row: DetailsRow = crate::on_db!(ctx.pool(), |c| sqlx::query_as(&format!(
         "SELECT {COLUMNS}, {OWNERSHIP_COLUMNS} FROM customer_tenants WHERE id = $1 AND organisation_id = $2"
     ))
     .bind(id)
     .bind(ctx.scope.organisation_id())
-    .fetch_optional(ctx.pool())
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not load a customer tenant"))?
     .ok_or(AppError::NotFound)?;
     row.details(ctx)
@@ -154,7 +155,7 @@ pub async fn page(
         .search
         .as_deref()
         .map(|text| format!("%{}%", like_escaped(&text.to_lowercase())));
-    let rows: Vec<DetailsRow> = sqlx::query_as(&format!(
+    let rows: Vec<DetailsRow> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(&format!(
         "SELECT {COLUMNS}, {OWNERSHIP_COLUMNS} FROM customer_tenants
           WHERE organisation_id = $1
             AND ($2 IS NULL OR (archived_at IS NOT NULL) = $2)
@@ -172,8 +173,8 @@ pub async fn page(
     .bind(after_at)
     .bind(after_id)
     .bind(limit)
-    .fetch_all(ctx.pool())
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not list customer tenants"))?;
     rows.into_iter().map(|row| row.details(ctx)).collect()
 }
@@ -247,14 +248,14 @@ impl OwnershipRow {
 pub async fn adopt_verified_contact(ctx: &Staff, id: &CustomerTenantId) -> Result<(), AppError> {
     ctx.scope.permit(Action::ManageTenants)?;
     let tenant = owned(ctx, id).await?;
-    let row: (String, Option<String>) = sqlx::query_as(
+    let row: (String, Option<String>) = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT contact_emails, ownership_verified_by FROM customer_tenants
           WHERE id = $1 AND organisation_id = $2",
     )
     .bind(tenant.id())
     .bind(tenant.organisation_id())
-    .fetch_one(ctx.pool())
-    .await
+    .fetch_one(c)
+    .await)
     .map_err(db("could not read a tenant's contacts"))?;
     let (contacts, Some(verified)) = row else {
         return Err(AppError::Conflict(
@@ -269,7 +270,7 @@ pub async fn adopt_verified_contact(ctx: &Staff, id: &CustomerTenantId) -> Resul
             .filter(|c| !c.is_empty() && !c.eq_ignore_ascii_case(&verified)),
     );
     let mut tx = begin(ctx.pool()).await?;
-    sqlx::query(
+    crate::on_db!(&mut tx, |c| sqlx::query(
         "UPDATE customer_tenants SET contact_emails = $1, updated_at = $2, version = version + 1
           WHERE id = $3 AND organisation_id = $4",
     )
@@ -277,11 +278,12 @@ pub async fn adopt_verified_contact(ctx: &Staff, id: &CustomerTenantId) -> Resul
     .bind(Timestamp::of(ctx.now()))
     .bind(tenant.id())
     .bind(tenant.organisation_id())
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not update a tenant's contacts"))?;
     audit::by_member(
-        &mut *tx,
+        &mut tx,
         ctx,
         AuditAction::TenantEdited,
         tenant.id().as_str(),
@@ -300,7 +302,7 @@ async fn duplicate(
     tenant: &CustomerTenant,
     except: Option<&CustomerTenantId>,
 ) -> Result<AppError, AppError> {
-    let clash: Option<(String, Option<String>)> = sqlx::query_as(
+    let clash: Option<(String, Option<String>)> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT display_name, entra_tenant_id FROM customer_tenants
           WHERE organisation_id = $1 AND id <> $2
             AND (entra_tenant_id = $3 OR primary_domain = $4)",
@@ -309,8 +311,8 @@ async fn duplicate(
     .bind(except.map_or("", CustomerTenantId::as_str))
     .bind(&tenant.tenant_id)
     .bind(&tenant.primary_domain)
-    .fetch_optional(ctx.pool())
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not name a duplicate tenant"))?;
     let (name, entra_id) = clash.unwrap_or_default();
     let field = if entra_id.is_some() && entra_id == tenant.tenant_id {
@@ -338,7 +340,7 @@ pub async fn create(ctx: &Staff, form: &CustomerTenantForm) -> Result<CustomerTe
     let tenant = form.parse().map_err(AppError::Invalid)?;
     let at = Timestamp::of(ctx.now());
     let mut tx = crate::backend::begin(ctx.pool()).await?;
-    let owned = match insert(&mut *tx, &ctx.scope, &tenant, &at).await {
+    let owned = match insert(&mut tx, &ctx.scope, &tenant, &at).await {
         Ok(owned) => owned,
         Err(error) if is_unique_violation(&error) => {
             return Err(duplicate(ctx, &tenant, None).await?)
@@ -351,7 +353,7 @@ pub async fn create(ctx: &Staff, form: &CustomerTenantForm) -> Result<CustomerTe
         .or(tenant.primary_domain.clone())
         .unwrap_or_default();
     audit::by_member(
-        &mut *tx,
+        &mut tx,
         ctx,
         AuditAction::TenantCreated,
         &tenant.display_name,
@@ -367,13 +369,14 @@ pub async fn create(ctx: &Staff, form: &CustomerTenantForm) -> Result<CustomerTe
 /// Stores a new tenant of the scope's organisation; the unique indexes
 /// refuse one already recorded.
 pub(in crate::backend) async fn insert<'e>(
-    executor: impl sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    conn: impl Into<Conn<'_>>,
     scope: &crate::backend::OrgScope,
     tenant: &CustomerTenant,
     at: &Timestamp,
 ) -> Result<OwnedTenant, sqlx::Error> {
     let id = CustomerTenantId::generate();
-    sqlx::query(
+    crate::on_db!(&mut conn.into().hold().await?, |c| {
+        sqlx::query(
         "INSERT INTO customer_tenants
             (id, organisation_id, display_name, entra_tenant_id, primary_domain, cloud, contact_emails, notes, created_by, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
@@ -388,8 +391,10 @@ pub(in crate::backend) async fn insert<'e>(
     .bind(&tenant.notes)
     .bind(scope.user_id())
     .bind(at)
-    .execute(executor)
-    .await?;
+    .execute(c)
+    .await
+    .map(crate::backend::db::Done::from)
+    })?;
     Ok(OwnedTenant {
         id,
         organisation_id: scope.organisation_id().clone(),
@@ -418,7 +423,8 @@ pub async fn update_if(
     let tenant = form.parse().map_err(AppError::Invalid)?;
     let owned = owned(ctx, id).await?;
     let mut tx = crate::backend::begin(ctx.pool()).await?;
-    let updated = sqlx::query(
+    let updated = crate::on_db!(&mut tx, |c| {
+        sqlx::query(
         "UPDATE customer_tenants
             SET display_name = $1, entra_tenant_id = $2, primary_domain = $3, cloud = $4, contact_emails = $5, notes = $6, updated_at = $7,
                 version = version + 1
@@ -434,12 +440,14 @@ pub async fn update_if(
     .bind(owned.id())
     .bind(owned.organisation_id())
     .bind(version)
-    .execute(&mut *tx)
-    .await;
+    .execute(c)
+    .await
+    .map(crate::backend::db::Done::from)
+    });
     match updated {
         Ok(done) if done.rows_affected() == 1 => {
             audit::by_member(
-                &mut *tx,
+                &mut tx,
                 ctx,
                 AuditAction::TenantEdited,
                 &tenant.display_name,
@@ -470,7 +478,7 @@ pub async fn set_archived(
     let owned = owned(ctx, id).await?;
     let now = Timestamp::of(ctx.now());
     let mut tx = crate::backend::begin(ctx.pool()).await?;
-    let (name,): (String,) = sqlx::query_as(
+    let (name,): (String,) = crate::on_db!(&mut tx, |c| sqlx::query_as(
         "UPDATE customer_tenants SET archived_at = $1, updated_at = $2 WHERE id = $3 AND organisation_id = $4
          RETURNING display_name",
     )
@@ -478,16 +486,16 @@ pub async fn set_archived(
     .bind(&now)
     .bind(owned.id())
     .bind(owned.organisation_id())
-    .fetch_one(&mut *tx)
-    .await
+    .fetch_one(c)
+    .await)
     .map_err(db("could not archive a customer tenant"))?;
     let detail = if archived {
-        let revoked = crate::backend::onboarding::revoke_all_of(&mut *tx, &owned, &now).await?;
+        let revoked = crate::backend::onboarding::revoke_all_of(&mut tx, &owned, &now).await?;
         format!("archived; {revoked} onboarding links revoked")
     } else {
         "restored".to_owned()
     };
-    audit::by_member(&mut *tx, ctx, AuditAction::TenantArchived, &name, &detail).await?;
+    audit::by_member(&mut tx, ctx, AuditAction::TenantArchived, &name, &detail).await?;
     tx.commit()
         .await
         .map_err(db("could not save an archived tenant"))

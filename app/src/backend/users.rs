@@ -1,6 +1,7 @@
 //! Staff accounts: the `users` table. Sign-in and session look-ups are the
 //! only unscoped reads; everything else takes the caller's `OrgScope`.
 
+use crate::backend::db::{Db, Tx};
 use crate::backend::{audit, begin, db, internal, is_unique_violation, OrgScope, Staff};
 use crate::error::AppError;
 use crate::ids::{OrganisationId, UserId};
@@ -8,7 +9,6 @@ use crate::model::{SignedInUser, StaffMember};
 use crate::timestamp::Timestamp;
 use domain::audit::AuditAction;
 use domain::{Action, DisplayName, Email, Role};
-use sqlx::{Sqlite, SqlitePool, Transaction};
 
 #[derive(Clone)]
 pub struct Membership {
@@ -35,32 +35,29 @@ pub struct StoredCredentials {
 /// A member half-way through signing in (password given, code not yet),
 /// by id; removed members are not found.
 pub async fn credentials_by_id(
-    pool: &SqlitePool,
+    pool: &Db,
     user_id: &UserId,
 ) -> Result<Option<StoredCredentials>, AppError> {
-    sqlx::query_as(
+    crate::on_db!(pool, |c| sqlx::query_as(
         "SELECT id, organisation_id, email, password_hash, disabled_at FROM users
           WHERE id = $1 AND removed_at IS NULL",
     )
     .bind(user_id)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not look up an account"))
 }
 
 /// Unscoped on purpose: sign-in happens before anyone has a scope. A
 /// removed member has no credentials any more.
-pub async fn credentials(
-    pool: &SqlitePool,
-    email: &Email,
-) -> Result<Option<StoredCredentials>, AppError> {
-    sqlx::query_as(
+pub async fn credentials(pool: &Db, email: &Email) -> Result<Option<StoredCredentials>, AppError> {
+    crate::on_db!(pool, |c| sqlx::query_as(
         "SELECT id, organisation_id, email, password_hash, disabled_at FROM users
           WHERE email = $1 AND removed_at IS NULL",
     )
     .bind(email.as_str())
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not look up an account"))
 }
 
@@ -73,15 +70,15 @@ struct CurrentRow {
 }
 
 pub async fn current(ctx: &Staff) -> Result<SignedInUser, AppError> {
-    let row: CurrentRow = sqlx::query_as(
+    let row: CurrentRow = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT u.display_name, u.email, u.role, o.name AS organisation_name
            FROM users u JOIN organisations o ON o.id = u.organisation_id
           WHERE u.id = $1 AND u.organisation_id = $2",
     )
     .bind(ctx.scope.user_id())
     .bind(ctx.scope.organisation_id())
-    .fetch_one(ctx.pool())
-    .await
+    .fetch_one(c)
+    .await)
     .map_err(db("could not load the signed-in user"))?;
     Ok(SignedInUser {
         display_name: row.display_name,
@@ -102,13 +99,13 @@ struct MemberRow {
 }
 
 pub async fn list(ctx: &Staff) -> Result<Vec<StaffMember>, AppError> {
-    let rows: Vec<MemberRow> = sqlx::query_as(
+    let rows: Vec<MemberRow> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT id, display_name, email, role, disabled_at, secret_sealed IS NOT NULL AS mfa FROM users
           WHERE organisation_id = $1 AND removed_at IS NULL ORDER BY display_name, email",
     )
     .bind(ctx.scope.organisation_id())
-    .fetch_all(ctx.pool())
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not list staff"))?;
     rows.into_iter()
         .map(|row| {
@@ -125,12 +122,14 @@ pub async fn list(ctx: &Staff) -> Result<Vec<StaffMember>, AppError> {
         .collect()
 }
 
-pub async fn email_taken(pool: &SqlitePool, email: &Email) -> Result<bool, AppError> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
-        .bind(email.as_str())
-        .fetch_one(pool)
-        .await
-        .map_err(db("could not check an e-mail address"))
+pub async fn email_taken(pool: &Db, email: &Email) -> Result<bool, AppError> {
+    crate::on_db!(pool, |c| sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)"
+    )
+    .bind(email.as_str())
+    .fetch_one(c)
+    .await)
+    .map_err(db("could not check an e-mail address"))
 }
 
 pub struct NewUser<'a> {
@@ -142,13 +141,10 @@ pub struct NewUser<'a> {
 }
 
 /// Adds an account; the unique index on `email` refuses a second one.
-pub async fn insert(
-    tx: &mut Transaction<'_, Sqlite>,
-    user: NewUser<'_>,
-    at: &Timestamp,
-) -> Result<UserId, AppError> {
+pub async fn insert(tx: &mut Tx, user: NewUser<'_>, at: &Timestamp) -> Result<UserId, AppError> {
     let id = UserId::generate();
-    let inserted = sqlx::query(
+    let inserted = crate::on_db!(&mut *tx, |c| {
+        sqlx::query(
         "INSERT INTO users (id, organisation_id, email, display_name, password_hash, role, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -159,8 +155,10 @@ pub async fn insert(
     .bind(user.password_hash)
     .bind(user.role.as_str())
     .bind(at)
-    .execute(&mut **tx)
-    .await;
+    .execute(c)
+    .await
+    .map(crate::backend::db::Done::from)
+    });
     match inserted {
         Ok(_) => Ok(id),
         Err(error) if is_unique_violation(&error) => Err(AppError::invalid(
@@ -180,18 +178,18 @@ pub(crate) struct ColleagueRow {
 
 /// A member of the caller's organisation (not removed), read inside `tx`.
 pub(crate) async fn colleague(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     scope: &OrgScope,
     user_id: &UserId,
 ) -> Result<ColleagueRow, AppError> {
-    sqlx::query_as(
+    crate::on_db!(&mut *tx, |c| sqlx::query_as(
         "SELECT email, role, disabled_at FROM users
           WHERE id = $1 AND organisation_id = $2 AND removed_at IS NULL",
     )
     .bind(user_id)
     .bind(scope.organisation_id())
-    .fetch_optional(&mut **tx)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not load a colleague"))?
     .ok_or(AppError::NotFound)
 }
@@ -199,21 +197,21 @@ pub(crate) async fn colleague(
 /// Refuses a change that would leave the organisation without an active
 /// admin: nobody could manage its staff again.
 pub(crate) async fn keep_an_active_admin(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     scope: &OrgScope,
     colleague: &ColleagueRow,
 ) -> Result<(), AppError> {
     if parse_role(&colleague.role)? != Role::Admin || colleague.disabled_at.is_some() {
         return Ok(());
     }
-    let (admins,): (i64,) = sqlx::query_as(
+    let (admins,): (i64,) = crate::on_db!(&mut *tx, |c| sqlx::query_as(
         "SELECT COUNT(*) FROM users
           WHERE organisation_id = $1 AND role = 'admin'
             AND disabled_at IS NULL AND removed_at IS NULL",
     )
     .bind(scope.organisation_id())
-    .fetch_one(&mut **tx)
-    .await
+    .fetch_one(c)
+    .await)
     .map_err(db("could not count admins"))?;
     if admins <= 1 {
         return Err(AppError::Conflict(
@@ -237,17 +235,20 @@ pub async fn set_role(ctx: &Staff, user_id: &UserId, role: Role) -> Result<(), A
     if role != Role::Admin {
         keep_an_active_admin(&mut tx, scope, &colleague).await?;
     }
-    sqlx::query("UPDATE users SET role = $1 WHERE id = $2 AND organisation_id = $3")
-        .bind(role.as_str())
-        .bind(user_id)
-        .bind(scope.organisation_id())
-        .execute(&mut *tx)
-        .await
-        .map_err(db("could not change a role"))?;
+    crate::on_db!(&mut tx, |c| sqlx::query(
+        "UPDATE users SET role = $1 WHERE id = $2 AND organisation_id = $3"
+    )
+    .bind(role.as_str())
+    .bind(user_id)
+    .bind(scope.organisation_id())
+    .execute(c)
+    .await
+    .map(crate::backend::db::Done::from))
+    .map_err(db("could not change a role"))?;
     let mut detail = format!("{} → {}", before.label(), role.label());
     if before == Role::Admin {
         let revoked = crate::backend::api_tokens::revoke_all_of(
-            &mut *tx,
+            &mut tx,
             scope.organisation_id(),
             user_id,
             scope.user_id(),
@@ -257,7 +258,7 @@ pub async fn set_role(ctx: &Staff, user_id: &UserId, role: Role) -> Result<(), A
         detail.push_str(&format!("; {revoked} API tokens revoked"));
     }
     audit::by_member(
-        &mut *tx,
+        &mut tx,
         ctx,
         AuditAction::RoleChanged,
         &colleague.email,

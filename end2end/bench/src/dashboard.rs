@@ -109,12 +109,16 @@ async fn start_simulator(port: u16, args: &Args, soon: &'static str) -> bench::S
 /// One check a day at noon UTC for each of the past days, stored through
 /// the product's own recording code.
 async fn seed_history(database: &str, past_days: i64) -> usize {
-    let pool = app::backend::db::connect(database).await.expect("database");
+    let pool = app::backend::db::connect(database, Default::default())
+        .await
+        .expect("database");
     let rows: Vec<(RegistrationId, OrganisationId, String)> =
-        sqlx::query_as("SELECT id, organisation_id, profiles FROM registrations")
-            .fetch_all(&pool)
-            .await
-            .expect("registrations");
+        app::on_db!(&pool, |c| sqlx::query_as(
+            "SELECT id, organisation_id, profiles FROM registrations"
+        )
+        .fetch_all(c)
+        .await)
+        .expect("registrations");
     let today = time::OffsetDateTime::now_utc()
         .date()
         .midnight()
@@ -277,13 +281,15 @@ async fn drive(
 }
 
 async fn scheduled_checks(database: &str) -> i64 {
-    let pool = app::backend::db::connect(database).await.expect("database");
-    let (count,): (i64,) = sqlx::query_as(
+    let pool = app::backend::db::connect(database, Default::default())
+        .await
+        .expect("database");
+    let (count,): (i64,) = app::on_db!(&pool, |c| sqlx::query_as(
         "SELECT COUNT(*) FROM checks WHERE trigger = 'scheduled' AND finished_at >= $1",
     )
     .bind(start_of_today())
-    .fetch_one(&pool)
-    .await
+    .fetch_one(c)
+    .await)
     .expect("count");
     pool.close().await;
     count
@@ -301,11 +307,14 @@ fn start_of_today() -> Timestamp {
 
 /// Runs one statement on the benchmark's database beside the server.
 async fn execute(database: &str, statement: &str) {
-    let pool = app::backend::db::connect(database).await.expect("database");
-    sqlx::query(statement)
-        .execute(&pool)
+    let pool = app::backend::db::connect(database, Default::default())
         .await
-        .unwrap_or_else(|e| panic!("{statement}: {e}"));
+        .expect("database");
+    app::on_db!(&pool, |c| sqlx::query(statement)
+        .execute(c)
+        .await
+        .map(app::backend::db::Done::from))
+    .unwrap_or_else(|e| panic!("{statement}: {e}"));
     pool.close().await;
 }
 
@@ -388,15 +397,15 @@ async fn main() {
     bench::wait_until_serving(&http, &base).await;
     let sweep_seconds = wait_for_checks(&database, args.registrations as i64).await;
     let rss_after_sweep = current_rss_mb(&pid);
-    let pool = app::backend::db::connect(&database)
+    let pool = app::backend::db::connect(&database, Default::default())
         .await
         .expect("database");
-    let today: Vec<(String, String, i64)> = sqlx::query_as(
+    let today: Vec<(String, String, i64)> = app::on_db!(&pool, |c| sqlx::query_as(
         "SELECT status, finding_codes, COUNT(*) FROM checks WHERE finished_at >= $1 GROUP BY status, finding_codes",
     )
     .bind(start_of_today())
-    .fetch_all(&pool)
-    .await
+    .fetch_all(c)
+    .await)
     .expect("today's checks");
     pool.close().await;
     println!("todays_checks_by_result={today:?}");

@@ -172,14 +172,20 @@ async fn the_filtered_trail_downloads_as_csv_and_the_download_is_recorded() {
 async fn the_database_refuses_to_change_or_delete_an_audit_entry() {
     let app = spawn_app().await;
     app.admin_of("Contoso IT", "ada@contoso.example").await;
-    let pool = sqlx::SqlitePool::connect(&app.config.database_url)
+    let pool = app::backend::db::open(&app.config.database_url, Default::default())
         .await
         .unwrap();
 
-    let update = sqlx::query("UPDATE audit_events SET actor = 'someone else'")
-        .execute(&pool)
-        .await;
-    let delete = sqlx::query("DELETE FROM audit_events").execute(&pool).await;
+    let update = app::on_db!(&pool, |c| sqlx::query(
+        "UPDATE audit_events SET actor = 'someone else'"
+    )
+    .execute(c)
+    .await
+    .map(app::backend::db::Done::from));
+    let delete = app::on_db!(&pool, |c| sqlx::query("DELETE FROM audit_events")
+        .execute(c)
+        .await
+        .map(app::backend::db::Done::from));
 
     assert!(update.unwrap_err().to_string().contains("never changed"));
     assert!(delete.unwrap_err().to_string().contains("never deleted"));

@@ -246,6 +246,7 @@ async fn tenantry_checks(watched: &Watched, sim: &Simulator, args: &[&str]) -> (
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_tenantry"))
         .env_clear()
         .env("TENANTRY_DATA_DIR", &watched.app.config.data_dir)
+        .env("TENANTRY_DATABASE_URL", &watched.app.config.database_url)
         .env("TENANTRY_IDENTITY_URL", sim.base_url())
         .env("TENANTRY_GRAPH_URL", sim.base_url())
         .env("TENANTRY_LOG", "warn")

@@ -87,7 +87,7 @@ fn db_migrate_applies_every_migration_once_and_then_has_nothing_to_do() {
         String::from_utf8_lossy(&first.stderr)
     );
     let report = String::from_utf8_lossy(&first.stdout);
-    let count = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations"))
+    let count = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/sqlite"))
         .unwrap()
         .count();
     assert!(

@@ -242,6 +242,7 @@ async fn the_import_and_export_commands_work_for_scripts() {
         std::process::Command::new(env!("CARGO_BIN_EXE_tenantry"))
             .env_clear()
             .env("TENANTRY_DATA_DIR", &app.config.data_dir)
+            .env("TENANTRY_DATABASE_URL", &app.config.database_url)
             .env("TENANTRY_LOG", "warn")
             .args(args)
             .output()
@@ -316,6 +317,7 @@ async fn import_with_check_checks_the_new_registrations_at_once() {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_tenantry"))
         .env_clear()
         .env("TENANTRY_DATA_DIR", &app.config.data_dir)
+        .env("TENANTRY_DATABASE_URL", &app.config.database_url)
         .env("TENANTRY_IDENTITY_URL", sim.base_url())
         .env("TENANTRY_GRAPH_URL", sim.base_url())
         .env("TENANTRY_LOG", "warn")
@@ -335,6 +337,7 @@ async fn import_with_check_checks_the_new_registrations_at_once() {
     let exported = std::process::Command::new(env!("CARGO_BIN_EXE_tenantry"))
         .env_clear()
         .env("TENANTRY_DATA_DIR", &app.config.data_dir)
+        .env("TENANTRY_DATABASE_URL", &app.config.database_url)
         .args(["export", "registrations", "--org", "Northwind IT"])
         .output()
         .unwrap();

@@ -9,14 +9,15 @@ use reqwest::StatusCode;
 const SECRET: &str = "link~secret.VALUE-entered-by-the-customer";
 
 async fn sealed_secrets(app: &TestApp) -> i64 {
-    let pool = sqlx::SqlitePool::connect(&app.config.database_url)
+    let pool = app::backend::db::open(&app.config.database_url, Default::default())
         .await
         .unwrap();
-    let (count,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM onboarding_links WHERE secret_sealed IS NOT NULL")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let (count,): (i64,) = app::on_db!(&pool, |c| sqlx::query_as(
+        "SELECT COUNT(*) FROM onboarding_links WHERE secret_sealed IS NOT NULL"
+    )
+    .fetch_one(c)
+    .await)
+    .unwrap();
     count
 }
 

@@ -228,15 +228,15 @@ async fn the_recovery_apps_secret_is_typed_at_the_test_and_never_stored() {
         .unwrap()
         .contains("secret's ID"));
 
-    let sealed: Vec<(Option<String>,)> =
-        sqlx::query_as("SELECT secret_sealed FROM onboarding_links")
-            .fetch_all(
-                &sqlx::SqlitePool::connect(&msp.app.config.database_url)
-                    .await
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
+    let db = app::backend::db::open(&msp.app.config.database_url, Default::default())
+        .await
+        .unwrap();
+    let sealed: Vec<(Option<String>,)> = app::on_db!(&db, |c| sqlx::query_as(
+        "SELECT secret_sealed FROM onboarding_links"
+    )
+    .fetch_all(c)
+    .await)
+    .unwrap();
     assert!(
         sealed.iter().all(|(secret,)| secret.is_none()),
         "nothing sealed on the link"

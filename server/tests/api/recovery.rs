@@ -406,12 +406,12 @@ async fn an_attempt_whose_request_was_dropped_stops_counting_after_fifteen_minut
     let world = recoverable_world(recovery_app(2)).await;
     // Three reservations left by requests that ended before their
     // judgement: they count while a verification could still be running.
-    let pool = sqlx::SqlitePool::connect(&world.app.config.database_url)
+    let pool = app::backend::db::open(&world.app.config.database_url, Default::default())
         .await
         .unwrap();
     let reserved_at = world.app.clock().now() - time::Duration::minutes(14);
     for n in 0..3 {
-        sqlx::query(
+        app::on_db!(&pool, |c| sqlx::query(
             "INSERT INTO recovery_attempts
                 (id, company_tenant_id, at, outcome, person_name, tenant_id, client_id, object_id)
              VALUES ($1, $2, $3, 'checking', 'Dropped', $2, $4, $5)",
@@ -425,8 +425,9 @@ async fn an_attempt_whose_request_was_dropped_stops_counting_after_fifteen_minut
         )
         .bind(CLIENT)
         .bind(OBJECT)
-        .execute(&pool)
+        .execute(c)
         .await
+        .map(app::backend::db::Done::from))
         .unwrap();
     }
     let person = world.person().await;
@@ -440,11 +441,12 @@ async fn an_attempt_whose_request_was_dropped_stops_counting_after_fifteen_minut
     let accepted = result(world.verify(&person, SECRET).await).await;
 
     assert_eq!(accepted.outcome.as_str(), "accepted", "{accepted:#?}");
-    let (left,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM recovery_attempts WHERE outcome = 'checking'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let (left,): (i64,) = app::on_db!(&pool, |c| sqlx::query_as(
+        "SELECT COUNT(*) FROM recovery_attempts WHERE outcome = 'checking'"
+    )
+    .fetch_one(c)
+    .await)
+    .unwrap();
     assert_eq!(left, 0, "abandoned reservations are cleared");
 }
 

@@ -223,6 +223,7 @@ async fn rotating_the_master_key_reseals_stored_secrets_with_the_new_key() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_tenantry"))
         .env_clear()
         .env("TENANTRY_DATA_DIR", &app.config.data_dir)
+        .env("TENANTRY_DATABASE_URL", &app.config.database_url)
         .env("TENANTRY_LOG", "warn")
         .args(["keys", "rotate"])
         .output()
@@ -248,13 +249,15 @@ async fn rotating_the_master_key_reseals_stored_secrets_with_the_new_key() {
 }
 
 async fn sealed_secrets(app: &TestApp) -> Vec<(String, String)> {
-    let pool = sqlx::SqlitePool::connect(&app.config.database_url)
+    let pool = app::backend::db::open(&app.config.database_url, Default::default())
         .await
         .unwrap();
-    let rows = sqlx::query_as("SELECT id, secret_sealed FROM registrations")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let rows = app::on_db!(&pool, |c| sqlx::query_as(
+        "SELECT id, secret_sealed FROM registrations"
+    )
+    .fetch_all(c)
+    .await)
+    .unwrap();
     pool.close().await;
     rows
 }

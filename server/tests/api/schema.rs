@@ -117,13 +117,13 @@ async fn migrated_before(url: &str, version: i64) -> (SqlitePool, Migrator) {
     let pool = pool(url).await;
     let all = Migrator::new(Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../migrations"
+        "/../migrations/sqlite"
     )))
     .await
     .unwrap();
     let mut before = Migrator::new(Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../migrations"
+        "/../migrations/sqlite"
     )))
     .await
     .unwrap();

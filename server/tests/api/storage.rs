@@ -92,14 +92,15 @@ async fn keys_status_says_which_key_seals_what_and_which_can_go() {
 
     // Read with a connection of its own: what another process wrote is
     // what this asks about, not what the server's pool shows at once.
-    let pool = sqlx::SqlitePool::connect(&app.config.database_url)
+    let pool = app::backend::db::open(&app.config.database_url, Default::default())
         .await
         .unwrap();
-    let rotations: Vec<(String,)> =
-        sqlx::query_as("SELECT actor FROM audit_events WHERE action = 'master_key.rotated'")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+    let rotations: Vec<(String,)> = app::on_db!(&pool, |c| sqlx::query_as(
+        "SELECT actor FROM audit_events WHERE action = 'master_key.rotated'"
+    )
+    .fetch_all(c)
+    .await)
+    .unwrap();
     pool.close().await;
     assert_eq!(
         rotations,

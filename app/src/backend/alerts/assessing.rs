@@ -10,6 +10,7 @@
 use super::routing::{channels, route, Routed};
 use crate::backend::checks::view::{StandingRow, STANDING_COLUMNS, STANDING_JOINS};
 use crate::backend::db::listed;
+use crate::backend::db::Tx;
 use crate::backend::{begin, db, internal, Backend};
 use crate::error::AppError;
 use crate::ids::{OrganisationId, RegistrationId};
@@ -19,7 +20,6 @@ use domain::alerts::{Cause, Event, Now, Problem};
 use domain::dashboard::{acknowledgement_holds, problem_key};
 use domain::finding::FindingCode;
 use domain::watch::{refreshed_codes, standing, standing_changes_at};
-use sqlx::{Sqlite, Transaction};
 use std::collections::BTreeMap;
 
 /// Registrations weighed in one pass at most; the rest in the next. Small,
@@ -175,12 +175,12 @@ pub async fn assess_due(backend: &Backend) -> Result<usize, AppError> {
           ORDER BY r.organisation_id
           LIMIT $2"
     );
-    let rows: Vec<Row> = sqlx::query_as(&query)
+    let rows: Vec<Row> = crate::on_db!(&backend.pool, |c| sqlx::query_as(&query)
         .bind(Timestamp::of(now))
         .bind(PASS)
-        .fetch_all(&backend.pool)
-        .await
-        .map_err(db("could not read registrations to weigh for alerts"))?;
+        .fetch_all(c)
+        .await)
+    .map_err(db("could not read registrations to weigh for alerts"))?;
     if rows.is_empty() {
         return Ok(0);
     }
@@ -277,14 +277,15 @@ async fn weigh_organisation(
         .await?;
     }
     for (cause, members) in folded.started {
-        sqlx::query(
+        crate::on_db!(&mut tx, |c| sqlx::query(
             "INSERT INTO alert_mass_failures (organisation_id, cause, since) VALUES ($1, $2, $3)",
         )
         .bind(&organisation)
         .bind(cause_key(cause))
         .bind(Timestamp::of(now))
-        .execute(&mut *tx)
+        .execute(c)
         .await
+        .map(crate::backend::db::Done::from))
         .map_err(db("could not record a mass failure"))?;
         let members: Vec<&Weighed> = members.iter().map(|index| &weighed[*index]).collect();
         routed += super::routing::route_many(
@@ -305,12 +306,15 @@ async fn weigh_organisation(
         if mass_failure_holds(still_told(&mut tx, &organisation, cause).await?) {
             continue;
         }
-        sqlx::query("DELETE FROM alert_mass_failures WHERE organisation_id = $1 AND cause = $2")
-            .bind(&organisation)
-            .bind(cause_key(cause))
-            .execute(&mut *tx)
-            .await
-            .map_err(db("could not end a mass failure"))?;
+        crate::on_db!(&mut tx, |c| sqlx::query(
+            "DELETE FROM alert_mass_failures WHERE organisation_id = $1 AND cause = $2"
+        )
+        .bind(&organisation)
+        .bind(cause_key(cause))
+        .execute(c)
+        .await
+        .map(crate::backend::db::Done::from))
+        .map_err(db("could not end a mass failure"))?;
         routed += super::routing::route_many(
             &mut tx,
             backend,
@@ -343,15 +347,16 @@ fn problem_of(cause: Cause) -> Problem {
 }
 
 async fn open_mass_failures(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     organisation: &OrganisationId,
 ) -> Result<Vec<Cause>, AppError> {
-    let keys: Vec<(String,)> =
-        sqlx::query_as("SELECT cause FROM alert_mass_failures WHERE organisation_id = $1")
-            .bind(organisation)
-            .fetch_all(&mut **tx)
-            .await
-            .map_err(db("could not read mass failures"))?;
+    let keys: Vec<(String,)> = crate::on_db!(&mut *tx, |c| sqlx::query_as(
+        "SELECT cause FROM alert_mass_failures WHERE organisation_id = $1"
+    )
+    .bind(organisation)
+    .fetch_all(c)
+    .await)
+    .map_err(db("could not read mass failures"))?;
     keys.into_iter()
         .map(|(key,)| {
             serde_json::from_str(&key)
@@ -361,27 +366,27 @@ async fn open_mass_failures(
 }
 
 async fn active_registrations(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     organisation: &OrganisationId,
 ) -> Result<usize, AppError> {
-    let (count,): (i64,) = sqlx::query_as(
+    let (count,): (i64,) = crate::on_db!(&mut *tx, |c| sqlx::query_as(
         "SELECT COUNT(*) FROM registrations WHERE organisation_id = $1 AND archived_at IS NULL",
     )
     .bind(organisation)
-    .fetch_one(&mut **tx)
-    .await
+    .fetch_one(c)
+    .await)
     .map_err(db("could not count registrations"))?;
     Ok(usize::try_from(count).unwrap_or_default())
 }
 
 async fn still_told(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     organisation: &OrganisationId,
     cause: Cause,
 ) -> Result<usize, AppError> {
     let told = serde_json::to_string(&problem_of(cause))
         .map_err(|error| internal("a problem could not be written", error))?;
-    let (count,): (i64,) = sqlx::query_as(
+    let (count,): (i64,) = crate::on_db!(&mut *tx, |c| sqlx::query_as(
         "SELECT COUNT(*) FROM alert_states s
            JOIN registrations r ON r.id = s.registration_id AND r.organisation_id = s.organisation_id
            JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id
@@ -390,8 +395,8 @@ async fn still_told(
     )
     .bind(organisation)
     .bind(told)
-    .fetch_one(&mut **tx)
-    .await
+    .fetch_one(c)
+    .await)
     .map_err(db("could not count a mass failure's registrations"))?;
     Ok(usize::try_from(count).unwrap_or_default())
 }
@@ -399,7 +404,7 @@ async fn still_told(
 /// Stores a weighing over the version it read; false when another one
 /// was stored first.
 async fn store(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     organisation: &OrganisationId,
     one: &Weighed,
 ) -> Result<bool, AppError> {
@@ -426,7 +431,7 @@ async fn store(
               WHERE registration_id = $1 AND organisation_id = $2 AND version = $11"
         }
     };
-    let stored = sqlx::query(query)
+    let stored = crate::on_db!(&mut *tx, |c| sqlx::query(query)
         .bind(&one.registration_id)
         .bind(organisation)
         .bind(&one.seen_check_id)
@@ -438,8 +443,9 @@ async fn store(
         .bind(one.told.silenced)
         .bind(recheck_at)
         .bind(one.version)
-        .execute(&mut **tx)
+        .execute(c)
         .await
-        .map_err(db("could not store what alerts told"))?;
+        .map(crate::backend::db::Done::from))
+    .map_err(db("could not store what alerts told"))?;
     Ok(stored.rows_affected() == 1)
 }

@@ -29,7 +29,7 @@ struct Queued {
 
 /// Routes what the audit trail queued; returns how many entries it took.
 pub async fn send_pending(backend: &Backend) -> Result<usize, AppError> {
-    let queued: Vec<Queued> = sqlx::query_as(
+    let queued: Vec<Queued> = crate::on_db!(&backend.pool, |c| sqlx::query_as(
         "SELECT q.audit_event_id, q.organisation_id, e.action, e.target, e.detail, e.actor, e.ip, e.at
            FROM alert_audit_queue q
            JOIN audit_events e ON e.id = q.audit_event_id AND e.organisation_id = q.organisation_id
@@ -37,8 +37,8 @@ pub async fn send_pending(backend: &Backend) -> Result<usize, AppError> {
           LIMIT $1",
     )
     .bind(ROUND)
-    .fetch_all(&backend.pool)
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not read the audit entries to alert on"))?;
     let mut routed = 0;
     for entry in &queued {
@@ -48,10 +48,13 @@ pub async fn send_pending(backend: &Backend) -> Result<usize, AppError> {
                 // Logged where it became an AppError. An entry that cannot
                 // be sent is taken off the queue, so it never holds back
                 // the ones after it.
-                let _ = sqlx::query("DELETE FROM alert_audit_queue WHERE audit_event_id = $1")
-                    .bind(&entry.audit_event_id)
-                    .execute(&backend.pool)
-                    .await;
+                let _ = crate::on_db!(&backend.pool, |c| sqlx::query(
+                    "DELETE FROM alert_audit_queue WHERE audit_event_id = $1"
+                )
+                .bind(&entry.audit_event_id)
+                .execute(c)
+                .await
+                .map(crate::backend::db::Done::from));
                 tracing::error!(audit_event = %entry.audit_event_id, "an audit entry was not alerted on");
             }
         }
@@ -68,11 +71,14 @@ async fn send_one(backend: &Backend, entry: &Queued) -> Result<usize, AppError> 
     let mut tx = begin(&backend.pool).await?;
     // Taking it off the queue first claims it: a server that read the same
     // entry meanwhile finds nothing to take.
-    let taken = sqlx::query("DELETE FROM alert_audit_queue WHERE audit_event_id = $1")
-        .bind(&entry.audit_event_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("could not take an audit entry off the alert queue"))?;
+    let taken = crate::on_db!(&mut tx, |c| sqlx::query(
+        "DELETE FROM alert_audit_queue WHERE audit_event_id = $1"
+    )
+    .bind(&entry.audit_event_id)
+    .execute(c)
+    .await
+    .map(crate::backend::db::Done::from))
+    .map_err(db("could not take an audit entry off the alert queue"))?;
     if taken.rows_affected() == 0 {
         return Ok(0);
     }

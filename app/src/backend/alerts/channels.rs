@@ -48,14 +48,14 @@ impl Sealed {
         organisation: &OrganisationId,
         id: &AlertChannelId,
     ) -> Result<Option<(String, Sealed)>, AppError> {
-        let row: Option<(String, String)> = sqlx::query_as(
+        let row: Option<(String, String)> = crate::on_db!(&backend.pool, |c| sqlx::query_as(
             "SELECT kind, secret_sealed FROM alert_channels
               WHERE id = $1 AND organisation_id = $2 AND removed_at IS NULL",
         )
         .bind(id)
         .bind(organisation)
-        .fetch_optional(&backend.pool)
-        .await
+        .fetch_optional(c)
+        .await)
         .map_err(db("could not read an alert channel"))?;
         let Some((kind, sealed)) = row else {
             return Ok(None);
@@ -170,7 +170,7 @@ pub async fn add(ctx: &Staff, form: &AlertChannelForm) -> Result<AddedAlertChann
     let sealed = sealed.sealed_for(&ctx.backend, &id)?;
     let now = ctx.now();
     let mut tx = begin(ctx.pool()).await?;
-    sqlx::query(
+    crate::on_db!(&mut tx, |c| sqlx::query(
         "INSERT INTO alert_channels (id, organisation_id, kind, name, host, secret_sealed, created_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -182,11 +182,12 @@ pub async fn add(ctx: &Staff, form: &AlertChannelForm) -> Result<AddedAlertChann
     .bind(&sealed)
     .bind(ctx.scope.user_id())
     .bind(Timestamp::of(now))
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not add an alert channel"))?;
     audit::by_member(
-        &mut *tx,
+        &mut tx,
         ctx,
         AuditAction::AlertChannelAdded,
         name,
@@ -213,7 +214,7 @@ struct ChannelRow {
 
 pub async fn list(ctx: &Staff) -> Result<Vec<AlertChannelView>, AppError> {
     ctx.scope.permit(Action::ViewOrganisation)?;
-    let rows: Vec<ChannelRow> = sqlx::query_as(
+    let rows: Vec<ChannelRow> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT c.id, c.kind, c.name, c.host, c.created_at, c.rules, c.next_digest_at,
                 (SELECT COUNT(*) FROM alert_digest_items i
                   WHERE i.channel_id = c.id AND i.organisation_id = c.organisation_id) AS waiting_for_digest
@@ -222,8 +223,8 @@ pub async fn list(ctx: &Staff) -> Result<Vec<AlertChannelView>, AppError> {
           ORDER BY c.created_at, c.id",
     )
     .bind(ctx.scope.organisation_id())
-    .fetch_all(ctx.pool())
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not list alert channels"))?;
     let mut channels = Vec::with_capacity(rows.len());
     for row in rows {
@@ -258,14 +259,14 @@ pub async fn list(ctx: &Staff) -> Result<Vec<AlertChannelView>, AppError> {
 /// The channel's name and kind, if it is the caller's organisation's and
 /// in use.
 pub async fn name_of(ctx: &Staff, id: &AlertChannelId) -> Result<(String, ChannelKind), AppError> {
-    let found: Option<(String, String)> = sqlx::query_as(
+    let found: Option<(String, String)> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT name, kind FROM alert_channels
           WHERE id = $1 AND organisation_id = $2 AND removed_at IS NULL",
     )
     .bind(id)
     .bind(ctx.scope.organisation_id())
-    .fetch_optional(ctx.pool())
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not find an alert channel"))?;
     let (name, kind) = found.ok_or(AppError::NotFound)?;
     let kind = ChannelKind::parse(&kind)
@@ -280,20 +281,21 @@ pub async fn remove(ctx: &Staff, id: &AlertChannelId) -> Result<(), AppError> {
     let (name, _) = name_of(ctx, id).await?;
     let now = ctx.now();
     let mut tx = begin(ctx.pool()).await?;
-    let removed = sqlx::query(
+    let removed = crate::on_db!(&mut tx, |c| sqlx::query(
         "UPDATE alert_channels SET removed_at = $1
           WHERE id = $2 AND organisation_id = $3 AND removed_at IS NULL",
     )
     .bind(Timestamp::of(now))
     .bind(id)
     .bind(ctx.scope.organisation_id())
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not remove an alert channel"))?;
     if removed.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
-    audit::by_member(&mut *tx, ctx, AuditAction::AlertChannelRemoved, &name, "").await?;
+    audit::by_member(&mut tx, ctx, AuditAction::AlertChannelRemoved, &name, "").await?;
     tx.commit()
         .await
         .map_err(db("could not remove an alert channel"))
@@ -323,7 +325,7 @@ pub async fn send_test(ctx: &Staff, id: &AlertChannelId) -> Result<(), AppError>
     );
     let mut tx = begin(ctx.pool()).await?;
     delivery::queue(&mut tx, ctx.scope.organisation_id(), id, "test", &body, now).await?;
-    audit::by_member(&mut *tx, ctx, AuditAction::AlertTestSent, &name, "").await?;
+    audit::by_member(&mut tx, ctx, AuditAction::AlertTestSent, &name, "").await?;
     tx.commit()
         .await
         .map_err(db("could not queue a test alert"))?;
@@ -388,17 +390,18 @@ async fn reseal(
     name: &str,
 ) -> Result<(), AppError> {
     let mut tx = begin(ctx.pool()).await?;
-    sqlx::query(
+    crate::on_db!(&mut tx, |c| sqlx::query(
         "UPDATE alert_channels SET secret_sealed = $1
           WHERE id = $2 AND organisation_id = $3 AND removed_at IS NULL",
     )
     .bind(sealed.sealed_for(&ctx.backend, id)?)
     .bind(id)
     .bind(ctx.scope.organisation_id())
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not change a channel's signing secrets"))?;
-    audit::by_member(&mut *tx, ctx, action, name, "").await?;
+    audit::by_member(&mut tx, ctx, action, name, "").await?;
     tx.commit()
         .await
         .map_err(db("could not change a channel's signing secrets"))

@@ -7,6 +7,7 @@
 
 use super::channels::Sealed;
 use super::webhook::{Message, WebhookUrl};
+use crate::backend::db::Tx;
 use crate::backend::mail::outbox::after_failed_attempt;
 use crate::backend::{db, Backend, Staff};
 use crate::error::AppError;
@@ -16,14 +17,13 @@ use crate::timestamp::Timestamp;
 use domain::alert_message::ChannelKind;
 use domain::outbox::{DeliveryFailure, MessageState};
 use domain::webhook::WebhookSecret;
-use sqlx::{Sqlite, Transaction};
 
 /// One message claimed at a time: each claim's lease starts when its send
 /// does, so none runs out while it waits behind others.
 const BATCH: i64 = 1;
 
 pub async fn queue(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     organisation_id: &OrganisationId,
     channel_id: &AlertChannelId,
     event: &str,
@@ -31,7 +31,7 @@ pub async fn queue(
     now: time::OffsetDateTime,
 ) -> Result<AlertDeliveryId, AppError> {
     let id = AlertDeliveryId::generate();
-    sqlx::query(
+    crate::on_db!(&mut *tx, |c| sqlx::query(
         "INSERT INTO alert_deliveries (id, organisation_id, channel_id, event, body, created_at, next_attempt_at)
          VALUES ($1, $2, $3, $4, $5, $6, $6)",
     )
@@ -41,8 +41,9 @@ pub async fn queue(
     .bind(event)
     .bind(body.to_string())
     .bind(Timestamp::of(now))
-    .execute(&mut **tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not queue an alert"))?;
     Ok(id)
 }
@@ -66,7 +67,7 @@ pub async fn latest(
     limit: i64,
 ) -> Result<Vec<AlertDeliveryView>, AppError> {
     let now = ctx.now();
-    let rows: Vec<LogRow> = sqlx::query_as(
+    let rows: Vec<LogRow> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT id, event, created_at, attempts, next_attempt_at, delivered_at, failed_at, last_answer
            FROM alert_deliveries
           WHERE channel_id = $1 AND organisation_id = $2
@@ -76,8 +77,8 @@ pub async fn latest(
     .bind(channel_id)
     .bind(ctx.scope.organisation_id())
     .bind(limit)
-    .fetch_all(ctx.pool())
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not read an alert channel's deliveries"))?;
     Ok(rows
         .into_iter()
@@ -203,7 +204,7 @@ async fn settle(
             (next, None, failed_at, failure.detail().to_owned())
         }
     };
-    sqlx::query(
+    crate::on_db!(&backend.pool, |c| sqlx::query(
         "UPDATE alert_deliveries
             SET next_attempt_at = $1, delivered_at = $2, failed_at = $3, claimed_until = NULL, last_answer = $4
           WHERE id = $5",
@@ -213,8 +214,9 @@ async fn settle(
     .bind(failed_at)
     .bind(answer)
     .bind(&message.id)
-    .execute(&backend.pool)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not record an alert's delivery"))?;
     Ok(())
 }

@@ -5,6 +5,7 @@
 
 use super::delivery;
 use super::routing::channels;
+use crate::backend::db::Tx;
 use crate::backend::{begin, db, internal, Backend};
 use crate::error::AppError;
 use crate::ids::{AlertChannelId, AlertDigestItemId, OrganisationId};
@@ -13,20 +14,19 @@ use domain::alert_message::{body, AlertMessage, ChannelKind};
 use domain::alert_rules::{next_digest_at, time_zone, Zone};
 use domain::alerts::Severity;
 use serde_json::{json, Value};
-use sqlx::{Sqlite, Transaction};
 use time::OffsetDateTime;
 
 /// Alerts a digest lists by title; all of them are in its details.
 const LISTED: usize = 30;
 
 pub async fn keep(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     organisation: &OrganisationId,
     channel: &AlertChannelId,
     message: &AlertMessage,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
-    sqlx::query(
+    crate::on_db!(&mut *tx, |c| sqlx::query(
         "INSERT INTO alert_digest_items (id, organisation_id, channel_id, event, message, created_at)
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -36,22 +36,22 @@ pub async fn keep(
     .bind(&message.event)
     .bind(body(ChannelKind::Webhook, message).to_string())
     .bind(Timestamp::of(now))
-    .execute(&mut **tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not keep an alert for a digest"))?;
     Ok(())
 }
 
 /// The organisation's time zone, as stored.
-pub async fn zone_of(
-    tx: &mut Transaction<'_, Sqlite>,
-    organisation: &OrganisationId,
-) -> Result<Zone, AppError> {
-    let (name,): (String,) = sqlx::query_as("SELECT time_zone FROM organisations WHERE id = $1")
-        .bind(organisation)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(db("could not read an organisation's time zone"))?;
+pub async fn zone_of(tx: &mut Tx, organisation: &OrganisationId) -> Result<Zone, AppError> {
+    let (name,): (String,) = crate::on_db!(&mut *tx, |c| sqlx::query_as(
+        "SELECT time_zone FROM organisations WHERE id = $1"
+    )
+    .bind(organisation)
+    .fetch_one(c)
+    .await)
+    .map_err(db("could not read an organisation's time zone"))?;
     time_zone(&name).map_err(|why| internal("a stored time zone is not known", ZoneError(why)))
 }
 
@@ -63,7 +63,7 @@ struct ZoneError(String);
 /// after its time zone changed) from `now`. A channel that now sends at
 /// once but still has alerts waiting gets them as a last digest at once.
 pub async fn schedule(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     organisation: &OrganisationId,
     only: Option<&AlertChannelId>,
     now: OffsetDateTime,
@@ -79,31 +79,34 @@ pub async fn schedule(
             None if waiting(tx, organisation, &channel.id).await? > 0 => Some(Timestamp::of(now)),
             None => None,
         };
-        sqlx::query(
+        crate::on_db!(&mut *tx, |c| sqlx::query(
             "UPDATE alert_channels SET next_digest_at = $1 WHERE id = $2 AND organisation_id = $3",
         )
         .bind(next)
         .bind(&channel.id)
         .bind(organisation)
-        .execute(&mut **tx)
+        .execute(c)
         .await
+        .map(crate::backend::db::Done::from))
         .map_err(db("could not schedule a digest"))?;
     }
     Ok(())
 }
 
 async fn waiting(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     organisation: &OrganisationId,
     channel: &AlertChannelId,
 ) -> Result<i64, AppError> {
-    let (count,): (i64,) = sqlx::query_as(
+    let (count,): (i64,) = crate::on_db!(&mut *tx, |c| {
+        sqlx::query_as(
         "SELECT COUNT(*) FROM alert_digest_items WHERE channel_id = $1 AND organisation_id = $2",
     )
     .bind(channel)
     .bind(organisation)
-    .fetch_one(&mut **tx)
+    .fetch_one(c)
     .await
+    })
     .map_err(db("could not count a digest's alerts"))?;
     Ok(count)
 }
@@ -155,13 +158,13 @@ struct Due {
 /// Sends every digest whose hour has come; returns how many it queued.
 pub async fn send_due(backend: &Backend) -> Result<usize, AppError> {
     let now = backend.now();
-    let due: Vec<Due> = sqlx::query_as(
+    let due: Vec<Due> = crate::on_db!(&backend.pool, |c| sqlx::query_as(
         "SELECT id, organisation_id, kind, rules, next_digest_at FROM alert_channels
           WHERE removed_at IS NULL AND next_digest_at IS NOT NULL AND next_digest_at <= $1",
     )
     .bind(Timestamp::of(now))
-    .fetch_all(&backend.pool)
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not find digests due"))?;
     let mut queued = 0;
     for channel in due {
@@ -190,7 +193,7 @@ async fn send_one(backend: &Backend, channel: &Due, now: OffsetDateTime) -> Resu
         .and_then(crate::backend::checks::view::at);
     // Moving the hour on first claims this digest: a server that read
     // the same hour meanwhile finds it moved and sends nothing.
-    let claimed = sqlx::query(
+    let claimed = crate::on_db!(&mut tx, |c| sqlx::query(
         "UPDATE alert_channels SET next_digest_at = $1
           WHERE id = $2 AND organisation_id = $3 AND next_digest_at = $4",
     )
@@ -198,21 +201,22 @@ async fn send_one(backend: &Backend, channel: &Due, now: OffsetDateTime) -> Resu
     .bind(&channel.id)
     .bind(&channel.organisation_id)
     .bind(&channel.next_digest_at)
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not claim a digest"))?;
     if claimed.rows_affected() == 0 {
         return Ok(false);
     }
-    let kept: Vec<(AlertDigestItemId, String)> = sqlx::query_as(
+    let kept: Vec<(AlertDigestItemId, String)> = crate::on_db!(&mut tx, |c| sqlx::query_as(
         "SELECT id, message FROM alert_digest_items
           WHERE channel_id = $1 AND organisation_id = $2
           ORDER BY created_at, id",
     )
     .bind(&channel.id)
     .bind(&channel.organisation_id)
-    .fetch_all(&mut *tx)
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not read a digest's alerts"))?;
     let items: Vec<Value> = kept
         .iter()
@@ -236,11 +240,14 @@ async fn send_one(backend: &Backend, channel: &Due, now: OffsetDateTime) -> Resu
     // Only what this digest lists: an alert kept meanwhile waits for
     // the next one.
     for (id, _) in &kept {
-        sqlx::query("DELETE FROM alert_digest_items WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db("could not clear a digest"))?;
+        crate::on_db!(&mut tx, |c| sqlx::query(
+            "DELETE FROM alert_digest_items WHERE id = $1"
+        )
+        .bind(id)
+        .execute(c)
+        .await
+        .map(crate::backend::db::Done::from))
+        .map_err(db("could not clear a digest"))?;
     }
     tx.commit().await.map_err(db("could not send a digest"))?;
     Ok(sent)

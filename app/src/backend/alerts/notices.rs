@@ -7,6 +7,7 @@
 
 use super::routing::written;
 use crate::backend::db::listed;
+use crate::backend::db::Tx;
 use crate::backend::mail::outbox::queue_replying_to;
 use crate::backend::onboarding::renewal;
 use crate::backend::{audit, begin, db, tenants, Backend, Staff};
@@ -16,7 +17,6 @@ use domain::audit::AuditAction;
 use domain::form::FieldProblem;
 use domain::notice::{renewal as renewal_notice, Renewal};
 use domain::Action;
-use sqlx::{Sqlite, Transaction};
 
 #[derive(sqlx::FromRow)]
 struct Addressees {
@@ -33,7 +33,7 @@ struct Addressees {
 /// Queues the notice of `days` (the step reached) for `registration`, if
 /// its tenant asked for notices and has contacts; whether one was queued.
 pub async fn send(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     backend: &Backend,
     organisation: &OrganisationId,
     registration: &RegistrationId,
@@ -41,7 +41,7 @@ pub async fn send(
     expires_at: i64,
     now: time::OffsetDateTime,
 ) -> Result<bool, AppError> {
-    let to: Option<Addressees> = sqlx::query_as(
+    let to: Option<Addressees> = crate::on_db!(&mut *tx, |c| sqlx::query_as(
         "SELECT t.expiry_notices, t.contact_emails, t.display_name AS tenant, o.name AS organisation,
                 o.notice_reply_to, r.profiles, r.client_id, r.credential_kind
            FROM registrations r
@@ -51,8 +51,8 @@ pub async fn send(
     )
     .bind(registration)
     .bind(organisation)
-    .fetch_optional(&mut **tx)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not read who is told of an expiry"))?;
     let Some(to) = to.filter(|to| to.expiry_notices) else {
         return Ok(false);
@@ -86,7 +86,7 @@ pub async fn send(
     });
     for contact in contacts {
         queue_replying_to(
-            &mut **tx,
+            &mut *tx,
             organisation,
             contact,
             &notice,
@@ -107,17 +107,18 @@ pub async fn set_for_tenant(
     ctx.scope.permit(Action::ManageTenants)?;
     let owned = tenants::owned(ctx, tenant).await?;
     let mut tx = begin(ctx.pool()).await?;
-    sqlx::query(
+    crate::on_db!(&mut tx, |c| sqlx::query(
         "UPDATE customer_tenants SET expiry_notices = $1 WHERE id = $2 AND organisation_id = $3",
     )
     .bind(enabled)
     .bind(owned.id())
     .bind(owned.organisation_id())
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not change a tenant's expiry notices"))?;
     audit::by_member(
-        &mut *tx,
+        &mut tx,
         ctx,
         AuditAction::ExpiryNoticesChanged,
         owned.id().as_str(),
@@ -148,14 +149,17 @@ pub async fn save_reply_to(ctx: &Staff, text: &str) -> Result<(), AppError> {
         ),
     };
     let mut tx = begin(ctx.pool()).await?;
-    sqlx::query("UPDATE organisations SET notice_reply_to = $1 WHERE id = $2")
-        .bind(&reply_to)
-        .bind(ctx.scope.organisation_id())
-        .execute(&mut *tx)
-        .await
-        .map_err(db("could not save the reply-to address"))?;
+    crate::on_db!(&mut tx, |c| sqlx::query(
+        "UPDATE organisations SET notice_reply_to = $1 WHERE id = $2"
+    )
+    .bind(&reply_to)
+    .bind(ctx.scope.organisation_id())
+    .execute(c)
+    .await
+    .map(crate::backend::db::Done::from))
+    .map_err(db("could not save the reply-to address"))?;
     audit::by_member(
-        &mut *tx,
+        &mut tx,
         ctx,
         AuditAction::NoticeReplyToChanged,
         reply_to.as_deref().unwrap_or("none"),

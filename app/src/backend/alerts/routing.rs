@@ -5,6 +5,7 @@
 
 use super::assessing::Weighed;
 use super::delivery;
+use crate::backend::db::Tx;
 use crate::backend::{db, internal, Backend};
 use crate::error::AppError;
 use crate::ids::{AlertChannelId, OrganisationId, RegistrationId};
@@ -17,7 +18,6 @@ use domain::alerts::{Cause, Event};
 use domain::dashboard::headline;
 use domain::evaluation::Verdict;
 use domain::finding::FindingCode;
-use sqlx::{Sqlite, Transaction};
 use time::OffsetDateTime;
 
 /// How many messages a routing queued (at once or for a digest).
@@ -47,17 +47,17 @@ struct ChannelRow {
 
 /// The organisation's channels in use, with their rules.
 pub async fn channels(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     organisation: &OrganisationId,
 ) -> Result<Vec<Channel>, AppError> {
-    let rows: Vec<ChannelRow> = sqlx::query_as(
+    let rows: Vec<ChannelRow> = crate::on_db!(&mut *tx, |c| sqlx::query_as(
         "SELECT id, kind, rules FROM alert_channels
           WHERE organisation_id = $1 AND removed_at IS NULL
           ORDER BY created_at, id",
     )
     .bind(organisation)
-    .fetch_all(&mut **tx)
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not read alert channels"))?;
     rows.into_iter()
         .map(|row| {
@@ -99,11 +99,11 @@ struct AboutRow {
 }
 
 async fn about(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     organisation: &OrganisationId,
     registration: &RegistrationId,
 ) -> Result<About, AppError> {
-    let row: AboutRow = sqlx::query_as(
+    let row: AboutRow = crate::on_db!(&mut *tx, |c| sqlx::query_as(
         "SELECT t.id AS tenant_id, t.display_name AS tenant, t.entra_tenant_id, r.profiles,
                 r.credential_kind, l.verdict
            FROM registrations r
@@ -113,8 +113,8 @@ async fn about(
     )
     .bind(registration)
     .bind(organisation)
-    .fetch_one(&mut **tx)
-    .await
+    .fetch_one(c)
+    .await)
     .map_err(db("could not read what an alert is about"))?;
     let profiles = domain::profile::parse_list(&row.profiles)
         .map_err(|error| internal("a stored profile is not known", error))?;
@@ -155,7 +155,7 @@ async fn about(
 
 /// Queues `message` to `channel`, or keeps it for the channel's digest.
 async fn send(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     organisation: &OrganisationId,
     channel: &Channel,
     message: &AlertMessage,
@@ -183,7 +183,7 @@ async fn send(
 /// mass failures, which are told it one by one instead.
 #[allow(clippy::too_many_arguments)]
 pub async fn route(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     backend: &Backend,
     organisation: &OrganisationId,
     channels: &[Channel],
@@ -232,7 +232,7 @@ pub async fn route(
 /// covers at least one of its `members`, with the count it covers. Its
 /// end goes to every channel that wants it.
 pub async fn route_many(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     backend: &Backend,
     organisation: &OrganisationId,
     channels: &[Channel],
@@ -292,7 +292,7 @@ pub async fn route_many(
 /// to every channel that wants it and does not narrow itself to some
 /// customer tenants or products: these are about no registration.
 pub async fn route_audited(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     backend: &Backend,
     organisation: &OrganisationId,
     event: &Event,

@@ -47,11 +47,13 @@ pub async fn eligible(
     backend: &Backend,
     organisation: &OrganisationId,
 ) -> Result<Vec<(String, String)>, AppError> {
-    let rows: Vec<Row> = sqlx::query_as(&format!("{ROWS} ORDER BY t.display_name, r.client_id"))
-        .bind(organisation)
-        .fetch_all(&backend.pool)
-        .await
-        .map_err(db("could not list registrations that may send alerts"))?;
+    let rows: Vec<Row> = crate::on_db!(&backend.pool, |c| sqlx::query_as(&format!(
+        "{ROWS} ORDER BY t.display_name, r.client_id"
+    ))
+    .bind(organisation)
+    .fetch_all(c)
+    .await)
+    .map_err(db("could not list registrations that may send alerts"))?;
     Ok(rows
         .into_iter()
         .filter(|row| row.judged().is_ok())
@@ -76,12 +78,14 @@ pub async fn may_send_with(
                 .to_owned(),
         ));
     }
-    let row: Option<Row> = sqlx::query_as(&format!("{ROWS} AND r.id = $2"))
-        .bind(organisation)
-        .bind(id.trim())
-        .fetch_optional(&backend.pool)
-        .await
-        .map_err(db("could not read a sending registration"))?;
+    let row: Option<Row> = crate::on_db!(&backend.pool, |c| sqlx::query_as(&format!(
+        "{ROWS} AND r.id = $2"
+    ))
+    .bind(organisation)
+    .bind(id.trim())
+    .fetch_optional(c)
+    .await)
+    .map_err(db("could not read a sending registration"))?;
     Ok(match row {
         None => Err("That registration is not one of yours.".to_owned()),
         Some(row) => row.judged().map_err(str::to_owned),

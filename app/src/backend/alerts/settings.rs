@@ -15,14 +15,14 @@ use domain::form::FieldProblem;
 use domain::Action;
 
 async fn tenants(ctx: &Staff) -> Result<Vec<(String, String)>, AppError> {
-    sqlx::query_as(
+    crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT id, display_name FROM customer_tenants
           WHERE organisation_id = $1 AND archived_at IS NULL
           ORDER BY display_name, id",
     )
     .bind(ctx.scope.organisation_id())
-    .fetch_all(ctx.pool())
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not list tenants for alert rules"))
 }
 
@@ -36,12 +36,12 @@ fn products() -> Vec<(String, String)> {
 pub async fn load(ctx: &Staff) -> Result<AlertSettingsView, AppError> {
     ctx.scope.permit(Action::ViewOrganisation)?;
     let (time_zone, home_tenant, notice_reply_to): (String, Option<String>, Option<String>) =
-        sqlx::query_as(
+        crate::on_db!(ctx.pool(), |c| sqlx::query_as(
             "SELECT time_zone, home_tenant_id, notice_reply_to FROM organisations WHERE id = $1",
         )
         .bind(ctx.scope.organisation_id())
-        .fetch_one(ctx.pool())
-        .await
+        .fetch_one(c)
+        .await)
         .map_err(db("could not read the organisation's time zone"))?;
     Ok(AlertSettingsView {
         time_zone,
@@ -104,16 +104,19 @@ pub async fn save_rules(
         .map_err(|error| crate::backend::internal("rules could not be written", error))?;
     let now = ctx.now();
     let mut tx = begin(ctx.pool()).await?;
-    sqlx::query("UPDATE alert_channels SET rules = $1 WHERE id = $2 AND organisation_id = $3")
-        .bind(stored)
-        .bind(channel)
-        .bind(ctx.scope.organisation_id())
-        .execute(&mut *tx)
-        .await
-        .map_err(db("could not save a channel's rules"))?;
+    crate::on_db!(&mut tx, |c| sqlx::query(
+        "UPDATE alert_channels SET rules = $1 WHERE id = $2 AND organisation_id = $3"
+    )
+    .bind(stored)
+    .bind(channel)
+    .bind(ctx.scope.organisation_id())
+    .execute(c)
+    .await
+    .map(crate::backend::db::Done::from))
+    .map_err(db("could not save a channel's rules"))?;
     digest::schedule(&mut tx, ctx.scope.organisation_id(), Some(channel), now).await?;
     audit::by_member(
-        &mut *tx,
+        &mut tx,
         ctx,
         AuditAction::AlertRulesChanged,
         &name,
@@ -155,14 +158,17 @@ pub async fn save_time_zone(ctx: &Staff, text: &str) -> Result<(), AppError> {
     })?;
     let now = ctx.now();
     let mut tx = begin(ctx.pool()).await?;
-    sqlx::query("UPDATE organisations SET time_zone = $1 WHERE id = $2")
-        .bind(name)
-        .bind(ctx.scope.organisation_id())
-        .execute(&mut *tx)
-        .await
-        .map_err(db("could not save the time zone"))?;
+    crate::on_db!(&mut tx, |c| sqlx::query(
+        "UPDATE organisations SET time_zone = $1 WHERE id = $2"
+    )
+    .bind(name)
+    .bind(ctx.scope.organisation_id())
+    .execute(c)
+    .await
+    .map(crate::backend::db::Done::from))
+    .map_err(db("could not save the time zone"))?;
     digest::schedule(&mut tx, ctx.scope.organisation_id(), None, now).await?;
-    audit::by_member(&mut *tx, ctx, AuditAction::AlertTimeZoneChanged, name, "").await?;
+    audit::by_member(&mut tx, ctx, AuditAction::AlertTimeZoneChanged, name, "").await?;
     tx.commit()
         .await
         .map_err(db("could not save the time zone"))

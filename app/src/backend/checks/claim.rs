@@ -46,7 +46,7 @@ pub async fn due(backend: &Backend, limit: usize) -> Result<Vec<Claim>, AppError
     let token = fresh_token();
     let now = Timestamp::of(backend.now());
     let _turn = backend.watch.writer.turn().await;
-    let ids: Vec<(RegistrationId,)> = sqlx::query_as(
+    let ids: Vec<(RegistrationId,)> = crate::on_db!(&backend.pool, |c| sqlx::query_as(
         "UPDATE registrations SET lease_claim = $1, lease_until = $2, next_check_at = $2
           WHERE id IN (
                 SELECT r.id FROM registrations r
@@ -63,8 +63,8 @@ pub async fn due(backend: &Backend, limit: usize) -> Result<Vec<Claim>, AppError
     .bind(lease_end(backend))
     .bind(&now)
     .bind(limit as i64)
-    .fetch_all(&backend.pool)
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not claim due registrations"))?;
     Ok(ids
         .into_iter()
@@ -84,7 +84,7 @@ pub async fn one(
 ) -> Result<Claim, AppError> {
     let token = fresh_token();
     let now = Timestamp::of(backend.now());
-    let claimed: Option<(RegistrationId,)> = sqlx::query_as(
+    let claimed: Option<(RegistrationId,)> = crate::on_db!(&backend.pool, |c| sqlx::query_as(
         "UPDATE registrations SET lease_claim = $1, lease_until = $2
           WHERE id = $3 AND organisation_id = $4 AND archived_at IS NULL
             AND (lease_until IS NULL OR lease_until <= $5)
@@ -99,8 +99,8 @@ pub async fn one(
     .bind(registration_id)
     .bind(organisation_id)
     .bind(&now)
-    .fetch_optional(&backend.pool)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not claim a registration"))?;
     match claimed {
         Some((registration_id,)) => Ok(Claim {
@@ -116,13 +116,13 @@ async fn busy_or_missing(
     organisation_id: &OrganisationId,
     registration_id: &RegistrationId,
 ) -> Result<AppError, AppError> {
-    let row: Option<(Option<Timestamp>,)> = sqlx::query_as(
+    let row: Option<(Option<Timestamp>,)> = crate::on_db!(&backend.pool, |c| sqlx::query_as(
         "SELECT archived_at FROM registrations WHERE id = $1 AND organisation_id = $2",
     )
     .bind(registration_id)
     .bind(organisation_id)
-    .fetch_optional(&backend.pool)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not read a registration"))?;
     Ok(match row {
         None => AppError::NotFound,

@@ -29,13 +29,13 @@ pub async fn link(
     redirect_registered: bool,
 ) -> Result<ConsentLink, AppError> {
     ctx.scope.permit(Action::ManageTenants)?;
-    let found: Option<(Option<Timestamp>,)> = sqlx::query_as(
+    let found: Option<(Option<Timestamp>,)> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT archived_at FROM registrations WHERE id = $1 AND organisation_id = $2",
     )
     .bind(id)
     .bind(ctx.scope.organisation_id())
-    .fetch_optional(ctx.pool())
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not read a registration"))?;
     match found {
         None => return Err(AppError::NotFound),
@@ -46,19 +46,20 @@ pub async fn link(
         }
         Some((None,)) => {}
     }
-    sqlx::query(
+    crate::on_db!(ctx.pool(), |c| sqlx::query(
         "UPDATE registrations SET consent_redirect = $1 WHERE id = $2 AND organisation_id = $3",
     )
     .bind(redirect_registered)
     .bind(id)
     .bind(ctx.scope.organisation_id())
-    .execute(ctx.pool())
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not record the redirect URI"))?;
     let token = new_token();
     let now = ctx.now();
     let expires_at = Timestamp::of(now + ctx.backend.onboarding_ttl);
-    sqlx::query(
+    crate::on_db!(ctx.pool(), |c| sqlx::query(
         "INSERT INTO consent_requests (id, organisation_id, registration_id, token_digest, created_by, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -69,8 +70,9 @@ pub async fn link(
     .bind(ctx.scope.user_id())
     .bind(Timestamp::of(now))
     .bind(&expires_at)
-    .execute(ctx.pool())
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not create a consent link"))?;
     Ok(ConsentLink {
         url: ctx.backend.link(&format!("/consent/start/{token}")),
@@ -90,7 +92,7 @@ struct Request {
 }
 
 async fn request(backend: &Backend, token: &str) -> Result<Request, AppError> {
-    sqlx::query_as(
+    crate::on_db!(&backend.pool, |c| sqlx::query_as(
         "SELECT c.organisation_id, c.registration_id, r.client_id, r.consent_redirect, t.cloud,
                 t.entra_tenant_id, t.primary_domain
            FROM consent_requests c
@@ -100,8 +102,8 @@ async fn request(backend: &Backend, token: &str) -> Result<Request, AppError> {
     )
     .bind(digest(token))
     .bind(Timestamp::of(backend.now()))
-    .fetch_optional(&backend.pool)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not read a consent link"))?
     .ok_or_else(|| AppError::Gone("This consent link has expired or is not known. Ask your IT provider for a new one.".into()))
 }
@@ -112,16 +114,17 @@ async fn request(backend: &Backend, token: &str) -> Result<Request, AppError> {
 pub async fn open(backend: &Backend, token: &str) -> Result<String, AppError> {
     let found = request(backend, token).await?;
     let now = backend.now();
-    sqlx::query(
+    crate::on_db!(&backend.pool, |c| sqlx::query(
         "UPDATE consent_requests SET opened_at = COALESCE(opened_at, $1) WHERE token_digest = $2",
     )
     .bind(Timestamp::of(now))
     .bind(digest(token))
-    .execute(&backend.pool)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not record an opened consent link"))?;
     let first_recheck = Timestamp::of(now + time::Duration::seconds(CONSENT_RECHECK_SECS));
-    sqlx::query(
+    crate::on_db!(&backend.pool, |c| sqlx::query(
         "UPDATE registrations
             SET consent_watch_until = $1,
                 next_check_at = CASE WHEN next_check_at IS NULL OR next_check_at > $4 THEN $4 ELSE next_check_at END
@@ -131,8 +134,9 @@ pub async fn open(backend: &Backend, token: &str) -> Result<String, AppError> {
     .bind(&found.registration_id)
     .bind(&found.organisation_id)
     .bind(&first_recheck)
-    .execute(&backend.pool)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not watch a registration for consent"))?;
     let cloud: Cloud = found
         .cloud
@@ -166,13 +170,14 @@ pub async fn answered(
         return Ok(None);
     }
     // A granted answer counts once: replaying the address checks nothing.
-    let first = sqlx::query(
+    let first = crate::on_db!(&backend.pool, |c| sqlx::query(
         "UPDATE consent_requests SET answered_at = $1 WHERE token_digest = $2 AND answered_at IS NULL",
     )
     .bind(Timestamp::of(backend.now()))
     .bind(digest(token))
-    .execute(&backend.pool)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not record a consent answer"))?;
     if first.rows_affected() == 0 {
         return Ok(None);

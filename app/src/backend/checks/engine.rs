@@ -56,11 +56,13 @@ const TARGET_COLUMNS: &str = "r.id, r.organisation_id, r.profiles, r.client_id, 
 
 /// Every registration claimed together under `claim`'s token, in one read.
 pub async fn claimed_with(backend: &Backend, claim: &Claim) -> Result<Vec<TargetRow>, AppError> {
-    sqlx::query_as(&format!("SELECT {TARGET_COLUMNS} WHERE r.lease_claim = $1"))
-        .bind(&claim.token)
-        .fetch_all(&backend.pool)
-        .await
-        .map_err(db("could not read claimed registrations"))
+    crate::on_db!(&backend.pool, |c| sqlx::query_as(&format!(
+        "SELECT {TARGET_COLUMNS} WHERE r.lease_claim = $1"
+    ))
+    .bind(&claim.token)
+    .fetch_all(c)
+    .await)
+    .map_err(db("could not read claimed registrations"))
 }
 
 impl TargetRow {
@@ -70,11 +72,13 @@ impl TargetRow {
 }
 
 async fn load(backend: &Backend, id: &RegistrationId) -> Result<Target, AppError> {
-    let row: TargetRow = sqlx::query_as(&format!("SELECT {TARGET_COLUMNS} WHERE r.id = $1"))
-        .bind(id)
-        .fetch_one(&backend.pool)
-        .await
-        .map_err(db("could not read a registration to check"))?;
+    let row: TargetRow = crate::on_db!(&backend.pool, |c| sqlx::query_as(&format!(
+        "SELECT {TARGET_COLUMNS} WHERE r.id = $1"
+    ))
+    .bind(id)
+    .fetch_one(c)
+    .await)
+    .map_err(db("could not read a registration to check"))?;
     open(backend, row).await
 }
 
@@ -93,13 +97,13 @@ pub async fn signing_in(
     organisation: &OrganisationId,
     id: &RegistrationId,
 ) -> Result<Option<SigningIn>, AppError> {
-    let row: Option<TargetRow> = sqlx::query_as(&format!(
+    let row: Option<TargetRow> = crate::on_db!(&backend.pool, |c| sqlx::query_as(&format!(
         "SELECT {TARGET_COLUMNS} WHERE r.id = $1 AND r.organisation_id = $2 AND r.archived_at IS NULL"
     ))
     .bind(id)
     .bind(organisation)
-    .fetch_optional(&backend.pool)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not read a registration to send with"))?;
     let Some(row) = row else {
         return Ok(None);
@@ -328,15 +332,16 @@ async fn attempt(
 const RETRY_FAILED_CHECK_AFTER: time::Duration = time::Duration::minutes(5);
 
 async fn release(backend: &Backend, claim: &Claim) -> Result<(), AppError> {
-    sqlx::query(
+    crate::on_db!(&backend.pool, |c| sqlx::query(
         "UPDATE registrations SET lease_claim = NULL, lease_until = NULL, next_check_at = $1
           WHERE id = $2 AND lease_claim = $3",
     )
     .bind(Timestamp::of(backend.now() + RETRY_FAILED_CHECK_AFTER))
     .bind(claim.registration_id())
     .bind(&claim.token)
-    .execute(&backend.pool)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not release a claim"))?;
     Ok(())
 }

@@ -34,7 +34,7 @@ pub async fn page(
     // The registration must be the caller's: another organisation's id
     // reads as not found, not as an empty history.
     listing::one(ctx, registration_id).await?;
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT id, sequence, started_at, finished_at, duration_ms, trigger, status, verdict,
                 trace_id, correlation_id
            FROM checks
@@ -46,8 +46,8 @@ pub async fn page(
     .bind(ctx.scope.organisation_id())
     .bind(before)
     .bind(limit)
-    .fetch_all(ctx.pool())
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not read a registration's checks"))?;
     rows.into_iter()
         .map(|row| {

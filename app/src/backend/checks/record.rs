@@ -4,13 +4,13 @@
 //! permissions and findings, and the identity platform's trace ids.
 
 use super::claim::Claim;
+use crate::backend::db::Tx;
 use crate::backend::{db, internal};
 use crate::error::AppError;
 use crate::ids::{CheckId, OrganisationId, RegistrationId, UserId};
 use crate::timestamp::Timestamp;
 use domain::evaluation::Verdict;
 use domain::watch::severity_rank;
-use sqlx::{Sqlite, Transaction};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trigger {
@@ -62,14 +62,14 @@ pub enum Stored {
 /// Stores a check made under `claim` (or, for onboarding, of a row created
 /// in this same transaction) and releases the lease.
 pub async fn store(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     claim: Option<&Claim>,
     seen: &Observation<'_>,
 ) -> Result<Stored, AppError> {
     let id = CheckId::generate();
     let verdict: &Verdict = &seen.report.verdict;
     let completed = verdict.status.is_completed();
-    let updated = sqlx::query(
+    let updated = crate::on_db!(&mut *tx, |c| sqlx::query(
         "UPDATE registrations
             SET lease_claim = NULL, lease_until = NULL, next_check_at = $1,
                 latest_check_id = $2, last_checked_at = $3,
@@ -91,8 +91,9 @@ pub async fn store(
     .bind(seen.organisation_id)
     .bind(claim.map(|c| c.token.clone()))
     .bind(verdict.status.as_str())
-    .execute(&mut **tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not update a checked registration"))?;
     if updated.rows_affected() == 0 {
         return Ok(Stored::ClaimLost);
@@ -100,7 +101,7 @@ pub async fn store(
     let codes: Vec<&str> = verdict.findings.iter().map(|f| f.code.as_str()).collect();
     let verdict_json = serde_json::to_string(verdict)
         .map_err(|error| internal("a verdict could not be serialised", error))?;
-    sqlx::query(
+    crate::on_db!(&mut *tx, |c| sqlx::query(
         "INSERT INTO checks
             (id, organisation_id, registration_id, sequence, started_at, finished_at, duration_ms,
              trigger, triggered_by, claim, status, verdict, finding_codes, extra_permissions,
@@ -124,10 +125,11 @@ pub async fn store(
     .bind(verdict.extra_permissions.join(","))
     .bind(&seen.report.trace_id)
     .bind(&seen.report.correlation_id)
-    .execute(&mut **tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not store a check"))?;
-    sqlx::query(
+    crate::on_db!(&mut *tx, |c| sqlx::query(
         "INSERT INTO check_days (registration_id, organisation_id, day, checks, worst_status, worst_rank)
          VALUES ($1, $2, $3, 1, $4, $5)
          ON CONFLICT (registration_id, day) DO UPDATE
@@ -142,8 +144,9 @@ pub async fn store(
     .bind(seen.finished_at.date())
     .bind(verdict.status.as_str())
     .bind(i64::from(severity_rank(verdict.status)))
-    .execute(&mut **tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not summarise a check's day"))?;
     Ok(Stored::Recorded(id))
 }
@@ -151,11 +154,11 @@ pub async fn store(
 /// Microsoft asked us to wait: no registration of the tenant is claimed
 /// before `until`, across restarts.
 pub async fn pause_tenant(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     registration_id: &RegistrationId,
     until: &Timestamp,
 ) -> Result<(), AppError> {
-    sqlx::query(
+    crate::on_db!(&mut *tx, |c| sqlx::query(
         "UPDATE customer_tenants
             SET checks_paused_until = CASE WHEN checks_paused_until IS NULL OR checks_paused_until < $1
                                            THEN $1 ELSE checks_paused_until END
@@ -163,8 +166,9 @@ pub async fn pause_tenant(
     )
     .bind(until)
     .bind(registration_id)
-    .execute(&mut **tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not back a tenant off"))?;
     Ok(())
 }

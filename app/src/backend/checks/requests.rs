@@ -40,7 +40,7 @@ pub async fn request(
     };
     let now = Timestamp::of(ctx.now());
     let request = uuid::Uuid::new_v4().to_string();
-    let marked = sqlx::query(
+    let marked = crate::on_db!(ctx.pool(), |c| sqlx::query(
         "UPDATE registrations SET next_check_at = $1, check_request = $4
           WHERE organisation_id = $2 AND archived_at IS NULL AND ($3 IS NULL OR customer_tenant_id = $3)
             AND customer_tenant_id IN (SELECT id FROM customer_tenants WHERE organisation_id = $2 AND archived_at IS NULL)",
@@ -49,8 +49,9 @@ pub async fn request(
     .bind(ctx.scope.organisation_id())
     .bind(tenant.as_ref().map(|t| t.id()))
     .bind(&request)
-    .execute(ctx.pool())
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not ask for checks"))?;
     ctx.backend.watch.wake.notify_one();
     Ok(CheckRequest {
@@ -61,15 +62,15 @@ pub async fn request(
 
 /// How many of the registrations in `request` have a result since.
 pub async fn progress(ctx: &Staff, request: &str) -> Result<ProgressOfChecks, AppError> {
-    let (total, done): (i64, i64) = sqlx::query_as(
+    let (total, done): (i64, i64) = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN check_request_answered = check_request THEN 1 ELSE 0 END), 0)
            FROM registrations
           WHERE organisation_id = $1 AND check_request = $2",
     )
     .bind(ctx.scope.organisation_id())
     .bind(request)
-    .fetch_one(ctx.pool())
-    .await
+    .fetch_one(c)
+    .await)
     .map_err(db("could not count requested checks"))?;
     Ok(ProgressOfChecks { total, done })
 }

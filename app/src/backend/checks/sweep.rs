@@ -57,7 +57,7 @@ impl SweepSummary {
 /// tenants with this row id or Microsoft directory id. For operators; not
 /// scoped to an organisation. Returns how many.
 pub async fn make_due(backend: &Backend, tenant: Option<&str>) -> Result<u64, AppError> {
-    let marked = sqlx::query(
+    let marked = crate::on_db!(&backend.pool, |c| sqlx::query(
         "UPDATE registrations SET next_check_at = $1
           WHERE archived_at IS NULL
             AND customer_tenant_id IN (
@@ -66,8 +66,9 @@ pub async fn make_due(backend: &Backend, tenant: Option<&str>) -> Result<u64, Ap
     )
     .bind(Timestamp::of(backend.now()))
     .bind(tenant)
-    .execute(&backend.pool)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not make registrations due"))?;
     Ok(marked.rows_affected())
 }
@@ -108,12 +109,12 @@ pub async fn run(backend: &Backend, trigger: Trigger) -> Result<SweepSummary, Ap
 
 /// Registrations leased by someone else right now, among those due.
 pub async fn leased_elsewhere(backend: &Backend) -> Result<i64, AppError> {
-    let (count,): (i64,) = sqlx::query_as(
+    let (count,): (i64,) = crate::on_db!(&backend.pool, |c| sqlx::query_as(
         "SELECT COUNT(*) FROM registrations WHERE archived_at IS NULL AND lease_until > $1",
     )
     .bind(Timestamp::of(backend.now()))
-    .fetch_one(&backend.pool)
-    .await
+    .fetch_one(c)
+    .await)
     .map_err(db("could not count leased registrations"))?;
     Ok(count)
 }
@@ -121,14 +122,14 @@ pub async fn leased_elsewhere(backend: &Backend) -> Result<i64, AppError> {
 /// Every active registration's standing at `now`, counted by status.
 pub async fn standings(backend: &Backend) -> Result<BTreeMap<&'static str, usize>, AppError> {
     use super::view::{StandingRow, STANDING_COLUMNS, STANDING_JOINS};
-    let rows: Vec<StandingRow> = sqlx::query_as(&format!(
+    let rows: Vec<StandingRow> = crate::on_db!(&backend.pool, |c| sqlx::query_as(&format!(
         "SELECT {STANDING_COLUMNS} FROM registrations r
            JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id
            {STANDING_JOINS}
           WHERE r.archived_at IS NULL AND t.archived_at IS NULL"
     ))
-    .fetch_all(&backend.pool)
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not read registrations' standing"))?;
     let mut counts: BTreeMap<&'static str, usize> =
         Status::ALL.iter().map(|s| (s.as_str(), 0)).collect();

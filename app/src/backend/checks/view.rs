@@ -156,13 +156,13 @@ pub async fn page(ctx: &Staff, id: &RegistrationId) -> Result<RegistrationPage, 
            {STANDING_JOINS}
           WHERE r.id = $1 AND r.organisation_id = $2"
     );
-    let row: PageRow = sqlx::query_as(&query)
+    let row: PageRow = crate::on_db!(ctx.pool(), |c| sqlx::query_as(&query)
         .bind(id)
         .bind(ctx.scope.organisation_id())
-        .fetch_optional(ctx.pool())
-        .await
-        .map_err(db("could not read a registration"))?
-        .ok_or(AppError::NotFound)?;
+        .fetch_optional(c)
+        .await)
+    .map_err(db("could not read a registration"))?
+    .ok_or(AppError::NotFound)?;
     let now = ctx.now().unix_timestamp();
     let profiles = domain::profile::parse_list(&row.profiles)
         .map_err(|error| internal("a stored profile is not known", error))?;
@@ -181,7 +181,8 @@ pub async fn page(ctx: &Staff, id: &RegistrationId) -> Result<RegistrationPage, 
             )
         })
     });
-    let checks: Vec<CheckRow> = sqlx::query_as(
+    let checks: Vec<CheckRow> = crate::on_db!(ctx.pool(), |c| {
+        sqlx::query_as(
         "SELECT c.finished_at, c.trigger, u.display_name AS triggered_by, c.duration_ms, c.status,
                 c.verdict, c.trace_id, c.correlation_id
            FROM checks c LEFT JOIN users u ON u.id = c.triggered_by
@@ -192,8 +193,9 @@ pub async fn page(ctx: &Staff, id: &RegistrationId) -> Result<RegistrationPage, 
     .bind(id)
     .bind(ctx.scope.organisation_id())
     .bind(TIMELINE_CHECKS)
-    .fetch_all(ctx.pool())
+    .fetch_all(c)
     .await
+    })
     .map_err(db("could not read a registration's checks"))?;
     let entries: Vec<(Status, Vec<FindingCode>, CheckSummary)> = checks
         .into_iter()
@@ -269,15 +271,15 @@ fn describe(row: &PageRow) -> String {
 }
 
 async fn strip(ctx: &Staff, id: &RegistrationId, now: i64) -> Result<Vec<StripDay>, AppError> {
-    let days: Vec<(String, String)> = sqlx::query_as(
+    let days: Vec<(String, String)> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT day, worst_status FROM check_days
           WHERE registration_id = $1 AND organisation_id = $2 AND day >= $3",
     )
     .bind(id)
     .bind(ctx.scope.organisation_id())
     .bind(day_of(now - (STRIP_DAYS as i64) * 86_400))
-    .fetch_all(ctx.pool())
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not read a registration's daily history"))?;
     let observed: Vec<Observed> = days
         .iter()

@@ -6,11 +6,11 @@
 
 use super::claim::Claim;
 use super::record::{pause_tenant, store, Observation, Stored, Trigger};
+use crate::backend::db::Db;
 use crate::backend::{begin, db};
 use crate::error::AppError;
 use crate::ids::{OrganisationId, RegistrationId, UserId};
 use crate::timestamp::Timestamp;
-use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
 /// Results written in one transaction at most.
@@ -47,7 +47,7 @@ pub struct Writer {
 impl Writer {
     /// Starts the writing task on `pool`; it ends when every `Writer` is
     /// gone. `written` is told after each commit (alerts weigh the results).
-    pub fn start(pool: SqlitePool, written: std::sync::Arc<tokio::sync::Notify>) -> Self {
+    pub fn start(pool: Db, written: std::sync::Arc<tokio::sync::Notify>) -> Self {
         let (queue, waiting) = mpsc::channel(BATCH * 4);
         let turn = std::sync::Arc::new(tokio::sync::Mutex::new(()));
         tokio::spawn(write_all(pool, waiting, turn.clone(), written));
@@ -70,7 +70,7 @@ impl Writer {
 }
 
 async fn write_all(
-    pool: SqlitePool,
+    pool: Db,
     mut waiting: mpsc::Receiver<(Finished, Reply)>,
     turn: std::sync::Arc<tokio::sync::Mutex<()>>,
     written: std::sync::Arc<tokio::sync::Notify>,
@@ -106,7 +106,7 @@ async fn write_all(
     }
 }
 
-async fn write_batch(pool: &SqlitePool, items: &[Finished]) -> Result<Vec<Stored>, AppError> {
+async fn write_batch(pool: &Db, items: &[Finished]) -> Result<Vec<Stored>, AppError> {
     let mut tx = begin(pool).await?;
     let mut results = Vec::with_capacity(items.len());
     for item in items {
@@ -134,11 +134,14 @@ async fn write_batch(pool: &SqlitePool, items: &[Finished]) -> Result<Vec<Stored
                 pause_tenant(&mut tx, registration_id, until).await?;
             }
             if item.stop_watching_for_consent {
-                sqlx::query("UPDATE registrations SET consent_watch_until = NULL WHERE id = $1")
-                    .bind(registration_id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db("could not stop watching for consent"))?;
+                crate::on_db!(&mut tx, |c| sqlx::query(
+                    "UPDATE registrations SET consent_watch_until = NULL WHERE id = $1"
+                )
+                .bind(registration_id)
+                .execute(c)
+                .await
+                .map(crate::backend::db::Done::from))
+                .map_err(db("could not stop watching for consent"))?;
             }
         }
         results.push(stored);

@@ -50,7 +50,7 @@ pub async fn acknowledge(
             "This registration needs no attention now: there is nothing to acknowledge.".to_owned(),
         )
     })?;
-    sqlx::query(
+    crate::on_db!(ctx.pool(), |c| sqlx::query(
         "INSERT INTO acknowledgements
             (registration_id, organisation_id, problem, note, until, acknowledged_by, acknowledged_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -65,8 +65,9 @@ pub async fn acknowledge(
     .bind(until.map(Timestamp::of))
     .bind(ctx.scope.user_id())
     .bind(Timestamp::of(now))
-    .execute(ctx.pool())
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not store an acknowledgement"))?;
     Ok(())
 }
@@ -74,13 +75,14 @@ pub async fn acknowledge(
 /// Brings an acknowledged problem back into the attention list.
 pub async fn withdraw(ctx: &Staff, id: &RegistrationId) -> Result<(), AppError> {
     ctx.scope.permit(Action::ManageTenants)?;
-    let removed = sqlx::query(
+    let removed = crate::on_db!(ctx.pool(), |c| sqlx::query(
         "DELETE FROM acknowledgements WHERE registration_id = $1 AND organisation_id = $2",
     )
     .bind(id)
     .bind(ctx.scope.organisation_id())
-    .execute(ctx.pool())
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not withdraw an acknowledgement"))?;
     if removed.rows_affected() == 0 {
         return Err(AppError::NotFound);

@@ -10,6 +10,7 @@
 
 use crate::backend::checks::view::{day_of, StandingRow, STANDING_COLUMNS, STANDING_JOINS};
 use crate::backend::db::listed;
+use crate::backend::db::Db;
 use crate::backend::{db, internal, Backend, Staff};
 use crate::error::AppError;
 use crate::ids::{CustomerTenantId, OrganisationId, RegistrationId};
@@ -321,7 +322,7 @@ impl<'a> Source<'a> {
         }
     }
 
-    pub fn pool(&self) -> &'a sqlx::SqlitePool {
+    pub fn pool(&self) -> &'a Db {
         &self.backend.pool
     }
 
@@ -418,12 +419,12 @@ pub async fn keep_fresh(backend: Backend) {
 }
 
 async fn stamp_of(ctx: Source<'_>) -> Result<Stamp, AppError> {
-    let (version, layout): (i64, i64) = sqlx::query_as(
+    let (version, layout): (i64, i64) = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT dashboard_version, dashboard_layout FROM organisations WHERE id = $1",
     )
     .bind(ctx.organisation)
-    .fetch_one(ctx.pool())
-    .await
+    .fetch_one(c)
+    .await)
     .map_err(db("could not read the dashboard's version"))?;
     Ok(Stamp { version, layout })
 }
@@ -586,14 +587,14 @@ async fn trend(ctx: Source<'_>, now: i64) -> Result<Vec<TrendDay>, AppError> {
 
 async fn read(ctx: Source<'_>, stamp: Stamp, begun: u64, now: i64) -> Result<Snapshot, AppError> {
     let organisation = ctx.organisation;
-    let tenant_rows: Vec<TenantRow> = sqlx::query_as(
+    let tenant_rows: Vec<TenantRow> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT id, display_name, cloud, contact_emails FROM customer_tenants
           WHERE organisation_id = $1 AND archived_at IS NULL
           ORDER BY display_name, id",
     )
     .bind(organisation)
-    .fetch_all(ctx.pool())
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not read tenants for the dashboard"))?;
 
     let mut position: HashMap<CustomerTenantId, usize> = HashMap::new();
@@ -620,24 +621,25 @@ async fn read(ctx: Source<'_>, stamp: Stamp, begun: u64, now: i64) -> Result<Sna
     let mut entries = Vec::new();
     let mut registrations = Vec::new();
     let query = registrations_query("");
-    // Row by row: the whole result is never held at once.
-    let mut rows = sqlx::query_as::<_, RegistrationRow>(&query)
-        .bind(organisation)
-        .fetch(ctx.pool());
-    while let Some(row) = rows
-        .try_next()
-        .await
-        .map_err(db("could not read registrations for the dashboard"))?
-    {
-        let Some(&tenant) = position.get(&row.customer_tenant_id) else {
-            continue;
-        };
-        let (entry, registration) = evaluate(row, tenant, interval, now, &mut shared);
-        entries.push(entry);
-        registrations.push(registration);
-    }
-    // Its connection goes back to the pool before the trend needs one.
-    drop(rows);
+    // Row by row: the whole result is never held at once, and the
+    // connection goes back to the pool before the trend needs one.
+    crate::on_db!(ctx.pool(), |c| {
+        let mut rows = sqlx::query_as::<_, RegistrationRow>(&query)
+            .bind(organisation)
+            .fetch(c);
+        while let Some(row) = rows
+            .try_next()
+            .await
+            .map_err(db("could not read registrations for the dashboard"))?
+        {
+            let Some(&tenant) = position.get(&row.customer_tenant_id) else {
+                continue;
+            };
+            let (entry, registration) = evaluate(row, tenant, interval, now, &mut shared);
+            entries.push(entry);
+            registrations.push(registration);
+        }
+    });
     let places = Arc::new(Places {
         tenants: position,
         registrations: registrations
@@ -683,18 +685,16 @@ async fn read_again(
         let query = registrations_query(&format!("AND r.id IN ({})", placeholders.join(", ")));
         // Not kept among the prepared statements: its text changes with
         // the number of ids.
-        let mut statement = sqlx::query_as::<_, RegistrationRow>(&query)
-            .persistent(false)
-            .bind(ctx.organisation);
-        for id in ids {
-            statement = statement.bind(*id);
-        }
-        rows.extend(
-            statement
-                .fetch_all(ctx.pool())
-                .await
-                .map_err(db("could not read registrations changed by time"))?,
-        );
+        let read = crate::on_db!(ctx.pool(), |c| {
+            let mut statement = sqlx::query_as::<_, RegistrationRow>(&query)
+                .persistent(false)
+                .bind(ctx.organisation);
+            for id in ids {
+                statement = statement.bind(*id);
+            }
+            statement.fetch_all(c).await
+        });
+        rows.extend(read.map_err(db("could not read registrations changed by time"))?);
     }
     Ok(rows)
 }
@@ -727,12 +727,12 @@ async fn brought_up_to_date(
         Vec::new()
     } else {
         let query = registrations_query("AND r.dashboard_version > $2");
-        sqlx::query_as(&query)
+        crate::on_db!(ctx.pool(), |c| sqlx::query_as(&query)
             .bind(ctx.organisation)
             .bind(kept.stamp.version)
-            .fetch_all(ctx.pool())
-            .await
-            .map_err(db("could not read changed registrations for the dashboard"))?
+            .fetch_all(c)
+            .await)
+        .map_err(db("could not read changed registrations for the dashboard"))?
     };
     let by_time = read_again(ctx, &due, &changed).await?;
     changed.extend(by_time);

@@ -18,7 +18,7 @@ async fn counted(
     from: &str,
     to: &str,
 ) -> Result<Vec<(String, String, i64)>, AppError> {
-    sqlx::query_as(
+    crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT day, worst_status, COUNT(*) FROM check_days
           WHERE organisation_id = $1 AND day >= $2 AND day <= $3
           GROUP BY day, worst_status",
@@ -26,8 +26,8 @@ async fn counted(
     .bind(ctx.organisation)
     .bind(from)
     .bind(to)
-    .fetch_all(ctx.pool())
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not read the daily summaries"))
 }
 

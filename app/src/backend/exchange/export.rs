@@ -47,11 +47,11 @@ pub async fn export(
           WHERE r.organisation_id = $1 AND r.archived_at IS NULL AND t.archived_at IS NULL
           ORDER BY t.display_name, r.client_id"
     );
-    let rows: Vec<ExportRow> = sqlx::query_as(&query)
+    let rows: Vec<ExportRow> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(&query)
         .bind(ctx.scope.organisation_id())
-        .fetch_all(ctx.pool())
-        .await
-        .map_err(db("could not read registrations to export"))?;
+        .fetch_all(c)
+        .await)
+    .map_err(db("could not read registrations to export"))?;
     let now = ctx.now().unix_timestamp();
     let mut out = csv::Writer::from_writer(Vec::new());
     let fail = |error: csv::Error| internal("could not write the export", error);

@@ -322,12 +322,12 @@ async fn plan(
     problems: &mut Vec<LineProblem>,
 ) -> Result<Plan, AppError> {
     let known: Vec<KnownTenant> =
-        sqlx::query_as(
+        crate::on_db!(ctx.pool(), |c| sqlx::query_as(
             "SELECT id, entra_tenant_id, primary_domain, archived_at FROM customer_tenants WHERE organisation_id = $1",
         )
         .bind(ctx.scope.organisation_id())
-        .fetch_all(ctx.pool())
-        .await
+        .fetch_all(c)
+        .await)
         .map_err(db("could not read the organisation's tenants"))?;
     let mut tenants: HashMap<String, OwnedTenant> = HashMap::new();
     for (id, entra, domain, archived) in known {
@@ -340,14 +340,14 @@ async fn plan(
             tenants.insert(key.to_lowercase(), owned.clone());
         }
     }
-    let recorded: Vec<Recorded> = sqlx::query_as(
+    let recorded: Vec<Recorded> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT id, customer_tenant_id, client_id, profiles, object_id, secret_sealed,
                 certificate_thumbprint, credential_expires_at
            FROM registrations WHERE organisation_id = $1",
     )
     .bind(ctx.scope.organisation_id())
-    .fetch_all(ctx.pool())
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not read the organisation's registrations"))?;
     let recorded: HashMap<(String, String), &Recorded> = recorded
         .iter()
@@ -429,11 +429,11 @@ async fn write(ctx: &Staff, rows: &[Row], plan: &Plan) -> Result<(), AppError> {
         let tenant = match place {
             Placement::Known(owned) => owned.clone(),
             Placement::CreatedBy(creator) if *creator == index => {
-                let owned = tenants::insert(&mut *tx, &ctx.scope, &row.tenant, &at)
+                let owned = tenants::insert(&mut tx, &ctx.scope, &row.tenant, &at)
                     .await
                     .map_err(|error| internal("could not import a tenant", error))?;
                 audit::by_member(
-                    &mut *tx,
+                    &mut tx,
                     ctx,
                     AuditAction::TenantCreated,
                     &row.tenant.display_name,
@@ -461,7 +461,7 @@ async fn write(ctx: &Staff, rows: &[Row], plan: &Plan) -> Result<(), AppError> {
             )
             .await?;
             audit::by_member(
-                &mut *tx,
+                &mut tx,
                 ctx,
                 AuditAction::RegistrationCreated,
                 row.ids.client_id.as_str(),

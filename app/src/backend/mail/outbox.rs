@@ -3,6 +3,7 @@
 //! short lease before it is sent, so two workers never send it at once, and
 //! one whose worker died is sent again when the lease runs out.
 
+use crate::backend::db::{Conn, Db, Tx};
 use crate::backend::{db, Staff};
 use crate::error::AppError;
 use crate::ids::{MessageId, OrganisationId};
@@ -11,21 +12,20 @@ use crate::timestamp::Timestamp;
 use domain::notice::Notice;
 use domain::outbox::{after_failure, DeliveryFailure, MessageState, NextStep};
 use domain::Action;
-use sqlx::{Executor, Sqlite, SqlitePool, Transaction};
 
 pub async fn queue<'e>(
-    executor: impl Executor<'e, Database = Sqlite>,
+    conn: impl Into<Conn<'_>>,
     organisation_id: &OrganisationId,
     recipient: &str,
     notice: &Notice,
     now: time::OffsetDateTime,
 ) -> Result<(), AppError> {
-    queue_replying_to(executor, organisation_id, recipient, notice, None, now).await
+    queue_replying_to(conn, organisation_id, recipient, notice, None, now).await
 }
 
 /// `queue`, with the address replies go to (a customer notice's MSP).
 pub async fn queue_replying_to<'e>(
-    executor: impl Executor<'e, Database = Sqlite>,
+    conn: impl Into<Conn<'_>>,
     organisation_id: &OrganisationId,
     recipient: &str,
     notice: &Notice,
@@ -33,7 +33,7 @@ pub async fn queue_replying_to<'e>(
     now: time::OffsetDateTime,
 ) -> Result<(), AppError> {
     let at = Timestamp::of(now);
-    sqlx::query(
+    crate::on_db!(&mut crate::backend::hold(conn).await?, |c| sqlx::query(
         "INSERT INTO outbox (id, organisation_id, recipient, subject, body, created_at, next_attempt_at, reply_to)
          VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
     )
@@ -44,8 +44,9 @@ pub async fn queue_replying_to<'e>(
     .bind(&notice.body)
     .bind(&at)
     .bind(reply_to)
-    .execute(executor)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not queue a message"))?;
     Ok(())
 }
@@ -53,28 +54,28 @@ pub async fn queue_replying_to<'e>(
 /// Queues `notice` for every admin of the organisation who may still sign
 /// in, except `except` (the person the notice is about); returns how many.
 pub async fn queue_to_admins(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     organisation_id: &OrganisationId,
     except: Option<&str>,
     notice: &Notice,
     now: time::OffsetDateTime,
 ) -> Result<usize, AppError> {
-    let admins: Vec<(String,)> = sqlx::query_as(
+    let admins: Vec<(String,)> = crate::on_db!(&mut *tx, |c| sqlx::query_as(
         "SELECT email FROM users
           WHERE organisation_id = $1 AND role = 'admin'
             AND disabled_at IS NULL AND removed_at IS NULL
           ORDER BY email",
     )
     .bind(organisation_id)
-    .fetch_all(&mut **tx)
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not list the admins"))?;
     let mut queued = 0;
     for (email,) in admins {
         if except.is_some_and(|other| other.eq_ignore_ascii_case(&email)) {
             continue;
         }
-        queue(&mut **tx, organisation_id, &email, notice, now).await?;
+        queue(&mut *tx, organisation_id, &email, notice, now).await?;
         queued += 1;
     }
     Ok(queued)
@@ -94,7 +95,7 @@ pub struct Claimed {
 
 /// Claims up to `limit` messages that are due and not held by a live lease.
 pub async fn claim_due(
-    pool: &SqlitePool,
+    pool: &Db,
     now: time::OffsetDateTime,
     lease: time::Duration,
     limit: i64,
@@ -114,15 +115,16 @@ pub async fn claim_due(
 }
 
 pub async fn delivered(
-    pool: &SqlitePool,
+    pool: &Db,
     id: &MessageId,
     now: time::OffsetDateTime,
 ) -> Result<(), AppError> {
-    sqlx::query("UPDATE outbox SET delivered_at = $1, claimed_until = NULL, last_error = NULL WHERE id = $2")
+    crate::on_db!(pool, |c| sqlx::query("UPDATE outbox SET delivered_at = $1, claimed_until = NULL, last_error = NULL WHERE id = $2")
         .bind(Timestamp::of(now))
         .bind(id)
-        .execute(pool)
+        .execute(c)
         .await
+        .map(crate::backend::db::Done::from))
         .map_err(db("could not mark a message delivered"))?;
     Ok(())
 }
@@ -145,13 +147,13 @@ pub fn after_failed_attempt(
 
 /// Records a failed attempt: tried again later, or given up on.
 pub async fn failed(
-    pool: &SqlitePool,
+    pool: &Db,
     message: &Claimed,
     failure: &DeliveryFailure,
     now: time::OffsetDateTime,
 ) -> Result<(), AppError> {
     let (next, failed_at) = after_failed_attempt(message.attempts, failure, now);
-    sqlx::query(
+    crate::on_db!(pool, |c| sqlx::query(
         "UPDATE outbox SET next_attempt_at = $1, failed_at = $2, claimed_until = NULL, last_error = $3
           WHERE id = $4",
     )
@@ -159,8 +161,9 @@ pub async fn failed(
     .bind(failed_at)
     .bind(failure.detail())
     .bind(&message.id)
-    .execute(pool)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not record a failed delivery"))?;
     Ok(())
 }
@@ -181,7 +184,7 @@ struct Row {
 /// admins check when someone says they were not told.
 pub async fn recent(ctx: &Staff) -> Result<Vec<OutboxEntry>, AppError> {
     ctx.scope.permit(Action::ManageOrganisation)?;
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT recipient, subject, created_at, attempts, next_attempt_at, delivered_at, failed_at, last_error
            FROM outbox
           WHERE organisation_id = $1 AND created_at >= $2
@@ -190,8 +193,8 @@ pub async fn recent(ctx: &Staff) -> Result<Vec<OutboxEntry>, AppError> {
     )
     .bind(ctx.scope.organisation_id())
     .bind(Timestamp::of(ctx.now() - time::Duration::days(30)))
-    .fetch_all(ctx.pool())
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not read the outbox"))?;
     Ok(rows
         .into_iter()

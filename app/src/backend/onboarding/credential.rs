@@ -26,7 +26,7 @@ async fn store_certificate(
 ) -> Result<(), AppError> {
     let link = &ctx.link;
     let mut tx = begin(ctx.pool()).await?;
-    sqlx::query(
+    crate::on_db!(&mut tx, |c| sqlx::query(
         "UPDATE onboarding_links
             SET credential_kind = 'certificate', secret_sealed = $1, secret_hint = NULL, credential_expires_at = $2,
                 certificate_der = $3, certificate_thumbprint = $4, certificate_subject = $5, certificate_generated = $6
@@ -39,11 +39,12 @@ async fn store_certificate(
     .bind(&certificate.subject)
     .bind(generated)
     .bind(&link.id)
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not save a certificate"))?;
-    link.finished_step(&mut *tx, Step::Credential).await?;
-    log(&mut *tx, &link.id, &Timestamp::of(ctx.now()), event).await?;
+    link.finished_step(&mut tx, Step::Credential).await?;
+    log(&mut tx, &link.id, &Timestamp::of(ctx.now()), event).await?;
     tx.commit()
         .await
         .map_err(db("could not save a certificate"))
@@ -79,7 +80,7 @@ pub async fn save_secret(ctx: &Customer, form: &SecretForm) -> Result<Onboarding
         }
     };
     let mut tx = begin(ctx.pool()).await?;
-    sqlx::query(
+    crate::on_db!(&mut tx, |c| sqlx::query(
         "UPDATE onboarding_links
             SET credential_kind = 'secret', secret_sealed = $1, secret_hint = $2, credential_expires_at = $3,
                 certificate_der = NULL, certificate_thumbprint = NULL, certificate_subject = NULL, certificate_generated = FALSE
@@ -89,12 +90,13 @@ pub async fn save_secret(ctx: &Customer, form: &SecretForm) -> Result<Onboarding
     .bind(hint)
     .bind(Timestamp::of(expires))
     .bind(&link.id)
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not save a client secret"))?;
-    link.finished_step(&mut *tx, Step::Credential).await?;
+    link.finished_step(&mut tx, Step::Credential).await?;
     log(
-        &mut *tx,
+        &mut tx,
         &link.id,
         &Timestamp::of(ctx.now()),
         "saved a client secret",

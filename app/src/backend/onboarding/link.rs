@@ -3,6 +3,7 @@
 //! every statement on `onboarding_links` lives in this module's family.
 
 use super::profiles_of;
+use crate::backend::db::Conn;
 use crate::backend::tenants::OwnedTenant;
 use crate::backend::vault::SealedIn;
 use crate::backend::{db, internal, tokens, Backend};
@@ -103,17 +104,18 @@ impl Link {
     /// Records that a step is done; progress never goes backwards.
     pub async fn finished_step(
         &self,
-        executor: impl sqlx::SqliteExecutor<'_>,
+        conn: impl Into<Conn<'_>>,
         step: domain::onboarding::Step,
     ) -> Result<(), AppError> {
         // CASE rather than MAX(a, b): the two-argument form is SQLite only.
-        sqlx::query(
+        crate::on_db!(&mut crate::backend::hold(conn).await?, |c| sqlx::query(
             "UPDATE onboarding_links SET step_reached = CASE WHEN step_reached < $1 THEN $1 ELSE step_reached END WHERE id = $2",
         )
         .bind(i64::from(step.number()))
         .bind(&self.id)
-        .execute(executor)
+        .execute(c)
         .await
+        .map(crate::backend::db::Done::from))
         .map_err(db("could not record onboarding progress"))?;
         Ok(())
     }
@@ -175,28 +177,32 @@ fn credential_of(row: &mut LinkRow) -> Option<LinkCredential> {
 /// sealed material of revoked and expired, unfinished links is erased.
 /// Runs when such a link is opened and daily from the scheduler.
 pub async fn erase_dead_material(backend: &Backend) -> Result<u64, AppError> {
-    let erased = sqlx::query(
+    let erased = crate::on_db!(&backend.pool, |c| sqlx::query(
         "UPDATE onboarding_links SET secret_sealed = NULL
           WHERE secret_sealed IS NOT NULL AND (revoked_at IS NOT NULL OR expires_at <= $1)",
     )
     .bind(Timestamp::of(backend.now()))
-    .execute(&backend.pool)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not erase dead links' secrets"))?;
     Ok(erased.rows_affected())
 }
 
 async fn erase_material_of(backend: &Backend, id: &LinkId) -> Result<(), AppError> {
-    sqlx::query("UPDATE onboarding_links SET secret_sealed = NULL WHERE id = $1")
-        .bind(id)
-        .execute(&backend.pool)
-        .await
-        .map_err(db("could not erase a dead link's secret"))?;
+    crate::on_db!(&backend.pool, |c| sqlx::query(
+        "UPDATE onboarding_links SET secret_sealed = NULL WHERE id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(crate::backend::db::Done::from))
+    .map_err(db("could not erase a dead link's secret"))?;
     Ok(())
 }
 
 pub async fn by_token(backend: &Backend, token: &str) -> Result<Link, AppError> {
-    let row: Option<LinkRow> = sqlx::query_as(
+    let row: Option<LinkRow> = crate::on_db!(&backend.pool, |c| sqlx::query_as(
         "SELECT l.id, l.organisation_id, l.customer_tenant_id, t.display_name, t.entra_tenant_id, t.primary_domain, t.cloud,
                 t.archived_at AS tenant_archived_at,
                 l.profiles, l.created_by, l.expires_at, l.revoked_at, l.opened_at, l.completed_at, l.step_reached,
@@ -207,8 +213,8 @@ pub async fn by_token(backend: &Backend, token: &str) -> Result<Link, AppError> 
           WHERE l.token_digest = $1",
     )
     .bind(tokens::digest(token))
-    .fetch_optional(&backend.pool)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not look up an onboarding link"))?;
     let mut row = row.ok_or_else(|| {
         AppError::Gone(

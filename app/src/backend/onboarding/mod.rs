@@ -19,6 +19,7 @@ pub use customer::{finish_step, open, save_ids};
 pub use link::Link;
 pub use test::test;
 
+use crate::backend::db::Conn;
 use crate::backend::tenants;
 use crate::backend::{audit, begin, db, internal, tokens, Staff};
 use crate::error::AppError;
@@ -37,19 +38,22 @@ pub(super) fn profiles_of(ids: &str) -> Result<Vec<Profile>, AppError> {
 }
 
 pub(super) async fn log(
-    executor: impl sqlx::SqliteExecutor<'_>,
+    conn: impl Into<Conn<'_>>,
     link_id: &LinkId,
     at: &Timestamp,
     event: &str,
 ) -> Result<(), AppError> {
-    sqlx::query("INSERT INTO onboarding_events (id, link_id, at, event) VALUES ($1, $2, $3, $4)")
-        .bind(uuid::Uuid::new_v4().to_string())
-        .bind(link_id)
-        .bind(at)
-        .bind(event)
-        .execute(executor)
-        .await
-        .map_err(db("could not log an onboarding event"))?;
+    crate::on_db!(&mut crate::backend::hold(conn).await?, |c| sqlx::query(
+        "INSERT INTO onboarding_events (id, link_id, at, event) VALUES ($1, $2, $3, $4)"
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(link_id)
+    .bind(at)
+    .bind(event)
+    .execute(c)
+    .await
+    .map(crate::backend::db::Done::from))
+    .map_err(db("could not log an onboarding event"))?;
     Ok(())
 }
 
@@ -74,7 +78,7 @@ pub async fn create_link(
     let created = Timestamp::of(created);
     let id = LinkId::generate();
     let mut tx = begin(ctx.pool()).await?;
-    sqlx::query(
+    crate::on_db!(&mut tx, |c| sqlx::query(
         "INSERT INTO onboarding_links (id, organisation_id, customer_tenant_id, profiles, token_digest, created_by, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -86,12 +90,13 @@ pub async fn create_link(
     .bind(ctx.scope.user_id())
     .bind(&created)
     .bind(&expires)
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not create an onboarding link"))?;
-    log(&mut *tx, &id, &created, "created").await?;
+    log(&mut tx, &id, &created, "created").await?;
     audit::by_member(
-        &mut *tx,
+        &mut tx,
         ctx,
         AuditAction::LinkCreated,
         id.as_str(),
@@ -124,14 +129,14 @@ pub async fn list_links(
     customer_tenant_id: &CustomerTenantId,
 ) -> Result<Vec<OnboardingLinkView>, AppError> {
     let tenant = tenants::owned(ctx, customer_tenant_id).await?;
-    let rows: Vec<LinkListRow> = sqlx::query_as(
+    let rows: Vec<LinkListRow> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT id, profiles, created_at, expires_at, revoked_at, opened_at, completed_at, step_reached
            FROM onboarding_links WHERE customer_tenant_id = $1 AND organisation_id = $2 ORDER BY created_at DESC",
     )
     .bind(tenant.id())
     .bind(tenant.organisation_id())
-    .fetch_all(ctx.pool())
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not list onboarding links"))?;
     let now = ctx.now().unix_timestamp();
     rows.into_iter()
@@ -168,11 +173,11 @@ pub async fn list_links(
 /// When a tenant is archived its unfinished links stop working and forget
 /// what the customer entered; returns how many were revoked.
 pub(in crate::backend) async fn revoke_all_of<'e>(
-    executor: impl sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    conn: impl Into<Conn<'_>>,
     tenant: &tenants::OwnedTenant,
     now: &Timestamp,
 ) -> Result<u64, AppError> {
-    let revoked = sqlx::query(
+    let revoked = crate::on_db!(&mut crate::backend::hold(conn).await?, |c| sqlx::query(
         "UPDATE onboarding_links SET revoked_at = $1, secret_sealed = NULL
           WHERE customer_tenant_id = $2 AND organisation_id = $3
             AND revoked_at IS NULL AND completed_at IS NULL",
@@ -180,8 +185,9 @@ pub(in crate::backend) async fn revoke_all_of<'e>(
     .bind(now)
     .bind(tenant.id())
     .bind(tenant.organisation_id())
-    .execute(executor)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not revoke a tenant's onboarding links"))?;
     Ok(revoked.rows_affected())
 }
@@ -190,27 +196,21 @@ pub async fn revoke_link(ctx: &Staff, link_id: &LinkId) -> Result<(), AppError> 
     ctx.scope.permit(Action::ManageTenants)?;
     let now = Timestamp::of(ctx.now());
     let mut tx = begin(ctx.pool()).await?;
-    let revoked = sqlx::query(
+    let revoked = crate::on_db!(&mut tx, |c| sqlx::query(
         "UPDATE onboarding_links SET revoked_at = $1, secret_sealed = NULL
           WHERE id = $2 AND organisation_id = $3 AND revoked_at IS NULL",
     )
     .bind(&now)
     .bind(link_id)
     .bind(ctx.scope.organisation_id())
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not revoke an onboarding link"))?;
     if revoked.rows_affected() != 1 {
         return Err(AppError::NotFound);
     }
-    log(&mut *tx, link_id, &now, "revoked").await?;
-    audit::by_member(
-        &mut *tx,
-        ctx,
-        AuditAction::LinkRevoked,
-        link_id.as_str(),
-        "",
-    )
-    .await?;
+    log(&mut tx, link_id, &now, "revoked").await?;
+    audit::by_member(&mut tx, ctx, AuditAction::LinkRevoked, link_id.as_str(), "").await?;
     tx.commit().await.map_err(db("could not save a revocation"))
 }

@@ -81,12 +81,13 @@ pub async fn prove(ctx: &Customer, secret: Option<&SecretText>) -> Result<TestRe
     let expected_tenant_id = tenant_on_file(ctx).await?;
     let expected = TenantId::parse(&expected_tenant_id)
         .map_err(|error| crate::backend::internal("a tenant on file is not a GUID", error))?;
-    let organisation_name: (String,) =
-        sqlx::query_as("SELECT name FROM organisations WHERE id = $1")
-            .bind(link.tenant.organisation_id())
-            .fetch_one(ctx.pool())
-            .await
-            .map_err(db("could not read the organisation's name"))?;
+    let organisation_name: (String,) = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
+        "SELECT name FROM organisations WHERE id = $1"
+    )
+    .bind(link.tenant.organisation_id())
+    .fetch_one(c)
+    .await)
+    .map_err(db("could not read the organisation's name"))?;
     let company = Company {
         tenant_id: expected,
         cloud: link.cloud,
@@ -198,9 +199,9 @@ async fn settle(
     let detail = evidence(gathered, report);
     let mut tx = begin(ctx.pool()).await?;
     let gate = attempts::settle(&mut tx, company, id, report, now).await?;
-    link.finished_step(&mut *tx, Step::Test).await?;
+    link.finished_step(&mut tx, Step::Test).await?;
     log(
-        &mut *tx,
+        &mut tx,
         &link.id,
         &at,
         &format!("ownership proof: {}", report.outcome.as_str()),
@@ -209,7 +210,7 @@ async fn settle(
     let message = match (report.outcome, &report.initiated_by) {
         (Outcome::Accepted, Some(creator)) => {
             let upn = creator.user_principal_name.to_lowercase();
-            sqlx::query(
+            crate::on_db!(&mut tx, |c| sqlx::query(
                 "UPDATE customer_tenants
                     SET ownership_verified_at = $1, ownership_verified_by = $2, ownership_evidence = $3,
                         entra_tenant_id = COALESCE(entra_tenant_id, $4), updated_at = $1,
@@ -222,21 +223,23 @@ async fn settle(
             .bind(gathered.tenant_id.as_str())
             .bind(link.tenant.id())
             .bind(link.tenant.organisation_id())
-            .execute(&mut *tx)
+            .execute(c)
             .await
+            .map(crate::backend::db::Done::from))
             .map_err(db("could not mark a tenant as verified"))?;
-            sqlx::query(
+            crate::on_db!(&mut tx, |c| sqlx::query(
                 "UPDATE onboarding_links SET completed_at = $1, secret_sealed = NULL
                   WHERE id = $2 AND completed_at IS NULL",
             )
             .bind(&at)
             .bind(&link.id)
-            .execute(&mut *tx)
+            .execute(c)
             .await
+            .map(crate::backend::db::Done::from))
             .map_err(db("could not complete an onboarding link"))?;
-            log(&mut *tx, &link.id, &at, "completed").await?;
+            log(&mut tx, &link.id, &at, "completed").await?;
             audit::record(
-                &mut *tx,
+                &mut tx,
                 by_customer(
                     link,
                     AuditAction::TenantOwnershipVerified,
@@ -259,7 +262,7 @@ async fn settle(
         _ => {
             let audited = crate::backend::recovery::refusal(&detail, report);
             audit::record(
-                &mut *tx,
+                &mut tx,
                 by_customer(link, AuditAction::RecoveryRefused, &audited, origin, now),
             )
             .await?;

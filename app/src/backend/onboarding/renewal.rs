@@ -8,6 +8,7 @@ use super::log;
 use crate::backend::checks::record::{store, Observation};
 use crate::backend::checks::Trigger;
 use crate::backend::credentials::Intake;
+use crate::backend::db::Tx;
 use crate::backend::origin::RequestOrigin;
 use crate::backend::registrations::edit::store_credential;
 use crate::backend::registrations::StoredCredential;
@@ -17,7 +18,6 @@ use crate::ids::{LinkId, OrganisationId, RegistrationId, UserId};
 use crate::timestamp::Timestamp;
 use domain::audit::AuditAction;
 use domain::onboarding::Step;
-use sqlx::{Sqlite, Transaction};
 
 /// A renewal link works this long: short, as it replaces a live credential.
 pub const RENEWAL_LINK_DAYS: i64 = 7;
@@ -36,13 +36,13 @@ struct Renewed {
 /// withdrawn): its address and when it stops working. None when the
 /// registration is archived or its tenant's Directory ID is not on file.
 pub async fn create(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     backend: &Backend,
     organisation: &OrganisationId,
     registration: &RegistrationId,
     now: time::OffsetDateTime,
 ) -> Result<Option<(String, Timestamp)>, AppError> {
-    let renewed: Option<Renewed> = sqlx::query_as(
+    let renewed: Option<Renewed> = crate::on_db!(&mut *tx, |c| sqlx::query_as(
         "SELECT r.customer_tenant_id, r.profiles, r.client_id, r.object_id, r.entered_by, t.entra_tenant_id
            FROM registrations r
            JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id
@@ -50,8 +50,8 @@ pub async fn create(
     )
     .bind(registration)
     .bind(organisation)
-    .fetch_optional(&mut **tx)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not read a registration to renew"))?;
     let Some(renewed) = renewed else {
         return Ok(None);
@@ -60,7 +60,7 @@ pub async fn create(
         return Ok(None);
     };
     let at = Timestamp::of(now);
-    sqlx::query(
+    crate::on_db!(&mut *tx, |c| sqlx::query(
         "UPDATE onboarding_links SET revoked_at = $1
           WHERE renews_registration_id = $2 AND organisation_id = $3
             AND completed_at IS NULL AND revoked_at IS NULL",
@@ -68,13 +68,14 @@ pub async fn create(
     .bind(&at)
     .bind(registration)
     .bind(organisation)
-    .execute(&mut **tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not withdraw an earlier renewal link"))?;
     let token = tokens::new_token();
     let expires = Timestamp::of(now + time::Duration::days(RENEWAL_LINK_DAYS));
     let id = LinkId::generate();
-    sqlx::query(
+    crate::on_db!(&mut *tx, |c| sqlx::query(
         "INSERT INTO onboarding_links
             (id, organisation_id, customer_tenant_id, profiles, token_digest, created_by, created_at,
              expires_at, step_reached, entered_tenant_id, client_id, object_id, renews_registration_id)
@@ -95,10 +96,11 @@ pub async fn create(
     .bind(&renewed.client_id)
     .bind(&renewed.object_id)
     .bind(registration)
-    .execute(&mut **tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not create a renewal link"))?;
-    log(&mut **tx, &id, &at, "created for renewal").await?;
+    log(&mut *tx, &id, &at, "created for renewal").await?;
     Ok(Some((backend.link(&format!("/onboard/{token}")), expires)))
 }
 
@@ -108,7 +110,7 @@ pub async fn create(
 /// channels) says the customer renewed it.
 pub(super) async fn replace(
     ctx: &Customer,
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     intake: &Intake,
     report: &entra::VerifyReport,
     (started_at, finished_at): (Timestamp, time::OffsetDateTime),
@@ -155,20 +157,21 @@ pub(super) async fn replace(
         },
     )
     .await?;
-    sqlx::query(
+    crate::on_db!(&mut *tx, |c| sqlx::query(
         "UPDATE onboarding_links SET completed_at = $1, registration_id = $2, secret_sealed = NULL
           WHERE id = $3 AND completed_at IS NULL",
     )
     .bind(&now)
     .bind(registration)
     .bind(&link.id)
-    .execute(&mut **tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not complete a renewal link"))?;
-    log(&mut **tx, &link.id, &now, "renewed").await?;
+    log(&mut *tx, &link.id, &now, "renewed").await?;
     let products: Vec<&str> = link.profiles.iter().map(|p| p.name.as_str()).collect();
     audit::record(
-        &mut **tx,
+        &mut *tx,
         audit::Event {
             organisation_id: organisation,
             actor_user_id: None,

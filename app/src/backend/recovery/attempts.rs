@@ -4,8 +4,9 @@
 //! hours), per company tenant whoever is asking and from wherever.
 
 use super::Company;
+use crate::backend::db::Tx;
 use crate::backend::origin::RequestOrigin;
-use crate::backend::{db, Backend, Staff};
+use crate::backend::{begin, db, Backend, Staff};
 use crate::error::AppError;
 use crate::ids::CustomerTenantId;
 use crate::ids::RecoveryAttemptId;
@@ -14,7 +15,6 @@ use crate::timestamp::Timestamp;
 use domain::recovery::checklist::{CheckState, Judgement, Report};
 use domain::recovery::{Attempt, AttemptGate, Limiter, RESERVATION_SECS};
 use domain::Action;
-use sqlx::{Sqlite, Transaction};
 
 /// What was entered, as far as the attempt's record keeps it (never the
 /// secret).
@@ -51,7 +51,7 @@ fn counter(company: &Company) -> &str {
 }
 
 async fn gate(
-    executor: impl sqlx::Executor<'_, Database = Sqlite>,
+    tx: &mut Tx,
     company: &Company,
     except: Option<&RecoveryAttemptId>,
     now: time::OffsetDateTime,
@@ -60,7 +60,7 @@ async fn gate(
     // Far enough back for any lockout still running and every failure
     // that still counts.
     let since = now - time::Duration::seconds(limiter.window_secs + limiter.lockout_secs);
-    let past: Vec<Past> = sqlx::query_as(
+    let past: Vec<Past> = crate::on_db!(&mut *tx, |c| sqlx::query_as(
         "SELECT at, outcome FROM recovery_attempts
           WHERE company_tenant_id = $1 AND COALESCE(customer_tenant_id, '') = $2
             AND at >= $3 AND id <> $4 AND outcome <> $5",
@@ -70,8 +70,8 @@ async fn gate(
     .bind(Timestamp::of(since))
     .bind(except.map(RecoveryAttemptId::as_str).unwrap_or_default())
     .bind(Judgement::Unproven.as_str())
-    .fetch_all(executor)
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not read the recovery attempts"))?;
     let abandoned_before = now.unix_timestamp() - RESERVATION_SECS;
     let history: Vec<Attempt> = past
@@ -90,7 +90,8 @@ const CHECKING: &str = "checking";
 
 /// How the company stands before anything is tried: for the page.
 pub async fn standing(backend: &Backend, company: &Company) -> Result<AttemptGate, AppError> {
-    gate(&backend.pool, company, None, backend.now()).await
+    let mut tx = begin(&backend.pool).await?;
+    gate(&mut tx, company, None, backend.now()).await
 }
 
 pub fn locked(until: i64, now: time::OffsetDateTime) -> AppError {
@@ -111,15 +112,18 @@ async fn reserve(
     let id = RecoveryAttemptId::generate();
     // Requests dropped before their judgement leave reservations behind;
     // they count for nothing, and are cleared here.
-    sqlx::query("DELETE FROM recovery_attempts WHERE outcome = $1 AND at < $2")
-        .bind(CHECKING)
-        .bind(Timestamp::of(
-            now - time::Duration::seconds(RESERVATION_SECS),
-        ))
-        .execute(&backend.pool)
-        .await
-        .map_err(db("could not clear abandoned recovery attempts"))?;
-    sqlx::query(
+    crate::on_db!(&backend.pool, |c| sqlx::query(
+        "DELETE FROM recovery_attempts WHERE outcome = $1 AND at < $2"
+    )
+    .bind(CHECKING)
+    .bind(Timestamp::of(
+        now - time::Duration::seconds(RESERVATION_SECS),
+    ))
+    .execute(c)
+    .await
+    .map(crate::backend::db::Done::from))
+    .map_err(db("could not clear abandoned recovery attempts"))?;
+    crate::on_db!(&backend.pool, |c| sqlx::query(
         "INSERT INTO recovery_attempts
             (id, company_tenant_id, organisation_id, customer_tenant_id, at, outcome, person_name, tenant_id, client_id, object_id, ip)
          VALUES ($1, $2, $3, $4, $5, $11, $6, $7, $8, $9, $10)",
@@ -135,10 +139,14 @@ async fn reserve(
     .bind(entered.object_id)
     .bind(origin.ip.map(|ip| ip.to_string()))
     .bind(CHECKING)
-    .execute(&backend.pool)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not record a recovery attempt"))?;
-    match gate(&backend.pool, company, Some(&id), now).await? {
+    let mut tx = begin(&backend.pool).await?;
+    let gate = gate(&mut tx, company, Some(&id), now).await?;
+    drop(tx);
+    match gate {
         AttemptGate::Open { failures_left } => Ok(Reservation { id, failures_left }),
         AttemptGate::LockedUntil { until } => {
             forget(backend, &id).await?;
@@ -174,14 +182,14 @@ pub async fn already_used(
     company: &Company,
     object_id: &str,
 ) -> Result<bool, AppError> {
-    let used: Option<(String,)> = sqlx::query_as(
+    let used: Option<(String,)> = crate::on_db!(&backend.pool, |c| sqlx::query_as(
         "SELECT id FROM recovery_attempts
           WHERE company_tenant_id = $1 AND object_id = $2 AND outcome = 'accepted'",
     )
     .bind(company.tenant_id.as_str())
     .bind(object_id)
-    .fetch_optional(&backend.pool)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not look for an earlier recovery"))?;
     Ok(used.is_some())
 }
@@ -189,19 +197,22 @@ pub async fn already_used(
 /// Removes an attempt that ended without a judgement (Microsoft could not
 /// be asked, or the creation is not visible yet): it counts for nothing.
 pub async fn forget(backend: &Backend, id: &RecoveryAttemptId) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM recovery_attempts WHERE id = $1 AND outcome = $2")
-        .bind(id)
-        .bind(CHECKING)
-        .execute(&backend.pool)
-        .await
-        .map_err(db("could not remove a recovery attempt"))?;
+    crate::on_db!(&backend.pool, |c| sqlx::query(
+        "DELETE FROM recovery_attempts WHERE id = $1 AND outcome = $2"
+    )
+    .bind(id)
+    .bind(CHECKING)
+    .execute(c)
+    .await
+    .map(crate::backend::db::Done::from))
+    .map_err(db("could not remove a recovery attempt"))?;
     Ok(())
 }
 
 /// Records the judgement with its evidence and reasons; returns how the
 /// company stands after it.
 pub async fn settle(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     company: &Company,
     id: &RecoveryAttemptId,
     report: &Report,
@@ -214,7 +225,7 @@ pub async fn settle(
         .filter(|check| check.state == CheckState::Failed)
         .map(|check| check.detail.as_str())
         .collect();
-    sqlx::query(
+    crate::on_db!(&mut *tx, |c| sqlx::query(
         "UPDATE recovery_attempts
             SET outcome = $1, app_created_at = $2, initiator_upn = $3, initiator_id = $4, reasons = $5
           WHERE id = $6",
@@ -225,10 +236,11 @@ pub async fn settle(
     .bind(report.initiated_by.as_ref().map(|c| c.id.as_str()))
     .bind(reasons.join(" "))
     .bind(id)
-    .execute(&mut **tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not record a recovery judgement"))?;
-    gate(&mut **tx, company, None, now).await
+    gate(&mut *tx, company, None, now).await
 }
 
 #[derive(sqlx::FromRow)]
@@ -249,7 +261,7 @@ struct Row {
 /// proofs), newest first, for its admins.
 pub async fn history(ctx: &Staff) -> Result<Vec<RecoveryAttemptEntry>, AppError> {
     ctx.scope.permit(Action::ManageOrganisation)?;
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT at, outcome, person_name, tenant_id, client_id, object_id, app_created_at,
                 initiator_upn, reasons, ip
            FROM recovery_attempts
@@ -258,8 +270,8 @@ pub async fn history(ctx: &Staff) -> Result<Vec<RecoveryAttemptEntry>, AppError>
           LIMIT 100",
     )
     .bind(ctx.scope.organisation_id())
-    .fetch_all(ctx.pool())
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not read the recovery attempts"))?;
     Ok(rows
         .into_iter()

@@ -7,6 +7,7 @@
 use super::attempts::{self, Entered};
 use super::{company, instant, result, standing, waiting_message, Company, Organisation};
 use crate::backend::context::session;
+use crate::backend::db::Tx;
 use crate::backend::mail::outbox;
 use crate::backend::origin::RequestOrigin;
 use crate::backend::passwords::NO_PASSWORD;
@@ -278,7 +279,7 @@ async fn refused(
     if let Some(organisation) = &company.organisation {
         let detail = super::refusal(&evidence(parsed, report), report);
         audit::record(
-            &mut *tx,
+            &mut tx,
             public_event(
                 organisation,
                 parsed,
@@ -292,7 +293,7 @@ async fn refused(
         if let AttemptGate::LockedUntil { until } = gate {
             let until = instant(until).map(|at| at.to_string()).unwrap_or_default();
             audit::record(
-                &mut *tx,
+                &mut tx,
                 public_event(
                     organisation,
                     parsed,
@@ -382,7 +383,7 @@ async fn accepted(
     let upn = creator.user_principal_name.to_lowercase();
     let detail = evidence(parsed, report);
     audit::record(
-        &mut *tx,
+        &mut tx,
         audit::Event {
             organisation_id: &organisation.id,
             actor_user_id: Some(&user_id),
@@ -429,7 +430,7 @@ async fn accepted(
 /// factor are reset: they lost them), anyone else becomes a new admin
 /// without a password until they choose one. Other members are kept.
 async fn become_admin(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut Tx,
     organisation: &Organisation,
     creator: &Creator,
     person_name: &DisplayName,
@@ -442,24 +443,27 @@ async fn become_admin(
         ))
     })?;
     let existing: Option<(UserId, crate::ids::OrganisationId)> =
-        sqlx::query_as("SELECT id, organisation_id FROM users WHERE email = $1")
-            .bind(email.as_str())
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(db("could not look a member up"))?;
+        crate::on_db!(&mut *tx, |c| sqlx::query_as(
+            "SELECT id, organisation_id FROM users WHERE email = $1"
+        )
+        .bind(email.as_str())
+        .fetch_optional(c)
+        .await)
+        .map_err(db("could not look a member up"))?;
     match existing {
         Some((user_id, organisation_id)) if organisation_id == organisation.id => {
-            sqlx::query(
+            crate::on_db!(&mut *tx, |c| sqlx::query(
                 "UPDATE users SET role = 'admin', disabled_at = NULL, removed_at = NULL
                   WHERE id = $1 AND organisation_id = $2",
             )
             .bind(&user_id)
             .bind(&organisation.id)
-            .execute(&mut **tx)
+            .execute(c)
             .await
+            .map(crate::backend::db::Done::from))
             .map_err(db("could not restore a member"))?;
             mfa::forget_second_factor(tx, &user_id, &organisation.id).await?;
-            sessions::end_all_of(&mut **tx, &organisation.id, &user_id, None, now).await?;
+            sessions::end_all_of(&mut *tx, &organisation.id, &user_id, None, now).await?;
             Ok(user_id)
         }
         Some(_) => Err(AppError::Conflict(format!(

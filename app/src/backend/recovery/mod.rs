@@ -84,14 +84,14 @@ pub async fn company(
     tenant_id: &TenantId,
     chosen_cloud: Cloud,
 ) -> Result<Company, AppError> {
-    let row: Option<Row> = sqlx::query_as(
+    let row: Option<Row> = crate::on_db!(&backend.pool, |c| sqlx::query_as(
         "SELECT id, name, recovery_window_hours FROM organisations
           WHERE home_tenant_id = $1 AND home_cloud = $2 AND recovery_enabled",
     )
     .bind(tenant_id.as_str())
     .bind(chosen_cloud.id())
-    .fetch_optional(&backend.pool)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not look a company up"))?;
     let max = backend.recovery.max_window_hours;
     Ok(Company {

@@ -5,6 +5,7 @@
 //! in the audit trail; turning recovery on or off is announced to every
 //! admin.
 
+use crate::backend::db::Tx;
 use crate::backend::mail::outbox;
 use crate::backend::{audit, begin, db, internal, is_unique_violation, Staff};
 use crate::error::AppError;
@@ -22,13 +23,13 @@ struct Row {
 }
 
 async fn row(ctx: &Staff) -> Result<Row, AppError> {
-    sqlx::query_as(
+    crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT name, home_tenant_id, home_cloud, recovery_enabled, recovery_window_hours
            FROM organisations WHERE id = $1",
     )
     .bind(ctx.scope.organisation_id())
-    .fetch_optional(ctx.pool())
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not read the recovery settings"))?
     .ok_or(AppError::NotFound)
 }
@@ -108,7 +109,7 @@ pub async fn save_home_tenant(
     let changed = before.home_tenant_id.as_deref() != tenant.as_ref().map(TenantId::as_str)
         || before.home_cloud.as_deref() != Some(cloud.id());
     let mut tx = begin(ctx.pool()).await?;
-    let updated = sqlx::query(
+    let updated = crate::on_db!(&mut tx, |c| sqlx::query(
         "UPDATE organisations
             SET home_tenant_id = $1, home_cloud = $2,
                 recovery_enabled = CASE WHEN $3 THEN FALSE ELSE recovery_enabled END
@@ -118,8 +119,9 @@ pub async fn save_home_tenant(
     .bind(cloud.id())
     .bind(changed)
     .bind(ctx.scope.organisation_id())
-    .execute(&mut *tx)
-    .await;
+    .execute(c)
+    .await
+    .map(crate::backend::db::Done::from));
     match updated {
         Ok(_) => {}
         Err(error) if is_unique_violation(&error) => return Err(AppError::invalid(
@@ -133,7 +135,7 @@ pub async fn save_home_tenant(
         None => "none".to_owned(),
     };
     audit::by_member(
-        &mut *tx,
+        &mut tx,
         ctx,
         AuditAction::HomeTenantChanged,
         "organisation",
@@ -171,14 +173,15 @@ pub async fn save_recovery(
         ));
     }
     let mut tx = begin(ctx.pool()).await?;
-    sqlx::query(
+    crate::on_db!(&mut tx, |c| sqlx::query(
         "UPDATE organisations SET recovery_enabled = $1, recovery_window_hours = $2 WHERE id = $3",
     )
     .bind(enabled)
     .bind(window_hours)
     .bind(ctx.scope.organisation_id())
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not save the recovery settings"))?;
     if enabled != before.recovery_enabled {
         switched(&mut tx, ctx, &before.name, enabled).await?;
@@ -186,7 +189,7 @@ pub async fn save_recovery(
     if window_hours != before.recovery_window_hours {
         let detail = format!("{} → {window_hours} hours", before.recovery_window_hours);
         audit::by_member(
-            &mut *tx,
+            &mut tx,
             ctx,
             AuditAction::RecoveryWindowChanged,
             "organisation",
@@ -203,7 +206,7 @@ pub async fn save_recovery(
 
 /// Audits recovery being turned on or off and tells every admin.
 async fn switched(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut Tx,
     ctx: &Staff,
     organisation: &str,
     enabled: bool,
@@ -213,7 +216,7 @@ async fn switched(
     } else {
         AuditAction::RecoveryTurnedOff
     };
-    audit::by_member(&mut **tx, ctx, action, "organisation", "").await?;
+    audit::by_member(&mut *tx, ctx, action, "organisation", "").await?;
     let notice = domain::notice::recovery_switched(
         organisation,
         enabled,

@@ -7,6 +7,7 @@
 use super::StoredCredential;
 use crate::backend::checks::requests::check_now;
 use crate::backend::credentials;
+use crate::backend::db::Tx;
 use crate::backend::{audit, begin, db, Staff};
 use crate::error::AppError;
 use crate::ids::RegistrationId;
@@ -26,13 +27,13 @@ struct Current {
 }
 
 async fn current(ctx: &Staff, id: &RegistrationId) -> Result<Current, AppError> {
-    let row: Option<Current> = sqlx::query_as(
+    let row: Option<Current> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT client_id, object_id, archived_at FROM registrations WHERE id = $1 AND organisation_id = $2",
     )
     .bind(id)
     .bind(ctx.scope.organisation_id())
-    .fetch_optional(ctx.pool())
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not read a registration"))?;
     let row = row.ok_or(AppError::NotFound)?;
     if row.archived_at.is_some() {
@@ -50,12 +51,13 @@ async fn recheck(ctx: &Staff, id: &RegistrationId) -> Result<Option<Status>, App
     match check_now(ctx, id).await {
         Ok(status) => Ok(Some(status)),
         Err(AppError::Conflict(_)) => {
-            sqlx::query("UPDATE registrations SET next_check_at = $1 WHERE id = $2 AND organisation_id = $3")
+            crate::on_db!(ctx.pool(), |c| sqlx::query("UPDATE registrations SET next_check_at = $1 WHERE id = $2 AND organisation_id = $3")
                 .bind(Timestamp::of(ctx.now()))
                 .bind(id)
                 .bind(ctx.scope.organisation_id())
-                .execute(ctx.pool())
+                .execute(c)
                 .await
+                .map(crate::backend::db::Done::from))
                 .map_err(db("could not make a registration due"))?;
             ctx.backend.watch.wake.notify_one();
             Ok(None)
@@ -87,7 +89,7 @@ pub async fn change_profiles(
         .finish(profiles.zip(ids))
         .map_err(AppError::Invalid)?;
     let mut tx = begin(ctx.pool()).await?;
-    sqlx::query(
+    crate::on_db!(&mut tx, |c| sqlx::query(
         // A check running with the old products loses its claim, so the
         // one below runs at once with the new.
         "UPDATE registrations SET profiles = $1, object_id = $2, lease_claim = NULL, lease_until = NULL
@@ -97,11 +99,12 @@ pub async fn change_profiles(
     .bind(ids.object_id.as_ref().map(|o| o.as_str()))
     .bind(id)
     .bind(ctx.scope.organisation_id())
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not change a registration's products"))?;
     audit::by_member(
-        &mut *tx,
+        &mut tx,
         ctx,
         AuditAction::RegistrationEdited,
         &current.client_id,
@@ -139,7 +142,7 @@ pub async fn replace_credential(
         return Err(AppError::NotFound);
     }
     audit::by_member(
-        &mut *tx,
+        &mut tx,
         ctx,
         AuditAction::CredentialReplaced,
         &client_id,
@@ -156,14 +159,14 @@ pub async fn replace_credential(
 /// certificate is dropped, and any claim released, so the next check uses
 /// the new one); false when no such active registration exists.
 pub(crate) async fn store_credential(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut Tx,
     organisation: &crate::ids::OrganisationId,
     id: &RegistrationId,
     stored: &StoredCredential,
     entered_by: &crate::ids::UserId,
     at: &Timestamp,
 ) -> Result<bool, AppError> {
-    let replaced = sqlx::query(
+    let replaced = crate::on_db!(&mut *tx, |c| sqlx::query(
         "UPDATE registrations
             SET credential_kind = $1, secret_sealed = $2, secret_hint = $3, certificate_thumbprint = $4,
                 certificate_subject = $5, certificate_der = $6, credential_expires_at = $7,
@@ -183,8 +186,9 @@ pub(crate) async fn store_credential(
     .bind(at)
     .bind(id)
     .bind(organisation)
-    .execute(&mut **tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not replace a credential"))?;
     Ok(replaced.rows_affected() == 1)
 }
@@ -198,7 +202,7 @@ pub async fn set_archived(
     ctx.scope.permit(Action::ManageTenants)?;
     let now = Timestamp::of(ctx.now());
     let mut tx = begin(ctx.pool()).await?;
-    let changed: Option<(String,)> = sqlx::query_as(
+    let changed: Option<(String,)> = crate::on_db!(&mut tx, |c| sqlx::query_as(
         "UPDATE registrations
             SET archived_at = CASE WHEN $1 THEN $2 ELSE NULL END,
                 next_check_at = CASE WHEN $1 THEN next_check_at ELSE $2 END
@@ -209,13 +213,13 @@ pub async fn set_archived(
     .bind(&now)
     .bind(id)
     .bind(ctx.scope.organisation_id())
-    .fetch_optional(&mut *tx)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not archive a registration"))?;
     let (client_id,) = changed.ok_or(AppError::NotFound)?;
     let detail = if archived { "archived" } else { "restored" };
     audit::by_member(
-        &mut *tx,
+        &mut tx,
         ctx,
         AuditAction::RegistrationArchived,
         &client_id,

@@ -171,7 +171,7 @@ async fn batch(
           ORDER BY r.entered_at, r.id
           LIMIT $9"
     );
-    sqlx::query_as(&sql)
+    crate::on_db!(ctx.pool(), |c| sqlx::query_as(&sql)
         .bind(ctx.scope.organisation_id())
         .bind(only)
         .bind(&query.customer_tenant_id)
@@ -181,9 +181,9 @@ async fn batch(
         .bind(after.map(|(at, _)| at))
         .bind(after.map(|(_, id)| id))
         .bind(limit)
-        .fetch_all(ctx.pool())
-        .await
-        .map_err(db("could not list registrations"))
+        .fetch_all(c)
+        .await)
+    .map_err(db("could not list registrations"))
 }
 
 impl Row {

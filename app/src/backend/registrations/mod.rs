@@ -4,6 +4,7 @@
 
 use crate::backend::checks::view::{StandingRow, STANDING_COLUMNS, STANDING_JOINS};
 use crate::backend::credentials::{self, Intake};
+use crate::backend::db::Tx;
 use crate::backend::tenants::{self, OwnedTenant};
 use crate::backend::vault::SealedIn;
 use crate::backend::{audit, begin, db, internal, is_unique_violation, Backend, Staff};
@@ -18,7 +19,6 @@ use domain::form::Problems;
 use domain::profile::Profile;
 use domain::registration::{parse_ids, parse_products, RegistrationIds};
 use domain::Action;
-use sqlx::{Sqlite, Transaction};
 
 pub mod edit;
 pub mod listing;
@@ -68,7 +68,7 @@ pub async fn add(
     )
     .await?;
     audit::by_member(
-        &mut *tx,
+        &mut tx,
         ctx,
         AuditAction::RegistrationCreated,
         ids.client_id.as_str(),
@@ -95,14 +95,15 @@ pub struct NewRegistration<'a> {
 /// sealed for its own row.
 pub async fn insert(
     backend: &Backend,
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     tenant: &OwnedTenant,
     new: &NewRegistration<'_>,
     at: &Timestamp,
 ) -> Result<RegistrationId, AppError> {
     let id = RegistrationId::generate();
     let stored = StoredCredential::sealed_for(backend, &id, new.credential);
-    let inserted = sqlx::query(
+    let inserted = crate::on_db!(&mut *tx, |c| {
+        sqlx::query(
         "INSERT INTO registrations
             (id, organisation_id, customer_tenant_id, profiles, client_id, object_id, credential_kind,
              secret_sealed, secret_hint, certificate_thumbprint, certificate_subject, certificate_der,
@@ -125,8 +126,10 @@ pub async fn insert(
     .bind(new.entered_by)
     .bind(at)
     .bind(new.consent_redirect)
-    .execute(&mut **tx)
-    .await;
+    .execute(c)
+    .await
+    .map(crate::backend::db::Done::from)
+    });
     match inserted {
         Ok(_) => Ok(id),
         Err(error) if is_unique_violation(&error) => Err(AppError::invalid(
@@ -204,12 +207,12 @@ pub async fn list(
           WHERE r.customer_tenant_id = $1 AND r.organisation_id = $2
           ORDER BY r.archived_at IS NOT NULL, r.entered_at"
     );
-    let rows: Vec<ListRow> = sqlx::query_as(&query)
+    let rows: Vec<ListRow> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(&query)
         .bind(tenant.id())
         .bind(tenant.organisation_id())
-        .fetch_all(ctx.pool())
-        .await
-        .map_err(db("could not list registrations"))?;
+        .fetch_all(c)
+        .await)
+    .map_err(db("could not list registrations"))?;
     Ok(rows
         .into_iter()
         .map(|row| RegistrationView {
@@ -250,11 +253,11 @@ pub async fn reseal_stale(backend: &Backend) -> Result<usize, AppError> {
 async fn reseal_table(backend: &Backend, place: SealedIn) -> Result<usize, AppError> {
     let table = place.table();
     let mut tx = begin(&backend.pool).await?;
-    let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+    let rows: Vec<(String, String)> = crate::on_db!(&mut tx, |c| sqlx::query_as(&format!(
         "SELECT id, secret_sealed FROM {table} WHERE secret_sealed IS NOT NULL"
     ))
-    .fetch_all(&mut *tx)
-    .await
+    .fetch_all(c)
+    .await)
     .map_err(db("could not read sealed secrets"))?;
     let mut changed = 0;
     for (id, sealed) in rows
@@ -268,14 +271,15 @@ async fn reseal_table(backend: &Backend, place: SealedIn) -> Result<usize, AppEr
                 error,
             )
         })?;
-        let replaced = sqlx::query(&format!(
+        let replaced = crate::on_db!(&mut tx, |c| sqlx::query(&format!(
             "UPDATE {table} SET secret_sealed = $1 WHERE id = $2 AND secret_sealed = $3"
         ))
         .bind(backend.vault.seal(&plain, &context))
         .bind(id)
         .bind(sealed)
-        .execute(&mut *tx)
+        .execute(c)
         .await
+        .map(crate::backend::db::Done::from))
         .map_err(db("could not re-seal a secret"))?;
         changed += replaced.rows_affected() as usize;
     }

@@ -40,7 +40,7 @@ struct Row {
 }
 
 async fn row(ctx: &Staff, id: &RegistrationId) -> Result<Row, AppError> {
-    let row: Row = sqlx::query_as(
+    let row: Row = crate::on_db!(ctx.pool(), |c| sqlx::query_as(
         "SELECT r.client_id, r.profiles, t.cloud, t.entra_tenant_id, t.primary_domain, r.archived_at,
                 r.pending_key_sealed, r.pending_certificate_der
            FROM registrations r
@@ -49,8 +49,8 @@ async fn row(ctx: &Staff, id: &RegistrationId) -> Result<Row, AppError> {
     )
     .bind(id)
     .bind(ctx.scope.organisation_id())
-    .fetch_optional(ctx.pool())
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(db("could not read a registration"))?
     .ok_or(AppError::NotFound)?;
     if row.archived_at.is_some() {
@@ -72,7 +72,7 @@ pub async fn generate(ctx: &Staff, id: &RegistrationId) -> Result<PendingCertifi
         thumbprint: certificate.thumbprint.clone(),
         expires_at: Timestamp::of(certificate.expires_at),
     };
-    sqlx::query(
+    crate::on_db!(ctx.pool(), |c| sqlx::query(
         "UPDATE registrations
             SET pending_key_sealed = $1, pending_certificate_der = $2, pending_thumbprint = $3,
                 pending_expires_at = $4
@@ -88,8 +88,9 @@ pub async fn generate(ctx: &Staff, id: &RegistrationId) -> Result<PendingCertifi
     .bind(&pending.expires_at)
     .bind(id)
     .bind(ctx.scope.organisation_id())
-    .execute(ctx.pool())
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not keep a generated certificate"))?;
     Ok(pending)
 }
@@ -189,7 +190,7 @@ pub async fn activate(ctx: &Staff, id: &RegistrationId) -> Result<Option<Status>
     // A check running with the old credential loses its claim, so the one
     // below runs at once with the new.
     let mut tx = begin(ctx.pool()).await?;
-    let switched = sqlx::query(
+    let switched = crate::on_db!(&mut tx, |c| sqlx::query(
         "UPDATE registrations
             SET credential_kind = $1, secret_sealed = $2, secret_hint = NULL, certificate_thumbprint = $3,
                 certificate_subject = $4, certificate_der = $5, credential_expires_at = $6,
@@ -209,8 +210,9 @@ pub async fn activate(ctx: &Staff, id: &RegistrationId) -> Result<Option<Status>
     .bind(id)
     .bind(ctx.scope.organisation_id())
     .bind(&switched_from)
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(crate::backend::db::Done::from))
     .map_err(db("could not switch to the new certificate"))?;
     if switched.rows_affected() == 0 {
         return Err(AppError::Conflict(
@@ -219,7 +221,7 @@ pub async fn activate(ctx: &Staff, id: &RegistrationId) -> Result<Option<Status>
         ));
     }
     audit::by_member(
-        &mut *tx,
+        &mut tx,
         ctx,
         AuditAction::CredentialReplaced,
         &found.client_id,

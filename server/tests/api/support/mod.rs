@@ -4,6 +4,7 @@
 
 pub mod certificates;
 pub mod dashboard;
+pub mod database;
 pub mod onboarding;
 pub mod process;
 pub mod receiver;
@@ -44,6 +45,11 @@ pub async fn spawn_app_with(extra: &[(&'static str, String)]) -> TestApp {
     vars.insert("TENANTRY_ADDR", "127.0.0.1:0".to_owned());
     vars.insert("TENANTRY_DATA_DIR", data.path().display().to_string());
     vars.insert("TENANTRY_SITE_ROOT", data.path().display().to_string());
+    if !vars.contains_key("TENANTRY_DATABASE_URL") {
+        if let Some(url) = database::fresh_database_url().await {
+            vars.insert("TENANTRY_DATABASE_URL", url);
+        }
+    }
     // Tests that watch registrations turn the scheduler on themselves.
     vars.entry("TENANTRY_SCHEDULER")
         .or_insert_with(|| "off".to_owned());
@@ -95,12 +101,13 @@ impl TestApp {
     /// page asked for it or not.
     pub async fn dashboard_read_at(&self, organisation: &str) -> Option<i64> {
         let backend = self.backend.as_ref().expect("an in-process server");
-        let id: app::ids::OrganisationId =
-            sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
-                .bind(organisation)
-                .fetch_one(&backend.pool)
-                .await
-                .expect("the organisation");
+        let id: app::ids::OrganisationId = app::on_db!(&backend.pool, |c| sqlx::query_scalar(
+            "SELECT id FROM organisations WHERE name = $1"
+        )
+        .bind(organisation)
+        .fetch_one(c)
+        .await)
+        .expect("the organisation");
         backend.dashboards.kept_at(&id)
     }
 

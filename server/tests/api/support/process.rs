@@ -59,6 +59,11 @@ pub async fn spawn_binary_with(extra: &[(&'static str, String)]) -> (TestApp, Ru
     vars.insert("TENANTRY_ADDR", format!("127.0.0.1:{}", free_port()));
     vars.insert("TENANTRY_DATA_DIR", data.path().display().to_string());
     vars.insert("TENANTRY_SITE_ROOT", data.path().display().to_string());
+    if !vars.contains_key("TENANTRY_DATABASE_URL") {
+        if let Some(url) = super::database::fresh_database_url().await {
+            vars.insert("TENANTRY_DATABASE_URL", url);
+        }
+    }
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");
     let log = data.path().join("server.log");
     let child = start(&vars, &log).await;
