@@ -441,7 +441,7 @@ CREATE INDEX api_idempotency_by_age ON api_idempotency (created_at);
 -- database.
 CREATE FUNCTION audit_events_are_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION 'audit events are never changed or deleted';
+    RAISE EXCEPTION 'audit events are never %', CASE TG_OP WHEN 'UPDATE' THEN 'changed' ELSE 'deleted' END;
 END
 $$;
 CREATE TRIGGER audit_events_are_never_changed BEFORE UPDATE ON audit_events

@@ -173,14 +173,10 @@ async fn a_generated_certificate_is_downloaded_registered_in_entra_and_tests_gre
         registrations[0].credential,
         format!("Certificate {thumbprint}")
     );
-    let database = std::fs::read(app.config.data_dir.join("tenantry.db")).unwrap();
-    let wal = std::fs::read(app.config.data_dir.join("tenantry.db-wal")).unwrap_or_default();
-    for bytes in [&database, &wal] {
-        assert!(
-            !String::from_utf8_lossy(bytes).contains("PRIVATE KEY"),
-            "private keys are sealed at rest"
-        );
-    }
+    assert!(
+        !crate::support::database::everything_stored(&app.config).contains("PRIVATE KEY"),
+        "private keys are sealed at rest"
+    );
 }
 
 #[tokio::test]

@@ -25,6 +25,11 @@ async fn ids(pool: &SqlitePool, sql: &str) -> Vec<String> {
     sqlx::query_scalar(sql).fetch_all(pool).await.unwrap()
 }
 
+/// The single column `sql` selects, on whichever database the test uses.
+async fn stored_ids(db: &app::backend::db::Db, sql: &str) -> Vec<String> {
+    app::on_db!(db, |c| sqlx::query_scalar(sql).fetch_all(c).await).unwrap()
+}
+
 #[tokio::test]
 async fn the_database_refuses_a_registration_or_link_under_another_organisations_tenant() {
     let app = spawn_app().await;
@@ -40,71 +45,71 @@ async fn the_database_refuses_a_registration_or_link_under_another_organisations
         .await;
     app.create_organisation("Fabrikam MSP", "grace@fabrikam.example")
         .await;
-    let pool = pool(&app.config.database_url).await;
-    let fabrikam = ids(
+    let pool = crate::support::database::open(&app.config.database_url).await;
+    let fabrikam = stored_ids(
         &pool,
         "SELECT id FROM organisations WHERE name = 'Fabrikam MSP'",
     )
     .await;
-    let grace = ids(
+    let grace = stored_ids(
         &pool,
         "SELECT id FROM users WHERE email = 'grace@fabrikam.example'",
     )
     .await;
 
-    let registration = sqlx::query(
+    let registration = app::on_db!(&pool, |c| sqlx::query(
         "INSERT INTO registrations (id, organisation_id, customer_tenant_id, profiles, client_id, credential_kind, entered_by, entered_at)
          VALUES ('r1', $1, $2, 'email', '22222222-2222-2222-2222-222222222222', 'secret', $3, '2026-11-22T00:00:00Z')",
     )
     .bind(&fabrikam[0])
     .bind(&tenant)
     .bind(&grace[0])
-    .execute(&pool)
-    .await;
+    .execute(c)
+    .await.map(app::backend::db::Done::from));
     assert!(
         registration.is_err(),
         "a registration under another organisation's tenant"
     );
 
-    let link = sqlx::query(
+    let link = app::on_db!(&pool, |c| sqlx::query(
         "INSERT INTO onboarding_links (id, organisation_id, customer_tenant_id, profiles, token_digest, created_by, created_at, expires_at)
          VALUES ('l1', $1, $2, 'email', 'digest', $3, '2026-11-22T00:00:00Z', '2026-11-29T00:00:00Z')",
     )
     .bind(&fabrikam[0])
     .bind(&tenant)
     .bind(&grace[0])
-    .execute(&pool)
-    .await;
+    .execute(c)
+    .await.map(app::backend::db::Done::from));
     assert!(
         link.is_err(),
         "an onboarding link under another organisation's tenant"
     );
 
-    let northwind_id = ids(
+    let northwind_id = stored_ids(
         &pool,
         "SELECT id FROM organisations WHERE name = 'Northwind IT'",
     )
     .await;
-    let tenant_by_stranger = sqlx::query(
+    let tenant_by_stranger = app::on_db!(&pool, |c| sqlx::query(
         "INSERT INTO customer_tenants (id, organisation_id, display_name, entra_tenant_id, cloud, created_by, created_at, updated_at)
          VALUES ('t9', $1, 'Tailspin', '99999999-9999-4999-8999-999999999999', 'global', $2, '2026-11-22T00:00:00Z', '2026-11-22T00:00:00Z')",
     )
     .bind(&northwind_id[0])
     .bind(&grace[0])
-    .execute(&pool)
-    .await;
+    .execute(c)
+    .await.map(app::backend::db::Done::from));
     assert!(
         tenant_by_stranger.is_err(),
         "a tenant recorded as created by another organisation's member"
     );
-    let invitation_by_stranger = sqlx::query(
+    let invitation_by_stranger = app::on_db!(&pool, |c| sqlx::query(
         "INSERT INTO staff_invitations (id, organisation_id, email, role, token_digest, invited_by, created_at, expires_at)
          VALUES ('i9', $1, 'x@example.com', 'viewer', 'digest9', $2, '2026-11-22T00:00:00Z', '2026-11-25T00:00:00Z')",
     )
     .bind(&northwind_id[0])
     .bind(&grace[0])
-    .execute(&pool)
-    .await;
+    .execute(c)
+    .await.map(app::backend::db::Done::from));
     assert!(
         invitation_by_stranger.is_err(),
         "an invitation sent in the name of another organisation's member"

@@ -311,8 +311,7 @@ async fn the_second_factor_secret_is_sealed_at_rest_and_recovery_codes_are_diges
         .await
         .unwrap();
 
-    let database = std::fs::read(app.config.data_dir.join("tenantry.db")).unwrap();
-    let database = String::from_utf8_lossy(&database);
+    let database = crate::support::database::everything_stored(&app.config);
     assert!(!database.contains(&enrolment.secret));
     for code in &codes {
         assert!(!database.contains(&code.replace('-', "")));

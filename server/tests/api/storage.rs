@@ -7,8 +7,17 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn tenantry(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tenantry"))
-        .env_clear()
+    tenantry_on(data_dir, None, args)
+}
+
+/// `tenantry` on a data directory and, when given, a database elsewhere.
+fn tenantry_on(data_dir: &Path, database_url: Option<&str>, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tenantry"));
+    command.env_clear();
+    if let Some(url) = database_url {
+        command.env("TENANTRY_DATABASE_URL", url);
+    }
+    command
         .env("TENANTRY_DATA_DIR", data_dir)
         .env("TENANTRY_LOG", "warn")
         .args(args)
@@ -81,13 +90,16 @@ async fn keys_status_says_which_key_seals_what_and_which_can_go() {
     assert_eq!(recorded.status(), reqwest::StatusCode::OK);
     let data = &app.config.data_dir;
 
-    let before = tenantry(data, &["keys", "status"]);
+    let database = Some(app.config.database_url.as_str());
+    let before = tenantry_on(data, database, &["keys", "status"]);
     let before = String::from_utf8_lossy(&before.stdout).to_string();
     assert!(before.contains("current, seals new secrets"), "{before}");
     assert!(before.contains("1 registration credentials"), "{before}");
 
-    assert!(tenantry(data, &["keys", "rotate"]).status.success());
-    let after = tenantry(data, &["keys", "status"]);
+    assert!(tenantry_on(data, database, &["keys", "rotate"])
+        .status
+        .success());
+    let after = tenantry_on(data, database, &["keys", "status"]);
     let after = String::from_utf8_lossy(&after.stdout).to_string();
 
     // Read with a connection of its own: what another process wrote is

@@ -38,3 +38,45 @@ pub async fn open(database_url: &str) -> Db {
         .await
         .expect("the test database opens")
 }
+
+/// Everything a test server's database holds, as text: the SQLite file and
+/// its write-ahead log as they are on disk, or PostgreSQL's rows as
+/// `pg_dump` writes them out. A secret found here was stored in the clear.
+pub fn everything_stored(config: &server::config::Config) -> String {
+    let mut bytes = Vec::new();
+    if config.database_url.starts_with("sqlite:") {
+        for entry in std::fs::read_dir(&config.data_dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.starts_with("tenantry.db") {
+                bytes.extend(std::fs::read(&path).unwrap());
+            }
+        }
+    } else {
+        let dump = std::process::Command::new(pg_dump())
+            .arg("--data-only")
+            .arg(&config.database_url)
+            .output()
+            .expect("pg_dump runs");
+        assert!(
+            dump.status.success(),
+            "{}",
+            String::from_utf8_lossy(&dump.stderr)
+        );
+        bytes = dump.stdout;
+    }
+    assert!(bytes.len() > 4096, "the database holds something");
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// The server's own `pg_dump`, which can read its version's dumps.
+fn pg_dump() -> std::path::PathBuf {
+    let mut versions: Vec<std::path::PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|dir| dir.filter_map(|entry| Some(entry.ok()?.path())).collect())
+        .unwrap_or_default();
+    versions.sort();
+    versions
+        .pop()
+        .map(|version| version.join("bin/pg_dump"))
+        .unwrap_or_else(|| "pg_dump".into())
+}
