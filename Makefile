@@ -15,7 +15,7 @@ export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run demo test tools rust-tools node-tools audit-tool browser build-release unit-tests lint audit e2e bench bench-dashboard
+.PHONY: run demo test tools rust-tools node-tools audit-tool browser postgres build-release unit-tests lint audit e2e test-postgres bench bench-dashboard
 
 run: tools build-release
 	@if [ -n "$${DEMO:-}" ]; then exec ./end2end/demo/run.sh; fi
@@ -29,7 +29,9 @@ run: tools build-release
 demo: tools build-release
 	./end2end/demo/run.sh
 
-test: tools browser lint audit unit-tests build-release e2e
+# Everything twice: on SQLite (the default), then on a throwaway
+# PostgreSQL cluster (end2end/postgres/).
+test: tools browser postgres lint audit unit-tests build-release e2e test-postgres
 
 tools: rust-tools node-tools audit-tool
 
@@ -50,6 +52,12 @@ end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
 browser:
 	@command -v chromium >/dev/null || [ -x /usr/bin/chromium ] \
 		|| { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+# Debian's PostgreSQL server, for the test pass on PostgreSQL; its own
+# cluster is not used (the pass makes one in a temporary directory).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 \
+		|| { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql; }
 
 # The release build is skipped when its outputs are newer than every
 # input, so `make run` on an unchanged tree starts in seconds.
@@ -98,6 +106,9 @@ e2e:
 		exit 1; \
 	fi
 	cd end2end && TENANTRY_E2E_PORT=$(E2E_PORT) npx playwright test
+
+test-postgres: postgres build-release
+	./end2end/postgres/test-pass.sh
 
 # Verification throughput and peak memory against the simulator, with a
 # serial Python baseline (BENCH_ARGS e.g. "--registrations 10000"); then a

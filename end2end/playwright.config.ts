@@ -9,6 +9,11 @@ if (!process.env.TENANTRY_E2E_DATA_DIR) {
   process.env.TENANTRY_E2E_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'tenantry-e2e-'));
 }
 const dataDir = process.env.TENANTRY_E2E_DATA_DIR;
+// `make test`'s PostgreSQL pass names a database; the server and the CLI
+// the journeys run both use it.
+if (process.env.TENANTRY_E2E_DATABASE_URL) {
+  process.env.TENANTRY_DATABASE_URL = process.env.TENANTRY_E2E_DATABASE_URL;
+}
 const port = process.env.TENANTRY_E2E_PORT ?? '3210';
 const baseURL = `http://127.0.0.1:${port}`;
 const binary = process.env.TENANTRY_E2E_BINARY ?? path.resolve(__dirname, '../target/release/tenantry');
@@ -68,6 +73,7 @@ export default defineConfig({
       env: {
         TENANTRY_ADDR: `127.0.0.1:${port}`,
         TENANTRY_DATA_DIR: dataDir,
+        ...(process.env.TENANTRY_DATABASE_URL ? { TENANTRY_DATABASE_URL: process.env.TENANTRY_DATABASE_URL } : {}),
         TENANTRY_SITE_ROOT: path.resolve(__dirname, '../target/site'),
         TENANTRY_LOG: 'info',
         TENANTRY_IDENTITY_URL: simulatorURL,

@@ -34,6 +34,17 @@ pub enum Engine {
 }
 
 impl Engine {
+    /// What ends a claim's inner select so that concurrent claimants pass
+    /// over each other's rows instead of taking them twice: on PostgreSQL,
+    /// lock the rows of `alias` and skip those already locked. SQLite has
+    /// one writer at a time, so its claims never overlap.
+    pub fn skip_locked(self, alias: &str) -> String {
+        match self {
+            Self::Sqlite => String::new(),
+            Self::Postgres => format!("FOR UPDATE OF {alias} SKIP LOCKED"),
+        }
+    }
+
     pub fn of(database_url: &str) -> Result<Self, sqlx::Error> {
         let scheme = database_url.split(':').next().unwrap_or_default();
         match scheme {

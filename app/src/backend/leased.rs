@@ -1,7 +1,8 @@
 //! Queues whose rows are claimed for a while by whoever delivers them (the
 //! e-mail outbox, alert deliveries): one claim statement for all of them,
 //! so a row is held by one deliverer at a time and a deliverer that dies
-//! lets go when its lease runs out. One autocommit statement: a deferred
+//! lets go when its lease runs out; on PostgreSQL, deliverers on several
+//! servers pass over each other's rows. One autocommit statement: a deferred
 //! SQLite transaction that writes later can fail with SQLITE_BUSY.
 
 use crate::backend::db::Db;
@@ -39,15 +40,17 @@ where
         returning,
         what,
     } = queue;
+    let skip_locked = pool.engine().skip_locked("queued");
     crate::on_db!(pool, |c| sqlx::query_as(&format!(
         "UPDATE {table} SET claimed_until = $1, attempts = attempts + 1
           WHERE id IN (
-                SELECT id FROM {table}
+                SELECT id FROM {table} queued
                  WHERE delivered_at IS NULL AND failed_at IS NULL
                    AND next_attempt_at <= $2
                    AND (claimed_until IS NULL OR claimed_until <= $2)
                  ORDER BY next_attempt_at
-                 LIMIT $3)
+                 LIMIT $3
+                 {skip_locked})
           RETURNING {returning}"
     ))
     .bind(Timestamp::of(now + lease))

@@ -3,7 +3,8 @@
 //! PostgreSQL the inner select gains `FOR UPDATE SKIP LOCKED` and the same
 //! statement splits a sweep between servers. A result is stored only under
 //! the claim it was made for (see `record`), and a claimant that dies
-//! simply lets its lease run out.
+//! simply lets its lease run out. The tenant's row is not locked (`OF r`):
+//! a claimant busy with one tenant must not hide its other registrations.
 
 use crate::backend::{db, Backend};
 use crate::error::AppError;
@@ -45,8 +46,9 @@ fn lease_end(backend: &Backend) -> Timestamp {
 pub async fn due(backend: &Backend, limit: usize) -> Result<Vec<Claim>, AppError> {
     let token = fresh_token();
     let now = Timestamp::of(backend.now());
+    let skip_locked = backend.pool.engine().skip_locked("r");
     let _turn = backend.watch.writer.turn().await;
-    let ids: Vec<(RegistrationId,)> = crate::on_db!(&backend.pool, |c| sqlx::query_as(
+    let ids: Vec<(RegistrationId,)> = crate::on_db!(&backend.pool, |c| sqlx::query_as(&format!(
         "UPDATE registrations SET lease_claim = $1, lease_until = $2, next_check_at = $2
           WHERE id IN (
                 SELECT r.id FROM registrations r
@@ -56,9 +58,10 @@ pub async fn due(backend: &Backend, limit: usize) -> Result<Vec<Claim>, AppError
                    AND (r.lease_until IS NULL OR r.lease_until <= $3)
                    AND (t.checks_paused_until IS NULL OR t.checks_paused_until <= $3)
                  ORDER BY r.next_check_at NULLS FIRST
-                 LIMIT $4)
+                 LIMIT $4
+                 {skip_locked})
          RETURNING id",
-    )
+    ))
     .bind(&token)
     .bind(lease_end(backend))
     .bind(&now)
