@@ -66,6 +66,18 @@ pub enum Command {
 pub enum DbCommand {
     /// Apply pending migrations and exit, before starting servers.
     Migrate,
+    /// Copy an installation's SQLite database into an empty PostgreSQL one.
+    Copy(CopyArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CopyArgs {
+    /// The database to copy from, e.g. sqlite://data/tenantry.db.
+    #[arg(long)]
+    pub from: String,
+    /// The empty database to copy into, e.g. postgres://tenantry@db.example/tenantry.
+    #[arg(long)]
+    pub to: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -158,8 +170,6 @@ pub async fn create_organisation(config: &Config, args: &CreateArgs) -> Result<S
     }
 }
 
-/// Adds a new master key (unless keys come from the environment) and
-/// re-seals every secret sealed with an older one. Returns a report.
 /// `tenantry db migrate`: which migrations were applied, and where the
 /// database stands.
 pub async fn migrate(config: &Config) -> Result<String, CliError> {
@@ -186,6 +196,32 @@ pub async fn migrate(config: &Config) -> Result<String, CliError> {
     Ok(report)
 }
 
+/// `tenantry db copy`: everything copied, and each table's rows, counted
+/// again on both sides.
+pub async fn copy_database(args: &CopyArgs) -> Result<String, CliError> {
+    use app::backend::db_copy::CopyError;
+    let copied = app::backend::db_copy::copy(&args.from, &args.to)
+        .await
+        .map_err(|error| match error {
+            CopyError::Direction | CopyError::TargetNotEmpty(_) => CliError::Usage(error.to_string()),
+            error => CliError::Failed(format!("nothing was copied: {error}")),
+        })?;
+    let total: i64 = copied.tables.iter().map(|(_, rows)| rows).sum();
+    let mut report = format!(
+        "Copied {total} rows in {} tables; each table holds as many rows in both databases:",
+        copied.tables.len()
+    );
+    for (table, rows) in &copied.tables {
+        report.push_str(&format!("\n  {table:<20} {rows}"));
+    }
+    report.push_str(
+        "\nSealed values were copied as they are: servers on the new database need the same master keys.",
+    );
+    Ok(report)
+}
+
+/// Adds a new master key (unless keys come from the environment) and
+/// re-seals every secret sealed with an older one. Returns a report.
 pub async fn rotate_keys(config: &Config) -> Result<String, CliError> {
     let added = match crate::keyring::add_key(config) {
         Ok(path) => Some(path),

@@ -36,6 +36,9 @@ async fn main() -> ExitCode {
         Command::Db {
             command: cli::DbCommand::Migrate,
         } => print(cli::migrate(&config).await.map(|report| (report, 0))),
+        Command::Db {
+            command: cli::DbCommand::Copy(args),
+        } => print(cli::copy_database(&args).await.map(|report| (report, 0))),
         Command::Keys {
             command: KeysCommand::Rotate,
         } => print(cli::rotate_keys(&config).await.map(|report| (report, 0))),

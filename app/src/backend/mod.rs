@@ -13,6 +13,7 @@ pub mod context;
 pub mod credentials;
 pub mod dashboard;
 pub mod db;
+pub mod db_copy;
 pub mod exchange;
 pub mod flow_tokens;
 pub mod heavy;

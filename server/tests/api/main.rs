@@ -16,6 +16,7 @@ mod cli;
 mod consent;
 mod customer_notices;
 mod dashboard;
+mod db_copy;
 mod exchange;
 mod first_run;
 mod isolation;
