@@ -203,7 +203,9 @@ pub async fn copy_database(args: &CopyArgs) -> Result<String, CliError> {
     let copied = app::backend::db_copy::copy(&args.from, &args.to)
         .await
         .map_err(|error| match error {
-            CopyError::Direction | CopyError::TargetNotEmpty(_) => CliError::Usage(error.to_string()),
+            CopyError::Direction | CopyError::TargetNotEmpty(_) => {
+                CliError::Usage(error.to_string())
+            }
             error => CliError::Failed(format!("nothing was copied: {error}")),
         })?;
     let total: i64 = copied.tables.iter().map(|(_, rows)| rows).sum();

@@ -55,7 +55,9 @@ const ROWS_AT_ONCE: usize = 500;
 pub enum CopyError {
     #[error("--from must be a sqlite: URL and --to a postgres:// URL")]
     Direction,
-    #[error("the target database already holds data ({0} has rows); copy only into an empty database")]
+    #[error(
+        "the target database already holds data ({0} has rows); copy only into an empty database"
+    )]
     TargetNotEmpty(&'static str),
     #[error("{table} has {source_rows} rows in the source but {target_rows} in the target")]
     CountsDiffer {

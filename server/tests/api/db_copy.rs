@@ -52,7 +52,10 @@ async fn a_sqlite_installation_copied_to_postgresql_shows_and_checks_the_same_re
         "{report}{}",
         String::from_utf8_lossy(&copied.stderr)
     );
-    assert!(report.contains("each table holds as many rows in both databases"), "{report}");
+    assert!(
+        report.contains("each table holds as many rows in both databases"),
+        "{report}"
+    );
     assert!(report.contains("registrations        1"), "{report}");
     assert!(report.contains("checks               1"), "{report}");
 
@@ -65,7 +68,10 @@ async fn a_sqlite_installation_copied_to_postgresql_shows_and_checks_the_same_re
         (&before.tenant_name, &before.client_id, &before.credential)
     );
     assert_eq!(after.standing.status, Status::Healthy);
-    assert_eq!(after.timeline, before.timeline, "the check history came along");
+    assert_eq!(
+        after.timeline, before.timeline,
+        "the check history came along"
+    );
     assert_eq!(
         new.check_now().await,
         Status::Healthy,

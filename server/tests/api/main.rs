@@ -33,6 +33,7 @@ mod registrations;
 mod schema;
 mod second_factor;
 mod secrets_in_logs;
+mod servers_on_one_database;
 mod sign_in;
 mod sign_in_limits;
 mod staff;
