@@ -181,6 +181,10 @@ pub async fn migrate(config: &Config) -> Result<String, CliError> {
         .map_err(|error| CliError::Failed(format!("could not migrate the database: {error}")))?;
     let mut report = match migrated.applied.len() {
         0 => "No migration was pending.".to_owned(),
+        1 => format!(
+            "Applied 1 migration:\n  {} {}",
+            migrated.applied[0].0, migrated.applied[0].1
+        ),
         count => {
             let names: Vec<String> = migrated
                 .applied

@@ -133,15 +133,14 @@ async fn checks_made_by(app: &TestApp) -> u64 {
 /// Scheduled checks stored, and how many registrations they cover.
 async fn stored(database: &str) -> (i64, i64) {
     let db = open(database).await;
-    let counts =
-        app::on_db!(&db, |c| {
-            sqlx::query_as(
+    let counts = app::on_db!(&db, |c| {
+        sqlx::query_as(
         "SELECT COUNT(*), COUNT(DISTINCT registration_id) FROM checks WHERE trigger = 'scheduled'"
     )
     .fetch_one(c)
     .await
-        })
-        .unwrap();
+    })
+    .unwrap();
     db.close().await;
     counts
 }
@@ -255,4 +254,37 @@ async fn a_sign_in_made_on_one_server_holds_on_the_other() {
     assert_eq!(signed_out.status(), StatusCode::OK);
     let refused = first.call(&browser, "load_staff", &[]).await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn servers_started_together_on_an_empty_database_migrate_it_once() {
+    if !on_postgres() {
+        eprintln!("no PostgreSQL for this run: tested in make test's PostgreSQL pass");
+        return;
+    }
+    let sim = directory(0).await;
+    let database = fresh_database_url().await.unwrap();
+    let vars = shared(&sim, &database);
+    // Each waits for the migrator's advisory lock; all three must answer.
+    let ((first, _a), (second, _b), (third, _c)) = tokio::join!(
+        spawn_binary_with(&vars),
+        spawn_binary_with(&vars),
+        spawn_binary_with(&vars)
+    );
+    for app in [&first, &second, &third] {
+        let health = reqwest::get(app.url("/health")).await.unwrap();
+        assert_eq!(health.status(), StatusCode::OK);
+    }
+    let db = open(&database).await;
+    let migrations: i64 = app::on_db!(&db, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM _sqlx_migrations WHERE success"
+    )
+    .fetch_one(c)
+    .await)
+    .unwrap();
+    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/postgres");
+    assert_eq!(
+        migrations as usize,
+        std::fs::read_dir(folder).unwrap().count()
+    );
 }
