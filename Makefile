@@ -108,17 +108,17 @@ e2e:
 	cd end2end && TENANTRY_E2E_PORT=$(E2E_PORT) npx playwright test
 
 test-postgres: postgres build-release
-	./end2end/postgres/test-pass.sh
+	./end2end/postgres/with-cluster.sh ./end2end/postgres/test-pass.sh
 
 # Verification throughput and peak memory against the simulator, with a
 # serial Python baseline (BENCH_ARGS e.g. "--registrations 10000"); then a
 # full sweep of 10,000 imported registrations through the server's
 # scheduler with results stored (SWEEP_ARGS e.g. "--concurrency 128").
-bench: build-release
+bench: build-release postgres
 	@python3 -c "import requests" 2>/dev/null || python3 -m pip install --quiet requests
 	cargo build --release -p bench
 	./target/release/verify-bench $(BENCH_ARGS)
-	./target/release/sweep-bench $(SWEEP_ARGS)
+	./end2end/postgres/with-cluster.sh sh -c './target/release/sweep-bench --postgres "$$PG_ADMIN_URL" $(SWEEP_ARGS)'
 
 # The dashboard at scale: 10,000 tenants, 25,000 registrations, 30 days of
 # history, then the page and its data under 32 concurrent connections, idle

@@ -349,7 +349,7 @@ async fn main() {
     );
     let simulator = start_simulator(args.port, &args, soon).await;
     let data = tempfile::tempdir().expect("temp dir");
-    bench::create_admin(data.path(), &simulator.base, PASSWORD);
+    bench::create_admin(data.path(), None, &simulator.base, PASSWORD);
 
     let mut text = String::from(bench::IMPORT_HEADER);
     for j in 0..args.registrations {
@@ -364,7 +364,7 @@ async fn main() {
             plan.secret_expires
         ));
     }
-    let import_seconds = bench::import_registrations(data.path(), &simulator.base, &text);
+    let import_seconds = bench::import_registrations(data.path(), None, &simulator.base, &text);
 
     let db_path = data.path().join("tenantry.db");
     let database = format!("sqlite://{}", db_path.display());

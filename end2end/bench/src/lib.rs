@@ -76,6 +76,12 @@ pub fn sibling(name: &str) -> PathBuf {
 /// Microsoft's endpoints pointed at `simulator`, and nothing else from the
 /// environment.
 pub fn tenantry(data: &Path, simulator: &str) -> Command {
+    tenantry_on(data, None, simulator)
+}
+
+/// `tenantry` as above, on `database` when given instead of the data
+/// directory's SQLite file.
+pub fn tenantry_on(data: &Path, database: Option<&str>, simulator: &str) -> Command {
     let mut command = Command::new(sibling("tenantry"));
     command
         .env_clear()
@@ -83,7 +89,35 @@ pub fn tenantry(data: &Path, simulator: &str) -> Command {
         .env("TENANTRY_IDENTITY_URL", simulator)
         .env("TENANTRY_GRAPH_URL", simulator)
         .env("TENANTRY_LOG", "warn");
+    if let Some(database) = database {
+        command.env("TENANTRY_DATABASE_URL", database);
+    }
     command
+}
+
+/// A new, empty database on the PostgreSQL server whose admin database is
+/// `admin_url`; its URL.
+pub async fn fresh_postgres_database(admin_url: &str, name: &str) -> String {
+    let admin = app::backend::db::open(admin_url, Default::default())
+        .await
+        .expect("the PostgreSQL server answers");
+    app::on_db!(&admin, |c| sqlx::query(&format!(
+        "DROP DATABASE IF EXISTS {name}"
+    ))
+    .execute(c)
+    .await
+    .map(app::backend::db::Done::from))
+    .expect("an old benchmark database dropped");
+    app::on_db!(&admin, |c| sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(c)
+        .await
+        .map(app::backend::db::Done::from))
+    .expect("a benchmark database");
+    admin.close().await;
+    let (server, _) = admin_url
+        .rsplit_once('/')
+        .expect("the admin URL ends with a database name");
+    format!("{server}/{name}")
 }
 
 /// Runs a CLI command to the end; its output is shown if it fails.
@@ -99,10 +133,10 @@ pub fn run(mut command: Command, what: &str) {
 
 /// The organisation "Bench MSP" with its admin bench@bench.example, made
 /// through `tenantry admin create`.
-pub fn create_admin(data: &Path, simulator: &str, password: &str) {
+pub fn create_admin(data: &Path, database: Option<&str>, simulator: &str, password: &str) {
     let file = data.join("password");
     std::fs::write(&file, format!("{password}\n")).expect("password file");
-    let mut create = tenantry(data, simulator);
+    let mut create = tenantry_on(data, database, simulator);
     create
         .args([
             "admin",
@@ -123,10 +157,15 @@ pub const IMPORT_HEADER: &str =
 
 /// Imports `csv` (with `IMPORT_HEADER`) into "Bench MSP" through `tenantry
 /// import registrations`; returns how long it took, seconds.
-pub fn import_registrations(data: &Path, simulator: &str, csv: &str) -> f64 {
+pub fn import_registrations(
+    data: &Path,
+    database: Option<&str>,
+    simulator: &str,
+    csv: &str,
+) -> f64 {
     let file = data.join("registrations.csv");
     std::fs::write(&file, csv).expect("CSV file");
-    let mut import = tenantry(data, simulator);
+    let mut import = tenantry_on(data, database, simulator);
     import
         .args(["import", "registrations", "--org", "Bench MSP", "--file"])
         .arg(&file);
