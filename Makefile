@@ -124,6 +124,7 @@ bench: build-release postgres
 # history, then the page and its data under 32 concurrent connections, idle
 # and during a sweep; and the browser bundle's size (DASHBOARD_ARGS e.g.
 # "--seconds 20").
-bench-dashboard: build-release
+bench-dashboard: build-release postgres
 	cargo build --release -p bench
 	./target/release/dashboard-bench $(DASHBOARD_ARGS)
+	./end2end/postgres/with-cluster.sh sh -c './target/release/dashboard-bench --postgres "$$PG_ADMIN_URL" $(DASHBOARD_ARGS)'

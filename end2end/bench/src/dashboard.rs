@@ -11,7 +11,7 @@
 use app::backend::checks::record::{store, Observation, Trigger};
 use app::ids::{OrganisationId, RegistrationId};
 use app::timestamp::Timestamp;
-use bench::{current_rss_mb, peak_rss_mb, tenantry, Server, OBJECT};
+use bench::{current_rss_mb, peak_rss_mb, tenantry_on, Server, OBJECT};
 use clap::Parser;
 use domain::evaluation::{Status, Verdict};
 use domain::finding::{Finding, FindingCode, Severity};
@@ -38,6 +38,10 @@ struct Args {
     save_page: Option<std::path::PathBuf>,
     #[arg(long, default_value_t = 4710)]
     port: u16,
+    /// A PostgreSQL server's admin database URL: the installation is kept
+    /// in a new database there instead of a SQLite file.
+    #[arg(long)]
+    postgres: Option<String>,
 }
 
 const EXTRA: &str = "Directory.ReadWrite.All";
@@ -326,6 +330,21 @@ async fn wait_for_checks(database: &str, at_least: i64) -> f64 {
     started.elapsed().as_secs_f64()
 }
 
+/// What PostgreSQL holds for the database, tables and indexes, MB.
+async fn postgres_size_mb(database: &str) -> f64 {
+    let pool = app::backend::db::open(database, Default::default())
+        .await
+        .expect("database");
+    let bytes: i64 = app::on_db!(&pool, |c| sqlx::query_scalar(
+        "SELECT pg_database_size(current_database())"
+    )
+    .fetch_one(c)
+    .await)
+    .expect("database size");
+    pool.close().await;
+    bytes as f64 / 1_048_576.0
+}
+
 fn file_size_mb(path: &std::path::Path) -> f64 {
     std::fs::metadata(path)
         .map(|m| m.len() as f64 / 1_048_576.0)
@@ -349,7 +368,20 @@ async fn main() {
     );
     let simulator = start_simulator(args.port, &args, soon).await;
     let data = tempfile::tempdir().expect("temp dir");
-    bench::create_admin(data.path(), None, &simulator.base, PASSWORD);
+    let db_path = data.path().join("tenantry.db");
+    let postgres = match &args.postgres {
+        Some(admin) => Some(bench::fresh_postgres_database(admin, "dashboard_bench").await),
+        None => None,
+    };
+    let on = postgres.as_deref();
+    let database = postgres
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", db_path.display()));
+    println!(
+        "database={}",
+        if on.is_some() { "postgres" } else { "sqlite" }
+    );
+    bench::create_admin(data.path(), on, &simulator.base, PASSWORD);
 
     let mut text = String::from(bench::IMPORT_HEADER);
     for j in 0..args.registrations {
@@ -364,10 +396,8 @@ async fn main() {
             plan.secret_expires
         ));
     }
-    let import_seconds = bench::import_registrations(data.path(), None, &simulator.base, &text);
+    let import_seconds = bench::import_registrations(data.path(), on, &simulator.base, &text);
 
-    let db_path = data.path().join("tenantry.db");
-    let database = format!("sqlite://{}", db_path.display());
     let began = Instant::now();
     let seeded = seed_history(&database, args.past_days).await;
     let seed_seconds = began.elapsed().as_secs_f64();
@@ -376,7 +406,7 @@ async fn main() {
     let port = args.port + 1;
     let base = format!("http://127.0.0.1:{port}");
     let server = Server(
-        tenantry(data.path(), &simulator.base)
+        tenantry_on(data.path(), on, &simulator.base)
             .env("TENANTRY_ADDR", format!("127.0.0.1:{port}"))
             .env("TENANTRY_CHECK_CONCURRENCY", "128")
             .env("TENANTRY_CHECK_POLL_SECONDS", "1")
@@ -497,7 +527,10 @@ async fn main() {
 
     let rss = peak_rss_mb(&pid);
     drop(server);
-    let db_mb = file_size_mb(&db_path) + file_size_mb(&data.path().join("tenantry.db-wal"));
+    let db_mb = match on {
+        None => file_size_mb(&db_path) + file_size_mb(&data.path().join("tenantry.db-wal")),
+        Some(_) => postgres_size_mb(&database).await,
+    };
 
     println!(
         "seeded: tenants={} registrations={} past_days={} import_s={import_seconds:.1} history_checks={seeded} history_s={seed_seconds:.1} today_sweep_s={sweep_seconds:.1}",

@@ -2,7 +2,7 @@
 //! into PostgreSQL, and a server on the copy shows and checks the same
 //! registrations with the same keys. Runs in `make test`'s PostgreSQL pass.
 
-use crate::support::database::{fresh_database_url, on_postgres};
+use crate::support::database::{fresh_database_url, not_on_postgres};
 use crate::support::simulator::{contoso, SECRET};
 use crate::support::spawn_app_with;
 use crate::support::watch::watched;
@@ -25,8 +25,7 @@ async fn tenantry_db_copy(from: &str, to: &str) -> Output {
 
 #[tokio::test]
 async fn a_sqlite_installation_copied_to_postgresql_shows_and_checks_the_same_registrations() {
-    if !on_postgres() {
-        eprintln!("no PostgreSQL for this run: the copy is tested in make test's PostgreSQL pass");
+    if not_on_postgres() {
         return;
     }
     let sim = contoso(&["Mail.Send"]).await;

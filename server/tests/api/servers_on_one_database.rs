@@ -3,7 +3,7 @@
 //! leaves its share to the other, and a sign-in made on one holds on the
 //! other. Runs in `make test`'s PostgreSQL pass.
 
-use crate::support::database::{fresh_database_url, on_postgres, open};
+use crate::support::database::{fresh_database_url, not_on_postgres, open};
 use crate::support::process::{spawn_binary_with, RunningBinary};
 use crate::support::{browser, TestApp, PASSWORD};
 use entra_simulator::state::{NewApp, Scenario, Tenant};
@@ -173,8 +173,7 @@ async fn until_every_registration_is_checked(database: &str, within: Duration) -
 
 #[tokio::test]
 async fn two_servers_split_a_sweep_and_check_every_registration_exactly_once() {
-    if !on_postgres() {
-        eprintln!("no PostgreSQL for this run: tested in make test's PostgreSQL pass");
+    if not_on_postgres() {
         return;
     }
     let sim = directory(40).await;
@@ -195,8 +194,7 @@ async fn two_servers_split_a_sweep_and_check_every_registration_exactly_once() {
 
 #[tokio::test]
 async fn when_one_server_is_killed_mid_sweep_the_other_finishes_its_share() {
-    if !on_postgres() {
-        eprintln!("no PostgreSQL for this run: tested in make test's PostgreSQL pass");
+    if not_on_postgres() {
         return;
     }
     // Slow answers keep every slot of both servers busy, so the one killed
@@ -226,8 +224,7 @@ async fn when_one_server_is_killed_mid_sweep_the_other_finishes_its_share() {
 
 #[tokio::test]
 async fn a_sign_in_made_on_one_server_holds_on_the_other() {
-    if !on_postgres() {
-        eprintln!("no PostgreSQL for this run: tested in make test's PostgreSQL pass");
+    if not_on_postgres() {
         return;
     }
     let sim = directory(0).await;
@@ -258,8 +255,7 @@ async fn a_sign_in_made_on_one_server_holds_on_the_other() {
 
 #[tokio::test]
 async fn servers_started_together_on_an_empty_database_migrate_it_once() {
-    if !on_postgres() {
-        eprintln!("no PostgreSQL for this run: tested in make test's PostgreSQL pass");
+    if not_on_postgres() {
         return;
     }
     let sim = directory(0).await;

@@ -11,6 +11,16 @@ pub fn on_postgres() -> bool {
     std::env::var_os(POSTGRES_VAR).is_some()
 }
 
+/// Whether a test of several servers or of moving to PostgreSQL must wait
+/// for the PostgreSQL pass; says so when it must.
+pub fn not_on_postgres() -> bool {
+    if on_postgres() {
+        return false;
+    }
+    eprintln!("no PostgreSQL for this run: this test runs in make test's PostgreSQL pass");
+    true
+}
+
 /// The URL of a new, empty database for one test server, or `None` for the
 /// default SQLite file in its data directory.
 pub async fn fresh_database_url() -> Option<String> {
