@@ -100,20 +100,6 @@ impl Tx {
             Self::Postgres(tx) => tx.commit().await,
         }
     }
-
-    pub async fn rollback(self) -> Result<(), sqlx::Error> {
-        match self {
-            Self::Sqlite(tx) => tx.rollback().await,
-            Self::Postgres(tx) => tx.rollback().await,
-        }
-    }
-
-    pub fn engine(&self) -> Engine {
-        match self {
-            Self::Sqlite(_) => Engine::Sqlite,
-            Self::Postgres(_) => Engine::Postgres,
-        }
-    }
 }
 
 /// One database's executor or the other's, for [`on_db!`](crate::on_db).
