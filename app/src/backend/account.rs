@@ -20,17 +20,17 @@ pub async fn change_password(ctx: &Staff, current: &str, new: &str) -> Result<()
     let hash = backend.passwords.hash(&new).await?;
     let now = ctx.now();
     let mut tx = begin(ctx.pool()).await?;
-    crate::on_db!(&mut tx, |c| sqlx::query(
-        "UPDATE users SET password_hash = $1, password_changed_at = $2
+    crate::execute_on!(
+        &mut tx,
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, password_changed_at = $2
           WHERE id = $3 AND organisation_id = $4",
+        )
+        .bind(&hash)
+        .bind(Timestamp::of(now))
+        .bind(ctx.scope.user_id())
+        .bind(ctx.scope.organisation_id())
     )
-    .bind(&hash)
-    .bind(Timestamp::of(now))
-    .bind(ctx.scope.user_id())
-    .bind(ctx.scope.organisation_id())
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not change a password"))?;
     let ended = sessions::end_all_of(
         &mut tx,

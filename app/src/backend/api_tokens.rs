@@ -37,22 +37,22 @@ pub async fn create(ctx: &Staff, form: &ApiTokenForm) -> Result<ApiTokenCreated,
     let token = api_token::token_text(id.as_str(), &tokens::new_token());
     let expires_at = new.expires_at.and_then(crate::backend::checks::view::at);
     let mut tx = begin(ctx.pool()).await?;
-    crate::on_db!(&mut tx, |c| sqlx::query(
-        "INSERT INTO api_tokens
+    crate::execute_on!(
+        &mut tx,
+        sqlx::query(
+            "INSERT INTO api_tokens
             (id, organisation_id, name, scopes, token_digest, created_by, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&id)
+        .bind(ctx.scope.organisation_id())
+        .bind(&new.name)
+        .bind(new.scopes.stored())
+        .bind(tokens::digest(&token))
+        .bind(ctx.scope.user_id())
+        .bind(Timestamp::of(now))
+        .bind(&expires_at)
     )
-    .bind(&id)
-    .bind(ctx.scope.organisation_id())
-    .bind(&new.name)
-    .bind(new.scopes.stored())
-    .bind(tokens::digest(&token))
-    .bind(ctx.scope.user_id())
-    .bind(Timestamp::of(now))
-    .bind(&expires_at)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not store an API token"))?;
     audit::by_member(
         &mut tx,
@@ -168,17 +168,17 @@ pub async fn revoke_all_of<'e>(
     by: &UserId,
     now: time::OffsetDateTime,
 ) -> Result<u64, AppError> {
-    let revoked = crate::on_db!(&mut crate::backend::hold(conn).await?, |c| sqlx::query(
-        "UPDATE api_tokens SET revoked_at = $1, revoked_by = $2
+    let revoked = crate::execute_on!(
+        &mut crate::backend::hold(conn).await?,
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1, revoked_by = $2
           WHERE created_by = $3 AND organisation_id = $4 AND revoked_at IS NULL",
+        )
+        .bind(Timestamp::of(now))
+        .bind(by)
+        .bind(user_id)
+        .bind(organisation_id)
     )
-    .bind(Timestamp::of(now))
-    .bind(by)
-    .bind(user_id)
-    .bind(organisation_id)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not revoke a member's API tokens"))?;
     Ok(revoked.rows_affected())
 }
@@ -261,15 +261,13 @@ pub async fn authenticate(
         .as_ref()
         .is_none_or(|at| now.unix_timestamp() - at.unix() >= LAST_USE_RESOLUTION_SECONDS);
     if stale {
-        crate::on_db!(&backend.pool, |c| sqlx::query(
-            "UPDATE api_tokens SET last_used_at = $1, last_used_ip = $2 WHERE id = $3"
+        crate::execute_on!(
+            &backend.pool,
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1, last_used_ip = $2 WHERE id = $3")
+                .bind(Timestamp::of(now))
+                .bind(origin.ip_text())
+                .bind(&id)
         )
-        .bind(Timestamp::of(now))
-        .bind(origin.ip_text())
-        .bind(&id)
-        .execute(c)
-        .await
-        .map(crate::backend::db::Done::from))
         .map_err(db("could not note an API token's use"))?;
     }
     let label = format!("API token \u{201c}{}\u{201d}", row.name);

@@ -30,24 +30,24 @@ pub struct Event<'a> {
 }
 
 pub async fn record<'e>(conn: impl Into<Conn<'_>>, event: Event<'_>) -> Result<(), AppError> {
-    crate::on_db!(&mut crate::backend::hold(conn).await?, |c| sqlx::query(
-        "INSERT INTO audit_events
+    crate::execute_on!(
+        &mut crate::backend::hold(conn).await?,
+        sqlx::query(
+            "INSERT INTO audit_events
             (id, organisation_id, at, actor_user_id, actor, action, target, detail, ip, user_agent)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(AuditEventId::generate())
+        .bind(event.organisation_id)
+        .bind(Timestamp::of(event.at))
+        .bind(event.actor_user_id)
+        .bind(event.actor)
+        .bind(event.action.code())
+        .bind(event.target)
+        .bind(event.detail)
+        .bind(event.origin.ip_text())
+        .bind(&event.origin.user_agent)
     )
-    .bind(AuditEventId::generate())
-    .bind(event.organisation_id)
-    .bind(Timestamp::of(event.at))
-    .bind(event.actor_user_id)
-    .bind(event.actor)
-    .bind(event.action.code())
-    .bind(event.target)
-    .bind(event.detail)
-    .bind(event.origin.ip_text())
-    .bind(&event.origin.user_agent)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not record an audit event"))?;
     Ok(())
 }

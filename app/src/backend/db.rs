@@ -176,7 +176,7 @@ impl Held<'_> {
 }
 
 /// Runs `body` with `c` bound to the source's executor, compiled once per
-/// database: `on_db!(pool, |c| sqlx::query("…").execute(c).await.map(crate::backend::db::Done::from))`.
+/// database: `on_db!(pool, |c| sqlx::query_as("…").fetch_one(c).await)`.
 #[macro_export]
 macro_rules! on_db {
     ($source:expr, |$c:ident| $body:expr) => {
@@ -184,6 +184,19 @@ macro_rules! on_db {
             $crate::backend::db::Split::Sqlite($c) => $body,
             $crate::backend::db::Split::Postgres($c) => $body,
         }
+    };
+}
+
+/// Executes a statement that returns no rows on the source, giving how
+/// many rows it changed on either database:
+/// `execute_on!(pool, sqlx::query("UPDATE …").bind(x))?.rows_affected()`.
+#[macro_export]
+macro_rules! execute_on {
+    ($source:expr, $query:expr) => {
+        $crate::on_db!($source, |c| $query
+            .execute(c)
+            .await
+            .map($crate::backend::db::Done::from))
     };
 }
 

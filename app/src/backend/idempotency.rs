@@ -35,45 +35,41 @@ pub enum Claim {
 pub async fn claim(caller: &ApiCaller, key: &str, digest: &str) -> Result<Claim, AppError> {
     let pool = &caller.staff.backend.pool;
     let now = caller.staff.now();
-    crate::on_db!(pool, |c| sqlx::query(
-        "DELETE FROM api_idempotency WHERE token_id = $1 AND created_at < $2"
+    crate::execute_on!(
+        pool,
+        sqlx::query("DELETE FROM api_idempotency WHERE token_id = $1 AND created_at < $2")
+            .bind(&caller.token_id)
+            .bind(Timestamp::of(now - time::Duration::hours(KEPT_HOURS)))
     )
-    .bind(&caller.token_id)
-    .bind(Timestamp::of(now - time::Duration::hours(KEPT_HOURS)))
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not forget old idempotency keys"))?;
-    let inserted = crate::on_db!(pool, |c| sqlx::query(
+    let inserted =
+        crate::execute_on!(pool, sqlx::query(
         "INSERT INTO api_idempotency (token_id, idempotency_key, request_digest, created_at)
          VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
     )
     .bind(&caller.token_id)
     .bind(key)
     .bind(digest)
-    .bind(Timestamp::of(now))
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
-    .map_err(db("could not claim an idempotency key"))?;
+    .bind(Timestamp::of(now)))
+        .map_err(db("could not claim an idempotency key"))?;
     if inserted.rows_affected() == 1 {
         return Ok(Claim::Fresh);
     }
-    let reclaimed = crate::on_db!(pool, |c| sqlx::query(
-        "UPDATE api_idempotency SET created_at = $1
+    let reclaimed = crate::execute_on!(
+        pool,
+        sqlx::query(
+            "UPDATE api_idempotency SET created_at = $1
           WHERE token_id = $2 AND idempotency_key = $3 AND request_digest = $4
             AND status IS NULL AND created_at < $5",
+        )
+        .bind(Timestamp::of(now))
+        .bind(&caller.token_id)
+        .bind(key)
+        .bind(digest)
+        .bind(Timestamp::of(
+            now - time::Duration::seconds(IN_FLIGHT_SECONDS),
+        ))
     )
-    .bind(Timestamp::of(now))
-    .bind(&caller.token_id)
-    .bind(key)
-    .bind(digest)
-    .bind(Timestamp::of(
-        now - time::Duration::seconds(IN_FLIGHT_SECONDS),
-    ))
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not reclaim an idempotency key"))?;
     if reclaimed.rows_affected() == 1 {
         return Ok(Claim::Fresh);
@@ -109,32 +105,30 @@ pub async fn finish(
     location: Option<&str>,
     body: Option<&str>,
 ) -> Result<(), AppError> {
-    crate::on_db!(&caller.staff.backend.pool, |c| sqlx::query(
-        "UPDATE api_idempotency SET status = $1, location = $2, body = $3
+    crate::execute_on!(
+        &caller.staff.backend.pool,
+        sqlx::query(
+            "UPDATE api_idempotency SET status = $1, location = $2, body = $3
           WHERE token_id = $4 AND idempotency_key = $5",
+        )
+        .bind(i64::from(status))
+        .bind(location)
+        .bind(body)
+        .bind(&caller.token_id)
+        .bind(key)
     )
-    .bind(i64::from(status))
-    .bind(location)
-    .bind(body)
-    .bind(&caller.token_id)
-    .bind(key)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not keep an idempotent answer"))?;
     Ok(())
 }
 
 /// Frees the key after a refused request, so a corrected retry may use it.
 pub async fn release(caller: &ApiCaller, key: &str) -> Result<(), AppError> {
-    crate::on_db!(&caller.staff.backend.pool, |c| sqlx::query(
-        "DELETE FROM api_idempotency WHERE token_id = $1 AND idempotency_key = $2"
+    crate::execute_on!(
+        &caller.staff.backend.pool,
+        sqlx::query("DELETE FROM api_idempotency WHERE token_id = $1 AND idempotency_key = $2")
+            .bind(&caller.token_id)
+            .bind(key)
     )
-    .bind(&caller.token_id)
-    .bind(key)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not free an idempotency key"))?;
     Ok(())
 }

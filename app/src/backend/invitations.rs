@@ -25,32 +25,32 @@ pub async fn create(ctx: &Staff, email: &Email, role: Role) -> Result<Invitation
     let expires_at = Timestamp::of(created_at + backend.invitation_ttl);
     let created_at = Timestamp::of(created_at);
     let mut tx = begin(&backend.pool).await?;
-    crate::on_db!(&mut tx, |c| sqlx::query(
-        "DELETE FROM staff_invitations
+    crate::execute_on!(
+        &mut tx,
+        sqlx::query(
+            "DELETE FROM staff_invitations
           WHERE organisation_id = $1 AND email = $2 AND accepted_at IS NULL",
+        )
+        .bind(scope.organisation_id())
+        .bind(email.as_str())
     )
-    .bind(scope.organisation_id())
-    .bind(email.as_str())
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not replace an earlier invitation"))?;
-    crate::on_db!(&mut tx, |c| sqlx::query(
-        "INSERT INTO staff_invitations
+    crate::execute_on!(
+        &mut tx,
+        sqlx::query(
+            "INSERT INTO staff_invitations
             (id, organisation_id, email, role, token_digest, invited_by, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(InvitationId::generate())
+        .bind(scope.organisation_id())
+        .bind(email.as_str())
+        .bind(role.as_str())
+        .bind(tokens::digest(&token))
+        .bind(scope.user_id())
+        .bind(&created_at)
+        .bind(&expires_at)
     )
-    .bind(InvitationId::generate())
-    .bind(scope.organisation_id())
-    .bind(email.as_str())
-    .bind(role.as_str())
-    .bind(tokens::digest(&token))
-    .bind(scope.user_id())
-    .bind(&created_at)
-    .bind(&expires_at)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not store an invitation"))?;
     audit::by_member(
         &mut tx,
@@ -209,15 +209,13 @@ pub async fn accept(
     let password_hash = backend.passwords.hash(password).await?;
     let now = Timestamp::of(backend.now());
     let mut tx = begin(&backend.pool).await?;
-    let claimed = crate::on_db!(&mut tx, |c| sqlx::query(
+    let claimed =
+        crate::execute_on!(&mut tx, sqlx::query(
         "UPDATE staff_invitations SET accepted_at = $1 WHERE id = $2 AND accepted_at IS NULL",
     )
     .bind(&now)
-    .bind(&invitation.id)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
-    .map_err(db("could not claim an invitation"))?;
+    .bind(&invitation.id))
+        .map_err(db("could not claim an invitation"))?;
     if claimed.rows_affected() != 1 {
         return Err(AppError::Gone(
             "This invitation has already been used. Sign in instead.".to_owned(),

@@ -63,13 +63,13 @@ pub async fn change(ctx: &Staff, user_id: &UserId, standing: Standing) -> Result
             AuditAction::MemberRemoved,
         ),
     };
-    crate::on_db!(&mut tx, |c| sqlx::query(statement)
-        .bind(Timestamp::of(now))
-        .bind(user_id)
-        .bind(ctx.scope.organisation_id())
-        .execute(c)
-        .await
-        .map(crate::backend::db::Done::from))
+    crate::execute_on!(
+        &mut tx,
+        sqlx::query(statement)
+            .bind(Timestamp::of(now))
+            .bind(user_id)
+            .bind(ctx.scope.organisation_id())
+    )
     .map_err(db("could not change a member's standing"))?;
     let mut detail = String::new();
     if standing != Standing::Enable {

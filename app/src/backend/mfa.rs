@@ -128,19 +128,19 @@ pub async fn begin_enrolment(
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(200, 200)
         .build();
-    crate::on_db!(&backend.pool, |c| sqlx::query(
-        "UPDATE users SET mfa_pending_sealed = $1 WHERE id = $2 AND organisation_id = $3"
+    crate::execute_on!(
+        &backend.pool,
+        sqlx::query(
+            "UPDATE users SET mfa_pending_sealed = $1 WHERE id = $2 AND organisation_id = $3"
+        )
+        .bind(
+            backend
+                .vault
+                .seal(&secret, &pending_context(&member.user_id)),
+        )
+        .bind(&member.user_id)
+        .bind(&member.organisation_id)
     )
-    .bind(
-        backend
-            .vault
-            .seal(&secret, &pending_context(&member.user_id)),
-    )
-    .bind(&member.user_id)
-    .bind(&member.organisation_id)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not keep a new second factor"))?;
     Ok(MfaEnrolment {
         qr_svg_data_url: format!("data:image/svg+xml;base64,{}", STANDARD.encode(qr)),
@@ -249,7 +249,7 @@ pub async fn confirm_enrolment(
     .await?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
     let mut tx = begin(&backend.pool).await?;
-    let saved = crate::on_db!(&mut tx, |c| sqlx::query(
+    let saved = crate::execute_on!(&mut tx, sqlx::query(
         "UPDATE users SET secret_sealed = $1, mfa_enrolled_at = $2, mfa_last_step = $3, mfa_pending_sealed = NULL
           WHERE id = $4 AND organisation_id = $5 AND mfa_pending_sealed = $6",
     )
@@ -258,10 +258,7 @@ pub async fn confirm_enrolment(
     .bind(step)
     .bind(&member.user_id)
     .bind(&member.organisation_id)
-    .bind(&pending)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(&pending))
     .map_err(db("could not save a second factor"))?;
     if saved.rows_affected() != 1 {
         return Err(AppError::Conflict(
@@ -297,14 +294,12 @@ async fn forget_recovery_codes(
     user_id: &UserId,
     organisation_id: &OrganisationId,
 ) -> Result<(), AppError> {
-    crate::on_db!(&mut *tx, |c| sqlx::query(
-        "DELETE FROM mfa_recovery_codes WHERE user_id = $1 AND organisation_id = $2"
+    crate::execute_on!(
+        &mut *tx,
+        sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1 AND organisation_id = $2")
+            .bind(user_id)
+            .bind(organisation_id)
     )
-    .bind(user_id)
-    .bind(organisation_id)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not remove recovery codes"))?;
     Ok(())
 }
@@ -341,15 +336,12 @@ async fn replace_recovery_codes(
 ) -> Result<(), AppError> {
     forget_recovery_codes(tx, &member.user_id, &member.organisation_id).await?;
     for code in codes {
-        crate::on_db!(&mut *tx, |c| sqlx::query(
+        crate::execute_on!(&mut *tx, sqlx::query(
             "INSERT INTO mfa_recovery_codes (user_id, organisation_id, code_digest) VALUES ($1, $2, $3)",
         )
         .bind(&member.user_id)
         .bind(&member.organisation_id)
-        .bind(tokens::digest(code))
-        .execute(c)
-        .await
-        .map(crate::backend::db::Done::from))
+        .bind(tokens::digest(code)))
         .map_err(db("could not store a recovery code"))?;
     }
     Ok(())
@@ -391,16 +383,16 @@ async fn accept_totp(
         return Ok(None);
     };
     // Compare-and-swap: of two requests with the same code, one wins.
-    let taken = crate::on_db!(&backend.pool, |c| sqlx::query(
-        "UPDATE users SET mfa_last_step = $1
+    let taken = crate::execute_on!(
+        &backend.pool,
+        sqlx::query(
+            "UPDATE users SET mfa_last_step = $1
           WHERE id = $2 AND organisation_id = $3 AND (mfa_last_step IS NULL OR mfa_last_step < $1)",
+        )
+        .bind(step)
+        .bind(&member.user_id)
+        .bind(&member.organisation_id)
     )
-    .bind(step)
-    .bind(&member.user_id)
-    .bind(&member.organisation_id)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not record a used code"))?;
     Ok((taken.rows_affected() == 1).then_some(()))
 }
@@ -411,17 +403,17 @@ async fn accept_recovery_code(
     code: &str,
     origin: &RequestOrigin,
 ) -> Result<Option<()>, AppError> {
-    let used = crate::on_db!(&backend.pool, |c| sqlx::query(
-        "UPDATE mfa_recovery_codes SET used_at = $1
+    let used = crate::execute_on!(
+        &backend.pool,
+        sqlx::query(
+            "UPDATE mfa_recovery_codes SET used_at = $1
           WHERE user_id = $2 AND organisation_id = $3 AND code_digest = $4 AND used_at IS NULL",
+        )
+        .bind(Timestamp::of(backend.now()))
+        .bind(&member.user_id)
+        .bind(&member.organisation_id)
+        .bind(tokens::digest(code))
     )
-    .bind(Timestamp::of(backend.now()))
-    .bind(&member.user_id)
-    .bind(&member.organisation_id)
-    .bind(tokens::digest(code))
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not use a recovery code"))?;
     if used.rows_affected() != 1 {
         return Ok(None);
@@ -474,14 +466,12 @@ pub async fn reset(ctx: &Staff, user_id: &UserId) -> Result<(), AppError> {
 pub async fn set_requirement(ctx: &Staff, required: bool) -> Result<(), AppError> {
     ctx.scope.permit(Action::ManageStaff)?;
     let mut tx = begin(ctx.pool()).await?;
-    crate::on_db!(&mut tx, |c| sqlx::query(
-        "UPDATE organisations SET require_mfa = $1 WHERE id = $2"
+    crate::execute_on!(
+        &mut tx,
+        sqlx::query("UPDATE organisations SET require_mfa = $1 WHERE id = $2")
+            .bind(required)
+            .bind(ctx.scope.organisation_id())
     )
-    .bind(required)
-    .bind(ctx.scope.organisation_id())
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not change the second factor requirement"))?;
     let detail = if required { "required" } else { "optional" };
     audit::by_member(

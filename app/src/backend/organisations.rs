@@ -54,15 +54,13 @@ pub async fn create_with_admin(
         }
     }
     let organisation_id = OrganisationId::generate();
-    crate::on_db!(&mut tx, |c| sqlx::query(
-        "INSERT INTO organisations (id, name, created_at) VALUES ($1, $2, $3)"
+    crate::execute_on!(
+        &mut tx,
+        sqlx::query("INSERT INTO organisations (id, name, created_at) VALUES ($1, $2, $3)")
+            .bind(&organisation_id)
+            .bind(new.name.as_str())
+            .bind(&at)
     )
-    .bind(&organisation_id)
-    .bind(new.name.as_str())
-    .bind(&at)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not create an organisation"))?;
     users::insert(
         &mut tx,

@@ -63,29 +63,26 @@ pub(crate) async fn issue(
 ) -> Result<(String, Timestamp), AppError> {
     let token = tokens::new_token();
     let expires_at = Timestamp::of(now + LIFETIME);
-    crate::on_db!(&mut *tx, |c| sqlx::query(
+    crate::execute_on!(&mut *tx, sqlx::query(
         "DELETE FROM password_resets WHERE user_id = $1 AND organisation_id = $2 AND used_at IS NULL",
     )
     .bind(user_id)
-    .bind(organisation_id)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(organisation_id))
     .map_err(db("could not replace a reset link"))?;
-    crate::on_db!(&mut *tx, |c| sqlx::query(
-        "INSERT INTO password_resets
+    crate::execute_on!(
+        &mut *tx,
+        sqlx::query(
+            "INSERT INTO password_resets
             (token_digest, user_id, organisation_id, created_by, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(tokens::digest(&token))
+        .bind(user_id)
+        .bind(organisation_id)
+        .bind(created_by)
+        .bind(Timestamp::of(now))
+        .bind(&expires_at)
     )
-    .bind(tokens::digest(&token))
-    .bind(user_id)
-    .bind(organisation_id)
-    .bind(created_by)
-    .bind(Timestamp::of(now))
-    .bind(&expires_at)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not store a reset link"))?;
     Ok((token, expires_at))
 }
@@ -147,28 +144,23 @@ pub async fn complete(
     let hash = backend.passwords.hash(&password).await?;
     let now = backend.now();
     let mut tx = begin(&backend.pool).await?;
-    let used = crate::on_db!(&mut tx, |c| sqlx::query(
+    let used =
+        crate::execute_on!(&mut tx, sqlx::query(
         "UPDATE password_resets SET used_at = $1 WHERE token_digest = $2 AND used_at IS NULL",
     )
     .bind(Timestamp::of(now))
-    .bind(tokens::digest(token))
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
-    .map_err(db("could not use a reset link"))?;
+    .bind(tokens::digest(token)))
+        .map_err(db("could not use a reset link"))?;
     if used.rows_affected() != 1 {
         return Err(not_valid());
     }
-    crate::on_db!(&mut tx, |c| sqlx::query(
+    crate::execute_on!(&mut tx, sqlx::query(
         "UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3 AND organisation_id = $4",
     )
     .bind(&hash)
     .bind(Timestamp::of(now))
     .bind(&reset.user_id)
-    .bind(&reset.organisation_id)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(&reset.organisation_id))
     .map_err(db("could not set a new password"))?;
     let ended =
         sessions::end_all_of(&mut tx, &reset.organisation_id, &reset.user_id, None, now).await?;

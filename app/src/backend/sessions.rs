@@ -22,20 +22,20 @@ pub async fn open(
 ) -> Result<StaffSessionId, AppError> {
     let id = StaffSessionId::generate();
     let now = Timestamp::of(now);
-    crate::on_db!(pool, |c| sqlx::query(
-        "INSERT INTO staff_sessions
+    crate::execute_on!(
+        pool,
+        sqlx::query(
+            "INSERT INTO staff_sessions
             (id, user_id, organisation_id, created_at, last_seen_at, ip, user_agent)
          VALUES ($1, $2, $3, $4, $4, $5, $6)",
+        )
+        .bind(&id)
+        .bind(user_id)
+        .bind(organisation_id)
+        .bind(&now)
+        .bind(origin.ip_text())
+        .bind(&origin.user_agent)
     )
-    .bind(&id)
-    .bind(user_id)
-    .bind(organisation_id)
-    .bind(&now)
-    .bind(origin.ip_text())
-    .bind(&origin.user_agent)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not record a sign-in"))?;
     Ok(id)
 }
@@ -82,15 +82,13 @@ pub async fn touch(
     user_id: &UserId,
     now: time::OffsetDateTime,
 ) -> Result<(), AppError> {
-    crate::on_db!(pool, |c| sqlx::query(
-        "UPDATE staff_sessions SET last_seen_at = $1 WHERE id = $2 AND user_id = $3"
+    crate::execute_on!(
+        pool,
+        sqlx::query("UPDATE staff_sessions SET last_seen_at = $1 WHERE id = $2 AND user_id = $3")
+            .bind(Timestamp::of(now))
+            .bind(id)
+            .bind(user_id)
     )
-    .bind(Timestamp::of(now))
-    .bind(id)
-    .bind(user_id)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not mark a session as used"))?;
     Ok(())
 }
@@ -102,15 +100,12 @@ pub async fn end(
     user_id: &UserId,
     now: time::OffsetDateTime,
 ) -> Result<(), AppError> {
-    crate::on_db!(pool, |c| sqlx::query(
+    crate::execute_on!(pool, sqlx::query(
         "UPDATE staff_sessions SET ended_at = $1 WHERE id = $2 AND user_id = $3 AND ended_at IS NULL",
     )
     .bind(Timestamp::of(now))
     .bind(id)
-    .bind(user_id)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(user_id))
     .map_err(db("could not end a session"))?;
     Ok(())
 }
@@ -124,18 +119,18 @@ pub async fn end_all_of<'e>(
     keep: Option<&StaffSessionId>,
     now: time::OffsetDateTime,
 ) -> Result<u64, AppError> {
-    let ended = crate::on_db!(&mut crate::backend::hold(conn).await?, |c| sqlx::query(
-        "UPDATE staff_sessions SET ended_at = $1
+    let ended = crate::execute_on!(
+        &mut crate::backend::hold(conn).await?,
+        sqlx::query(
+            "UPDATE staff_sessions SET ended_at = $1
           WHERE user_id = $2 AND organisation_id = $3 AND ended_at IS NULL
             AND ($4 IS NULL OR id <> $4)",
+        )
+        .bind(Timestamp::of(now))
+        .bind(user_id)
+        .bind(organisation_id)
+        .bind(keep)
     )
-    .bind(Timestamp::of(now))
-    .bind(user_id)
-    .bind(organisation_id)
-    .bind(keep)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not end sessions"))?;
     Ok(ended.rows_affected())
 }

@@ -72,15 +72,13 @@ impl SignInLimits {
     ) -> Result<Attempt<T>, AppError> {
         self.admit_client(origin)?;
         let id = uuid::Uuid::new_v4().to_string();
-        crate::on_db!(pool, |c| sqlx::query(
-            "INSERT INTO sign_in_failures (id, key, failed_at) VALUES ($1, $2, $3)"
+        crate::execute_on!(
+            pool,
+            sqlx::query("INSERT INTO sign_in_failures (id, key, failed_at) VALUES ($1, $2, $3)")
+                .bind(&id)
+                .bind(key)
+                .bind(Timestamp::of(now))
         )
-        .bind(&id)
-        .bind(key)
-        .bind(Timestamp::of(now))
-        .execute(c)
-        .await
-        .map(crate::backend::db::Done::from))
         .map_err(db("could not count a sign-in attempt"))?;
         let others = self.attempts(pool, key, now, Some(&id)).await?;
         if let Admission::Wait { seconds } = self.throttle.judge(&others, now.unix_timestamp()) {
@@ -131,13 +129,10 @@ impl SignInLimits {
     }
 
     async fn forget(&self, pool: &Db, id: &str) -> Result<(), AppError> {
-        crate::on_db!(pool, |c| sqlx::query(
-            "DELETE FROM sign_in_failures WHERE id = $1"
+        crate::execute_on!(
+            pool,
+            sqlx::query("DELETE FROM sign_in_failures WHERE id = $1").bind(id)
         )
-        .bind(id)
-        .execute(c)
-        .await
-        .map(crate::backend::db::Done::from))
         .map_err(db("could not forget a sign-in attempt"))?;
         Ok(())
     }
@@ -150,14 +145,12 @@ impl SignInLimits {
         key: &str,
         now: time::OffsetDateTime,
     ) -> Result<(), AppError> {
-        crate::on_db!(pool, |c| sqlx::query(
-            "DELETE FROM sign_in_failures WHERE key = $1 OR failed_at <= $2"
+        crate::execute_on!(
+            pool,
+            sqlx::query("DELETE FROM sign_in_failures WHERE key = $1 OR failed_at <= $2")
+                .bind(key)
+                .bind(self.forget_before(now))
         )
-        .bind(key)
-        .bind(self.forget_before(now))
-        .execute(c)
-        .await
-        .map(crate::backend::db::Done::from))
         .map_err(db("could not clear failed sign-ins"))?;
         Ok(())
     }

@@ -270,17 +270,14 @@ pub async fn adopt_verified_contact(ctx: &Staff, id: &CustomerTenantId) -> Resul
             .filter(|c| !c.is_empty() && !c.eq_ignore_ascii_case(&verified)),
     );
     let mut tx = begin(ctx.pool()).await?;
-    crate::on_db!(&mut tx, |c| sqlx::query(
+    crate::execute_on!(&mut tx, sqlx::query(
         "UPDATE customer_tenants SET contact_emails = $1, updated_at = $2, version = version + 1
           WHERE id = $3 AND organisation_id = $4",
     )
     .bind(list.join(","))
     .bind(Timestamp::of(ctx.now()))
     .bind(tenant.id())
-    .bind(tenant.organisation_id())
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(tenant.organisation_id()))
     .map_err(db("could not update a tenant's contacts"))?;
     audit::by_member(
         &mut tx,
@@ -375,8 +372,7 @@ pub(in crate::backend) async fn insert<'e>(
     at: &Timestamp,
 ) -> Result<OwnedTenant, sqlx::Error> {
     let id = CustomerTenantId::generate();
-    crate::on_db!(&mut conn.into().hold().await?, |c| {
-        sqlx::query(
+    crate::execute_on!(&mut conn.into().hold().await?, sqlx::query(
         "INSERT INTO customer_tenants
             (id, organisation_id, display_name, entra_tenant_id, primary_domain, cloud, contact_emails, notes, created_by, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
@@ -390,11 +386,7 @@ pub(in crate::backend) async fn insert<'e>(
     .bind(contacts(tenant))
     .bind(&tenant.notes)
     .bind(scope.user_id())
-    .bind(at)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from)
-    })?;
+    .bind(at))?;
     Ok(OwnedTenant {
         id,
         organisation_id: scope.organisation_id().clone(),
@@ -423,8 +415,7 @@ pub async fn update_if(
     let tenant = form.parse().map_err(AppError::Invalid)?;
     let owned = owned(ctx, id).await?;
     let mut tx = crate::backend::begin(ctx.pool()).await?;
-    let updated = crate::on_db!(&mut tx, |c| {
-        sqlx::query(
+    let updated = crate::execute_on!(&mut tx, sqlx::query(
         "UPDATE customer_tenants
             SET display_name = $1, entra_tenant_id = $2, primary_domain = $3, cloud = $4, contact_emails = $5, notes = $6, updated_at = $7,
                 version = version + 1
@@ -439,11 +430,7 @@ pub async fn update_if(
     .bind(Timestamp::of(ctx.now()))
     .bind(owned.id())
     .bind(owned.organisation_id())
-    .bind(version)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from)
-    });
+    .bind(version));
     match updated {
         Ok(done) if done.rows_affected() == 1 => {
             audit::by_member(

@@ -143,8 +143,7 @@ pub struct NewUser<'a> {
 /// Adds an account; the unique index on `email` refuses a second one.
 pub async fn insert(tx: &mut Tx, user: NewUser<'_>, at: &Timestamp) -> Result<UserId, AppError> {
     let id = UserId::generate();
-    let inserted = crate::on_db!(&mut *tx, |c| {
-        sqlx::query(
+    let inserted = crate::execute_on!(&mut *tx, sqlx::query(
         "INSERT INTO users (id, organisation_id, email, display_name, password_hash, role, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -154,11 +153,7 @@ pub async fn insert(tx: &mut Tx, user: NewUser<'_>, at: &Timestamp) -> Result<Us
     .bind(user.display_name.as_str())
     .bind(user.password_hash)
     .bind(user.role.as_str())
-    .bind(at)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from)
-    });
+    .bind(at));
     match inserted {
         Ok(_) => Ok(id),
         Err(error) if is_unique_violation(&error) => Err(AppError::invalid(
@@ -235,15 +230,13 @@ pub async fn set_role(ctx: &Staff, user_id: &UserId, role: Role) -> Result<(), A
     if role != Role::Admin {
         keep_an_active_admin(&mut tx, scope, &colleague).await?;
     }
-    crate::on_db!(&mut tx, |c| sqlx::query(
-        "UPDATE users SET role = $1 WHERE id = $2 AND organisation_id = $3"
+    crate::execute_on!(
+        &mut tx,
+        sqlx::query("UPDATE users SET role = $1 WHERE id = $2 AND organisation_id = $3")
+            .bind(role.as_str())
+            .bind(user_id)
+            .bind(scope.organisation_id())
     )
-    .bind(role.as_str())
-    .bind(user_id)
-    .bind(scope.organisation_id())
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not change a role"))?;
     let mut detail = format!("{} → {}", before.label(), role.label());
     if before == Role::Admin {

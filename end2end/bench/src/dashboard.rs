@@ -314,11 +314,7 @@ async fn execute(database: &str, statement: &str) {
     let pool = app::backend::db::connect(database, Default::default())
         .await
         .expect("database");
-    app::on_db!(&pool, |c| sqlx::query(statement)
-        .execute(c)
-        .await
-        .map(app::backend::db::Done::from))
-    .unwrap_or_else(|e| panic!("{statement}: {e}"));
+    app::execute_on!(&pool, sqlx::query(statement)).unwrap_or_else(|e| panic!("{statement}: {e}"));
     pool.close().await;
 }
 

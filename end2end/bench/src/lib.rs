@@ -101,18 +101,13 @@ pub async fn fresh_postgres_database(admin_url: &str, name: &str) -> String {
     let admin = app::backend::db::open(admin_url, Default::default())
         .await
         .expect("the PostgreSQL server answers");
-    app::on_db!(&admin, |c| sqlx::query(&format!(
-        "DROP DATABASE IF EXISTS {name}"
-    ))
-    .execute(c)
-    .await
-    .map(app::backend::db::Done::from))
+    app::execute_on!(
+        &admin,
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+    )
     .expect("an old benchmark database dropped");
-    app::on_db!(&admin, |c| sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(c)
-        .await
-        .map(app::backend::db::Done::from))
-    .expect("a benchmark database");
+    app::execute_on!(&admin, sqlx::query(&format!("CREATE DATABASE {name}")))
+        .expect("a benchmark database");
     admin.close().await;
     let (server, _) = admin_url
         .rsplit_once('/')

@@ -176,16 +176,11 @@ async fn the_database_refuses_to_change_or_delete_an_audit_entry() {
         .await
         .unwrap();
 
-    let update = app::on_db!(&pool, |c| sqlx::query(
-        "UPDATE audit_events SET actor = 'someone else'"
-    )
-    .execute(c)
-    .await
-    .map(app::backend::db::Done::from));
-    let delete = app::on_db!(&pool, |c| sqlx::query("DELETE FROM audit_events")
-        .execute(c)
-        .await
-        .map(app::backend::db::Done::from));
+    let update = app::execute_on!(
+        &pool,
+        sqlx::query("UPDATE audit_events SET actor = 'someone else'")
+    );
+    let delete = app::execute_on!(&pool, sqlx::query("DELETE FROM audit_events"));
 
     assert!(update.unwrap_err().to_string().contains("never changed"));
     assert!(delete.unwrap_err().to_string().contains("never deleted"));

@@ -411,23 +411,23 @@ async fn an_attempt_whose_request_was_dropped_stops_counting_after_fifteen_minut
         .unwrap();
     let reserved_at = world.app.clock().now() - time::Duration::minutes(14);
     for n in 0..3 {
-        app::on_db!(&pool, |c| sqlx::query(
-            "INSERT INTO recovery_attempts
+        app::execute_on!(
+            &pool,
+            sqlx::query(
+                "INSERT INTO recovery_attempts
                 (id, company_tenant_id, at, outcome, person_name, tenant_id, client_id, object_id)
              VALUES ($1, $2, $3, 'checking', 'Dropped', $2, $4, $5)",
+            )
+            .bind(format!("dropped-{n}"))
+            .bind(TENANT)
+            .bind(
+                reserved_at
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap(),
+            )
+            .bind(CLIENT)
+            .bind(OBJECT)
         )
-        .bind(format!("dropped-{n}"))
-        .bind(TENANT)
-        .bind(
-            reserved_at
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap(),
-        )
-        .bind(CLIENT)
-        .bind(OBJECT)
-        .execute(c)
-        .await
-        .map(app::backend::db::Done::from))
         .unwrap();
     }
     let person = world.person().await;

@@ -57,33 +57,25 @@ async fn the_database_refuses_a_registration_or_link_under_another_organisations
     )
     .await;
 
-    let registration = app::on_db!(&pool, |c| {
-        sqlx::query(
+    let registration = app::execute_on!(&pool, sqlx::query(
         "INSERT INTO registrations (id, organisation_id, customer_tenant_id, profiles, client_id, credential_kind, entered_by, entered_at)
          VALUES ('r1', $1, $2, 'email', '22222222-2222-2222-2222-222222222222', 'secret', $3, '2026-11-22T00:00:00Z')",
     )
     .bind(&fabrikam[0])
     .bind(&tenant)
-    .bind(&grace[0])
-    .execute(c)
-    .await.map(app::backend::db::Done::from)
-    });
+    .bind(&grace[0]));
     assert!(
         registration.is_err(),
         "a registration under another organisation's tenant"
     );
 
-    let link = app::on_db!(&pool, |c| {
-        sqlx::query(
+    let link = app::execute_on!(&pool, sqlx::query(
         "INSERT INTO onboarding_links (id, organisation_id, customer_tenant_id, profiles, token_digest, created_by, created_at, expires_at)
          VALUES ('l1', $1, $2, 'email', 'digest', $3, '2026-11-22T00:00:00Z', '2026-11-29T00:00:00Z')",
     )
     .bind(&fabrikam[0])
     .bind(&tenant)
-    .bind(&grace[0])
-    .execute(c)
-    .await.map(app::backend::db::Done::from)
-    });
+    .bind(&grace[0]));
     assert!(
         link.is_err(),
         "an onboarding link under another organisation's tenant"
@@ -94,30 +86,22 @@ async fn the_database_refuses_a_registration_or_link_under_another_organisations
         "SELECT id FROM organisations WHERE name = 'Northwind IT'",
     )
     .await;
-    let tenant_by_stranger = app::on_db!(&pool, |c| {
-        sqlx::query(
+    let tenant_by_stranger = app::execute_on!(&pool, sqlx::query(
         "INSERT INTO customer_tenants (id, organisation_id, display_name, entra_tenant_id, cloud, created_by, created_at, updated_at)
          VALUES ('t9', $1, 'Tailspin', '99999999-9999-4999-8999-999999999999', 'global', $2, '2026-11-22T00:00:00Z', '2026-11-22T00:00:00Z')",
     )
     .bind(&northwind_id[0])
-    .bind(&grace[0])
-    .execute(c)
-    .await.map(app::backend::db::Done::from)
-    });
+    .bind(&grace[0]));
     assert!(
         tenant_by_stranger.is_err(),
         "a tenant recorded as created by another organisation's member"
     );
-    let invitation_by_stranger = app::on_db!(&pool, |c| {
-        sqlx::query(
+    let invitation_by_stranger = app::execute_on!(&pool, sqlx::query(
         "INSERT INTO staff_invitations (id, organisation_id, email, role, token_digest, invited_by, created_at, expires_at)
          VALUES ('i9', $1, 'x@example.com', 'viewer', 'digest9', $2, '2026-11-22T00:00:00Z', '2026-11-25T00:00:00Z')",
     )
     .bind(&northwind_id[0])
-    .bind(&grace[0])
-    .execute(c)
-    .await.map(app::backend::db::Done::from)
-    });
+    .bind(&grace[0]));
     assert!(
         invitation_by_stranger.is_err(),
         "an invitation sent in the name of another organisation's member"

@@ -48,13 +48,11 @@ pub async fn send_pending(backend: &Backend) -> Result<usize, AppError> {
                 // Logged where it became an AppError. An entry that cannot
                 // be sent is taken off the queue, so it never holds back
                 // the ones after it.
-                let _ = crate::on_db!(&backend.pool, |c| sqlx::query(
-                    "DELETE FROM alert_audit_queue WHERE audit_event_id = $1"
-                )
-                .bind(&entry.audit_event_id)
-                .execute(c)
-                .await
-                .map(crate::backend::db::Done::from));
+                let _ = crate::execute_on!(
+                    &backend.pool,
+                    sqlx::query("DELETE FROM alert_audit_queue WHERE audit_event_id = $1")
+                        .bind(&entry.audit_event_id)
+                );
                 tracing::error!(audit_event = %entry.audit_event_id, "an audit entry was not alerted on");
             }
         }
@@ -71,13 +69,11 @@ async fn send_one(backend: &Backend, entry: &Queued) -> Result<usize, AppError> 
     let mut tx = begin(&backend.pool).await?;
     // Taking it off the queue first claims it: a server that read the same
     // entry meanwhile finds nothing to take.
-    let taken = crate::on_db!(&mut tx, |c| sqlx::query(
-        "DELETE FROM alert_audit_queue WHERE audit_event_id = $1"
+    let taken = crate::execute_on!(
+        &mut tx,
+        sqlx::query("DELETE FROM alert_audit_queue WHERE audit_event_id = $1")
+            .bind(&entry.audit_event_id)
     )
-    .bind(&entry.audit_event_id)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not take an audit entry off the alert queue"))?;
     if taken.rows_affected() == 0 {
         return Ok(0);

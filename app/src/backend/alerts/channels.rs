@@ -170,7 +170,7 @@ pub async fn add(ctx: &Staff, form: &AlertChannelForm) -> Result<AddedAlertChann
     let sealed = sealed.sealed_for(&ctx.backend, &id)?;
     let now = ctx.now();
     let mut tx = begin(ctx.pool()).await?;
-    crate::on_db!(&mut tx, |c| sqlx::query(
+    crate::execute_on!(&mut tx, sqlx::query(
         "INSERT INTO alert_channels (id, organisation_id, kind, name, host, secret_sealed, created_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -181,10 +181,7 @@ pub async fn add(ctx: &Staff, form: &AlertChannelForm) -> Result<AddedAlertChann
     .bind(&shown)
     .bind(&sealed)
     .bind(ctx.scope.user_id())
-    .bind(Timestamp::of(now))
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(Timestamp::of(now)))
     .map_err(db("could not add an alert channel"))?;
     audit::by_member(
         &mut tx,
@@ -281,16 +278,16 @@ pub async fn remove(ctx: &Staff, id: &AlertChannelId) -> Result<(), AppError> {
     let (name, _) = name_of(ctx, id).await?;
     let now = ctx.now();
     let mut tx = begin(ctx.pool()).await?;
-    let removed = crate::on_db!(&mut tx, |c| sqlx::query(
-        "UPDATE alert_channels SET removed_at = $1
+    let removed = crate::execute_on!(
+        &mut tx,
+        sqlx::query(
+            "UPDATE alert_channels SET removed_at = $1
           WHERE id = $2 AND organisation_id = $3 AND removed_at IS NULL",
+        )
+        .bind(Timestamp::of(now))
+        .bind(id)
+        .bind(ctx.scope.organisation_id())
     )
-    .bind(Timestamp::of(now))
-    .bind(id)
-    .bind(ctx.scope.organisation_id())
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not remove an alert channel"))?;
     if removed.rows_affected() == 0 {
         return Err(AppError::NotFound);
@@ -390,16 +387,16 @@ async fn reseal(
     name: &str,
 ) -> Result<(), AppError> {
     let mut tx = begin(ctx.pool()).await?;
-    crate::on_db!(&mut tx, |c| sqlx::query(
-        "UPDATE alert_channels SET secret_sealed = $1
+    crate::execute_on!(
+        &mut tx,
+        sqlx::query(
+            "UPDATE alert_channels SET secret_sealed = $1
           WHERE id = $2 AND organisation_id = $3 AND removed_at IS NULL",
+        )
+        .bind(sealed.sealed_for(&ctx.backend, id)?)
+        .bind(id)
+        .bind(ctx.scope.organisation_id())
     )
-    .bind(sealed.sealed_for(&ctx.backend, id)?)
-    .bind(id)
-    .bind(ctx.scope.organisation_id())
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not change a channel's signing secrets"))?;
     audit::by_member(&mut tx, ctx, action, name, "").await?;
     tx.commit()

@@ -31,7 +31,7 @@ pub async fn queue(
     now: time::OffsetDateTime,
 ) -> Result<AlertDeliveryId, AppError> {
     let id = AlertDeliveryId::generate();
-    crate::on_db!(&mut *tx, |c| sqlx::query(
+    crate::execute_on!(&mut *tx, sqlx::query(
         "INSERT INTO alert_deliveries (id, organisation_id, channel_id, event, body, created_at, next_attempt_at)
          VALUES ($1, $2, $3, $4, $5, $6, $6)",
     )
@@ -40,10 +40,7 @@ pub async fn queue(
     .bind(channel_id)
     .bind(event)
     .bind(body.to_string())
-    .bind(Timestamp::of(now))
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(Timestamp::of(now)))
     .map_err(db("could not queue an alert"))?;
     Ok(id)
 }
@@ -204,7 +201,7 @@ async fn settle(
             (next, None, failed_at, failure.detail().to_owned())
         }
     };
-    crate::on_db!(&backend.pool, |c| sqlx::query(
+    crate::execute_on!(&backend.pool, sqlx::query(
         "UPDATE alert_deliveries
             SET next_attempt_at = $1, delivered_at = $2, failed_at = $3, claimed_until = NULL, last_answer = $4
           WHERE id = $5",
@@ -213,10 +210,7 @@ async fn settle(
     .bind(delivered_at)
     .bind(failed_at)
     .bind(answer)
-    .bind(&message.id)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(&message.id))
     .map_err(db("could not record an alert's delivery"))?;
     Ok(())
 }

@@ -26,7 +26,7 @@ pub async fn keep(
     message: &AlertMessage,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
-    crate::on_db!(&mut *tx, |c| sqlx::query(
+    crate::execute_on!(&mut *tx, sqlx::query(
         "INSERT INTO alert_digest_items (id, organisation_id, channel_id, event, message, created_at)
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -35,10 +35,7 @@ pub async fn keep(
     .bind(channel)
     .bind(&message.event)
     .bind(body(ChannelKind::Webhook, message).to_string())
-    .bind(Timestamp::of(now))
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(Timestamp::of(now)))
     .map_err(db("could not keep an alert for a digest"))?;
     Ok(())
 }
@@ -79,15 +76,12 @@ pub async fn schedule(
             None if waiting(tx, organisation, &channel.id).await? > 0 => Some(Timestamp::of(now)),
             None => None,
         };
-        crate::on_db!(&mut *tx, |c| sqlx::query(
+        crate::execute_on!(&mut *tx, sqlx::query(
             "UPDATE alert_channels SET next_digest_at = $1 WHERE id = $2 AND organisation_id = $3",
         )
         .bind(next)
         .bind(&channel.id)
-        .bind(organisation)
-        .execute(c)
-        .await
-        .map(crate::backend::db::Done::from))
+        .bind(organisation))
         .map_err(db("could not schedule a digest"))?;
     }
     Ok(())
@@ -193,17 +187,17 @@ async fn send_one(backend: &Backend, channel: &Due, now: OffsetDateTime) -> Resu
         .and_then(crate::backend::checks::view::at);
     // Moving the hour on first claims this digest: a server that read
     // the same hour meanwhile finds it moved and sends nothing.
-    let claimed = crate::on_db!(&mut tx, |c| sqlx::query(
-        "UPDATE alert_channels SET next_digest_at = $1
+    let claimed = crate::execute_on!(
+        &mut tx,
+        sqlx::query(
+            "UPDATE alert_channels SET next_digest_at = $1
           WHERE id = $2 AND organisation_id = $3 AND next_digest_at = $4",
+        )
+        .bind(next)
+        .bind(&channel.id)
+        .bind(&channel.organisation_id)
+        .bind(&channel.next_digest_at)
     )
-    .bind(next)
-    .bind(&channel.id)
-    .bind(&channel.organisation_id)
-    .bind(&channel.next_digest_at)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not claim a digest"))?;
     if claimed.rows_affected() == 0 {
         return Ok(false);
@@ -240,13 +234,10 @@ async fn send_one(backend: &Backend, channel: &Due, now: OffsetDateTime) -> Resu
     // Only what this digest lists: an alert kept meanwhile waits for
     // the next one.
     for (id, _) in &kept {
-        crate::on_db!(&mut tx, |c| sqlx::query(
-            "DELETE FROM alert_digest_items WHERE id = $1"
+        crate::execute_on!(
+            &mut tx,
+            sqlx::query("DELETE FROM alert_digest_items WHERE id = $1").bind(id)
         )
-        .bind(id)
-        .execute(c)
-        .await
-        .map(crate::backend::db::Done::from))
         .map_err(db("could not clear a digest"))?;
     }
     tx.commit().await.map_err(db("could not send a digest"))?;

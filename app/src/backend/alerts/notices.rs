@@ -107,15 +107,12 @@ pub async fn set_for_tenant(
     ctx.scope.permit(Action::ManageTenants)?;
     let owned = tenants::owned(ctx, tenant).await?;
     let mut tx = begin(ctx.pool()).await?;
-    crate::on_db!(&mut tx, |c| sqlx::query(
+    crate::execute_on!(&mut tx, sqlx::query(
         "UPDATE customer_tenants SET expiry_notices = $1 WHERE id = $2 AND organisation_id = $3",
     )
     .bind(enabled)
     .bind(owned.id())
-    .bind(owned.organisation_id())
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(owned.organisation_id()))
     .map_err(db("could not change a tenant's expiry notices"))?;
     audit::by_member(
         &mut tx,
@@ -149,14 +146,12 @@ pub async fn save_reply_to(ctx: &Staff, text: &str) -> Result<(), AppError> {
         ),
     };
     let mut tx = begin(ctx.pool()).await?;
-    crate::on_db!(&mut tx, |c| sqlx::query(
-        "UPDATE organisations SET notice_reply_to = $1 WHERE id = $2"
+    crate::execute_on!(
+        &mut tx,
+        sqlx::query("UPDATE organisations SET notice_reply_to = $1 WHERE id = $2")
+            .bind(&reply_to)
+            .bind(ctx.scope.organisation_id())
     )
-    .bind(&reply_to)
-    .bind(ctx.scope.organisation_id())
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not save the reply-to address"))?;
     audit::by_member(
         &mut tx,

@@ -104,15 +104,13 @@ pub async fn save_rules(
         .map_err(|error| crate::backend::internal("rules could not be written", error))?;
     let now = ctx.now();
     let mut tx = begin(ctx.pool()).await?;
-    crate::on_db!(&mut tx, |c| sqlx::query(
-        "UPDATE alert_channels SET rules = $1 WHERE id = $2 AND organisation_id = $3"
+    crate::execute_on!(
+        &mut tx,
+        sqlx::query("UPDATE alert_channels SET rules = $1 WHERE id = $2 AND organisation_id = $3")
+            .bind(stored)
+            .bind(channel)
+            .bind(ctx.scope.organisation_id())
     )
-    .bind(stored)
-    .bind(channel)
-    .bind(ctx.scope.organisation_id())
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not save a channel's rules"))?;
     digest::schedule(&mut tx, ctx.scope.organisation_id(), Some(channel), now).await?;
     audit::by_member(
@@ -158,14 +156,12 @@ pub async fn save_time_zone(ctx: &Staff, text: &str) -> Result<(), AppError> {
     })?;
     let now = ctx.now();
     let mut tx = begin(ctx.pool()).await?;
-    crate::on_db!(&mut tx, |c| sqlx::query(
-        "UPDATE organisations SET time_zone = $1 WHERE id = $2"
+    crate::execute_on!(
+        &mut tx,
+        sqlx::query("UPDATE organisations SET time_zone = $1 WHERE id = $2")
+            .bind(name)
+            .bind(ctx.scope.organisation_id())
     )
-    .bind(name)
-    .bind(ctx.scope.organisation_id())
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not save the time zone"))?;
     digest::schedule(&mut tx, ctx.scope.organisation_id(), None, now).await?;
     audit::by_member(&mut tx, ctx, AuditAction::AlertTimeZoneChanged, name, "").await?;

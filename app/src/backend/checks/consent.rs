@@ -46,20 +46,20 @@ pub async fn link(
         }
         Some((None,)) => {}
     }
-    crate::on_db!(ctx.pool(), |c| sqlx::query(
-        "UPDATE registrations SET consent_redirect = $1 WHERE id = $2 AND organisation_id = $3",
+    crate::execute_on!(
+        ctx.pool(),
+        sqlx::query(
+            "UPDATE registrations SET consent_redirect = $1 WHERE id = $2 AND organisation_id = $3",
+        )
+        .bind(redirect_registered)
+        .bind(id)
+        .bind(ctx.scope.organisation_id())
     )
-    .bind(redirect_registered)
-    .bind(id)
-    .bind(ctx.scope.organisation_id())
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not record the redirect URI"))?;
     let token = new_token();
     let now = ctx.now();
     let expires_at = Timestamp::of(now + ctx.backend.onboarding_ttl);
-    crate::on_db!(ctx.pool(), |c| sqlx::query(
+    crate::execute_on!(ctx.pool(), sqlx::query(
         "INSERT INTO consent_requests (id, organisation_id, registration_id, token_digest, created_by, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -69,10 +69,7 @@ pub async fn link(
     .bind(digest(&token))
     .bind(ctx.scope.user_id())
     .bind(Timestamp::of(now))
-    .bind(&expires_at)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(&expires_at))
     .map_err(db("could not create a consent link"))?;
     Ok(ConsentLink {
         url: ctx.backend.link(&format!("/consent/start/{token}")),
@@ -114,17 +111,14 @@ async fn request(backend: &Backend, token: &str) -> Result<Request, AppError> {
 pub async fn open(backend: &Backend, token: &str) -> Result<String, AppError> {
     let found = request(backend, token).await?;
     let now = backend.now();
-    crate::on_db!(&backend.pool, |c| sqlx::query(
+    crate::execute_on!(&backend.pool, sqlx::query(
         "UPDATE consent_requests SET opened_at = COALESCE(opened_at, $1) WHERE token_digest = $2",
     )
     .bind(Timestamp::of(now))
-    .bind(digest(token))
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(digest(token)))
     .map_err(db("could not record an opened consent link"))?;
     let first_recheck = Timestamp::of(now + time::Duration::seconds(CONSENT_RECHECK_SECS));
-    crate::on_db!(&backend.pool, |c| sqlx::query(
+    crate::execute_on!(&backend.pool, sqlx::query(
         "UPDATE registrations
             SET consent_watch_until = $1,
                 next_check_at = CASE WHEN next_check_at IS NULL OR next_check_at > $4 THEN $4 ELSE next_check_at END
@@ -133,10 +127,7 @@ pub async fn open(backend: &Backend, token: &str) -> Result<String, AppError> {
     .bind(Timestamp::of(now + time::Duration::seconds(CONSENT_WATCH_SECS)))
     .bind(&found.registration_id)
     .bind(&found.organisation_id)
-    .bind(&first_recheck)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(&first_recheck))
     .map_err(db("could not watch a registration for consent"))?;
     let cloud: Cloud = found
         .cloud
@@ -170,14 +161,11 @@ pub async fn answered(
         return Ok(None);
     }
     // A granted answer counts once: replaying the address checks nothing.
-    let first = crate::on_db!(&backend.pool, |c| sqlx::query(
+    let first = crate::execute_on!(&backend.pool, sqlx::query(
         "UPDATE consent_requests SET answered_at = $1 WHERE token_digest = $2 AND answered_at IS NULL",
     )
     .bind(Timestamp::of(backend.now()))
-    .bind(digest(token))
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(digest(token)))
     .map_err(db("could not record a consent answer"))?;
     if first.rows_affected() == 0 {
         return Ok(None);

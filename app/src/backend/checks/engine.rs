@@ -332,16 +332,16 @@ async fn attempt(
 const RETRY_FAILED_CHECK_AFTER: time::Duration = time::Duration::minutes(5);
 
 async fn release(backend: &Backend, claim: &Claim) -> Result<(), AppError> {
-    crate::on_db!(&backend.pool, |c| sqlx::query(
-        "UPDATE registrations SET lease_claim = NULL, lease_until = NULL, next_check_at = $1
+    crate::execute_on!(
+        &backend.pool,
+        sqlx::query(
+            "UPDATE registrations SET lease_claim = NULL, lease_until = NULL, next_check_at = $1
           WHERE id = $2 AND lease_claim = $3",
+        )
+        .bind(Timestamp::of(backend.now() + RETRY_FAILED_CHECK_AFTER))
+        .bind(claim.registration_id())
+        .bind(&claim.token)
     )
-    .bind(Timestamp::of(backend.now() + RETRY_FAILED_CHECK_AFTER))
-    .bind(claim.registration_id())
-    .bind(&claim.token)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not release a claim"))?;
     Ok(())
 }

@@ -69,7 +69,7 @@ pub async fn store(
     let id = CheckId::generate();
     let verdict: &Verdict = &seen.report.verdict;
     let completed = verdict.status.is_completed();
-    let updated = crate::on_db!(&mut *tx, |c| sqlx::query(
+    let updated = crate::execute_on!(&mut *tx, sqlx::query(
         "UPDATE registrations
             SET lease_claim = NULL, lease_until = NULL, next_check_at = $1,
                 latest_check_id = $2, last_checked_at = $3,
@@ -89,11 +89,8 @@ pub async fn store(
     .bind(completed)
     .bind(seen.registration_id)
     .bind(seen.organisation_id)
-    .bind(claim.map(|c| c.token.clone()))
-    .bind(verdict.status.as_str())
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(claim.map(|held| held.token.clone()))
+    .bind(verdict.status.as_str()))
     .map_err(db("could not update a checked registration"))?;
     if updated.rows_affected() == 0 {
         return Ok(Stored::ClaimLost);
@@ -101,35 +98,35 @@ pub async fn store(
     let codes: Vec<&str> = verdict.findings.iter().map(|f| f.code.as_str()).collect();
     let verdict_json = serde_json::to_string(verdict)
         .map_err(|error| internal("a verdict could not be serialised", error))?;
-    crate::on_db!(&mut *tx, |c| sqlx::query(
-        "INSERT INTO checks
+    crate::execute_on!(
+        &mut *tx,
+        sqlx::query(
+            "INSERT INTO checks
             (id, organisation_id, registration_id, sequence, started_at, finished_at, duration_ms,
              trigger, triggered_by, claim, status, verdict, finding_codes, extra_permissions,
              trace_id, correlation_id)
          VALUES ($1, $2, $3,
                  (SELECT COALESCE(MAX(sequence), 0) + 1 FROM checks WHERE registration_id = $3),
                  $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        )
+        .bind(&id)
+        .bind(seen.organisation_id)
+        .bind(seen.registration_id)
+        .bind(seen.started_at)
+        .bind(seen.finished_at)
+        .bind(seen.duration_ms)
+        .bind(seen.trigger.as_str())
+        .bind(seen.triggered_by)
+        .bind(claim.map(Claim::key))
+        .bind(verdict.status.as_str())
+        .bind(verdict_json)
+        .bind(codes.join(","))
+        .bind(verdict.extra_permissions.join(","))
+        .bind(&seen.report.trace_id)
+        .bind(&seen.report.correlation_id)
     )
-    .bind(&id)
-    .bind(seen.organisation_id)
-    .bind(seen.registration_id)
-    .bind(seen.started_at)
-    .bind(seen.finished_at)
-    .bind(seen.duration_ms)
-    .bind(seen.trigger.as_str())
-    .bind(seen.triggered_by)
-    .bind(claim.map(Claim::key))
-    .bind(verdict.status.as_str())
-    .bind(verdict_json)
-    .bind(codes.join(","))
-    .bind(verdict.extra_permissions.join(","))
-    .bind(&seen.report.trace_id)
-    .bind(&seen.report.correlation_id)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not store a check"))?;
-    crate::on_db!(&mut *tx, |c| sqlx::query(
+    crate::execute_on!(&mut *tx, sqlx::query(
         "INSERT INTO check_days (registration_id, organisation_id, day, checks, worst_status, worst_rank)
          VALUES ($1, $2, $3, 1, $4, $5)
          ON CONFLICT (registration_id, day) DO UPDATE
@@ -143,10 +140,7 @@ pub async fn store(
     .bind(seen.organisation_id)
     .bind(seen.finished_at.date())
     .bind(verdict.status.as_str())
-    .bind(i64::from(severity_rank(verdict.status)))
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(i64::from(severity_rank(verdict.status))))
     .map_err(db("could not summarise a check's day"))?;
     Ok(Stored::Recorded(id))
 }
@@ -158,17 +152,14 @@ pub async fn pause_tenant(
     registration_id: &RegistrationId,
     until: &Timestamp,
 ) -> Result<(), AppError> {
-    crate::on_db!(&mut *tx, |c| sqlx::query(
+    crate::execute_on!(&mut *tx, sqlx::query(
         "UPDATE customer_tenants
             SET checks_paused_until = CASE WHEN checks_paused_until IS NULL OR checks_paused_until < $1
                                            THEN $1 ELSE checks_paused_until END
           WHERE (id, organisation_id) IN (SELECT customer_tenant_id, organisation_id FROM registrations WHERE id = $2)",
     )
     .bind(until)
-    .bind(registration_id)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(registration_id))
     .map_err(db("could not back a tenant off"))?;
     Ok(())
 }

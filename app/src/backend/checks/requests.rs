@@ -40,7 +40,7 @@ pub async fn request(
     };
     let now = Timestamp::of(ctx.now());
     let request = uuid::Uuid::new_v4().to_string();
-    let marked = crate::on_db!(ctx.pool(), |c| sqlx::query(
+    let marked = crate::execute_on!(ctx.pool(), sqlx::query(
         "UPDATE registrations SET next_check_at = $1, check_request = $4
           WHERE organisation_id = $2 AND archived_at IS NULL AND ($3 IS NULL OR customer_tenant_id = $3)
             AND customer_tenant_id IN (SELECT id FROM customer_tenants WHERE organisation_id = $2 AND archived_at IS NULL)",
@@ -48,10 +48,7 @@ pub async fn request(
     .bind(&now)
     .bind(ctx.scope.organisation_id())
     .bind(tenant.as_ref().map(|t| t.id()))
-    .bind(&request)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(&request))
     .map_err(db("could not ask for checks"))?;
     ctx.backend.watch.wake.notify_one();
     Ok(CheckRequest {

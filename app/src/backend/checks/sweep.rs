@@ -57,7 +57,7 @@ impl SweepSummary {
 /// tenants with this row id or Microsoft directory id. For operators; not
 /// scoped to an organisation. Returns how many.
 pub async fn make_due(backend: &Backend, tenant: Option<&str>) -> Result<u64, AppError> {
-    let marked = crate::on_db!(&backend.pool, |c| sqlx::query(
+    let marked = crate::execute_on!(&backend.pool, sqlx::query(
         "UPDATE registrations SET next_check_at = $1
           WHERE archived_at IS NULL
             AND customer_tenant_id IN (
@@ -65,10 +65,7 @@ pub async fn make_due(backend: &Backend, tenant: Option<&str>) -> Result<u64, Ap
                  WHERE archived_at IS NULL AND ($2 IS NULL OR id = $2 OR entra_tenant_id = lower($2)))",
     )
     .bind(Timestamp::of(backend.now()))
-    .bind(tenant)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(tenant))
     .map_err(db("could not make registrations due"))?;
     Ok(marked.rows_affected())
 }

@@ -134,13 +134,13 @@ async fn write_batch(pool: &Db, items: &[Finished]) -> Result<Vec<Stored>, AppEr
                 pause_tenant(&mut tx, registration_id, until).await?;
             }
             if item.stop_watching_for_consent {
-                crate::on_db!(&mut tx, |c| sqlx::query(
-                    "UPDATE registrations SET consent_watch_until = NULL WHERE id = $1"
+                crate::execute_on!(
+                    &mut tx,
+                    sqlx::query(
+                        "UPDATE registrations SET consent_watch_until = NULL WHERE id = $1"
+                    )
+                    .bind(registration_id)
                 )
-                .bind(registration_id)
-                .execute(c)
-                .await
-                .map(crate::backend::db::Done::from))
                 .map_err(db("could not stop watching for consent"))?;
             }
         }

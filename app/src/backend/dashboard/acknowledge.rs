@@ -50,7 +50,7 @@ pub async fn acknowledge(
             "This registration needs no attention now: there is nothing to acknowledge.".to_owned(),
         )
     })?;
-    crate::on_db!(ctx.pool(), |c| sqlx::query(
+    crate::execute_on!(ctx.pool(), sqlx::query(
         "INSERT INTO acknowledgements
             (registration_id, organisation_id, problem, note, until, acknowledged_by, acknowledged_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -64,10 +64,7 @@ pub async fn acknowledge(
     .bind(form.note.trim())
     .bind(until.map(Timestamp::of))
     .bind(ctx.scope.user_id())
-    .bind(Timestamp::of(now))
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(Timestamp::of(now)))
     .map_err(db("could not store an acknowledgement"))?;
     Ok(())
 }
@@ -75,14 +72,14 @@ pub async fn acknowledge(
 /// Brings an acknowledged problem back into the attention list.
 pub async fn withdraw(ctx: &Staff, id: &RegistrationId) -> Result<(), AppError> {
     ctx.scope.permit(Action::ManageTenants)?;
-    let removed = crate::on_db!(ctx.pool(), |c| sqlx::query(
-        "DELETE FROM acknowledgements WHERE registration_id = $1 AND organisation_id = $2",
+    let removed = crate::execute_on!(
+        ctx.pool(),
+        sqlx::query(
+            "DELETE FROM acknowledgements WHERE registration_id = $1 AND organisation_id = $2",
+        )
+        .bind(id)
+        .bind(ctx.scope.organisation_id())
     )
-    .bind(id)
-    .bind(ctx.scope.organisation_id())
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not withdraw an acknowledgement"))?;
     if removed.rows_affected() == 0 {
         return Err(AppError::NotFound);

@@ -33,7 +33,7 @@ pub async fn queue_replying_to<'e>(
     now: time::OffsetDateTime,
 ) -> Result<(), AppError> {
     let at = Timestamp::of(now);
-    crate::on_db!(&mut crate::backend::hold(conn).await?, |c| sqlx::query(
+    crate::execute_on!(&mut crate::backend::hold(conn).await?, sqlx::query(
         "INSERT INTO outbox (id, organisation_id, recipient, subject, body, created_at, next_attempt_at, reply_to)
          VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
     )
@@ -43,10 +43,7 @@ pub async fn queue_replying_to<'e>(
     .bind(&notice.subject)
     .bind(&notice.body)
     .bind(&at)
-    .bind(reply_to)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(reply_to))
     .map_err(db("could not queue a message"))?;
     Ok(())
 }
@@ -119,12 +116,9 @@ pub async fn delivered(
     id: &MessageId,
     now: time::OffsetDateTime,
 ) -> Result<(), AppError> {
-    crate::on_db!(pool, |c| sqlx::query("UPDATE outbox SET delivered_at = $1, claimed_until = NULL, last_error = NULL WHERE id = $2")
+    crate::execute_on!(pool, sqlx::query("UPDATE outbox SET delivered_at = $1, claimed_until = NULL, last_error = NULL WHERE id = $2")
         .bind(Timestamp::of(now))
-        .bind(id)
-        .execute(c)
-        .await
-        .map(crate::backend::db::Done::from))
+        .bind(id))
         .map_err(db("could not mark a message delivered"))?;
     Ok(())
 }
@@ -153,17 +147,14 @@ pub async fn failed(
     now: time::OffsetDateTime,
 ) -> Result<(), AppError> {
     let (next, failed_at) = after_failed_attempt(message.attempts, failure, now);
-    crate::on_db!(pool, |c| sqlx::query(
+    crate::execute_on!(pool, sqlx::query(
         "UPDATE outbox SET next_attempt_at = $1, failed_at = $2, claimed_until = NULL, last_error = $3
           WHERE id = $4",
     )
     .bind(Timestamp::of(next))
     .bind(failed_at)
     .bind(failure.detail())
-    .bind(&message.id)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(&message.id))
     .map_err(db("could not record a failed delivery"))?;
     Ok(())
 }

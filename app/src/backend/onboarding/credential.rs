@@ -26,7 +26,7 @@ async fn store_certificate(
 ) -> Result<(), AppError> {
     let link = &ctx.link;
     let mut tx = begin(ctx.pool()).await?;
-    crate::on_db!(&mut tx, |c| sqlx::query(
+    crate::execute_on!(&mut tx, sqlx::query(
         "UPDATE onboarding_links
             SET credential_kind = 'certificate', secret_sealed = $1, secret_hint = NULL, credential_expires_at = $2,
                 certificate_der = $3, certificate_thumbprint = $4, certificate_subject = $5, certificate_generated = $6
@@ -38,10 +38,7 @@ async fn store_certificate(
     .bind(&certificate.thumbprint)
     .bind(&certificate.subject)
     .bind(generated)
-    .bind(&link.id)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(&link.id))
     .map_err(db("could not save a certificate"))?;
     link.finished_step(&mut tx, Step::Credential).await?;
     log(&mut tx, &link.id, &Timestamp::of(ctx.now()), event).await?;
@@ -80,7 +77,7 @@ pub async fn save_secret(ctx: &Customer, form: &SecretForm) -> Result<Onboarding
         }
     };
     let mut tx = begin(ctx.pool()).await?;
-    crate::on_db!(&mut tx, |c| sqlx::query(
+    crate::execute_on!(&mut tx, sqlx::query(
         "UPDATE onboarding_links
             SET credential_kind = 'secret', secret_sealed = $1, secret_hint = $2, credential_expires_at = $3,
                 certificate_der = NULL, certificate_thumbprint = NULL, certificate_subject = NULL, certificate_generated = FALSE
@@ -89,10 +86,7 @@ pub async fn save_secret(ctx: &Customer, form: &SecretForm) -> Result<Onboarding
     .bind(sealed)
     .bind(hint)
     .bind(Timestamp::of(expires))
-    .bind(&link.id)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(&link.id))
     .map_err(db("could not save a client secret"))?;
     link.finished_step(&mut tx, Step::Credential).await?;
     log(

@@ -118,14 +118,14 @@ pub async fn open(ctx: &Customer) -> Result<OnboardingView, AppError> {
     let link = &ctx.link;
     let now = Timestamp::of(ctx.now());
     if !link.opened {
-        crate::on_db!(ctx.pool(), |c| sqlx::query(
-            "UPDATE onboarding_links SET opened_at = $1 WHERE id = $2 AND opened_at IS NULL",
+        crate::execute_on!(
+            ctx.pool(),
+            sqlx::query(
+                "UPDATE onboarding_links SET opened_at = $1 WHERE id = $2 AND opened_at IS NULL",
+            )
+            .bind(&now)
+            .bind(&link.id)
         )
-        .bind(&now)
-        .bind(&link.id)
-        .execute(c)
-        .await
-        .map(crate::backend::db::Done::from))
         .map_err(db("could not mark a link opened"))?;
     }
     log(ctx.pool(), &link.id, &now, "opened").await?;
@@ -190,16 +190,13 @@ pub async fn save_ids(ctx: &Customer, form: &OnboardingIds) -> Result<Onboarding
         .finish(tenant.zip(ids))
         .map_err(AppError::Invalid)?;
     let mut tx = begin(ctx.pool()).await?;
-    crate::on_db!(&mut tx, |c| sqlx::query(
+    crate::execute_on!(&mut tx, sqlx::query(
         "UPDATE onboarding_links SET entered_tenant_id = $1, client_id = $2, object_id = $3 WHERE id = $4",
     )
     .bind(tenant)
     .bind(ids.client_id.as_str())
     .bind(ids.object_id.as_ref().map(|o| o.as_str()))
-    .bind(&link.id)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(&link.id))
     .map_err(db("could not save onboarding IDs"))?;
     link.finished_step(&mut tx, Step::Ids).await?;
     log(

@@ -108,14 +108,11 @@ impl Link {
         step: domain::onboarding::Step,
     ) -> Result<(), AppError> {
         // CASE rather than MAX(a, b): the two-argument form is SQLite only.
-        crate::on_db!(&mut crate::backend::hold(conn).await?, |c| sqlx::query(
+        crate::execute_on!(&mut crate::backend::hold(conn).await?, sqlx::query(
             "UPDATE onboarding_links SET step_reached = CASE WHEN step_reached < $1 THEN $1 ELSE step_reached END WHERE id = $2",
         )
         .bind(i64::from(step.number()))
-        .bind(&self.id)
-        .execute(c)
-        .await
-        .map(crate::backend::db::Done::from))
+        .bind(&self.id))
         .map_err(db("could not record onboarding progress"))?;
         Ok(())
     }
@@ -177,26 +174,23 @@ fn credential_of(row: &mut LinkRow) -> Option<LinkCredential> {
 /// sealed material of revoked and expired, unfinished links is erased.
 /// Runs when such a link is opened and daily from the scheduler.
 pub async fn erase_dead_material(backend: &Backend) -> Result<u64, AppError> {
-    let erased = crate::on_db!(&backend.pool, |c| sqlx::query(
-        "UPDATE onboarding_links SET secret_sealed = NULL
+    let erased = crate::execute_on!(
+        &backend.pool,
+        sqlx::query(
+            "UPDATE onboarding_links SET secret_sealed = NULL
           WHERE secret_sealed IS NOT NULL AND (revoked_at IS NOT NULL OR expires_at <= $1)",
+        )
+        .bind(Timestamp::of(backend.now()))
     )
-    .bind(Timestamp::of(backend.now()))
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not erase dead links' secrets"))?;
     Ok(erased.rows_affected())
 }
 
 async fn erase_material_of(backend: &Backend, id: &LinkId) -> Result<(), AppError> {
-    crate::on_db!(&backend.pool, |c| sqlx::query(
-        "UPDATE onboarding_links SET secret_sealed = NULL WHERE id = $1"
+    crate::execute_on!(
+        &backend.pool,
+        sqlx::query("UPDATE onboarding_links SET secret_sealed = NULL WHERE id = $1").bind(id)
     )
-    .bind(id)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not erase a dead link's secret"))?;
     Ok(())
 }

@@ -43,16 +43,16 @@ pub(super) async fn log(
     at: &Timestamp,
     event: &str,
 ) -> Result<(), AppError> {
-    crate::on_db!(&mut crate::backend::hold(conn).await?, |c| sqlx::query(
-        "INSERT INTO onboarding_events (id, link_id, at, event) VALUES ($1, $2, $3, $4)"
+    crate::execute_on!(
+        &mut crate::backend::hold(conn).await?,
+        sqlx::query(
+            "INSERT INTO onboarding_events (id, link_id, at, event) VALUES ($1, $2, $3, $4)"
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(link_id)
+        .bind(at)
+        .bind(event)
     )
-    .bind(uuid::Uuid::new_v4().to_string())
-    .bind(link_id)
-    .bind(at)
-    .bind(event)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not log an onboarding event"))?;
     Ok(())
 }
@@ -78,7 +78,7 @@ pub async fn create_link(
     let created = Timestamp::of(created);
     let id = LinkId::generate();
     let mut tx = begin(ctx.pool()).await?;
-    crate::on_db!(&mut tx, |c| sqlx::query(
+    crate::execute_on!(&mut tx, sqlx::query(
         "INSERT INTO onboarding_links (id, organisation_id, customer_tenant_id, profiles, token_digest, created_by, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -89,10 +89,7 @@ pub async fn create_link(
     .bind(tokens::digest(&token))
     .bind(ctx.scope.user_id())
     .bind(&created)
-    .bind(&expires)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(&expires))
     .map_err(db("could not create an onboarding link"))?;
     log(&mut tx, &id, &created, "created").await?;
     audit::by_member(
@@ -177,17 +174,17 @@ pub(in crate::backend) async fn revoke_all_of<'e>(
     tenant: &tenants::OwnedTenant,
     now: &Timestamp,
 ) -> Result<u64, AppError> {
-    let revoked = crate::on_db!(&mut crate::backend::hold(conn).await?, |c| sqlx::query(
-        "UPDATE onboarding_links SET revoked_at = $1, secret_sealed = NULL
+    let revoked = crate::execute_on!(
+        &mut crate::backend::hold(conn).await?,
+        sqlx::query(
+            "UPDATE onboarding_links SET revoked_at = $1, secret_sealed = NULL
           WHERE customer_tenant_id = $2 AND organisation_id = $3
             AND revoked_at IS NULL AND completed_at IS NULL",
+        )
+        .bind(now)
+        .bind(tenant.id())
+        .bind(tenant.organisation_id())
     )
-    .bind(now)
-    .bind(tenant.id())
-    .bind(tenant.organisation_id())
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not revoke a tenant's onboarding links"))?;
     Ok(revoked.rows_affected())
 }
@@ -196,16 +193,16 @@ pub async fn revoke_link(ctx: &Staff, link_id: &LinkId) -> Result<(), AppError> 
     ctx.scope.permit(Action::ManageTenants)?;
     let now = Timestamp::of(ctx.now());
     let mut tx = begin(ctx.pool()).await?;
-    let revoked = crate::on_db!(&mut tx, |c| sqlx::query(
-        "UPDATE onboarding_links SET revoked_at = $1, secret_sealed = NULL
+    let revoked = crate::execute_on!(
+        &mut tx,
+        sqlx::query(
+            "UPDATE onboarding_links SET revoked_at = $1, secret_sealed = NULL
           WHERE id = $2 AND organisation_id = $3 AND revoked_at IS NULL",
+        )
+        .bind(&now)
+        .bind(link_id)
+        .bind(ctx.scope.organisation_id())
     )
-    .bind(&now)
-    .bind(link_id)
-    .bind(ctx.scope.organisation_id())
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not revoke an onboarding link"))?;
     if revoked.rows_affected() != 1 {
         return Err(AppError::NotFound);

@@ -210,7 +210,7 @@ async fn settle(
     let message = match (report.outcome, &report.initiated_by) {
         (Outcome::Accepted, Some(creator)) => {
             let upn = creator.user_principal_name.to_lowercase();
-            crate::on_db!(&mut tx, |c| sqlx::query(
+            crate::execute_on!(&mut tx, sqlx::query(
                 "UPDATE customer_tenants
                     SET ownership_verified_at = $1, ownership_verified_by = $2, ownership_evidence = $3,
                         entra_tenant_id = COALESCE(entra_tenant_id, $4), updated_at = $1,
@@ -222,20 +222,17 @@ async fn settle(
             .bind(&detail)
             .bind(gathered.tenant_id.as_str())
             .bind(link.tenant.id())
-            .bind(link.tenant.organisation_id())
-            .execute(c)
-            .await
-            .map(crate::backend::db::Done::from))
+            .bind(link.tenant.organisation_id()))
             .map_err(db("could not mark a tenant as verified"))?;
-            crate::on_db!(&mut tx, |c| sqlx::query(
-                "UPDATE onboarding_links SET completed_at = $1, secret_sealed = NULL
+            crate::execute_on!(
+                &mut tx,
+                sqlx::query(
+                    "UPDATE onboarding_links SET completed_at = $1, secret_sealed = NULL
                   WHERE id = $2 AND completed_at IS NULL",
+                )
+                .bind(&at)
+                .bind(&link.id)
             )
-            .bind(&at)
-            .bind(&link.id)
-            .execute(c)
-            .await
-            .map(crate::backend::db::Done::from))
             .map_err(db("could not complete an onboarding link"))?;
             log(&mut tx, &link.id, &at, "completed").await?;
             audit::record(

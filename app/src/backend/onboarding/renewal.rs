@@ -60,22 +60,22 @@ pub async fn create(
         return Ok(None);
     };
     let at = Timestamp::of(now);
-    crate::on_db!(&mut *tx, |c| sqlx::query(
-        "UPDATE onboarding_links SET revoked_at = $1
+    crate::execute_on!(
+        &mut *tx,
+        sqlx::query(
+            "UPDATE onboarding_links SET revoked_at = $1
           WHERE renews_registration_id = $2 AND organisation_id = $3
             AND completed_at IS NULL AND revoked_at IS NULL",
+        )
+        .bind(&at)
+        .bind(registration)
+        .bind(organisation)
     )
-    .bind(&at)
-    .bind(registration)
-    .bind(organisation)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not withdraw an earlier renewal link"))?;
     let token = tokens::new_token();
     let expires = Timestamp::of(now + time::Duration::days(RENEWAL_LINK_DAYS));
     let id = LinkId::generate();
-    crate::on_db!(&mut *tx, |c| sqlx::query(
+    crate::execute_on!(&mut *tx, sqlx::query(
         "INSERT INTO onboarding_links
             (id, organisation_id, customer_tenant_id, profiles, token_digest, created_by, created_at,
              expires_at, step_reached, entered_tenant_id, client_id, object_id, renews_registration_id)
@@ -95,10 +95,7 @@ pub async fn create(
     .bind(&tenant_id)
     .bind(&renewed.client_id)
     .bind(&renewed.object_id)
-    .bind(registration)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(registration))
     .map_err(db("could not create a renewal link"))?;
     log(&mut *tx, &id, &at, "created for renewal").await?;
     Ok(Some((backend.link(&format!("/onboard/{token}")), expires)))
@@ -157,16 +154,13 @@ pub(super) async fn replace(
         },
     )
     .await?;
-    crate::on_db!(&mut *tx, |c| sqlx::query(
+    crate::execute_on!(&mut *tx, sqlx::query(
         "UPDATE onboarding_links SET completed_at = $1, registration_id = $2, secret_sealed = NULL
           WHERE id = $3 AND completed_at IS NULL",
     )
     .bind(&now)
     .bind(registration)
-    .bind(&link.id)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(&link.id))
     .map_err(db("could not complete a renewal link"))?;
     log(&mut *tx, &link.id, &now, "renewed").await?;
     let products: Vec<&str> = link.profiles.iter().map(|p| p.name.as_str()).collect();

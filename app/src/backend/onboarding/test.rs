@@ -88,14 +88,12 @@ pub async fn test(ctx: &Customer, secret: Option<&SecretText>) -> Result<TestRes
     let finished_at = ctx.now();
     let now = Timestamp::of(finished_at);
     let mut tx = begin(ctx.pool()).await?;
-    crate::on_db!(&mut tx, |c| sqlx::query(
-        "UPDATE onboarding_links SET last_status = $1 WHERE id = $2"
+    crate::execute_on!(
+        &mut tx,
+        sqlx::query("UPDATE onboarding_links SET last_status = $1 WHERE id = $2")
+            .bind(status_text)
+            .bind(&link.id)
     )
-    .bind(status_text)
-    .bind(&link.id)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not record a test result"))?;
     link.finished_step(&mut tx, Step::Test).await?;
     log(&mut tx, &link.id, &now, &format!("tested: {status_text}")).await?;
@@ -146,13 +144,10 @@ pub async fn test(ctx: &Customer, secret: Option<&SecretText>) -> Result<TestRes
         .await?;
         // The registration now holds its own sealed copy; the link keeps
         // none. Both happen together or not at all.
-        crate::on_db!(&mut tx, |c| sqlx::query("UPDATE onboarding_links SET completed_at = $1, registration_id = $2, secret_sealed = NULL WHERE id = $3 AND completed_at IS NULL")
+        crate::execute_on!(&mut tx, sqlx::query("UPDATE onboarding_links SET completed_at = $1, registration_id = $2, secret_sealed = NULL WHERE id = $3 AND completed_at IS NULL")
             .bind(&now)
             .bind(&registration_id)
-            .bind(&link.id)
-            .execute(c)
-            .await
-            .map(crate::backend::db::Done::from))
+            .bind(&link.id))
             .map_err(db("could not complete an onboarding link"))?;
         log(&mut tx, &link.id, &now, "completed").await?;
         audit::record(
@@ -214,16 +209,16 @@ pub(super) async fn tenant_on_file(ctx: &Customer) -> Result<String, AppError> {
             "No Microsoft 365 tenant in this cloud has the domain {domain}, which your IT provider has on file. Ask them to correct it, then test again."
         ))
     })?;
-    let pinned = crate::on_db!(ctx.pool(), |c| sqlx::query(
-        "UPDATE customer_tenants SET entra_tenant_id = $1, version = version + 1
+    let pinned = crate::execute_on!(
+        ctx.pool(),
+        sqlx::query(
+            "UPDATE customer_tenants SET entra_tenant_id = $1, version = version + 1
           WHERE id = $2 AND organisation_id = $3 AND entra_tenant_id IS NULL",
-    )
-    .bind(&id)
-    .bind(link.tenant.id())
-    .bind(link.tenant.organisation_id())
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from));
+        )
+        .bind(&id)
+        .bind(link.tenant.id())
+        .bind(link.tenant.organisation_id())
+    );
     match pinned {
         Ok(_) => Ok(id),
         Err(error) if is_unique_violation(&error) => Err(AppError::Conflict(format!(

@@ -112,18 +112,16 @@ async fn reserve(
     let id = RecoveryAttemptId::generate();
     // Requests dropped before their judgement leave reservations behind;
     // they count for nothing, and are cleared here.
-    crate::on_db!(&backend.pool, |c| sqlx::query(
-        "DELETE FROM recovery_attempts WHERE outcome = $1 AND at < $2"
+    crate::execute_on!(
+        &backend.pool,
+        sqlx::query("DELETE FROM recovery_attempts WHERE outcome = $1 AND at < $2")
+            .bind(CHECKING)
+            .bind(Timestamp::of(
+                now - time::Duration::seconds(RESERVATION_SECS),
+            ))
     )
-    .bind(CHECKING)
-    .bind(Timestamp::of(
-        now - time::Duration::seconds(RESERVATION_SECS),
-    ))
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not clear abandoned recovery attempts"))?;
-    crate::on_db!(&backend.pool, |c| sqlx::query(
+    crate::execute_on!(&backend.pool, sqlx::query(
         "INSERT INTO recovery_attempts
             (id, company_tenant_id, organisation_id, customer_tenant_id, at, outcome, person_name, tenant_id, client_id, object_id, ip)
          VALUES ($1, $2, $3, $4, $5, $11, $6, $7, $8, $9, $10)",
@@ -138,10 +136,7 @@ async fn reserve(
     .bind(entered.client_id)
     .bind(entered.object_id)
     .bind(origin.ip.map(|ip| ip.to_string()))
-    .bind(CHECKING)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(CHECKING))
     .map_err(db("could not record a recovery attempt"))?;
     let mut tx = begin(&backend.pool).await?;
     let gate = gate(&mut tx, company, Some(&id), now).await?;
@@ -197,14 +192,12 @@ pub async fn already_used(
 /// Removes an attempt that ended without a judgement (Microsoft could not
 /// be asked, or the creation is not visible yet): it counts for nothing.
 pub async fn forget(backend: &Backend, id: &RecoveryAttemptId) -> Result<(), AppError> {
-    crate::on_db!(&backend.pool, |c| sqlx::query(
-        "DELETE FROM recovery_attempts WHERE id = $1 AND outcome = $2"
+    crate::execute_on!(
+        &backend.pool,
+        sqlx::query("DELETE FROM recovery_attempts WHERE id = $1 AND outcome = $2")
+            .bind(id)
+            .bind(CHECKING)
     )
-    .bind(id)
-    .bind(CHECKING)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not remove a recovery attempt"))?;
     Ok(())
 }
@@ -225,20 +218,17 @@ pub async fn settle(
         .filter(|check| check.state == CheckState::Failed)
         .map(|check| check.detail.as_str())
         .collect();
-    crate::on_db!(&mut *tx, |c| sqlx::query(
+    crate::execute_on!(&mut *tx, sqlx::query(
         "UPDATE recovery_attempts
             SET outcome = $1, app_created_at = $2, initiator_upn = $3, initiator_id = $4, reasons = $5
           WHERE id = $6",
     )
     .bind(outcome)
     .bind(report.created_at.and_then(|at| time::OffsetDateTime::from_unix_timestamp(at).ok()).map(Timestamp::of))
-    .bind(report.initiated_by.as_ref().map(|c| c.user_principal_name.as_str()))
-    .bind(report.initiated_by.as_ref().map(|c| c.id.as_str()))
+    .bind(report.initiated_by.as_ref().map(|initiator| initiator.user_principal_name.as_str()))
+    .bind(report.initiated_by.as_ref().map(|initiator| initiator.id.as_str()))
     .bind(reasons.join(" "))
-    .bind(id)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(id))
     .map_err(db("could not record a recovery judgement"))?;
     gate(&mut *tx, company, None, now).await
 }

@@ -452,15 +452,12 @@ async fn become_admin(
         .map_err(db("could not look a member up"))?;
     match existing {
         Some((user_id, organisation_id)) if organisation_id == organisation.id => {
-            crate::on_db!(&mut *tx, |c| sqlx::query(
+            crate::execute_on!(&mut *tx, sqlx::query(
                 "UPDATE users SET role = 'admin', disabled_at = NULL, removed_at = NULL
                   WHERE id = $1 AND organisation_id = $2",
             )
             .bind(&user_id)
-            .bind(&organisation.id)
-            .execute(c)
-            .await
-            .map(crate::backend::db::Done::from))
+            .bind(&organisation.id))
             .map_err(db("could not restore a member"))?;
             mfa::forget_second_factor(tx, &user_id, &organisation.id).await?;
             sessions::end_all_of(&mut *tx, &organisation.id, &user_id, None, now).await?;

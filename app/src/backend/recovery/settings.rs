@@ -109,19 +109,19 @@ pub async fn save_home_tenant(
     let changed = before.home_tenant_id.as_deref() != tenant.as_ref().map(TenantId::as_str)
         || before.home_cloud.as_deref() != Some(cloud.id());
     let mut tx = begin(ctx.pool()).await?;
-    let updated = crate::on_db!(&mut tx, |c| sqlx::query(
-        "UPDATE organisations
+    let updated = crate::execute_on!(
+        &mut tx,
+        sqlx::query(
+            "UPDATE organisations
             SET home_tenant_id = $1, home_cloud = $2,
                 recovery_enabled = CASE WHEN $3 THEN FALSE ELSE recovery_enabled END
           WHERE id = $4",
-    )
-    .bind(tenant.as_ref().map(TenantId::as_str))
-    .bind(cloud.id())
-    .bind(changed)
-    .bind(ctx.scope.organisation_id())
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from));
+        )
+        .bind(tenant.as_ref().map(TenantId::as_str))
+        .bind(cloud.id())
+        .bind(changed)
+        .bind(ctx.scope.organisation_id())
+    );
     match updated {
         Ok(_) => {}
         Err(error) if is_unique_violation(&error) => return Err(AppError::invalid(
@@ -173,15 +173,12 @@ pub async fn save_recovery(
         ));
     }
     let mut tx = begin(ctx.pool()).await?;
-    crate::on_db!(&mut tx, |c| sqlx::query(
+    crate::execute_on!(&mut tx, sqlx::query(
         "UPDATE organisations SET recovery_enabled = $1, recovery_window_hours = $2 WHERE id = $3",
     )
     .bind(enabled)
     .bind(window_hours)
-    .bind(ctx.scope.organisation_id())
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(ctx.scope.organisation_id()))
     .map_err(db("could not save the recovery settings"))?;
     if enabled != before.recovery_enabled {
         switched(&mut tx, ctx, &before.name, enabled).await?;

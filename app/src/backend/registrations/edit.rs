@@ -51,13 +51,10 @@ async fn recheck(ctx: &Staff, id: &RegistrationId) -> Result<Option<Status>, App
     match check_now(ctx, id).await {
         Ok(status) => Ok(Some(status)),
         Err(AppError::Conflict(_)) => {
-            crate::on_db!(ctx.pool(), |c| sqlx::query("UPDATE registrations SET next_check_at = $1 WHERE id = $2 AND organisation_id = $3")
+            crate::execute_on!(ctx.pool(), sqlx::query("UPDATE registrations SET next_check_at = $1 WHERE id = $2 AND organisation_id = $3")
                 .bind(Timestamp::of(ctx.now()))
                 .bind(id)
-                .bind(ctx.scope.organisation_id())
-                .execute(c)
-                .await
-                .map(crate::backend::db::Done::from))
+                .bind(ctx.scope.organisation_id()))
                 .map_err(db("could not make a registration due"))?;
             ctx.backend.watch.wake.notify_one();
             Ok(None)
@@ -89,7 +86,7 @@ pub async fn change_profiles(
         .finish(profiles.zip(ids))
         .map_err(AppError::Invalid)?;
     let mut tx = begin(ctx.pool()).await?;
-    crate::on_db!(&mut tx, |c| sqlx::query(
+    crate::execute_on!(&mut tx, sqlx::query(
         // A check running with the old products loses its claim, so the
         // one below runs at once with the new.
         "UPDATE registrations SET profiles = $1, object_id = $2, lease_claim = NULL, lease_until = NULL
@@ -98,10 +95,7 @@ pub async fn change_profiles(
     .bind(domain::profile::list_ids(&profiles))
     .bind(ids.object_id.as_ref().map(|o| o.as_str()))
     .bind(id)
-    .bind(ctx.scope.organisation_id())
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(ctx.scope.organisation_id()))
     .map_err(db("could not change a registration's products"))?;
     audit::by_member(
         &mut tx,
@@ -166,7 +160,7 @@ pub(crate) async fn store_credential(
     entered_by: &crate::ids::UserId,
     at: &Timestamp,
 ) -> Result<bool, AppError> {
-    let replaced = crate::on_db!(&mut *tx, |c| sqlx::query(
+    let replaced = crate::execute_on!(&mut *tx, sqlx::query(
         "UPDATE registrations
             SET credential_kind = $1, secret_sealed = $2, secret_hint = $3, certificate_thumbprint = $4,
                 certificate_subject = $5, certificate_der = $6, credential_expires_at = $7,
@@ -185,10 +179,7 @@ pub(crate) async fn store_credential(
     .bind(entered_by)
     .bind(at)
     .bind(id)
-    .bind(organisation)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(organisation))
     .map_err(db("could not replace a credential"))?;
     Ok(replaced.rows_affected() == 1)
 }

@@ -102,8 +102,7 @@ pub async fn insert(
 ) -> Result<RegistrationId, AppError> {
     let id = RegistrationId::generate();
     let stored = StoredCredential::sealed_for(backend, &id, new.credential);
-    let inserted = crate::on_db!(&mut *tx, |c| {
-        sqlx::query(
+    let inserted = crate::execute_on!(&mut *tx, sqlx::query(
         "INSERT INTO registrations
             (id, organisation_id, customer_tenant_id, profiles, client_id, object_id, credential_kind,
              secret_sealed, secret_hint, certificate_thumbprint, certificate_subject, certificate_der,
@@ -125,11 +124,7 @@ pub async fn insert(
     .bind(stored.expires_at)
     .bind(new.entered_by)
     .bind(at)
-    .bind(new.consent_redirect)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from)
-    });
+    .bind(new.consent_redirect));
     match inserted {
         Ok(_) => Ok(id),
         Err(error) if is_unique_violation(&error) => Err(AppError::invalid(
@@ -271,15 +266,15 @@ async fn reseal_table(backend: &Backend, place: SealedIn) -> Result<usize, AppEr
                 error,
             )
         })?;
-        let replaced = crate::on_db!(&mut tx, |c| sqlx::query(&format!(
-            "UPDATE {table} SET secret_sealed = $1 WHERE id = $2 AND secret_sealed = $3"
-        ))
-        .bind(backend.vault.seal(&plain, &context))
-        .bind(id)
-        .bind(sealed)
-        .execute(c)
-        .await
-        .map(crate::backend::db::Done::from))
+        let replaced = crate::execute_on!(
+            &mut tx,
+            sqlx::query(&format!(
+                "UPDATE {table} SET secret_sealed = $1 WHERE id = $2 AND secret_sealed = $3"
+            ))
+            .bind(backend.vault.seal(&plain, &context))
+            .bind(id)
+            .bind(sealed)
+        )
         .map_err(db("could not re-seal a secret"))?;
         changed += replaced.rows_affected() as usize;
     }

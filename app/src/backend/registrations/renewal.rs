@@ -72,25 +72,25 @@ pub async fn generate(ctx: &Staff, id: &RegistrationId) -> Result<PendingCertifi
         thumbprint: certificate.thumbprint.clone(),
         expires_at: Timestamp::of(certificate.expires_at),
     };
-    crate::on_db!(ctx.pool(), |c| sqlx::query(
-        "UPDATE registrations
+    crate::execute_on!(
+        ctx.pool(),
+        sqlx::query(
+            "UPDATE registrations
             SET pending_key_sealed = $1, pending_certificate_der = $2, pending_thumbprint = $3,
                 pending_expires_at = $4
           WHERE id = $5 AND organisation_id = $6",
+        )
+        .bind(
+            ctx.backend
+                .vault
+                .seal(certificate.key_pem.as_bytes(), &pending_context(id)),
+        )
+        .bind(STANDARD.encode(&certificate.der))
+        .bind(&pending.thumbprint)
+        .bind(&pending.expires_at)
+        .bind(id)
+        .bind(ctx.scope.organisation_id())
     )
-    .bind(
-        ctx.backend
-            .vault
-            .seal(certificate.key_pem.as_bytes(), &pending_context(id)),
-    )
-    .bind(STANDARD.encode(&certificate.der))
-    .bind(&pending.thumbprint)
-    .bind(&pending.expires_at)
-    .bind(id)
-    .bind(ctx.scope.organisation_id())
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
     .map_err(db("could not keep a generated certificate"))?;
     Ok(pending)
 }
@@ -190,7 +190,7 @@ pub async fn activate(ctx: &Staff, id: &RegistrationId) -> Result<Option<Status>
     // A check running with the old credential loses its claim, so the one
     // below runs at once with the new.
     let mut tx = begin(ctx.pool()).await?;
-    let switched = crate::on_db!(&mut tx, |c| sqlx::query(
+    let switched = crate::execute_on!(&mut tx, sqlx::query(
         "UPDATE registrations
             SET credential_kind = $1, secret_sealed = $2, secret_hint = NULL, certificate_thumbprint = $3,
                 certificate_subject = $4, certificate_der = $5, credential_expires_at = $6,
@@ -209,10 +209,7 @@ pub async fn activate(ctx: &Staff, id: &RegistrationId) -> Result<Option<Status>
     .bind(Timestamp::of(ctx.now()))
     .bind(id)
     .bind(ctx.scope.organisation_id())
-    .bind(&switched_from)
-    .execute(c)
-    .await
-    .map(crate::backend::db::Done::from))
+    .bind(&switched_from))
     .map_err(db("could not switch to the new certificate"))?;
     if switched.rows_affected() == 0 {
         return Err(AppError::Conflict(

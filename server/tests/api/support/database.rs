@@ -29,11 +29,8 @@ pub async fn fresh_database_url() -> Option<String> {
     let admin = app::backend::db::open(&admin_url, Default::default())
         .await
         .expect("the test PostgreSQL server answers");
-    app::on_db!(&admin, |c| sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(c)
-        .await
-        .map(app::backend::db::Done::from))
-    .expect("a test database");
+    app::execute_on!(&admin, sqlx::query(&format!("CREATE DATABASE {name}")))
+        .expect("a test database");
     admin.close().await;
     let (server, _) = admin_url
         .rsplit_once('/')
