@@ -101,12 +101,12 @@ async fn db_migrate_applies_every_migration_once_and_then_has_nothing_to_do() {
         None => (
             "sqlite",
             "20261122000001 organisations and staff",
-            "The database is at 20261124000016 (api tokens).",
+            "The database is at 20261124000017 (sweep indexes).",
         ),
         Some(_) => (
             "postgres",
             "20261124000016 schema",
-            "The database is at 20261124000016 (schema).",
+            "The database is at 20261124000017 (sweep indexes).",
         ),
     };
     let database = database.as_deref();
