@@ -1,10 +1,10 @@
--- The sweep claims never-checked registrations first, then the longest
--- due. PostgreSQL puts NULLs last in an ascending index, so the index on
--- due times could not give that order and every claim sorted all that was
--- due (50 ms at 25,000 registrations); in the claim's own order a claim
--- stops at its batch. SQLite's ascending index already puts NULLs first.
-DROP INDEX registrations_by_due_time;
-CREATE INDEX registrations_by_due_time ON registrations (next_check_at NULLS FIRST);
+-- The sweep claims never-checked registrations (no due time) first, then
+-- the longest due, and stops at its batch. On an index of the due time
+-- with "never" as the empty text, "due" is one range in the claim's own
+-- order, so a claim reads only the rows it takes. Before, when many rows
+-- fell due at once (an import, "check everything") and the planner's
+-- statistics had not seen it yet, every claim sorted all that was due.
+CREATE INDEX registrations_due ON registrations ((COALESCE(next_check_at, '')));
 
 -- A claimed batch is read back by its claim token, which only rows being
 -- checked hold.

@@ -42,7 +42,9 @@ fn lease_end(backend: &Backend) -> Timestamp {
 /// tenant that Microsoft has not asked us to leave alone, and not leased.
 /// A claimed row's due time moves to the end of its lease, so the index on
 /// due times finds only unclaimed rows, and a row whose claimant died falls
-/// due again by itself.
+/// due again by itself. A row never checked has no due time and counts as
+/// due since the beginning: written as the empty text it comes first, and
+/// "due" stays one range of that index (`registrations_due`).
 pub async fn due(backend: &Backend, limit: usize) -> Result<Vec<Claim>, AppError> {
     let token = fresh_token();
     let now = Timestamp::of(backend.now());
@@ -54,10 +56,10 @@ pub async fn due(backend: &Backend, limit: usize) -> Result<Vec<Claim>, AppError
                 SELECT r.id FROM registrations r
                   JOIN customer_tenants t ON t.id = r.customer_tenant_id AND t.organisation_id = r.organisation_id
                  WHERE r.archived_at IS NULL AND t.archived_at IS NULL
-                   AND (r.next_check_at IS NULL OR r.next_check_at <= $3)
+                   AND COALESCE(r.next_check_at, '') <= $3
                    AND (r.lease_until IS NULL OR r.lease_until <= $3)
                    AND (t.checks_paused_until IS NULL OR t.checks_paused_until <= $3)
-                 ORDER BY r.next_check_at NULLS FIRST
+                 ORDER BY COALESCE(r.next_check_at, '')
                  LIMIT $4
                  {skip_locked})
          RETURNING id",
