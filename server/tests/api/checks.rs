@@ -174,6 +174,56 @@ async fn microsoft_asking_to_wait_backs_the_tenant_off_for_that_long() {
     assert_eq!(after.standing.status, Status::Healthy);
 }
 
+fn imported_client(n: usize) -> String {
+    format!("aaaaaaaa-0000-4000-8000-00000000000{n}")
+}
+
+/// Under a backlog the sweep must not starve anyone: what was never
+/// checked goes first, then whatever has waited longest.
+#[tokio::test]
+async fn the_sweep_takes_the_never_checked_first_then_the_longest_due_and_leaves_what_is_not_due() {
+    let app = spawn_app_with(&[]).await;
+    let staff = app
+        .admin_of("Northwind IT", "nadia@northwind.example")
+        .await;
+    let expires = in_days(200);
+    let rows: String = (1..=4)
+        .map(|n| {
+            format!(
+                "Contoso,{TENANT},contoso.example,global,{},,email,{SECRET},{expires}\n",
+                imported_client(n)
+            )
+        })
+        .collect();
+    let file = format!(
+        "tenant,tenant_id,domain,cloud,client_id,object_id,profiles,secret,secret_expires\n{rows}"
+    );
+    let report = crate::exchange::import(&app, &staff, &file, false).await;
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+
+    // The first stays never checked; the others were due two hours ago,
+    // one hour ago, and in an hour.
+    let now = app.clock().now();
+    let pool = crate::support::database::open(&app.config.database_url).await;
+    for (n, due) in [(2, now - 2 * HOUR), (3, now - HOUR), (4, now + HOUR)] {
+        app::execute_on!(
+            &pool,
+            sqlx::query("UPDATE registrations SET next_check_at = $1 WHERE client_id = $2")
+                .bind(app::timestamp::Timestamp::of(due))
+                .bind(imported_client(n))
+        )
+        .expect("a due time set");
+    }
+
+    assert_eq!(app.claim_due(1).await, vec![imported_client(1)]);
+    assert_eq!(app.claim_due(1).await, vec![imported_client(2)]);
+    assert_eq!(
+        app.claim_due(10).await,
+        vec![imported_client(3)],
+        "one due in an hour waits, and none is claimed twice"
+    );
+}
+
 #[tokio::test]
 async fn staff_can_ask_for_every_registration_to_be_checked_and_follow_the_progress() {
     let sim = contoso(&["Mail.Send"]).await;

@@ -14,7 +14,12 @@ const FABRIKAM: &str = "22222222-2222-4222-8222-222222222222";
 const SECRET_A: &str = "Im1~imported.secret-value-AAAA";
 const SECRET_B: &str = "Im2~imported.secret-value-BBBB";
 
-async fn import(app: &TestApp, staff: &Client, csv: &str, dry_run: bool) -> ImportReport {
+pub(crate) async fn import(
+    app: &TestApp,
+    staff: &Client,
+    csv: &str,
+    dry_run: bool,
+) -> ImportReport {
     let file = as_upload(csv.as_bytes());
     let response = app
         .call(

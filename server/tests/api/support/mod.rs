@@ -111,6 +111,27 @@ impl TestApp {
         backend.dashboards.kept_at(&id)
     }
 
+    /// Claims up to `limit` due registrations as the scheduler would,
+    /// and gives their client ids in the order they were taken.
+    pub async fn claim_due(&self, limit: usize) -> Vec<String> {
+        let backend = self.backend.as_ref().expect("an in-process server");
+        let claims = app::backend::checks::claim::due(backend, limit)
+            .await
+            .expect("a claim");
+        let mut client_ids = Vec::new();
+        for claim in claims {
+            let client_id: String = app::on_db!(&backend.pool, |c| sqlx::query_scalar(
+                "SELECT client_id FROM registrations WHERE id = $1"
+            )
+            .bind(claim.registration_id())
+            .fetch_one(c)
+            .await)
+            .expect("the claimed registration");
+            client_ids.push(client_id);
+        }
+        client_ids
+    }
+
     /// Weighs stored checks into alerts now: what the server does after
     /// checks are written and on every poll, done before the test goes on.
     pub async fn weigh_alerts(&self) {
