@@ -150,12 +150,39 @@ pub async fn page(
     after: Option<(Timestamp, CustomerTenantId)>,
     limit: i64,
 ) -> Result<Vec<TenantDetails>, AppError> {
+    let search = query.search.as_deref().map(Search::of);
+    let mut found = Vec::new();
+    let mut after = after;
+    // The database may return rows the search does not match (see
+    // `Search`); reading on until the page is full keeps a short page
+    // meaning "no more".
+    loop {
+        let rows = rows_after(ctx, query, search.as_ref(), after.take(), limit).await?;
+        let full = rows.len() as i64 == limit;
+        after = rows
+            .last()
+            .map(|row| (row.tenant.created_at.clone(), row.tenant.id.clone()));
+        found.extend(
+            rows.into_iter()
+                .filter(|row| search.as_ref().is_none_or(|search| search.matches(row))),
+        );
+        if !full || found.len() as i64 >= limit {
+            break;
+        }
+    }
+    found.truncate(usize::try_from(limit).unwrap_or_default());
+    found.into_iter().map(|row| row.details(ctx)).collect()
+}
+
+async fn rows_after(
+    ctx: &Staff,
+    query: &TenantQuery,
+    search: Option<&Search>,
+    after: Option<(Timestamp, CustomerTenantId)>,
+    limit: i64,
+) -> Result<Vec<DetailsRow>, AppError> {
     let (after_at, after_id) = after.unzip();
-    let search = query
-        .search
-        .as_deref()
-        .map(|text| format!("%{}%", like_escaped(&text.to_lowercase())));
-    let rows: Vec<DetailsRow> = crate::on_db!(ctx.pool(), |c| sqlx::query_as(&format!(
+    crate::on_db!(ctx.pool(), |c| sqlx::query_as(&format!(
         "SELECT {COLUMNS}, {OWNERSHIP_COLUMNS} FROM customer_tenants
           WHERE organisation_id = $1
             AND ($2 IS NULL OR (archived_at IS NOT NULL) = $2)
@@ -168,22 +195,55 @@ pub async fn page(
     ))
     .bind(ctx.scope.organisation_id())
     .bind(query.archived)
-    .bind(search)
+    .bind(search.map(|search| search.pattern.as_str()))
     .bind(query.cloud.map(|cloud| cloud.id()))
     .bind(after_at)
     .bind(after_id)
     .bind(limit)
     .fetch_all(c)
     .await)
-    .map_err(db("could not list customer tenants"))?;
-    rows.into_iter().map(|row| row.details(ctx)).collect()
+    .map_err(db("could not list customer tenants"))
 }
 
-/// `%` and `_` typed into a search are meant literally.
-fn like_escaped(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+/// Part of a name or domain, in any case. SQL's `LOWER` folds only ASCII
+/// letters, on SQLite and PostgreSQL alike, so "ärzte" would never find
+/// "Ärzte Köln" there: the pattern the database sees lets any one
+/// character stand for each non-ASCII one, and what it returns is matched
+/// again here with Unicode's lower case.
+struct Search {
+    pattern: String,
+    folded: String,
+}
+
+impl Search {
+    fn of(text: &str) -> Self {
+        let mut pattern = String::from("%");
+        for character in text.chars() {
+            match character {
+                // Typed `%`, `_` and `\` are meant literally.
+                '%' | '_' | '\\' => {
+                    pattern.push('\\');
+                    pattern.push(character);
+                }
+                ascii if ascii.is_ascii() => pattern.push(ascii.to_ascii_lowercase()),
+                _ => pattern.push('_'),
+            }
+        }
+        pattern.push('%');
+        Self {
+            pattern,
+            folded: text.to_lowercase(),
+        }
+    }
+
+    fn matches(&self, row: &DetailsRow) -> bool {
+        let tenant = &row.tenant;
+        tenant.display_name.to_lowercase().contains(&self.folded)
+            || tenant
+                .primary_domain
+                .as_deref()
+                .is_some_and(|domain| domain.to_lowercase().contains(&self.folded))
+    }
 }
 
 const OWNERSHIP_COLUMNS: &str = "ownership_verified_at, ownership_verified_by, ownership_evidence";

@@ -391,6 +391,72 @@ async fn registrations_are_read_a_page_at_a_time_and_filtered_by_status() {
     assert_eq!(searched["items"].as_array().unwrap().len(), 1);
 }
 
+/// Every tenant's name a search finds, read one page of one at a time.
+async fn searched_names(app: &TestApp, token: &str, search: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut path = format!("/tenants?limit=1&search={search}");
+    loop {
+        let (status, page) = get(app, token, &path).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 1);
+        names.extend(
+            items
+                .iter()
+                .map(|item| item["display_name"].as_str().unwrap().to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/tenants?limit=1&search={search}&cursor={cursor}"),
+            None => break,
+        }
+    }
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn a_search_finds_names_in_any_case_and_any_alphabet_a_page_at_a_time() {
+    let fleet = quiet().await;
+    let app = &fleet.app;
+    let secret = all_scopes(&fleet).await;
+    let tenants = [
+        ("Bäckerei Nord", "baeckerei-nord.example"),
+        ("Abbey Road", "abbey-road.example"),
+        ("BÄCKEREI SÜD", "baeckerei-sued.example"),
+        ("Lebara", "lebara.example"),
+        ("Ärzte Köln", "aerzte-koeln.example"),
+    ];
+    for (name, domain) in tenants {
+        let body =
+            json!({"display_name": name, "primary_domain": domain, "contacts": ["it@example.com"]});
+        let created = api(app, &secret, Method::POST, "/tenants")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED, "{name}");
+    }
+
+    assert_eq!(
+        searched_names(app, &secret, "bä").await,
+        vec!["BÄCKEREI SÜD", "Bäckerei Nord"],
+        "upper and lower case alike, and nothing that only shares the ASCII letters"
+    );
+    assert_eq!(
+        searched_names(app, &secret, "ÄRZTE").await,
+        vec!["Ärzte Köln"]
+    );
+    assert_eq!(
+        searched_names(app, &secret, "köln").await,
+        vec!["Ärzte Köln"]
+    );
+    assert_eq!(
+        searched_names(app, &secret, "LEBARA.EX").await,
+        vec!["Lebara"]
+    );
+    assert!(searched_names(app, &secret, "bå").await.is_empty());
+}
+
 #[tokio::test]
 async fn a_retried_create_with_the_same_key_creates_once() {
     let fleet = quiet().await;
