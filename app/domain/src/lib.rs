@@ -29,6 +29,7 @@ pub mod profile;
 pub mod recovery;
 pub mod registration;
 pub mod role;
+pub mod search;
 pub mod session;
 pub mod setup_script;
 pub mod staff;

@@ -12,6 +12,7 @@ use crate::model::{AuditEntry, AuditPage};
 use crate::timestamp::Timestamp;
 use domain::audit::AuditAction;
 use domain::exchange::neutralised;
+use domain::search::Search;
 use domain::Action;
 
 /// One event about to be recorded.
@@ -170,12 +171,32 @@ async fn read(
     offset: i64,
 ) -> Result<Vec<Row>, AppError> {
     ctx.scope.permit(Action::ReadAuditTrail)?;
-    let text = filter
-        .text
-        .as_deref()
-        .map(str::trim)
-        .filter(|text| !text.is_empty())
-        .map(|text| format!("%{}%", text.to_lowercase().replace(['%', '_'], "")));
+    let search = filter.text.as_deref().and_then(Search::of);
+    match &search {
+        Some(search) if !search.is_exact() => {
+            // The database finds a little more than matches (see
+            // `domain::search`), so what matches is counted off here.
+            let found = rows(ctx, filter, Some(search), None, 0).await?;
+            let matched = found
+                .into_iter()
+                .filter(|row| search.matches([row.actor.as_str(), row.target.as_str()]));
+            let offset = usize::try_from(offset).unwrap_or_default();
+            let limit = limit.map_or(usize::MAX, |limit| {
+                usize::try_from(limit).unwrap_or_default()
+            });
+            Ok(matched.skip(offset).take(limit).collect())
+        }
+        _ => rows(ctx, filter, search.as_ref(), limit, offset).await,
+    }
+}
+
+async fn rows(
+    ctx: &Staff,
+    filter: &Filter,
+    search: Option<&Search>,
+    limit: Option<i64>,
+    offset: i64,
+) -> Result<Vec<Row>, AppError> {
     // Days compare as text: stored instants are fixed-width RFC 3339.
     let from = filter.from.as_deref().map(|day| format!("{day}T00:00:00Z"));
     let to = filter.to.as_deref().map(|day| format!("{day}T23:59:59Z"));
@@ -183,7 +204,7 @@ async fn read(
         "SELECT at, actor, action, target, detail, ip, user_agent FROM audit_events
           WHERE organisation_id = $1
             AND ($2 IS NULL OR action = $2)
-            AND ($3 IS NULL OR LOWER(actor) LIKE $3 OR LOWER(target) LIKE $3)
+            AND ($3 IS NULL OR LOWER(actor) LIKE $3 ESCAPE '\\' OR LOWER(target) LIKE $3 ESCAPE '\\')
             AND ($4 IS NULL OR at >= $4)
             AND ($5 IS NULL OR at <= $5)
           ORDER BY at DESC, id DESC
@@ -191,7 +212,7 @@ async fn read(
     )
     .bind(ctx.scope.organisation_id())
     .bind(filter.action.map(|action| action.code()))
-    .bind(text)
+    .bind(search.map(Search::pattern))
     .bind(from)
     .bind(to)
     .bind(limit.unwrap_or(i64::MAX))

@@ -11,6 +11,7 @@ use crate::model::{OwnershipProof, TenantDetails, TenantSummary};
 use crate::timestamp::Timestamp;
 use domain::audit::AuditAction;
 use domain::customer::{CustomerTenant, CustomerTenantForm};
+use domain::search::Search;
 use domain::{Action, Cloud};
 
 /// A customer tenant looked up through the caller's scope (or reached
@@ -150,12 +151,12 @@ pub async fn page(
     after: Option<(Timestamp, CustomerTenantId)>,
     limit: i64,
 ) -> Result<Vec<TenantDetails>, AppError> {
-    let search = query.search.as_deref().map(Search::of);
+    let search = query.search.as_deref().and_then(Search::of);
     let mut found = Vec::new();
     let mut after = after;
     // The database may return rows the search does not match (see
-    // `Search`); reading on until the page is full keeps a short page
-    // meaning "no more".
+    // `domain::search`); reading on until the page is full keeps a short
+    // page meaning "no more".
     loop {
         let rows = rows_after(ctx, query, search.as_ref(), after.take(), limit).await?;
         let full = rows.len() as i64 == limit;
@@ -164,7 +165,7 @@ pub async fn page(
             .map(|row| (row.tenant.created_at.clone(), row.tenant.id.clone()));
         found.extend(
             rows.into_iter()
-                .filter(|row| search.as_ref().is_none_or(|search| search.matches(row))),
+                .filter(|row| search.as_ref().is_none_or(|search| row.found_by(search))),
         );
         if !full || found.len() as i64 >= limit {
             break;
@@ -195,7 +196,7 @@ async fn rows_after(
     ))
     .bind(ctx.scope.organisation_id())
     .bind(query.archived)
-    .bind(search.map(|search| search.pattern.as_str()))
+    .bind(search.map(Search::pattern))
     .bind(query.cloud.map(|cloud| cloud.id()))
     .bind(after_at)
     .bind(after_id)
@@ -203,47 +204,6 @@ async fn rows_after(
     .fetch_all(c)
     .await)
     .map_err(db("could not list customer tenants"))
-}
-
-/// Part of a name or domain, in any case. SQL's `LOWER` folds only ASCII
-/// letters, on SQLite and PostgreSQL alike, so "ärzte" would never find
-/// "Ärzte Köln" there: the pattern the database sees lets any one
-/// character stand for each non-ASCII one, and what it returns is matched
-/// again here with Unicode's lower case.
-struct Search {
-    pattern: String,
-    folded: String,
-}
-
-impl Search {
-    fn of(text: &str) -> Self {
-        let mut pattern = String::from("%");
-        for character in text.chars() {
-            match character {
-                // Typed `%`, `_` and `\` are meant literally.
-                '%' | '_' | '\\' => {
-                    pattern.push('\\');
-                    pattern.push(character);
-                }
-                ascii if ascii.is_ascii() => pattern.push(ascii.to_ascii_lowercase()),
-                _ => pattern.push('_'),
-            }
-        }
-        pattern.push('%');
-        Self {
-            pattern,
-            folded: text.to_lowercase(),
-        }
-    }
-
-    fn matches(&self, row: &DetailsRow) -> bool {
-        let tenant = &row.tenant;
-        tenant.display_name.to_lowercase().contains(&self.folded)
-            || tenant
-                .primary_domain
-                .as_deref()
-                .is_some_and(|domain| domain.to_lowercase().contains(&self.folded))
-    }
 }
 
 const OWNERSHIP_COLUMNS: &str = "ownership_verified_at, ownership_verified_by, ownership_evidence";
@@ -257,6 +217,15 @@ struct DetailsRow {
 }
 
 impl DetailsRow {
+    fn found_by(&self, search: &Search) -> bool {
+        let tenant = &self.tenant;
+        search.matches(
+            [tenant.display_name.as_str()]
+                .into_iter()
+                .chain(tenant.primary_domain.as_deref()),
+        )
+    }
+
     fn details(self, ctx: &Staff) -> Result<TenantDetails, AppError> {
         let summary = self.tenant.summary()?;
         let row = self.tenant;

@@ -119,6 +119,25 @@ async fn the_trail_filters_by_event_and_by_who() {
 }
 
 #[tokio::test]
+async fn the_trail_finds_a_name_in_any_case_and_any_alphabet() {
+    let app = spawn_app().await;
+    let admin = app.admin_of("Contoso IT", "ada@contoso.example").await;
+    app.add_tenant(&admin, "ÄRZTE KÖLN", "11111111-2222-4333-8444-555555555555")
+        .await;
+    app.add_tenant(&admin, "Abbey Road", "11111111-2222-4333-8444-666666666666")
+        .await;
+
+    for typed in ["ärzte", "Ärzte Köln", "KÖLN"] {
+        let found = trail(&app, &admin, &[("query[text]", typed)]).await;
+        let targets: Vec<&str> = found.iter().map(|e| e.target.as_str()).collect();
+        assert_eq!(targets, vec!["ÄRZTE KÖLN"], "{typed}");
+    }
+    assert!(trail(&app, &admin, &[("query[text]", "bä")])
+        .await
+        .is_empty());
+}
+
+#[tokio::test]
 async fn only_admins_read_the_trail_and_only_their_own_organisations() {
     let app = spawn_app().await;
     let contoso = app.admin_of("Contoso IT", "ada@contoso.example").await;
