@@ -324,23 +324,11 @@ async fn registrations_are_read_a_page_at_a_time_and_filtered_by_status() {
     let fleet = fleet().await;
     let app = &fleet.app;
     let secret = token(app, &fleet.staff, "Reader", &["read"], "").await;
-    let mut seen = Vec::new();
-    let mut path = "/registrations?limit=2".to_owned();
-    loop {
-        let (status, page) = get(app, &secret, &path).await;
-        assert_eq!(status, StatusCode::OK, "{page}");
-        let items = page["items"].as_array().unwrap();
-        assert!(items.len() <= 2);
-        seen.extend(
-            items
-                .iter()
-                .map(|item| item["id"].as_str().unwrap().to_owned()),
-        );
-        match page["next_cursor"].as_str() {
-            Some(cursor) => path = format!("/registrations?limit=2&cursor={cursor}"),
-            None => break,
-        }
-    }
+    let mut seen: Vec<String> = every_item(app, &secret, "/registrations", 2)
+        .await
+        .iter()
+        .map(|item| item["id"].as_str().unwrap().to_owned())
+        .collect();
     let mut expected: Vec<String> = fleet.registrations.values().cloned().collect();
     expected.sort();
     seen.sort();
@@ -391,25 +379,34 @@ async fn registrations_are_read_a_page_at_a_time_and_filtered_by_status() {
     assert_eq!(searched["items"].as_array().unwrap().len(), 1);
 }
 
-/// Every tenant's name a search finds, read one page of one at a time.
-async fn searched_names(app: &TestApp, token: &str, search: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut path = format!("/tenants?limit=1&search={search}");
+/// Every item of a list, read `limit` at a time by following its cursor;
+/// no page may hold more than `limit`.
+async fn every_item(app: &TestApp, token: &str, path: &str, limit: usize) -> Vec<Value> {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    let first = format!("{path}{separator}limit={limit}");
+    let mut items = Vec::new();
+    let mut next = first.clone();
     loop {
-        let (status, page) = get(app, token, &path).await;
+        let (status, page) = get(app, token, &next).await;
         assert_eq!(status, StatusCode::OK, "{page}");
-        let items = page["items"].as_array().unwrap();
-        assert!(items.len() <= 1);
-        names.extend(
-            items
-                .iter()
-                .map(|item| item["display_name"].as_str().unwrap().to_owned()),
-        );
+        let on_page = page["items"].as_array().unwrap();
+        assert!(on_page.len() <= limit);
+        items.extend(on_page.iter().cloned());
         match page["next_cursor"].as_str() {
-            Some(cursor) => path = format!("/tenants?limit=1&search={search}&cursor={cursor}"),
+            Some(cursor) => next = format!("{first}&cursor={cursor}"),
             None => break,
         }
     }
+    items
+}
+
+/// Every tenant's name a search finds, read one page of one at a time.
+async fn searched_names(app: &TestApp, token: &str, search: &str) -> Vec<String> {
+    let mut names: Vec<String> = every_item(app, token, &format!("/tenants?search={search}"), 1)
+        .await
+        .iter()
+        .map(|item| item["display_name"].as_str().unwrap().to_owned())
+        .collect();
     names.sort();
     names
 }

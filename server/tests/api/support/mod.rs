@@ -112,7 +112,8 @@ impl TestApp {
     }
 
     /// Claims up to `limit` due registrations as the scheduler would,
-    /// and gives their client ids in the order they were taken.
+    /// and gives their client ids (a claim's rows come back in no
+    /// particular order).
     pub async fn claim_due(&self, limit: usize) -> Vec<String> {
         let backend = self.backend.as_ref().expect("an in-process server");
         let claims = app::backend::checks::claim::due(backend, limit)
