@@ -16,10 +16,16 @@ pub enum CertificateError {
         "the .pfx could not be opened: the password is wrong or the file is not a PKCS#12 archive"
     )]
     Pkcs12Unreadable,
-    #[error("the .pfx asks for {iterations} key-derivation iterations; at most {max} are accepted", max = crate::pkcs12_cost::MAX_ITERATIONS)]
+    #[error("the .pfx asks for {iterations} key-derivation iterations; at most {each} per derivation and {total} in all are accepted", each = crate::pkcs12_cost::MAX_ITERATIONS, total = crate::pkcs12_cost::MAX_TOTAL_ITERATIONS)]
     Pkcs12TooCostly { iterations: u64 },
     #[error("the .pfx is protected with a scheme other than PBKDF2 or PKCS#12 PBE")]
     Pkcs12SchemeUnsupported,
+    #[error("the .pfx is {bytes} bytes; a certificate's .pfx is a few kilobytes and at most {max} are accepted", max = crate::pkcs12_cost::MAX_BYTES)]
+    Pkcs12TooLarge { bytes: usize },
+    #[error("the .pfx holds more safes or entries than a certificate and its chain need (at most {safes} safes and {bags} entries)", safes = crate::pkcs12_cost::MAX_SAFES, bags = crate::pkcs12_cost::MAX_BAGS)]
+    Pkcs12TooManyParts,
+    #[error("the .pfx holds something other than keys and certificates (a secret, a nested safe or an unknown entry)")]
+    Pkcs12UnexpectedContent,
     #[error("the .pfx holds no private key with its certificate")]
     NoPrivateKey,
     #[error("the certificate could not be read: {0}")]
@@ -107,15 +113,15 @@ pub fn certificate_facts(der: &[u8]) -> Result<(CertificateFacts, String), Certi
 
 /// Opens a .pfx: its first certificate (DER) and private key (PKCS#8 PEM).
 pub fn read_pkcs12(bytes: &[u8], password: &str) -> Result<(Vec<u8>, String), CertificateError> {
-    use crate::pkcs12_cost::{Cost, MAX_ITERATIONS};
-    match crate::pkcs12_cost::of(bytes) {
-        None => return Err(CertificateError::Pkcs12Unreadable),
-        Some(Cost::Unsupported) => return Err(CertificateError::Pkcs12SchemeUnsupported),
-        Some(Cost::Iterations(iterations)) if iterations > MAX_ITERATIONS => {
-            return Err(CertificateError::Pkcs12TooCostly { iterations })
-        }
-        Some(Cost::Iterations(_)) => {}
-    }
+    use crate::pkcs12_cost::Refusal;
+    crate::pkcs12_cost::check(bytes, password).map_err(|refusal| match refusal {
+        Refusal::Unreadable => CertificateError::Pkcs12Unreadable,
+        Refusal::TooLarge { bytes } => CertificateError::Pkcs12TooLarge { bytes },
+        Refusal::TooManyParts => CertificateError::Pkcs12TooManyParts,
+        Refusal::TooCostly { iterations } => CertificateError::Pkcs12TooCostly { iterations },
+        Refusal::SchemeUnsupported => CertificateError::Pkcs12SchemeUnsupported,
+        Refusal::UnexpectedContent => CertificateError::Pkcs12UnexpectedContent,
+    })?;
     let store = p12_keystore::KeyStore::from_pkcs12(
         bytes,
         password,

@@ -1,10 +1,21 @@
 //! How much work a .pfx asks for before it can be opened. A PKCS#12 file
-//! names its own key-derivation iteration counts (for its MAC, its
-//! encrypted certificates and its shrouded key), and each iteration is paid
-//! in CPU time by whoever opens it. These counts sit in the clear, so they
-//! are read here, with the password never touched, and a file that asks for
-//! too much is refused before any derivation runs.
+//! names its own key-derivation iteration counts (for its MAC, for each
+//! encrypted safe and for each shrouded key), and the crate that opens it
+//! (p12-keystore) pays every one of them in CPU time, one after another.
+//! Whoever holds an onboarding link can upload a file, so the whole bill is
+//! added up here and a file that asks for too much is refused before the
+//! opener runs a single derivation.
+//!
+//! Most counts sit in the clear. The bags inside an encrypted safe do not:
+//! they are only visible once the safe is decrypted, which needs the
+//! password and one derivation of the safe's own. So the safe's cost is
+//! charged first (twice: once here, once again by the opener), and only if
+//! the budget still holds is it decrypted here to cost what it hides.
+//! Anything whose cost cannot be read (another key-derivation scheme, a
+//! secret bag, a nested safe, an unknown bag) is refused: no tool Microsoft
+//! documents writes one into a certificate's .pfx.
 
+use cbc::cipher::{block_padding::Pkcs7, BlockCipherDecrypt, BlockModeDecrypt, KeyInit, KeyIvInit};
 use der::asn1::{ContextSpecific, ObjectIdentifier, OctetString};
 use der::{Decode, Encode};
 use pkcs12::cms::encrypted_data::EncryptedData;
@@ -13,125 +24,354 @@ use pkcs12::pfx::Pfx;
 use pkcs12::safe_bag::SafeContents;
 use pkcs12::AuthenticatedSafe;
 
-/// The most iterations any single derivation in an uploaded .pfx may ask
-/// for. Windows and OpenSSL write 2,000 to 600,000 (.NET refuses more than
-/// 600,000 by default); beyond it, a small file costs seconds of CPU.
+/// A real .pfx is a few kilobytes: one key, its certificate and perhaps a
+/// chain of two or three more.
+pub const MAX_BYTES: usize = 64 * 1024;
+/// Windows and OpenSSL write two safes (certificates, key) and one bag per
+/// certificate and key.
+pub const MAX_SAFES: usize = 8;
+pub const MAX_BAGS: usize = 32;
+/// The most iterations any single derivation may ask for. Windows and
+/// OpenSSL write 2,000 to 10,000; 600,000 is what the most cautious
+/// exporters use.
 pub const MAX_ITERATIONS: u64 = 600_000;
+/// The most iterations the whole file may ask for, every derivation added
+/// up (an OpenSSL 3 file asks for about 8,000). Roughly half a second of
+/// one core at worst.
+pub const MAX_TOTAL_ITERATIONS: u64 = 1_000_000;
 
 const DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
 const ENCRYPTED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
+const KEY_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.1");
 const SHROUDED_KEY_BAG: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
+const CERT_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3");
 const PBES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
 const PBKDF2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.12");
-/// `pkcs-12PbeIds`: the PKCS#12 password-based schemes (PBES1 style).
-const PKCS12_PBE_ARC: &str = "1.2.840.113549.1.12.1.";
+/// The PKCS#12 password-based schemes p12-keystore opens; each derives a
+/// key and an IV, two derivations of the stated count.
+const PBE_SHA1_3DES: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.3");
+const PBE_SHA1_RC2_40: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.6");
 
+/// Why a .pfx is refused before it is opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cost {
-    /// The largest iteration count the file asks for.
-    Iterations(u64),
+pub enum Refusal {
+    /// Not a PKCS#12 file, or (for an encrypted safe) the wrong password.
+    Unreadable,
+    TooLarge {
+        bytes: usize,
+    },
+    TooManyParts,
+    /// One derivation asks for more than `MAX_ITERATIONS`, or all of them
+    /// together for more than `MAX_TOTAL_ITERATIONS`; `iterations` is the
+    /// figure that broke the limit.
+    TooCostly {
+        iterations: u64,
+    },
     /// A scheme whose cost cannot be bounded by an iteration count (scrypt,
-    /// or something unknown); no tool Microsoft documents writes one.
-    Unsupported,
+    /// or something unknown).
+    SchemeUnsupported,
+    /// Something other than keys and certificates: a secret bag, a nested
+    /// safe, a CRL, an enveloped safe.
+    UnexpectedContent,
 }
 
-fn asn1<T: for<'a> Decode<'a>>(bytes: &[u8]) -> Option<T> {
-    T::from_der(bytes).ok()
+fn asn1<T: for<'a> Decode<'a>>(bytes: &[u8]) -> Result<T, Refusal> {
+    T::from_der(bytes).map_err(|_| Refusal::Unreadable)
 }
 
-fn params_der(parameters: &Option<der::Any>) -> Option<Vec<u8>> {
-    parameters.as_ref()?.to_der().ok()
+fn params_der(parameters: &Option<der::Any>) -> Result<Vec<u8>, Refusal> {
+    parameters
+        .as_ref()
+        .and_then(|p| p.to_der().ok())
+        .ok_or(Refusal::SchemeUnsupported)
 }
 
-/// The iterations an encryption algorithm identifier asks for.
-fn scheme_cost(oid: ObjectIdentifier, parameters: &Option<der::Any>) -> Cost {
-    let Some(params) = params_der(parameters) else {
-        return Cost::Unsupported;
-    };
-    if oid == PBES2 {
-        let Some(pbes2) = asn1::<Pbes2Params>(&params) else {
-            return Cost::Unsupported;
-        };
+/// The iterations each derivation of a scheme asks for, and how many
+/// derivations it runs.
+fn scheme_cost(oid: ObjectIdentifier, parameters: &Option<der::Any>) -> Result<u64, Refusal> {
+    let params = params_der(parameters)?;
+    let (iterations, derivations) = if oid == PBES2 {
+        let pbes2 = asn1::<Pbes2Params>(&params).map_err(|_| Refusal::SchemeUnsupported)?;
         if pbes2.kdf.oid != PBKDF2 {
-            return Cost::Unsupported;
+            return Err(Refusal::SchemeUnsupported);
         }
-        return params_der(&pbes2.kdf.parameters)
-            .and_then(|kdf| asn1::<Pbkdf2Params>(&kdf))
-            .map_or(Cost::Unsupported, |kdf| {
-                Cost::Iterations(kdf.iteration_count.into())
+        let kdf = asn1::<Pbkdf2Params>(&params_der(&pbes2.kdf.parameters)?)
+            .map_err(|_| Refusal::SchemeUnsupported)?;
+        (u64::from(kdf.iteration_count), 1)
+    } else if oid == PBE_SHA1_3DES || oid == PBE_SHA1_RC2_40 {
+        let pbe = asn1::<Pkcs12PbeParams>(&params).map_err(|_| Refusal::SchemeUnsupported)?;
+        let iterations = u64::try_from(pbe.iterations).map_err(|_| Refusal::SchemeUnsupported)?;
+        (iterations, 2)
+    } else {
+        return Err(Refusal::SchemeUnsupported);
+    };
+    if iterations > MAX_ITERATIONS {
+        return Err(Refusal::TooCostly { iterations });
+    }
+    Ok(iterations * derivations)
+}
+
+/// The running bill: every derivation is charged before it may run.
+struct Bill {
+    iterations: u64,
+    bags: usize,
+}
+
+impl Bill {
+    fn charge(&mut self, iterations: u64) -> Result<(), Refusal> {
+        self.iterations += iterations;
+        if self.iterations > MAX_TOTAL_ITERATIONS {
+            return Err(Refusal::TooCostly {
+                iterations: self.iterations,
             });
+        }
+        Ok(())
     }
-    if oid.to_string().starts_with(PKCS12_PBE_ARC) {
-        return asn1::<Pkcs12PbeParams>(&params).map_or(Cost::Unsupported, |p| {
-            Cost::Iterations(p.iterations.max(0) as u64)
-        });
+
+    fn bags(&mut self, safe: &[u8]) -> Result<(), Refusal> {
+        let bags = asn1::<SafeContents>(safe)?;
+        self.bags += bags.len();
+        if self.bags > MAX_BAGS {
+            return Err(Refusal::TooManyParts);
+        }
+        for bag in bags {
+            if bag.bag_id == SHROUDED_KEY_BAG {
+                let key = asn1::<ContextSpecific<EncryptedPrivateKeyInfo>>(&bag.bag_value)?;
+                let algorithm = &key.value.encryption_algorithm;
+                self.charge(scheme_cost(algorithm.oid, &algorithm.parameters)?)?;
+            } else if bag.bag_id != KEY_BAG && bag.bag_id != CERT_BAG {
+                return Err(Refusal::UnexpectedContent);
+            }
+        }
+        Ok(())
     }
-    Cost::Unsupported
 }
 
-fn worst(a: Cost, b: Cost) -> Cost {
-    match (a, b) {
-        (Cost::Unsupported, _) | (_, Cost::Unsupported) => Cost::Unsupported,
-        (Cost::Iterations(a), Cost::Iterations(b)) => Cost::Iterations(a.max(b)),
+/// The total iterations opening `bytes` with `password` will cost, or why
+/// it must not be opened.
+pub fn check(bytes: &[u8], password: &str) -> Result<u64, Refusal> {
+    if bytes.len() > MAX_BYTES {
+        return Err(Refusal::TooLarge { bytes: bytes.len() });
     }
-}
-
-/// The cost of opening `bytes`, or `None` when it is not a PKCS#12 file.
-/// Bags inside encrypted content are only visible after decryption; those
-/// stay bounded by the crate that opens the file.
-pub fn of(bytes: &[u8]) -> Option<Cost> {
     let pfx = asn1::<Pfx>(bytes)?;
-    let mut cost = Cost::Iterations(
-        pfx.mac_data
-            .as_ref()
-            .map_or(0, |mac| mac.iterations.max(0) as u64),
-    );
-    if pfx.auth_safe.content_type != DATA {
-        return Some(Cost::Unsupported);
+    let mut bill = Bill {
+        iterations: 0,
+        bags: 0,
+    };
+    if let Some(mac) = &pfx.mac_data {
+        let iterations = u64::try_from(mac.iterations).map_err(|_| Refusal::Unreadable)?;
+        if iterations > MAX_ITERATIONS {
+            return Err(Refusal::TooCostly { iterations });
+        }
+        bill.charge(iterations)?;
     }
-    let safes = asn1::<OctetString>(&pfx.auth_safe.content.to_der().ok()?)?;
+    if pfx.auth_safe.content_type != DATA {
+        return Err(Refusal::UnexpectedContent);
+    }
+    let safes = asn1::<OctetString>(
+        &pfx.auth_safe
+            .content
+            .to_der()
+            .map_err(|_| Refusal::Unreadable)?,
+    )?;
     let safes = asn1::<AuthenticatedSafe<'_>>(safes.as_bytes())?;
+    if safes.len() > MAX_SAFES {
+        return Err(Refusal::TooManyParts);
+    }
     for safe in safes {
-        let content = safe.content.to_der().ok()?;
+        let content = safe.content.to_der().map_err(|_| Refusal::Unreadable)?;
         if safe.content_type == ENCRYPTED_DATA {
             let encrypted = asn1::<EncryptedData>(&content)?;
-            let algorithm = &encrypted.enc_content_info.content_enc_alg;
-            cost = worst(cost, scheme_cost(algorithm.oid, &algorithm.parameters));
+            let info = &encrypted.enc_content_info;
+            let cost = scheme_cost(info.content_enc_alg.oid, &info.content_enc_alg.parameters)?;
+            // Once to look inside here, once more when the opener does.
+            bill.charge(cost)?;
+            bill.charge(cost)?;
+            let Some(ciphertext) = &info.encrypted_content else {
+                continue;
+            };
+            let plain = decrypt(
+                info.content_enc_alg.oid,
+                &info.content_enc_alg.parameters,
+                ciphertext.as_bytes(),
+                password,
+            )?;
+            bill.bags(&plain)?;
         } else if safe.content_type == DATA {
-            let bags = asn1::<OctetString>(&content)?;
-            for bag in asn1::<SafeContents>(bags.as_bytes())? {
-                if bag.bag_id == SHROUDED_KEY_BAG {
-                    let key = asn1::<ContextSpecific<EncryptedPrivateKeyInfo>>(&bag.bag_value)?;
-                    let algorithm = &key.value.encryption_algorithm;
-                    cost = worst(cost, scheme_cost(algorithm.oid, &algorithm.parameters));
-                }
-            }
+            bill.bags(asn1::<OctetString>(&content)?.as_bytes())?;
         } else {
-            return Some(Cost::Unsupported);
+            return Err(Refusal::UnexpectedContent);
         }
     }
-    Some(cost)
+    Ok(bill.iterations)
+}
+
+/// Decrypts an encrypted safe whose cost was already charged. A wrong
+/// password shows as unreadable, as it would from the opener.
+fn decrypt(
+    oid: ObjectIdentifier,
+    parameters: &Option<der::Any>,
+    ciphertext: &[u8],
+    password: &str,
+) -> Result<Vec<u8>, Refusal> {
+    let params = params_der(parameters)?;
+    if oid == PBES2 {
+        let scheme =
+            pkcs5::pbes2::Parameters::from_der(&params).map_err(|_| Refusal::SchemeUnsupported)?;
+        return scheme
+            .decrypt(password.as_bytes(), ciphertext)
+            .map_err(|_| Refusal::Unreadable);
+    }
+    let pbe = asn1::<Pkcs12PbeParams>(&params).map_err(|_| Refusal::SchemeUnsupported)?;
+    if oid == PBE_SHA1_3DES {
+        pbe_decrypt::<des::TdesEde3>(&pbe, 24, ciphertext, password)
+    } else if oid == PBE_SHA1_RC2_40 {
+        pbe_decrypt::<rc2::Rc2>(&pbe, 5, ciphertext, password)
+    } else {
+        Err(Refusal::SchemeUnsupported)
+    }
+}
+
+/// PKCS#12's own password-based encryption (RFC 7292 appendix B): key and
+/// IV from the PKCS#12 key-derivation function over SHA-1, then CBC.
+fn pbe_decrypt<C: KeyInit + BlockCipherDecrypt>(
+    pbe: &Pkcs12PbeParams,
+    key_size: usize,
+    ciphertext: &[u8],
+    password: &str,
+) -> Result<Vec<u8>, Refusal> {
+    use pkcs12::kdf::{derive_key_utf8, Pkcs12KeyType};
+    let salt = pbe.salt.as_bytes();
+    let derive = |kind, size| {
+        derive_key_utf8::<sha1_v011::Sha1>(password, salt, kind, pbe.iterations, size)
+            .map_err(|_| Refusal::Unreadable)
+    };
+    let key = derive(Pkcs12KeyType::EncryptionKey, key_size)?;
+    let iv = derive(Pkcs12KeyType::Iv, 8)?;
+    cbc::Decryptor::<C>::new_from_slices(&key, &iv)
+        .map_err(|_| Refusal::Unreadable)?
+        .decrypt_padded_vec::<Pkcs7>(ciphertext)
+        .map_err(|_| Refusal::Unreadable)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use test_certificates::{make, pfx_costing, Recipe};
+    use test_certificates::{crafted_pfx, make, pfx_costing, CraftedBag, CraftedSafe, Recipe};
 
     #[test]
-    fn the_iterations_a_pfx_asks_for_are_read_without_its_password() {
+    fn every_derivation_in_a_pfx_is_added_to_its_cost() {
         let made = make("cost", Recipe::default());
+        // p12-keystore writes the MAC, an encrypted safe of certificates
+        // (PBES2, charged twice) and a shrouded key, 10,000 each by default.
         assert_eq!(
-            of(&pfx_costing(&made, "pw", 2_048)),
-            Some(Cost::Iterations(10_000)),
-            "the key and certificate use 10,000, more than the MAC's 2,048"
+            check(&pfx_costing(&made, "pw", 2_048), "pw"),
+            Ok(2_048 + 2 * 10_000 + 10_000)
         );
         assert_eq!(
-            of(&pfx_costing(&made, "pw", 650_000)),
-            Some(Cost::Iterations(650_000))
+            check(&pfx_costing(&made, "pw", 650_000), "pw"),
+            Err(Refusal::TooCostly {
+                iterations: 650_000
+            })
         );
-        assert_eq!(of(b"not a pfx"), None);
+        assert_eq!(check(b"not a pfx", "pw"), Err(Refusal::Unreadable));
+    }
+
+    #[test]
+    fn files_in_the_legacy_schemes_windows_writes_are_costed_and_open() {
+        let made = make("legacy", Recipe::default());
+        let key = p12_keystore::PrivateKey::from_der(&made.key_der).unwrap();
+        let certificate = p12_keystore::Certificate::from_der(&made.cert_der).unwrap();
+        let chain = p12_keystore::PrivateKeyChain::new(b"legacy".to_vec(), key, vec![certificate]);
+        let mut store = p12_keystore::KeyStore::new();
+        store.add_entry(
+            "legacy",
+            p12_keystore::KeyStoreEntry::PrivateKeyChain(chain),
+        );
+        for algorithm in [
+            p12_keystore::EncryptionAlgorithm::PbeWithShaAnd3KeyTripleDesCbc,
+            p12_keystore::EncryptionAlgorithm::PbeWithShaAnd40BitRc4Cbc,
+        ] {
+            let pfx = store
+                .writer("pw")
+                .encryption_algorithm(algorithm)
+                .encryption_iterations(2_000)
+                .mac_iterations(2_000)
+                .write()
+                .unwrap();
+            // MAC, the certificates' safe (two derivations, charged twice)
+            // and the key (two derivations).
+            assert_eq!(
+                check(&pfx, "pw"),
+                Ok(2_000 + 2 * 4_000 + 4_000),
+                "{algorithm:?}"
+            );
+            assert_eq!(
+                check(&pfx, "wrong"),
+                Err(Refusal::Unreadable),
+                "{algorithm:?}"
+            );
+            assert!(
+                crate::certificate::read_pkcs12(&pfx, "pw").is_ok(),
+                "{algorithm:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn keys_that_are_each_allowed_are_refused_together() {
+        let keys = vec![
+            CraftedBag::ShroudedKey {
+                iterations: 400_000
+            };
+            3
+        ];
+        let pfx = crafted_pfx("pw", &[CraftedSafe::plain(keys)]);
+        assert_eq!(
+            check(&pfx, "pw"),
+            Err(Refusal::TooCostly {
+                iterations: 1_200_000
+            })
+        );
+    }
+
+    #[test]
+    fn keys_hidden_in_an_encrypted_safe_are_costed_once_it_is_opened() {
+        let keys = vec![
+            CraftedBag::ShroudedKey {
+                iterations: 600_000
+            };
+            2
+        ];
+        let pfx = crafted_pfx("pw", &[CraftedSafe::encrypted(2_048, keys)]);
+        assert_eq!(
+            check(&pfx, "pw"),
+            Err(Refusal::TooCostly {
+                iterations: 2 * 2_048 + 1_200_000
+            })
+        );
+        assert_eq!(
+            check(&pfx, "not the password"),
+            Err(Refusal::Unreadable),
+            "what an encrypted safe hides is read only with the right password"
+        );
+    }
+
+    #[test]
+    fn secret_bags_and_too_many_bags_are_refused_before_any_derivation() {
+        let secret = crafted_pfx("pw", &[CraftedSafe::plain(vec![CraftedBag::Secret])]);
+        assert_eq!(check(&secret, "pw"), Err(Refusal::UnexpectedContent));
+        let many = vec![CraftedBag::ShroudedKey { iterations: 1 }; MAX_BAGS + 1];
+        let many = crafted_pfx("pw", &[CraftedSafe::plain(many)]);
+        assert_eq!(check(&many, "pw"), Err(Refusal::TooManyParts));
+        let large = vec![0x30; MAX_BYTES + 1];
+        assert_eq!(
+            check(&large, "pw"),
+            Err(Refusal::TooLarge {
+                bytes: MAX_BYTES + 1
+            })
+        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! access tokens and token-endpoint answers (from the network), certificate
 //! files and .pfx bundles (uploaded by customers). Each must answer with an
 //! error and never panic. (A .pfx asking for too many key-derivation
-//! iterations is refused before any run: `server/tests/api/onboarding.rs`.)
+//! iterations, in all or in one part, is refused before any run: the
+//! property below, and `server/tests/api/onboarding.rs` over HTTP.)
 
 use entra::certificate::{certificate_der, certificate_facts, read_pkcs12};
 use entra::token::{decode_claims, parse_response};
@@ -85,6 +86,65 @@ proptest! {
             mangled[at] = value;
         }
         let _ = read_pkcs12(&mangled, "pw");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Whatever number of keys a file holds, wherever it hides them and
+    /// whatever each asks for, what may be opened costs at most the budget,
+    /// and a file whose stated work exceeds it is refused before any key is
+    /// derived (the keys here are filler: reaching them would fail
+    /// differently).
+    #[test]
+    fn a_pfx_of_many_keys_is_refused_unless_its_whole_cost_fits_the_budget(
+        safes in proptest::collection::vec(
+            (
+                proptest::option::of(1u32..4_096),
+                proptest::collection::vec(1u32..=700_000, 0..40),
+            ),
+            1..4,
+        ),
+    ) {
+        use entra::pkcs12_cost::{check, Refusal, MAX_BAGS, MAX_ITERATIONS, MAX_TOTAL_ITERATIONS};
+        use test_certificates::{crafted_pfx, CraftedBag, CraftedSafe};
+        let crafted: Vec<CraftedSafe> = safes
+            .iter()
+            .map(|(encrypted, keys)| {
+                let bags = keys.iter().map(|&iterations| CraftedBag::ShroudedKey { iterations }).collect();
+                match encrypted {
+                    Some(iterations) => CraftedSafe::encrypted(*iterations, bags),
+                    None => CraftedSafe::plain(bags),
+                }
+            })
+            .collect();
+        let pfx = crafted_pfx("pw", &crafted);
+        let stated: u64 = safes
+            .iter()
+            .map(|(encrypted, keys)| {
+                2 * u64::from(encrypted.unwrap_or(0)) + keys.iter().map(|&i| u64::from(i)).sum::<u64>()
+            })
+            .sum();
+        let bags: usize = safes.iter().map(|(_, keys)| keys.len()).sum();
+        let largest = safes.iter().flat_map(|(_, keys)| keys.iter().copied()).max().unwrap_or(0);
+        match check(&pfx, "pw") {
+            Ok(total) => {
+                prop_assert_eq!(total, stated);
+                prop_assert!(total <= MAX_TOTAL_ITERATIONS);
+                prop_assert!(bags <= MAX_BAGS);
+                prop_assert!(u64::from(largest) <= MAX_ITERATIONS);
+            }
+            Err(Refusal::TooCostly { .. }) => prop_assert!(
+                stated > MAX_TOTAL_ITERATIONS || u64::from(largest) > MAX_ITERATIONS
+            ),
+            Err(Refusal::TooManyParts) => prop_assert!(bags > MAX_BAGS),
+            Err(Refusal::TooLarge { bytes }) => prop_assert!(bytes > entra::pkcs12_cost::MAX_BYTES),
+            Err(other) => prop_assert!(false, "refused for another reason: {:?}", other),
+        }
+        if stated > MAX_TOTAL_ITERATIONS || bags > MAX_BAGS {
+            prop_assert!(read_pkcs12(&pfx, "pw").is_err());
+        }
     }
 }
 

@@ -234,7 +234,19 @@ pub fn certificate(
                 vec![match error {
                     CertificateError::Pkcs12TooCostly { iterations } => problem(
                         "private_key",
-                        format!("This .pfx asks for {iterations} key-derivation iterations, more than the {} Tenantry accepts. Export it again with your tool's usual settings (Windows and OpenSSL defaults are fine).", entra::pkcs12_cost::MAX_ITERATIONS),
+                        format!("This .pfx asks for {iterations} key-derivation iterations; Tenantry accepts at most {} for any one part and {} for the whole file. Export it again with your tool's usual settings (Windows and OpenSSL defaults are fine).", entra::pkcs12_cost::MAX_ITERATIONS, entra::pkcs12_cost::MAX_TOTAL_ITERATIONS),
+                    ),
+                    CertificateError::Pkcs12TooLarge { bytes } => problem(
+                        "private_key",
+                        format!("This .pfx is {bytes} bytes; a certificate's .pfx is a few kilobytes, and Tenantry accepts at most {}. Export only the certificate and its key.", entra::pkcs12_cost::MAX_BYTES),
+                    ),
+                    CertificateError::Pkcs12TooManyParts => problem(
+                        "private_key",
+                        "This .pfx holds more entries than one certificate, its chain and its key. Export only the certificate Tenantry should use, with its key.",
+                    ),
+                    CertificateError::Pkcs12UnexpectedContent => problem(
+                        "private_key",
+                        "This .pfx holds something other than a certificate and its key (a stored secret, or an entry Tenantry does not read). Export only the certificate with its key.",
                     ),
                     CertificateError::Pkcs12SchemeUnsupported => problem(
                         "private_key",

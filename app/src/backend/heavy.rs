@@ -28,17 +28,25 @@ impl HeavyWork {
         Self::new(cores.saturating_sub(1))
     }
 
+    /// The permit travels with the job onto the blocking thread: a request
+    /// dropped by its timeout leaves the job running, and its permit held,
+    /// until the job ends, so abandoned uploads cannot stack up past the
+    /// limit.
     pub async fn run<T: Send + 'static>(
         &self,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
-        let _permit = self
+        let permit = self
             .permits
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|error| internal("the heavy-work semaphore closed", error))?;
-        tokio::task::spawn_blocking(job)
-            .await
-            .map_err(|error| internal("a heavy job stopped", error))
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            job()
+        })
+        .await
+        .map_err(|error| internal("a heavy job stopped", error))
     }
 }

@@ -1,6 +1,10 @@
 //! Certificates for tests, made with rcgen so each credential-policy rule
 //! can be provoked: a good client-authentication certificate, one for
-//! servers only, an expired one; and password-protected .pfx bundles.
+//! servers only, an expired one; and password-protected .pfx bundles,
+//! including hand-built ones that ask their opener for too much work.
+
+mod crafted;
+pub use crafted::{crafted_pfx, CraftedBag, CraftedSafe};
 
 pub struct Made {
     pub key_pem: String,

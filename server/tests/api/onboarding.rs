@@ -13,6 +13,7 @@ use app::model::OnboardingView;
 use domain::evaluation::Status;
 use reqwest::{Client, StatusCode};
 use serde_json::json;
+use test_certificates::{crafted_pfx, CraftedBag, CraftedSafe};
 
 async fn simulator() -> entra_simulator::Simulator {
     contoso(&[]).await
@@ -214,6 +215,32 @@ async fn an_uploaded_certificate_is_checked_against_the_policy_with_a_message_fo
             .contains("700000 key-derivation iterations"),
         "a .pfx that would cost seconds of CPU is refused before it is opened"
     );
+    // Twenty keys hidden in an encrypted safe, each at the most any one
+    // derivation may ask: 12,000,000 iterations, seconds of every core,
+    // had the opener been reached (it was, before the whole file was
+    // costed). Refused once the safe is opened, before any key is.
+    let hidden = vec![
+        CraftedBag::ShroudedKey {
+            iterations: 600_000
+        };
+        20
+    ];
+    let hidden = crafted_pfx("right", &[CraftedSafe::encrypted(2_048, hidden)]);
+    let started = std::time::Instant::now();
+    let many_keys = customer.upload("", &as_upload(&hidden), "right").await;
+    assert!(field(many_keys, "private_key")
+        .await
+        .contains("for the whole file"));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "refused on its cost, not after paying it: {:?}",
+        started.elapsed()
+    );
+    let secret = crafted_pfx("right", &[CraftedSafe::plain(vec![CraftedBag::Secret])]);
+    let secret = customer.upload("", &as_upload(&secret), "right").await;
+    assert!(field(secret, "private_key")
+        .await
+        .contains("other than a certificate and its key"));
     let other = make("Someone else", Recipe::default());
     let mismatch = customer
         .upload(

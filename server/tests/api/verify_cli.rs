@@ -179,3 +179,36 @@ async fn bad_arguments_exit_64_with_a_clear_message() {
         );
     }
 }
+
+#[test]
+fn a_pfx_that_would_cost_minutes_to_open_is_refused_with_exit_64_before_any_work() {
+    use test_certificates::{crafted_pfx, CraftedBag, CraftedSafe};
+    let dir = tempfile::tempdir().unwrap();
+    // Two thousand keys at 600,000 iterations each: tens of CPU-minutes to
+    // the opener, had it been asked.
+    let keys = vec![
+        CraftedBag::ShroudedKey {
+            iterations: 600_000
+        };
+        2_000
+    ];
+    let pfx = dir.path().join("many-keys.pfx");
+    std::fs::write(&pfx, crafted_pfx("pw", &[CraftedSafe::plain(keys)])).unwrap();
+    let password = dir.path().join("password");
+    std::fs::write(&password, "pw").unwrap();
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_tenantry"))
+        .env_clear()
+        .env("TENANTRY_DATA_DIR", dir.path())
+        .args(["verify", "--cloud", "global", "--tenant", TENANT])
+        .args(["--client-id", CLIENT, "--profile", "recovery", "--pfx"])
+        .arg(&pfx)
+        .arg("--pfx-password-file")
+        .arg(&password)
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(64));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("bytes"), "refused on its size: {stderr}");
+}
