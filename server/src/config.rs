@@ -519,6 +519,31 @@ impl Config {
             .clone()
             .unwrap_or_else(|| format!("http://{bound}"))
     }
+
+    /// The database as the log may name it: engine, host and database,
+    /// never the URL, whose user information may carry a password.
+    pub fn database_for_log(&self) -> String {
+        described_database(&self.database_url)
+    }
+}
+
+fn described_database(url: &str) -> String {
+    if let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        return format!("SQLite {}", rest.split('?').next().unwrap_or_default());
+    }
+    // Read by the parser that connects, so the log names what is used.
+    match <sqlx::postgres::PgConnectOptions as std::str::FromStr>::from_str(url) {
+        Ok(options) => format!(
+            "PostgreSQL database {} on {}:{}",
+            options.get_database().unwrap_or("(the user's own)"),
+            options.get_host(),
+            options.get_port()
+        ),
+        Err(_) => "PostgreSQL (its URL could not be read)".to_owned(),
+    }
 }
 
 fn mail_config(
@@ -694,6 +719,20 @@ mod tests {
         assert_eq!(
             config.public_url_for(config.addr),
             "https://portal.example.com"
+        );
+    }
+
+    #[test]
+    fn the_database_is_named_for_the_log_without_its_password() {
+        assert_eq!(
+            described_database(
+                "postgres://tenantry:s3cret@db.internal:6432/portal?sslmode=verify-full"
+            ),
+            "PostgreSQL database portal on db.internal:6432"
+        );
+        assert_eq!(
+            described_database("sqlite://data/tenantry.db?mode=rwc"),
+            "SQLite data/tenantry.db"
         );
     }
 

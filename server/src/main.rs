@@ -89,7 +89,7 @@ async fn serve(config: Config) -> ExitCode {
     };
     tracing::info!(
         address = %app.local_addr(),
-        database = %config.database_url,
+        database = %config.database_for_log(),
         site_root = %config.site_root.display(),
         "Tenantry is listening on {}",
         config.public_url_for(app.local_addr())

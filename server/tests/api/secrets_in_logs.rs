@@ -99,3 +99,33 @@ async fn secrets_passwords_keys_and_link_tokens_never_appear_in_the_log() {
         "the log shows the uploaded private key"
     );
 }
+
+#[tokio::test]
+async fn a_database_password_in_its_url_never_reaches_the_log_but_the_database_is_named() {
+    if crate::support::database::not_on_postgres() {
+        return;
+    }
+    const DB_PASSWORD: &str = "Pg-password-LOGCHECK";
+    let url = crate::support::database::fresh_database_url()
+        .await
+        .expect("a PostgreSQL database");
+    // The test cluster trusts loopback, so the password is carried, not
+    // checked: exactly what a log line would have shown.
+    let (user, rest) = url
+        .strip_prefix("postgres://")
+        .and_then(|rest| rest.split_once('@'))
+        .expect("a URL with a user");
+    let with_password = format!("postgres://{user}:{DB_PASSWORD}@{rest}");
+    let database = rest.rsplit('/').next().unwrap().to_owned();
+    let (_app, server) = spawn_binary_with(&[("TENANTRY_DATABASE_URL", with_password)]).await;
+
+    let log = server.stop();
+    assert!(
+        log.contains(&format!("PostgreSQL database {database} on 127.0.0.1")),
+        "the log names engine, database and host:\n{log}"
+    );
+    assert!(
+        !log.contains(DB_PASSWORD),
+        "the log shows the password:\n{log}"
+    );
+}
