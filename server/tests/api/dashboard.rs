@@ -10,6 +10,7 @@ use domain::dashboard::{ExpiryGroup, Remedy};
 use domain::evaluation::Status;
 use domain::finding::FindingCode;
 use reqwest::StatusCode;
+use std::time::Duration;
 use time::macros::datetime;
 
 #[tokio::test]
@@ -504,6 +505,33 @@ async fn another_organisation_sees_nothing_of_the_dashboard_nor_its_export() {
     assert!(
         signed_out.status().is_redirection(),
         "signed out, the export sends to sign-in"
+    );
+}
+
+#[tokio::test]
+async fn a_view_asked_for_while_another_reading_is_under_way_still_shows_the_check_just_stored() {
+    let fleet = fleet().await;
+    assert_eq!(count(&fleet.dashboard(&[]).await, Status::Failing), 2);
+
+    // A reading is under way (the background refresh, another viewer)
+    // when the check is stored and this viewer opens the dashboard.
+    let under_way = fleet.app.hold_dashboard_reading("Northwind IT").await;
+    fleet.grant("contoso-consent", &["Mail.Send"]).await;
+    assert_eq!(
+        fleet.check(&fleet.id("contoso-consent")).await,
+        Status::Healthy
+    );
+    let (view, ()) = tokio::join!(fleet.dashboard(&[]), async move {
+        // The view meets the reading under way, then the reading ends. (Had
+        // the view come later, it would read for itself: no false alarm.)
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        drop(under_way);
+    });
+
+    assert_eq!(
+        count(&view, Status::Failing),
+        1,
+        "the reading kept from before the check is not served in its place"
     );
 }
 

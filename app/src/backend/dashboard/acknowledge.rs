@@ -41,8 +41,7 @@ pub async fn acknowledge(
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));
     }
-    let snapshot =
-        snapshot::current(snapshot::Source::of(ctx), snapshot::Freshness::Latest).await?;
+    let snapshot = snapshot::current(snapshot::Source::of(ctx)).await?;
     let position = snapshot.position_of(id).ok_or(AppError::NotFound)?;
     let entry = &snapshot.entries[position];
     let problem = problem_key(entry.status, &entry.codes).ok_or_else(|| {

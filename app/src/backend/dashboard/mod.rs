@@ -17,7 +17,7 @@ use std::sync::Arc;
 pub use snapshot::{Dashboards, KeptView};
 
 pub async fn load(ctx: &Staff, query: &ViewQuery) -> Result<Arc<KeptView>, AppError> {
-    let snapshot = snapshot::current(snapshot::Source::of(ctx), snapshot::Freshness::Page).await?;
+    let snapshot = snapshot::current(snapshot::Source::of(ctx)).await?;
     let can_acknowledge = ctx.scope.permit(Action::ManageTenants).is_ok();
     let interval_minutes = ctx.backend.watch.interval_secs() / 60;
     Ok(snapshot.view((query.clone(), can_acknowledge), || {
@@ -35,7 +35,7 @@ pub async fn load(ctx: &Staff, query: &ViewQuery) -> Result<Arc<KeptView>, AppEr
 
 /// The registrations a view shows, for its CSV export.
 pub async fn shown(ctx: &Staff, query: &ViewQuery) -> Result<Vec<RegistrationId>, AppError> {
-    let snapshot = snapshot::current(snapshot::Source::of(ctx), snapshot::Freshness::Page).await?;
+    let snapshot = snapshot::current(snapshot::Source::of(ctx)).await?;
     let (view, _) = compose::parse(query);
     let (shown, _) = compose::selected(&snapshot, &view);
     Ok(shown

@@ -34,8 +34,6 @@ const LONGEST_KEPT_SECS: i64 = 60;
 const VIEWS_KEPT: usize = 16;
 /// Changes always read by themselves, however small the organisation.
 const MOST_CHANGES_READ: i64 = 64;
-/// How old a reading may be when served while the next is being made.
-const SERVED_WHILE_READING_SECS: i64 = 5;
 /// A dashboard looked at within this long is kept up to date in the
 /// background.
 const WATCHED_FOR_SECS: i64 = 15 * 60;
@@ -182,14 +180,6 @@ pub struct Dashboards {
 }
 
 impl Dashboards {
-    /// The organisation's reading from just before, while it still holds in
-    /// time: only what was written in the last few seconds is missing.
-    fn just_before(&self, organisation: &OrganisationId, now: i64) -> Option<Arc<Snapshot>> {
-        self.kept_if(organisation, |snapshot| {
-            snapshot.in_time(now) && now - snapshot.at <= SERVED_WHILE_READING_SECS
-        })
-    }
-
     fn begun_since(
         &self,
         organisation: &OrganisationId,
@@ -271,6 +261,17 @@ impl Dashboards {
         watched
     }
 
+    /// Holds the organisation's turn to read, as a reading under way does,
+    /// until the guard is dropped; tests use it to stand for the background
+    /// reading at an exact moment.
+    #[doc(hidden)]
+    pub async fn hold_reading_turn(
+        &self,
+        organisation: &OrganisationId,
+    ) -> tokio::sync::OwnedMutexGuard<()> {
+        self.turn_for(organisation).lock_owned().await
+    }
+
     /// When the organisation's kept reading was made, if one is kept.
     pub fn kept_at(&self, organisation: &OrganisationId) -> Option<i64> {
         self.kept_if(organisation, |_| true)
@@ -295,16 +296,6 @@ impl Dashboards {
             .unwrap_or_else(|e| e.into_inner())
             .insert(organisation.clone(), (today, days));
     }
-}
-
-/// Whether a reading from just before the latest change will do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Freshness {
-    /// Pages: while checks are being stored, the reading from a few seconds
-    /// before is served rather than queueing behind the next one.
-    Page,
-    /// Decisions (what an acknowledgement is about): the latest only.
-    Latest,
 }
 
 /// Whose dashboard is read, and from where.
@@ -334,15 +325,15 @@ impl<'a> Source<'a> {
 /// The caller's organisation read at the backend's `now`, kept or made;
 /// from now on it is kept up to date in the background for a while
 /// (`keep_fresh`).
-pub async fn current(ctx: Source<'_>, freshness: Freshness) -> Result<Arc<Snapshot>, AppError> {
+pub async fn current(ctx: Source<'_>) -> Result<Arc<Snapshot>, AppError> {
     ctx.backend
         .dashboards
         .looked_at(ctx.organisation, ctx.now().unix_timestamp());
-    reading(ctx, freshness).await
+    reading(ctx).await
 }
 
 /// The organisation's reading at the backend's `now`, kept or made.
-async fn reading(ctx: Source<'_>, freshness: Freshness) -> Result<Arc<Snapshot>, AppError> {
+async fn reading(ctx: Source<'_>) -> Result<Arc<Snapshot>, AppError> {
     let organisation = ctx.organisation;
     let dashboards = &ctx.backend.dashboards;
     // The version is read before the rows: a change made in between makes
@@ -356,14 +347,11 @@ async fn reading(ctx: Source<'_>, freshness: Freshness) -> Result<Arc<Snapshot>,
     let _turn = match turn.try_lock() {
         Ok(held) => held,
         Err(_) => {
-            // A reading is being made now (checks are being stored): the
-            // one just before it is served rather than queueing behind it,
-            // as long as time alone has changed no standing in it.
-            if freshness == Freshness::Page {
-                if let Some(snapshot) = dashboards.just_before(organisation, now) {
-                    return Ok(snapshot);
-                }
-            }
+            // A reading is being made now. The one kept from before it is
+            // not served: it may lack the very check this viewer just
+            // stored, and a dashboard that shows a fixed registration as
+            // failing (or a failed one as healthy) is worse than a short
+            // wait for the reading under way, which reads only what changed.
             let arrived = dashboards.begun.load(Ordering::SeqCst);
             let held = turn.lock().await;
             // A reading that began after this request arrived has
@@ -374,11 +362,14 @@ async fn reading(ctx: Source<'_>, freshness: Freshness) -> Result<Arc<Snapshot>,
             held
         }
     };
+    // Counted before the version is read: a waiter that arrived before this
+    // count was taken (`begun_since`) then knows the version read below
+    // includes every write it saw committed.
+    let begun = dashboards.begun.fetch_add(1, Ordering::SeqCst);
     let stamp = stamp_of(ctx).await?;
     if let Some(snapshot) = dashboards.kept(organisation, stamp, now) {
         return Ok(snapshot);
     }
-    let begun = dashboards.begun.fetch_add(1, Ordering::SeqCst);
     let updated = match dashboards.same_layout(organisation, stamp, now) {
         Some(kept) => brought_up_to_date(ctx, &kept, stamp, begun, now).await?,
         None => None,
@@ -413,7 +404,7 @@ pub async fn keep_fresh(backend: Backend) {
                 organisation: &organisation,
             };
             // Logged where it failed; the next page view reads it itself.
-            let _ = reading(source, Freshness::Latest).await;
+            let _ = reading(source).await;
         }
     }
 }

@@ -97,18 +97,34 @@ impl TestApp {
             .expect("only an in-process server has a settable clock")
     }
 
-    /// When the server last read the organisation's dashboard, whether a
-    /// page asked for it or not.
-    pub async fn dashboard_read_at(&self, organisation: &str) -> Option<i64> {
+    async fn organisation_named(&self, organisation: &str) -> app::ids::OrganisationId {
         let backend = self.backend.as_ref().expect("an in-process server");
-        let id: app::ids::OrganisationId = app::on_db!(&backend.pool, |c| sqlx::query_scalar(
+        app::on_db!(&backend.pool, |c| sqlx::query_scalar(
             "SELECT id FROM organisations WHERE name = $1"
         )
         .bind(organisation)
         .fetch_one(c)
         .await)
-        .expect("the organisation");
+        .expect("the organisation")
+    }
+
+    /// When the server last read the organisation's dashboard, whether a
+    /// page asked for it or not.
+    pub async fn dashboard_read_at(&self, organisation: &str) -> Option<i64> {
+        let id = self.organisation_named(organisation).await;
+        let backend = self.backend.as_ref().expect("an in-process server");
         backend.dashboards.kept_at(&id)
+    }
+
+    /// Stands for a reading of the organisation's dashboard under way (the
+    /// background refresh, another viewer's) until the guard is dropped.
+    pub async fn hold_dashboard_reading(
+        &self,
+        organisation: &str,
+    ) -> tokio::sync::OwnedMutexGuard<()> {
+        let id = self.organisation_named(organisation).await;
+        let backend = self.backend.as_ref().expect("an in-process server");
+        backend.dashboards.hold_reading_turn(&id).await
     }
 
     /// Claims up to `limit` due registrations as the scheduler would,
