@@ -30,8 +30,22 @@ demo: tools build-release
 	./end2end/demo/run.sh
 
 # Everything twice: on SQLite (the default), then on a throwaway
-# PostgreSQL cluster (end2end/postgres/).
-test: tools browser postgres lint audit unit-tests build-release e2e test-postgres
+# PostgreSQL cluster (end2end/postgres/). Each phase's duration is printed
+# at the end (and on failure), so the next slowdown is seen the day it comes.
+TEST_PHASES := tools browser postgres lint audit unit-tests build-release e2e test-postgres
+PHASE_TIMES := target/test-phases.txt
+
+test:
+	@mkdir -p target && : > $(PHASE_TIMES)
+	@for phase in $(TEST_PHASES); do \
+		started=$$(date +%s); \
+		status=0; $(MAKE) --no-print-directory $$phase || status=$$?; \
+		printf '%-14s %5ss\n' "$$phase" "$$(( $$(date +%s) - started ))" >> $(PHASE_TIMES); \
+		if [ "$$status" -ne 0 ]; then \
+			echo "make test failed in $$phase. Durations so far:"; cat $(PHASE_TIMES); exit "$$status"; \
+		fi; \
+	done
+	@echo "make test passed. Durations:"; cat $(PHASE_TIMES)
 
 tools: rust-tools node-tools audit-tool
 
@@ -79,8 +93,18 @@ lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
+# cargo-audit takes minutes to build and is useless where its advisory
+# database cannot be fetched, so the database is probed first.
+ADVISORY_DB := https://github.com/rustsec/advisory-db.git
+
 audit-tool:
-	@cargo audit --version >/dev/null 2>&1 || cargo install --locked cargo-audit \
+	@if cargo audit --version >/dev/null 2>&1; then exit 0; fi; \
+	if ! timeout 20 git ls-remote --exit-code $(ADVISORY_DB) HEAD >/dev/null 2>&1; then \
+		echo "warning: the RustSec advisory database ($(ADVISORY_DB)) cannot be reached from this machine;"; \
+		echo "         cargo-audit is not installed and make audit skips. Dependencies are reviewed by hand (README, Security)."; \
+		exit 0; \
+	fi; \
+	cargo install --locked cargo-audit \
 		|| echo "warning: cargo-audit could not be installed; make audit will say so and skip."
 
 # Known vulnerabilities in Cargo.lock (RustSec). The advisory database is
