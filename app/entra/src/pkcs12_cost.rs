@@ -320,6 +320,26 @@ mod tests {
     }
 
     #[test]
+    fn files_openssl_writes_by_default_and_in_its_legacy_mode_pass() {
+        let fixture = |name| {
+            let path = format!(
+                "{}/../../end2end/test-certificates/fixtures/{name}",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            std::fs::read(path).unwrap()
+        };
+        // MAC, certificates' safe charged twice, key; PBE schemes derive
+        // twice (key and IV).
+        let default = fixture("openssl3-default.pfx");
+        assert_eq!(check(&default, "fixture"), Ok(2_048 + 2 * 2_048 + 2_048));
+        let legacy = fixture("openssl-legacy.pfx");
+        assert_eq!(check(&legacy, "fixture"), Ok(2_048 + 2 * 4_096 + 4_096));
+        for pfx in [default, legacy] {
+            assert!(crate::certificate::read_pkcs12(&pfx, "fixture").is_ok());
+        }
+    }
+
+    #[test]
     fn keys_that_are_each_allowed_are_refused_together() {
         let keys = vec![
             CraftedBag::ShroudedKey {
