@@ -310,9 +310,10 @@ fn index_of(status: Status) -> usize {
 pub fn blocking_rank(code: FindingCode) -> u8 {
     use FindingCode::*;
     match code {
-        TenantNotFound | AppNotFound | AppDisabled | WrongCloud | TenantMismatch => 0,
-        InvalidSecret | SecretExpired | CertificateRejected | CertificateExpired
-        | ConditionalAccess | UnknownError => 1,
+        TenantNotFound | AppNotFound | AppDisabled | ServicePrincipalMissing | WrongCloud
+        | TenantMismatch => 0,
+        InvalidSecret | SecretExpired | CertificateRejected | CertificateExpired | PublicClient
+        | ResourceNotInTenant | ConditionalAccess | UnknownError => 1,
         ConsentMissing => 2,
         PermissionMissing => 3,
         PermissionNotEffective => 4,
@@ -377,10 +378,14 @@ pub fn remedy(status: Status, headline: Option<FindingCode>) -> Remedy {
         Some(CertificateRejected | CertificateExpired | CertificateExpiring) => {
             Remedy::RenewCertificate
         }
-        Some(AppNotFound | AppDisabled) => Remedy::ResendOnboarding,
+        Some(AppNotFound | AppDisabled | ServicePrincipalMissing | PublicClient) => {
+            Remedy::ResendOnboarding
+        }
         Some(TenantNotFound | WrongCloud | TenantMismatch) => Remedy::CorrectTenant,
         Some(ConditionalAccess) => Remedy::ExcludeFromConditionalAccess,
-        Some(OptionalPermissionMissing | ExtraPermission) => Remedy::ReviewPermissions,
+        Some(OptionalPermissionMissing | ExtraPermission | ResourceNotInTenant) => {
+            Remedy::ReviewPermissions
+        }
         Some(Throttled | ServiceUnavailable | Unreachable | UnexpectedResponse | UnknownError)
         | None => Remedy::CheckAgain,
     }

@@ -16,6 +16,9 @@ pub enum FindingCode {
     AppNotFound,
     TenantNotFound,
     AppDisabled,
+    ServicePrincipalMissing,
+    PublicClient,
+    ResourceNotInTenant,
     ConditionalAccess,
     WrongCloud,
     ConsentMissing,
@@ -43,6 +46,9 @@ impl FindingCode {
             FindingCode::AppNotFound => "app_not_found",
             FindingCode::TenantNotFound => "tenant_not_found",
             FindingCode::AppDisabled => "app_disabled",
+            FindingCode::ServicePrincipalMissing => "service_principal_missing",
+            FindingCode::PublicClient => "public_client",
+            FindingCode::ResourceNotInTenant => "resource_not_in_tenant",
             FindingCode::ConditionalAccess => "conditional_access",
             FindingCode::WrongCloud => "wrong_cloud",
             FindingCode::ConsentMissing => "consent_missing",
@@ -61,7 +67,7 @@ impl FindingCode {
 }
 
 impl FindingCode {
-    pub const ALL: [FindingCode; 22] = [
+    pub const ALL: [FindingCode; 25] = [
         FindingCode::InvalidSecret,
         FindingCode::SecretExpired,
         FindingCode::SecretExpiring,
@@ -71,6 +77,9 @@ impl FindingCode {
         FindingCode::AppNotFound,
         FindingCode::TenantNotFound,
         FindingCode::AppDisabled,
+        FindingCode::ServicePrincipalMissing,
+        FindingCode::PublicClient,
+        FindingCode::ResourceNotInTenant,
         FindingCode::ConditionalAccess,
         FindingCode::WrongCloud,
         FindingCode::ConsentMissing,
@@ -105,6 +114,9 @@ impl FindingCode {
             FindingCode::AppNotFound => "The app registration is not in the tenant",
             FindingCode::TenantNotFound => "The tenant does not exist",
             FindingCode::AppDisabled => "The app is disabled in the tenant",
+            FindingCode::ServicePrincipalMissing => "The app has no enterprise application in the tenant",
+            FindingCode::PublicClient => "Entra treats the app as a public client",
+            FindingCode::ResourceNotInTenant => "The app asks for a service the tenant does not have",
             FindingCode::ConditionalAccess => "Conditional Access blocks the app",
             FindingCode::WrongCloud => "The tenant is in another Microsoft cloud",
             FindingCode::ConsentMissing => "Admin consent has not been granted",
@@ -153,6 +165,9 @@ impl FindingCode {
             C::AppNotFound => "Check the Application (client) ID, or create the app registration again in the customer's tenant.",
             C::TenantNotFound => "Check the tenant ID or primary domain recorded for the customer.",
             C::AppDisabled => "Ask the customer's admin to enable sign-in for the app's enterprise application.",
+            C::ServicePrincipalMissing => "Ask the customer's admin to create the app's enterprise application (az ad sp create --id <client id>, or grant admin consent, which creates it), then grant the permissions again.",
+            C::PublicClient => "On the app registration's Authentication page, set 'Allow public client flows' to No and keep redirect URIs under Web, not Mobile and desktop.",
+            C::ResourceNotInTenant => "Remove the API permissions the products do not use from the app registration, or have the customer's admin enable the service it names.",
             C::ConditionalAccess => "Ask the customer's admin to exclude the app (or Tenantry's addresses) from the Conditional Access policy that blocks it.",
             C::WrongCloud => "Set the customer tenant's cloud to the Microsoft cloud the tenant is in.",
             C::ConsentMissing => "Ask a Global or Privileged Role Administrator of the customer to grant admin consent.",

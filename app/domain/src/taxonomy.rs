@@ -59,6 +59,31 @@ pub fn classify_token_error(error: &TokenError) -> Finding {
             "The application is disabled in this tenant.",
             "In Enterprise applications, open the app's Properties and set 'Enabled for users to sign-in?' to Yes.",
         ),
+        Some(7000229) => failing(
+            FindingCode::ServicePrincipalMissing,
+            "The app registration has no service principal (enterprise application) in this tenant, so no token can be issued for it.",
+            "Ask the customer's admin to create it: az ad sp create --id <the Application (client) ID>, or grant admin consent, which creates it. Then grant the app's permissions again: they belong to the service principal.",
+        ),
+        Some(700025) => failing(
+            FindingCode::PublicClient,
+            "Entra treats this app as a public client, which may not present a secret or certificate.",
+            "On the app registration's Authentication page, set 'Allow public client flows' to No, and keep any redirect URIs under Web rather than Mobile and desktop applications.",
+        ),
+        Some(7000218) => failing(
+            FindingCode::PublicClient,
+            "Entra asked for a secret or certificate that Tenantry sent: it reads this app as a public client.",
+            "On the app registration's Authentication page, set 'Allow public client flows' to No; then test again.",
+        ),
+        Some(650052) => failing(
+            FindingCode::ResourceNotInTenant,
+            "The app's permissions name a service this tenant has not subscribed to or enabled (it has no service principal for it).",
+            "Remove the API permissions the products do not use from the app registration (API permissions), or have the customer's admin enable or license the service it names.",
+        ),
+        Some(500011) => failing(
+            FindingCode::WrongCloud,
+            "Microsoft Graph, as Tenantry asked for it, does not exist in this tenant: the tenant is in another Microsoft cloud.",
+            "Set the tenant's cloud (for example GCC High or China) to where the tenant really lives, then test again.",
+        ),
         Some(53003) | Some(530032) => failing(
             FindingCode::ConditionalAccess,
             "A Conditional Access policy blocked the application from signing in.",
@@ -110,6 +135,11 @@ mod tests {
             (53003, FindingCode::ConditionalAccess),
             (900382, FindingCode::WrongCloud),
             (50034, FindingCode::UnexpectedResponse),
+            (7000229, FindingCode::ServicePrincipalMissing),
+            (700025, FindingCode::PublicClient),
+            (7000218, FindingCode::PublicClient),
+            (650052, FindingCode::ResourceNotInTenant),
+            (500011, FindingCode::WrongCloud),
         ];
         for (code, expected) in table {
             let finding = refused(code);

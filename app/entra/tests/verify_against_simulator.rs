@@ -126,13 +126,30 @@ async fn each_identity_platform_refusal_becomes_its_finding() {
     let mut sovereign = app(&["AuditLog.Read.All"]);
     sovereign.tenant_id = "44444444-4444-4444-4444-444444444444".into();
     sovereign.client_id = Some("77777777-7777-7777-7777-777777777777".into());
+    let mut unprovisioned = app(&["AuditLog.Read.All"]);
+    unprovisioned.client_id = Some("33333333-3333-3333-3333-333333333331".into());
+    let mut public = app(&["AuditLog.Read.All"]);
+    public.client_id = Some("33333333-3333-3333-3333-333333333332".into());
     let sim = simulator(vec![
         app(&["AuditLog.Read.All"]),
         disabled,
         expired,
         sovereign,
+        unprovisioned,
+        public,
     ])
     .await;
+    {
+        let mut directory = sim.shared.lock();
+        let unprovisioned = directory
+            .app_mut("33333333-3333-3333-3333-333333333331")
+            .unwrap();
+        unprovisioned.without_service_principal = true;
+        let public = directory
+            .app_mut("33333333-3333-3333-3333-333333333332")
+            .unwrap();
+        public.fallback_public_client = true;
+    }
     let client = client_for(&sim);
     let check = |tenant: &str, client_id: &str| Check {
         tenant: TenantRef::parse(tenant).unwrap(),
@@ -169,6 +186,16 @@ async fn each_identity_platform_refusal_becomes_its_finding() {
             ),
             SECRET,
             FindingCode::WrongCloud,
+        ),
+        (
+            check(TENANT, "33333333-3333-3333-3333-333333333331"),
+            SECRET,
+            FindingCode::ServicePrincipalMissing,
+        ),
+        (
+            check(TENANT, "33333333-3333-3333-3333-333333333332"),
+            SECRET,
+            FindingCode::PublicClient,
         ),
     ];
     for (check, value, expected) in table {

@@ -169,6 +169,8 @@ pub fn create_app(shared: &Shared, new: NewApp) -> Result<App, String> {
         roles: new.roles.into_iter().collect(),
         ineffective: new.ineffective.into_iter().collect(),
         disabled: new.disabled,
+        without_service_principal: false,
+        fallback_public_client: false,
         requested: new.requested.into_iter().collect(),
         redirect_uris: new.redirect_uris,
         mailboxes: None,
@@ -248,6 +250,8 @@ async fn add_app(State(shared): State<Shared>, Json(new): Json<NewApp>) -> Respo
 #[derive(Deserialize)]
 struct AppUpdate {
     disabled: Option<bool>,
+    without_service_principal: Option<bool>,
+    fallback_public_client: Option<bool>,
     created_at: Option<i64>,
     ineffective: Option<Vec<String>>,
     requested: Option<Vec<String>>,
@@ -268,6 +272,12 @@ async fn update_app(
     };
     if let Some(disabled) = update.disabled {
         app.disabled = disabled;
+    }
+    if let Some(without) = update.without_service_principal {
+        app.without_service_principal = without;
+    }
+    if let Some(public) = update.fallback_public_client {
+        app.fallback_public_client = public;
     }
     if let Some(created_at) = update.created_at {
         app.created_at = created_at;

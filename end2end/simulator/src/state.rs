@@ -61,6 +61,14 @@ pub struct App {
     pub ineffective: BTreeSet<String>,
     #[serde(default)]
     pub disabled: bool,
+    /// The registration exists but has no service principal (enterprise
+    /// application) in its tenant, as after `az ad app create` alone.
+    #[serde(default)]
+    pub without_service_principal: bool,
+    /// `isFallbackPublicClient`: Entra treats the app as a public client,
+    /// which may present no secret or assertion.
+    #[serde(default)]
+    pub fallback_public_client: bool,
     /// Application permissions the registration asks for (its API
     /// permissions); admin consent grants these.
     #[serde(default)]

@@ -203,6 +203,27 @@ fn authenticate<'a>(
             ),
         ));
     }
+    if app.without_service_principal {
+        return Err(aadsts(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            7000229,
+            &format!(
+                "The client application {} is missing service principal in the tenant {}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119",
+                app.client_id, tenant.id
+            ),
+        ));
+    }
+    let presents_credential =
+        form.contains_key("client_secret") || form.contains_key("client_assertion");
+    if app.fallback_public_client && presents_credential {
+        return Err(aadsts(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            700025,
+            "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+        ));
+    }
     if let Some(secret) = form.get("client_secret") {
         return check_secret(app, secret).map(|_| (tenant, app));
     }
