@@ -24,6 +24,8 @@ pub enum CertificateError {
     Pkcs12TooLarge { bytes: usize },
     #[error("the .pfx holds more safes or entries than a certificate and its chain need (at most {safes} safes and {bags} entries)", safes = crate::pkcs12_cost::MAX_SAFES, bags = crate::pkcs12_cost::MAX_BAGS)]
     Pkcs12TooManyParts,
+    #[error("the .pfx password is longer than {max} characters", max = crate::pkcs12_cost::MAX_PASSWORD_CHARS)]
+    Pkcs12PasswordTooLong,
     #[error("the .pfx holds something other than keys and certificates (a secret, a nested safe or an unknown entry)")]
     Pkcs12UnexpectedContent,
     #[error("the .pfx holds no private key with its certificate")]
@@ -118,6 +120,7 @@ pub fn read_pkcs12(bytes: &[u8], password: &str) -> Result<(Vec<u8>, String), Ce
         Refusal::Unreadable => CertificateError::Pkcs12Unreadable,
         Refusal::TooLarge { bytes } => CertificateError::Pkcs12TooLarge { bytes },
         Refusal::TooManyParts => CertificateError::Pkcs12TooManyParts,
+        Refusal::PasswordTooLong => CertificateError::Pkcs12PasswordTooLong,
         Refusal::TooCostly { iterations } => CertificateError::Pkcs12TooCostly { iterations },
         Refusal::SchemeUnsupported => CertificateError::Pkcs12SchemeUnsupported,
         Refusal::UnexpectedContent => CertificateError::Pkcs12UnexpectedContent,

@@ -39,6 +39,9 @@ pub const MAX_ITERATIONS: u64 = 600_000;
 /// up (an OpenSSL 3 file asks for about 8,000). Roughly half a second of
 /// one core at worst.
 pub const MAX_TOTAL_ITERATIONS: u64 = 1_000_000;
+/// Every iteration hashes the password again, so its length multiplies
+/// the cost; no one types or generates a longer one for a .pfx.
+pub const MAX_PASSWORD_CHARS: usize = 1_024;
 
 const DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
 const ENCRYPTED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
@@ -48,8 +51,14 @@ const SHROUDED_KEY_BAG: ObjectIdentifier =
 const CERT_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3");
 const PBES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
 const PBKDF2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.12");
-/// The PKCS#12 password-based schemes p12-keystore opens; each derives a
-/// key and an IV, two derivations of the stated count.
+/// PBKDF2's pseudo-random functions whose output covers an AES-256 key in
+/// one block, so one pass of the stated iterations derives the whole key.
+const HMAC_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.2.9");
+const HMAC_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.2.10");
+const HMAC_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.2.11");
+/// The PKCS#12 password-based schemes p12-keystore opens. Each derives a key
+/// and an IV with SHA-1 (20 bytes a pass): 3DES's 24-byte key takes two
+/// passes and its IV one, RC2-40's key one and its IV one.
 const PBE_SHA1_3DES: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.3");
 const PBE_SHA1_RC2_40: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.6");
 
@@ -62,6 +71,7 @@ pub enum Refusal {
         bytes: usize,
     },
     TooManyParts,
+    PasswordTooLong,
     /// One derivation asks for more than `MAX_ITERATIONS`, or all of them
     /// together for more than `MAX_TOTAL_ITERATIONS`; `iterations` is the
     /// figure that broke the limit.
@@ -87,29 +97,32 @@ fn params_der(parameters: &Option<der::Any>) -> Result<Vec<u8>, Refusal> {
         .ok_or(Refusal::SchemeUnsupported)
 }
 
-/// The iterations each derivation of a scheme asks for, and how many
-/// derivations it runs.
+/// The iterations a scheme runs: the stated count times the passes it
+/// takes to derive its key and IV.
 fn scheme_cost(oid: ObjectIdentifier, parameters: &Option<der::Any>) -> Result<u64, Refusal> {
     let params = params_der(parameters)?;
-    let (iterations, derivations) = if oid == PBES2 {
+    let (iterations, passes) = if oid == PBES2 {
         let pbes2 = asn1::<Pbes2Params>(&params).map_err(|_| Refusal::SchemeUnsupported)?;
         if pbes2.kdf.oid != PBKDF2 {
             return Err(Refusal::SchemeUnsupported);
         }
         let kdf = asn1::<Pbkdf2Params>(&params_der(&pbes2.kdf.parameters)?)
             .map_err(|_| Refusal::SchemeUnsupported)?;
+        if ![HMAC_SHA256, HMAC_SHA384, HMAC_SHA512].contains(&kdf.prf.oid) {
+            return Err(Refusal::SchemeUnsupported);
+        }
         (u64::from(kdf.iteration_count), 1)
     } else if oid == PBE_SHA1_3DES || oid == PBE_SHA1_RC2_40 {
         let pbe = asn1::<Pkcs12PbeParams>(&params).map_err(|_| Refusal::SchemeUnsupported)?;
         let iterations = u64::try_from(pbe.iterations).map_err(|_| Refusal::SchemeUnsupported)?;
-        (iterations, 2)
+        (iterations, if oid == PBE_SHA1_3DES { 3 } else { 2 })
     } else {
         return Err(Refusal::SchemeUnsupported);
     };
     if iterations > MAX_ITERATIONS {
         return Err(Refusal::TooCostly { iterations });
     }
-    Ok(iterations * derivations)
+    Ok(iterations * passes)
 }
 
 /// The running bill: every derivation is charged before it may run.
@@ -153,6 +166,9 @@ impl Bill {
 pub fn check(bytes: &[u8], password: &str) -> Result<u64, Refusal> {
     if bytes.len() > MAX_BYTES {
         return Err(Refusal::TooLarge { bytes: bytes.len() });
+    }
+    if password.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(Refusal::PasswordTooLong);
     }
     let pfx = asn1::<Pfx>(bytes)?;
     let mut bill = Bill {
@@ -289,9 +305,17 @@ mod tests {
             "legacy",
             p12_keystore::KeyStoreEntry::PrivateKeyChain(chain),
         );
-        for algorithm in [
-            p12_keystore::EncryptionAlgorithm::PbeWithShaAnd3KeyTripleDesCbc,
-            p12_keystore::EncryptionAlgorithm::PbeWithShaAnd40BitRc4Cbc,
+        // Passes per derivation: 3DES three (a 24-byte key and an IV from
+        // 20-byte SHA-1 blocks), RC2-40 two.
+        for (algorithm, passes) in [
+            (
+                p12_keystore::EncryptionAlgorithm::PbeWithShaAnd3KeyTripleDesCbc,
+                3,
+            ),
+            (
+                p12_keystore::EncryptionAlgorithm::PbeWithShaAnd40BitRc4Cbc,
+                2,
+            ),
         ] {
             let pfx = store
                 .writer("pw")
@@ -300,11 +324,11 @@ mod tests {
                 .mac_iterations(2_000)
                 .write()
                 .unwrap();
-            // MAC, the certificates' safe (two derivations, charged twice)
-            // and the key (two derivations).
+            // MAC, the certificates' safe (charged twice) and the key.
+            let scheme = passes * 2_000;
             assert_eq!(
                 check(&pfx, "pw"),
-                Ok(2_000 + 2 * 4_000 + 4_000),
+                Ok(2_000 + 2 * scheme + scheme),
                 "{algorithm:?}"
             );
             assert_eq!(
@@ -328,12 +352,15 @@ mod tests {
             );
             std::fs::read(path).unwrap()
         };
-        // MAC, certificates' safe charged twice, key; PBE schemes derive
-        // twice (key and IV).
+        // MAC, certificates' safe charged twice, key; the legacy file's
+        // safe is RC2-40 (two passes) and its key 3DES (three).
         let default = fixture("openssl3-default.pfx");
         assert_eq!(check(&default, "fixture"), Ok(2_048 + 2 * 2_048 + 2_048));
         let legacy = fixture("openssl-legacy.pfx");
-        assert_eq!(check(&legacy, "fixture"), Ok(2_048 + 2 * 4_096 + 4_096));
+        assert_eq!(
+            check(&legacy, "fixture"),
+            Ok(2_048 + 2 * 2 * 2_048 + 3 * 2_048)
+        );
         for pfx in [default, legacy] {
             assert!(crate::certificate::read_pkcs12(&pfx, "fixture").is_ok());
         }
@@ -385,6 +412,12 @@ mod tests {
         let many = vec![CraftedBag::ShroudedKey { iterations: 1 }; MAX_BAGS + 1];
         let many = crafted_pfx("pw", &[CraftedSafe::plain(many)]);
         assert_eq!(check(&many, "pw"), Err(Refusal::TooManyParts));
+        let long_password = "p".repeat(MAX_PASSWORD_CHARS + 1);
+        assert_eq!(
+            check(&secret, &long_password),
+            Err(Refusal::PasswordTooLong),
+            "each iteration hashes the whole password"
+        );
         let large = vec![0x30; MAX_BYTES + 1];
         assert_eq!(
             check(&large, "pw"),

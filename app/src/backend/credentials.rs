@@ -244,6 +244,10 @@ pub fn certificate(
                         "private_key",
                         "This .pfx holds more entries than one certificate, its chain and its key. Export only the certificate Tenantry should use, with its key.",
                     ),
+                    CertificateError::Pkcs12PasswordTooLong => problem(
+                        "password",
+                        format!("This password is longer than the {} characters Tenantry accepts for a .pfx.", entra::pkcs12_cost::MAX_PASSWORD_CHARS),
+                    ),
                     CertificateError::Pkcs12UnexpectedContent => problem(
                         "private_key",
                         "This .pfx holds something other than a certificate and its key (a stored secret, or an entry Tenantry does not read). Export only the certificate with its key.",
