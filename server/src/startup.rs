@@ -19,6 +19,11 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
+/// A CSV import of the largest accepted size as the page sends it: the
+/// file in base64 (a third larger) inside a URL-encoded form (`+` and `/`
+/// take three characters each), with room for the rest of the form.
+const LARGEST_BODY: usize = app::backend::exchange::import::MAX_BYTES * 3 / 2 + 1024 * 1024;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("could not prepare the data directory {path}: {source}")]
@@ -323,10 +328,11 @@ impl Application {
             ))
             // Outermost after tracing: a request is bounded before anything
             // else spends work on it. The largest legitimate body is a CSV
-            // import; the import itself explains anything over its limit.
-            .layer(tower_http::limit::RequestBodyLimitLayer::new(
-                app::backend::exchange::import::MAX_BYTES + 1024 * 1024,
-            ))
+            // import as the page sends it; the import itself explains
+            // anything over its limit. axum's own 2 MiB default for the
+            // extractors server functions read with is lifted to the same.
+            .layer(axum::extract::DefaultBodyLimit::max(LARGEST_BODY))
+            .layer(tower_http::limit::RequestBodyLimitLayer::new(LARGEST_BODY))
             .layer(tower_http::timeout::TimeoutLayer::with_status_code(
                 StatusCode::REQUEST_TIMEOUT,
                 std::time::Duration::from_secs(config.limits.timeout_seconds as u64),
