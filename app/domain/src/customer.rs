@@ -3,7 +3,7 @@
 
 use crate::form::{FieldProblem, Problems};
 use crate::ids::TenantRef;
-use crate::staff::Email;
+use crate::staff::{Email, StaffInputError};
 use crate::Cloud;
 use serde::{Deserialize, Serialize};
 
@@ -37,15 +37,19 @@ impl CustomerTenantForm {
         let mut problems = Problems::default();
         let mut problem = |field: &str, message: String| problems.add(field, message);
 
-        let display_name = self.display_name.trim().to_owned();
-        if display_name.is_empty() {
-            problem("display_name", "Enter the customer's name.".into());
-        } else if display_name.chars().count() > MAX_NAME {
-            problem(
-                "display_name",
-                format!("Names are limited to {MAX_NAME} characters."),
-            );
-        }
+        // The one name rule (`staff::parse_name`): a customer's name goes
+        // into alert e-mails and the audit trail like a member's.
+        let display_name = match crate::staff::parse_name(&self.display_name, MAX_NAME) {
+            Ok(name) => name,
+            Err(StaffInputError::NameMissing) => {
+                problem("display_name", "Enter the customer's name.".into());
+                String::new()
+            }
+            Err(error) => {
+                problem("display_name", error.to_string());
+                String::new()
+            }
+        };
 
         let tenant_id = match self.tenant_id.trim() {
             "" => None,
@@ -151,6 +155,27 @@ mod tests {
         assert_eq!(tenant.cloud, Cloud::GccHigh);
         let contacts: Vec<&str> = tenant.contacts.iter().map(Email::as_str).collect();
         assert_eq!(contacts, ["it@contoso.example", "boss@contoso.example"]);
+    }
+
+    #[test]
+    fn a_customer_name_with_a_line_break_or_a_direction_mark_is_refused() {
+        for name in [
+            "Contoso\r\nBcc: x@evil.example",
+            "Contoso \u{202E}dtL",
+            "Con\u{200B}toso",
+        ] {
+            let form = CustomerTenantForm {
+                display_name: name.into(),
+                tenant_id: "".into(),
+                primary_domain: "contoso.example".into(),
+                cloud: "global".into(),
+                contacts: "".into(),
+                notes: "".into(),
+            };
+            let problems = form.parse().unwrap_err();
+            assert_eq!(problems[0].field, "display_name", "{name:?}");
+            assert!(problems[0].message.contains("line breaks"), "{name:?}");
+        }
     }
 
     #[test]
