@@ -22,7 +22,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 /// A CSV import of the largest accepted size as the page sends it: the
 /// file in base64 (a third larger) inside a URL-encoded form (`+` and `/`
 /// take three characters each), with room for the rest of the form.
-const LARGEST_BODY: usize = app::backend::exchange::import::MAX_BYTES * 3 / 2 + 1024 * 1024;
+pub const LARGEST_BODY: usize = app::backend::exchange::import::MAX_BYTES * 3 / 2 + 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {

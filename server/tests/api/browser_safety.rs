@@ -180,7 +180,7 @@ async fn answers_of_server_functions_are_not_cached_but_the_bundle_may_be() {
 async fn a_body_larger_than_any_form_or_import_is_refused_unread() {
     let app = spawn_app().await;
     let ada = app.admin_of("Contoso IT", "ada@contoso.example").await;
-    let huge = "x".repeat(app::backend::exchange::import::MAX_BYTES + 2 * 1024 * 1024);
+    let huge = "x".repeat(server::startup::LARGEST_BODY + 1024 * 1024);
 
     let response = ada
         .post(app.url("/api/create_tenant"))
