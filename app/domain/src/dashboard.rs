@@ -310,7 +310,11 @@ fn index_of(status: Status) -> usize {
 pub fn blocking_rank(code: FindingCode) -> u8 {
     use FindingCode::*;
     match code {
-        TenantNotFound | AppNotFound | AppDisabled | ServicePrincipalMissing | WrongCloud
+        TenantNotFound
+        | AppNotFound
+        | AppDisabled
+        | ServicePrincipalMissing
+        | WrongCloud
         | TenantMismatch => 0,
         InvalidSecret | SecretExpired | CertificateRejected | CertificateExpired | PublicClient
         | ResourceNotInTenant | ConditionalAccess | UnknownError => 1,

@@ -114,9 +114,13 @@ impl FindingCode {
             FindingCode::AppNotFound => "The app registration is not in the tenant",
             FindingCode::TenantNotFound => "The tenant does not exist",
             FindingCode::AppDisabled => "The app is disabled in the tenant",
-            FindingCode::ServicePrincipalMissing => "The app has no enterprise application in the tenant",
+            FindingCode::ServicePrincipalMissing => {
+                "The app has no enterprise application in the tenant"
+            }
             FindingCode::PublicClient => "Entra treats the app as a public client",
-            FindingCode::ResourceNotInTenant => "The app asks for a service the tenant does not have",
+            FindingCode::ResourceNotInTenant => {
+                "The app asks for a service the tenant does not have"
+            }
             FindingCode::ConditionalAccess => "Conditional Access blocks the app",
             FindingCode::WrongCloud => "The tenant is in another Microsoft cloud",
             FindingCode::ConsentMissing => "Admin consent has not been granted",
