@@ -528,11 +528,11 @@ impl Config {
 }
 
 fn described_database(url: &str) -> String {
-    if let Some(rest) = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-    {
-        return format!("SQLite {}", rest.split('?').next().unwrap_or_default());
+    if let Ok(app::backend::db::Engine::Sqlite) = app::backend::db::Engine::of(url) {
+        return match crate::storage::sqlite_file(url) {
+            Some(file) => format!("SQLite {}", file.display()),
+            None => "SQLite in memory".to_owned(),
+        };
     }
     // Read by the parser that connects, so the log names what is used.
     match <sqlx::postgres::PgConnectOptions as std::str::FromStr>::from_str(url) {

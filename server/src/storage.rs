@@ -32,7 +32,7 @@ pub fn prepare_data_dir(dir: &Path) -> Result<(), StorageError> {
 }
 
 /// The file of a `sqlite://` URL, if it names one (not `:memory:`).
-fn sqlite_file(database_url: &str) -> Option<PathBuf> {
+pub(crate) fn sqlite_file(database_url: &str) -> Option<PathBuf> {
     let rest = database_url
         .strip_prefix("sqlite://")
         .or_else(|| database_url.strip_prefix("sqlite:"))?;

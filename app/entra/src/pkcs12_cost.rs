@@ -119,10 +119,14 @@ fn scheme_cost(oid: ObjectIdentifier, parameters: &Option<der::Any>) -> Result<u
     } else {
         return Err(Refusal::SchemeUnsupported);
     };
+    Ok(within_one_derivation(iterations)? * passes)
+}
+
+fn within_one_derivation(iterations: u64) -> Result<u64, Refusal> {
     if iterations > MAX_ITERATIONS {
         return Err(Refusal::TooCostly { iterations });
     }
-    Ok(iterations * passes)
+    Ok(iterations)
 }
 
 /// The running bill: every derivation is charged before it may run.
@@ -177,10 +181,7 @@ pub fn check(bytes: &[u8], password: &str) -> Result<u64, Refusal> {
     };
     if let Some(mac) = &pfx.mac_data {
         let iterations = u64::try_from(mac.iterations).map_err(|_| Refusal::Unreadable)?;
-        if iterations > MAX_ITERATIONS {
-            return Err(Refusal::TooCostly { iterations });
-        }
-        bill.charge(iterations)?;
+        bill.charge(within_one_derivation(iterations)?)?;
     }
     if pfx.auth_safe.content_type != DATA {
         return Err(Refusal::UnexpectedContent);
